@@ -1,0 +1,179 @@
+import { isAbsolute } from 'node:path'
+import { parseLayerSpec, type LayerSpec } from './build/layer-spec'
+import { InputError, InputErrors, messageOf } from './errors'
+import { parsePlatform } from './oci/platform'
+import { parseReference, Registry, Repository, type Reference } from './oci/reference'
+import type { Platform } from './oci/types'
+import { parseKeyValue, parseList } from './util/list-input'
+
+/** Every input, typed and validated; keys match `action.yml`. */
+export interface Inputs {
+  image: Repository
+  base: Reference | 'scratch'
+  layers: LayerSpec[]
+  platforms: Platform[] | 'all'
+  entrypoint?: string[]
+  cmd?: string[]
+  env: [string, string][]
+  workdir?: string
+  user?: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  tags: string[]
+  push: boolean
+  ociLayout?: string
+  workingDirectory: string
+  sourceDateEpoch?: number
+  allowTagOverwrite: boolean
+  username?: string
+  password?: string
+  insecureRegistries: string[]
+  githubToken?: string
+}
+
+export const inputDefaults: Record<string, string> = {
+  base: 'cgr.dev/chainguard/static:latest',
+  platforms: 'linux/amd64',
+  tags: '{{sha}}',
+  push: 'true',
+  'working-directory': '.',
+  'allow-tag-overwrite': 'false'
+}
+
+/** The names of the inputs this version reads, as in `action.yml`. */
+export const inputNames = [
+  'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
+  'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
+  'allow-tag-overwrite', 'username', 'password', 'insecure-registries', 'github-token'
+] as const
+export type InputName = (typeof inputNames)[number]
+
+function parseBoolean(value: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new Error(`"${value}" is not a boolean (use true or false)`)
+}
+
+/** A JSON array of strings, or a plain string split on spaces. */
+export function parseCommand(value: string): string[] {
+  const trimmed = value.trim()
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch (error) {
+      throw new Error(`${trimmed} is not valid JSON (${messageOf(error)}); write e.g. ["/app/server","--port","8080"]`)
+    }
+    if (!Array.isArray(parsed) || !parsed.every(p => typeof p === 'string')) {
+      throw new Error(`${trimmed} must be a JSON array of strings`)
+    }
+    return parsed
+  }
+  return trimmed.split(/\s+/)
+}
+
+function keyValues(items: string[]): [string, string][] {
+  return items.map(parseKeyValue)
+}
+
+/**
+ * Validates raw input strings (missing ones are empty) into `Inputs`, collecting every problem
+ * into one `InputErrors` so that nothing is touched before all inputs are known to be usable.
+ */
+export function parseInputs(get: (name: InputName) => string): Inputs {
+  const errors: InputError[] = []
+  const raw = (name: InputName): string => {
+    const value = get(name).trim()
+    return value === '' ? (inputDefaults[name] ?? '') : value
+  }
+  function field<T>(name: InputName, parse: (value: string) => T, fallback: T): T {
+    try {
+      return parse(raw(name))
+    } catch (error) {
+      errors.push(error instanceof InputError ? error : new InputError(name, messageOf(error)))
+      return fallback
+    }
+  }
+  const optional = <T>(parse: (value: string) => T) => (value: string): T | undefined =>
+    value === '' ? undefined : parse(value)
+
+  const image = field('image', value => {
+    if (value === '') throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)')
+    return Repository.parse(value)
+  }, undefined as unknown as Repository)
+
+  const base = field<Reference | 'scratch'>(
+    'base',
+    value => (value === 'scratch' ? 'scratch' : parseReference(value)),
+    'scratch'
+  )
+
+  const layers = field('layers', value => {
+    const lines = parseList(value)
+    if (lines.length === 0) throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist')
+    return lines.map(parseLayerSpec)
+  }, [] as LayerSpec[])
+
+  const platforms = field<Platform[] | 'all'>('platforms', value => {
+    const items = parseList(value, { commas: true })
+    if (items.length === 1 && items[0] === 'all') return 'all'
+    if (items.length === 0) throw new Error('is empty (use e.g. linux/amd64,linux/arm64 or all)')
+    const parsed = items.map(parsePlatform)
+    const seen = new Set<string>()
+    for (const [i, p] of parsed.entries()) {
+      if (seen.has(JSON.stringify(p))) throw new Error(`"${items[i]}" is listed twice`)
+      seen.add(JSON.stringify(p))
+    }
+    return parsed
+  }, [])
+
+  const workingDirectory = field('working-directory', value => value, '.')
+  const ociLayout = field('oci-layout', value => (value === '' ? undefined : value), undefined)
+  const push = field('push', parseBoolean, false)
+
+  const sourceDateEpoch = field('source-date-epoch', optional(value => {
+    if (!/^\d+$/.test(value)) throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`)
+    return Number(value)
+  }), undefined)
+
+  const workdir = field('workdir', optional(value => {
+    if (!isAbsolute(value) && !value.startsWith('/')) throw new Error(`"${value}" must be an absolute path in the image`)
+    return value
+  }), undefined)
+
+  const insecureRegistries = field('insecure-registries', value =>
+    parseList(value, { commas: true }).map(host => Registry.parse(host).name), [] as string[])
+
+  const username = field('username', optional(v => v), undefined)
+  const password = get('password') === '' ? undefined : get('password')
+  if ((username === undefined) !== (password === undefined)) {
+    errors.push(new InputError(username === undefined ? 'username' : 'password',
+      'username and password must be given together'))
+  }
+
+  const inputs: Inputs = {
+    image,
+    base,
+    layers,
+    platforms,
+    entrypoint: field('entrypoint', optional(parseCommand), undefined),
+    cmd: field('cmd', optional(parseCommand), undefined),
+    env: field('env', value => keyValues(parseList(value)), []),
+    workdir,
+    user: field('user', optional(v => v), undefined),
+    labels: field('labels', value => Object.fromEntries(keyValues(parseList(value))), {}),
+    annotations: field('annotations', value => Object.fromEntries(keyValues(parseList(value))), {}),
+    tags: field('tags', value => parseList(value), []),
+    push,
+    ociLayout,
+    workingDirectory,
+    sourceDateEpoch,
+    allowTagOverwrite: field('allow-tag-overwrite', parseBoolean, false),
+    username,
+    password,
+    insecureRegistries,
+    githubToken: get('github-token') === '' ? undefined : get('github-token')
+  }
+  if (errors.length) throw new InputErrors(errors)
+  return inputs
+}

@@ -1,0 +1,56 @@
+import * as core from '@actions/core'
+import { failureMessages } from './front-end'
+import { parseInputs, type Inputs } from './inputs'
+import { outputsOf, renderSummary } from './pipeline/report'
+import type { PipelineResult } from './pipeline/result'
+import { runPipeline } from './pipeline/run'
+import type { Logger } from './util/log'
+
+const coreLogger: Logger = {
+  debug: message => core.debug(message),
+  info: message => core.info(message),
+  warning: message => core.warning(message),
+  group: (name, fn) => core.group(name, fn)
+}
+
+/** The only place that reads inputs: secrets are masked before anything else happens. */
+export function readInputs(): Inputs {
+  for (const secret of ['password', 'github-token']) {
+    const value = core.getInput(secret)
+    if (value) core.setSecret(value)
+  }
+  return parseInputs(name => core.getInput(name))
+}
+
+function setOutputs(result: PipelineResult): void {
+  for (const [name, value] of Object.entries(outputsOf(result))) core.setOutput(name, value)
+}
+
+function fail(error: unknown): void {
+  for (const message of failureMessages(error)) core.error(message)
+  if (error instanceof Error && error.stack) core.debug(error.stack)
+  process.exitCode = 1
+}
+
+/** The action: read inputs, run the pipeline, set outputs and write the job summary. */
+export async function run(): Promise<void> {
+  let inputs: Inputs
+  try {
+    inputs = readInputs()
+  } catch (error) {
+    fail(error)
+    return
+  }
+  try {
+    const result = await runPipeline(inputs, {
+      log: coreLogger,
+      env: process.env,
+      onAssembled: partial => setOutputs(partial)
+    })
+    setOutputs(result)
+    core.info(`${result.image}`)
+    await core.summary.addRaw(renderSummary(result)).write()
+  } catch (error) {
+    fail(error)
+  }
+}

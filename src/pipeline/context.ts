@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** Facts about the commit and the workflow run that tags, labels and timestamps are made from. */
+export interface BuildContext {
+  /** The commit the image is built from: on `pull_request` events the PR head, not the merge commit. */
+  sha?: string
+  branch?: string
+  pr?: number
+  runNumber?: string
+  /** `https://github.com/owner/repo`, for `org.opencontainers.image.source`. */
+  sourceUrl?: string
+  /** The git tag being built, for `org.opencontainers.image.version`. */
+  version?: string
+  eventName?: string
+  actor?: string
+  /** Seconds since the epoch used for every timestamp in the image. */
+  sourceDateEpoch: number
+  /** Where `sourceDateEpoch` came from, for the log. */
+  sourceDateOrigin: string
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('git', args, { cwd })
+    return stdout.trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+interface PullRequestEvent {
+  pull_request?: { number?: number; head?: { sha?: string; ref?: string } }
+  number?: number
+}
+
+async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
+  if (!path) return {}
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as PullRequestEvent
+  } catch {
+    return {}
+  }
+}
+
+/** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
+export async function readContext(
+  env: NodeJS.ProcessEnv,
+  workingDirectory: string,
+  sourceDateEpochInput?: number
+): Promise<BuildContext> {
+  const eventName = env.GITHUB_EVENT_NAME
+  const event = await readEvent(env.GITHUB_EVENT_PATH)
+  const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target'
+  const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ?? env.GITHUB_SHA ?? (await git(workingDirectory, 'rev-parse', 'HEAD'))
+  const branch = isPullRequest
+    ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
+    : env.GITHUB_REF_TYPE === 'branch' || env.GITHUB_REF?.startsWith('refs/heads/')
+      ? env.GITHUB_REF_NAME
+      : env.GITHUB_ACTIONS
+        ? undefined
+        : await git(workingDirectory, 'branch', '--show-current')
+  const version = env.GITHUB_REF?.startsWith('refs/tags/') ? env.GITHUB_REF.slice('refs/tags/'.length) : undefined
+  const sourceUrl = env.GITHUB_REPOSITORY
+    ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
+    : undefined
+
+  let sourceDateEpoch = 0
+  let sourceDateOrigin = 'default (0)'
+  if (sourceDateEpochInput !== undefined) {
+    sourceDateEpoch = sourceDateEpochInput
+    sourceDateOrigin = 'the source-date-epoch input'
+  } else {
+    const commitTime = sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined
+    if (commitTime && /^\d+$/.test(commitTime)) {
+      sourceDateEpoch = Number(commitTime)
+      sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`
+    } else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
+      sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH)
+      sourceDateOrigin = '$SOURCE_DATE_EPOCH'
+    }
+  }
+
+  return {
+    sha,
+    branch,
+    pr: isPullRequest ? (event.pull_request?.number ?? event.number) : undefined,
+    runNumber: env.GITHUB_RUN_NUMBER,
+    sourceUrl,
+    version,
+    eventName,
+    actor: env.GITHUB_ACTOR,
+    sourceDateEpoch,
+    sourceDateOrigin
+  }
+}

@@ -1,0 +1,80 @@
+import { join } from 'node:path'
+import { collectEntries } from '../build/collect'
+import { sourceForPlatform, type LayerSpec } from '../build/layer-spec'
+import { writeLayer } from '../build/layer'
+import { InputError } from '../errors'
+import { fileBlob, type Blob } from '../oci/image'
+import type { Platform } from '../oci/types'
+import type { Logger } from '../util/log'
+import { mapBounded } from '../util/pool'
+
+export interface LayerBuildOptions {
+  workingDirectory: string
+  scratchDir: string
+  mtime: number
+  uid: number
+  gid: number
+  jobs: number
+  log: Logger
+}
+
+/**
+ * Builds one layer per `layers` line for each platform. A line without platform placeholders gives
+ * the same bytes for every platform and is built once.
+ */
+export async function buildLayers(
+  specs: readonly LayerSpec[],
+  platforms: readonly Platform[],
+  options: LayerBuildOptions
+): Promise<Blob[][]> {
+  const jobs: { source: string; destination: string }[] = []
+  const keyOf = (source: string, destination: string): string => `${source}\0${destination}`
+  const perPlatform = platforms.map(platform =>
+    specs.map(spec => {
+      const source = sourceForPlatform(spec.source, platform)
+      const key = keyOf(source, spec.destination)
+      if (!jobs.some(j => keyOf(j.source, j.destination) === key)) jobs.push({ source, destination: spec.destination })
+      return key
+    })
+  )
+
+  // Every source is checked before any layer is written, so a typo fails fast.
+  const entryLists = await Promise.all(
+    jobs.map(job =>
+      collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
+        throw new InputError('layers', `${(error as Error).message} (line "${job.source}:${job.destination}")`)
+      })
+    )
+  )
+
+  const built = await mapBounded(jobs, options.jobs, async (job, i) => {
+    const layer = await writeLayer(
+      entryLists[i],
+      { mtime: options.mtime, uid: options.uid, gid: options.gid },
+      join(options.scratchDir, `layer-${i}.tar.gz`)
+    )
+    options.log.info(
+      `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
+    )
+    return fileBlob({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
+      diffId: layer.diffId,
+      uncompressedSize: layer.uncompressedSize,
+      source: job.source,
+      destination: job.destination
+    })
+  })
+  const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]))
+  return perPlatform.map(keys => keys.map(key => byKey.get(key) as Blob))
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}

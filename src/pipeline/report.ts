@@ -1,0 +1,96 @@
+import { formatBytes } from './layers'
+import type { PipelineResult } from './result'
+
+/** Output name → value, as `action.yml` declares them. */
+export function outputsOf(result: PipelineResult): Record<string, string> {
+  return {
+    digest: result.digest,
+    image: result.image,
+    tags: result.tags.join('\n'),
+    'config-digest': result.configDigest ?? '',
+    metadata: JSON.stringify(metadataOf(result))
+  }
+}
+
+export function metadataOf(result: PipelineResult): Record<string, unknown> {
+  return {
+    digest: result.digest,
+    image: result.image,
+    repository: result.repository,
+    tags: result.tags,
+    'config-digest': result.configDigest ?? null,
+    mediaType: result.mediaType,
+    base: result.base ?? null,
+    revision: result.revision ?? null,
+    sourceDateEpoch: result.sourceDateEpoch,
+    pushed: result.pushed,
+    platforms: result.platforms,
+    ...(result.push
+      ? {
+          upload: {
+            uploadedBytes: result.push.uploadedBytes,
+            reusedBytes: result.push.reusedBytes,
+            tags: result.push.tags
+          }
+        }
+      : {}),
+    ...(result.ociLayout ? { ociLayout: result.ociLayout } : {})
+  }
+}
+
+/** Escapes text for a Markdown table cell: no HTML, no pipes, no line breaks. */
+export function escapeCell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/\r?\n/g, ' ')
+}
+
+const code = (text: string): string => `<code>${escapeCell(text)}</code>`
+
+/** The job summary as Markdown; pure, so it is tested as text. */
+export function renderSummary(result: PipelineResult): string {
+  const lines: string[] = []
+  lines.push(`### Imprint: ${escapeCell(result.repository)}`, '')
+  lines.push('| | |', '|---|---|')
+  lines.push(`| Digest | ${code(result.digest)} |`)
+  lines.push(`| Image | ${code(result.image)} |`)
+  const tagOutcome = new Map(result.push?.tags.map(t => [t.tag, t.outcome]) ?? [])
+  if (result.tags.length) {
+    const tags = result.tags.map(ref => {
+      const outcome = tagOutcome.get(ref.slice(result.repository.length + 1))
+      return `${code(ref)}${outcome ? ` (${outcome})` : ''}`
+    })
+    lines.push(`| Tags | ${tags.join('<br>')} |`)
+  }
+  lines.push(`| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`)
+  if (result.configDigest) lines.push(`| Config | ${code(result.configDigest)} |`)
+  if (result.base) lines.push(`| Base | ${code(result.base.name)}${result.base.digest ? ` @ ${code(result.base.digest)}` : ''} |`)
+  else lines.push('| Base | scratch |')
+  if (result.revision) lines.push(`| Revision | ${code(result.revision)} |`)
+  if (result.push) {
+    const uploaded = result.push.blobs.filter(b => b.outcome === 'uploaded').length
+    lines.push(
+      `| Upload | ${formatBytes(result.push.uploadedBytes)} uploaded in ${uploaded} blobs, ` +
+        `${formatBytes(result.push.reusedBytes)} reused in ${result.push.blobs.length - uploaded} |`
+    )
+  } else {
+    lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`)
+  }
+
+  const total = (layers: PipelineResult['platforms'][number]['layers']): number => layers.reduce((n, l) => n + l.size, 0)
+  for (const platform of result.platforms) {
+    lines.push('', `#### Layers — ${escapeCell(platform.platform)} (${formatBytes(total(platform.layers))} compressed)`, '')
+    if (result.platforms.length > 1) lines.push(`Manifest ${code(platform.digest)}`, '')
+    lines.push('| # | Source | Destination | Digest | Size |', '|---|---|---|---|---|')
+    platform.layers.forEach((layer, i) => {
+      const source = layer.source === undefined ? 'base' : code(layer.source)
+      const destination = layer.destination === undefined ? '' : code(layer.destination)
+      lines.push(`| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`)
+    })
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Inputs } from '../inputs'
+import { topLevel, type Artifact } from '../oci/image'
+import { formatPlatform } from '../oci/platform'
+import { defaultKeychain } from '../registry/auth'
+import { Registries } from '../registry/registries'
+import type { RetryPolicy } from '../registry/retry'
+import { writeLayout } from '../sinks/layout'
+import { planTags, pushArtifact } from '../sinks/registry'
+import type { Logger } from '../util/log'
+import { assemble } from './assemble'
+import { resolveBase, scratchBase, type ResolvedBase } from './base'
+import { readContext, type BuildContext } from './context'
+import { buildLayers } from './layers'
+import { resultOf, type PipelineResult } from './result'
+import { renderTags } from './tags'
+
+export interface PipelineDeps {
+  log: Logger
+  env: NodeJS.ProcessEnv
+  retry?: RetryPolicy
+  /** Parallel layer builds and blob uploads. */
+  jobs?: number
+  chunkThreshold?: number
+  chunkSize?: number
+  /** Called as soon as the digest is known, so front ends can expose it even if pushing fails. */
+  onAssembled?: (partial: PipelineResult) => void
+}
+
+/**
+ * The whole build: context → base → layers → assemble → push / layout. The action and the
+ * command line are two front ends of this function.
+ */
+export async function runPipeline(inputs: Inputs, deps: PipelineDeps): Promise<PipelineResult> {
+  const { log } = deps
+  const workingDirectory = resolve(inputs.workingDirectory)
+  const context: BuildContext = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch)
+  const tags = renderTags(inputs.tags, context)
+  log.info(`source date ${context.sourceDateEpoch} (${new Date(context.sourceDateEpoch * 1000).toISOString()}) from ${context.sourceDateOrigin}`)
+
+  const registries = new Registries({
+    keychain: defaultKeychain({
+      explicit: inputs.username && inputs.password
+        ? { registry: inputs.image.registry, username: inputs.username, password: inputs.password }
+        : undefined,
+      githubToken: inputs.githubToken,
+      githubActor: context.actor
+    }),
+    insecureRegistries: inputs.insecureRegistries,
+    retry: deps.retry,
+    log,
+    userAgent: 'imprint',
+    chunkThreshold: deps.chunkThreshold,
+    chunkSize: deps.chunkSize
+  })
+  const jobs = deps.jobs ?? 4
+
+  const scratchDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-'))
+  try {
+    const base: ResolvedBase = await log.group('Resolve base', async () => {
+      if (inputs.base === 'scratch') {
+        if (inputs.platforms === 'all') throw new Error('Input "platforms": "all" needs a base image to take the platforms from')
+        return scratchBase(inputs.platforms, context.sourceDateEpoch)
+      }
+      const resolved = await resolveBase(inputs.base, inputs.platforms, registries)
+      log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`)
+      return resolved
+    })
+
+    const layers = await log.group('Build layers', () =>
+      buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
+        workingDirectory,
+        scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: 0,
+        gid: 0,
+        jobs,
+        log
+      })
+    )
+
+    const artifact: Artifact = await log.group('Assemble', async () => {
+      const result = assemble(base, layers, inputs, context)
+      log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`)
+      return result
+    })
+    deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined))
+
+    let push
+    if (inputs.push) {
+      push = await log.group(`Push ${inputs.image}`, async () => {
+        const client = registries.client(inputs.image.registry)
+        const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite)
+        return pushArtifact(client, inputs.image, artifact, plans, { jobs, log })
+      })
+    }
+    if (inputs.ociLayout) {
+      const layoutDir = resolve(inputs.ociLayout)
+      await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags))
+    }
+    return resultOf(inputs, artifact, base, tags, context, push)
+  } finally {
+    await rm(scratchDir, { recursive: true, force: true })
+  }
+}

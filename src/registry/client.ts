@@ -1,0 +1,443 @@
+import type { Readable } from 'node:stream'
+import { isDigest, sha256, type Digest } from '../oci/digest'
+import { manifestMediaTypes } from '../oci/media-types'
+import type { Registry, Repository } from '../oci/reference'
+import { type Logger, silentLogger } from '../util/log'
+import { parseChallenge, repositoryScope, type Challenge, type Credential, type Keychain } from './auth'
+import { NetworkError, RegistryError, registryError } from './errors'
+import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry'
+
+/** A blob body that can be opened again from any offset, so uploads can be retried and resumed. */
+export interface BlobSource {
+  size: number
+  open(offset: number): Promise<Readable | AsyncIterable<Uint8Array>>
+}
+
+export type UploadOutcome = 'existing' | 'mounted' | 'uploaded'
+
+export interface ClientOptions {
+  keychain: Keychain
+  insecureRegistries?: string[]
+  retry?: RetryPolicy
+  log?: Logger
+  userAgent?: string
+  /** Blobs larger than this are uploaded in chunks (PATCH with Content-Range) that can be resumed. */
+  chunkThreshold?: number
+  chunkSize?: number
+}
+
+/** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
+export class AuthenticationError extends Error {
+  constructor(
+    readonly registry: string,
+    readonly credentialOrigin: string | undefined,
+    detail: string
+  ) {
+    super(
+      credentialOrigin
+        ? `registry ${registry} rejected the credentials from ${credentialOrigin} (${detail})`
+        : `registry ${registry} requires credentials (${detail}); set the username and password inputs or log in with docker/login-action`
+    )
+    this.name = 'AuthenticationError'
+  }
+}
+
+interface RequestOptions {
+  headers?: Record<string, string>
+  body?: () => Promise<unknown> | unknown
+  scopes: string[]
+  ok: number[]
+  retries?: boolean
+}
+
+type AuthScheme = 'none' | 'basic' | 'bearer'
+
+/**
+ * A client for one registry's distribution API, modelled on go-containerregistry's `remote` and
+ * `transport`: it learns the auth scheme from `/v2/`, fetches bearer tokens per scope, retries
+ * temporary failures with backoff, and checks every digest the registry reports.
+ */
+export class RegistryClient {
+  private readonly baseUrl: string
+  private readonly retry: RetryPolicy
+  private readonly log: Logger
+  private readonly chunkThreshold: number
+  private readonly chunkSize: number
+  private scheme: Promise<AuthScheme> | undefined
+  private challenge: Challenge | undefined
+  private credential: Promise<Credential | undefined> | undefined
+  private readonly tokens = new Map<string, Promise<string>>()
+
+  constructor(
+    readonly registry: Registry,
+    private readonly options: ClientOptions
+  ) {
+    const insecure = registry.isLoopback || (options.insecureRegistries ?? []).includes(registry.name)
+    this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`
+    this.retry = options.retry ?? defaultRetryPolicy
+    this.log = options.log ?? silentLogger
+    this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024
+    this.chunkSize = options.chunkSize ?? 32 * 1024 * 1024
+  }
+
+  // ---- blobs ---------------------------------------------------------------------------------
+
+  async blobExists(repo: Repository, digest: Digest, scopes = [repositoryScope(repo.path, 'pull')]): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, { scopes, ok: [200, 404] })
+    return res.status === 200
+  }
+
+  /** Streams a blob; the caller consumes or cancels the body. */
+  async getBlob(repo: Repository, digest: Digest): Promise<Response> {
+    return this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+      scopes: [repositoryScope(repo.path, 'pull')],
+      ok: [200]
+    })
+  }
+
+  /** Reads a small blob (a config) whole and checks its digest. */
+  async getBlobBytes(repo: Repository, digest: Digest): Promise<Buffer> {
+    return withRetries(
+      async () => {
+        const res = await this.getBlob(repo, digest)
+        const bytes = await readBody('GET', res)
+        if (sha256(bytes) !== digest) {
+          throw new Error(`blob ${digest} from ${repo} does not match its digest`)
+        }
+        return bytes
+      },
+      this.retry,
+      (e, ms) => this.retrying(e, ms)
+    )
+  }
+
+  /**
+   * Makes sure `repo` has the blob: HEAD first, then a cross-repository mount when `mountFrom` is
+   * on this registry, then an upload (monolithic, or chunked and resumable above the threshold).
+   */
+  async pushBlob(repo: Repository, digest: Digest, source: BlobSource, mountFrom?: Repository): Promise<UploadOutcome> {
+    const scopes = [repositoryScope(repo.path, 'pull,push')]
+    if (mountFrom) scopes.push(repositoryScope(mountFrom.path, 'pull'))
+    if (await this.blobExists(repo, digest, scopes)) return 'existing'
+    return withRetries(
+      async () => {
+        const started = await this.startUpload(repo, digest, scopes, mountFrom)
+        if (started === 'mounted') return 'mounted'
+        if (source.size > this.chunkThreshold) await this.uploadChunks(started, digest, source, scopes)
+        else await this.uploadWhole(started, digest, source, scopes)
+        return 'uploaded'
+      },
+      this.retry,
+      (e, ms) => this.retrying(e, ms)
+    )
+  }
+
+  private async startUpload(
+    repo: Repository,
+    digest: Digest,
+    scopes: string[],
+    mountFrom?: Repository
+  ): Promise<string | 'mounted'> {
+    const path = `/v2/${repo.path}/blobs/uploads/`
+    if (mountFrom && !mountFrom.equals(repo)) {
+      try {
+        const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`
+        const res = await this.request('POST', path + query, { scopes, ok: [201, 202], retries: false })
+        if (res.status === 201) return 'mounted'
+        return this.location(res)
+      } catch (error) {
+        // Registries answer failed mounts in many ways (Harbor: 401); an upload always works instead.
+        this.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`)
+      }
+    }
+    const res = await this.request('POST', path, { scopes, ok: [202], retries: false })
+    return this.location(res)
+  }
+
+  private async uploadWhole(location: string, digest: Digest, source: BlobSource, scopes: string[]): Promise<void> {
+    const url = new URL(location)
+    url.searchParams.set('digest', digest)
+    const res = await this.request('PUT', url.toString(), {
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size) },
+      body: () => source.open(0),
+      scopes,
+      ok: [201],
+      retries: false
+    })
+    this.checkDigest('PUT', url.toString(), res, digest)
+  }
+
+  private async uploadChunks(location: string, digest: Digest, source: BlobSource, scopes: string[]): Promise<void> {
+    let offset = 0
+    let resumes = 0
+    while (offset < source.size) {
+      const end = Math.min(offset + this.chunkSize, source.size) - 1
+      const start = offset
+      try {
+        const res = await this.request('PATCH', location, {
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(end - start + 1),
+            'content-range': `${start}-${end}`
+          },
+          body: async () => limit(await source.open(start), end - start + 1),
+          scopes,
+          ok: [202],
+          retries: false
+        })
+        location = this.location(res)
+        offset = end + 1
+      } catch (error) {
+        if (!(error instanceof NetworkError || (error instanceof RegistryError && error.temporary)) || resumes >= 3) {
+          throw error
+        }
+        resumes++
+        // Ask the registry how much it kept; a dead session throws and the upload restarts.
+        const status = await this.request('GET', location, { scopes, ok: [204], retries: false })
+        location = this.location(status)
+        const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '')
+        offset = range ? Number(range[1]) + 1 : 0
+        this.log.info(`resuming upload of ${digest} at byte ${offset} after: ${String(error)}`)
+      }
+    }
+    const url = new URL(location)
+    url.searchParams.set('digest', digest)
+    const res = await this.request('PUT', url.toString(), {
+      headers: { 'content-length': '0' },
+      scopes,
+      ok: [201],
+      retries: false
+    })
+    this.checkDigest('PUT', url.toString(), res, digest)
+  }
+
+  // ---- manifests -----------------------------------------------------------------------------
+
+  /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
+  async getManifest(repo: Repository, reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: Digest }> {
+    return withRetries(
+      async () => {
+        const url = `/v2/${repo.path}/manifests/${reference}`
+        const res = await this.request('GET', url, {
+          headers: { accept: manifestMediaTypes.join(', ') },
+          scopes: [repositoryScope(repo.path, 'pull')],
+          ok: [200]
+        })
+        const bytes = await readBody('GET', res)
+        const digest = sha256(bytes)
+        if (isDigest(reference) && digest !== reference) {
+          throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`)
+        }
+        const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: string }
+        const mediaType = parsed.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? ''
+        return { bytes, mediaType, digest }
+      },
+      this.retry,
+      (e, ms) => this.retrying(e, ms)
+    )
+  }
+
+  /** The digest a tag points at, or undefined when the tag does not exist. */
+  async resolveTag(repo: Repository, tag: string, scopes = [repositoryScope(repo.path, 'pull')]): Promise<Digest | undefined> {
+    const res = await this.request('HEAD', `/v2/${repo.path}/manifests/${tag}`, {
+      headers: { accept: manifestMediaTypes.join(', ') },
+      scopes,
+      ok: [200, 404]
+    })
+    if (res.status === 404) return undefined
+    const header = res.headers.get('docker-content-digest')
+    if (header && isDigest(header)) return header
+    return (await this.getManifest(repo, tag)).digest
+  }
+
+  async putManifest(repo: Repository, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+    const digest = sha256(bytes)
+    const url = `/v2/${repo.path}/manifests/${reference}`
+    const res = await this.request('PUT', url, {
+      headers: { 'content-type': mediaType },
+      body: () => bytes,
+      scopes: [repositoryScope(repo.path, 'pull,push')],
+      ok: [201, 200]
+    })
+    this.checkDigest('PUT', url, res, digest)
+    return digest
+  }
+
+  // ---- transport -----------------------------------------------------------------------------
+
+  private checkDigest(method: string, url: string, res: Response, expected: Digest): void {
+    const reported = res.headers.get('docker-content-digest')
+    if (reported && reported !== expected) {
+      throw new Error(`${method} ${url}: the registry stored ${reported}, but the content is ${expected}`)
+    }
+  }
+
+  private location(res: Response): string {
+    const location = res.headers.get('location')
+    if (!location) throw new Error(`${this.registry}: upload response without a Location header`)
+    return new URL(location, this.baseUrl).toString()
+  }
+
+  private retrying(error: unknown, delayMs: number): void {
+    this.log.info(`${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`)
+  }
+
+  /** Sends one request with auth, retrying temporary failures unless `retries` is false. */
+  async request(method: string, pathOrUrl: string, options: RequestOptions): Promise<Response> {
+    const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl
+    const send = async (): Promise<Response> => {
+      let res = await this.send(method, url, options, await this.authorization(options.scopes, false))
+      if (res.status === 401) {
+        const header = res.headers.get('www-authenticate')
+        await res.body?.cancel().catch(() => {})
+        if (header) this.challenge = parseChallenge(header)
+        const scopes = [...options.scopes]
+        const challengeScope = this.challenge?.params.scope
+        if (challengeScope && !scopes.includes(challengeScope)) scopes.push(challengeScope)
+        res = await this.send(method, url, options, await this.authorization(scopes, true))
+        if (res.status === 401) {
+          const error = await registryError(method, url, res)
+          throw new AuthenticationError(this.registry.name, (await this.getCredential())?.origin, error.message)
+        }
+      }
+      if (!options.ok.includes(res.status)) throw await registryError(method, url, res)
+      return res
+    }
+    return options.retries === false ? send() : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms))
+  }
+
+  private async send(method: string, url: string, options: RequestOptions, authorization: string | undefined): Promise<Response> {
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent ?? 'imprint',
+      ...options.headers
+    }
+    if (authorization) headers.authorization = authorization
+    const body = options.body ? await options.body() : undefined
+    try {
+      return await fetch(url, {
+        method,
+        headers,
+        body: body as never,
+        redirect: 'follow',
+        ...(body && typeof (body as { pipe?: unknown }).pipe === 'function' ? { duplex: 'half' } : {}),
+        ...(body && Symbol.asyncIterator in (body as object) ? { duplex: 'half' } : {})
+      } as RequestInit)
+    } catch (error) {
+      throw new NetworkError(method, url, error)
+    }
+  }
+
+  private getCredential(): Promise<Credential | undefined> {
+    this.credential ??= this.options.keychain.resolve(this.registry)
+    return this.credential
+  }
+
+  /** Learns the registry's auth scheme from `GET /v2/` once. */
+  private async authScheme(): Promise<AuthScheme> {
+    this.scheme ??= withRetries(
+      async () => {
+        let res: Response
+        try {
+          res = await fetch(`${this.baseUrl}/v2/`, { headers: { 'user-agent': this.options.userAgent ?? 'imprint' } })
+        } catch (error) {
+          throw new NetworkError('GET', `${this.baseUrl}/v2/`, error)
+        }
+        await res.body?.cancel().catch(() => {})
+        if (res.status === 401) {
+          const header = res.headers.get('www-authenticate') ?? ''
+          this.challenge = parseChallenge(header)
+          return this.challenge.scheme === 'bearer' ? 'bearer' : 'basic'
+        }
+        if (res.ok || res.status === 404) return 'none'
+        throw await registryError('GET', `${this.baseUrl}/v2/`, res)
+      },
+      this.retry,
+      (e, ms) => this.retrying(e, ms)
+    ).catch(error => {
+      this.scheme = undefined
+      throw error
+    })
+    return this.scheme
+  }
+
+  private async authorization(scopes: string[], refresh: boolean): Promise<string | undefined> {
+    const scheme = refresh && this.challenge ? (this.challenge.scheme === 'bearer' ? 'bearer' : 'basic') : await this.authScheme()
+    const credential = await this.getCredential()
+    if (scheme === 'none' && !refresh) return undefined
+    if (scheme === 'basic') {
+      if (!credential) return undefined
+      return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
+    }
+    if (scheme === 'none') return undefined
+    const key = [...scopes].sort().join(' ')
+    if (refresh) this.tokens.delete(key)
+    let token = this.tokens.get(key)
+    if (!token) {
+      token = this.fetchToken(scopes, credential)
+      this.tokens.set(key, token)
+      token.catch(() => this.tokens.delete(key))
+    }
+    return `Bearer ${await token}`
+  }
+
+  private async fetchToken(scopes: string[], credential: Credential | undefined): Promise<string> {
+    const params = this.challenge?.params ?? {}
+    if (!params.realm) throw new Error(`registry ${this.registry} sent a bearer challenge without a realm`)
+    const realm = new URL(params.realm)
+    const form = new URLSearchParams()
+    if (params.service) form.set('service', params.service)
+    for (const scope of scopes) form.append('scope', scope)
+    return withRetries(
+      async () => {
+        let res: Response
+        try {
+          if (credential?.identityToken) {
+            form.set('grant_type', 'refresh_token')
+            form.set('refresh_token', credential.identityToken)
+            form.set('client_id', 'imprint')
+            res = await fetch(realm, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+          } else {
+            const url = new URL(realm)
+            for (const [k, v] of form) url.searchParams.append(k, v)
+            const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'imprint' }
+            if (credential) {
+              headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
+            }
+            res = await fetch(url, { headers })
+          }
+        } catch (error) {
+          throw new NetworkError('GET', realm.toString(), error)
+        }
+        if (res.status === 401 || res.status === 403) {
+          const error = await registryError('GET', realm.toString(), res)
+          throw new AuthenticationError(this.registry.name, credential?.origin, error.message)
+        }
+        if (!res.ok) throw await registryError('GET', realm.toString(), res)
+        const body = (await res.json()) as { token?: string; access_token?: string }
+        const token = body.token ?? body.access_token
+        if (!token) throw new Error(`the token service of ${this.registry} answered without a token`)
+        return token
+      },
+      this.retry,
+      (e, ms) => this.retrying(e, ms)
+    )
+  }
+}
+
+async function readBody(method: string, res: Response): Promise<Buffer> {
+  try {
+    return Buffer.from(await res.arrayBuffer())
+  } catch (error) {
+    throw new NetworkError(method, res.url, error)
+  }
+}
+
+async function* limit(source: Readable | AsyncIterable<Uint8Array>, bytes: number): AsyncGenerator<Uint8Array> {
+  let remaining = bytes
+  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+    if (remaining <= 0) break
+    const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk
+    remaining -= piece.length
+    yield piece
+  }
+}
