@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7726);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5991);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7726:
+/***/ 5991:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32944,6 +32944,7 @@ function metadataOf(result) {
                 upload: {
                     uploadedBytes: result.push.uploadedBytes,
                     reusedBytes: result.push.reusedBytes,
+                    blobs: result.push.blobs,
                     tags: result.push.tags
                 }
             }
@@ -33007,6 +33008,12 @@ function renderSummary(result) {
         });
     }
     return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/oci/types.ts
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 ;// CONCATENATED MODULE: ./src/registry/registries.ts
@@ -33177,6 +33184,7 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 ;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
 
+
 const annotationKeys = {
     baseName: 'org.opencontainers.image.base.name',
     baseDigest: 'org.opencontainers.image.base.digest',
@@ -33188,7 +33196,7 @@ const annotationKeys = {
 /** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
 function standardLabels(context) {
     const labels = {
-        [annotationKeys.created]: new Date(context.sourceDateEpoch * 1000).toISOString()
+        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
     };
     if (context.sha)
         labels[annotationKeys.revision] = context.sha;
@@ -33214,7 +33222,7 @@ function mergeEnv(base, overrides) {
  * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
  */
 function assembleConfig(base, layers, inputs, context) {
-    const created = new Date(context.sourceDateEpoch * 1000).toISOString();
+    const created = rfc3339(context.sourceDateEpoch);
     const container = { ...(base.config ?? {}) };
     if (inputs.entrypoint) {
         container.Entrypoint = inputs.entrypoint;
@@ -33277,6 +33285,7 @@ function assemble(base, layersPerPlatform, inputs, context) {
 
 
 
+
 /** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
 function ociLayerType(mediaType) {
     switch (mediaType) {
@@ -33290,7 +33299,7 @@ function ociLayerType(mediaType) {
 }
 function emptyConfig(platform, epoch) {
     return {
-        created: new Date(epoch * 1000).toISOString(),
+        created: rfc3339(epoch),
         architecture: platform.architecture,
         os: platform.os,
         ...(platform.variant ? { variant: platform.variant } : {}),
@@ -33549,6 +33558,7 @@ function renderTags(templates, context) {
 
 
 
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -33558,7 +33568,7 @@ async function runPipeline(inputs, deps) {
     const workingDirectory = (0,external_node_path_namespaceObject.resolve)(inputs.workingDirectory);
     const context = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch);
     const tags = renderTags(inputs.tags, context);
-    log.info(`source date ${context.sourceDateEpoch} (${new Date(context.sourceDateEpoch * 1000).toISOString()}) from ${context.sourceDateOrigin}`);
+    log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
     const registries = new Registries({
         keychain: defaultKeychain({
             explicit: inputs.username && inputs.password

@@ -54,7 +54,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _front_end__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(844);
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(265);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(90);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(18);
 /* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(906);
 
 
@@ -1198,6 +1198,7 @@ function metadataOf(result) {
                 upload: {
                     uploadedBytes: result.push.uploadedBytes,
                     reusedBytes: result.push.reusedBytes,
+                    blobs: result.push.blobs,
                     tags: result.push.tags
                 }
             }
@@ -1266,7 +1267,7 @@ function renderSummary(result) {
 
 /***/ }),
 
-/***/ 90:
+/***/ 18:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1285,6 +1286,12 @@ var external_node_path_ = __nccwpck_require__(760);
 var oci_image = __nccwpck_require__(812);
 // EXTERNAL MODULE: ./src/oci/platform.ts
 var oci_platform = __nccwpck_require__(890);
+;// CONCATENATED MODULE: ./src/oci/types.ts
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var auth = __nccwpck_require__(481);
 // EXTERNAL MODULE: ./src/registry/client.ts + 2 modules
@@ -1471,6 +1478,7 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 ;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
 
+
 const annotationKeys = {
     baseName: 'org.opencontainers.image.base.name',
     baseDigest: 'org.opencontainers.image.base.digest',
@@ -1482,7 +1490,7 @@ const annotationKeys = {
 /** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
 function standardLabels(context) {
     const labels = {
-        [annotationKeys.created]: new Date(context.sourceDateEpoch * 1000).toISOString()
+        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
     };
     if (context.sha)
         labels[annotationKeys.revision] = context.sha;
@@ -1508,7 +1516,7 @@ function mergeEnv(base, overrides) {
  * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
  */
 function assembleConfig(base, layers, inputs, context) {
-    const created = new Date(context.sourceDateEpoch * 1000).toISOString();
+    const created = rfc3339(context.sourceDateEpoch);
     const container = { ...(base.config ?? {}) };
     if (inputs.entrypoint) {
         container.Entrypoint = inputs.entrypoint;
@@ -1571,6 +1579,7 @@ function assemble(base, layersPerPlatform, inputs, context) {
 
 
 
+
 /** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
 function ociLayerType(mediaType) {
     switch (mediaType) {
@@ -1584,7 +1593,7 @@ function ociLayerType(mediaType) {
 }
 function emptyConfig(platform, epoch) {
     return {
-        created: new Date(epoch * 1000).toISOString(),
+        created: rfc3339(epoch),
         architecture: platform.architecture,
         os: platform.os,
         ...(platform.variant ? { variant: platform.variant } : {}),
@@ -1849,6 +1858,7 @@ function renderTags(templates, context) {
 
 
 
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -1858,7 +1868,7 @@ async function runPipeline(inputs, deps) {
     const workingDirectory = (0,external_node_path_.resolve)(inputs.workingDirectory);
     const context = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch);
     const tags = renderTags(inputs.tags, context);
-    log.info(`source date ${context.sourceDateEpoch} (${new Date(context.sourceDateEpoch * 1000).toISOString()}) from ${context.sourceDateOrigin}`);
+    log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
     const registries = new Registries({
         keychain: (0,auth/* defaultKeychain */.Iy)({
             explicit: inputs.username && inputs.password

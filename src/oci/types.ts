@@ -72,3 +72,8 @@ export interface ImageConfig {
   history?: HistoryEntry[]
   [key: string]: unknown
 }
+
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+export function rfc3339(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}

@@ -1,5 +1,5 @@
 import { image, index, type Artifact, type Blob, type Image } from '../oci/image'
-import type { ContainerConfig, HistoryEntry, ImageConfig } from '../oci/types'
+import { rfc3339, type ContainerConfig, type HistoryEntry, type ImageConfig } from '../oci/types'
 import type { Inputs } from '../inputs'
 import type { BasePlatform, ResolvedBase } from './base'
 import type { BuildContext } from './context'
@@ -18,7 +18,7 @@ export type ConfigInputs = Pick<Inputs, 'entrypoint' | 'cmd' | 'env' | 'workdir'
 /** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
 export function standardLabels(context: BuildContext): Record<string, string> {
   const labels: Record<string, string> = {
-    [annotationKeys.created]: new Date(context.sourceDateEpoch * 1000).toISOString()
+    [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
   }
   if (context.sha) labels[annotationKeys.revision] = context.sha
   if (context.sourceUrl) labels[annotationKeys.source] = context.sourceUrl
@@ -46,7 +46,7 @@ export function assembleConfig(
   inputs: ConfigInputs,
   context: BuildContext
 ): ImageConfig {
-  const created = new Date(context.sourceDateEpoch * 1000).toISOString()
+  const created = rfc3339(context.sourceDateEpoch)
   const container: ContainerConfig = { ...(base.config ?? {}) }
   if (inputs.entrypoint) {
     container.Entrypoint = inputs.entrypoint

@@ -3,7 +3,7 @@ import type { Blob } from '../oci/image'
 import { isDockerType, isImageManifest, isIndex, MediaType } from '../oci/media-types'
 import { formatPlatform, platformMatches } from '../oci/platform'
 import type { Reference } from '../oci/reference'
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci/types'
+import { rfc3339, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform } from '../oci/types'
 import type { Digest } from '../oci/digest'
 import type { RegistryClient } from '../registry/client'
 import type { Registries } from '../registry/registries'
@@ -40,7 +40,7 @@ function ociLayerType(mediaType: string): string {
 
 function emptyConfig(platform: Platform, epoch: number): ImageConfig {
   return {
-    created: new Date(epoch * 1000).toISOString(),
+    created: rfc3339(epoch),
     architecture: platform.architecture,
     os: platform.os,
     ...(platform.variant ? { variant: platform.variant } : {}),

@@ -30,6 +30,7 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
           upload: {
             uploadedBytes: result.push.uploadedBytes,
             reusedBytes: result.push.reusedBytes,
+            blobs: result.push.blobs,
             tags: result.push.tags
           }
         }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import type { Inputs } from '../inputs'
 import { topLevel, type Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
+import { rfc3339 } from '../oci/types'
 import { defaultKeychain } from '../registry/auth'
 import { Registries } from '../registry/registries'
 import type { RetryPolicy } from '../registry/retry'
@@ -38,7 +39,7 @@ export async function runPipeline(inputs: Inputs, deps: PipelineDeps): Promise<P
   const workingDirectory = resolve(inputs.workingDirectory)
   const context: BuildContext = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch)
   const tags = renderTags(inputs.tags, context)
-  log.info(`source date ${context.sourceDateEpoch} (${new Date(context.sourceDateEpoch * 1000).toISOString()}) from ${context.sourceDateOrigin}`)
+  log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`)
 
   const registries = new Registries({
     keychain: defaultKeychain({

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { requireTool } from './tools'
+
+/**
+ * Makes a tiny base image from Debian's static busybox with umoci (not our code) and pushes it
+ * to `target` with skopeo. Returns the digest skopeo reports.
+ */
+export function pushBusyboxBase(target: string): string {
+  const umoci = requireTool('umoci')
+  const skopeo = requireTool('skopeo')
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find(p => {
+    try {
+      execFileSync('test', ['-x', p])
+      return true
+    } catch {
+      return false
+    }
+  })
+  if (!busybox) throw new Error('busybox-static is not installed; run script/setup')
+  const dir = mkdtempSync(join(tmpdir(), 'imprint-base-'))
+  try {
+    const layout = join(dir, 'layout')
+    const bundle = join(dir, 'bundle')
+    execFileSync(umoci, ['init', '--layout', layout])
+    execFileSync(umoci, ['new', '--image', `${layout}:latest`])
+    execFileSync(umoci, ['unpack', '--image', `${layout}:latest`, bundle])
+    mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true })
+    copyFileSync(busybox, join(bundle, 'rootfs', 'bin', 'busybox'))
+    for (const applet of ['sh', 'echo', 'cat', 'ls']) symlinkSync('busybox', join(bundle, 'rootfs', 'bin', applet))
+    execFileSync(umoci, ['repack', '--image', `${layout}:latest`, bundle])
+    execFileSync(umoci, ['config', '--image', `${layout}:latest`, '--config.env', 'PATH=/bin', '--config.cmd', '/bin/sh'])
+    execFileSync(skopeo, ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://${target}`])
+    return execFileSync(skopeo, ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${target}`], {
+      encoding: 'utf8'
+    }).trim()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
