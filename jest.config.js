@@ -8,6 +8,8 @@ const common = {
 }
 
 export default {
+  // Integration tests start registries and push images; unit tests finish far below this.
+  testTimeout: 120000,
   collectCoverageFrom: ['./src/**'],
   projects: [
     {
@@ -18,8 +20,7 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/__tests__/integration/**/*.itest.ts'],
-      testTimeout: 180000
+      testMatch: ['<rootDir>/__tests__/integration/**/*.itest.ts']
     }
   ]
 }

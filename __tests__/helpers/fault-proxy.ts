@@ -9,7 +9,7 @@ export type Fault =
 export interface FaultProxy {
   host: string
   /** Every request seen, as `METHOD path`, with the fault applied if any. */
-  log: { method: string; path: string; fault?: string }[]
+  log: { method: string; path: string; fault?: string; status?: number }[]
   close(): Promise<void>
 }
 
@@ -25,7 +25,8 @@ export async function startFaultProxy(
   let count = 0
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fault = decide(req, count++)
-    log.push({ method: req.method ?? '', path: req.url ?? '', fault: fault?.kind })
+    const entry: FaultProxy['log'][number] = { method: req.method ?? '', path: req.url ?? '', fault: fault?.kind }
+    log.push(entry)
     if (fault?.kind === 'status') {
       req.resume()
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
@@ -36,6 +37,7 @@ export async function startFaultProxy(
     const forward = request(
       { hostname, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: upstream } },
       upstreamRes => {
+        entry.status = upstreamRes.statusCode
         const headers = { ...upstreamRes.headers }
         if (headers.location) headers.location = headers.location.replace(`//${upstream}`, `//${proxyHost}`)
         res.writeHead(upstreamRes.statusCode ?? 502, headers)
@@ -45,13 +47,15 @@ export async function startFaultProxy(
     forward.on('error', () => res.destroy())
     if (fault?.kind === 'cut-body') {
       let seen = 0
+      let cut = false
       req.on('data', (chunk: Buffer) => {
-        if (seen >= fault.afterBytes) return
+        if (cut) return
         const room = fault.afterBytes - seen
-        forward.write(chunk.subarray(0, room))
-        seen += Math.min(room, chunk.length)
+        if (room > 0) forward.write(chunk.subarray(0, room))
+        seen += Math.min(Math.max(room, 0), chunk.length)
         if (seen >= fault.afterBytes) {
           // The client sees its connection reset mid-body; the registry sees a short upload.
+          cut = true
           req.socket.destroy()
           forward.destroy()
         }

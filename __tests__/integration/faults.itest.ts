@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { startFaultProxy } from '../helpers/fault-proxy'
+import { build } from '../helpers/pipeline'
+import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { requireTool } from '../helpers/tools'
+
+let registry: TestRegistry
+beforeAll(async () => {
+  registry = await startRegistry()
+})
+afterAll(async () => registry?.stop())
+
+/** Random content does not compress: the layer blob is about as large as the file. */
+function workspace(bytes: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'imprint-faults-'))
+  mkdirSync(join(dir, 'bin'))
+  writeFileSync(join(dir, 'bin', 'asset.bin'), randomBytes(bytes))
+  writeFileSync(join(dir, 'bin', 'small.txt'), 'small\n')
+  return dir
+}
+
+/** Copies the image out of the real registry with skopeo, which checks every digest. */
+function verifyWithSkopeo(reference: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'imprint-verify-'))
+  execFileSync(requireTool('skopeo'), ['copy', '--quiet', '--src-tls-verify=false', `docker://${reference}`, `oci:${dir}:x`])
+  execFileSync(requireTool('umoci'), ['unpack', '--image', `${dir}:x`, join(dir, 'bundle')])
+}
+
+describe('pushing through a faulty network', () => {
+  it('survives 503s, a 429 with Retry-After, and a monolithic upload cut mid-body', async () => {
+    let cut = false
+    let limited = false
+    let unavailable = 0
+    const proxy = await startFaultProxy(registry.host, req => {
+      if (req.method === 'HEAD' && req.url?.includes('/blobs/') && unavailable < 2) {
+        unavailable++
+        return { kind: 'status', status: 503 }
+      }
+      if (req.method === 'POST' && req.url?.includes('/blobs/uploads/') && !limited) {
+        limited = true
+        return { kind: 'status', status: 429, headers: { 'retry-after': '1' } }
+      }
+      if (req.method === 'PUT' && req.url?.includes('/blobs/uploads/') && Number(req.headers['content-length']) > 1_000_000 && !cut) {
+        cut = true
+        return { kind: 'cut-body', afterBytes: 600_000 }
+      }
+      return undefined
+    })
+    try {
+      const started = Date.now()
+      const result = await build(
+        { image: `${proxy.host}/faults/mono`, base: 'scratch', layers: 'bin:/bin', tags: 'v1', 'source-date-epoch': '0', 'working-directory': workspace(2_500_000) },
+        { jobs: 1 }
+      )
+      expect(unavailable).toBe(2)
+      expect(limited).toBe(true)
+      expect(cut).toBe(true)
+      // The 429 asked for one second; backoff alone (20 ms base) would have been far quicker.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+      const faulted = proxy.log.filter(e => e.fault).map(e => `${e.method} ${e.fault}`)
+      expect(faulted).toEqual(['HEAD status', 'HEAD status', 'POST status', 'PUT cut-body'])
+      // The cut upload was restarted from a new session, not continued on the broken one.
+      const cutIndex = proxy.log.findIndex(e => e.fault === 'cut-body')
+      expect(proxy.log.slice(cutIndex + 1).some(e => e.method === 'POST')).toBe(true)
+      verifyWithSkopeo(`${registry.host}/faults/mono@${result.digest}`)
+      expect(execFileSync(requireTool('skopeo'), ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${registry.host}/faults/mono:v1`], { encoding: 'utf8' }).trim()).toBe(result.digest)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  async function chunkedPushWithCut(repository: string, afterBytes: number) {
+    let patches = 0
+    const proxy = await startFaultProxy(registry.host, req => {
+      if (req.method === 'PATCH' && ++patches === 2) return { kind: 'cut-body', afterBytes }
+      return undefined
+    })
+    try {
+      const result = await build(
+        { image: `${proxy.host}/${repository}`, base: 'scratch', layers: 'bin:/bin', tags: 'v1', 'source-date-epoch': '0', 'working-directory': workspace(3_500_000) },
+        { chunkThreshold: 1024 * 1024, chunkSize: 1024 * 1024 }
+      )
+      verifyWithSkopeo(`${registry.host}/${repository}@${result.digest}`)
+      const log = proxy.log.map(e => ({ request: `${e.method}${e.fault ? ' ' + e.fault : ''}`, status: e.status }))
+      const cutAt = log.findIndex(e => e.request === 'PATCH cut-body')
+      expect(cutAt).toBeGreaterThan(0)
+      return { afterCut: log.slice(cutAt + 1) }
+    } finally {
+      await proxy.close()
+    }
+  }
+
+  it('resumes a chunked upload at the offset the registry reports', async () => {
+    // Cut before any byte of the chunk reached the registry: the session is intact.
+    const { afterCut } = await chunkedPushWithCut('faults/resumed', 0)
+    expect(afterCut[0]).toEqual({ request: 'GET', status: 204 })
+    expect(afterCut.filter(e => e.request === 'POST')).toHaveLength(0)
+    expect(afterCut.filter(e => e.request === 'PATCH').length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('restarts a chunked upload whose session the registry no longer accepts', async () => {
+    // distribution rejects a session whose stored size no longer matches its signed state.
+    const { afterCut } = await chunkedPushWithCut('faults/restarted', 300_000)
+    expect(afterCut[0].request).toBe('GET')
+    expect(afterCut[0].status).not.toBe(204)
+    expect(afterCut[1].request).toBe('POST')
+  })
+})
+
