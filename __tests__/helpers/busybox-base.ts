@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +9,8 @@ import { requireTool } from './tools'
  * Makes a tiny base image from Debian's static busybox with umoci (not our code) and pushes it
  * to `target` with skopeo. Returns the digest skopeo reports.
  */
-export function pushBusyboxBase(target: string): string {
+export async function pushBusyboxBase(target: string): Promise<string> {
+  const run = promisify(execFile)
   const umoci = requireTool('umoci')
   const skopeo = requireTool('skopeo')
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find(p => {
@@ -32,10 +34,10 @@ export function pushBusyboxBase(target: string): string {
     for (const applet of ['sh', 'echo', 'cat', 'ls']) symlinkSync('busybox', join(bundle, 'rootfs', 'bin', applet))
     execFileSync(umoci, ['repack', '--image', `${layout}:latest`, bundle])
     execFileSync(umoci, ['config', '--image', `${layout}:latest`, '--config.env', 'PATH=/bin', '--config.cmd', '/bin/sh'])
-    execFileSync(skopeo, ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://${target}`])
-    return execFileSync(skopeo, ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${target}`], {
-      encoding: 'utf8'
-    }).trim()
+    // Asynchronous: the registry's token service may live in this very process.
+    await run(skopeo, ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://${target}`])
+    const { stdout } = await run(skopeo, ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${target}`])
+    return stdout.trim()
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import bcrypt from 'bcryptjs'
@@ -61,13 +61,14 @@ http:
   addr: 127.0.0.1:${port}
 ${auth}`
   )
-  const child: ChildProcess = spawn(binary, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', d => (stderr += String(d)))
+  // A file, not a pipe: tests block in spawnSync while the registry logs, and a full pipe would stall it.
+  const logPath = join(dir, 'registry.log')
+  const child: ChildProcess = spawn(binary, ['serve', config], { stdio: ['ignore', 'ignore', openSync(logPath, 'w')] })
+  const stderr = (): string => readFileSync(logPath, 'utf8')
   const host = `127.0.0.1:${port}`
   const deadline = Date.now() + 15000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
+    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr()}`)
     try {
       const res = await fetch(`http://${host}/v2/`)
       await res.body?.cancel()
@@ -75,7 +76,7 @@ ${auth}`
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`docker-registry did not start: ${stderr}`)
+    if (Date.now() > deadline) throw new Error(`docker-registry did not start: ${stderr()}`)
     await new Promise(r => setTimeout(r, 50))
   }
   return {

@@ -14,7 +14,7 @@ let baseDigest: string
 
 beforeAll(async () => {
   registry = await startRegistry()
-  baseDigest = pushBusyboxBase(`${registry.host}/base/busybox:latest`)
+  baseDigest = await pushBusyboxBase(`${registry.host}/base/busybox:latest`)
 })
 afterAll(async () => registry?.stop())
 
