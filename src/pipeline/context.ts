@@ -74,7 +74,10 @@ export async function readContext(
     sourceDateEpoch = sourceDateEpochInput
     sourceDateOrigin = 'the source-date-epoch input'
   } else {
-    const commitTime = sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined
+    // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
+    const commitTime =
+      (sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined) ??
+      (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'))
     if (commitTime && /^\d+$/.test(commitTime)) {
       sourceDateEpoch = Number(commitTime)
       sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`
