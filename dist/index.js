@@ -29790,7 +29790,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -32346,13 +32346,14 @@ const inputDefaults = {
     tags: '{{sha}}',
     push: 'true',
     'working-directory': '.',
-    'allow-tag-overwrite': 'false'
+    'allow-tag-overwrite': 'false',
+    'layer-owner': 'root'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = (/* unused pure expression or super */ null && ([
     'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
     'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
-    'allow-tag-overwrite', 'username', 'password', 'insecure-registries', 'github-token'
+    'allow-tag-overwrite', 'layer-owner', 'username', 'password', 'insecure-registries', 'github-token'
 ]));
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -32448,6 +32449,21 @@ function parseInputs(get) {
     if ((username === undefined) !== (password === undefined)) {
         errors.push(new InputError(username === undefined ? 'username' : 'password', 'username and password must be given together'));
     }
+    const user = field('user', optional(v => v), undefined);
+    const layerOwner = field('layer-owner', value => {
+        const ids = (text, what) => {
+            const match = /^(\d+)(?::(\d+))?$/.exec(text);
+            if (!match)
+                throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`);
+            return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) };
+        };
+        if (value === '' || value === 'root')
+            return { uid: 0, gid: 0 };
+        if (value === 'user') {
+            return ids(user ?? '', `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`);
+        }
+        return ids(value, `"${value}" is not an owner`);
+    }, { uid: 0, gid: 0 });
     const inputs = {
         image,
         base,
@@ -32457,7 +32473,7 @@ function parseInputs(get) {
         cmd: field('cmd', optional(parseCommand), undefined),
         env: field('env', value => keyValues(parseList(value)), []),
         workdir,
-        user: field('user', optional(v => v), undefined),
+        user,
         labels: field('labels', value => Object.fromEntries(keyValues(parseList(value))), {}),
         annotations: field('annotations', value => Object.fromEntries(keyValues(parseList(value))), {}),
         tags: field('tags', value => parseList(value), []),
@@ -32466,6 +32482,7 @@ function parseInputs(get) {
         workingDirectory,
         sourceDateEpoch,
         allowTagOverwrite: field('allow-tag-overwrite', parseBoolean, false),
+        layerOwner,
         username,
         password,
         insecureRegistries,
@@ -33009,6 +33026,17 @@ function renderSummary(result) {
     }
     return lines.join('\n') + '\n';
 }
+/** The summary of a failed run: the errors, and the image as far as it was built. */
+function renderFailureSummary(errors, assembled) {
+    const lines = ['### Imprint: failed', ''];
+    for (const error of errors)
+        lines.push(`> ${escapeCell(error)}`, '');
+    if (assembled) {
+        lines.push(`The image was assembled (${code(assembled.digest)}) but not completely published.`, '');
+        lines.push(renderSummary({ ...assembled, push: undefined }));
+    }
+    return lines.join('\n') + '\n';
+}
 
 ;// CONCATENATED MODULE: ./src/oci/types.ts
 /** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
@@ -33440,7 +33468,9 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
         sourceDateOrigin = 'the source-date-epoch input';
     }
     else {
-        const commitTime = sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined;
+        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
+        const commitTime = (sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined) ??
+            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
         if (commitTime && /^\d+$/.test(commitTime)) {
             sourceDateEpoch = Number(commitTime);
             sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
@@ -33601,8 +33631,8 @@ async function runPipeline(inputs, deps) {
             workingDirectory,
             scratchDir,
             mtime: context.sourceDateEpoch,
-            uid: 0,
-            gid: 0,
+            uid: inputs.layerOwner.uid,
+            gid: inputs.layerOwner.gid,
             jobs,
             log
         }));
@@ -33673,19 +33703,29 @@ async function main_run() {
         fail(error);
         return;
     }
+    let assembled;
+    let summary;
     try {
         const result = await runPipeline(inputs, {
             log: coreLogger,
             env: process.env,
-            onAssembled: partial => setOutputs(partial)
+            onAssembled: partial => {
+                assembled = partial;
+                setOutputs(partial);
+            }
         });
         setOutputs(result);
         info(`${result.image}`);
-        await summary.addRaw(renderSummary(result)).write();
+        summary = renderSummary(result);
     }
     catch (error) {
         fail(error);
+        summary = renderFailureSummary(failureMessages(error), assembled);
     }
+    await summary_summary
+        .addRaw(summary)
+        .write()
+        .catch(error => warning(`job summary not written: ${error.message}`));
 }
 
 

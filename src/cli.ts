@@ -23,6 +23,7 @@ list options may be repeated or hold newline-separated items.
   --working-directory DIR       where SOURCE paths are resolved (default: .)
   --source-date-epoch SECONDS   timestamp for everything in the image (default: HEAD's commit time)
   --allow-tag-overwrite true    let a tag move to a different digest
+  --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
   --username, --insecure-registries
   --json                        print the metadata JSON instead of the digest
   --verbose                     debug logging

@@ -25,6 +25,8 @@ export interface Inputs {
   workingDirectory: string
   sourceDateEpoch?: number
   allowTagOverwrite: boolean
+  /** Owner of every entry in the built layers. */
+  layerOwner: { uid: number; gid: number }
   username?: string
   password?: string
   insecureRegistries: string[]
@@ -37,14 +39,15 @@ export const inputDefaults: Record<string, string> = {
   tags: '{{sha}}',
   push: 'true',
   'working-directory': '.',
-  'allow-tag-overwrite': 'false'
+  'allow-tag-overwrite': 'false',
+  'layer-owner': 'root'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
 export const inputNames = [
   'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
   'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
-  'allow-tag-overwrite', 'username', 'password', 'insecure-registries', 'github-token'
+  'allow-tag-overwrite', 'layer-owner', 'username', 'password', 'insecure-registries', 'github-token'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -151,6 +154,20 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
       'username and password must be given together'))
   }
 
+  const user = field('user', optional(v => v), undefined)
+  const layerOwner = field('layer-owner', value => {
+    const ids = (text: string, what: string): { uid: number; gid: number } => {
+      const match = /^(\d+)(?::(\d+))?$/.exec(text)
+      if (!match) throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`)
+      return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) }
+    }
+    if (value === '' || value === 'root') return { uid: 0, gid: 0 }
+    if (value === 'user') {
+      return ids(user ?? '', `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`)
+    }
+    return ids(value, `"${value}" is not an owner`)
+  }, { uid: 0, gid: 0 })
+
   const inputs: Inputs = {
     image,
     base,
@@ -160,7 +177,7 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     cmd: field('cmd', optional(parseCommand), undefined),
     env: field('env', value => keyValues(parseList(value)), []),
     workdir,
-    user: field('user', optional(v => v), undefined),
+    user,
     labels: field('labels', value => Object.fromEntries(keyValues(parseList(value))), {}),
     annotations: field('annotations', value => Object.fromEntries(keyValues(parseList(value))), {}),
     tags: field('tags', value => parseList(value), []),
@@ -169,6 +186,7 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     workingDirectory,
     sourceDateEpoch,
     allowTagOverwrite: field('allow-tag-overwrite', parseBoolean, false),
+    layerOwner,
     username,
     password,
     insecureRegistries,

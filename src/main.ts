@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { failureMessages } from './front-end'
 import { parseInputs, type Inputs } from './inputs'
-import { outputsOf, renderSummary } from './pipeline/report'
+import { outputsOf, renderFailureSummary, renderSummary } from './pipeline/report'
 import type { PipelineResult } from './pipeline/result'
 import { runPipeline } from './pipeline/run'
 import type { Logger } from './util/log'
@@ -41,16 +41,26 @@ export async function run(): Promise<void> {
     fail(error)
     return
   }
+  let assembled: PipelineResult | undefined
+  let summary: string
   try {
     const result = await runPipeline(inputs, {
       log: coreLogger,
       env: process.env,
-      onAssembled: partial => setOutputs(partial)
+      onAssembled: partial => {
+        assembled = partial
+        setOutputs(partial)
+      }
     })
     setOutputs(result)
     core.info(`${result.image}`)
-    await core.summary.addRaw(renderSummary(result)).write()
+    summary = renderSummary(result)
   } catch (error) {
     fail(error)
+    summary = renderFailureSummary(failureMessages(error), assembled)
   }
+  await core.summary
+    .addRaw(summary)
+    .write()
+    .catch(error => core.warning(`job summary not written: ${(error as Error).message}`))
 }

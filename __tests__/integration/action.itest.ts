@@ -110,6 +110,11 @@ describe('dist/index.js run as a runner runs it', () => {
     expect(errors[0]).toContain(`already points at ${first.outputs.digest}`)
     expect(errors[0]).toContain('allow-tag-overwrite')
     expect(skopeo('inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${image}:${ws.sha}`).trim()).toBe(first.outputs.digest)
+    // The refused image's digest is still an output, and the summary says what failed.
+    expect(changed.outputs.digest).toMatch(/^sha256:/)
+    expect(changed.outputs.digest).not.toBe(first.outputs.digest)
+    expect(changed.summary).toContain('### Imprint: failed')
+    expect(changed.summary).toContain(changed.outputs.digest)
 
     const overwritten = runAction({ ...inputs, env: 'CHANGED=1', 'allow-tag-overwrite': 'true' }, { cwd: ws.dir, env })
     expect(overwritten.status).toBe(0)

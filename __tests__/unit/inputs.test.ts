@@ -56,6 +56,22 @@ describe('parseInputs', () => {
     }
   })
 
+  it.each([
+    [{}, { uid: 0, gid: 0 }],
+    [{ 'layer-owner': 'root' }, { uid: 0, gid: 0 }],
+    [{ 'layer-owner': '1000' }, { uid: 1000, gid: 1000 }],
+    [{ 'layer-owner': '1000:2000' }, { uid: 1000, gid: 2000 }],
+    [{ 'layer-owner': 'user', user: '65532:65533' }, { uid: 65532, gid: 65533 }]
+  ])('reads layer-owner %o', (extra, owner) => {
+    expect(parse({ image: 'ghcr.io/acme/api', layers: 'a:/a', ...extra }).layerOwner).toEqual(owner)
+  })
+
+  it('refuses layer-owner user with a non-numeric user', () => {
+    expect(() => parse({ image: 'ghcr.io/acme/api', layers: 'a:/a', 'layer-owner': 'user', user: 'nonroot' })).toThrow(
+      /Input "layer-owner": "user" needs the user input to be numeric/
+    )
+  })
+
   it('splits plain commands on whitespace and rejects non-string JSON', () => {
     expect(parseCommand('/app/server  --port 80')).toEqual(['/app/server', '--port', '80'])
     expect(() => parseCommand('["a", 1]')).toThrow(/array of strings/)

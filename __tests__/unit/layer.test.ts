@@ -107,6 +107,13 @@ describe('layer writer', () => {
     await expect(collectEntries(root, 'missing', '/x', () => {})).rejects.toThrow(/does not exist/)
   })
 
+  it('writes the requested owner on every entry', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    makeTree(root, 1000)
+    const layer = await writeLayer(await collectEntries(root, 'src', '/srv', () => {}), { ...options, uid: 65532, gid: 65533 }, join(root, 'l'))
+    for (const line of tarList(layer.path)) expect(line.split(/\s+/)[1]).toBe('65532/65533')
+  })
+
   it('streams a file larger than the small-file limit', async () => {
     const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
     const big = Buffer.alloc(9 * 1024 * 1024 + 17)

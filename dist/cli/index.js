@@ -80,6 +80,7 @@ list options may be repeated or hold newline-separated items.
   --working-directory DIR       where SOURCE paths are resolved (default: .)
   --source-date-epoch SECONDS   timestamp for everything in the image (default: HEAD's commit time)
   --allow-tag-overwrite true    let a tag move to a different digest
+  --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
   --username, --insecure-registries
   --json                        print the metadata JSON instead of the digest
   --verbose                     debug logging
@@ -272,13 +273,14 @@ const inputDefaults = {
     tags: '{{sha}}',
     push: 'true',
     'working-directory': '.',
-    'allow-tag-overwrite': 'false'
+    'allow-tag-overwrite': 'false',
+    'layer-owner': 'root'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
     'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
     'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
-    'allow-tag-overwrite', 'username', 'password', 'insecure-registries', 'github-token'
+    'allow-tag-overwrite', 'layer-owner', 'username', 'password', 'insecure-registries', 'github-token'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -374,6 +376,21 @@ function parseInputs(get) {
     if ((username === undefined) !== (password === undefined)) {
         errors.push(new src_errors/* InputError */.dz(username === undefined ? 'username' : 'password', 'username and password must be given together'));
     }
+    const user = field('user', optional(v => v), undefined);
+    const layerOwner = field('layer-owner', value => {
+        const ids = (text, what) => {
+            const match = /^(\d+)(?::(\d+))?$/.exec(text);
+            if (!match)
+                throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`);
+            return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) };
+        };
+        if (value === '' || value === 'root')
+            return { uid: 0, gid: 0 };
+        if (value === 'user') {
+            return ids(user ?? '', `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`);
+        }
+        return ids(value, `"${value}" is not an owner`);
+    }, { uid: 0, gid: 0 });
     const inputs = {
         image,
         base,
@@ -383,7 +400,7 @@ function parseInputs(get) {
         cmd: field('cmd', optional(parseCommand), undefined),
         env: field('env', value => keyValues(parseList(value)), []),
         workdir,
-        user: field('user', optional(v => v), undefined),
+        user,
         labels: field('labels', value => Object.fromEntries(keyValues(parseList(value))), {}),
         annotations: field('annotations', value => Object.fromEntries(keyValues(parseList(value))), {}),
         tags: field('tags', value => parseList(value), []),
@@ -392,6 +409,7 @@ function parseInputs(get) {
         workingDirectory,
         sourceDateEpoch,
         allowTagOverwrite: field('allow-tag-overwrite', parseBoolean, false),
+        layerOwner,
         username,
         password,
         insecureRegistries,
@@ -1167,7 +1185,7 @@ function formatBytes(bytes) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Nk: () => (/* binding */ metadataOf)
 /* harmony export */ });
-/* unused harmony exports outputsOf, escapeCell, renderSummary */
+/* unused harmony exports outputsOf, escapeCell, renderSummary, renderFailureSummary */
 /* harmony import */ var _layers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
 
 /** Output name → value, as `action.yml` declares them. */
@@ -1260,6 +1278,17 @@ function renderSummary(result) {
             const destination = layer.destination === undefined ? '' : code(layer.destination);
             lines.push(`| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`);
         });
+    }
+    return lines.join('\n') + '\n';
+}
+/** The summary of a failed run: the errors, and the image as far as it was built. */
+function renderFailureSummary(errors, assembled) {
+    const lines = ['### Imprint: failed', ''];
+    for (const error of errors)
+        lines.push(`> ${escapeCell(error)}`, '');
+    if (assembled) {
+        lines.push(`The image was assembled (${code(assembled.digest)}) but not completely published.`, '');
+        lines.push(renderSummary({ ...assembled, push: undefined }));
     }
     return lines.join('\n') + '\n';
 }
@@ -1734,7 +1763,9 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
         sourceDateOrigin = 'the source-date-epoch input';
     }
     else {
-        const commitTime = sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined;
+        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
+        const commitTime = (sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined) ??
+            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
         if (commitTime && /^\d+$/.test(commitTime)) {
             sourceDateEpoch = Number(commitTime);
             sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
@@ -1901,8 +1932,8 @@ async function runPipeline(inputs, deps) {
             workingDirectory,
             scratchDir,
             mtime: context.sourceDateEpoch,
-            uid: 0,
-            gid: 0,
+            uid: inputs.layerOwner.uid,
+            gid: inputs.layerOwner.gid,
             jobs,
             log
         }));

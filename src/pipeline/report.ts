@@ -95,3 +95,14 @@ export function renderSummary(result: PipelineResult): string {
   }
   return lines.join('\n') + '\n'
 }
+
+/** The summary of a failed run: the errors, and the image as far as it was built. */
+export function renderFailureSummary(errors: string[], assembled: PipelineResult | undefined): string {
+  const lines = ['### Imprint: failed', '']
+  for (const error of errors) lines.push(`> ${escapeCell(error)}`, '')
+  if (assembled) {
+    lines.push(`The image was assembled (${code(assembled.digest)}) but not completely published.`, '')
+    lines.push(renderSummary({ ...assembled, push: undefined }))
+  }
+  return lines.join('\n') + '\n'
+}

@@ -75,8 +75,8 @@ export async function runPipeline(inputs: Inputs, deps: PipelineDeps): Promise<P
         workingDirectory,
         scratchDir,
         mtime: context.sourceDateEpoch,
-        uid: 0,
-        gid: 0,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
         jobs,
         log
       })
