@@ -4,7 +4,16 @@
 // Usage: npm run bench [-- --runs N]   (needs docker-registry, skopeo, umoci, busybox-static, buildah)
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -14,24 +23,59 @@ const repoRoot = resolve(import.meta.dirname, '..')
 const work = mkdtempSync(join(tmpdir(), 'imprint-bench-'))
 
 function need(tool) {
-  const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim()
+  const found = spawnSync('sh', ['-c', `command -v ${tool}`], {
+    encoding: 'utf8'
+  }).stdout.trim()
   if (!found) {
-    console.error(`bench: ${tool} is not installed (apt-get install ${tool === 'busybox' ? 'busybox-static' : tool})`)
+    console.error(
+      `bench: ${tool} is not installed (apt-get install ${tool === 'busybox' ? 'busybox-static' : tool})`
+    )
     process.exit(2)
   }
   return found
 }
-for (const tool of ['docker-registry', 'skopeo', 'umoci', 'buildah', 'busybox', 'tar', 'gzip', 'sha256sum']) need(tool)
+for (const tool of [
+  'docker-registry',
+  'skopeo',
+  'umoci',
+  'buildah',
+  'busybox',
+  'tar',
+  'gzip',
+  'sha256sum'
+])
+  need(tool)
 
 // ---- content: ≈1500 small source files ≈ 23 MB, a 6 MB binary asset, a small app layer ----------
 function seeded(seed) {
   let x = seed
-  return () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+  return () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
 }
 function generate(dir) {
   const random = seeded(42)
-  const words = ['const', 'function', 'return', 'import', 'export', 'value', 'module', 'require', 'async', 'await',
-    'this', 'data', 'result', 'error', 'options', 'callback', 'promise', 'string', 'number', 'length', 'index']
+  const words = [
+    'const',
+    'function',
+    'return',
+    'import',
+    'export',
+    'value',
+    'module',
+    'require',
+    'async',
+    'await',
+    'this',
+    'data',
+    'result',
+    'error',
+    'options',
+    'callback',
+    'promise',
+    'string',
+    'number',
+    'length',
+    'index'
+  ]
   for (let i = 0; i < 1500; i++) {
     const pkg = join(dir, 'deps', `pkg-${Math.floor(i / 15)}`, 'lib')
     mkdirSync(pkg, { recursive: true })
@@ -39,7 +83,11 @@ function generate(dir) {
     let size = 0
     const target = 12000 + Math.floor(random() * 7000)
     while (size < target) {
-      const line = Array.from({ length: 8 }, () => words[Math.floor(random() * words.length)]).join(' ') + ` ${Math.floor(random() * 1e6)};`
+      const line =
+        Array.from(
+          { length: 8 },
+          () => words[Math.floor(random() * words.length)]
+        ).join(' ') + ` ${Math.floor(random() * 1e6)};`
       lines.push(line)
       size += line.length + 1
     }
@@ -47,12 +95,16 @@ function generate(dir) {
   }
   mkdirSync(join(dir, 'asset'), { recursive: true })
   const blob = Buffer.alloc(6 * 1024 * 1024)
-  for (let i = 0; i < blob.length; i += 32) createHash('sha256').update(`${i}`).digest().copy(blob, i)
+  for (let i = 0; i < blob.length; i += 32)
+    createHash('sha256').update(`${i}`).digest().copy(blob, i)
   writeFileSync(join(dir, 'asset', 'model.bin'), blob)
   mkdirSync(join(dir, 'app'), { recursive: true })
   writeFileSync(join(dir, 'app', 'run.sh'), '#!/bin/sh\necho bench app\n')
   chmodSync(join(dir, 'app', 'run.sh'), 0o755)
-  writeFileSync(join(dir, 'app', 'server.js'), 'console.log("server")\n'.repeat(200))
+  writeFileSync(
+    join(dir, 'app', 'server.js'),
+    'console.log("server")\n'.repeat(200)
+  )
   writeFileSync(join(dir, 'Containerfile'), '')
 }
 
@@ -70,8 +122,13 @@ async function startRegistry() {
   const port = await freePort()
   const dir = join(work, 'registry')
   mkdirSync(dir)
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`)
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', openSync(join(dir, 'log'), 'w')] })
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`
+  )
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', openSync(join(dir, 'log'), 'w')]
+  })
   for (let i = 0; i < 200; i++) {
     try {
       await fetch(`http://127.0.0.1:${port}/v2/`)
@@ -86,12 +143,28 @@ function pushBase(host) {
   const dir = join(work, 'base')
   execFileSync('umoci', ['init', '--layout', `${dir}/layout`])
   execFileSync('umoci', ['new', '--image', `${dir}/layout:latest`])
-  execFileSync('umoci', ['unpack', '--image', `${dir}/layout:latest`, `${dir}/bundle`])
+  execFileSync('umoci', [
+    'unpack',
+    '--image',
+    `${dir}/layout:latest`,
+    `${dir}/bundle`
+  ])
   mkdirSync(`${dir}/bundle/rootfs/bin`, { recursive: true })
   copyFileSync(need('busybox'), `${dir}/bundle/rootfs/bin/busybox`)
   symlinkSync('busybox', `${dir}/bundle/rootfs/bin/sh`)
-  execFileSync('umoci', ['repack', '--image', `${dir}/layout:latest`, `${dir}/bundle`])
-  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${dir}/layout:latest`, `docker://${host}/base/busybox:latest`])
+  execFileSync('umoci', [
+    'repack',
+    '--image',
+    `${dir}/layout:latest`,
+    `${dir}/bundle`
+  ])
+  execFileSync('skopeo', [
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${dir}/layout:latest`,
+    `docker://${host}/base/busybox:latest`
+  ])
   return `${host}/base/busybox:latest`
 }
 
@@ -102,8 +175,13 @@ function timed(fn) {
   return Number(process.hrtime.bigint() - start) / 1e9
 }
 function sh(command, args, options = {}) {
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options })
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${r.stderr}`)
+  const r = spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    ...options
+  })
+  if (r.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed:\n${r.stderr}`)
   return r.stdout
 }
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -114,40 +192,128 @@ async function main() {
   const registry = await startRegistry()
   try {
     const base = pushBase(registry.host)
-    writeFileSync(join(ctx, 'Containerfile'),
-      `FROM ${base}\nCOPY deps /app/node_modules\nCOPY asset /app/assets\nCOPY app /app/src\nENTRYPOINT ["/app/src/run.sh"]\n`)
+    writeFileSync(
+      join(ctx, 'Containerfile'),
+      `FROM ${base}\nCOPY deps /app/node_modules\nCOPY asset /app/assets\nCOPY app /app/src\nENTRYPOINT ["/app/src/run.sh"]\n`
+    )
     const node = process.execPath
     const results = { imprint: [], buildah: [], floor: [] }
     for (let i = 0; i < runs; i++) {
-      results.floor.push(timed(() => sh('sh', ['-c', `tar -cf - -C '${ctx}' deps asset app | gzip -6 | sha256sum`])))
+      results.floor.push(
+        timed(() =>
+          sh('sh', [
+            '-c',
+            `tar -cf - -C '${ctx}' deps asset app | gzip -6 | sha256sum`
+          ])
+        )
+      )
 
-      results.imprint.push(timed(() => sh(node, [join(repoRoot, 'dist/cli/index.js'), 'build',
-        '--image', `${registry.host}/imprint/bench-${i}`, '--base', base, '--working-directory', ctx,
-        '--layers', 'deps:/app/node_modules', '--layers', 'asset:/app/assets', '--layers', 'app:/app/src',
-        '--entrypoint', '["/app/src/run.sh"]', '--tags', 'cold', '--push', 'true', '--source-date-epoch', '0'])))
+      results.imprint.push(
+        timed(() =>
+          sh(node, [
+            join(repoRoot, 'dist/cli/index.js'),
+            'build',
+            '--image',
+            `${registry.host}/imprint/bench-${i}`,
+            '--base',
+            base,
+            '--working-directory',
+            ctx,
+            '--layers',
+            'deps:/app/node_modules',
+            '--layers',
+            'asset:/app/assets',
+            '--layers',
+            'app:/app/src',
+            '--entrypoint',
+            '["/app/src/run.sh"]',
+            '--tags',
+            'cold',
+            '--push',
+            'true',
+            '--source-date-epoch',
+            '0'
+          ])
+        )
+      )
 
       // A fresh storage root each run: a new runner has no local images or layer cache.
       const root = join(work, `buildah-${i}`)
-      const store = ['--root', `${root}/root`, '--runroot', `${root}/run`, '--storage-driver', 'vfs']
+      const store = [
+        '--root',
+        `${root}/root`,
+        '--runroot',
+        `${root}/run`,
+        '--storage-driver',
+        'vfs'
+      ]
       const bud = timed(() =>
-        sh('buildah', [...store, 'bud', '--layers', '--isolation', 'chroot', '--tls-verify=false', '--quiet', '-t', `bench:${i}`, '-f', join(ctx, 'Containerfile'), ctx]))
+        sh('buildah', [
+          ...store,
+          'bud',
+          '--layers',
+          '--isolation',
+          'chroot',
+          '--tls-verify=false',
+          '--quiet',
+          '-t',
+          `bench:${i}`,
+          '-f',
+          join(ctx, 'Containerfile'),
+          ctx
+        ])
+      )
       const push = timed(() =>
-        sh('buildah', [...store, 'push', '--quiet', '--tls-verify=false', `bench:${i}`, `docker://${registry.host}/buildah/bench-${i}:cold`]))
+        sh('buildah', [
+          ...store,
+          'push',
+          '--quiet',
+          '--tls-verify=false',
+          `bench:${i}`,
+          `docker://${registry.host}/buildah/bench-${i}:cold`
+        ])
+      )
       results.buildah.push(bud + push)
-      process.stderr.write(`  buildah bud ${bud.toFixed(2)}s + push ${push.toFixed(2)}s\n`)
+      process.stderr.write(
+        `  buildah bud ${bud.toFixed(2)}s + push ${push.toFixed(2)}s\n`
+      )
       rmSync(root, { recursive: true, force: true })
-      process.stderr.write(`run ${i + 1}/${runs}: imprint ${results.imprint[i].toFixed(2)}s, buildah ${results.buildah[i].toFixed(2)}s, floor ${results.floor[i].toFixed(2)}s\n`)
+      process.stderr.write(
+        `run ${i + 1}/${runs}: imprint ${results.imprint[i].toFixed(2)}s, buildah ${results.buildah[i].toFixed(2)}s, floor ${results.floor[i].toFixed(2)}s\n`
+      )
     }
-    const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]))
-    const size = sh('du', ['-sb', join(ctx, 'deps'), join(ctx, 'asset'), join(ctx, 'app')]).trim().split('\n').map(l => Number(l.split('\t')[0]))
-    console.log(`\nCold build + push, median of ${runs} runs (${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version})`)
-    console.log(`content: deps ${(size[0] / 1e6).toFixed(1)} MB in 1500 files, asset ${(size[1] / 1e6).toFixed(1)} MB, app ${(size[2] / 1e3).toFixed(1)} kB\n`)
+    const m = Object.fromEntries(
+      Object.entries(results).map(([k, v]) => [k, median(v)])
+    )
+    const size = sh('du', [
+      '-sb',
+      join(ctx, 'deps'),
+      join(ctx, 'asset'),
+      join(ctx, 'app')
+    ])
+      .trim()
+      .split('\n')
+      .map(l => Number(l.split('\t')[0]))
+    console.log(
+      `\nCold build + push, median of ${runs} runs (${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version})`
+    )
+    console.log(
+      `content: deps ${(size[0] / 1e6).toFixed(1)} MB in 1500 files, asset ${(size[1] / 1e6).toFixed(1)} MB, app ${(size[2] / 1e3).toFixed(1)} kB\n`
+    )
     console.log('| contender | median (s) | vs buildah | vs floor |')
     console.log('|---|---|---|---|')
-    for (const [name, label] of [['imprint', 'imprint build --push'], ['buildah', 'buildah bud --layers + push'], ['floor', 'tar \\| gzip -6 \\| sha256sum (floor)']]) {
-      console.log(`| ${label} | ${m[name].toFixed(2)} | ${(m[name] / m.buildah).toFixed(3)}× | ${(m[name] / m.floor).toFixed(2)}× |`)
+    for (const [name, label] of [
+      ['imprint', 'imprint build --push'],
+      ['buildah', 'buildah bud --layers + push'],
+      ['floor', 'tar \\| gzip -6 \\| sha256sum (floor)']
+    ]) {
+      console.log(
+        `| ${label} | ${m[name].toFixed(2)} | ${(m[name] / m.buildah).toFixed(3)}× | ${(m[name] / m.floor).toFixed(2)}× |`
+      )
     }
-    console.log(`\nimprint / buildah = ${(m.imprint / m.buildah).toFixed(3)} (target ≤ 0.2)`)
+    console.log(
+      `\nimprint / buildah = ${(m.imprint / m.buildah).toFixed(3)} (target ≤ 0.2)`
+    )
   } finally {
     registry.stop()
     rmSync(work, { recursive: true, force: true })

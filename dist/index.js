@@ -31408,10 +31408,12 @@ const manifestMediaTypes = [
     MediaType.dockerManifest
 ];
 function isIndex(mediaType) {
-    return (mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList);
+    return (mediaType === MediaType.ociIndex ||
+        mediaType === MediaType.dockerManifestList);
 }
 function isImageManifest(mediaType) {
-    return (mediaType === MediaType.ociManifest || mediaType === MediaType.dockerManifest);
+    return (mediaType === MediaType.ociManifest ||
+        mediaType === MediaType.dockerManifest);
 }
 function isDockerType(mediaType) {
     return mediaType?.startsWith('application/vnd.docker.') ?? false;
@@ -31466,7 +31468,9 @@ function defaultKeychain(options) {
     let config;
     const loadConfig = () => {
         config ??= (async () => {
-            const dir = options.dockerConfigDir ?? process.env.DOCKER_CONFIG ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+            const dir = options.dockerConfigDir ??
+                process.env.DOCKER_CONFIG ??
+                (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
             try {
                 const parsed = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
                 return parsed.auths ?? {};
@@ -31481,28 +31485,49 @@ function defaultKeychain(options) {
         async resolve(registry) {
             const explicit = options.explicit;
             if (explicit && explicit.registry.name === registry.name) {
-                return { username: explicit.username, password: explicit.password, origin: 'the username and password inputs' };
+                return {
+                    username: explicit.username,
+                    password: explicit.password,
+                    origin: 'the username and password inputs'
+                };
             }
             const auths = await loadConfig();
             for (const [key, entry] of Object.entries(auths)) {
                 if (!sameRegistry(key, registry))
                     continue;
                 if (entry.identitytoken) {
-                    return { username: entry.username ?? '<token>', password: '', identityToken: entry.identitytoken, origin: 'docker config.json' };
+                    return {
+                        username: entry.username ?? '<token>',
+                        password: '',
+                        identityToken: entry.identitytoken,
+                        origin: 'docker config.json'
+                    };
                 }
                 if (entry.username && entry.password) {
-                    return { username: entry.username, password: entry.password, origin: 'docker config.json' };
+                    return {
+                        username: entry.username,
+                        password: entry.password,
+                        origin: 'docker config.json'
+                    };
                 }
                 if (entry.auth) {
                     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
                     const colon = decoded.indexOf(':');
                     if (colon > 0) {
-                        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), origin: 'docker config.json' };
+                        return {
+                            username: decoded.slice(0, colon),
+                            password: decoded.slice(colon + 1),
+                            origin: 'docker config.json'
+                        };
                     }
                 }
             }
             if (registry.name === 'ghcr.io' && options.githubToken) {
-                return { username: options.githubActor || 'github-actions', password: options.githubToken, origin: 'github-token' };
+                return {
+                    username: options.githubActor || 'github-actions',
+                    password: options.githubToken,
+                    origin: 'github-token'
+                };
             }
             return undefined;
         }
@@ -31517,7 +31542,8 @@ function parseChallenge(header) {
     const rest = space < 0 ? '' : trimmed.slice(space + 1);
     const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
     for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+        params[m[1].toLowerCase()] =
+            m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
     }
     return { scheme, params };
 }
@@ -31528,7 +31554,12 @@ function repositoryScope(path, actions) {
 
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
 /** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
-const temporaryCodes = new Set(['BLOB_UPLOAD_INVALID', 'TOOMANYREQUESTS', 'UNKNOWN', 'UNAVAILABLE']);
+const temporaryCodes = new Set([
+    'BLOB_UPLOAD_INVALID',
+    'TOOMANYREQUESTS',
+    'UNKNOWN',
+    'UNAVAILABLE'
+]);
 const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
 /** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
 function redact(url) {
@@ -31555,7 +31586,9 @@ class RegistryError extends Error {
     codes;
     retryAfterMs;
     constructor(method, url, status, codes, detail, retryAfterMs) {
-        const what = codes.length ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}` : detail || 'no error body';
+        const what = codes.length
+            ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
+            : detail || 'no error body';
         const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : '';
         super(`${method} ${redact(url)}: ${status} ${what}${hint}`);
         this.method = method;
@@ -31601,7 +31634,10 @@ async function registryError(method, url, response) {
         try {
             const body = JSON.parse(text);
             codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN');
-            detail = (body.errors ?? []).map(e => e.message).filter(Boolean).join('; ');
+            detail = (body.errors ?? [])
+                .map(e => e.message)
+                .filter(Boolean)
+                .join('; ');
         }
         catch {
             detail = text.trim().slice(0, 200);
@@ -31719,7 +31755,8 @@ class RegistryClient {
     constructor(registry, options) {
         this.registry = registry;
         this.options = options;
-        const insecure = registry.isLoopback || (options.insecureRegistries ?? []).includes(registry.name);
+        const insecure = registry.isLoopback ||
+            (options.insecureRegistries ?? []).includes(registry.name);
         this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
         this.retry = options.retry ?? defaultRetryPolicy;
         this.log = options.log ?? silentLogger;
@@ -31728,7 +31765,10 @@ class RegistryClient {
     }
     // ---- blobs ---------------------------------------------------------------------------------
     async blobExists(repo, digest, scopes = [repositoryScope(repo.path, 'pull')]) {
-        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, { scopes, ok: [200, 404] });
+        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
+            scopes,
+            ok: [200, 404]
+        });
         return res.status === 200;
     }
     /** Streams a blob; the caller consumes or cancels the body. */
@@ -31775,7 +31815,11 @@ class RegistryClient {
         if (mountFrom && !mountFrom.equals(repo)) {
             try {
                 const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
-                const res = await this.request('POST', path + query, { scopes, ok: [201, 202], retries: false });
+                const res = await this.request('POST', path + query, {
+                    scopes,
+                    ok: [201, 202],
+                    retries: false
+                });
                 if (res.status === 201)
                     return 'mounted';
                 return this.location(res);
@@ -31785,14 +31829,21 @@ class RegistryClient {
                 this.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`);
             }
         }
-        const res = await this.request('POST', path, { scopes, ok: [202], retries: false });
+        const res = await this.request('POST', path, {
+            scopes,
+            ok: [202],
+            retries: false
+        });
         return this.location(res);
     }
     async uploadWhole(location, digest, source, scopes) {
         const url = new URL(location);
         url.searchParams.set('digest', digest);
         const res = await this.request('PUT', url.toString(), {
-            headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size) },
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-length': String(source.size)
+            },
             body: () => source.open(0),
             scopes,
             ok: [201],
@@ -31822,12 +31873,18 @@ class RegistryClient {
                 offset = end + 1;
             }
             catch (error) {
-                if (!(error instanceof NetworkError || (error instanceof RegistryError && error.temporary)) || resumes >= 3) {
+                if (!(error instanceof NetworkError ||
+                    (error instanceof RegistryError && error.temporary)) ||
+                    resumes >= 3) {
                     throw error;
                 }
                 resumes++;
                 // Ask the registry how much it kept; a dead session throws and the upload restarts.
-                const status = await this.request('GET', location, { scopes, ok: [204], retries: false });
+                const status = await this.request('GET', location, {
+                    scopes,
+                    ok: [204],
+                    retries: false
+                });
                 location = this.location(status);
                 const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
                 offset = range ? Number(range[1]) + 1 : 0;
@@ -31860,7 +31917,9 @@ class RegistryClient {
                 throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`);
             }
             const parsed = JSON.parse(bytes.toString('utf8'));
-            const mediaType = parsed.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? '';
+            const mediaType = parsed.mediaType ??
+                res.headers.get('content-type')?.split(';')[0] ??
+                '';
             return { bytes, mediaType, digest };
         }, this.retry, (e, ms) => this.retrying(e, ms));
     }
@@ -31930,7 +31989,9 @@ class RegistryClient {
                 throw await registryError(method, url, res);
             return res;
         };
-        return options.retries === false ? send() : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms));
+        return options.retries === false
+            ? send()
+            : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms));
     }
     async send(method, url, options, authorization) {
         const headers = {
@@ -31946,8 +32007,12 @@ class RegistryClient {
                 headers,
                 body: body,
                 redirect: 'follow',
-                ...(body && typeof body.pipe === 'function' ? { duplex: 'half' } : {}),
-                ...(body && Symbol.asyncIterator in body ? { duplex: 'half' } : {})
+                ...(body && typeof body.pipe === 'function'
+                    ? { duplex: 'half' }
+                    : {}),
+                ...(body && Symbol.asyncIterator in body
+                    ? { duplex: 'half' }
+                    : {})
             });
         }
         catch (error) {
@@ -31963,7 +32028,9 @@ class RegistryClient {
         this.scheme ??= withRetries(async () => {
             let res;
             try {
-                res = await fetch(`${this.baseUrl}/v2/`, { headers: { 'user-agent': this.options.userAgent ?? 'imprint' } });
+                res = await fetch(`${this.baseUrl}/v2/`, {
+                    headers: { 'user-agent': this.options.userAgent ?? 'imprint' }
+                });
             }
             catch (error) {
                 throw new NetworkError('GET', `${this.baseUrl}/v2/`, error);
@@ -31984,7 +32051,11 @@ class RegistryClient {
         return this.scheme;
     }
     async authorization(scopes, refresh) {
-        const scheme = refresh && this.challenge ? (this.challenge.scheme === 'bearer' ? 'bearer' : 'basic') : await this.authScheme();
+        const scheme = refresh && this.challenge
+            ? this.challenge.scheme === 'bearer'
+                ? 'bearer'
+                : 'basic'
+            : await this.authScheme();
         const credential = await this.getCredential();
         if (scheme === 'none' && !refresh)
             return undefined;
@@ -32023,13 +32094,19 @@ class RegistryClient {
                     form.set('grant_type', 'refresh_token');
                     form.set('refresh_token', credential.identityToken);
                     form.set('client_id', 'imprint');
-                    res = await fetch(realm, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+                    res = await fetch(realm, {
+                        method: 'POST',
+                        body: form,
+                        headers: { 'content-type': 'application/x-www-form-urlencoded' }
+                    });
                 }
                 else {
                     const url = new URL(realm);
                     for (const [k, v] of form)
                         url.searchParams.append(k, v);
-                    const headers = { 'user-agent': this.options.userAgent ?? 'imprint' };
+                    const headers = {
+                        'user-agent': this.options.userAgent ?? 'imprint'
+                    };
                     if (credential) {
                         headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
                     }
@@ -32086,7 +32163,9 @@ function failureMessages(error) {
         return [error.message];
     if (error instanceof AuthenticationError) {
         if (error.credentialOrigin === 'the username and password inputs') {
-            return [`Input "password": ${error.message}; check the username and password inputs`];
+            return [
+                `Input "password": ${error.message}; check the username and password inputs`
+            ];
         }
         return [error.message];
     }
@@ -32116,7 +32195,11 @@ function parseLayerSpec(line) {
 const placeholder = /\{\{\s*(os|arch|variant)\s*\}\}/g;
 /** Fills `{{os}}`, `{{arch}}` and `{{variant}}` in a source for one platform. */
 function sourceForPlatform(source, platform) {
-    return source.replace(placeholder, (_, key) => key === 'os' ? platform.os : key === 'arch' ? platform.architecture : (platform.variant ?? ''));
+    return source.replace(placeholder, (_, key) => key === 'os'
+        ? platform.os
+        : key === 'arch'
+            ? platform.architecture
+            : (platform.variant ?? ''));
 }
 function isPlatformSpecific(spec) {
     return new RegExp(placeholder.source).test(spec.source);
@@ -32124,16 +32207,44 @@ function isPlatformSpecific(spec) {
 
 ;// CONCATENATED MODULE: ./src/oci/platform.ts
 const knownOs = new Set([
-    'linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'plan9', 'js', 'wasip1'
+    'linux',
+    'windows',
+    'darwin',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'solaris',
+    'illumos',
+    'aix',
+    'plan9',
+    'js',
+    'wasip1'
 ]);
 const knownArchitectures = new Set([
-    'amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'
+    'amd64',
+    'arm64',
+    'arm',
+    '386',
+    'ppc64le',
+    'ppc64',
+    's390x',
+    'riscv64',
+    'mips64le',
+    'mips64',
+    'mipsle',
+    'mips',
+    'loong64',
+    'wasm'
 ]);
 /** Parses `os/arch[/variant]`, e.g. `linux/arm64` or `linux/arm/v7`, rejecting unknown names. */
 function parsePlatform(value) {
     const parts = value.trim().split('/');
     const [os, architecture, variant] = parts;
-    if (parts.length < 2 || parts.length > 3 || !os || !architecture || variant === '') {
+    if (parts.length < 2 ||
+        parts.length > 3 ||
+        !os ||
+        !architecture ||
+        variant === '') {
         throw new Error(`"${value}" is not a platform (expected os/arch or os/arch/variant, e.g. linux/arm64)`);
     }
     if (!knownOs.has(os))
@@ -32141,7 +32252,9 @@ function parsePlatform(value) {
     if (!knownArchitectures.has(architecture)) {
         throw new Error(`"${value}": unknown architecture "${architecture}"`);
     }
-    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+    return variant === undefined
+        ? { os, architecture }
+        : { os, architecture, variant };
 }
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
@@ -32151,7 +32264,8 @@ function formatPlatform(p) {
  * any variant, and arm64's implied `v8` matches its absence.
  */
 function platformMatches(candidate, wanted) {
-    if (candidate.os !== wanted.os || candidate.architecture !== wanted.architecture)
+    if (candidate.os !== wanted.os ||
+        candidate.architecture !== wanted.architecture)
         return false;
     if (wanted.variant === undefined)
         return true;
@@ -32291,7 +32405,10 @@ function parseReference(value) {
     let registryName = '';
     const first = parts[0];
     if (parts.length > 1 &&
-        (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+        (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first.startsWith('['))) {
         registryName = first;
         parts.shift();
     }
@@ -32304,7 +32421,9 @@ function parseReference(value) {
     }
     for (const component of parts) {
         if (!componentPattern.test(component)) {
-            const hint = /[A-Z]/.test(component) ? ' (repository names must be lower-case)' : '';
+            const hint = /[A-Z]/.test(component)
+                ? ' (repository names must be lower-case)'
+                : '';
             throw new Error(`"${input}" is not a valid image reference: "${component}" is not a valid repository path component${hint}`);
         }
     }
@@ -32351,9 +32470,28 @@ const inputDefaults = {
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = (/* unused pure expression or super */ null && ([
-    'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
-    'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
-    'allow-tag-overwrite', 'layer-owner', 'username', 'password', 'insecure-registries', 'github-token'
+    'image',
+    'base',
+    'layers',
+    'platforms',
+    'entrypoint',
+    'cmd',
+    'env',
+    'workdir',
+    'user',
+    'labels',
+    'annotations',
+    'tags',
+    'push',
+    'oci-layout',
+    'working-directory',
+    'source-date-epoch',
+    'allow-tag-overwrite',
+    'layer-owner',
+    'username',
+    'password',
+    'insecure-registries',
+    'github-token'
 ]));
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -32398,7 +32536,9 @@ function parseInputs(get) {
             return parse(raw(name));
         }
         catch (error) {
-            errors.push(error instanceof InputError ? error : new InputError(name, messageOf(error)));
+            errors.push(error instanceof InputError
+                ? error
+                : new InputError(name, messageOf(error)));
             return fallback;
         }
     }
@@ -32498,7 +32638,8 @@ function parseInputs(get) {
 
 function isInside(root, candidate) {
     const rel = (0,external_node_path_namespaceObject.relative)(root, candidate);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel));
+    return (rel === '' ||
+        (rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`) && !(0,external_node_path_namespaceObject.isAbsolute)(rel)));
 }
 function normaliseMode(mode) {
     return mode & 0o111 ? 0o755 : 0o644;
@@ -32529,12 +32670,19 @@ async function collectEntries(root, source, destination, warn) {
         }
     }
     const actual = info.isSymbolicLink() ? await (0,promises_namespaceObject.stat)(actualPath) : info;
-    const dest = external_node_path_namespaceObject.posix.normalize(destination).replace(/^\/+/, '').replace(/\/+$/, '');
+    const dest = external_node_path_namespaceObject.posix
+        .normalize(destination)
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '');
     const entries = [];
     const addParents = (path) => {
         const parts = path.split('/');
         for (let i = 1; i < parts.length; i++) {
-            entries.push({ type: 'dir', path: parts.slice(0, i).join('/'), mode: 0o755 });
+            entries.push({
+                type: 'dir',
+                path: parts.slice(0, i).join('/'),
+                mode: 0o755
+            });
         }
     };
     if (actual.isDirectory()) {
@@ -32576,7 +32724,13 @@ async function walk(dir, prefix, entries, warn) {
         }
         else if (child.isFile()) {
             const info = await (0,promises_namespaceObject.lstat)(fsPath);
-            entries.push({ type: 'file', path, mode: normaliseMode(info.mode), size: info.size, source: fsPath });
+            entries.push({
+                type: 'file',
+                path,
+                mode: normaliseMode(info.mode),
+                size: info.size,
+                source: fsPath
+            });
         }
         else {
             warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
@@ -32606,7 +32760,6 @@ function writeOctal(buf, offset, length, value) {
     writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
 }
 function needsPax(value, limit) {
-    // eslint-disable-next-line no-control-regex
     return Buffer.byteLength(value) > limit || /[^\x20-\x7e]/.test(value);
 }
 function paxRecord(key, value) {
@@ -32667,12 +32820,14 @@ function entryHeader(entry, options) {
     if (pax === '')
         return plain;
     const paxBody = Buffer.from(pax, 'utf8');
-    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', { ...options, mtime });
+    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
+        ...options,
+        mtime
+    });
     return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain]);
 }
 /** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
 function asciiPrefix(value, limit) {
-    // eslint-disable-next-line no-control-regex
     const ascii = value.replace(/[^\x20-\x7e]/g, '_');
     return ascii.length > limit ? ascii.slice(0, limit) : ascii;
 }
@@ -32823,10 +32978,24 @@ function image_image(platform, config, layers, annotations) {
         ...(annotations && Object.keys(annotations).length ? { annotations } : {})
     };
     const manifestBytes = canonicalBytes(manifest);
-    return { kind: 'image', platform, manifest, manifestBytes, digest: sha256(manifestBytes), config, configBlob, layers };
+    return {
+        kind: 'image',
+        platform,
+        manifest,
+        manifestBytes,
+        digest: sha256(manifestBytes),
+        config,
+        configBlob,
+        layers
+    };
 }
 function imageDescriptor(img) {
-    return { mediaType: img.manifest.mediaType, digest: img.digest, size: img.manifestBytes.length, platform: img.platform };
+    return {
+        mediaType: img.manifest.mediaType,
+        digest: img.digest,
+        size: img.manifestBytes.length,
+        platform: img.platform
+    };
 }
 function index(images, annotations) {
     const value = {
@@ -32836,13 +33005,27 @@ function index(images, annotations) {
         ...(annotations && Object.keys(annotations).length ? { annotations } : {})
     };
     const indexBytes = canonicalBytes(value);
-    return { kind: 'index', index: value, indexBytes, digest: sha256(indexBytes), images };
+    return {
+        kind: 'index',
+        index: value,
+        indexBytes,
+        digest: sha256(indexBytes),
+        images
+    };
 }
 /** The manifest (or index) bytes and media type a sink writes last. */
 function topLevel(artifact) {
     return artifact.kind === 'image'
-        ? { bytes: artifact.manifestBytes, mediaType: artifact.manifest.mediaType, digest: artifact.digest }
-        : { bytes: artifact.indexBytes, mediaType: artifact.index.mediaType, digest: artifact.digest };
+        ? {
+            bytes: artifact.manifestBytes,
+            mediaType: artifact.manifest.mediaType,
+            digest: artifact.digest
+        }
+        : {
+            bytes: artifact.indexBytes,
+            mediaType: artifact.index.mediaType,
+            digest: artifact.digest
+        };
 }
 /** Every distinct blob of an artifact (layers shared across platforms appear once). */
 function uniqueBlobs(artifact) {
@@ -33125,7 +33308,11 @@ async function writeLayout(dir, artifact, tags) {
     const top = topLevel(artifact);
     await writeBytes(dir, top.digest, top.bytes);
     const indexPath = (0,external_node_path_namespaceObject.join)(dir, 'index.json');
-    let existing = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] };
+    let existing = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: []
+    };
     if (await layout_exists(indexPath))
         existing = JSON.parse(await (0,promises_namespaceObject.readFile)(indexPath, 'utf8'));
     const names = new Set(tags);
@@ -33133,9 +33320,19 @@ async function writeLayout(dir, artifact, tags) {
         const name = d.annotations?.[refName];
         return name === undefined ? d.digest !== top.digest : !names.has(name);
     });
-    const base = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length };
-    const added = tags.length ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } })) : [base];
-    const updated = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...kept, ...added] };
+    const base = {
+        mediaType: top.mediaType,
+        digest: top.digest,
+        size: top.bytes.length
+    };
+    const added = tags.length
+        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
+        : [base];
+    const updated = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: [...kept, ...added]
+    };
     await (0,promises_namespaceObject.writeFile)(`${indexPath}.tmp`, canonicalBytes(updated));
     await (0,promises_namespaceObject.rename)(`${indexPath}.tmp`, indexPath);
 }
@@ -33161,7 +33358,10 @@ class TagConflictError extends Error {
 /** Looks up every tag before anything is written: a conflict stops the push with nothing changed. */
 async function planTags(client, repo, digest, tags, allowOverwrite) {
     const scopes = [repositoryScope(repo.path, 'pull,push')];
-    const plans = await Promise.all(tags.map(async (tag) => ({ tag, existing: await client.resolveTag(repo, tag, scopes) })));
+    const plans = await Promise.all(tags.map(async (tag) => ({
+        tag,
+        existing: await client.resolveTag(repo, tag, scopes)
+    })));
     for (const plan of plans) {
         if (plan.existing && plan.existing !== digest && !allowOverwrite) {
             throw new TagConflictError(`${repo}:${plan.tag}`, plan.existing, digest);
@@ -33178,12 +33378,19 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     const top = topLevel(artifact);
     if (plans.length > 0 && plans.every(p => p.existing === top.digest)) {
         options.log.info(`every tag already points at ${top.digest}; nothing to upload`);
-        return { blobs: [], uploadedBytes: 0, reusedBytes: 0, tags: plans.map(p => ({ tag: p.tag, outcome: 'unchanged' })) };
+        return {
+            blobs: [],
+            uploadedBytes: 0,
+            reusedBytes: 0,
+            tags: plans.map(p => ({ tag: p.tag, outcome: 'unchanged' }))
+        };
     }
     const blobs = uniqueBlobs(artifact);
     const outcomes = await mapBounded(blobs, options.jobs, async (blob) => {
         const { digest, size } = blob.descriptor;
-        const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name ? blob.origin : undefined;
+        const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name
+            ? blob.origin
+            : undefined;
         const outcome = await client.pushBlob(repo, digest, { size, open: offset => blob.open(offset) }, mountFrom);
         options.log.debug(`${digest}: ${outcome}`);
         return { digest, size, outcome };
@@ -33203,10 +33410,17 @@ async function pushArtifact(client, repo, artifact, plans, options) {
             continue;
         }
         await client.putManifest(repo, plan.tag, top.bytes, top.mediaType);
-        tags.push({ tag: plan.tag, outcome: plan.existing ? 'overwritten' : 'created' });
+        tags.push({
+            tag: plan.tag,
+            outcome: plan.existing ? 'overwritten' : 'created'
+        });
     }
-    const uploadedBytes = outcomes.filter(o => o.outcome === 'uploaded').reduce((n, o) => n + o.size, 0);
-    const reusedBytes = outcomes.filter(o => o.outcome !== 'uploaded').reduce((n, o) => n + o.size, 0);
+    const uploadedBytes = outcomes
+        .filter(o => o.outcome === 'uploaded')
+        .reduce((n, o) => n + o.size, 0);
+    const reusedBytes = outcomes
+        .filter(o => o.outcome !== 'uploaded')
+        .reduce((n, o) => n + o.size, 0);
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
@@ -33265,7 +33479,11 @@ function assembleConfig(base, layers, inputs, context) {
         container.WorkingDir = inputs.workdir;
     if (inputs.user)
         container.User = inputs.user;
-    container.Labels = { ...(container.Labels ?? {}), ...standardLabels(context), ...inputs.labels };
+    container.Labels = {
+        ...(container.Labels ?? {}),
+        ...standardLabels(context),
+        ...inputs.labels
+    };
     const history = [...(base.history ?? [])];
     for (const layer of layers) {
         history.push({
@@ -33280,11 +33498,14 @@ function assembleConfig(base, layers, inputs, context) {
         config: container,
         rootfs: {
             type: 'layers',
-            diff_ids: [...base.rootfs.diff_ids, ...layers.map(l => {
+            diff_ids: [
+                ...base.rootfs.diff_ids,
+                ...layers.map(l => {
                     if (!l.built)
                         throw new Error('assembleConfig: a built layer lacks its diffID');
                     return l.built.diffId;
-                })]
+                })
+            ]
         },
         history
     };
@@ -33292,7 +33513,10 @@ function assembleConfig(base, layers, inputs, context) {
 function baseAnnotations(base, digest) {
     if (!base.name || !digest)
         return {};
-    return { [annotationKeys.baseName]: base.name, [annotationKeys.baseDigest]: digest };
+    return {
+        [annotationKeys.baseName]: base.name,
+        [annotationKeys.baseDigest]: digest
+    };
 }
 /** One image per platform on top of its base; an index when there is more than one platform. */
 function assemble(base, layersPerPlatform, inputs, context) {
@@ -33306,7 +33530,10 @@ function assemble(base, layersPerPlatform, inputs, context) {
     });
     if (images.length === 1)
         return images[0];
-    return index(images, { ...baseAnnotations(base, base.digest), ...inputs.annotations });
+    return index(images, {
+        ...baseAnnotations(base, base.digest),
+        ...inputs.annotations
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/base.ts
@@ -33337,11 +33564,21 @@ function emptyConfig(platform, epoch) {
     };
 }
 function scratchBase(platforms, epoch) {
-    return { name: '', platforms: platforms.map(platform => ({ platform, config: emptyConfig(platform, epoch), layers: [] })) };
+    return {
+        name: '',
+        platforms: platforms.map(platform => ({
+            platform,
+            config: emptyConfig(platform, epoch),
+            layers: []
+        }))
+    };
 }
 function remoteLayer(client, reference, descriptor) {
     return {
-        descriptor: { ...descriptor, mediaType: ociLayerType(descriptor.mediaType) },
+        descriptor: {
+            ...descriptor,
+            mediaType: ociLayerType(descriptor.mediaType)
+        },
         origin: reference.repository,
         open: async (offset) => {
             const res = await client.getBlob(reference.repository, descriptor.digest);
@@ -33370,7 +33607,12 @@ async function loadPlatform(client, reference, manifestBytes, digest) {
         architecture: config.architecture,
         ...(config.variant ? { variant: config.variant } : {})
     };
-    return { platform, digest, config, layers: manifest.layers.map(d => remoteLayer(client, reference, d)) };
+    return {
+        platform,
+        digest,
+        config,
+        layers: manifest.layers.map(d => remoteLayer(client, reference, d))
+    };
 }
 /**
  * Resolves the base reference to a digest once, then reads the manifest and config of each
@@ -33382,7 +33624,10 @@ async function resolveBase(reference, wanted, registries) {
     const name = reference.toString();
     if (isIndex(top.mediaType)) {
         const index = JSON.parse(top.bytes.toString('utf8'));
-        const candidates = index.manifests.filter(d => d.platform && d.platform.os !== 'unknown' && d.platform.architecture !== 'unknown' && isImageManifest(d.mediaType));
+        const candidates = index.manifests.filter(d => d.platform &&
+            d.platform.os !== 'unknown' &&
+            d.platform.architecture !== 'unknown' &&
+            isImageManifest(d.mediaType));
         const chosen = [];
         if (wanted === 'all') {
             chosen.push(...candidates);
@@ -33391,7 +33636,9 @@ async function resolveBase(reference, wanted, registries) {
             for (const platform of wanted) {
                 const match = candidates.find(d => platformMatches(d.platform, platform));
                 if (!match) {
-                    const available = candidates.map(d => formatPlatform(d.platform)).join(', ');
+                    const available = candidates
+                        .map(d => formatPlatform(d.platform))
+                        .join(', ');
                     throw new Error(`base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`);
                 }
                 chosen.push(match);
@@ -33449,15 +33696,20 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     const eventName = env.GITHUB_EVENT_NAME;
     const event = await readEvent(env.GITHUB_EVENT_PATH);
     const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
-    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ?? env.GITHUB_SHA ?? (await git(workingDirectory, 'rev-parse', 'HEAD'));
+    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+        env.GITHUB_SHA ??
+        (await git(workingDirectory, 'rev-parse', 'HEAD'));
     const branch = isPullRequest
         ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-        : env.GITHUB_REF_TYPE === 'branch' || env.GITHUB_REF?.startsWith('refs/heads/')
+        : env.GITHUB_REF_TYPE === 'branch' ||
+            env.GITHUB_REF?.startsWith('refs/heads/')
             ? env.GITHUB_REF_NAME
             : env.GITHUB_ACTIONS
                 ? undefined
                 : await git(workingDirectory, 'branch', '--show-current');
-    const version = env.GITHUB_REF?.startsWith('refs/tags/') ? env.GITHUB_REF.slice('refs/tags/'.length) : undefined;
+    const version = env.GITHUB_REF?.startsWith('refs/tags/')
+        ? env.GITHUB_REF.slice('refs/tags/'.length)
+        : undefined;
     const sourceUrl = env.GITHUB_REPOSITORY
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
         : undefined;
@@ -33469,7 +33721,9 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     }
     else {
         // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
-        const commitTime = (sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined) ??
+        const commitTime = (sha
+            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
+            : undefined) ??
             (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
         if (commitTime && /^\d+$/.test(commitTime)) {
             sourceDateEpoch = Number(commitTime);
@@ -33483,7 +33737,9 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     return {
         sha,
         branch,
-        pr: isPullRequest ? (event.pull_request?.number ?? event.number) : undefined,
+        pr: isPullRequest
+            ? (event.pull_request?.number ?? event.number)
+            : undefined,
         runNumber: env.GITHUB_RUN_NUMBER,
         sourceUrl,
         version,
@@ -33504,8 +33760,12 @@ function resultOf(inputs, artifact, base, tags, context, push) {
         repository,
         image: `${repository}@${artifact.digest}`,
         tags: tags.map(tag => `${repository}:${tag}`),
-        configDigest: artifact.kind === 'image' ? artifact.configBlob.descriptor.digest : undefined,
-        mediaType: artifact.kind === 'image' ? artifact.manifest.mediaType : artifact.index.mediaType,
+        configDigest: artifact.kind === 'image'
+            ? artifact.configBlob.descriptor.digest
+            : undefined,
+        mediaType: artifact.kind === 'image'
+            ? artifact.manifest.mediaType
+            : artifact.index.mediaType,
         platforms: images.map(img => ({
             platform: formatPlatform(img.platform),
             digest: img.digest,
@@ -33515,7 +33775,11 @@ function resultOf(inputs, artifact, base, tags, context, push) {
                 size: layer.descriptor.size,
                 mediaType: layer.descriptor.mediaType,
                 ...(layer.built
-                    ? { diffId: layer.built.diffId, source: layer.built.source, destination: layer.built.destination }
+                    ? {
+                        diffId: layer.built.diffId,
+                        source: layer.built.source,
+                        destination: layer.built.destination
+                    }
                     : {})
             }))
         })),
@@ -33532,11 +33796,17 @@ function resultOf(inputs, artifact, base, tags, context, push) {
 
 
 function dateOf(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+    return new Date(epochSeconds * 1000)
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
 }
 /** A branch name made into a valid tag: `feature/x` → `feature-x`. */
 function tagSafe(value) {
-    return value.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 128);
+    return value
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
 }
 /** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
 function renderTags(templates, context) {
@@ -33602,7 +33872,11 @@ async function runPipeline(inputs, deps) {
     const registries = new Registries({
         keychain: defaultKeychain({
             explicit: inputs.username && inputs.password
-                ? { registry: inputs.image.registry, username: inputs.username, password: inputs.password }
+                ? {
+                    registry: inputs.image.registry,
+                    username: inputs.username,
+                    password: inputs.password
+                }
                 : undefined,
             githubToken: inputs.githubToken,
             githubActor: context.actor
@@ -33647,7 +33921,10 @@ async function runPipeline(inputs, deps) {
             push = await log.group(`Push ${inputs.image}`, async () => {
                 const client = registries.client(inputs.image.registry);
                 const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite);
-                return pushArtifact(client, inputs.image, artifact, plans, { jobs, log });
+                return pushArtifact(client, inputs.image, artifact, plans, {
+                    jobs,
+                    log
+                });
             });
         }
         if (inputs.ociLayout) {

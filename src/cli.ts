@@ -34,7 +34,12 @@ Prints the digest on stdout; progress goes to stderr.`
 /** The command line: the same pipeline as the action, with inputs from options. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (
+    command === undefined ||
+    command === '--help' ||
+    command === '-h' ||
+    command === 'help'
+  ) {
     process.stdout.write(`${usage}\n`)
     return command === undefined ? 2 : 0
   }
@@ -42,13 +47,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`imprint: unknown command "${command}"\n\n${usage}\n`)
     return 2
   }
-  const optionNames = inputNames.filter(n => n !== 'password' && n !== 'github-token')
+  const optionNames = inputNames.filter(
+    n => n !== 'password' && n !== 'github-token'
+  )
   let values: Record<string, string[] | boolean | undefined>
   try {
     values = parseArgs({
       args: rest,
       options: {
-        ...Object.fromEntries(optionNames.map(name => [name, { type: 'string', multiple: true }])),
+        ...Object.fromEntries(
+          optionNames.map(name => [name, { type: 'string', multiple: true }])
+        ),
         json: { type: 'boolean' },
         verbose: { type: 'boolean' }
       },
@@ -75,11 +84,17 @@ export async function main(argv: string[]): Promise<number> {
       return given(name) || (cliDefaults[name] ?? '')
     })
     const result = await runPipeline(inputs, { log, env: process.env })
-    process.stdout.write(values.json ? `${JSON.stringify(metadataOf(result), null, 2)}\n` : `${result.digest}\n`)
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(metadataOf(result), null, 2)}\n`
+        : `${result.digest}\n`
+    )
     return 0
   } catch (error) {
-    for (const message of failureMessages(error)) process.stderr.write(`error: ${message}\n`)
-    if (values.verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`)
+    for (const message of failureMessages(error))
+      process.stderr.write(`error: ${message}\n`)
+    if (values.verbose && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`)
     return 1
   }
 }

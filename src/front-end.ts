@@ -10,7 +10,9 @@ export function failureMessages(error: unknown): string[] {
   if (error instanceof InputError) return [error.message]
   if (error instanceof AuthenticationError) {
     if (error.credentialOrigin === 'the username and password inputs') {
-      return [`Input "password": ${error.message}; check the username and password inputs`]
+      return [
+        `Input "password": ${error.message}; check the username and password inputs`
+      ]
     }
     return [error.message]
   }

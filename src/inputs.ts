@@ -2,7 +2,12 @@ import { isAbsolute } from 'node:path'
 import { parseLayerSpec, type LayerSpec } from './build/layer-spec'
 import { InputError, InputErrors, messageOf } from './errors'
 import { parsePlatform } from './oci/platform'
-import { parseReference, Registry, Repository, type Reference } from './oci/reference'
+import {
+  parseReference,
+  Registry,
+  Repository,
+  type Reference
+} from './oci/reference'
 import type { Platform } from './oci/types'
 import { parseKeyValue, parseList } from './util/list-input'
 
@@ -45,9 +50,28 @@ export const inputDefaults: Record<string, string> = {
 
 /** The names of the inputs this version reads, as in `action.yml`. */
 export const inputNames = [
-  'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
-  'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
-  'allow-tag-overwrite', 'layer-owner', 'username', 'password', 'insecure-registries', 'github-token'
+  'image',
+  'base',
+  'layers',
+  'platforms',
+  'entrypoint',
+  'cmd',
+  'env',
+  'workdir',
+  'user',
+  'labels',
+  'annotations',
+  'tags',
+  'push',
+  'oci-layout',
+  'working-directory',
+  'source-date-epoch',
+  'allow-tag-overwrite',
+  'layer-owner',
+  'username',
+  'password',
+  'insecure-registries',
+  'github-token'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -65,7 +89,9 @@ export function parseCommand(value: string): string[] {
     try {
       parsed = JSON.parse(trimmed)
     } catch (error) {
-      throw new Error(`${trimmed} is not valid JSON (${messageOf(error)}); write e.g. ["/app/server","--port","8080"]`)
+      throw new Error(
+        `${trimmed} is not valid JSON (${messageOf(error)}); write e.g. ["/app/server","--port","8080"]`
+      )
     }
     if (!Array.isArray(parsed) || !parsed.every(p => typeof p === 'string')) {
       throw new Error(`${trimmed} must be a JSON array of strings`)
@@ -89,21 +115,38 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     const value = get(name).trim()
     return value === '' ? (inputDefaults[name] ?? '') : value
   }
-  function field<T>(name: InputName, parse: (value: string) => T, fallback: T): T {
+  function field<T>(
+    name: InputName,
+    parse: (value: string) => T,
+    fallback: T
+  ): T {
     try {
       return parse(raw(name))
     } catch (error) {
-      errors.push(error instanceof InputError ? error : new InputError(name, messageOf(error)))
+      errors.push(
+        error instanceof InputError
+          ? error
+          : new InputError(name, messageOf(error))
+      )
       return fallback
     }
   }
-  const optional = <T>(parse: (value: string) => T) => (value: string): T | undefined =>
-    value === '' ? undefined : parse(value)
+  const optional =
+    <T>(parse: (value: string) => T) =>
+    (value: string): T | undefined =>
+      value === '' ? undefined : parse(value)
 
-  const image = field('image', value => {
-    if (value === '') throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)')
-    return Repository.parse(value)
-  }, undefined as unknown as Repository)
+  const image = field(
+    'image',
+    value => {
+      if (value === '')
+        throw new Error(
+          'is required (the repository to push to, e.g. ghcr.io/acme/api)'
+        )
+      return Repository.parse(value)
+    },
+    undefined as unknown as Repository
+  )
 
   const base = field<Reference | 'scratch'>(
     'base',
@@ -111,62 +154,120 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     'scratch'
   )
 
-  const layers = field('layers', value => {
-    const lines = parseList(value)
-    if (lines.length === 0) throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist')
-    return lines.map(parseLayerSpec)
-  }, [] as LayerSpec[])
+  const layers = field(
+    'layers',
+    value => {
+      const lines = parseList(value)
+      if (lines.length === 0)
+        throw new Error(
+          'is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist'
+        )
+      return lines.map(parseLayerSpec)
+    },
+    [] as LayerSpec[]
+  )
 
-  const platforms = field<Platform[] | 'all'>('platforms', value => {
-    const items = parseList(value, { commas: true })
-    if (items.length === 1 && items[0] === 'all') return 'all'
-    if (items.length === 0) throw new Error('is empty (use e.g. linux/amd64,linux/arm64 or all)')
-    const parsed = items.map(parsePlatform)
-    const seen = new Set<string>()
-    for (const [i, p] of parsed.entries()) {
-      if (seen.has(JSON.stringify(p))) throw new Error(`"${items[i]}" is listed twice`)
-      seen.add(JSON.stringify(p))
-    }
-    return parsed
-  }, [])
+  const platforms = field<Platform[] | 'all'>(
+    'platforms',
+    value => {
+      const items = parseList(value, { commas: true })
+      if (items.length === 1 && items[0] === 'all') return 'all'
+      if (items.length === 0)
+        throw new Error('is empty (use e.g. linux/amd64,linux/arm64 or all)')
+      const parsed = items.map(parsePlatform)
+      const seen = new Set<string>()
+      for (const [i, p] of parsed.entries()) {
+        if (seen.has(JSON.stringify(p)))
+          throw new Error(`"${items[i]}" is listed twice`)
+        seen.add(JSON.stringify(p))
+      }
+      return parsed
+    },
+    []
+  )
 
   const workingDirectory = field('working-directory', value => value, '.')
-  const ociLayout = field('oci-layout', value => (value === '' ? undefined : value), undefined)
+  const ociLayout = field(
+    'oci-layout',
+    value => (value === '' ? undefined : value),
+    undefined
+  )
   const push = field('push', parseBoolean, false)
 
-  const sourceDateEpoch = field('source-date-epoch', optional(value => {
-    if (!/^\d+$/.test(value)) throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`)
-    return Number(value)
-  }), undefined)
+  const sourceDateEpoch = field(
+    'source-date-epoch',
+    optional(value => {
+      if (!/^\d+$/.test(value))
+        throw new Error(
+          `"${value}" is not a whole number of seconds since 1970-01-01`
+        )
+      return Number(value)
+    }),
+    undefined
+  )
 
-  const workdir = field('workdir', optional(value => {
-    if (!isAbsolute(value) && !value.startsWith('/')) throw new Error(`"${value}" must be an absolute path in the image`)
-    return value
-  }), undefined)
+  const workdir = field(
+    'workdir',
+    optional(value => {
+      if (!isAbsolute(value) && !value.startsWith('/'))
+        throw new Error(`"${value}" must be an absolute path in the image`)
+      return value
+    }),
+    undefined
+  )
 
-  const insecureRegistries = field('insecure-registries', value =>
-    parseList(value, { commas: true }).map(host => Registry.parse(host).name), [] as string[])
+  const insecureRegistries = field(
+    'insecure-registries',
+    value =>
+      parseList(value, { commas: true }).map(host => Registry.parse(host).name),
+    [] as string[]
+  )
 
-  const username = field('username', optional(v => v), undefined)
+  const username = field(
+    'username',
+    optional(v => v),
+    undefined
+  )
   const password = get('password') === '' ? undefined : get('password')
   if ((username === undefined) !== (password === undefined)) {
-    errors.push(new InputError(username === undefined ? 'username' : 'password',
-      'username and password must be given together'))
+    errors.push(
+      new InputError(
+        username === undefined ? 'username' : 'password',
+        'username and password must be given together'
+      )
+    )
   }
 
-  const user = field('user', optional(v => v), undefined)
-  const layerOwner = field('layer-owner', value => {
-    const ids = (text: string, what: string): { uid: number; gid: number } => {
-      const match = /^(\d+)(?::(\d+))?$/.exec(text)
-      if (!match) throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`)
-      return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) }
-    }
-    if (value === '' || value === 'root') return { uid: 0, gid: 0 }
-    if (value === 'user') {
-      return ids(user ?? '', `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`)
-    }
-    return ids(value, `"${value}" is not an owner`)
-  }, { uid: 0, gid: 0 })
+  const user = field(
+    'user',
+    optional(v => v),
+    undefined
+  )
+  const layerOwner = field(
+    'layer-owner',
+    value => {
+      const ids = (
+        text: string,
+        what: string
+      ): { uid: number; gid: number } => {
+        const match = /^(\d+)(?::(\d+))?$/.exec(text)
+        if (!match)
+          throw new Error(
+            `${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`
+          )
+        return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) }
+      }
+      if (value === '' || value === 'root') return { uid: 0, gid: 0 }
+      if (value === 'user') {
+        return ids(
+          user ?? '',
+          `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`
+        )
+      }
+      return ids(value, `"${value}" is not an owner`)
+    },
+    { uid: 0, gid: 0 }
+  )
 
   const inputs: Inputs = {
     image,
@@ -178,8 +279,16 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     env: field('env', value => keyValues(parseList(value)), []),
     workdir,
     user,
-    labels: field('labels', value => Object.fromEntries(keyValues(parseList(value))), {}),
-    annotations: field('annotations', value => Object.fromEntries(keyValues(parseList(value))), {}),
+    labels: field(
+      'labels',
+      value => Object.fromEntries(keyValues(parseList(value))),
+      {}
+    ),
+    annotations: field(
+      'annotations',
+      value => Object.fromEntries(keyValues(parseList(value))),
+      {}
+    ),
     tags: field('tags', value => parseList(value), []),
     push,
     ociLayout,

@@ -1,7 +1,11 @@
 import * as core from '@actions/core'
 import { failureMessages } from './front-end'
 import { parseInputs, type Inputs } from './inputs'
-import { outputsOf, renderFailureSummary, renderSummary } from './pipeline/report'
+import {
+  outputsOf,
+  renderFailureSummary,
+  renderSummary
+} from './pipeline/report'
 import type { PipelineResult } from './pipeline/result'
 import { runPipeline } from './pipeline/run'
 import type { Logger } from './util/log'
@@ -23,7 +27,8 @@ export function readInputs(): Inputs {
 }
 
 function setOutputs(result: PipelineResult): void {
-  for (const [name, value] of Object.entries(outputsOf(result))) core.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputsOf(result)))
+    core.setOutput(name, value)
 }
 
 function fail(error: unknown): void {
@@ -62,5 +67,7 @@ export async function run(): Promise<void> {
   await core.summary
     .addRaw(summary)
     .write()
-    .catch(error => core.warning(`job summary not written: ${(error as Error).message}`))
+    .catch(error =>
+      core.warning(`job summary not written: ${(error as Error).message}`)
+    )
 }

@@ -19,7 +19,8 @@ export function parseOutputFile(text: string): Record<string, string> {
     const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i])
     if (heredoc) {
       const value: string[] = []
-      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i])
+      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++)
+        value.push(lines[i])
       outputs[heredoc[1]] = value.join('\n')
     } else if (lines[i].includes('=')) {
       const eq = lines[i].indexOf('=')
@@ -30,7 +31,10 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 /** Runs the committed bundle `dist/index.js` the way a runner does: inputs as `INPUT_*` variables. */
-export function runAction(inputs: Record<string, string>, options: { cwd: string; env?: Record<string, string> }): ActionRun {
+export function runAction(
+  inputs: Record<string, string>,
+  options: { cwd: string; env?: Record<string, string> }
+): ActionRun {
   const dir = mkdtempSync(join(tmpdir(), 'imprint-runner-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -38,9 +42,15 @@ export function runAction(inputs: Record<string, string>, options: { cwd: string
   writeFileSync(summaryFile, '')
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('INPUT_') && !key.startsWith('GITHUB_')) env[key] = value
+    if (
+      value !== undefined &&
+      !key.startsWith('INPUT_') &&
+      !key.startsWith('GITHUB_')
+    )
+      env[key] = value
   }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   Object.assign(env, {
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
@@ -50,7 +60,12 @@ export function runAction(inputs: Record<string, string>, options: { cwd: string
     HOME: dir,
     ...options.env
   })
-  const result = spawnSync(process.execPath, [resolve('dist/index.js')], { cwd: options.cwd, env, encoding: 'utf8', timeout: 120000 })
+  const result = spawnSync(process.execPath, [resolve('dist/index.js')], {
+    cwd: options.cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 120000
+  })
   return {
     status: result.status,
     stdout: result.stdout,

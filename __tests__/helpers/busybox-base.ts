@@ -1,6 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  copyFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { requireTool } from './tools'
@@ -21,7 +27,8 @@ export async function pushBusyboxBase(target: string): Promise<string> {
       return false
     }
   })
-  if (!busybox) throw new Error('busybox-static is not installed; run script/setup')
+  if (!busybox)
+    throw new Error('busybox-static is not installed; run script/setup')
   const dir = mkdtempSync(join(tmpdir(), 'imprint-base-'))
   try {
     const layout = join(dir, 'layout')
@@ -31,12 +38,33 @@ export async function pushBusyboxBase(target: string): Promise<string> {
     execFileSync(umoci, ['unpack', '--image', `${layout}:latest`, bundle])
     mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true })
     copyFileSync(busybox, join(bundle, 'rootfs', 'bin', 'busybox'))
-    for (const applet of ['sh', 'echo', 'cat', 'ls']) symlinkSync('busybox', join(bundle, 'rootfs', 'bin', applet))
+    for (const applet of ['sh', 'echo', 'cat', 'ls'])
+      symlinkSync('busybox', join(bundle, 'rootfs', 'bin', applet))
     execFileSync(umoci, ['repack', '--image', `${layout}:latest`, bundle])
-    execFileSync(umoci, ['config', '--image', `${layout}:latest`, '--config.env', 'PATH=/bin', '--config.cmd', '/bin/sh'])
+    execFileSync(umoci, [
+      'config',
+      '--image',
+      `${layout}:latest`,
+      '--config.env',
+      'PATH=/bin',
+      '--config.cmd',
+      '/bin/sh'
+    ])
     // Asynchronous: the registry's token service may live in this very process.
-    await run(skopeo, ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://${target}`])
-    const { stdout } = await run(skopeo, ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${target}`])
+    await run(skopeo, [
+      'copy',
+      '--quiet',
+      '--dest-tls-verify=false',
+      `oci:${layout}:latest`,
+      `docker://${target}`
+    ])
+    const { stdout } = await run(skopeo, [
+      'inspect',
+      '--tls-verify=false',
+      '--format',
+      '{{.Digest}}',
+      `docker://${target}`
+    ])
     return stdout.trim()
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -1,4 +1,9 @@
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type ServerResponse
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** What the proxy does to one request; `undefined` forwards it untouched. */
@@ -25,21 +30,47 @@ export async function startFaultProxy(
   let count = 0
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fault = decide(req, count++)
-    const entry: FaultProxy['log'][number] = { method: req.method ?? '', path: req.url ?? '', fault: fault?.kind }
+    const entry: FaultProxy['log'][number] = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      fault: fault?.kind
+    }
     log.push(entry)
     if (fault?.kind === 'status') {
       req.resume()
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
-      res.end(JSON.stringify({ errors: [{ code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'injected' }] }))
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        ...fault.headers
+      })
+      res.end(
+        JSON.stringify({
+          errors: [
+            {
+              code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE',
+              message: 'injected'
+            }
+          ]
+        })
+      )
       return
     }
     const [hostname, port] = upstream.split(':')
     const forward = request(
-      { hostname, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: upstream } },
+      {
+        hostname,
+        port: Number(port),
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream }
+      },
       upstreamRes => {
         entry.status = upstreamRes.statusCode
         const headers = { ...upstreamRes.headers }
-        if (headers.location) headers.location = headers.location.replace(`//${upstream}`, `//${proxyHost}`)
+        if (headers.location)
+          headers.location = headers.location.replace(
+            `//${upstream}`,
+            `//${proxyHost}`
+          )
         res.writeHead(upstreamRes.statusCode ?? 502, headers)
         upstreamRes.pipe(res)
       }

@@ -3,7 +3,13 @@ import type { PipelineResult } from '../../src/pipeline/result'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline/run'
 import { silentLogger } from '../../src/util/log'
 
-export const fastRetries = { attempts: 5, baseDelayMs: 20, factor: 2, maxDelayMs: 2000, jitter: 0.1 }
+export const fastRetries = {
+  attempts: 5,
+  baseDelayMs: 20,
+  factor: 2,
+  maxDelayMs: 2000,
+  jitter: 0.1
+}
 
 /** Runs the pipeline in-process with inputs given by name, as the action would read them. */
 export function build(
@@ -11,5 +17,10 @@ export function build(
   deps: Partial<PipelineDeps> = {}
 ): Promise<PipelineResult> {
   const parsed = parseInputs(name => inputs[name] ?? '')
-  return runPipeline(parsed, { log: silentLogger, env: { HOME: process.env.HOME }, retry: fastRetries, ...deps })
+  return runPipeline(parsed, {
+    log: silentLogger,
+    env: { HOME: process.env.HOME },
+    retry: fastRetries,
+    ...deps
+  })
 }

@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import bcrypt from 'bcryptjs'
@@ -18,7 +24,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+      server.close(() =>
+        resolve(typeof address === 'object' && address ? address.port : 0)
+      )
     })
   })
 }
@@ -27,18 +35,28 @@ export interface RegistryOptions {
   /** Basic auth with this one user. */
   htpasswd?: { username: string; password: string }
   /** Bearer token auth: distribution checks tokens signed by the key of this certificate. */
-  token?: { realm: string; service: string; issuer: string; certificatePath: string }
+  token?: {
+    realm: string
+    service: string
+    issuer: string
+    certificatePath: string
+  }
 }
 
 /** Starts Debian's `docker-registry` (CNCF distribution) on a free loopback port. */
-export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+export async function startRegistry(
+  options: RegistryOptions = {}
+): Promise<TestRegistry> {
   const binary = requireTool('docker-registry')
   const dir = mkdtempSync(join(tmpdir(), 'imprint-registry-'))
   const port = await freePort()
   let auth = ''
   if (options.htpasswd) {
     const file = join(dir, 'htpasswd')
-    writeFileSync(file, `${options.htpasswd.username}:${bcrypt.hashSync(options.htpasswd.password, 8)}\n`)
+    writeFileSync(
+      file,
+      `${options.htpasswd.username}:${bcrypt.hashSync(options.htpasswd.password, 8)}\n`
+    )
     auth = `auth:\n  htpasswd:\n    realm: imprint-test\n    path: ${file}\n`
   } else if (options.token) {
     const t = options.token
@@ -63,12 +81,15 @@ ${auth}`
   )
   // A file, not a pipe: tests block in spawnSync while the registry logs, and a full pipe would stall it.
   const logPath = join(dir, 'registry.log')
-  const child: ChildProcess = spawn(binary, ['serve', config], { stdio: ['ignore', 'ignore', openSync(logPath, 'w')] })
+  const child: ChildProcess = spawn(binary, ['serve', config], {
+    stdio: ['ignore', 'ignore', openSync(logPath, 'w')]
+  })
   const stderr = (): string => readFileSync(logPath, 'utf8')
   const host = `127.0.0.1:${port}`
   const deadline = Date.now() + 15000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr()}`)
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited: ${stderr()}`)
     try {
       const res = await fetch(`http://${host}/v2/`)
       await res.body?.cancel()
@@ -76,14 +97,17 @@ ${auth}`
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`docker-registry did not start: ${stderr()}`)
+    if (Date.now() > deadline)
+      throw new Error(`docker-registry did not start: ${stderr()}`)
     await new Promise(r => setTimeout(r, 50))
   }
   return {
     host,
     stop: async () => {
       child.kill('SIGTERM')
-      await new Promise(r => (child.exitCode !== null ? r(null) : child.once('exit', r)))
+      await new Promise(r =>
+        child.exitCode !== null ? r(null) : child.once('exit', r)
+      )
       rmSync(dir, { recursive: true, force: true })
     }
   }

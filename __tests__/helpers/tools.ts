@@ -6,8 +6,12 @@ import { execFileSync } from 'node:child_process'
  */
 export function requireTool(name: string): string {
   try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim()
+    return execFileSync('sh', ['-c', `command -v ${name}`], {
+      encoding: 'utf8'
+    }).trim()
   } catch {
-    throw new Error(`${name} is not installed; run script/setup (it installs the Debian packages the tests use)`)
+    throw new Error(
+      `${name} is not installed; run script/setup (it installs the Debian packages the tests use)`
+    )
   }
 }

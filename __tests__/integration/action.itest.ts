@@ -19,7 +19,8 @@ beforeAll(async () => {
 afterAll(async () => registry?.stop())
 
 const app = {
-  'app/run.sh': '#!/bin/sh\necho "hello from $GREETING"\ncat /app/data/message.txt\n',
+  'app/run.sh':
+    '#!/bin/sh\necho "hello from $GREETING"\ncat /app/data/message.txt\n',
   'data/message.txt': 'layered content\n'
 }
 
@@ -40,7 +41,14 @@ describe('dist/index.js run as a runner runs it', () => {
         env: 'GREETING=imprint',
         labels: 'com.example.team=platform'
       },
-      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha, GITHUB_REPOSITORY: 'acme/app', GITHUB_SERVER_URL: 'https://github.com' } }
+      {
+        cwd: ws.dir,
+        env: {
+          GITHUB_SHA: ws.sha,
+          GITHUB_REPOSITORY: 'acme/app',
+          GITHUB_SERVER_URL: 'https://github.com'
+        }
+      }
     )
     expect(run.stdout).not.toMatch(/::error::/)
     expect(run.status).toBe(0)
@@ -50,12 +58,38 @@ describe('dist/index.js run as a runner runs it', () => {
     expect(tags).toBe(`${image}:${ws.sha}`)
 
     // What the registry holds, read by skopeo.
-    expect(skopeo('inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${image}:${ws.sha}`).trim()).toBe(digest)
-    const manifest = JSON.parse(skopeo('inspect', '--tls-verify=false', '--raw', `docker://${image}@${digest}`))
-    expect(manifest.annotations['org.opencontainers.image.base.name']).toBe(`${registry.host}/base/busybox:latest`)
-    expect(manifest.annotations['org.opencontainers.image.base.digest']).toBe(baseDigest)
+    expect(
+      skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--format',
+        '{{.Digest}}',
+        `docker://${image}:${ws.sha}`
+      ).trim()
+    ).toBe(digest)
+    const manifest = JSON.parse(
+      skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${image}@${digest}`
+      )
+    )
+    expect(manifest.annotations['org.opencontainers.image.base.name']).toBe(
+      `${registry.host}/base/busybox:latest`
+    )
+    expect(manifest.annotations['org.opencontainers.image.base.digest']).toBe(
+      baseDigest
+    )
     expect(manifest.layers).toHaveLength(3)
-    const config = JSON.parse(skopeo('inspect', '--tls-verify=false', '--config', `docker://${image}@${digest}`))
+    const config = JSON.parse(
+      skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--config',
+        `docker://${image}@${digest}`
+      )
+    )
     expect(config.config.Env).toEqual(['PATH=/bin', 'GREETING=imprint'])
     expect(config.config.Entrypoint).toEqual(['/app/run.sh'])
     expect(config.config.Cmd).toBeUndefined()
@@ -67,33 +101,60 @@ describe('dist/index.js run as a runner runs it', () => {
     })
     expect(config.created).toBe('2023-11-14T22:13:20Z')
     expect(config.rootfs.diff_ids).toHaveLength(3)
-    expect(JSON.parse(metadata).platforms[0].configDigest).toBe(run.outputs['config-digest'])
+    expect(JSON.parse(metadata).platforms[0].configDigest).toBe(
+      run.outputs['config-digest']
+    )
 
     // Pull with skopeo, unpack with umoci, run the entrypoint under chroot.
     const dir = mkdtempSync(join(tmpdir(), 'imprint-run-'))
-    skopeo('copy', '--quiet', '--src-tls-verify=false', `docker://${image}@${digest}`, `oci:${dir}/layout:app`)
-    execFileSync(requireTool('umoci'), ['unpack', '--image', `${dir}/layout:app`, `${dir}/bundle`])
+    skopeo(
+      'copy',
+      '--quiet',
+      '--src-tls-verify=false',
+      `docker://${image}@${digest}`,
+      `oci:${dir}/layout:app`
+    )
+    execFileSync(requireTool('umoci'), [
+      'unpack',
+      '--image',
+      `${dir}/layout:app`,
+      `${dir}/bundle`
+    ])
     const spec = JSON.parse(readFileSync(`${dir}/bundle/config.json`, 'utf8'))
-    const output = execFileSync(requireTool('chroot'), [`${dir}/bundle/rootfs`, ...spec.process.args], {
-      env: Object.fromEntries(spec.process.env.map((e: string) => e.split(/=(.*)/s).slice(0, 2))),
-      encoding: 'utf8'
-    })
+    const output = execFileSync(
+      requireTool('chroot'),
+      [`${dir}/bundle/rootfs`, ...spec.process.args],
+      {
+        env: Object.fromEntries(
+          spec.process.env.map((e: string) => e.split(/=(.*)/s).slice(0, 2))
+        ),
+        encoding: 'utf8'
+      }
+    )
     expect(output).toBe('hello from imprint\nlayered content\n')
 
     expect(run.summary).toContain(digest)
     expect(run.summary).toContain(`${image}:${ws.sha}`)
     // The base layer lives in the same registry: mounted, never downloaded or uploaded.
-    expect(run.summary).toMatch(/\| Upload \| .* uploaded in 3 blobs, .* reused in 1 \|/)
+    expect(run.summary).toMatch(
+      /\| Upload \| .* uploaded in 3 blobs, .* reused in 1 \|/
+    )
     const upload = JSON.parse(metadata).upload
-    expect(upload.blobs.filter((b: { outcome: string }) => b.outcome === 'mounted').map((b: { digest: string }) => b.digest)).toEqual([
-      manifest.layers[0].digest
-    ])
+    expect(
+      upload.blobs
+        .filter((b: { outcome: string }) => b.outcome === 'mounted')
+        .map((b: { digest: string }) => b.digest)
+    ).toEqual([manifest.layers[0].digest])
   })
 
   it('is a no-op when the tag already points at the same digest, and refuses other content', () => {
     const ws = gitWorkspace(app, { executable: ['app/run.sh'] })
     const image = `${registry.host}/acme/immutable`
-    const inputs = { image, base: `${registry.host}/base/busybox:latest`, layers: 'app:/app' }
+    const inputs = {
+      image,
+      base: `${registry.host}/base/busybox:latest`,
+      layers: 'app:/app'
+    }
     const env = { GITHUB_SHA: ws.sha }
     const first = runAction(inputs, { cwd: ws.dir, env })
     expect(first.status).toBe(0)
@@ -101,24 +162,53 @@ describe('dist/index.js run as a runner runs it', () => {
     expect(again.status).toBe(0)
     expect(again.outputs.digest).toBe(first.outputs.digest)
     expect(again.stdout).toContain('nothing to upload')
-    expect(JSON.parse(again.outputs.metadata).upload).toEqual({ uploadedBytes: 0, reusedBytes: 0, blobs: [], tags: [{ tag: ws.sha, outcome: 'unchanged' }] })
+    expect(JSON.parse(again.outputs.metadata).upload).toEqual({
+      uploadedBytes: 0,
+      reusedBytes: 0,
+      blobs: [],
+      tags: [{ tag: ws.sha, outcome: 'unchanged' }]
+    })
 
-    const changed = runAction({ ...inputs, env: 'CHANGED=1' }, { cwd: ws.dir, env })
+    const changed = runAction(
+      { ...inputs, env: 'CHANGED=1' },
+      { cwd: ws.dir, env }
+    )
     expect(changed.status).toBe(1)
-    const errors = changed.stdout.split('\n').filter(l => l.startsWith('::error'))
+    const errors = changed.stdout
+      .split('\n')
+      .filter(l => l.startsWith('::error'))
     expect(errors).toHaveLength(1)
     expect(errors[0]).toContain(`already points at ${first.outputs.digest}`)
     expect(errors[0]).toContain('allow-tag-overwrite')
-    expect(skopeo('inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${image}:${ws.sha}`).trim()).toBe(first.outputs.digest)
+    expect(
+      skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--format',
+        '{{.Digest}}',
+        `docker://${image}:${ws.sha}`
+      ).trim()
+    ).toBe(first.outputs.digest)
     // The refused image's digest is still an output, and the summary says what failed.
     expect(changed.outputs.digest).toMatch(/^sha256:/)
     expect(changed.outputs.digest).not.toBe(first.outputs.digest)
     expect(changed.summary).toContain('### Imprint: failed')
     expect(changed.summary).toContain(changed.outputs.digest)
 
-    const overwritten = runAction({ ...inputs, env: 'CHANGED=1', 'allow-tag-overwrite': 'true' }, { cwd: ws.dir, env })
+    const overwritten = runAction(
+      { ...inputs, env: 'CHANGED=1', 'allow-tag-overwrite': 'true' },
+      { cwd: ws.dir, env }
+    )
     expect(overwritten.status).toBe(0)
     expect(overwritten.outputs.digest).not.toBe(first.outputs.digest)
-    expect(skopeo('inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${image}:${ws.sha}`).trim()).toBe(overwritten.outputs.digest)
+    expect(
+      skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--format',
+        '{{.Digest}}',
+        `docker://${image}:${ws.sha}`
+      ).trim()
+    ).toBe(overwritten.outputs.digest)
   })
 })

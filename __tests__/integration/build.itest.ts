@@ -1,5 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+  mkdirSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -24,7 +30,9 @@ afterAll(async () => {
 })
 
 async function skopeo(...args: string[]): Promise<string> {
-  return (await run(requireTool('skopeo'), args, { maxBuffer: 64 * 1024 * 1024 })).stdout
+  return (
+    await run(requireTool('skopeo'), args, { maxBuffer: 64 * 1024 * 1024 })
+  ).stdout
 }
 
 describe('reproducibility', () => {
@@ -39,20 +47,35 @@ describe('reproducibility', () => {
     const b = gitWorkspace(files, { executable: ['bin/start'] })
     utimesSync(join(b.dir, 'src/index.js'), 12345, 12345)
     utimesSync(join(b.dir, 'src/lib'), 999999999, 999999999)
-    const inputs = { image: 'registry.example/acme/repro', base: 'scratch', layers: 'src:/app/src\nassets:/app/assets\nbin/start:/usr/local/bin/start', push: 'false', tags: 'x' }
+    const inputs = {
+      image: 'registry.example/acme/repro',
+      base: 'scratch',
+      layers:
+        'src:/app/src\nassets:/app/assets\nbin/start:/usr/local/bin/start',
+      push: 'false',
+      tags: 'x'
+    }
     const first = await build({ ...inputs, 'working-directory': a.dir })
     const second = await build({ ...inputs, 'working-directory': b.dir })
     expect(a.dir).not.toBe(b.dir)
     expect(second.digest).toBe(first.digest)
     expect(second.platforms[0].layers).toEqual(first.platforms[0].layers)
-    const later = await build({ ...inputs, 'working-directory': b.dir, 'source-date-epoch': '1700000001' })
+    const later = await build({
+      ...inputs,
+      'working-directory': b.dir,
+      'source-date-epoch': '1700000001'
+    })
     expect(later.digest).not.toBe(first.digest)
   })
 })
 
 describe('OCI layout and multi-platform', () => {
   it('writes a layout umoci and skopeo read, with one image per platform from {{arch}} sources', async () => {
-    const ws = gitWorkspace({ 'bin/amd64/app': 'x86 build\n', 'bin/arm64/app': 'arm build\n', 'etc/app.conf': 'shared\n' })
+    const ws = gitWorkspace({
+      'bin/amd64/app': 'x86 build\n',
+      'bin/arm64/app': 'arm build\n',
+      'etc/app.conf': 'shared\n'
+    })
     const layout = join(mkdtempSync(join(tmpdir(), 'imprint-layout-')), 'oci')
     const result = await build({
       image: `${registry.host}/acme/multi`,
@@ -63,51 +86,156 @@ describe('OCI layout and multi-platform', () => {
       'oci-layout': layout,
       tags: 'multi'
     })
-    const raw = JSON.parse(await skopeo('inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/acme/multi:multi`))
+    const raw = JSON.parse(
+      await skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${registry.host}/acme/multi:multi`
+      )
+    )
     expect(raw.mediaType).toBe('application/vnd.oci.image.index.v1+json')
-    expect(raw.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual(['amd64', 'arm64'])
-    expect(result.platforms.map(p => p.digest)).toEqual(raw.manifests.map((m: { digest: string }) => m.digest))
+    expect(
+      raw.manifests.map(
+        (m: { platform: { architecture: string } }) => m.platform.architecture
+      )
+    ).toEqual(['amd64', 'arm64'])
+    expect(result.platforms.map(p => p.digest)).toEqual(
+      raw.manifests.map((m: { digest: string }) => m.digest)
+    )
     // The shared layer is one blob; the per-arch layers differ.
     const [amd, arm] = result.platforms
     expect(amd.layers[0].digest).toBe(arm.layers[0].digest)
     expect(amd.layers[1].digest).not.toBe(arm.layers[1].digest)
 
-    for (const [arch, content] of [['amd64', 'x86 build\n'], ['arm64', 'arm build\n']]) {
-      const config = JSON.parse(await skopeo('inspect', '--tls-verify=false', '--override-arch', arch, '--config', `docker://${registry.host}/acme/multi:multi`))
+    for (const [arch, content] of [
+      ['amd64', 'x86 build\n'],
+      ['arm64', 'arm build\n']
+    ]) {
+      const config = JSON.parse(
+        await skopeo(
+          'inspect',
+          '--tls-verify=false',
+          '--override-arch',
+          arch,
+          '--config',
+          `docker://${registry.host}/acme/multi:multi`
+        )
+      )
       expect(config.architecture).toBe(arch)
       // Each platform's manifest in the layout is followed by digest to its own app layer.
-      const platform = result.platforms.find(p => p.platform === `linux/${arch}`)
-      const manifest = JSON.parse(readFileSync(join(layout, 'blobs/sha256', platform!.digest.slice(7)), 'utf8'))
-      const blob = join(layout, 'blobs/sha256', manifest.layers[1].digest.slice(7))
-      expect(execFileSync('tar', ['-xzOf', blob, 'usr/bin/app'], { encoding: 'utf8' })).toBe(content)
+      const platform = result.platforms.find(
+        p => p.platform === `linux/${arch}`
+      )
+      const manifest = JSON.parse(
+        readFileSync(
+          join(layout, 'blobs/sha256', platform!.digest.slice(7)),
+          'utf8'
+        )
+      )
+      const blob = join(
+        layout,
+        'blobs/sha256',
+        manifest.layers[1].digest.slice(7)
+      )
+      expect(
+        execFileSync('tar', ['-xzOf', blob, 'usr/bin/app'], {
+          encoding: 'utf8'
+        })
+      ).toBe(content)
     }
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'))
     expect(index.manifests).toEqual([
-      { mediaType: 'application/vnd.oci.image.index.v1+json', digest: result.digest, size: expect.any(Number), annotations: { 'org.opencontainers.image.ref.name': 'multi' } }
+      {
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        digest: result.digest,
+        size: expect.any(Number),
+        annotations: { 'org.opencontainers.image.ref.name': 'multi' }
+      }
     ])
     // skopeo copies the whole index out of the layout and checks every blob on the way.
-    await skopeo('copy', '--quiet', '--all', `oci:${layout}:multi`, `oci:${layout}-copy:multi`)
+    await skopeo(
+      'copy',
+      '--quiet',
+      '--all',
+      `oci:${layout}:multi`,
+      `oci:${layout}-copy:multi`
+    )
   })
 
   it('builds every platform of a multi-platform base with platforms: all', async () => {
     const ws = gitWorkspace({ 'app/a.txt': 'a\n' })
-    const base = await build({ image: `${registry.host}/base/multi`, base: 'scratch', platforms: 'linux/amd64,linux/arm64/v8', layers: 'app:/base', 'working-directory': ws.dir, tags: 'v1' })
-    const result = await build({ image: `${registry.host}/acme/all`, base: `${registry.host}/base/multi:v1`, platforms: 'all', layers: 'app:/app', 'working-directory': ws.dir, tags: 'v1' })
-    expect(result.platforms.map(p => p.platform)).toEqual(['linux/amd64', 'linux/arm64/v8'])
-    expect(result.base).toEqual({ name: `${registry.host}/base/multi:v1`, digest: base.digest })
-    const raw = JSON.parse(await skopeo('inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/acme/all:v1`))
-    expect(raw.annotations['org.opencontainers.image.base.digest']).toBe(base.digest)
-    const child = JSON.parse(await skopeo('inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/acme/all@${raw.manifests[1].digest}`))
-    expect(child.annotations['org.opencontainers.image.base.digest']).toBe(base.platforms[1].digest)
+    const base = await build({
+      image: `${registry.host}/base/multi`,
+      base: 'scratch',
+      platforms: 'linux/amd64,linux/arm64/v8',
+      layers: 'app:/base',
+      'working-directory': ws.dir,
+      tags: 'v1'
+    })
+    const result = await build({
+      image: `${registry.host}/acme/all`,
+      base: `${registry.host}/base/multi:v1`,
+      platforms: 'all',
+      layers: 'app:/app',
+      'working-directory': ws.dir,
+      tags: 'v1'
+    })
+    expect(result.platforms.map(p => p.platform)).toEqual([
+      'linux/amd64',
+      'linux/arm64/v8'
+    ])
+    expect(result.base).toEqual({
+      name: `${registry.host}/base/multi:v1`,
+      digest: base.digest
+    })
+    const raw = JSON.parse(
+      await skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${registry.host}/acme/all:v1`
+      )
+    )
+    expect(raw.annotations['org.opencontainers.image.base.digest']).toBe(
+      base.digest
+    )
+    const child = JSON.parse(
+      await skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${registry.host}/acme/all@${raw.manifests[1].digest}`
+      )
+    )
+    expect(child.annotations['org.opencontainers.image.base.digest']).toBe(
+      base.platforms[1].digest
+    )
     expect(child.layers[0].digest).toBe(base.platforms[1].layers[0].digest)
   })
 
   it('refuses a platform the base does not have', async () => {
     const ws = gitWorkspace({ 'app/a.txt': 'a\n' })
-    await build({ image: `${registry.host}/base/amd64only`, base: 'scratch', layers: 'app:/base', 'working-directory': ws.dir, tags: 'v1' })
+    await build({
+      image: `${registry.host}/base/amd64only`,
+      base: 'scratch',
+      layers: 'app:/base',
+      'working-directory': ws.dir,
+      tags: 'v1'
+    })
     await expect(
-      build({ image: `${registry.host}/acme/x`, base: `${registry.host}/base/amd64only:v1`, platforms: 'linux/arm64', layers: 'app:/app', 'working-directory': ws.dir, tags: 'v1', push: 'false' })
-    ).rejects.toThrow(/single-platform image for linux\/amd64; it cannot serve linux\/arm64/)
+      build({
+        image: `${registry.host}/acme/x`,
+        base: `${registry.host}/base/amd64only:v1`,
+        platforms: 'linux/arm64',
+        layers: 'app:/app',
+        'working-directory': ws.dir,
+        tags: 'v1',
+        push: 'false'
+      })
+    ).rejects.toThrow(
+      /single-platform image for linux\/amd64; it cannot serve linux\/arm64/
+    )
   })
 })
 
@@ -117,24 +245,52 @@ describe('a base on another registry', () => {
     const proxy = await startFaultProxy(other.host, () => undefined)
     try {
       const ws = gitWorkspace({ 'app/v.txt': 'one\n' })
-      const inputs = { image: `${registry.host}/acme/copied`, base: `${proxy.host}/library/busybox:latest`, layers: 'app:/app', 'working-directory': ws.dir }
+      const inputs = {
+        image: `${registry.host}/acme/copied`,
+        base: `${proxy.host}/library/busybox:latest`,
+        layers: 'app:/app',
+        'working-directory': ws.dir
+      }
       const first = await build({ ...inputs, tags: 'one' })
       const baseLayer = first.platforms[0].layers[0].digest
-      expect(first.push?.blobs.find(b => b.digest === baseLayer)?.outcome).toBe('uploaded')
-      expect(proxy.log.filter(e => e.method === 'GET' && e.path.includes(`/blobs/${baseLayer}`))).toHaveLength(1)
+      expect(first.push?.blobs.find(b => b.digest === baseLayer)?.outcome).toBe(
+        'uploaded'
+      )
+      expect(
+        proxy.log.filter(
+          e => e.method === 'GET' && e.path.includes(`/blobs/${baseLayer}`)
+        )
+      ).toHaveLength(1)
 
       proxy.log.length = 0
       writeFileSync(join(ws.dir, 'app/v.txt'), 'two\n')
       const second = await build({ ...inputs, tags: 'two' })
       expect(second.digest).not.toBe(first.digest)
-      expect(second.push?.blobs.find(b => b.digest === baseLayer)?.outcome).toBe('existing')
+      expect(
+        second.push?.blobs.find(b => b.digest === baseLayer)?.outcome
+      ).toBe('existing')
       // Only the base's manifest and config were read; no layer bytes crossed.
-      expect(proxy.log.filter(e => e.path.includes(`/blobs/${baseLayer}`))).toEqual([])
+      expect(
+        proxy.log.filter(e => e.path.includes(`/blobs/${baseLayer}`))
+      ).toEqual([])
       const dir = mkdtempSync(join(tmpdir(), 'imprint-copied-'))
       mkdirSync(dir, { recursive: true })
-      await skopeo('copy', '--quiet', '--src-tls-verify=false', `docker://${registry.host}/acme/copied:two`, `oci:${dir}/l:x`)
-      execFileSync(requireTool('umoci'), ['unpack', '--image', `${dir}/l:x`, `${dir}/bundle`])
-      expect(readFileSync(`${dir}/bundle/rootfs/app/v.txt`, 'utf8')).toBe('two\n')
+      await skopeo(
+        'copy',
+        '--quiet',
+        '--src-tls-verify=false',
+        `docker://${registry.host}/acme/copied:two`,
+        `oci:${dir}/l:x`
+      )
+      execFileSync(requireTool('umoci'), [
+        'unpack',
+        '--image',
+        `${dir}/l:x`,
+        `${dir}/bundle`
+      ])
+      expect(readFileSync(`${dir}/bundle/rootfs/app/v.txt`, 'utf8')).toBe(
+        'two\n'
+      )
     } finally {
       await proxy.close()
     }

@@ -27,8 +27,19 @@ function workspace(bytes: number): string {
 /** Copies the image out of the real registry with skopeo, which checks every digest. */
 function verifyWithSkopeo(reference: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'imprint-verify-'))
-  execFileSync(requireTool('skopeo'), ['copy', '--quiet', '--src-tls-verify=false', `docker://${reference}`, `oci:${dir}:x`])
-  execFileSync(requireTool('umoci'), ['unpack', '--image', `${dir}:x`, join(dir, 'bundle')])
+  execFileSync(requireTool('skopeo'), [
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    `docker://${reference}`,
+    `oci:${dir}:x`
+  ])
+  execFileSync(requireTool('umoci'), [
+    'unpack',
+    '--image',
+    `${dir}:x`,
+    join(dir, 'bundle')
+  ])
 }
 
 describe('pushing through a faulty network', () => {
@@ -37,15 +48,28 @@ describe('pushing through a faulty network', () => {
     let limited = false
     let unavailable = 0
     const proxy = await startFaultProxy(registry.host, req => {
-      if (req.method === 'HEAD' && req.url?.includes('/blobs/') && unavailable < 2) {
+      if (
+        req.method === 'HEAD' &&
+        req.url?.includes('/blobs/') &&
+        unavailable < 2
+      ) {
         unavailable++
         return { kind: 'status', status: 503 }
       }
-      if (req.method === 'POST' && req.url?.includes('/blobs/uploads/') && !limited) {
+      if (
+        req.method === 'POST' &&
+        req.url?.includes('/blobs/uploads/') &&
+        !limited
+      ) {
         limited = true
         return { kind: 'status', status: 429, headers: { 'retry-after': '1' } }
       }
-      if (req.method === 'PUT' && req.url?.includes('/blobs/uploads/') && Number(req.headers['content-length']) > 1_000_000 && !cut) {
+      if (
+        req.method === 'PUT' &&
+        req.url?.includes('/blobs/uploads/') &&
+        Number(req.headers['content-length']) > 1_000_000 &&
+        !cut
+      ) {
         cut = true
         return { kind: 'cut-body', afterBytes: 600_000 }
       }
@@ -54,7 +78,14 @@ describe('pushing through a faulty network', () => {
     try {
       const started = Date.now()
       const result = await build(
-        { image: `${proxy.host}/faults/mono`, base: 'scratch', layers: 'bin:/bin', tags: 'v1', 'source-date-epoch': '0', 'working-directory': workspace(2_500_000) },
+        {
+          image: `${proxy.host}/faults/mono`,
+          base: 'scratch',
+          layers: 'bin:/bin',
+          tags: 'v1',
+          'source-date-epoch': '0',
+          'working-directory': workspace(2_500_000)
+        },
         { jobs: 1 }
       )
       expect(unavailable).toBe(2)
@@ -62,13 +93,34 @@ describe('pushing through a faulty network', () => {
       expect(cut).toBe(true)
       // The 429 asked for one second; backoff alone (20 ms base) would have been far quicker.
       expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
-      const faulted = proxy.log.filter(e => e.fault).map(e => `${e.method} ${e.fault}`)
-      expect(faulted).toEqual(['HEAD status', 'HEAD status', 'POST status', 'PUT cut-body'])
+      const faulted = proxy.log
+        .filter(e => e.fault)
+        .map(e => `${e.method} ${e.fault}`)
+      expect(faulted).toEqual([
+        'HEAD status',
+        'HEAD status',
+        'POST status',
+        'PUT cut-body'
+      ])
       // The cut upload was restarted from a new session, not continued on the broken one.
       const cutIndex = proxy.log.findIndex(e => e.fault === 'cut-body')
-      expect(proxy.log.slice(cutIndex + 1).some(e => e.method === 'POST')).toBe(true)
+      expect(proxy.log.slice(cutIndex + 1).some(e => e.method === 'POST')).toBe(
+        true
+      )
       verifyWithSkopeo(`${registry.host}/faults/mono@${result.digest}`)
-      expect(execFileSync(requireTool('skopeo'), ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${registry.host}/faults/mono:v1`], { encoding: 'utf8' }).trim()).toBe(result.digest)
+      expect(
+        execFileSync(
+          requireTool('skopeo'),
+          [
+            'inspect',
+            '--tls-verify=false',
+            '--format',
+            '{{.Digest}}',
+            `docker://${registry.host}/faults/mono:v1`
+          ],
+          { encoding: 'utf8' }
+        ).trim()
+      ).toBe(result.digest)
     } finally {
       await proxy.close()
     }
@@ -77,16 +129,27 @@ describe('pushing through a faulty network', () => {
   async function chunkedPushWithCut(repository: string, afterBytes: number) {
     let patches = 0
     const proxy = await startFaultProxy(registry.host, req => {
-      if (req.method === 'PATCH' && ++patches === 2) return { kind: 'cut-body', afterBytes }
+      if (req.method === 'PATCH' && ++patches === 2)
+        return { kind: 'cut-body', afterBytes }
       return undefined
     })
     try {
       const result = await build(
-        { image: `${proxy.host}/${repository}`, base: 'scratch', layers: 'bin:/bin', tags: 'v1', 'source-date-epoch': '0', 'working-directory': workspace(3_500_000) },
+        {
+          image: `${proxy.host}/${repository}`,
+          base: 'scratch',
+          layers: 'bin:/bin',
+          tags: 'v1',
+          'source-date-epoch': '0',
+          'working-directory': workspace(3_500_000)
+        },
         { chunkThreshold: 1024 * 1024, chunkSize: 1024 * 1024 }
       )
       verifyWithSkopeo(`${registry.host}/${repository}@${result.digest}`)
-      const log = proxy.log.map(e => ({ request: `${e.method}${e.fault ? ' ' + e.fault : ''}`, status: e.status }))
+      const log = proxy.log.map(e => ({
+        request: `${e.method}${e.fault ? ' ' + e.fault : ''}`,
+        status: e.status
+      }))
       const cutAt = log.findIndex(e => e.request === 'PATCH cut-body')
       expect(cutAt).toBeGreaterThan(0)
       return { afterCut: log.slice(cutAt + 1) }
@@ -100,7 +163,9 @@ describe('pushing through a faulty network', () => {
     const { afterCut } = await chunkedPushWithCut('faults/resumed', 0)
     expect(afterCut[0]).toEqual({ request: 'GET', status: 204 })
     expect(afterCut.filter(e => e.request === 'POST')).toHaveLength(0)
-    expect(afterCut.filter(e => e.request === 'PATCH').length).toBeGreaterThanOrEqual(3)
+    expect(
+      afterCut.filter(e => e.request === 'PATCH').length
+    ).toBeGreaterThanOrEqual(3)
   })
 
   it('restarts a chunked upload whose session the registry no longer accepts', async () => {
@@ -111,4 +176,3 @@ describe('pushing through a faulty network', () => {
     expect(afterCut[1].request).toBe('POST')
   })
 })
-

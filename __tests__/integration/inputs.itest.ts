@@ -18,46 +18,131 @@ async function catalog(): Promise<string[]> {
 }
 
 const ws = gitWorkspace({ 'app/a.txt': 'a\n' })
-const valid = (): Record<string, string> => ({ image: `${registry.host}/acme/bad`, base: 'scratch', layers: 'app:/app' })
+const valid = (): Record<string, string> => ({
+  image: `${registry.host}/acme/bad`,
+  base: 'scratch',
+  layers: 'app:/app'
+})
 
 describe('bad input', () => {
   it.each([
-    ['image', { image: 'GHCR.io/Acme/API' }, /^::error::Input "image": .*lower-case/],
-    ['image', { image: '127.0.0.1:5000/acme/bad:tag' }, /^::error::Input "image": .*without a tag or digest/],
-    ['base', { base: 'alpine@sha256:1234' }, /^::error::Input "base": .*invalid digest/],
-    ['layers', { layers: 'app' }, /^::error::Input "layers": "app" has no destination/],
-    ['layers', { layers: 'app:app' }, /^::error::Input "layers": .*must be an absolute path/],
-    ['layers', { layers: 'missing:/app' }, /^::error::Input "layers": source "missing" does not exist/],
-    ['layers', { layers: '../outside:/app' }, /^::error::Input "layers": source "..\/outside" is outside working-directory/],
-    ['env', { env: 'NOEQUALS' }, /^::error::Input "env": "NOEQUALS" is not KEY=VALUE/],
-    ['labels', { labels: '=value' }, /^::error::Input "labels": "=value" is not KEY=VALUE/],
-    ['entrypoint', { entrypoint: '["/app/server",' }, /^::error::Input "entrypoint": .*is not valid JSON/],
-    ['cmd', { cmd: '[1, 2]' }, /^::error::Input "cmd": .*must be a JSON array of strings/],
-    ['platforms', { platforms: 'linux/amd64,linux/sparc' }, /^::error::Input "platforms": "linux\/sparc": unknown architecture/],
-    ['tags', { tags: 'release {{nope}}' }, /^::error::Input "tags": .*unknown placeholder \{\{nope\}\}/],
-    ['tags', { tags: 'has space' }, /^::error::Input "tags": "has space" is not a valid tag/],
+    [
+      'image',
+      { image: 'GHCR.io/Acme/API' },
+      /^::error::Input "image": .*lower-case/
+    ],
+    [
+      'image',
+      { image: '127.0.0.1:5000/acme/bad:tag' },
+      /^::error::Input "image": .*without a tag or digest/
+    ],
+    [
+      'base',
+      { base: 'alpine@sha256:1234' },
+      /^::error::Input "base": .*invalid digest/
+    ],
+    [
+      'layers',
+      { layers: 'app' },
+      /^::error::Input "layers": "app" has no destination/
+    ],
+    [
+      'layers',
+      { layers: 'app:app' },
+      /^::error::Input "layers": .*must be an absolute path/
+    ],
+    [
+      'layers',
+      { layers: 'missing:/app' },
+      /^::error::Input "layers": source "missing" does not exist/
+    ],
+    [
+      'layers',
+      { layers: '../outside:/app' },
+      /^::error::Input "layers": source "..\/outside" is outside working-directory/
+    ],
+    [
+      'env',
+      { env: 'NOEQUALS' },
+      /^::error::Input "env": "NOEQUALS" is not KEY=VALUE/
+    ],
+    [
+      'labels',
+      { labels: '=value' },
+      /^::error::Input "labels": "=value" is not KEY=VALUE/
+    ],
+    [
+      'entrypoint',
+      { entrypoint: '["/app/server",' },
+      /^::error::Input "entrypoint": .*is not valid JSON/
+    ],
+    [
+      'cmd',
+      { cmd: '[1, 2]' },
+      /^::error::Input "cmd": .*must be a JSON array of strings/
+    ],
+    [
+      'platforms',
+      { platforms: 'linux/amd64,linux/sparc' },
+      /^::error::Input "platforms": "linux\/sparc": unknown architecture/
+    ],
+    [
+      'tags',
+      { tags: 'release {{nope}}' },
+      /^::error::Input "tags": .*unknown placeholder \{\{nope\}\}/
+    ],
+    [
+      'tags',
+      { tags: 'has space' },
+      /^::error::Input "tags": "has space" is not a valid tag/
+    ],
     ['push', { push: 'yes' }, /^::error::Input "push": "yes" is not a boolean/],
-    ['source-date-epoch', { 'source-date-epoch': 'yesterday' }, /^::error::Input "source-date-epoch": "yesterday" is not a whole number/],
-    ['workdir', { workdir: 'relative/dir' }, /^::error::Input "workdir": .*absolute path/]
-  ])('[%s] %o fails with one clear error and pushes nothing', async (_name, overrides, expected) => {
-    const run = runAction({ ...valid(), ...overrides }, { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } })
-    expect(run.status).toBe(1)
-    const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(expected)
-    expect(run.stdout + run.stderr).not.toMatch(/^\s+at .*\(/m)
-    expect(await catalog()).toEqual([])
-  })
+    [
+      'source-date-epoch',
+      { 'source-date-epoch': 'yesterday' },
+      /^::error::Input "source-date-epoch": "yesterday" is not a whole number/
+    ],
+    [
+      'workdir',
+      { workdir: 'relative/dir' },
+      /^::error::Input "workdir": .*absolute path/
+    ]
+  ])(
+    '[%s] %o fails with one clear error and pushes nothing',
+    async (_name, overrides, expected) => {
+      const run = runAction(
+        { ...valid(), ...overrides },
+        { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } }
+      )
+      expect(run.status).toBe(1)
+      const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(expected)
+      expect(run.stdout + run.stderr).not.toMatch(/^\s+at .*\(/m)
+      expect(await catalog()).toEqual([])
+    }
+  )
 
   it('reports every bad input at once, one error each', async () => {
-    const run = runAction({ image: 'Bad', layers: 'x', env: 'Y', push: 'maybe' }, { cwd: ws.dir })
+    const run = runAction(
+      { image: 'Bad', layers: 'x', env: 'Y', push: 'maybe' },
+      { cwd: ws.dir }
+    )
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
-    expect(errors.map(e => /Input "([^"]+)"/.exec(e)?.[1])).toEqual(['image', 'layers', 'push', 'env'])
+    expect(errors.map(e => /Input "([^"]+)"/.exec(e)?.[1])).toEqual([
+      'image',
+      'layers',
+      'push',
+      'env'
+    ])
     expect(run.status).toBe(1)
   })
 
   it('fails a bundle run with no inputs with our error, not a module-resolution crash', () => {
-    const result = spawnSync(process.execPath, [resolve('dist/index.js')], { env: { PATH: process.env.PATH }, encoding: 'utf8' })
+    const result = spawnSync(process.execPath, [resolve('dist/index.js')], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8'
+    })
     expect(result.status).toBe(1)
     expect(result.stdout).toContain('::error::Input "image": is required')
     expect(result.stdout).toContain('::error::Input "layers": is required')
@@ -67,23 +152,45 @@ describe('bad input', () => {
 describe('command line', () => {
   it('builds the bundled example app into an OCI layout and prints its digest', () => {
     requireTool('umoci')
-    const result = spawnSync('npm', ['run', '--silent', 'demo'], { encoding: 'utf8' })
+    const result = spawnSync('npm', ['run', '--silent', 'demo'], {
+      encoding: 'utf8'
+    })
     expect(result.status).toBe(0)
     const digest = result.stdout.trim()
     expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/)
-    const listed = execFileSync(requireTool('umoci'), ['ls', '--layout', 'out/demo'], { encoding: 'utf8' })
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+    const listed = execFileSync(
+      requireTool('umoci'),
+      ['ls', '--layout', 'out/demo'],
+      { encoding: 'utf8' }
+    )
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8'
+    }).trim()
     expect(listed.split('\n')).toContain(sha)
-    const inspected = execFileSync(requireTool('skopeo'), ['inspect', '--format', '{{.Digest}}', `oci:out/demo:${sha}`], { encoding: 'utf8' }).trim()
+    const inspected = execFileSync(
+      requireTool('skopeo'),
+      ['inspect', '--format', '{{.Digest}}', `oci:out/demo:${sha}`],
+      { encoding: 'utf8' }
+    ).trim()
     expect(inspected).toBe(digest)
   })
 
   it('exits 2 with usage on an unknown option, and 1 with an error on bad input', () => {
-    const unknown = spawnSync(process.execPath, ['dist/cli/index.js', 'build', '--nope'], { encoding: 'utf8' })
+    const unknown = spawnSync(
+      process.execPath,
+      ['dist/cli/index.js', 'build', '--nope'],
+      { encoding: 'utf8' }
+    )
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain('Usage: imprint build')
-    const bad = spawnSync(process.execPath, ['dist/cli/index.js', 'build', '--image', 'x', '--layers', 'nope'], { encoding: 'utf8' })
+    const bad = spawnSync(
+      process.execPath,
+      ['dist/cli/index.js', 'build', '--image', 'x', '--layers', 'nope'],
+      { encoding: 'utf8' }
+    )
     expect(bad.status).toBe(1)
-    expect(bad.stderr.trim()).toBe('error: Input "layers": "nope" has no destination (write SOURCE:DESTINATION, e.g. dist:/app/dist)')
+    expect(bad.stderr.trim()).toBe(
+      'error: Input "layers": "nope" has no destination (write SOURCE:DESTINATION, e.g. dist:/app/dist)'
+    )
   })
 })

@@ -7,8 +7,17 @@ import { readContext } from '../../src/pipeline/context'
 
 function repo(): { dir: string; sha: string } {
   const dir = mkdtempSync(join(tmpdir(), 'imprint-ctx-'))
-  const env = { ...process.env, GIT_AUTHOR_DATE: '1600000000 +0000', GIT_COMMITTER_DATE: '1600000000 +0000' }
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@x', ...args], { cwd: dir, env, encoding: 'utf8' }).trim()
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_DATE: '1600000000 +0000',
+    GIT_COMMITTER_DATE: '1600000000 +0000'
+  }
+  const git = (...args: string[]) =>
+    execFileSync(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@x', ...args],
+      { cwd: dir, env, encoding: 'utf8' }
+    ).trim()
   git('init', '-q', '-b', 'trunk')
   writeFileSync(join(dir, 'f'), 'x')
   git('add', 'f')
@@ -20,9 +29,25 @@ describe('readContext', () => {
   it('uses the PR head commit, number and branch on pull_request events', async () => {
     const { dir } = repo()
     const event = join(dir, 'event.json')
-    writeFileSync(event, JSON.stringify({ number: 17, pull_request: { number: 17, head: { sha: 'b'.repeat(40), ref: 'feature/x' } } }))
+    writeFileSync(
+      event,
+      JSON.stringify({
+        number: 17,
+        pull_request: {
+          number: 17,
+          head: { sha: 'b'.repeat(40), ref: 'feature/x' }
+        }
+      })
+    )
     const context = await readContext(
-      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_SHA: 'm'.repeat(40), GITHUB_HEAD_REF: 'feature/x', GITHUB_REPOSITORY: 'acme/api', GITHUB_SERVER_URL: 'https://github.com' },
+      {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_SHA: 'm'.repeat(40),
+        GITHUB_HEAD_REF: 'feature/x',
+        GITHUB_REPOSITORY: 'acme/api',
+        GITHUB_SERVER_URL: 'https://github.com'
+      },
       dir
     )
     expect(context.sha).toBe('b'.repeat(40))
@@ -36,16 +61,30 @@ describe('readContext', () => {
   it('falls back to the checkout locally, and to $SOURCE_DATE_EPOCH outside git', async () => {
     const { dir, sha } = repo()
     const local = await readContext({}, dir)
-    expect(local).toMatchObject({ sha, branch: 'trunk', sourceDateEpoch: 1600000000 })
-    const outside = await readContext({ SOURCE_DATE_EPOCH: '1234' }, mkdtempSync(join(tmpdir(), 'imprint-nogit-')))
-    expect(outside).toMatchObject({ sha: undefined, sourceDateEpoch: 1234, sourceDateOrigin: '$SOURCE_DATE_EPOCH' })
+    expect(local).toMatchObject({
+      sha,
+      branch: 'trunk',
+      sourceDateEpoch: 1600000000
+    })
+    const outside = await readContext(
+      { SOURCE_DATE_EPOCH: '1234' },
+      mkdtempSync(join(tmpdir(), 'imprint-nogit-'))
+    )
+    expect(outside).toMatchObject({
+      sha: undefined,
+      sourceDateEpoch: 1234,
+      sourceDateOrigin: '$SOURCE_DATE_EPOCH'
+    })
     const input = await readContext({ SOURCE_DATE_EPOCH: '1234' }, dir, 42)
     expect(input.sourceDateEpoch).toBe(42)
   })
 
   it('reads the version from a tag ref', async () => {
     const { dir } = repo()
-    const context = await readContext({ GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_ACTIONS: 'true' }, dir)
+    const context = await readContext(
+      { GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_ACTIONS: 'true' },
+      dir
+    )
     expect(context.version).toBe('v1.2.3')
     expect(context.branch).toBeUndefined()
   })

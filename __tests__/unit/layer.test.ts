@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'node:fs'
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  chmodSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -20,13 +28,22 @@ function makeTree(root: string, mtime: number): void {
   writeFileSync(join(root, 'src/app/lib', longName), 'long name\n')
   symlinkSync('../../../../etc/passwd', join(root, 'src/app/escape'))
   symlinkSync('index.js', join(root, 'src/app/main.js'))
-  for (const p of ['src/app/index.js', 'src/app/run.sh', 'src/app/lib', 'src/app']) {
+  for (const p of [
+    'src/app/index.js',
+    'src/app/run.sh',
+    'src/app/lib',
+    'src/app'
+  ]) {
     utimesSync(join(root, p), mtime, mtime)
   }
 }
 
 function tarList(blob: string): string[] {
-  return execFileSync('tar', ['--numeric-owner', '--full-time', '-tvzf', blob], { encoding: 'utf8' })
+  return execFileSync(
+    'tar',
+    ['--numeric-owner', '--full-time', '-tvzf', blob],
+    { encoding: 'utf8' }
+  )
     .trim()
     .split('\n')
 }
@@ -50,7 +67,9 @@ describe('layer writer', () => {
       'app/run.sh'
     ])
     for (const line of listing) {
-      expect(line).toMatch(/^(-rw-r--r--|-rwxr-xr-x|drwxr-xr-x|lrwxrwxrwx) 0\/0 /)
+      expect(line).toMatch(
+        /^(-rw-r--r--|-rwxr-xr-x|drwxr-xr-x|lrwxrwxrwx) 0\/0 /
+      )
       expect(line).toContain('2023-11-14 22:13:20')
     }
     expect(listing.find(l => l.endsWith('app/run.sh'))).toMatch(/^-rwxr-xr-x/)
@@ -64,10 +83,14 @@ describe('layer writer', () => {
     const layer = await writeLayer(entries, options, join(root, 'layer.tgz'))
     const blob = readFileSync(layer.path)
     expect(layer.size).toBe(blob.length)
-    expect(layer.digest).toBe(`sha256:${createHash('sha256').update(blob).digest('hex')}`)
+    expect(layer.digest).toBe(
+      `sha256:${createHash('sha256').update(blob).digest('hex')}`
+    )
     const tar = gunzipSync(blob)
     expect(layer.uncompressedSize).toBe(tar.length)
-    expect(layer.diffId).toBe(`sha256:${createHash('sha256').update(tar).digest('hex')}`)
+    expect(layer.diffId).toBe(
+      `sha256:${createHash('sha256').update(tar).digest('hex')}`
+    )
     // gzip header: no file name flag, mtime 0
     expect(blob[3] & 0x08).toBe(0)
     expect(blob.readUInt32LE(4)).toBe(0)
@@ -78,8 +101,16 @@ describe('layer writer', () => {
     const b = mkdtempSync(join(tmpdir(), 'imprint-bb-'))
     makeTree(a, 1000)
     makeTree(b, 999999)
-    const la = await writeLayer(await collectEntries(a, 'src', '/srv', () => {}), options, join(a, 'l'))
-    const lb = await writeLayer(await collectEntries(b, 'src', '/srv', () => {}), options, join(b, 'l'))
+    const la = await writeLayer(
+      await collectEntries(a, 'src', '/srv', () => {}),
+      options,
+      join(a, 'l')
+    )
+    const lb = await writeLayer(
+      await collectEntries(b, 'src', '/srv', () => {}),
+      options,
+      join(b, 'l')
+    )
     expect(lb.digest).toBe(la.digest)
     const lc = await writeLayer(
       await collectEntries(b, 'src', '/srv', () => {}),
@@ -92,9 +123,19 @@ describe('layer writer', () => {
   it('places a single file at the destination, or inside it when it ends with a slash', async () => {
     const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
     makeTree(root, 1000)
-    const exact = await collectEntries(root, 'src/app/index.js', '/srv/main.js', () => {})
+    const exact = await collectEntries(
+      root,
+      'src/app/index.js',
+      '/srv/main.js',
+      () => {}
+    )
     expect(exact.map(e => e.path)).toEqual(['srv', 'srv/main.js'])
-    const inside = await collectEntries(root, 'src/app/index.js', '/srv/', () => {})
+    const inside = await collectEntries(
+      root,
+      'src/app/index.js',
+      '/srv/',
+      () => {}
+    )
     expect(inside.map(e => e.path)).toEqual(['srv', 'srv/index.js'])
   })
 
@@ -102,16 +143,27 @@ describe('layer writer', () => {
     const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
     makeTree(root, 1000)
     symlinkSync('/etc', join(root, 'etc-link'))
-    await expect(collectEntries(root, '../', '/x', () => {})).rejects.toThrow(/outside working-directory/)
-    await expect(collectEntries(root, 'etc-link', '/x', () => {})).rejects.toThrow(/outside working-directory/)
-    await expect(collectEntries(root, 'missing', '/x', () => {})).rejects.toThrow(/does not exist/)
+    await expect(collectEntries(root, '../', '/x', () => {})).rejects.toThrow(
+      /outside working-directory/
+    )
+    await expect(
+      collectEntries(root, 'etc-link', '/x', () => {})
+    ).rejects.toThrow(/outside working-directory/)
+    await expect(
+      collectEntries(root, 'missing', '/x', () => {})
+    ).rejects.toThrow(/does not exist/)
   })
 
   it('writes the requested owner on every entry', async () => {
     const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
     makeTree(root, 1000)
-    const layer = await writeLayer(await collectEntries(root, 'src', '/srv', () => {}), { ...options, uid: 65532, gid: 65533 }, join(root, 'l'))
-    for (const line of tarList(layer.path)) expect(line.split(/\s+/)[1]).toBe('65532/65533')
+    const layer = await writeLayer(
+      await collectEntries(root, 'src', '/srv', () => {}),
+      { ...options, uid: 65532, gid: 65533 },
+      join(root, 'l')
+    )
+    for (const line of tarList(layer.path))
+      expect(line.split(/\s+/)[1]).toBe('65532/65533')
   })
 
   it('streams a file larger than the small-file limit', async () => {
@@ -119,8 +171,14 @@ describe('layer writer', () => {
     const big = Buffer.alloc(9 * 1024 * 1024 + 17)
     for (let i = 0; i < big.length; i += 4096) big[i] = i % 251
     writeFileSync(join(root, 'big.bin'), big)
-    const layer = await writeLayer(await collectEntries(root, 'big.bin', '/big.bin', () => {}), options, join(root, 'l'))
-    const out = execFileSync('tar', ['-xzOf', layer.path, 'big.bin'], { maxBuffer: 64 * 1024 * 1024 })
+    const layer = await writeLayer(
+      await collectEntries(root, 'big.bin', '/big.bin', () => {}),
+      options,
+      join(root, 'l')
+    )
+    const out = execFileSync('tar', ['-xzOf', layer.path, 'big.bin'], {
+      maxBuffer: 64 * 1024 * 1024
+    })
     expect(Buffer.compare(out, big)).toBe(0)
   })
 })

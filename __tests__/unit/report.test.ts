@@ -17,7 +17,14 @@ const result: PipelineResult = {
       configDigest: d('2'),
       layers: [
         { digest: d('3'), size: 1024 * 1024, mediaType: 'x' },
-        { digest: d('4'), size: 2048, mediaType: 'x', diffId: d('5'), source: 'dist|<b>', destination: '/app' }
+        {
+          digest: d('4'),
+          size: 2048,
+          mediaType: 'x',
+          diffId: d('5'),
+          source: 'dist|<b>',
+          destination: '/app'
+        }
       ]
     }
   ],
@@ -25,7 +32,15 @@ const result: PipelineResult = {
   revision: 'abc',
   sourceDateEpoch: 0,
   pushed: true,
-  push: { blobs: [{ digest: d('4'), size: 2048, outcome: 'uploaded' }, { digest: d('3'), size: 1048576, outcome: 'mounted' }], uploadedBytes: 2048, reusedBytes: 1048576, tags: [{ tag: 'abc', outcome: 'created' }] }
+  push: {
+    blobs: [
+      { digest: d('4'), size: 2048, outcome: 'uploaded' },
+      { digest: d('3'), size: 1048576, outcome: 'mounted' }
+    ],
+    uploadedBytes: 2048,
+    reusedBytes: 1048576,
+    tags: [{ tag: 'abc', outcome: 'created' }]
+  }
 }
 
 describe('report', () => {
@@ -35,15 +50,21 @@ describe('report', () => {
     expect(outputs.image).toBe(`ghcr.io/acme/api@${d('1')}`)
     expect(outputs.tags).toBe('ghcr.io/acme/api:abc')
     expect(outputs['config-digest']).toBe(d('2'))
-    expect(JSON.parse(outputs.metadata).platforms[0].layers[1].diffId).toBe(d('5'))
+    expect(JSON.parse(outputs.metadata).platforms[0].layers[1].diffId).toBe(
+      d('5')
+    )
   })
 
   it('renders a summary with the digest, tags, layers and upload totals, escaping user text', () => {
     const summary = renderSummary(result)
     expect(summary).toContain(`| Digest | <code>${d('1')}</code> |`)
     expect(summary).toContain('<code>ghcr.io/acme/api:abc</code> (created)')
-    expect(summary).toContain('| Upload | 2.0 KiB uploaded in 1 blobs, 1.0 MiB reused in 1 |')
-    expect(summary).toContain('| 2 | <code>dist&#124;&lt;b&gt;</code> | <code>/app</code> |')
+    expect(summary).toContain(
+      '| Upload | 2.0 KiB uploaded in 1 blobs, 1.0 MiB reused in 1 |'
+    )
+    expect(summary).toContain(
+      '| 2 | <code>dist&#124;&lt;b&gt;</code> | <code>/app</code> |'
+    )
     expect(summary).not.toContain('<b>')
     // Every table row has the same number of cells as its header.
     for (const table of summary.split('\n\n').filter(b => b.includes('|---'))) {

@@ -33,7 +33,11 @@ function parseLayerSpec(line) {
 const placeholder = /\{\{\s*(os|arch|variant)\s*\}\}/g;
 /** Fills `{{os}}`, `{{arch}}` and `{{variant}}` in a source for one platform. */
 function sourceForPlatform(source, platform) {
-    return source.replace(placeholder, (_, key) => key === 'os' ? platform.os : key === 'arch' ? platform.architecture : (platform.variant ?? ''));
+    return source.replace(placeholder, (_, key) => key === 'os'
+        ? platform.os
+        : key === 'arch'
+            ? platform.architecture
+            : (platform.variant ?? ''));
 }
 function isPlatformSpecific(spec) {
     return new RegExp(placeholder.source).test(spec.source);
@@ -90,7 +94,10 @@ Prints the digest on stdout; progress goes to stderr.`;
 /** The command line: the same pipeline as the action, with inputs from options. */
 async function main(argv) {
     const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined ||
+        command === '--help' ||
+        command === '-h' ||
+        command === 'help') {
         process.stdout.write(`${usage}\n`);
         return command === undefined ? 2 : 0;
     }
@@ -134,7 +141,9 @@ async function main(argv) {
             return given(name) || (cliDefaults[name] ?? '');
         });
         const result = await (0,_pipeline_run__WEBPACK_IMPORTED_MODULE_4__/* .runPipeline */ .a)(inputs, { log, env: process.env });
-        process.stdout.write(values.json ? `${JSON.stringify((0,_pipeline_report__WEBPACK_IMPORTED_MODULE_3__/* .metadataOf */ .Nk)(result), null, 2)}\n` : `${result.digest}\n`);
+        process.stdout.write(values.json
+            ? `${JSON.stringify((0,_pipeline_report__WEBPACK_IMPORTED_MODULE_3__/* .metadataOf */ .Nk)(result), null, 2)}\n`
+            : `${result.digest}\n`);
         return 0;
     }
     catch (error) {
@@ -206,7 +215,9 @@ function failureMessages(error) {
         return [error.message];
     if (error instanceof _registry_client__WEBPACK_IMPORTED_MODULE_1__/* .AuthenticationError */ .v) {
         if (error.credentialOrigin === 'the username and password inputs') {
-            return [`Input "password": ${error.message}; check the username and password inputs`];
+            return [
+                `Input "password": ${error.message}; check the username and password inputs`
+            ];
         }
         return [error.message];
     }
@@ -278,9 +289,28 @@ const inputDefaults = {
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
-    'image', 'base', 'layers', 'platforms', 'entrypoint', 'cmd', 'env', 'workdir', 'user', 'labels',
-    'annotations', 'tags', 'push', 'oci-layout', 'working-directory', 'source-date-epoch',
-    'allow-tag-overwrite', 'layer-owner', 'username', 'password', 'insecure-registries', 'github-token'
+    'image',
+    'base',
+    'layers',
+    'platforms',
+    'entrypoint',
+    'cmd',
+    'env',
+    'workdir',
+    'user',
+    'labels',
+    'annotations',
+    'tags',
+    'push',
+    'oci-layout',
+    'working-directory',
+    'source-date-epoch',
+    'allow-tag-overwrite',
+    'layer-owner',
+    'username',
+    'password',
+    'insecure-registries',
+    'github-token'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -325,7 +355,9 @@ function parseInputs(get) {
             return parse(raw(name));
         }
         catch (error) {
-            errors.push(error instanceof src_errors/* InputError */.dz ? error : new src_errors/* InputError */.dz(name, (0,src_errors/* messageOf */.bD)(error)));
+            errors.push(error instanceof src_errors/* InputError */.dz
+                ? error
+                : new src_errors/* InputError */.dz(name, (0,src_errors/* messageOf */.bD)(error)));
             return fallback;
         }
     }
@@ -506,10 +538,24 @@ function image(platform, config, layers, annotations) {
         ...(annotations && Object.keys(annotations).length ? { annotations } : {})
     };
     const manifestBytes = canonicalBytes(manifest);
-    return { kind: 'image', platform, manifest, manifestBytes, digest: (0,_digest__WEBPACK_IMPORTED_MODULE_2__/* .sha256 */ .sc)(manifestBytes), config, configBlob, layers };
+    return {
+        kind: 'image',
+        platform,
+        manifest,
+        manifestBytes,
+        digest: (0,_digest__WEBPACK_IMPORTED_MODULE_2__/* .sha256 */ .sc)(manifestBytes),
+        config,
+        configBlob,
+        layers
+    };
 }
 function imageDescriptor(img) {
-    return { mediaType: img.manifest.mediaType, digest: img.digest, size: img.manifestBytes.length, platform: img.platform };
+    return {
+        mediaType: img.manifest.mediaType,
+        digest: img.digest,
+        size: img.manifestBytes.length,
+        platform: img.platform
+    };
 }
 function index(images, annotations) {
     const value = {
@@ -519,13 +565,27 @@ function index(images, annotations) {
         ...(annotations && Object.keys(annotations).length ? { annotations } : {})
     };
     const indexBytes = canonicalBytes(value);
-    return { kind: 'index', index: value, indexBytes, digest: (0,_digest__WEBPACK_IMPORTED_MODULE_2__/* .sha256 */ .sc)(indexBytes), images };
+    return {
+        kind: 'index',
+        index: value,
+        indexBytes,
+        digest: (0,_digest__WEBPACK_IMPORTED_MODULE_2__/* .sha256 */ .sc)(indexBytes),
+        images
+    };
 }
 /** The manifest (or index) bytes and media type a sink writes last. */
 function topLevel(artifact) {
     return artifact.kind === 'image'
-        ? { bytes: artifact.manifestBytes, mediaType: artifact.manifest.mediaType, digest: artifact.digest }
-        : { bytes: artifact.indexBytes, mediaType: artifact.index.mediaType, digest: artifact.digest };
+        ? {
+            bytes: artifact.manifestBytes,
+            mediaType: artifact.manifest.mediaType,
+            digest: artifact.digest
+        }
+        : {
+            bytes: artifact.indexBytes,
+            mediaType: artifact.index.mediaType,
+            digest: artifact.digest
+        };
 }
 /** Every distinct blob of an artifact (layers shared across platforms appear once). */
 function uniqueBlobs(artifact) {
@@ -575,10 +635,12 @@ const manifestMediaTypes = [
     MediaType.dockerManifest
 ];
 function isIndex(mediaType) {
-    return (mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList);
+    return (mediaType === MediaType.ociIndex ||
+        mediaType === MediaType.dockerManifestList);
 }
 function isImageManifest(mediaType) {
-    return (mediaType === MediaType.ociManifest || mediaType === MediaType.dockerManifest);
+    return (mediaType === MediaType.ociManifest ||
+        mediaType === MediaType.dockerManifest);
 }
 function isDockerType(mediaType) {
     return mediaType?.startsWith('application/vnd.docker.') ?? false;
@@ -596,16 +658,44 @@ function isDockerType(mediaType) {
 /* harmony export */   J5: () => (/* binding */ platformMatches)
 /* harmony export */ });
 const knownOs = new Set([
-    'linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'plan9', 'js', 'wasip1'
+    'linux',
+    'windows',
+    'darwin',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'solaris',
+    'illumos',
+    'aix',
+    'plan9',
+    'js',
+    'wasip1'
 ]);
 const knownArchitectures = new Set([
-    'amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'
+    'amd64',
+    'arm64',
+    'arm',
+    '386',
+    'ppc64le',
+    'ppc64',
+    's390x',
+    'riscv64',
+    'mips64le',
+    'mips64',
+    'mipsle',
+    'mips',
+    'loong64',
+    'wasm'
 ]);
 /** Parses `os/arch[/variant]`, e.g. `linux/arm64` or `linux/arm/v7`, rejecting unknown names. */
 function parsePlatform(value) {
     const parts = value.trim().split('/');
     const [os, architecture, variant] = parts;
-    if (parts.length < 2 || parts.length > 3 || !os || !architecture || variant === '') {
+    if (parts.length < 2 ||
+        parts.length > 3 ||
+        !os ||
+        !architecture ||
+        variant === '') {
         throw new Error(`"${value}" is not a platform (expected os/arch or os/arch/variant, e.g. linux/arm64)`);
     }
     if (!knownOs.has(os))
@@ -613,7 +703,9 @@ function parsePlatform(value) {
     if (!knownArchitectures.has(architecture)) {
         throw new Error(`"${value}": unknown architecture "${architecture}"`);
     }
-    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+    return variant === undefined
+        ? { os, architecture }
+        : { os, architecture, variant };
 }
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
@@ -623,7 +715,8 @@ function formatPlatform(p) {
  * any variant, and arm64's implied `v8` matches its absence.
  */
 function platformMatches(candidate, wanted) {
-    if (candidate.os !== wanted.os || candidate.architecture !== wanted.architecture)
+    if (candidate.os !== wanted.os ||
+        candidate.architecture !== wanted.architecture)
         return false;
     if (wanted.variant === undefined)
         return true;
@@ -776,7 +869,10 @@ function parseReference(value) {
     let registryName = '';
     const first = parts[0];
     if (parts.length > 1 &&
-        (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+        (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first.startsWith('['))) {
         registryName = first;
         parts.shift();
     }
@@ -789,7 +885,9 @@ function parseReference(value) {
     }
     for (const component of parts) {
         if (!componentPattern.test(component)) {
-            const hint = /[A-Z]/.test(component) ? ' (repository names must be lower-case)' : '';
+            const hint = /[A-Z]/.test(component)
+                ? ' (repository names must be lower-case)'
+                : '';
             throw new Error(`"${input}" is not a valid image reference: "${component}" is not a valid repository path component${hint}`);
         }
     }
@@ -819,7 +917,8 @@ var promises_ = __nccwpck_require__(455);
 
 function isInside(root, candidate) {
     const rel = (0,external_node_path_.relative)(root, candidate);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel));
+    return (rel === '' ||
+        (rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel)));
 }
 function normaliseMode(mode) {
     return mode & 0o111 ? 0o755 : 0o644;
@@ -850,12 +949,19 @@ async function collectEntries(root, source, destination, warn) {
         }
     }
     const actual = info.isSymbolicLink() ? await (0,promises_.stat)(actualPath) : info;
-    const dest = external_node_path_.posix.normalize(destination).replace(/^\/+/, '').replace(/\/+$/, '');
+    const dest = external_node_path_.posix
+        .normalize(destination)
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '');
     const entries = [];
     const addParents = (path) => {
         const parts = path.split('/');
         for (let i = 1; i < parts.length; i++) {
-            entries.push({ type: 'dir', path: parts.slice(0, i).join('/'), mode: 0o755 });
+            entries.push({
+                type: 'dir',
+                path: parts.slice(0, i).join('/'),
+                mode: 0o755
+            });
         }
     };
     if (actual.isDirectory()) {
@@ -897,7 +1003,13 @@ async function walk(dir, prefix, entries, warn) {
         }
         else if (child.isFile()) {
             const info = await (0,promises_.lstat)(fsPath);
-            entries.push({ type: 'file', path, mode: normaliseMode(info.mode), size: info.size, source: fsPath });
+            entries.push({
+                type: 'file',
+                path,
+                mode: normaliseMode(info.mode),
+                size: info.size,
+                source: fsPath
+            });
         }
         else {
             warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
@@ -933,7 +1045,6 @@ function writeOctal(buf, offset, length, value) {
     writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
 }
 function needsPax(value, limit) {
-    // eslint-disable-next-line no-control-regex
     return Buffer.byteLength(value) > limit || /[^\x20-\x7e]/.test(value);
 }
 function paxRecord(key, value) {
@@ -994,12 +1105,14 @@ function entryHeader(entry, options) {
     if (pax === '')
         return plain;
     const paxBody = Buffer.from(pax, 'utf8');
-    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', { ...options, mtime });
+    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
+        ...options,
+        mtime
+    });
     return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain]);
 }
 /** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
 function asciiPrefix(value, limit) {
-    // eslint-disable-next-line no-control-regex
     const ascii = value.replace(/[^\x20-\x7e]/g, '_');
     return ascii.length > limit ? ascii.slice(0, limit) : ascii;
 }
@@ -1418,7 +1531,11 @@ async function writeLayout(dir, artifact, tags) {
     const top = (0,oci_image/* topLevel */.M4)(artifact);
     await writeBytes(dir, top.digest, top.bytes);
     const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    let existing = { schemaVersion: 2, mediaType: media_types/* MediaType */.zu.ociIndex, manifests: [] };
+    let existing = {
+        schemaVersion: 2,
+        mediaType: media_types/* MediaType */.zu.ociIndex,
+        manifests: []
+    };
     if (await exists(indexPath))
         existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
     const names = new Set(tags);
@@ -1426,9 +1543,19 @@ async function writeLayout(dir, artifact, tags) {
         const name = d.annotations?.[refName];
         return name === undefined ? d.digest !== top.digest : !names.has(name);
     });
-    const base = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length };
-    const added = tags.length ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } })) : [base];
-    const updated = { schemaVersion: 2, mediaType: media_types/* MediaType */.zu.ociIndex, manifests: [...kept, ...added] };
+    const base = {
+        mediaType: top.mediaType,
+        digest: top.digest,
+        size: top.bytes.length
+    };
+    const added = tags.length
+        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
+        : [base];
+    const updated = {
+        schemaVersion: 2,
+        mediaType: media_types/* MediaType */.zu.ociIndex,
+        manifests: [...kept, ...added]
+    };
     await (0,promises_.writeFile)(`${indexPath}.tmp`, (0,oci_image/* canonicalBytes */.Mr)(updated));
     await (0,promises_.rename)(`${indexPath}.tmp`, indexPath);
 }
@@ -1456,7 +1583,10 @@ class TagConflictError extends Error {
 /** Looks up every tag before anything is written: a conflict stops the push with nothing changed. */
 async function planTags(client, repo, digest, tags, allowOverwrite) {
     const scopes = [(0,auth/* repositoryScope */.F7)(repo.path, 'pull,push')];
-    const plans = await Promise.all(tags.map(async (tag) => ({ tag, existing: await client.resolveTag(repo, tag, scopes) })));
+    const plans = await Promise.all(tags.map(async (tag) => ({
+        tag,
+        existing: await client.resolveTag(repo, tag, scopes)
+    })));
     for (const plan of plans) {
         if (plan.existing && plan.existing !== digest && !allowOverwrite) {
             throw new TagConflictError(`${repo}:${plan.tag}`, plan.existing, digest);
@@ -1473,12 +1603,19 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     const top = (0,oci_image/* topLevel */.M4)(artifact);
     if (plans.length > 0 && plans.every(p => p.existing === top.digest)) {
         options.log.info(`every tag already points at ${top.digest}; nothing to upload`);
-        return { blobs: [], uploadedBytes: 0, reusedBytes: 0, tags: plans.map(p => ({ tag: p.tag, outcome: 'unchanged' })) };
+        return {
+            blobs: [],
+            uploadedBytes: 0,
+            reusedBytes: 0,
+            tags: plans.map(p => ({ tag: p.tag, outcome: 'unchanged' }))
+        };
     }
     const blobs = (0,oci_image/* uniqueBlobs */.ge)(artifact);
     const outcomes = await (0,pool/* mapBounded */.y)(blobs, options.jobs, async (blob) => {
         const { digest, size } = blob.descriptor;
-        const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name ? blob.origin : undefined;
+        const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name
+            ? blob.origin
+            : undefined;
         const outcome = await client.pushBlob(repo, digest, { size, open: offset => blob.open(offset) }, mountFrom);
         options.log.debug(`${digest}: ${outcome}`);
         return { digest, size, outcome };
@@ -1498,10 +1635,17 @@ async function pushArtifact(client, repo, artifact, plans, options) {
             continue;
         }
         await client.putManifest(repo, plan.tag, top.bytes, top.mediaType);
-        tags.push({ tag: plan.tag, outcome: plan.existing ? 'overwritten' : 'created' });
+        tags.push({
+            tag: plan.tag,
+            outcome: plan.existing ? 'overwritten' : 'created'
+        });
     }
-    const uploadedBytes = outcomes.filter(o => o.outcome === 'uploaded').reduce((n, o) => n + o.size, 0);
-    const reusedBytes = outcomes.filter(o => o.outcome !== 'uploaded').reduce((n, o) => n + o.size, 0);
+    const uploadedBytes = outcomes
+        .filter(o => o.outcome === 'uploaded')
+        .reduce((n, o) => n + o.size, 0);
+    const reusedBytes = outcomes
+        .filter(o => o.outcome !== 'uploaded')
+        .reduce((n, o) => n + o.size, 0);
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
@@ -1560,7 +1704,11 @@ function assembleConfig(base, layers, inputs, context) {
         container.WorkingDir = inputs.workdir;
     if (inputs.user)
         container.User = inputs.user;
-    container.Labels = { ...(container.Labels ?? {}), ...standardLabels(context), ...inputs.labels };
+    container.Labels = {
+        ...(container.Labels ?? {}),
+        ...standardLabels(context),
+        ...inputs.labels
+    };
     const history = [...(base.history ?? [])];
     for (const layer of layers) {
         history.push({
@@ -1575,11 +1723,14 @@ function assembleConfig(base, layers, inputs, context) {
         config: container,
         rootfs: {
             type: 'layers',
-            diff_ids: [...base.rootfs.diff_ids, ...layers.map(l => {
+            diff_ids: [
+                ...base.rootfs.diff_ids,
+                ...layers.map(l => {
                     if (!l.built)
                         throw new Error('assembleConfig: a built layer lacks its diffID');
                     return l.built.diffId;
-                })]
+                })
+            ]
         },
         history
     };
@@ -1587,7 +1738,10 @@ function assembleConfig(base, layers, inputs, context) {
 function baseAnnotations(base, digest) {
     if (!base.name || !digest)
         return {};
-    return { [annotationKeys.baseName]: base.name, [annotationKeys.baseDigest]: digest };
+    return {
+        [annotationKeys.baseName]: base.name,
+        [annotationKeys.baseDigest]: digest
+    };
 }
 /** One image per platform on top of its base; an index when there is more than one platform. */
 function assemble(base, layersPerPlatform, inputs, context) {
@@ -1601,7 +1755,10 @@ function assemble(base, layersPerPlatform, inputs, context) {
     });
     if (images.length === 1)
         return images[0];
-    return (0,oci_image/* index */.Pe)(images, { ...baseAnnotations(base, base.digest), ...inputs.annotations });
+    return (0,oci_image/* index */.Pe)(images, {
+        ...baseAnnotations(base, base.digest),
+        ...inputs.annotations
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/base.ts
@@ -1632,11 +1789,21 @@ function emptyConfig(platform, epoch) {
     };
 }
 function scratchBase(platforms, epoch) {
-    return { name: '', platforms: platforms.map(platform => ({ platform, config: emptyConfig(platform, epoch), layers: [] })) };
+    return {
+        name: '',
+        platforms: platforms.map(platform => ({
+            platform,
+            config: emptyConfig(platform, epoch),
+            layers: []
+        }))
+    };
 }
 function remoteLayer(client, reference, descriptor) {
     return {
-        descriptor: { ...descriptor, mediaType: ociLayerType(descriptor.mediaType) },
+        descriptor: {
+            ...descriptor,
+            mediaType: ociLayerType(descriptor.mediaType)
+        },
         origin: reference.repository,
         open: async (offset) => {
             const res = await client.getBlob(reference.repository, descriptor.digest);
@@ -1665,7 +1832,12 @@ async function loadPlatform(client, reference, manifestBytes, digest) {
         architecture: config.architecture,
         ...(config.variant ? { variant: config.variant } : {})
     };
-    return { platform, digest, config, layers: manifest.layers.map(d => remoteLayer(client, reference, d)) };
+    return {
+        platform,
+        digest,
+        config,
+        layers: manifest.layers.map(d => remoteLayer(client, reference, d))
+    };
 }
 /**
  * Resolves the base reference to a digest once, then reads the manifest and config of each
@@ -1677,7 +1849,10 @@ async function resolveBase(reference, wanted, registries) {
     const name = reference.toString();
     if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
         const index = JSON.parse(top.bytes.toString('utf8'));
-        const candidates = index.manifests.filter(d => d.platform && d.platform.os !== 'unknown' && d.platform.architecture !== 'unknown' && (0,media_types/* isImageManifest */.pJ)(d.mediaType));
+        const candidates = index.manifests.filter(d => d.platform &&
+            d.platform.os !== 'unknown' &&
+            d.platform.architecture !== 'unknown' &&
+            (0,media_types/* isImageManifest */.pJ)(d.mediaType));
         const chosen = [];
         if (wanted === 'all') {
             chosen.push(...candidates);
@@ -1686,7 +1861,9 @@ async function resolveBase(reference, wanted, registries) {
             for (const platform of wanted) {
                 const match = candidates.find(d => (0,oci_platform/* platformMatches */.J5)(d.platform, platform));
                 if (!match) {
-                    const available = candidates.map(d => (0,oci_platform/* formatPlatform */.Bq)(d.platform)).join(', ');
+                    const available = candidates
+                        .map(d => (0,oci_platform/* formatPlatform */.Bq)(d.platform))
+                        .join(', ');
                     throw new Error(`base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has: ${available})`);
                 }
                 chosen.push(match);
@@ -1744,15 +1921,20 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     const eventName = env.GITHUB_EVENT_NAME;
     const event = await readEvent(env.GITHUB_EVENT_PATH);
     const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
-    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ?? env.GITHUB_SHA ?? (await git(workingDirectory, 'rev-parse', 'HEAD'));
+    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+        env.GITHUB_SHA ??
+        (await git(workingDirectory, 'rev-parse', 'HEAD'));
     const branch = isPullRequest
         ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-        : env.GITHUB_REF_TYPE === 'branch' || env.GITHUB_REF?.startsWith('refs/heads/')
+        : env.GITHUB_REF_TYPE === 'branch' ||
+            env.GITHUB_REF?.startsWith('refs/heads/')
             ? env.GITHUB_REF_NAME
             : env.GITHUB_ACTIONS
                 ? undefined
                 : await git(workingDirectory, 'branch', '--show-current');
-    const version = env.GITHUB_REF?.startsWith('refs/tags/') ? env.GITHUB_REF.slice('refs/tags/'.length) : undefined;
+    const version = env.GITHUB_REF?.startsWith('refs/tags/')
+        ? env.GITHUB_REF.slice('refs/tags/'.length)
+        : undefined;
     const sourceUrl = env.GITHUB_REPOSITORY
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
         : undefined;
@@ -1764,7 +1946,9 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     }
     else {
         // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
-        const commitTime = (sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined) ??
+        const commitTime = (sha
+            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
+            : undefined) ??
             (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
         if (commitTime && /^\d+$/.test(commitTime)) {
             sourceDateEpoch = Number(commitTime);
@@ -1778,7 +1962,9 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     return {
         sha,
         branch,
-        pr: isPullRequest ? (event.pull_request?.number ?? event.number) : undefined,
+        pr: isPullRequest
+            ? (event.pull_request?.number ?? event.number)
+            : undefined,
         runNumber: env.GITHUB_RUN_NUMBER,
         sourceUrl,
         version,
@@ -1801,8 +1987,12 @@ function resultOf(inputs, artifact, base, tags, context, push) {
         repository,
         image: `${repository}@${artifact.digest}`,
         tags: tags.map(tag => `${repository}:${tag}`),
-        configDigest: artifact.kind === 'image' ? artifact.configBlob.descriptor.digest : undefined,
-        mediaType: artifact.kind === 'image' ? artifact.manifest.mediaType : artifact.index.mediaType,
+        configDigest: artifact.kind === 'image'
+            ? artifact.configBlob.descriptor.digest
+            : undefined,
+        mediaType: artifact.kind === 'image'
+            ? artifact.manifest.mediaType
+            : artifact.index.mediaType,
         platforms: images.map(img => ({
             platform: (0,oci_platform/* formatPlatform */.Bq)(img.platform),
             digest: img.digest,
@@ -1812,7 +2002,11 @@ function resultOf(inputs, artifact, base, tags, context, push) {
                 size: layer.descriptor.size,
                 mediaType: layer.descriptor.mediaType,
                 ...(layer.built
-                    ? { diffId: layer.built.diffId, source: layer.built.source, destination: layer.built.destination }
+                    ? {
+                        diffId: layer.built.diffId,
+                        source: layer.built.source,
+                        destination: layer.built.destination
+                    }
                     : {})
             }))
         })),
@@ -1833,11 +2027,17 @@ var reference = __nccwpck_require__(148);
 
 
 function dateOf(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+    return new Date(epochSeconds * 1000)
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
 }
 /** A branch name made into a valid tag: `feature/x` → `feature-x`. */
 function tagSafe(value) {
-    return value.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '').slice(0, 128);
+    return value
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
 }
 /** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
 function renderTags(templates, context) {
@@ -1903,7 +2103,11 @@ async function runPipeline(inputs, deps) {
     const registries = new Registries({
         keychain: (0,auth/* defaultKeychain */.Iy)({
             explicit: inputs.username && inputs.password
-                ? { registry: inputs.image.registry, username: inputs.username, password: inputs.password }
+                ? {
+                    registry: inputs.image.registry,
+                    username: inputs.username,
+                    password: inputs.password
+                }
                 : undefined,
             githubToken: inputs.githubToken,
             githubActor: context.actor
@@ -1948,7 +2152,10 @@ async function runPipeline(inputs, deps) {
             push = await log.group(`Push ${inputs.image}`, async () => {
                 const client = registries.client(inputs.image.registry);
                 const plans = await planTags(client, inputs.image, (0,oci_image/* topLevel */.M4)(artifact).digest, tags, inputs.allowTagOverwrite);
-                return pushArtifact(client, inputs.image, artifact, plans, { jobs, log });
+                return pushArtifact(client, inputs.image, artifact, plans, {
+                    jobs,
+                    log
+                });
             });
         }
         if (inputs.ociLayout) {
@@ -1998,7 +2205,9 @@ function defaultKeychain(options) {
     let config;
     const loadConfig = () => {
         config ??= (async () => {
-            const dir = options.dockerConfigDir ?? process.env.DOCKER_CONFIG ?? (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_1__.homedir)(), '.docker');
+            const dir = options.dockerConfigDir ??
+                process.env.DOCKER_CONFIG ??
+                (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_1__.homedir)(), '.docker');
             try {
                 const parsed = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, 'config.json'), 'utf8'));
                 return parsed.auths ?? {};
@@ -2013,28 +2222,49 @@ function defaultKeychain(options) {
         async resolve(registry) {
             const explicit = options.explicit;
             if (explicit && explicit.registry.name === registry.name) {
-                return { username: explicit.username, password: explicit.password, origin: 'the username and password inputs' };
+                return {
+                    username: explicit.username,
+                    password: explicit.password,
+                    origin: 'the username and password inputs'
+                };
             }
             const auths = await loadConfig();
             for (const [key, entry] of Object.entries(auths)) {
                 if (!sameRegistry(key, registry))
                     continue;
                 if (entry.identitytoken) {
-                    return { username: entry.username ?? '<token>', password: '', identityToken: entry.identitytoken, origin: 'docker config.json' };
+                    return {
+                        username: entry.username ?? '<token>',
+                        password: '',
+                        identityToken: entry.identitytoken,
+                        origin: 'docker config.json'
+                    };
                 }
                 if (entry.username && entry.password) {
-                    return { username: entry.username, password: entry.password, origin: 'docker config.json' };
+                    return {
+                        username: entry.username,
+                        password: entry.password,
+                        origin: 'docker config.json'
+                    };
                 }
                 if (entry.auth) {
                     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
                     const colon = decoded.indexOf(':');
                     if (colon > 0) {
-                        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), origin: 'docker config.json' };
+                        return {
+                            username: decoded.slice(0, colon),
+                            password: decoded.slice(colon + 1),
+                            origin: 'docker config.json'
+                        };
                     }
                 }
             }
             if (registry.name === 'ghcr.io' && options.githubToken) {
-                return { username: options.githubActor || 'github-actions', password: options.githubToken, origin: 'github-token' };
+                return {
+                    username: options.githubActor || 'github-actions',
+                    password: options.githubToken,
+                    origin: 'github-token'
+                };
             }
             return undefined;
         }
@@ -2049,7 +2279,8 @@ function parseChallenge(header) {
     const rest = space < 0 ? '' : trimmed.slice(space + 1);
     const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
     for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+        params[m[1].toLowerCase()] =
+            m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
     }
     return { scheme, params };
 }
@@ -2081,7 +2312,12 @@ var log = __nccwpck_require__(906);
 var auth = __nccwpck_require__(481);
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
 /** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
-const temporaryCodes = new Set(['BLOB_UPLOAD_INVALID', 'TOOMANYREQUESTS', 'UNKNOWN', 'UNAVAILABLE']);
+const temporaryCodes = new Set([
+    'BLOB_UPLOAD_INVALID',
+    'TOOMANYREQUESTS',
+    'UNKNOWN',
+    'UNAVAILABLE'
+]);
 const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
 /** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
 function redact(url) {
@@ -2108,7 +2344,9 @@ class RegistryError extends Error {
     codes;
     retryAfterMs;
     constructor(method, url, status, codes, detail, retryAfterMs) {
-        const what = codes.length ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}` : detail || 'no error body';
+        const what = codes.length
+            ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
+            : detail || 'no error body';
         const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : '';
         super(`${method} ${redact(url)}: ${status} ${what}${hint}`);
         this.method = method;
@@ -2154,7 +2392,10 @@ async function registryError(method, url, response) {
         try {
             const body = JSON.parse(text);
             codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN');
-            detail = (body.errors ?? []).map(e => e.message).filter(Boolean).join('; ');
+            detail = (body.errors ?? [])
+                .map(e => e.message)
+                .filter(Boolean)
+                .join('; ');
         }
         catch {
             detail = text.trim().slice(0, 200);
@@ -2272,7 +2513,8 @@ class RegistryClient {
     constructor(registry, options) {
         this.registry = registry;
         this.options = options;
-        const insecure = registry.isLoopback || (options.insecureRegistries ?? []).includes(registry.name);
+        const insecure = registry.isLoopback ||
+            (options.insecureRegistries ?? []).includes(registry.name);
         this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
         this.retry = options.retry ?? defaultRetryPolicy;
         this.log = options.log ?? log/* silentLogger */.q;
@@ -2281,7 +2523,10 @@ class RegistryClient {
     }
     // ---- blobs ---------------------------------------------------------------------------------
     async blobExists(repo, digest, scopes = [(0,auth/* repositoryScope */.F7)(repo.path, 'pull')]) {
-        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, { scopes, ok: [200, 404] });
+        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
+            scopes,
+            ok: [200, 404]
+        });
         return res.status === 200;
     }
     /** Streams a blob; the caller consumes or cancels the body. */
@@ -2328,7 +2573,11 @@ class RegistryClient {
         if (mountFrom && !mountFrom.equals(repo)) {
             try {
                 const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
-                const res = await this.request('POST', path + query, { scopes, ok: [201, 202], retries: false });
+                const res = await this.request('POST', path + query, {
+                    scopes,
+                    ok: [201, 202],
+                    retries: false
+                });
                 if (res.status === 201)
                     return 'mounted';
                 return this.location(res);
@@ -2338,14 +2587,21 @@ class RegistryClient {
                 this.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`);
             }
         }
-        const res = await this.request('POST', path, { scopes, ok: [202], retries: false });
+        const res = await this.request('POST', path, {
+            scopes,
+            ok: [202],
+            retries: false
+        });
         return this.location(res);
     }
     async uploadWhole(location, digest, source, scopes) {
         const url = new URL(location);
         url.searchParams.set('digest', digest);
         const res = await this.request('PUT', url.toString(), {
-            headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size) },
+            headers: {
+                'content-type': 'application/octet-stream',
+                'content-length': String(source.size)
+            },
             body: () => source.open(0),
             scopes,
             ok: [201],
@@ -2375,12 +2631,18 @@ class RegistryClient {
                 offset = end + 1;
             }
             catch (error) {
-                if (!(error instanceof NetworkError || (error instanceof RegistryError && error.temporary)) || resumes >= 3) {
+                if (!(error instanceof NetworkError ||
+                    (error instanceof RegistryError && error.temporary)) ||
+                    resumes >= 3) {
                     throw error;
                 }
                 resumes++;
                 // Ask the registry how much it kept; a dead session throws and the upload restarts.
-                const status = await this.request('GET', location, { scopes, ok: [204], retries: false });
+                const status = await this.request('GET', location, {
+                    scopes,
+                    ok: [204],
+                    retries: false
+                });
                 location = this.location(status);
                 const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
                 offset = range ? Number(range[1]) + 1 : 0;
@@ -2413,7 +2675,9 @@ class RegistryClient {
                 throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`);
             }
             const parsed = JSON.parse(bytes.toString('utf8'));
-            const mediaType = parsed.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? '';
+            const mediaType = parsed.mediaType ??
+                res.headers.get('content-type')?.split(';')[0] ??
+                '';
             return { bytes, mediaType, digest };
         }, this.retry, (e, ms) => this.retrying(e, ms));
     }
@@ -2483,7 +2747,9 @@ class RegistryClient {
                 throw await registryError(method, url, res);
             return res;
         };
-        return options.retries === false ? send() : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms));
+        return options.retries === false
+            ? send()
+            : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms));
     }
     async send(method, url, options, authorization) {
         const headers = {
@@ -2499,8 +2765,12 @@ class RegistryClient {
                 headers,
                 body: body,
                 redirect: 'follow',
-                ...(body && typeof body.pipe === 'function' ? { duplex: 'half' } : {}),
-                ...(body && Symbol.asyncIterator in body ? { duplex: 'half' } : {})
+                ...(body && typeof body.pipe === 'function'
+                    ? { duplex: 'half' }
+                    : {}),
+                ...(body && Symbol.asyncIterator in body
+                    ? { duplex: 'half' }
+                    : {})
             });
         }
         catch (error) {
@@ -2516,7 +2786,9 @@ class RegistryClient {
         this.scheme ??= withRetries(async () => {
             let res;
             try {
-                res = await fetch(`${this.baseUrl}/v2/`, { headers: { 'user-agent': this.options.userAgent ?? 'imprint' } });
+                res = await fetch(`${this.baseUrl}/v2/`, {
+                    headers: { 'user-agent': this.options.userAgent ?? 'imprint' }
+                });
             }
             catch (error) {
                 throw new NetworkError('GET', `${this.baseUrl}/v2/`, error);
@@ -2537,7 +2809,11 @@ class RegistryClient {
         return this.scheme;
     }
     async authorization(scopes, refresh) {
-        const scheme = refresh && this.challenge ? (this.challenge.scheme === 'bearer' ? 'bearer' : 'basic') : await this.authScheme();
+        const scheme = refresh && this.challenge
+            ? this.challenge.scheme === 'bearer'
+                ? 'bearer'
+                : 'basic'
+            : await this.authScheme();
         const credential = await this.getCredential();
         if (scheme === 'none' && !refresh)
             return undefined;
@@ -2576,13 +2852,19 @@ class RegistryClient {
                     form.set('grant_type', 'refresh_token');
                     form.set('refresh_token', credential.identityToken);
                     form.set('client_id', 'imprint');
-                    res = await fetch(realm, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+                    res = await fetch(realm, {
+                        method: 'POST',
+                        body: form,
+                        headers: { 'content-type': 'application/x-www-form-urlencoded' }
+                    });
                 }
                 else {
                     const url = new URL(realm);
                     for (const [k, v] of form)
                         url.searchParams.append(k, v);
-                    const headers = { 'user-agent': this.options.userAgent ?? 'imprint' };
+                    const headers = {
+                        'user-agent': this.options.userAgent ?? 'imprint'
+                    };
                     if (credential) {
                         headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
                     }

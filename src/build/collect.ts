@@ -7,7 +7,10 @@ export type Warn = (message: string) => void
 
 function isInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate)
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+  return (
+    rel === '' ||
+    (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+  )
 }
 
 function normaliseMode(mode: number): number {
@@ -41,17 +44,26 @@ export async function collectEntries(
       throw new Error(`source "${source}" is a broken symlink`)
     })
     if (!isInside(realRoot, actualPath)) {
-      throw new Error(`source "${source}" is a symlink to a path outside working-directory`)
+      throw new Error(
+        `source "${source}" is a symlink to a path outside working-directory`
+      )
     }
   }
   const actual = info.isSymbolicLink() ? await stat(actualPath) : info
 
-  const dest = posix.normalize(destination).replace(/^\/+/, '').replace(/\/+$/, '')
+  const dest = posix
+    .normalize(destination)
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
   const entries: TarEntry[] = []
   const addParents = (path: string): void => {
     const parts = path.split('/')
     for (let i = 1; i < parts.length; i++) {
-      entries.push({ type: 'dir', path: parts.slice(0, i).join('/'), mode: 0o755 })
+      entries.push({
+        type: 'dir',
+        path: parts.slice(0, i).join('/'),
+        mode: 0o755
+      })
     }
   }
 
@@ -80,7 +92,12 @@ export async function collectEntries(
   return entries.sort(byteOrder)
 }
 
-async function walk(dir: string, prefix: string, entries: TarEntry[], warn: Warn): Promise<void> {
+async function walk(
+  dir: string,
+  prefix: string,
+  entries: TarEntry[],
+  warn: Warn
+): Promise<void> {
   const children = await readdir(dir, { withFileTypes: true })
   for (const child of children) {
     const fsPath = join(dir, child.name)
@@ -92,9 +109,17 @@ async function walk(dir: string, prefix: string, entries: TarEntry[], warn: Warn
       await walk(fsPath, path, entries, warn)
     } else if (child.isFile()) {
       const info = await lstat(fsPath)
-      entries.push({ type: 'file', path, mode: normaliseMode(info.mode), size: info.size, source: fsPath })
+      entries.push({
+        type: 'file',
+        path,
+        mode: normaliseMode(info.mode),
+        size: info.size,
+        source: fsPath
+      })
     } else {
-      warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`)
+      warn(
+        `${fsPath} is not a regular file, directory or symlink; left out of the layer`
+      )
     }
   }
 }

@@ -16,11 +16,15 @@ export function parseLayerSpec(line: string): LayerSpec {
         `"${line}": the destination must be an absolute path in the image (e.g. dist:/app/dist)`
       )
     }
-    throw new Error(`"${line}" has no destination (write SOURCE:DESTINATION, e.g. dist:/app/dist)`)
+    throw new Error(
+      `"${line}" has no destination (write SOURCE:DESTINATION, e.g. dist:/app/dist)`
+    )
   }
   const [, source, destination] = match
   if (posix.isAbsolute(source) || source.startsWith('~')) {
-    throw new Error(`"${line}": the source must be relative to working-directory, not absolute`)
+    throw new Error(
+      `"${line}": the source must be relative to working-directory, not absolute`
+    )
   }
   if (destination.split('/').includes('..')) {
     throw new Error(`"${line}": the destination must not contain ".."`)
@@ -33,7 +37,11 @@ const placeholder = /\{\{\s*(os|arch|variant)\s*\}\}/g
 /** Fills `{{os}}`, `{{arch}}` and `{{variant}}` in a source for one platform. */
 export function sourceForPlatform(source: string, platform: Platform): string {
   return source.replace(placeholder, (_, key: string) =>
-    key === 'os' ? platform.os : key === 'arch' ? platform.architecture : (platform.variant ?? '')
+    key === 'os'
+      ? platform.os
+      : key === 'arch'
+        ? platform.architecture
+        : (platform.variant ?? '')
   )
 }
 

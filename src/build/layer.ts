@@ -28,7 +28,11 @@ class HashTap extends Transform {
   constructor(private readonly hash: Hash) {
     super()
   }
-  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback): void {
+  override _transform(
+    chunk: Buffer,
+    _: BufferEncoding,
+    done: TransformCallback
+  ): void {
     this.hash.update(chunk)
     this.bytes += chunk.length
     done(null, chunk)

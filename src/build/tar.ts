@@ -19,16 +19,30 @@ const smallFileLimit = 4 * 1024 * 1024
 const readChunk = 1024 * 1024
 const flushAt = 256 * 1024
 
-function writeString(buf: Buffer, offset: number, length: number, value: string): void {
+function writeString(
+  buf: Buffer,
+  offset: number,
+  length: number,
+  value: string
+): void {
   buf.write(value, offset, length, 'utf8')
 }
 
-function writeOctal(buf: Buffer, offset: number, length: number, value: number): void {
-  writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0')
+function writeOctal(
+  buf: Buffer,
+  offset: number,
+  length: number,
+  value: number
+): void {
+  writeString(
+    buf,
+    offset,
+    length,
+    value.toString(8).padStart(length - 1, '0') + '\0'
+  )
 }
 
 function needsPax(value: string, limit: number): boolean {
-  // eslint-disable-next-line no-control-regex
   return Buffer.byteLength(value) > limit || /[^\x20-\x7e]/.test(value)
 }
 
@@ -84,13 +98,15 @@ export function entryHeader(entry: TarEntry, options: TarOptions): Buffer {
   const linkname = entry.type === 'symlink' ? entry.target : ''
   const size = entry.type === 'file' ? entry.size : 0
   const mode = entry.type === 'symlink' ? 0o777 : entry.mode
-  const typeflag = entry.type === 'file' ? '0' : entry.type === 'dir' ? '5' : '2'
+  const typeflag =
+    entry.type === 'file' ? '0' : entry.type === 'dir' ? '5' : '2'
 
   let pax = ''
   if (needsPax(name, 100)) pax += paxRecord('path', name)
   if (needsPax(linkname, 100)) pax += paxRecord('linkpath', linkname)
   if (size > maxOctal11) pax += paxRecord('size', String(size))
-  if (options.mtime > maxOctal11) pax += paxRecord('mtime', String(options.mtime))
+  if (options.mtime > maxOctal11)
+    pax += paxRecord('mtime', String(options.mtime))
 
   const mtime = Math.min(options.mtime, maxOctal11)
   const plain = ustarHeader(
@@ -103,13 +119,15 @@ export function entryHeader(entry: TarEntry, options: TarOptions): Buffer {
   )
   if (pax === '') return plain
   const paxBody = Buffer.from(pax, 'utf8')
-  const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', { ...options, mtime })
+  const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
+    ...options,
+    mtime
+  })
   return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain])
 }
 
 /** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
 function asciiPrefix(value: string, limit: number): string {
-  // eslint-disable-next-line no-control-regex
   const ascii = value.replace(/[^\x20-\x7e]/g, '_')
   return ascii.length > limit ? ascii.slice(0, limit) : ascii
 }
@@ -128,7 +146,8 @@ export async function* tarStream(
     pending.push(chunk)
     pendingBytes += chunk.length
     if (pendingBytes < flushAt) return undefined
-    const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes)
+    const out =
+      pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes)
     pending = []
     pendingBytes = 0
     return out
@@ -156,13 +175,22 @@ export async function* tarStream(
   yield Buffer.concat(pending, pendingBytes)
 }
 
-async function* readLarge(entry: Extract<TarEntry, { type: 'file' }>): AsyncGenerator<Buffer> {
+async function* readLarge(
+  entry: Extract<TarEntry, { type: 'file' }>
+): AsyncGenerator<Buffer> {
   const handle = await open(entry.source, 'r')
   try {
     let position = 0
     while (position < entry.size) {
-      const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position))
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+      const buffer = Buffer.allocUnsafe(
+        Math.min(readChunk, entry.size - position)
+      )
+      const { bytesRead } = await handle.read(
+        buffer,
+        0,
+        buffer.length,
+        position
+      )
       if (bytesRead === 0) break
       position += bytesRead
       yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead)
@@ -174,7 +202,10 @@ async function* readLarge(entry: Extract<TarEntry, { type: 'file' }>): AsyncGene
   }
 }
 
-function assertSize(entry: Extract<TarEntry, { type: 'file' }>, actual: number): void {
+function assertSize(
+  entry: Extract<TarEntry, { type: 'file' }>,
+  actual: number
+): void {
   if (actual !== entry.size) {
     throw new Error(
       `${entry.source} changed while the layer was being written (${entry.size} bytes expected, ${actual} found)`

@@ -3,7 +3,13 @@ import { Readable } from 'node:stream'
 import { sha256, type Digest } from './digest'
 import { MediaType } from './media-types'
 import type { Repository } from './reference'
-import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from './types'
+import type {
+  Descriptor,
+  ImageConfig,
+  ImageIndex,
+  ImageManifest,
+  Platform
+} from './types'
 
 /**
  * A blob of an image and a way to read it. Base layers are read only when a sink lacks them;
@@ -14,7 +20,12 @@ export interface Blob {
   open(offset: number): Promise<Readable | AsyncIterable<Uint8Array>>
   readonly origin?: Repository
   /** Layer facts known because we built it: shown in reports. */
-  readonly built?: { diffId: Digest; uncompressedSize: number; source: string; destination: string }
+  readonly built?: {
+    diffId: Digest
+    uncompressedSize: number
+    source: string
+    destination: string
+  }
 }
 
 export function bytesBlob(mediaType: string, bytes: Buffer): Blob {
@@ -24,11 +35,16 @@ export function bytesBlob(mediaType: string, bytes: Buffer): Blob {
   }
 }
 
-export function fileBlob(descriptor: Descriptor, path: string, built?: Blob['built']): Blob {
+export function fileBlob(
+  descriptor: Descriptor,
+  path: string,
+  built?: Blob['built']
+): Blob {
   return {
     descriptor,
     built,
-    open: async offset => createReadStream(path, { start: offset, highWaterMark: 1024 * 1024 })
+    open: async offset =>
+      createReadStream(path, { start: offset, highWaterMark: 1024 * 1024 })
   }
 }
 
@@ -59,7 +75,12 @@ export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8')
 }
 
-export function image(platform: Platform, config: ImageConfig, layers: Blob[], annotations?: Record<string, string>): Image {
+export function image(
+  platform: Platform,
+  config: ImageConfig,
+  layers: Blob[],
+  annotations?: Record<string, string>
+): Image {
   const configBlob = bytesBlob(MediaType.ociConfig, canonicalBytes(config))
   const manifest: ImageManifest = {
     schemaVersion: 2,
@@ -69,14 +90,31 @@ export function image(platform: Platform, config: ImageConfig, layers: Blob[], a
     ...(annotations && Object.keys(annotations).length ? { annotations } : {})
   }
   const manifestBytes = canonicalBytes(manifest)
-  return { kind: 'image', platform, manifest, manifestBytes, digest: sha256(manifestBytes), config, configBlob, layers }
+  return {
+    kind: 'image',
+    platform,
+    manifest,
+    manifestBytes,
+    digest: sha256(manifestBytes),
+    config,
+    configBlob,
+    layers
+  }
 }
 
 export function imageDescriptor(img: Image): Descriptor {
-  return { mediaType: img.manifest.mediaType, digest: img.digest, size: img.manifestBytes.length, platform: img.platform }
+  return {
+    mediaType: img.manifest.mediaType,
+    digest: img.digest,
+    size: img.manifestBytes.length,
+    platform: img.platform
+  }
 }
 
-export function index(images: Image[], annotations?: Record<string, string>): Index {
+export function index(
+  images: Image[],
+  annotations?: Record<string, string>
+): Index {
   const value: ImageIndex = {
     schemaVersion: 2,
     mediaType: MediaType.ociIndex,
@@ -84,14 +122,32 @@ export function index(images: Image[], annotations?: Record<string, string>): In
     ...(annotations && Object.keys(annotations).length ? { annotations } : {})
   }
   const indexBytes = canonicalBytes(value)
-  return { kind: 'index', index: value, indexBytes, digest: sha256(indexBytes), images }
+  return {
+    kind: 'index',
+    index: value,
+    indexBytes,
+    digest: sha256(indexBytes),
+    images
+  }
 }
 
 /** The manifest (or index) bytes and media type a sink writes last. */
-export function topLevel(artifact: Artifact): { bytes: Buffer; mediaType: string; digest: Digest } {
+export function topLevel(artifact: Artifact): {
+  bytes: Buffer
+  mediaType: string
+  digest: Digest
+} {
   return artifact.kind === 'image'
-    ? { bytes: artifact.manifestBytes, mediaType: artifact.manifest.mediaType, digest: artifact.digest }
-    : { bytes: artifact.indexBytes, mediaType: artifact.index.mediaType, digest: artifact.digest }
+    ? {
+        bytes: artifact.manifestBytes,
+        mediaType: artifact.manifest.mediaType,
+        digest: artifact.digest
+      }
+    : {
+        bytes: artifact.indexBytes,
+        mediaType: artifact.index.mediaType,
+        digest: artifact.digest
+      }
 }
 
 /** Every distinct blob of an artifact (layers shared across platforms appear once). */
@@ -100,7 +156,8 @@ export function uniqueBlobs(artifact: Artifact): Blob[] {
   const seen = new Map<string, Blob>()
   for (const img of images) {
     for (const blob of [...img.layers, img.configBlob]) {
-      if (!seen.has(blob.descriptor.digest)) seen.set(blob.descriptor.digest, blob)
+      if (!seen.has(blob.descriptor.digest))
+        seen.set(blob.descriptor.digest, blob)
     }
   }
   return [...seen.values()]

@@ -7,10 +7,12 @@ export const MediaType = {
   ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
   ociLayer: 'application/vnd.oci.image.layer.v1.tar',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifestList:
+    'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'
+  dockerForeignLayer:
+    'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'
 } as const
 
 /** Every manifest type a registry may answer with; sent as `Accept` when reading manifests. */
@@ -23,13 +25,15 @@ export const manifestMediaTypes = [
 
 export function isIndex(mediaType: string | undefined): boolean {
   return (
-    mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList
+    mediaType === MediaType.ociIndex ||
+    mediaType === MediaType.dockerManifestList
   )
 }
 
 export function isImageManifest(mediaType: string | undefined): boolean {
   return (
-    mediaType === MediaType.ociManifest || mediaType === MediaType.dockerManifest
+    mediaType === MediaType.ociManifest ||
+    mediaType === MediaType.dockerManifest
   )
 }
 

@@ -152,21 +152,31 @@ export function parseReference(value: string): Reference {
   const first = parts[0]
   if (
     parts.length > 1 &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))
+    (first.includes('.') ||
+      first.includes(':') ||
+      first === 'localhost' ||
+      first.startsWith('['))
   ) {
     registryName = first
     parts.shift()
   }
-  const registry = Registry.parse(registryName === '' ? dockerHub : registryName)
-  if (registry.name === dockerHub && parts.length === 1) parts.unshift('library')
+  const registry = Registry.parse(
+    registryName === '' ? dockerHub : registryName
+  )
+  if (registry.name === dockerHub && parts.length === 1)
+    parts.unshift('library')
 
   const path = parts.join('/')
   if (path.length > 255) {
-    throw new Error(`"${input}": the repository name is longer than 255 characters`)
+    throw new Error(
+      `"${input}": the repository name is longer than 255 characters`
+    )
   }
   for (const component of parts) {
     if (!componentPattern.test(component)) {
-      const hint = /[A-Z]/.test(component) ? ' (repository names must be lower-case)' : ''
+      const hint = /[A-Z]/.test(component)
+        ? ' (repository names must be lower-case)'
+        : ''
       throw new Error(
         `"${input}" is not a valid image reference: "${component}" is not a valid repository path component${hint}`
       )

@@ -1,5 +1,16 @@
-import { image, index, type Artifact, type Blob, type Image } from '../oci/image'
-import { rfc3339, type ContainerConfig, type HistoryEntry, type ImageConfig } from '../oci/types'
+import {
+  image,
+  index,
+  type Artifact,
+  type Blob,
+  type Image
+} from '../oci/image'
+import {
+  rfc3339,
+  type ContainerConfig,
+  type HistoryEntry,
+  type ImageConfig
+} from '../oci/types'
 import type { Inputs } from '../inputs'
 import type { BasePlatform, ResolvedBase } from './base'
 import type { BuildContext } from './context'
@@ -13,7 +24,10 @@ export const annotationKeys = {
   version: 'org.opencontainers.image.version'
 } as const
 
-export type ConfigInputs = Pick<Inputs, 'entrypoint' | 'cmd' | 'env' | 'workdir' | 'user' | 'labels'>
+export type ConfigInputs = Pick<
+  Inputs,
+  'entrypoint' | 'cmd' | 'env' | 'workdir' | 'user' | 'labels'
+>
 
 /** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
 export function standardLabels(context: BuildContext): Record<string, string> {
@@ -26,7 +40,10 @@ export function standardLabels(context: BuildContext): Record<string, string> {
   return labels
 }
 
-function mergeEnv(base: string[] | undefined, overrides: [string, string][]): string[] {
+function mergeEnv(
+  base: string[] | undefined,
+  overrides: [string, string][]
+): string[] {
   const env = [...(base ?? [])]
   for (const [key, value] of overrides) {
     const i = env.findIndex(e => e.split('=', 1)[0] === key)
@@ -56,7 +73,11 @@ export function assembleConfig(
   if (inputs.env.length) container.Env = mergeEnv(container.Env, inputs.env)
   if (inputs.workdir) container.WorkingDir = inputs.workdir
   if (inputs.user) container.User = inputs.user
-  container.Labels = { ...(container.Labels ?? {}), ...standardLabels(context), ...inputs.labels }
+  container.Labels = {
+    ...(container.Labels ?? {}),
+    ...standardLabels(context),
+    ...inputs.labels
+  }
 
   const history: HistoryEntry[] = [...(base.history ?? [])]
   for (const layer of layers) {
@@ -72,18 +93,28 @@ export function assembleConfig(
     config: container,
     rootfs: {
       type: 'layers',
-      diff_ids: [...base.rootfs.diff_ids, ...layers.map(l => {
-        if (!l.built) throw new Error('assembleConfig: a built layer lacks its diffID')
-        return l.built.diffId
-      })]
+      diff_ids: [
+        ...base.rootfs.diff_ids,
+        ...layers.map(l => {
+          if (!l.built)
+            throw new Error('assembleConfig: a built layer lacks its diffID')
+          return l.built.diffId
+        })
+      ]
     },
     history
   }
 }
 
-function baseAnnotations(base: ResolvedBase, digest: string | undefined): Record<string, string> {
+function baseAnnotations(
+  base: ResolvedBase,
+  digest: string | undefined
+): Record<string, string> {
   if (!base.name || !digest) return {}
-  return { [annotationKeys.baseName]: base.name, [annotationKeys.baseDigest]: digest }
+  return {
+    [annotationKeys.baseName]: base.name,
+    [annotationKeys.baseDigest]: digest
+  }
 }
 
 /** One image per platform on top of its base; an index when there is more than one platform. */
@@ -102,5 +133,8 @@ export function assemble(
     })
   })
   if (images.length === 1) return images[0]
-  return index(images, { ...baseAnnotations(base, base.digest), ...inputs.annotations })
+  return index(images, {
+    ...baseAnnotations(base, base.digest),
+    ...inputs.annotations
+  })
 }

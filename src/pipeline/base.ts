@@ -1,9 +1,21 @@
 import { Readable } from 'node:stream'
 import type { Blob } from '../oci/image'
-import { isDockerType, isImageManifest, isIndex, MediaType } from '../oci/media-types'
+import {
+  isDockerType,
+  isImageManifest,
+  isIndex,
+  MediaType
+} from '../oci/media-types'
 import { formatPlatform, platformMatches } from '../oci/platform'
 import type { Reference } from '../oci/reference'
-import { rfc3339, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform } from '../oci/types'
+import {
+  rfc3339,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+  type Platform
+} from '../oci/types'
 import type { Digest } from '../oci/digest'
 import type { RegistryClient } from '../registry/client'
 import type { Registries } from '../registry/registries'
@@ -50,13 +62,30 @@ function emptyConfig(platform: Platform, epoch: number): ImageConfig {
   }
 }
 
-export function scratchBase(platforms: Platform[], epoch: number): ResolvedBase {
-  return { name: '', platforms: platforms.map(platform => ({ platform, config: emptyConfig(platform, epoch), layers: [] })) }
+export function scratchBase(
+  platforms: Platform[],
+  epoch: number
+): ResolvedBase {
+  return {
+    name: '',
+    platforms: platforms.map(platform => ({
+      platform,
+      config: emptyConfig(platform, epoch),
+      layers: []
+    }))
+  }
 }
 
-function remoteLayer(client: RegistryClient, reference: Reference, descriptor: Descriptor): Blob {
+function remoteLayer(
+  client: RegistryClient,
+  reference: Reference,
+  descriptor: Descriptor
+): Blob {
   return {
-    descriptor: { ...descriptor, mediaType: ociLayerType(descriptor.mediaType) },
+    descriptor: {
+      ...descriptor,
+      mediaType: ociLayerType(descriptor.mediaType)
+    },
     origin: reference.repository,
     open: async offset => {
       const res = await client.getBlob(reference.repository, descriptor.digest)
@@ -66,7 +95,10 @@ function remoteLayer(client: RegistryClient, reference: Reference, descriptor: D
   }
 }
 
-async function* skip(source: AsyncIterable<Uint8Array>, bytes: number): AsyncGenerator<Uint8Array> {
+async function* skip(
+  source: AsyncIterable<Uint8Array>,
+  bytes: number
+): AsyncGenerator<Uint8Array> {
   let toSkip = bytes
   for await (const chunk of source) {
     if (toSkip >= chunk.length) {
@@ -78,16 +110,29 @@ async function* skip(source: AsyncIterable<Uint8Array>, bytes: number): AsyncGen
   }
 }
 
-async function loadPlatform(client: RegistryClient, reference: Reference, manifestBytes: Buffer, digest: Digest): Promise<BasePlatform> {
+async function loadPlatform(
+  client: RegistryClient,
+  reference: Reference,
+  manifestBytes: Buffer,
+  digest: Digest
+): Promise<BasePlatform> {
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as ImageManifest
-  const configBytes = await client.getBlobBytes(reference.repository, manifest.config.digest)
+  const configBytes = await client.getBlobBytes(
+    reference.repository,
+    manifest.config.digest
+  )
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig
   const platform: Platform = {
     os: config.os,
     architecture: config.architecture,
     ...(config.variant ? { variant: config.variant } : {})
   }
-  return { platform, digest, config, layers: manifest.layers.map(d => remoteLayer(client, reference, d)) }
+  return {
+    platform,
+    digest,
+    config,
+    layers: manifest.layers.map(d => remoteLayer(client, reference, d))
+  }
 }
 
 /**
@@ -100,23 +145,36 @@ export async function resolveBase(
   registries: Registries
 ): Promise<ResolvedBase> {
   const client = registries.client(reference.repository.registry)
-  const top = await client.getManifest(reference.repository, reference.identifier)
+  const top = await client.getManifest(
+    reference.repository,
+    reference.identifier
+  )
   const name = reference.toString()
 
   if (isIndex(top.mediaType)) {
     const index = JSON.parse(top.bytes.toString('utf8')) as ImageIndex
     const candidates = index.manifests.filter(
-      d => d.platform && d.platform.os !== 'unknown' && d.platform.architecture !== 'unknown' && isImageManifest(d.mediaType)
+      d =>
+        d.platform &&
+        d.platform.os !== 'unknown' &&
+        d.platform.architecture !== 'unknown' &&
+        isImageManifest(d.mediaType)
     )
     const chosen: Descriptor[] = []
     if (wanted === 'all') {
       chosen.push(...candidates)
     } else {
       for (const platform of wanted) {
-        const match = candidates.find(d => platformMatches(d.platform as Platform, platform))
+        const match = candidates.find(d =>
+          platformMatches(d.platform as Platform, platform)
+        )
         if (!match) {
-          const available = candidates.map(d => formatPlatform(d.platform as Platform)).join(', ')
-          throw new Error(`base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`)
+          const available = candidates
+            .map(d => formatPlatform(d.platform as Platform))
+            .join(', ')
+          throw new Error(
+            `base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`
+          )
         }
         chosen.push(match)
       }
@@ -124,7 +182,12 @@ export async function resolveBase(
     const platforms = await Promise.all(
       chosen.map(async d => {
         const child = await client.getManifest(reference.repository, d.digest)
-        const loaded = await loadPlatform(client, reference, child.bytes, child.digest)
+        const loaded = await loadPlatform(
+          client,
+          reference,
+          child.bytes,
+          child.digest
+        )
         return { ...loaded, platform: d.platform as Platform }
       })
     )
@@ -132,7 +195,9 @@ export async function resolveBase(
   }
 
   if (!isImageManifest(top.mediaType) && !isDockerType(top.mediaType)) {
-    throw new Error(`base ${name} is a ${top.mediaType || 'manifest of unknown type'}, not an image`)
+    throw new Error(
+      `base ${name} is a ${top.mediaType || 'manifest of unknown type'}, not an image`
+    )
   }
   const single = await loadPlatform(client, reference, top.bytes, top.digest)
   if (wanted !== 'all') {

@@ -23,7 +23,10 @@ export interface BuildContext {
   sourceDateOrigin: string
 }
 
-async function git(cwd: string, ...args: string[]): Promise<string | undefined> {
+async function git(
+  cwd: string,
+  ...args: string[]
+): Promise<string | undefined> {
   try {
     const { stdout } = await run('git', args, { cwd })
     return stdout.trim() || undefined
@@ -54,16 +57,23 @@ export async function readContext(
 ): Promise<BuildContext> {
   const eventName = env.GITHUB_EVENT_NAME
   const event = await readEvent(env.GITHUB_EVENT_PATH)
-  const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target'
-  const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ?? env.GITHUB_SHA ?? (await git(workingDirectory, 'rev-parse', 'HEAD'))
+  const isPullRequest =
+    eventName === 'pull_request' || eventName === 'pull_request_target'
+  const sha =
+    (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+    env.GITHUB_SHA ??
+    (await git(workingDirectory, 'rev-parse', 'HEAD'))
   const branch = isPullRequest
     ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-    : env.GITHUB_REF_TYPE === 'branch' || env.GITHUB_REF?.startsWith('refs/heads/')
+    : env.GITHUB_REF_TYPE === 'branch' ||
+        env.GITHUB_REF?.startsWith('refs/heads/')
       ? env.GITHUB_REF_NAME
       : env.GITHUB_ACTIONS
         ? undefined
         : await git(workingDirectory, 'branch', '--show-current')
-  const version = env.GITHUB_REF?.startsWith('refs/tags/') ? env.GITHUB_REF.slice('refs/tags/'.length) : undefined
+  const version = env.GITHUB_REF?.startsWith('refs/tags/')
+    ? env.GITHUB_REF.slice('refs/tags/'.length)
+    : undefined
   const sourceUrl = env.GITHUB_REPOSITORY
     ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
     : undefined
@@ -76,7 +86,9 @@ export async function readContext(
   } else {
     // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
     const commitTime =
-      (sha ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha) : undefined) ??
+      (sha
+        ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
+        : undefined) ??
       (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'))
     if (commitTime && /^\d+$/.test(commitTime)) {
       sourceDateEpoch = Number(commitTime)
@@ -90,7 +102,9 @@ export async function readContext(
   return {
     sha,
     branch,
-    pr: isPullRequest ? (event.pull_request?.number ?? event.number) : undefined,
+    pr: isPullRequest
+      ? (event.pull_request?.number ?? event.number)
+      : undefined,
     runNumber: env.GITHUB_RUN_NUMBER,
     sourceUrl,
     version,

@@ -28,12 +28,14 @@ export async function buildLayers(
   options: LayerBuildOptions
 ): Promise<Blob[][]> {
   const jobs: { source: string; destination: string }[] = []
-  const keyOf = (source: string, destination: string): string => `${source}\0${destination}`
+  const keyOf = (source: string, destination: string): string =>
+    `${source}\0${destination}`
   const perPlatform = platforms.map(platform =>
     specs.map(spec => {
       const source = sourceForPlatform(spec.source, platform)
       const key = keyOf(source, spec.destination)
-      if (!jobs.some(j => keyOf(j.source, j.destination) === key)) jobs.push({ source, destination: spec.destination })
+      if (!jobs.some(j => keyOf(j.source, j.destination) === key))
+        jobs.push({ source, destination: spec.destination })
       return key
     })
   )
@@ -41,8 +43,16 @@ export async function buildLayers(
   // Every source is checked before any layer is written, so a typo fails fast.
   const entryLists = await Promise.all(
     jobs.map(job =>
-      collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
-        throw new InputError('layers', `${(error as Error).message} (line "${job.source}:${job.destination}")`)
+      collectEntries(
+        options.workingDirectory,
+        job.source,
+        job.destination,
+        options.log.warning
+      ).catch(error => {
+        throw new InputError(
+          'layers',
+          `${(error as Error).message} (line "${job.source}:${job.destination}")`
+        )
       })
     )
   )
@@ -56,14 +66,20 @@ export async function buildLayers(
     options.log.info(
       `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
     )
-    return fileBlob({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
-      diffId: layer.diffId,
-      uncompressedSize: layer.uncompressedSize,
-      source: job.source,
-      destination: job.destination
-    })
+    return fileBlob(
+      { mediaType: layer.mediaType, digest: layer.digest, size: layer.size },
+      layer.path,
+      {
+        diffId: layer.diffId,
+        uncompressedSize: layer.uncompressedSize,
+        source: job.source,
+        destination: job.destination
+      }
+    )
   })
-  const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]))
+  const byKey = new Map(
+    jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]])
+  )
   return perPlatform.map(keys => keys.map(key => byKey.get(key) as Blob))
 }
 

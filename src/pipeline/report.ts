@@ -59,7 +59,9 @@ export function renderSummary(result: PipelineResult): string {
   lines.push('| | |', '|---|---|')
   lines.push(`| Digest | ${code(result.digest)} |`)
   lines.push(`| Image | ${code(result.image)} |`)
-  const tagOutcome = new Map(result.push?.tags.map(t => [t.tag, t.outcome]) ?? [])
+  const tagOutcome = new Map(
+    result.push?.tags.map(t => [t.tag, t.outcome]) ?? []
+  )
   if (result.tags.length) {
     const tags = result.tags.map(ref => {
       const outcome = tagOutcome.get(ref.slice(result.repository.length + 1))
@@ -67,41 +69,70 @@ export function renderSummary(result: PipelineResult): string {
     })
     lines.push(`| Tags | ${tags.join('<br>')} |`)
   }
-  lines.push(`| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`)
-  if (result.configDigest) lines.push(`| Config | ${code(result.configDigest)} |`)
-  if (result.base) lines.push(`| Base | ${code(result.base.name)}${result.base.digest ? ` @ ${code(result.base.digest)}` : ''} |`)
+  lines.push(
+    `| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`
+  )
+  if (result.configDigest)
+    lines.push(`| Config | ${code(result.configDigest)} |`)
+  if (result.base)
+    lines.push(
+      `| Base | ${code(result.base.name)}${result.base.digest ? ` @ ${code(result.base.digest)}` : ''} |`
+    )
   else lines.push('| Base | scratch |')
   if (result.revision) lines.push(`| Revision | ${code(result.revision)} |`)
   if (result.push) {
-    const uploaded = result.push.blobs.filter(b => b.outcome === 'uploaded').length
+    const uploaded = result.push.blobs.filter(
+      b => b.outcome === 'uploaded'
+    ).length
     lines.push(
       `| Upload | ${formatBytes(result.push.uploadedBytes)} uploaded in ${uploaded} blobs, ` +
         `${formatBytes(result.push.reusedBytes)} reused in ${result.push.blobs.length - uploaded} |`
     )
   } else {
-    lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`)
+    lines.push(
+      `| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`
+    )
   }
 
-  const total = (layers: PipelineResult['platforms'][number]['layers']): number => layers.reduce((n, l) => n + l.size, 0)
+  const total = (
+    layers: PipelineResult['platforms'][number]['layers']
+  ): number => layers.reduce((n, l) => n + l.size, 0)
   for (const platform of result.platforms) {
-    lines.push('', `#### Layers — ${escapeCell(platform.platform)} (${formatBytes(total(platform.layers))} compressed)`, '')
-    if (result.platforms.length > 1) lines.push(`Manifest ${code(platform.digest)}`, '')
-    lines.push('| # | Source | Destination | Digest | Size |', '|---|---|---|---|---|')
+    lines.push(
+      '',
+      `#### Layers — ${escapeCell(platform.platform)} (${formatBytes(total(platform.layers))} compressed)`,
+      ''
+    )
+    if (result.platforms.length > 1)
+      lines.push(`Manifest ${code(platform.digest)}`, '')
+    lines.push(
+      '| # | Source | Destination | Digest | Size |',
+      '|---|---|---|---|---|'
+    )
     platform.layers.forEach((layer, i) => {
       const source = layer.source === undefined ? 'base' : code(layer.source)
-      const destination = layer.destination === undefined ? '' : code(layer.destination)
-      lines.push(`| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`)
+      const destination =
+        layer.destination === undefined ? '' : code(layer.destination)
+      lines.push(
+        `| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`
+      )
     })
   }
   return lines.join('\n') + '\n'
 }
 
 /** The summary of a failed run: the errors, and the image as far as it was built. */
-export function renderFailureSummary(errors: string[], assembled: PipelineResult | undefined): string {
+export function renderFailureSummary(
+  errors: string[],
+  assembled: PipelineResult | undefined
+): string {
   const lines = ['### Imprint: failed', '']
   for (const error of errors) lines.push(`> ${escapeCell(error)}`, '')
   if (assembled) {
-    lines.push(`The image was assembled (${code(assembled.digest)}) but not completely published.`, '')
+    lines.push(
+      `The image was assembled (${code(assembled.digest)}) but not completely published.`,
+      ''
+    )
     lines.push(renderSummary({ ...assembled, push: undefined }))
   }
   return lines.join('\n') + '\n'

@@ -57,8 +57,14 @@ export function resultOf(
     repository,
     image: `${repository}@${artifact.digest}`,
     tags: tags.map(tag => `${repository}:${tag}`),
-    configDigest: artifact.kind === 'image' ? artifact.configBlob.descriptor.digest : undefined,
-    mediaType: artifact.kind === 'image' ? artifact.manifest.mediaType : artifact.index.mediaType,
+    configDigest:
+      artifact.kind === 'image'
+        ? artifact.configBlob.descriptor.digest
+        : undefined,
+    mediaType:
+      artifact.kind === 'image'
+        ? artifact.manifest.mediaType
+        : artifact.index.mediaType,
     platforms: images.map(img => ({
       platform: formatPlatform(img.platform),
       digest: img.digest,
@@ -68,7 +74,11 @@ export function resultOf(
         size: layer.descriptor.size,
         mediaType: layer.descriptor.mediaType,
         ...(layer.built
-          ? { diffId: layer.built.diffId, source: layer.built.source, destination: layer.built.destination }
+          ? {
+              diffId: layer.built.diffId,
+              source: layer.built.source,
+              destination: layer.built.destination
+            }
           : {})
       }))
     })),

@@ -34,18 +34,32 @@ export interface PipelineDeps {
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
  */
-export async function runPipeline(inputs: Inputs, deps: PipelineDeps): Promise<PipelineResult> {
+export async function runPipeline(
+  inputs: Inputs,
+  deps: PipelineDeps
+): Promise<PipelineResult> {
   const { log } = deps
   const workingDirectory = resolve(inputs.workingDirectory)
-  const context: BuildContext = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch)
+  const context: BuildContext = await readContext(
+    deps.env,
+    workingDirectory,
+    inputs.sourceDateEpoch
+  )
   const tags = renderTags(inputs.tags, context)
-  log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`)
+  log.info(
+    `source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`
+  )
 
   const registries = new Registries({
     keychain: defaultKeychain({
-      explicit: inputs.username && inputs.password
-        ? { registry: inputs.image.registry, username: inputs.username, password: inputs.password }
-        : undefined,
+      explicit:
+        inputs.username && inputs.password
+          ? {
+              registry: inputs.image.registry,
+              username: inputs.username,
+              password: inputs.password
+            }
+          : undefined,
       githubToken: inputs.githubToken,
       githubActor: context.actor
     }),
@@ -58,48 +72,78 @@ export async function runPipeline(inputs: Inputs, deps: PipelineDeps): Promise<P
   })
   const jobs = deps.jobs ?? 4
 
-  const scratchDir = await mkdtemp(join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-'))
+  const scratchDir = await mkdtemp(
+    join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-')
+  )
   try {
     const base: ResolvedBase = await log.group('Resolve base', async () => {
       if (inputs.base === 'scratch') {
-        if (inputs.platforms === 'all') throw new Error('Input "platforms": "all" needs a base image to take the platforms from')
+        if (inputs.platforms === 'all')
+          throw new Error(
+            'Input "platforms": "all" needs a base image to take the platforms from'
+          )
         return scratchBase(inputs.platforms, context.sourceDateEpoch)
       }
-      const resolved = await resolveBase(inputs.base, inputs.platforms, registries)
-      log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`)
+      const resolved = await resolveBase(
+        inputs.base,
+        inputs.platforms,
+        registries
+      )
+      log.info(
+        `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
+      )
       return resolved
     })
 
     const layers = await log.group('Build layers', () =>
-      buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
-        workingDirectory,
-        scratchDir,
-        mtime: context.sourceDateEpoch,
-        uid: inputs.layerOwner.uid,
-        gid: inputs.layerOwner.gid,
-        jobs,
-        log
-      })
+      buildLayers(
+        inputs.layers,
+        base.platforms.map(p => p.platform),
+        {
+          workingDirectory,
+          scratchDir,
+          mtime: context.sourceDateEpoch,
+          uid: inputs.layerOwner.uid,
+          gid: inputs.layerOwner.gid,
+          jobs,
+          log
+        }
+      )
     )
 
     const artifact: Artifact = await log.group('Assemble', async () => {
       const result = assemble(base, layers, inputs, context)
-      log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`)
+      log.info(
+        `${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`
+      )
       return result
     })
-    deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined))
+    deps.onAssembled?.(
+      resultOf(inputs, artifact, base, tags, context, undefined)
+    )
 
     let push
     if (inputs.push) {
       push = await log.group(`Push ${inputs.image}`, async () => {
         const client = registries.client(inputs.image.registry)
-        const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite)
-        return pushArtifact(client, inputs.image, artifact, plans, { jobs, log })
+        const plans = await planTags(
+          client,
+          inputs.image,
+          topLevel(artifact).digest,
+          tags,
+          inputs.allowTagOverwrite
+        )
+        return pushArtifact(client, inputs.image, artifact, plans, {
+          jobs,
+          log
+        })
       })
     }
     if (inputs.ociLayout) {
       const layoutDir = resolve(inputs.ociLayout)
-      await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags))
+      await log.group(`Write OCI layout ${inputs.ociLayout}`, () =>
+        writeLayout(layoutDir, artifact, tags)
+      )
     }
     return resultOf(inputs, artifact, base, tags, context, push)
   } finally {

@@ -40,7 +40,9 @@ function configKeyHost(key: string): string {
 function sameRegistry(key: string, registry: Registry): boolean {
   const host = configKeyHost(key)
   if (registry.name === 'docker.io') {
-    return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host)
+    return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(
+      host
+    )
   }
   return host === registry.name
 }
@@ -50,9 +52,14 @@ export function defaultKeychain(options: KeychainOptions): Keychain {
   let config: Promise<Record<string, DockerConfigEntry>> | undefined
   const loadConfig = (): Promise<Record<string, DockerConfigEntry>> => {
     config ??= (async () => {
-      const dir = options.dockerConfigDir ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker')
+      const dir =
+        options.dockerConfigDir ??
+        process.env.DOCKER_CONFIG ??
+        join(homedir(), '.docker')
       try {
-        const parsed = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as {
+        const parsed = JSON.parse(
+          await readFile(join(dir, 'config.json'), 'utf8')
+        ) as {
           auths?: Record<string, DockerConfigEntry>
         }
         return parsed.auths ?? {}
@@ -67,27 +74,48 @@ export function defaultKeychain(options: KeychainOptions): Keychain {
     async resolve(registry) {
       const explicit = options.explicit
       if (explicit && explicit.registry.name === registry.name) {
-        return { username: explicit.username, password: explicit.password, origin: 'the username and password inputs' }
+        return {
+          username: explicit.username,
+          password: explicit.password,
+          origin: 'the username and password inputs'
+        }
       }
       const auths = await loadConfig()
       for (const [key, entry] of Object.entries(auths)) {
         if (!sameRegistry(key, registry)) continue
         if (entry.identitytoken) {
-          return { username: entry.username ?? '<token>', password: '', identityToken: entry.identitytoken, origin: 'docker config.json' }
+          return {
+            username: entry.username ?? '<token>',
+            password: '',
+            identityToken: entry.identitytoken,
+            origin: 'docker config.json'
+          }
         }
         if (entry.username && entry.password) {
-          return { username: entry.username, password: entry.password, origin: 'docker config.json' }
+          return {
+            username: entry.username,
+            password: entry.password,
+            origin: 'docker config.json'
+          }
         }
         if (entry.auth) {
           const decoded = Buffer.from(entry.auth, 'base64').toString('utf8')
           const colon = decoded.indexOf(':')
           if (colon > 0) {
-            return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), origin: 'docker config.json' }
+            return {
+              username: decoded.slice(0, colon),
+              password: decoded.slice(colon + 1),
+              origin: 'docker config.json'
+            }
           }
         }
       }
       if (registry.name === 'ghcr.io' && options.githubToken) {
-        return { username: options.githubActor || 'github-actions', password: options.githubToken, origin: 'github-token' }
+        return {
+          username: options.githubActor || 'github-actions',
+          password: options.githubToken,
+          origin: 'github-token'
+        }
       }
       return undefined
     }
@@ -107,14 +135,19 @@ export function parseChallenge(header: string): Challenge {
   const scheme = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase()
   const params: Record<string, string> = {}
   const rest = space < 0 ? '' : trimmed.slice(space + 1)
-  const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g
+  const pattern =
+    /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g
   for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
-    params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]
+    params[m[1].toLowerCase()] =
+      m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]
   }
   return { scheme, params }
 }
 
 /** The scope string a token request asks for: `repository:acme/api:pull,push`. */
-export function repositoryScope(path: string, actions: 'pull' | 'pull,push'): string {
+export function repositoryScope(
+  path: string,
+  actions: 'pull' | 'pull,push'
+): string {
   return `repository:${path}:${actions}`
 }

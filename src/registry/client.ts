@@ -3,7 +3,13 @@ import { isDigest, sha256, type Digest } from '../oci/digest'
 import { manifestMediaTypes } from '../oci/media-types'
 import type { Registry, Repository } from '../oci/reference'
 import { type Logger, silentLogger } from '../util/log'
-import { parseChallenge, repositoryScope, type Challenge, type Credential, type Keychain } from './auth'
+import {
+  parseChallenge,
+  repositoryScope,
+  type Challenge,
+  type Credential,
+  type Keychain
+} from './auth'
 import { NetworkError, RegistryError, registryError } from './errors'
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry'
 
@@ -72,7 +78,9 @@ export class RegistryClient {
     readonly registry: Registry,
     private readonly options: ClientOptions
   ) {
-    const insecure = registry.isLoopback || (options.insecureRegistries ?? []).includes(registry.name)
+    const insecure =
+      registry.isLoopback ||
+      (options.insecureRegistries ?? []).includes(registry.name)
     this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`
     this.retry = options.retry ?? defaultRetryPolicy
     this.log = options.log ?? silentLogger
@@ -82,8 +90,15 @@ export class RegistryClient {
 
   // ---- blobs ---------------------------------------------------------------------------------
 
-  async blobExists(repo: Repository, digest: Digest, scopes = [repositoryScope(repo.path, 'pull')]): Promise<boolean> {
-    const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, { scopes, ok: [200, 404] })
+  async blobExists(
+    repo: Repository,
+    digest: Digest,
+    scopes = [repositoryScope(repo.path, 'pull')]
+  ): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
+      scopes,
+      ok: [200, 404]
+    })
     return res.status === 200
   }
 
@@ -102,7 +117,9 @@ export class RegistryClient {
         const res = await this.getBlob(repo, digest)
         const bytes = await readBody('GET', res)
         if (sha256(bytes) !== digest) {
-          throw new Error(`blob ${digest} from ${repo} does not match its digest`)
+          throw new Error(
+            `blob ${digest} from ${repo} does not match its digest`
+          )
         }
         return bytes
       },
@@ -115,7 +132,12 @@ export class RegistryClient {
    * Makes sure `repo` has the blob: HEAD first, then a cross-repository mount when `mountFrom` is
    * on this registry, then an upload (monolithic, or chunked and resumable above the threshold).
    */
-  async pushBlob(repo: Repository, digest: Digest, source: BlobSource, mountFrom?: Repository): Promise<UploadOutcome> {
+  async pushBlob(
+    repo: Repository,
+    digest: Digest,
+    source: BlobSource,
+    mountFrom?: Repository
+  ): Promise<UploadOutcome> {
     const scopes = [repositoryScope(repo.path, 'pull,push')]
     if (mountFrom) scopes.push(repositoryScope(mountFrom.path, 'pull'))
     if (await this.blobExists(repo, digest, scopes)) return 'existing'
@@ -123,7 +145,8 @@ export class RegistryClient {
       async () => {
         const started = await this.startUpload(repo, digest, scopes, mountFrom)
         if (started === 'mounted') return 'mounted'
-        if (source.size > this.chunkThreshold) await this.uploadChunks(started, digest, source, scopes)
+        if (source.size > this.chunkThreshold)
+          await this.uploadChunks(started, digest, source, scopes)
         else await this.uploadWhole(started, digest, source, scopes)
         return 'uploaded'
       },
@@ -142,23 +165,41 @@ export class RegistryClient {
     if (mountFrom && !mountFrom.equals(repo)) {
       try {
         const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`
-        const res = await this.request('POST', path + query, { scopes, ok: [201, 202], retries: false })
+        const res = await this.request('POST', path + query, {
+          scopes,
+          ok: [201, 202],
+          retries: false
+        })
         if (res.status === 201) return 'mounted'
         return this.location(res)
       } catch (error) {
         // Registries answer failed mounts in many ways (Harbor: 401); an upload always works instead.
-        this.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`)
+        this.log.debug(
+          `mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`
+        )
       }
     }
-    const res = await this.request('POST', path, { scopes, ok: [202], retries: false })
+    const res = await this.request('POST', path, {
+      scopes,
+      ok: [202],
+      retries: false
+    })
     return this.location(res)
   }
 
-  private async uploadWhole(location: string, digest: Digest, source: BlobSource, scopes: string[]): Promise<void> {
+  private async uploadWhole(
+    location: string,
+    digest: Digest,
+    source: BlobSource,
+    scopes: string[]
+  ): Promise<void> {
     const url = new URL(location)
     url.searchParams.set('digest', digest)
     const res = await this.request('PUT', url.toString(), {
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(source.size)
+      },
       body: () => source.open(0),
       scopes,
       ok: [201],
@@ -167,7 +208,12 @@ export class RegistryClient {
     this.checkDigest('PUT', url.toString(), res, digest)
   }
 
-  private async uploadChunks(location: string, digest: Digest, source: BlobSource, scopes: string[]): Promise<void> {
+  private async uploadChunks(
+    location: string,
+    digest: Digest,
+    source: BlobSource,
+    scopes: string[]
+  ): Promise<void> {
     let offset = 0
     let resumes = 0
     while (offset < source.size) {
@@ -188,16 +234,30 @@ export class RegistryClient {
         location = this.location(res)
         offset = end + 1
       } catch (error) {
-        if (!(error instanceof NetworkError || (error instanceof RegistryError && error.temporary)) || resumes >= 3) {
+        if (
+          !(
+            error instanceof NetworkError ||
+            (error instanceof RegistryError && error.temporary)
+          ) ||
+          resumes >= 3
+        ) {
           throw error
         }
         resumes++
         // Ask the registry how much it kept; a dead session throws and the upload restarts.
-        const status = await this.request('GET', location, { scopes, ok: [204], retries: false })
+        const status = await this.request('GET', location, {
+          scopes,
+          ok: [204],
+          retries: false
+        })
         location = this.location(status)
-        const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '')
+        const range = /^(?:bytes=)?0-(\d+)$/.exec(
+          status.headers.get('range') ?? ''
+        )
         offset = range ? Number(range[1]) + 1 : 0
-        this.log.info(`resuming upload of ${digest} at byte ${offset} after: ${String(error)}`)
+        this.log.info(
+          `resuming upload of ${digest} at byte ${offset} after: ${String(error)}`
+        )
       }
     }
     const url = new URL(location)
@@ -214,7 +274,10 @@ export class RegistryClient {
   // ---- manifests -----------------------------------------------------------------------------
 
   /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
-  async getManifest(repo: Repository, reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: Digest }> {
+  async getManifest(
+    repo: Repository,
+    reference: string
+  ): Promise<{ bytes: Buffer; mediaType: string; digest: Digest }> {
     return withRetries(
       async () => {
         const url = `/v2/${repo.path}/manifests/${reference}`
@@ -226,10 +289,17 @@ export class RegistryClient {
         const bytes = await readBody('GET', res)
         const digest = sha256(bytes)
         if (isDigest(reference) && digest !== reference) {
-          throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`)
+          throw new Error(
+            `manifest ${repo}@${reference} does not match its digest (got ${digest})`
+          )
         }
-        const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: string }
-        const mediaType = parsed.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? ''
+        const parsed = JSON.parse(bytes.toString('utf8')) as {
+          mediaType?: string
+        }
+        const mediaType =
+          parsed.mediaType ??
+          res.headers.get('content-type')?.split(';')[0] ??
+          ''
         return { bytes, mediaType, digest }
       },
       this.retry,
@@ -238,19 +308,32 @@ export class RegistryClient {
   }
 
   /** The digest a tag points at, or undefined when the tag does not exist. */
-  async resolveTag(repo: Repository, tag: string, scopes = [repositoryScope(repo.path, 'pull')]): Promise<Digest | undefined> {
-    const res = await this.request('HEAD', `/v2/${repo.path}/manifests/${tag}`, {
-      headers: { accept: manifestMediaTypes.join(', ') },
-      scopes,
-      ok: [200, 404]
-    })
+  async resolveTag(
+    repo: Repository,
+    tag: string,
+    scopes = [repositoryScope(repo.path, 'pull')]
+  ): Promise<Digest | undefined> {
+    const res = await this.request(
+      'HEAD',
+      `/v2/${repo.path}/manifests/${tag}`,
+      {
+        headers: { accept: manifestMediaTypes.join(', ') },
+        scopes,
+        ok: [200, 404]
+      }
+    )
     if (res.status === 404) return undefined
     const header = res.headers.get('docker-content-digest')
     if (header && isDigest(header)) return header
     return (await this.getManifest(repo, tag)).digest
   }
 
-  async putManifest(repo: Repository, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+  async putManifest(
+    repo: Repository,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string
+  ): Promise<Digest> {
     const digest = sha256(bytes)
     const url = `/v2/${repo.path}/manifests/${reference}`
     const res = await this.request('PUT', url, {
@@ -265,48 +348,87 @@ export class RegistryClient {
 
   // ---- transport -----------------------------------------------------------------------------
 
-  private checkDigest(method: string, url: string, res: Response, expected: Digest): void {
+  private checkDigest(
+    method: string,
+    url: string,
+    res: Response,
+    expected: Digest
+  ): void {
     const reported = res.headers.get('docker-content-digest')
     if (reported && reported !== expected) {
-      throw new Error(`${method} ${url}: the registry stored ${reported}, but the content is ${expected}`)
+      throw new Error(
+        `${method} ${url}: the registry stored ${reported}, but the content is ${expected}`
+      )
     }
   }
 
   private location(res: Response): string {
     const location = res.headers.get('location')
-    if (!location) throw new Error(`${this.registry}: upload response without a Location header`)
+    if (!location)
+      throw new Error(
+        `${this.registry}: upload response without a Location header`
+      )
     return new URL(location, this.baseUrl).toString()
   }
 
   private retrying(error: unknown, delayMs: number): void {
-    this.log.info(`${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`)
+    this.log.info(
+      `${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`
+    )
   }
 
   /** Sends one request with auth, retrying temporary failures unless `retries` is false. */
-  async request(method: string, pathOrUrl: string, options: RequestOptions): Promise<Response> {
+  async request(
+    method: string,
+    pathOrUrl: string,
+    options: RequestOptions
+  ): Promise<Response> {
     const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl
     const send = async (): Promise<Response> => {
-      let res = await this.send(method, url, options, await this.authorization(options.scopes, false))
+      let res = await this.send(
+        method,
+        url,
+        options,
+        await this.authorization(options.scopes, false)
+      )
       if (res.status === 401) {
         const header = res.headers.get('www-authenticate')
         await res.body?.cancel().catch(() => {})
         if (header) this.challenge = parseChallenge(header)
         const scopes = [...options.scopes]
         const challengeScope = this.challenge?.params.scope
-        if (challengeScope && !scopes.includes(challengeScope)) scopes.push(challengeScope)
-        res = await this.send(method, url, options, await this.authorization(scopes, true))
+        if (challengeScope && !scopes.includes(challengeScope))
+          scopes.push(challengeScope)
+        res = await this.send(
+          method,
+          url,
+          options,
+          await this.authorization(scopes, true)
+        )
         if (res.status === 401) {
           const error = await registryError(method, url, res)
-          throw new AuthenticationError(this.registry.name, (await this.getCredential())?.origin, error.message)
+          throw new AuthenticationError(
+            this.registry.name,
+            (await this.getCredential())?.origin,
+            error.message
+          )
         }
       }
-      if (!options.ok.includes(res.status)) throw await registryError(method, url, res)
+      if (!options.ok.includes(res.status))
+        throw await registryError(method, url, res)
       return res
     }
-    return options.retries === false ? send() : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms))
+    return options.retries === false
+      ? send()
+      : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms))
   }
 
-  private async send(method: string, url: string, options: RequestOptions, authorization: string | undefined): Promise<Response> {
+  private async send(
+    method: string,
+    url: string,
+    options: RequestOptions,
+    authorization: string | undefined
+  ): Promise<Response> {
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent ?? 'imprint',
       ...options.headers
@@ -319,8 +441,12 @@ export class RegistryClient {
         headers,
         body: body as never,
         redirect: 'follow',
-        ...(body && typeof (body as { pipe?: unknown }).pipe === 'function' ? { duplex: 'half' } : {}),
-        ...(body && Symbol.asyncIterator in (body as object) ? { duplex: 'half' } : {})
+        ...(body && typeof (body as { pipe?: unknown }).pipe === 'function'
+          ? { duplex: 'half' }
+          : {}),
+        ...(body && Symbol.asyncIterator in (body as object)
+          ? { duplex: 'half' }
+          : {})
       } as RequestInit)
     } catch (error) {
       throw new NetworkError(method, url, error)
@@ -338,7 +464,9 @@ export class RegistryClient {
       async () => {
         let res: Response
         try {
-          res = await fetch(`${this.baseUrl}/v2/`, { headers: { 'user-agent': this.options.userAgent ?? 'imprint' } })
+          res = await fetch(`${this.baseUrl}/v2/`, {
+            headers: { 'user-agent': this.options.userAgent ?? 'imprint' }
+          })
         } catch (error) {
           throw new NetworkError('GET', `${this.baseUrl}/v2/`, error)
         }
@@ -360,8 +488,16 @@ export class RegistryClient {
     return this.scheme
   }
 
-  private async authorization(scopes: string[], refresh: boolean): Promise<string | undefined> {
-    const scheme = refresh && this.challenge ? (this.challenge.scheme === 'bearer' ? 'bearer' : 'basic') : await this.authScheme()
+  private async authorization(
+    scopes: string[],
+    refresh: boolean
+  ): Promise<string | undefined> {
+    const scheme =
+      refresh && this.challenge
+        ? this.challenge.scheme === 'bearer'
+          ? 'bearer'
+          : 'basic'
+        : await this.authScheme()
     const credential = await this.getCredential()
     if (scheme === 'none' && !refresh) return undefined
     if (scheme === 'basic') {
@@ -380,9 +516,15 @@ export class RegistryClient {
     return `Bearer ${await token}`
   }
 
-  private async fetchToken(scopes: string[], credential: Credential | undefined): Promise<string> {
+  private async fetchToken(
+    scopes: string[],
+    credential: Credential | undefined
+  ): Promise<string> {
     const params = this.challenge?.params ?? {}
-    if (!params.realm) throw new Error(`registry ${this.registry} sent a bearer challenge without a realm`)
+    if (!params.realm)
+      throw new Error(
+        `registry ${this.registry} sent a bearer challenge without a realm`
+      )
     const realm = new URL(params.realm)
     const form = new URLSearchParams()
     if (params.service) form.set('service', params.service)
@@ -395,11 +537,17 @@ export class RegistryClient {
             form.set('grant_type', 'refresh_token')
             form.set('refresh_token', credential.identityToken)
             form.set('client_id', 'imprint')
-            res = await fetch(realm, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+            res = await fetch(realm, {
+              method: 'POST',
+              body: form,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' }
+            })
           } else {
             const url = new URL(realm)
             for (const [k, v] of form) url.searchParams.append(k, v)
-            const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'imprint' }
+            const headers: Record<string, string> = {
+              'user-agent': this.options.userAgent ?? 'imprint'
+            }
             if (credential) {
               headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
             }
@@ -410,12 +558,22 @@ export class RegistryClient {
         }
         if (res.status === 401 || res.status === 403) {
           const error = await registryError('GET', realm.toString(), res)
-          throw new AuthenticationError(this.registry.name, credential?.origin, error.message)
+          throw new AuthenticationError(
+            this.registry.name,
+            credential?.origin,
+            error.message
+          )
         }
         if (!res.ok) throw await registryError('GET', realm.toString(), res)
-        const body = (await res.json()) as { token?: string; access_token?: string }
+        const body = (await res.json()) as {
+          token?: string
+          access_token?: string
+        }
         const token = body.token ?? body.access_token
-        if (!token) throw new Error(`the token service of ${this.registry} answered without a token`)
+        if (!token)
+          throw new Error(
+            `the token service of ${this.registry} answered without a token`
+          )
         return token
       },
       this.retry,
@@ -432,11 +590,15 @@ async function readBody(method: string, res: Response): Promise<Buffer> {
   }
 }
 
-async function* limit(source: Readable | AsyncIterable<Uint8Array>, bytes: number): AsyncGenerator<Uint8Array> {
+async function* limit(
+  source: Readable | AsyncIterable<Uint8Array>,
+  bytes: number
+): AsyncGenerator<Uint8Array> {
   let remaining = bytes
   for await (const chunk of source as AsyncIterable<Uint8Array>) {
     if (remaining <= 0) break
-    const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk
+    const piece =
+      chunk.length > remaining ? chunk.subarray(0, remaining) : chunk
     remaining -= piece.length
     yield piece
   }

@@ -1,5 +1,10 @@
 /** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
-const temporaryCodes = new Set(['BLOB_UPLOAD_INVALID', 'TOOMANYREQUESTS', 'UNKNOWN', 'UNAVAILABLE'])
+const temporaryCodes = new Set([
+  'BLOB_UPLOAD_INVALID',
+  'TOOMANYREQUESTS',
+  'UNKNOWN',
+  'UNAVAILABLE'
+])
 const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522])
 
 /** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
@@ -9,7 +14,11 @@ export function redact(url: string): string {
     u.username = ''
     u.password = ''
     for (const key of [...u.searchParams.keys()]) {
-      if (!['digest', 'mount', 'from', 'n', 'last', 'service', 'scope'].includes(key)) {
+      if (
+        !['digest', 'mount', 'from', 'n', 'last', 'service', 'scope'].includes(
+          key
+        )
+      ) {
         u.searchParams.set(key, 'REDACTED')
       }
     }
@@ -29,7 +38,9 @@ export class RegistryError extends Error {
     detail: string,
     readonly retryAfterMs?: number
   ) {
-    const what = codes.length ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}` : detail || 'no error body'
+    const what = codes.length
+      ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
+      : detail || 'no error body'
     const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : ''
     super(`${method} ${redact(url)}: ${status} ${what}${hint}`)
     this.name = 'RegistryError'
@@ -67,22 +78,38 @@ export function isTemporary(error: unknown): boolean {
 }
 
 /** Parses an error response body (`{"errors":[{"code","message"}]}`), read up to 64 KiB. */
-export async function registryError(method: string, url: string, response: Response): Promise<RegistryError> {
+export async function registryError(
+  method: string,
+  url: string,
+  response: Response
+): Promise<RegistryError> {
   let codes: string[] = []
   let detail = ''
   if (method !== 'HEAD') {
     const text = await readCapped(response, 64 * 1024)
     try {
-      const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] }
+      const body = JSON.parse(text) as {
+        errors?: { code?: string; message?: string }[]
+      }
       codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN')
-      detail = (body.errors ?? []).map(e => e.message).filter(Boolean).join('; ')
+      detail = (body.errors ?? [])
+        .map(e => e.message)
+        .filter(Boolean)
+        .join('; ')
     } catch {
       detail = text.trim().slice(0, 200)
     }
   } else {
     await response.body?.cancel().catch(() => {})
   }
-  return new RegistryError(method, url, response.status, codes, detail, retryAfter(response.headers.get('retry-after')))
+  return new RegistryError(
+    method,
+    url,
+    response.status,
+    codes,
+    detail,
+    retryAfter(response.headers.get('retry-after'))
+  )
 }
 
 async function readCapped(response: Response, limit: number): Promise<string> {
@@ -106,7 +133,10 @@ async function readCapped(response: Response, limit: number): Promise<string> {
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function retryAfter(value: string | null, now = Date.now()): number | undefined {
+export function retryAfter(
+  value: string | null,
+  now = Date.now()
+): number | undefined {
   if (value === null || value.trim() === '') return undefined
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
   const date = Date.parse(value)

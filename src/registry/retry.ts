@@ -17,14 +17,23 @@ export const defaultRetryPolicy: RetryPolicy = {
   jitter: 0.2
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+export const sleep = (ms: number): Promise<void> =>
+  new Promise(resolve => setTimeout(resolve, ms))
 
 /** The wait before attempt `attempt + 1`: the registry's `Retry-After` if it gave one, else backoff. */
-export function delayFor(error: unknown, attempt: number, policy: RetryPolicy, random = Math.random): number {
+export function delayFor(
+  error: unknown,
+  attempt: number,
+  policy: RetryPolicy,
+  random = Math.random
+): number {
   if (error instanceof RegistryError && error.retryAfterMs !== undefined) {
     return Math.min(error.retryAfterMs, policy.maxDelayMs * 2)
   }
-  const backoff = Math.min(policy.baseDelayMs * policy.factor ** attempt, policy.maxDelayMs)
+  const backoff = Math.min(
+    policy.baseDelayMs * policy.factor ** attempt,
+    policy.maxDelayMs
+  )
   return Math.round(backoff * (1 + policy.jitter * (2 * random() - 1)))
 }
 

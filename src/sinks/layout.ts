@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { digestHex, type Digest } from '../oci/digest'
-import { canonicalBytes, topLevel, uniqueBlobs, type Artifact, type Blob } from '../oci/image'
+import {
+  canonicalBytes,
+  topLevel,
+  uniqueBlobs,
+  type Artifact,
+  type Blob
+} from '../oci/image'
 import { MediaType } from '../oci/media-types'
 import type { Descriptor, ImageIndex } from '../oci/types'
 
@@ -42,7 +48,11 @@ async function writeBlob(dir: string, blob: Blob): Promise<void> {
   }
 }
 
-async function writeBytes(dir: string, digest: Digest, bytes: Buffer): Promise<void> {
+async function writeBytes(
+  dir: string,
+  digest: Digest,
+  bytes: Buffer
+): Promise<void> {
   const target = join(dir, 'blobs', 'sha256', digestHex(digest))
   if (await exists(target)) return
   await writeFile(`${target}.tmp`, bytes)
@@ -54,7 +64,11 @@ async function writeBytes(dir: string, digest: Digest, bytes: Buffer): Promise<v
  * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
  * the same names. Other images in the layout are kept.
  */
-export async function writeLayout(dir: string, artifact: Artifact, tags: readonly string[]): Promise<void> {
+export async function writeLayout(
+  dir: string,
+  artifact: Artifact,
+  tags: readonly string[]
+): Promise<void> {
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true })
   await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
   for (const blob of uniqueBlobs(artifact)) await writeBlob(dir, blob)
@@ -64,16 +78,31 @@ export async function writeLayout(dir: string, artifact: Artifact, tags: readonl
   await writeBytes(dir, top.digest, top.bytes)
 
   const indexPath = join(dir, 'index.json')
-  let existing: ImageIndex = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }
-  if (await exists(indexPath)) existing = JSON.parse(await readFile(indexPath, 'utf8')) as ImageIndex
+  let existing: ImageIndex = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociIndex,
+    manifests: []
+  }
+  if (await exists(indexPath))
+    existing = JSON.parse(await readFile(indexPath, 'utf8')) as ImageIndex
   const names = new Set(tags)
   const kept = existing.manifests.filter(d => {
     const name = d.annotations?.[refName]
     return name === undefined ? d.digest !== top.digest : !names.has(name)
   })
-  const base: Descriptor = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
-  const added = tags.length ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } })) : [base]
-  const updated: ImageIndex = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...kept, ...added] }
+  const base: Descriptor = {
+    mediaType: top.mediaType,
+    digest: top.digest,
+    size: top.bytes.length
+  }
+  const added = tags.length
+    ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
+    : [base]
+  const updated: ImageIndex = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociIndex,
+    manifests: [...kept, ...added]
+  }
   await writeFile(`${indexPath}.tmp`, canonicalBytes(updated))
   await rename(`${indexPath}.tmp`, indexPath)
 }

@@ -42,7 +42,12 @@ export async function planTags(
   allowOverwrite: boolean
 ): Promise<TagPlan[]> {
   const scopes = [repositoryScope(repo.path, 'pull,push')]
-  const plans = await Promise.all(tags.map(async tag => ({ tag, existing: await client.resolveTag(repo, tag, scopes) })))
+  const plans = await Promise.all(
+    tags.map(async tag => ({
+      tag,
+      existing: await client.resolveTag(repo, tag, scopes)
+    }))
+  )
   for (const plan of plans) {
     if (plan.existing && plan.existing !== digest && !allowOverwrite) {
       throw new TagConflictError(`${repo}:${plan.tag}`, plan.existing, digest)
@@ -65,22 +70,42 @@ export async function pushArtifact(
 ): Promise<PushReport> {
   const top = topLevel(artifact)
   if (plans.length > 0 && plans.every(p => p.existing === top.digest)) {
-    options.log.info(`every tag already points at ${top.digest}; nothing to upload`)
-    return { blobs: [], uploadedBytes: 0, reusedBytes: 0, tags: plans.map(p => ({ tag: p.tag, outcome: 'unchanged' })) }
+    options.log.info(
+      `every tag already points at ${top.digest}; nothing to upload`
+    )
+    return {
+      blobs: [],
+      uploadedBytes: 0,
+      reusedBytes: 0,
+      tags: plans.map(p => ({ tag: p.tag, outcome: 'unchanged' }))
+    }
   }
 
   const blobs = uniqueBlobs(artifact)
   const outcomes = await mapBounded(blobs, options.jobs, async blob => {
     const { digest, size } = blob.descriptor
-    const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name ? blob.origin : undefined
-    const outcome = await client.pushBlob(repo, digest, { size, open: offset => blob.open(offset) }, mountFrom)
+    const mountFrom =
+      blob.origin && blob.origin.registry.name === repo.registry.name
+        ? blob.origin
+        : undefined
+    const outcome = await client.pushBlob(
+      repo,
+      digest,
+      { size, open: offset => blob.open(offset) },
+      mountFrom
+    )
     options.log.debug(`${digest}: ${outcome}`)
     return { digest, size, outcome }
   })
 
   if (artifact.kind === 'index') {
     for (const img of artifact.images) {
-      await client.putManifest(repo, img.digest, img.manifestBytes, img.manifest.mediaType)
+      await client.putManifest(
+        repo,
+        img.digest,
+        img.manifestBytes,
+        img.manifest.mediaType
+      )
     }
   }
   const tags: PushReport['tags'] = []
@@ -93,10 +118,17 @@ export async function pushArtifact(
       continue
     }
     await client.putManifest(repo, plan.tag, top.bytes, top.mediaType)
-    tags.push({ tag: plan.tag, outcome: plan.existing ? 'overwritten' : 'created' })
+    tags.push({
+      tag: plan.tag,
+      outcome: plan.existing ? 'overwritten' : 'created'
+    })
   }
 
-  const uploadedBytes = outcomes.filter(o => o.outcome === 'uploaded').reduce((n, o) => n + o.size, 0)
-  const reusedBytes = outcomes.filter(o => o.outcome !== 'uploaded').reduce((n, o) => n + o.size, 0)
+  const uploadedBytes = outcomes
+    .filter(o => o.outcome === 'uploaded')
+    .reduce((n, o) => n + o.size, 0)
+  const reusedBytes = outcomes
+    .filter(o => o.outcome !== 'uploaded')
+    .reduce((n, o) => n + o.size, 0)
   return { blobs: outcomes, uploadedBytes, reusedBytes, tags }
 }

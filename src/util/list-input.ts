@@ -14,6 +14,7 @@ export function parseKeyValue(item: string): [string, string] {
   const eq = item.indexOf('=')
   if (eq <= 0) throw new Error(`"${item}" is not KEY=VALUE`)
   const key = item.slice(0, eq).trim()
-  if (/\s/.test(key)) throw new Error(`"${item}": the key must not contain whitespace`)
+  if (/\s/.test(key))
+    throw new Error(`"${item}": the key must not contain whitespace`)
   return [key, item.slice(eq + 1)]
 }

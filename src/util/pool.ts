@@ -1,5 +1,9 @@
 /** Maps `items` through `fn` with at most `jobs` calls in flight; results keep the input order. */
-export async function mapBounded<T, R>(items: readonly T[], jobs: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  jobs: number,
+  fn: (item: T, index: number) => Promise<R>
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   let failed = false
@@ -14,6 +18,8 @@ export async function mapBounded<T, R>(items: readonly T[], jobs: number, fn: (i
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker))
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker)
+  )
   return results
 }
