@@ -31362,6 +31362,8 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/oci/digest.ts
@@ -31621,9 +31623,20 @@ function describeCause(cause) {
     }
     return String(cause);
 }
+/** An upload session that cannot be continued; the whole upload starts again from POST. */
+class UploadRestart extends Error {
+    temporary = true;
+    constructor(digest, cause) {
+        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
+            cause
+        });
+        this.name = 'UploadRestart';
+    }
+}
 function isTemporary(error) {
     return ((error instanceof RegistryError && error.temporary) ||
-        error instanceof NetworkError);
+        error instanceof NetworkError ||
+        error instanceof UploadRestart);
 }
 /** Parses an error response body (`{"errors":[{"code","message"}]}`), read up to 64 KiB. */
 async function registryError(method, url, response) {
@@ -31722,6 +31735,7 @@ async function withRetries(operation, policy, onRetry = () => { }) {
 
 
 
+
 /** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
 class AuthenticationError extends Error {
     registry;
@@ -31744,6 +31758,7 @@ class RegistryClient {
     registry;
     options;
     baseUrl;
+    origin;
     retry;
     log;
     chunkThreshold;
@@ -31758,6 +31773,7 @@ class RegistryClient {
         const insecure = registry.isLoopback ||
             (options.insecureRegistries ?? []).includes(registry.name);
         this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
+        this.origin = new URL(this.baseUrl).origin;
         this.retry = options.retry ?? defaultRetryPolicy;
         this.log = options.log ?? silentLogger;
         this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024;
@@ -31771,18 +31787,24 @@ class RegistryClient {
         });
         return res.status === 200;
     }
-    /** Streams a blob; the caller consumes or cancels the body. */
-    async getBlob(repo, digest) {
-        return this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+    /**
+     * Streams a blob from `offset` on; the caller consumes or cancels the body. A registry that
+     * ignores `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
+     */
+    async getBlob(repo, digest, offset = 0, retries = true) {
+        const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
             scopes: [repositoryScope(repo.path, 'pull')],
-            ok: [200]
+            ok: offset > 0 ? [200, 206] : [200],
+            retries
         });
+        const body = external_node_stream_.Readable.fromWeb(res.body);
+        return offset > 0 && res.status === 200 ? skip(body, offset) : body;
     }
     /** Reads a small blob (a config) whole and checks its digest. */
     async getBlobBytes(repo, digest) {
         return withRetries(async () => {
-            const res = await this.getBlob(repo, digest);
-            const bytes = await readBody('GET', res);
+            const bytes = await readAll(await this.getBlob(repo, digest, 0, false));
             if (sha256(bytes) !== digest) {
                 throw new Error(`blob ${digest} from ${repo} does not match its digest`);
             }
@@ -31797,7 +31819,18 @@ class RegistryClient {
         const scopes = [repositoryScope(repo.path, 'pull,push')];
         if (mountFrom)
             scopes.push(repositoryScope(mountFrom.path, 'pull'));
-        if (await this.blobExists(repo, digest, scopes))
+        let exists;
+        try {
+            exists = await this.blobExists(repo, digest, scopes);
+        }
+        catch (error) {
+            // A token service may refuse pull on the mount source: push without mounting instead.
+            if (mountFrom && error instanceof AuthenticationError) {
+                return this.pushBlob(repo, digest, source);
+            }
+            throw error;
+        }
+        if (exists)
             return 'existing';
         return withRetries(async () => {
             const started = await this.startUpload(repo, digest, scopes, mountFrom);
@@ -31879,26 +31912,46 @@ class RegistryClient {
                     throw error;
                 }
                 resumes++;
-                // Ask the registry how much it kept; a dead session throws and the upload restarts.
-                const status = await this.request('GET', location, {
-                    scopes,
-                    ok: [204],
-                    retries: false
-                });
+                // Ask the registry how much it kept; anything but a clear answer restarts from POST.
+                let status;
+                try {
+                    status = await this.request('GET', location, {
+                        scopes,
+                        ok: [204],
+                        retries: false
+                    });
+                }
+                catch (statusError) {
+                    throw new UploadRestart(digest, statusError);
+                }
                 location = this.location(status);
                 const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
-                offset = range ? Number(range[1]) + 1 : 0;
+                // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
+                if (!range || Number(range[1]) === 0)
+                    throw new UploadRestart(digest, error);
+                offset = Number(range[1]) + 1;
                 this.log.info(`resuming upload of ${digest} at byte ${offset} after: ${String(error)}`);
             }
         }
         const url = new URL(location);
         url.searchParams.set('digest', digest);
-        const res = await this.request('PUT', url.toString(), {
-            headers: { 'content-length': '0' },
-            scopes,
-            ok: [201],
-            retries: false
-        });
+        let res;
+        try {
+            res = await this.request('PUT', url.toString(), {
+                headers: { 'content-length': '0' },
+                scopes,
+                ok: [201],
+                retries: false
+            });
+        }
+        catch (error) {
+            // Chunks the registry assembled differently from ours: start over rather than give up.
+            if (error instanceof RegistryError &&
+                (error.status === 416 || error.codes.includes('DIGEST_INVALID'))) {
+                throw new UploadRestart(digest, error);
+            }
+            throw error;
+        }
         this.checkDigest('PUT', url.toString(), res, digest);
     }
     // ---- manifests -----------------------------------------------------------------------------
@@ -31909,7 +31962,8 @@ class RegistryClient {
             const res = await this.request('GET', url, {
                 headers: { accept: manifestMediaTypes.join(', ') },
                 scopes: [repositoryScope(repo.path, 'pull')],
-                ok: [200]
+                ok: [200],
+                retries: false
             });
             const bytes = await readBody('GET', res);
             const digest = sha256(bytes);
@@ -31937,6 +31991,10 @@ class RegistryClient {
             return header;
         return (await this.getManifest(repo, tag)).digest;
     }
+    /**
+     * Writes a manifest under a tag or its digest. `subject` is the registry's `OCI-Subject`
+     * answer: set when it indexed the manifest's subject (it has the referrers API).
+     */
     async putManifest(repo, reference, bytes, mediaType) {
         const digest = sha256(bytes);
         const url = `/v2/${repo.path}/manifests/${reference}`;
@@ -31947,7 +32005,37 @@ class RegistryClient {
             ok: [201, 200]
         });
         this.checkDigest('PUT', url, res, digest);
-        return digest;
+        return { digest, subject: res.headers.get('oci-subject') ?? undefined };
+    }
+    /** Like `getManifest`, but a missing manifest (or repository) is `undefined`. */
+    async findManifest(repo, reference) {
+        try {
+            return await this.getManifest(repo, reference);
+        }
+        catch (error) {
+            if (error instanceof RegistryError && error.status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    /**
+     * The referrers of a digest from the OCI 1.1 referrers API, or `undefined` when the registry
+     * does not offer the API (then clients keep the `sha256-<hex>` fallback index instead).
+     */
+    async referrers(repo, digest) {
+        const res = await this.request('GET', `/v2/${repo.path}/referrers/${digest}`, {
+            headers: { accept: MediaType.ociIndex },
+            scopes: [repositoryScope(repo.path, 'pull')],
+            ok: [200, 400, 404, 405]
+        });
+        const body = await readBody('GET', res);
+        if (res.status !== 200)
+            return undefined;
+        const index = JSON.parse(body.toString('utf8'));
+        return index.mediaType === MediaType.ociIndex ||
+            Array.isArray(index.manifests)
+            ? index
+            : undefined;
     }
     // ---- transport -----------------------------------------------------------------------------
     checkDigest(method, url, res, expected) {
@@ -31960,7 +32048,11 @@ class RegistryClient {
         const location = res.headers.get('location');
         if (!location)
             throw new Error(`${this.registry}: upload response without a Location header`);
-        return new URL(location, this.baseUrl).toString();
+        const url = new URL(location, this.baseUrl);
+        if (this.baseUrl.startsWith('https:') && url.protocol !== 'https:') {
+            throw new Error(`${this.registry} sent an upload location over plain ${url.protocol}; refusing to downgrade from https`);
+        }
+        return url.toString();
     }
     retrying(error, delayMs) {
         this.log.info(`${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`);
@@ -31998,21 +32090,20 @@ class RegistryClient {
             'user-agent': this.options.userAgent ?? 'imprint',
             ...options.headers
         };
-        if (authorization)
+        // Credentials go to the registry's own origin only, never to a host an upload Location names.
+        if (authorization && new URL(url).origin === this.origin) {
             headers.authorization = authorization;
+        }
         const body = options.body ? await options.body() : undefined;
+        const streamed = body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string';
         try {
             return await fetch(url, {
                 method,
                 headers,
                 body: body,
-                redirect: 'follow',
-                ...(body && typeof body.pipe === 'function'
-                    ? { duplex: 'half' }
-                    : {}),
-                ...(body && Symbol.asyncIterator in body
-                    ? { duplex: 'half' }
-                    : {})
+                // A streamed body cannot be replayed on a 307/308; reads follow redirects (storage URLs).
+                redirect: body === undefined ? 'follow' : 'manual',
+                ...(streamed ? { duplex: 'half' } : {})
             });
         }
         catch (error) {
@@ -32067,8 +32158,9 @@ class RegistryClient {
         if (scheme === 'none')
             return undefined;
         const key = [...scopes].sort().join(' ');
+        // Tokens expire together; a refresh drops them all, including the key the request began with.
         if (refresh)
-            this.tokens.delete(key);
+            this.tokens.clear();
         let token = this.tokens.get(key);
         if (!token) {
             token = this.fetchToken(scopes, credential);
@@ -32146,6 +32238,28 @@ async function* limit(source, bytes) {
         const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
         remaining -= piece.length;
         yield piece;
+    }
+}
+async function readAll(source) {
+    const chunks = [];
+    try {
+        for await (const chunk of source)
+            chunks.push(chunk);
+    }
+    catch (error) {
+        throw new NetworkError('GET', 'blob body', error);
+    }
+    return Buffer.concat(chunks);
+}
+async function* skip(source, bytes) {
+    let toSkip = bytes;
+    for await (const chunk of source) {
+        if (toSkip >= chunk.length) {
+            toSkip -= chunk.length;
+            continue;
+        }
+        yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+        toSkip = 0;
     }
 }
 
@@ -32595,7 +32709,15 @@ function parseInputs(get) {
             const match = /^(\d+)(?::(\d+))?$/.exec(text);
             if (!match)
                 throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`);
-            return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) };
+            const owner = {
+                uid: Number(match[1]),
+                gid: Number(match[2] ?? match[1])
+            };
+            // The USTAR uid/gid fields hold 7 octal digits.
+            if (owner.uid > 0o7777777 || owner.gid > 0o7777777) {
+                throw new Error(`${text}: owner ids above 2097151 do not fit a tar header`);
+            }
+            return owner;
         };
         if (value === '' || value === 'root')
             return { uid: 0, gid: 0 };
@@ -32660,16 +32782,15 @@ async function collectEntries(root, source, destination, warn) {
     const info = await (0,promises_namespaceObject.lstat)(sourcePath).catch(() => undefined);
     if (!info)
         throw new Error(`source "${source}" does not exist in ${root}`);
-    let actualPath = sourcePath;
-    if (info.isSymbolicLink()) {
-        actualPath = await (0,promises_namespaceObject.realpath)(sourcePath).catch(() => {
-            throw new Error(`source "${source}" is a broken symlink`);
-        });
-        if (!isInside(realRoot, actualPath)) {
-            throw new Error(`source "${source}" is a symlink to a path outside working-directory`);
-        }
+    // realpath resolves symlinks in every component, not only the last one: a symlinked parent
+    // directory must not lead outside the working directory either.
+    const actualPath = await (0,promises_namespaceObject.realpath)(sourcePath).catch(() => {
+        throw new Error(`source "${source}" is a broken symlink`);
+    });
+    if (!isInside(realRoot, actualPath)) {
+        throw new Error(`source "${source}" resolves through a symlink to a path outside working-directory`);
     }
-    const actual = info.isSymbolicLink() ? await (0,promises_namespaceObject.stat)(actualPath) : info;
+    const actual = await (0,promises_namespaceObject.stat)(actualPath);
     const dest = external_node_path_namespaceObject.posix
         .normalize(destination)
         .replace(/^\/+/, '')
@@ -32740,8 +32861,6 @@ async function walk(dir, prefix, entries, warn) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
@@ -32757,6 +32876,9 @@ function writeString(buf, offset, length, value) {
     buf.write(value, offset, length, 'utf8');
 }
 function writeOctal(buf, offset, length, value) {
+    if (value.toString(8).length > length - 1) {
+        throw new Error(`${value} does not fit a ${length}-byte tar header field`);
+    }
     writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
 }
 function needsPax(value, limit) {
@@ -33293,6 +33415,31 @@ async function writeBytes(dir, digest, bytes) {
     await (0,promises_namespaceObject.rename)(`${target}.tmp`, target);
 }
 /**
+ * Checks, before anything is pushed, that `dir` can hold a layout: a directory (or nothing yet)
+ * whose `index.json`, if any, is an OCI index.
+ */
+async function checkLayoutTarget(dir) {
+    const info = await (0,promises_namespaceObject.stat)(dir).catch(() => undefined);
+    if (info && !info.isDirectory()) {
+        throw new Error(`${dir} exists and is not a directory`);
+    }
+    if (!info) {
+        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+        return;
+    }
+    const indexPath = (0,external_node_path_namespaceObject.join)(dir, 'index.json');
+    if (await layout_exists(indexPath)) {
+        try {
+            const index = JSON.parse(await (0,promises_namespaceObject.readFile)(indexPath, 'utf8'));
+            if (!Array.isArray(index.manifests))
+                throw new Error('no manifests list');
+        }
+        catch (error) {
+            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
+        }
+    }
+}
+/**
  * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
  * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
  * the same names. Other images in the layout are kept.
@@ -33540,7 +33687,6 @@ function assemble(base, layersPerPlatform, inputs, context) {
 
 
 
-
 /** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
 function ociLayerType(mediaType) {
     switch (mediaType) {
@@ -33580,23 +33726,8 @@ function remoteLayer(client, reference, descriptor) {
             mediaType: ociLayerType(descriptor.mediaType)
         },
         origin: reference.repository,
-        open: async (offset) => {
-            const res = await client.getBlob(reference.repository, descriptor.digest);
-            const stream = external_node_stream_.Readable.fromWeb(res.body);
-            return offset === 0 ? stream : skip(stream, offset);
-        }
+        open: offset => client.getBlob(reference.repository, descriptor.digest, offset)
     };
-}
-async function* skip(source, bytes) {
-    let toSkip = bytes;
-    for await (const chunk of source) {
-        if (toSkip >= chunk.length) {
-            toSkip -= chunk.length;
-            continue;
-        }
-        yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
-        toSkip = 0;
-    }
 }
 async function loadPlatform(client, reference, manifestBytes, digest) {
     const manifest = JSON.parse(manifestBytes.toString('utf8'));
@@ -33859,6 +33990,7 @@ function renderTags(templates, context) {
 
 
 
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -33916,6 +34048,12 @@ async function runPipeline(inputs, deps) {
             return result;
         });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
+        const layoutDir = inputs.ociLayout ? (0,external_node_path_namespaceObject.resolve)(inputs.ociLayout) : undefined;
+        if (layoutDir) {
+            await checkLayoutTarget(layoutDir).catch(error => {
+                throw new InputError('oci-layout', error.message);
+            });
+        }
         let push;
         if (inputs.push) {
             push = await log.group(`Push ${inputs.image}`, async () => {
@@ -33927,8 +34065,7 @@ async function runPipeline(inputs, deps) {
                 });
             });
         }
-        if (inputs.ociLayout) {
-            const layoutDir = (0,external_node_path_namespaceObject.resolve)(inputs.ociLayout);
+        if (inputs.ociLayout && layoutDir) {
             await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags));
         }
         return resultOf(inputs, artifact, base, tags, context, push);
@@ -33987,8 +34124,10 @@ async function main_run() {
             log: coreLogger,
             env: process.env,
             onAssembled: partial => {
+                // Only what describes the built image: `image` and `tags` wait until they exist.
                 assembled = partial;
-                setOutputs(partial);
+                setOutput('digest', partial.digest);
+                setOutput('config-digest', partial.configDigest ?? '');
             }
         });
         setOutputs(result);

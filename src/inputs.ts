@@ -255,7 +255,17 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
           throw new Error(
             `${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`
           )
-        return { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) }
+        const owner = {
+          uid: Number(match[1]),
+          gid: Number(match[2] ?? match[1])
+        }
+        // The USTAR uid/gid fields hold 7 octal digits.
+        if (owner.uid > 0o7777777 || owner.gid > 0o7777777) {
+          throw new Error(
+            `${text}: owner ids above 2097151 do not fit a tar header`
+          )
+        }
+        return owner
       }
       if (value === '' || value === 'root') return { uid: 0, gid: 0 }
       if (value === 'user') {

@@ -53,8 +53,10 @@ export async function run(): Promise<void> {
       log: coreLogger,
       env: process.env,
       onAssembled: partial => {
+        // Only what describes the built image: `image` and `tags` wait until they exist.
         assembled = partial
-        setOutputs(partial)
+        core.setOutput('digest', partial.digest)
+        core.setOutput('config-digest', partial.configDigest ?? '')
       }
     })
     setOutputs(result)

@@ -14,7 +14,13 @@ export type Fault =
 export interface FaultProxy {
   host: string
   /** Every request seen, as `METHOD path`, with the fault applied if any. */
-  log: { method: string; path: string; fault?: string; status?: number }[]
+  log: {
+    method: string
+    path: string
+    fault?: string
+    status?: number
+    authorization: boolean
+  }[]
   close(): Promise<void>
 }
 
@@ -24,7 +30,8 @@ export interface FaultProxy {
  */
 export async function startFaultProxy(
   upstream: string,
-  decide: (req: IncomingMessage, index: number) => Fault | undefined
+  decide: (req: IncomingMessage, index: number) => Fault | undefined,
+  rewriteLocation: (location: string) => string = location => location
 ): Promise<FaultProxy> {
   const log: FaultProxy['log'] = []
   let count = 0
@@ -33,7 +40,8 @@ export async function startFaultProxy(
     const entry: FaultProxy['log'][number] = {
       method: req.method ?? '',
       path: req.url ?? '',
-      fault: fault?.kind
+      fault: fault?.kind,
+      authorization: req.headers.authorization !== undefined
     }
     log.push(entry)
     if (fault?.kind === 'status') {
@@ -67,9 +75,8 @@ export async function startFaultProxy(
         entry.status = upstreamRes.statusCode
         const headers = { ...upstreamRes.headers }
         if (headers.location)
-          headers.location = headers.location.replace(
-            `//${upstream}`,
-            `//${proxyHost}`
+          headers.location = rewriteLocation(
+            headers.location.replace(`//${upstream}`, `//${proxyHost}`)
           )
         res.writeHead(upstreamRes.statusCode ?? 502, headers)
         upstreamRes.pipe(res)

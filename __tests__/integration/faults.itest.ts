@@ -182,3 +182,97 @@ describe('pushing through a faulty network', () => {
     expect(afterCut[1].request).toBe('POST')
   })
 })
+
+describe('upload sessions that cannot continue', () => {
+  async function pushThrough(
+    repository: string,
+    decide: Parameters<typeof startFaultProxy>[1]
+  ) {
+    const proxy = await startFaultProxy(registry.host, decide)
+    try {
+      const result = await build(
+        {
+          image: `${proxy.host}/${repository}`,
+          base: 'scratch',
+          layers: 'bin:/bin',
+          tags: 'v1',
+          'source-date-epoch': '0',
+          'working-directory': workspace(2_500_000)
+        },
+        { chunkThreshold: 1024 * 1024, chunkSize: 1024 * 1024, jobs: 1 }
+      )
+      verifyWithSkopeo(`${registry.host}/${repository}@${result.digest}`)
+      return proxy.log.map(e =>
+        `${e.method}${e.fault ? ' ' + e.fault : ''} ${e.status ?? ''}`.trim()
+      )
+    } finally {
+      await proxy.close()
+    }
+  }
+
+  it('restarts when the first chunk was cut before any byte arrived (Range 0-0 is ambiguous)', async () => {
+    let patches = 0
+    const log = await pushThrough('sessions/first-chunk', req =>
+      req.method === 'PATCH' && ++patches === 1
+        ? { kind: 'cut-body', afterBytes: 0 }
+        : undefined
+    )
+    const cut = log.indexOf('PATCH cut-body')
+    expect(log[cut + 1]).toBe('GET 204')
+    expect(log[cut + 2]).toBe('POST 202')
+  })
+
+  it('restarts when the registry no longer knows the session', async () => {
+    let patches = 0
+    let statusAsked = false
+    const log = await pushThrough('sessions/unknown', req => {
+      if (req.method === 'PATCH' && ++patches === 2)
+        return { kind: 'cut-body', afterBytes: 0 }
+      if (
+        req.method === 'GET' &&
+        req.url?.includes('/blobs/uploads/') &&
+        !statusAsked
+      ) {
+        statusAsked = true
+        return { kind: 'status', status: 404 }
+      }
+      return undefined
+    })
+    const cut = log.indexOf('PATCH cut-body')
+    expect(log[cut + 1]).toBe('GET status')
+    expect(log[cut + 2]).toBe('POST 202')
+  })
+})
+
+describe('credentials', () => {
+  it('are never sent to an upload location on another origin', async () => {
+    const user = { username: 'u', password: 'hunter2-secret' }
+    const guarded = await startRegistry({ htpasswd: user })
+    const foreign = await startFaultProxy(guarded.host, () => undefined)
+    const front = await startFaultProxy(
+      guarded.host,
+      () => undefined,
+      location => location.replace(/\/\/127\.0\.0\.1:\d+/, `//${foreign.host}`)
+    )
+    try {
+      await expect(
+        build({
+          image: `${front.host}/acme/leak`,
+          base: 'scratch',
+          layers: 'bin:/bin',
+          tags: 'v1',
+          username: user.username,
+          password: user.password,
+          'working-directory': workspace(1000)
+        })
+      ).rejects.toThrow()
+      expect(foreign.log.length).toBeGreaterThan(0)
+      expect(foreign.log.filter(e => e.authorization)).toEqual([])
+      expect(front.log.some(e => e.authorization)).toBe(true)
+    } finally {
+      await front.close()
+      await foreign.close()
+      await guarded.stop()
+    }
+  })
+})

@@ -103,6 +103,11 @@ describe('bad input', () => {
       /^::error::Input "source-date-epoch": "yesterday" is not a whole number/
     ],
     [
+      'oci-layout',
+      { 'oci-layout': 'app/a.txt' },
+      /^::error::Input "oci-layout": .*app\/a\.txt exists and is not a directory/
+    ],
+    [
       'workdir',
       { workdir: 'relative/dir' },
       /^::error::Input "workdir": .*absolute path/

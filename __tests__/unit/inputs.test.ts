@@ -81,6 +81,16 @@ describe('parseInputs', () => {
     ])
   })
 
+  it('refuses owner ids that do not fit a tar header', () => {
+    expect(() =>
+      parse({
+        image: 'ghcr.io/a/b',
+        layers: 'a:/a',
+        'layer-owner': '1000680000'
+      })
+    ).toThrow(/Input "layer-owner": 1000680000: owner ids above 2097151/)
+  })
+
   it('refuses layer-owner user with a non-numeric user', () => {
     expect(() =>
       parse({

@@ -143,6 +143,9 @@ describe('layer writer', () => {
     const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
     makeTree(root, 1000)
     symlinkSync('/etc', join(root, 'etc-link'))
+    const outside = mkdtempSync(join(tmpdir(), 'imprint-outside-'))
+    writeFileSync(join(outside, 'secret'), 'TOPSECRET')
+    symlinkSync(outside, join(root, 'escape-dir'))
     await expect(collectEntries(root, '../', '/x', () => {})).rejects.toThrow(
       /outside working-directory/
     )
@@ -152,6 +155,10 @@ describe('layer writer', () => {
     await expect(
       collectEntries(root, 'missing', '/x', () => {})
     ).rejects.toThrow(/does not exist/)
+    // A symlinked parent directory is followed by the OS, so it is checked as a whole path.
+    await expect(
+      collectEntries(root, 'escape-dir/secret', '/x', () => {})
+    ).rejects.toThrow(/outside working-directory/)
   })
 
   it('writes the requested owner on every entry', async () => {

@@ -38,18 +38,17 @@ export async function collectEntries(
   }
   const info = await lstat(sourcePath).catch(() => undefined)
   if (!info) throw new Error(`source "${source}" does not exist in ${root}`)
-  let actualPath = sourcePath
-  if (info.isSymbolicLink()) {
-    actualPath = await realpath(sourcePath).catch(() => {
-      throw new Error(`source "${source}" is a broken symlink`)
-    })
-    if (!isInside(realRoot, actualPath)) {
-      throw new Error(
-        `source "${source}" is a symlink to a path outside working-directory`
-      )
-    }
+  // realpath resolves symlinks in every component, not only the last one: a symlinked parent
+  // directory must not lead outside the working directory either.
+  const actualPath = await realpath(sourcePath).catch(() => {
+    throw new Error(`source "${source}" is a broken symlink`)
+  })
+  if (!isInside(realRoot, actualPath)) {
+    throw new Error(
+      `source "${source}" resolves through a symlink to a path outside working-directory`
+    )
   }
-  const actual = info.isSymbolicLink() ? await stat(actualPath) : info
+  const actual = await stat(actualPath)
 
   const dest = posix
     .normalize(destination)

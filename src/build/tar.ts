@@ -34,6 +34,9 @@ function writeOctal(
   length: number,
   value: number
 ): void {
+  if (value.toString(8).length > length - 1) {
+    throw new Error(`${value} does not fit a ${length}-byte tar header field`)
+  }
   writeString(
     buf,
     offset,

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import type { Blob } from '../oci/image'
 import {
   isDockerType,
@@ -87,26 +86,8 @@ function remoteLayer(
       mediaType: ociLayerType(descriptor.mediaType)
     },
     origin: reference.repository,
-    open: async offset => {
-      const res = await client.getBlob(reference.repository, descriptor.digest)
-      const stream = Readable.fromWeb(res.body as never)
-      return offset === 0 ? stream : skip(stream, offset)
-    }
-  }
-}
-
-async function* skip(
-  source: AsyncIterable<Uint8Array>,
-  bytes: number
-): AsyncGenerator<Uint8Array> {
-  let toSkip = bytes
-  for await (const chunk of source) {
-    if (toSkip >= chunk.length) {
-      toSkip -= chunk.length
-      continue
-    }
-    yield toSkip > 0 ? chunk.subarray(toSkip) : chunk
-    toSkip = 0
+    open: offset =>
+      client.getBlob(reference.repository, descriptor.digest, offset)
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { InputError } from '../errors'
 import type { Inputs } from '../inputs'
 import { topLevel, type Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
@@ -8,7 +9,7 @@ import { rfc3339 } from '../oci/types'
 import { defaultKeychain } from '../registry/auth'
 import { Registries } from '../registry/registries'
 import type { RetryPolicy } from '../registry/retry'
-import { writeLayout } from '../sinks/layout'
+import { checkLayoutTarget, writeLayout } from '../sinks/layout'
 import { planTags, pushArtifact } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import { assemble } from './assemble'
@@ -122,6 +123,12 @@ export async function runPipeline(
       resultOf(inputs, artifact, base, tags, context, undefined)
     )
 
+    const layoutDir = inputs.ociLayout ? resolve(inputs.ociLayout) : undefined
+    if (layoutDir) {
+      await checkLayoutTarget(layoutDir).catch(error => {
+        throw new InputError('oci-layout', (error as Error).message)
+      })
+    }
     let push
     if (inputs.push) {
       push = await log.group(`Push ${inputs.image}`, async () => {
@@ -139,8 +146,7 @@ export async function runPipeline(
         })
       })
     }
-    if (inputs.ociLayout) {
-      const layoutDir = resolve(inputs.ociLayout)
+    if (inputs.ociLayout && layoutDir) {
       await log.group(`Write OCI layout ${inputs.ociLayout}`, () =>
         writeLayout(layoutDir, artifact, tags)
       )

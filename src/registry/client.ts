@@ -1,6 +1,7 @@
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { isDigest, sha256, type Digest } from '../oci/digest'
-import { manifestMediaTypes } from '../oci/media-types'
+import { manifestMediaTypes, MediaType } from '../oci/media-types'
+import type { ImageIndex } from '../oci/types'
 import type { Registry, Repository } from '../oci/reference'
 import { type Logger, silentLogger } from '../util/log'
 import {
@@ -10,7 +11,12 @@ import {
   type Credential,
   type Keychain
 } from './auth'
-import { NetworkError, RegistryError, registryError } from './errors'
+import {
+  NetworkError,
+  RegistryError,
+  registryError,
+  UploadRestart
+} from './errors'
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry'
 
 /** A blob body that can be opened again from any offset, so uploads can be retried and resumed. */
@@ -65,6 +71,7 @@ type AuthScheme = 'none' | 'basic' | 'bearer'
  */
 export class RegistryClient {
   private readonly baseUrl: string
+  private readonly origin: string
   private readonly retry: RetryPolicy
   private readonly log: Logger
   private readonly chunkThreshold: number
@@ -82,6 +89,7 @@ export class RegistryClient {
       registry.isLoopback ||
       (options.insecureRegistries ?? []).includes(registry.name)
     this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`
+    this.origin = new URL(this.baseUrl).origin
     this.retry = options.retry ?? defaultRetryPolicy
     this.log = options.log ?? silentLogger
     this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024
@@ -102,20 +110,33 @@ export class RegistryClient {
     return res.status === 200
   }
 
-  /** Streams a blob; the caller consumes or cancels the body. */
-  async getBlob(repo: Repository, digest: Digest): Promise<Response> {
-    return this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+  /**
+   * Streams a blob from `offset` on; the caller consumes or cancels the body. A registry that
+   * ignores `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
+   */
+  async getBlob(
+    repo: Repository,
+    digest: Digest,
+    offset = 0,
+    retries = true
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
       scopes: [repositoryScope(repo.path, 'pull')],
-      ok: [200]
+      ok: offset > 0 ? [200, 206] : [200],
+      retries
     })
+    const body = Readable.fromWeb(
+      res.body as never
+    ) as AsyncIterable<Uint8Array>
+    return offset > 0 && res.status === 200 ? skip(body, offset) : body
   }
 
   /** Reads a small blob (a config) whole and checks its digest. */
   async getBlobBytes(repo: Repository, digest: Digest): Promise<Buffer> {
     return withRetries(
       async () => {
-        const res = await this.getBlob(repo, digest)
-        const bytes = await readBody('GET', res)
+        const bytes = await readAll(await this.getBlob(repo, digest, 0, false))
         if (sha256(bytes) !== digest) {
           throw new Error(
             `blob ${digest} from ${repo} does not match its digest`
@@ -140,7 +161,17 @@ export class RegistryClient {
   ): Promise<UploadOutcome> {
     const scopes = [repositoryScope(repo.path, 'pull,push')]
     if (mountFrom) scopes.push(repositoryScope(mountFrom.path, 'pull'))
-    if (await this.blobExists(repo, digest, scopes)) return 'existing'
+    let exists: boolean
+    try {
+      exists = await this.blobExists(repo, digest, scopes)
+    } catch (error) {
+      // A token service may refuse pull on the mount source: push without mounting instead.
+      if (mountFrom && error instanceof AuthenticationError) {
+        return this.pushBlob(repo, digest, source)
+      }
+      throw error
+    }
+    if (exists) return 'existing'
     return withRetries(
       async () => {
         const started = await this.startUpload(repo, digest, scopes, mountFrom)
@@ -244,17 +275,25 @@ export class RegistryClient {
           throw error
         }
         resumes++
-        // Ask the registry how much it kept; a dead session throws and the upload restarts.
-        const status = await this.request('GET', location, {
-          scopes,
-          ok: [204],
-          retries: false
-        })
+        // Ask the registry how much it kept; anything but a clear answer restarts from POST.
+        let status: Response
+        try {
+          status = await this.request('GET', location, {
+            scopes,
+            ok: [204],
+            retries: false
+          })
+        } catch (statusError) {
+          throw new UploadRestart(digest, statusError)
+        }
         location = this.location(status)
         const range = /^(?:bytes=)?0-(\d+)$/.exec(
           status.headers.get('range') ?? ''
         )
-        offset = range ? Number(range[1]) + 1 : 0
+        // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
+        if (!range || Number(range[1]) === 0)
+          throw new UploadRestart(digest, error)
+        offset = Number(range[1]) + 1
         this.log.info(
           `resuming upload of ${digest} at byte ${offset} after: ${String(error)}`
         )
@@ -262,12 +301,24 @@ export class RegistryClient {
     }
     const url = new URL(location)
     url.searchParams.set('digest', digest)
-    const res = await this.request('PUT', url.toString(), {
-      headers: { 'content-length': '0' },
-      scopes,
-      ok: [201],
-      retries: false
-    })
+    let res: Response
+    try {
+      res = await this.request('PUT', url.toString(), {
+        headers: { 'content-length': '0' },
+        scopes,
+        ok: [201],
+        retries: false
+      })
+    } catch (error) {
+      // Chunks the registry assembled differently from ours: start over rather than give up.
+      if (
+        error instanceof RegistryError &&
+        (error.status === 416 || error.codes.includes('DIGEST_INVALID'))
+      ) {
+        throw new UploadRestart(digest, error)
+      }
+      throw error
+    }
     this.checkDigest('PUT', url.toString(), res, digest)
   }
 
@@ -284,7 +335,8 @@ export class RegistryClient {
         const res = await this.request('GET', url, {
           headers: { accept: manifestMediaTypes.join(', ') },
           scopes: [repositoryScope(repo.path, 'pull')],
-          ok: [200]
+          ok: [200],
+          retries: false
         })
         const bytes = await readBody('GET', res)
         const digest = sha256(bytes)
@@ -328,12 +380,16 @@ export class RegistryClient {
     return (await this.getManifest(repo, tag)).digest
   }
 
+  /**
+   * Writes a manifest under a tag or its digest. `subject` is the registry's `OCI-Subject`
+   * answer: set when it indexed the manifest's subject (it has the referrers API).
+   */
   async putManifest(
     repo: Repository,
     reference: string,
     bytes: Buffer,
     mediaType: string
-  ): Promise<Digest> {
+  ): Promise<{ digest: Digest; subject?: string }> {
     const digest = sha256(bytes)
     const url = `/v2/${repo.path}/manifests/${reference}`
     const res = await this.request('PUT', url, {
@@ -343,7 +399,47 @@ export class RegistryClient {
       ok: [201, 200]
     })
     this.checkDigest('PUT', url, res, digest)
-    return digest
+    return { digest, subject: res.headers.get('oci-subject') ?? undefined }
+  }
+
+  /** Like `getManifest`, but a missing manifest (or repository) is `undefined`. */
+  async findManifest(
+    repo: Repository,
+    reference: string
+  ): Promise<{ bytes: Buffer; mediaType: string; digest: Digest } | undefined> {
+    try {
+      return await this.getManifest(repo, reference)
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 404)
+        return undefined
+      throw error
+    }
+  }
+
+  /**
+   * The referrers of a digest from the OCI 1.1 referrers API, or `undefined` when the registry
+   * does not offer the API (then clients keep the `sha256-<hex>` fallback index instead).
+   */
+  async referrers(
+    repo: Repository,
+    digest: Digest
+  ): Promise<ImageIndex | undefined> {
+    const res = await this.request(
+      'GET',
+      `/v2/${repo.path}/referrers/${digest}`,
+      {
+        headers: { accept: MediaType.ociIndex },
+        scopes: [repositoryScope(repo.path, 'pull')],
+        ok: [200, 400, 404, 405]
+      }
+    )
+    const body = await readBody('GET', res)
+    if (res.status !== 200) return undefined
+    const index = JSON.parse(body.toString('utf8')) as ImageIndex
+    return index.mediaType === MediaType.ociIndex ||
+      Array.isArray(index.manifests)
+      ? index
+      : undefined
   }
 
   // ---- transport -----------------------------------------------------------------------------
@@ -368,7 +464,13 @@ export class RegistryClient {
       throw new Error(
         `${this.registry}: upload response without a Location header`
       )
-    return new URL(location, this.baseUrl).toString()
+    const url = new URL(location, this.baseUrl)
+    if (this.baseUrl.startsWith('https:') && url.protocol !== 'https:') {
+      throw new Error(
+        `${this.registry} sent an upload location over plain ${url.protocol}; refusing to downgrade from https`
+      )
+    }
+    return url.toString()
   }
 
   private retrying(error: unknown, delayMs: number): void {
@@ -433,20 +535,21 @@ export class RegistryClient {
       'user-agent': this.options.userAgent ?? 'imprint',
       ...options.headers
     }
-    if (authorization) headers.authorization = authorization
+    // Credentials go to the registry's own origin only, never to a host an upload Location names.
+    if (authorization && new URL(url).origin === this.origin) {
+      headers.authorization = authorization
+    }
     const body = options.body ? await options.body() : undefined
+    const streamed =
+      body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string'
     try {
       return await fetch(url, {
         method,
         headers,
         body: body as never,
-        redirect: 'follow',
-        ...(body && typeof (body as { pipe?: unknown }).pipe === 'function'
-          ? { duplex: 'half' }
-          : {}),
-        ...(body && Symbol.asyncIterator in (body as object)
-          ? { duplex: 'half' }
-          : {})
+        // A streamed body cannot be replayed on a 307/308; reads follow redirects (storage URLs).
+        redirect: body === undefined ? 'follow' : 'manual',
+        ...(streamed ? { duplex: 'half' } : {})
       } as RequestInit)
     } catch (error) {
       throw new NetworkError(method, url, error)
@@ -506,7 +609,8 @@ export class RegistryClient {
     }
     if (scheme === 'none') return undefined
     const key = [...scopes].sort().join(' ')
-    if (refresh) this.tokens.delete(key)
+    // Tokens expire together; a refresh drops them all, including the key the request began with.
+    if (refresh) this.tokens.clear()
     let token = this.tokens.get(key)
     if (!token) {
       token = this.fetchToken(scopes, credential)
@@ -601,5 +705,30 @@ async function* limit(
       chunk.length > remaining ? chunk.subarray(0, remaining) : chunk
     remaining -= piece.length
     yield piece
+  }
+}
+
+async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = []
+  try {
+    for await (const chunk of source) chunks.push(chunk)
+  } catch (error) {
+    throw new NetworkError('GET', 'blob body', error)
+  }
+  return Buffer.concat(chunks)
+}
+
+async function* skip(
+  source: AsyncIterable<Uint8Array>,
+  bytes: number
+): AsyncGenerator<Uint8Array> {
+  let toSkip = bytes
+  for await (const chunk of source) {
+    if (toSkip >= chunk.length) {
+      toSkip -= chunk.length
+      continue
+    }
+    yield toSkip > 0 ? chunk.subarray(toSkip) : chunk
+    toSkip = 0
   }
 }

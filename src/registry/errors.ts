@@ -70,10 +70,22 @@ function describeCause(cause: unknown): string {
   return String(cause)
 }
 
+/** An upload session that cannot be continued; the whole upload starts again from POST. */
+export class UploadRestart extends Error {
+  readonly temporary = true
+  constructor(digest: string, cause: unknown) {
+    super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
+      cause
+    })
+    this.name = 'UploadRestart'
+  }
+}
+
 export function isTemporary(error: unknown): boolean {
   return (
     (error instanceof RegistryError && error.temporary) ||
-    error instanceof NetworkError
+    error instanceof NetworkError ||
+    error instanceof UploadRestart
   )
 }
 

@@ -60,6 +60,32 @@ async function writeBytes(
 }
 
 /**
+ * Checks, before anything is pushed, that `dir` can hold a layout: a directory (or nothing yet)
+ * whose `index.json`, if any, is an OCI index.
+ */
+export async function checkLayoutTarget(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined)
+  if (info && !info.isDirectory()) {
+    throw new Error(`${dir} exists and is not a directory`)
+  }
+  if (!info) {
+    await mkdir(dir, { recursive: true })
+    return
+  }
+  const indexPath = join(dir, 'index.json')
+  if (await exists(indexPath)) {
+    try {
+      const index = JSON.parse(await readFile(indexPath, 'utf8')) as ImageIndex
+      if (!Array.isArray(index.manifests)) throw new Error('no manifests list')
+    } catch (error) {
+      throw new Error(
+        `${indexPath} is not an OCI image index (${(error as Error).message}); choose an empty directory`
+      )
+    }
+  }
+}
+
+/**
  * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
  * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
  * the same names. Other images in the layout are kept.
