@@ -1,14 +1,25 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { createPublicKey } from 'node:crypto'
 import { failureMessages } from './front-end'
 import { inputNames, parseInputs, type InputName } from './inputs'
+import { isDigest } from './oci/digest'
+import { parseReference, Registry } from './oci/reference'
 import { metadataOf } from './pipeline/report'
 import { runPipeline } from './pipeline/run'
+import { defaultKeychain } from './registry/auth'
+import { RegistryClient } from './registry/client'
+import { generateKeyPair } from './sign/keys'
+import { verifyImageSignatures } from './sign/verify'
 import { consoleLogger } from './util/log'
 
-const usage = `Usage: imprint build --image REPOSITORY --layers SOURCE:DESTINATION [options]
+const usage = `Usage:
+  imprint build --image REPOSITORY --layers SOURCE:DESTINATION [options]
+  imprint generate-key-pair [--output-key-prefix cosign]
+  imprint verify --key cosign.pub IMAGE@DIGEST
 
-Builds an OCI image without a Docker daemon. Options have the names of the action's inputs;
-list options may be repeated or hold newline-separated items.
+build: builds an OCI image without a Docker daemon. Options have the names of the action's
+inputs; list options may be repeated or hold newline-separated items.
 
   --image REPOSITORY            target repository, e.g. ghcr.io/acme/api
   --base REFERENCE | scratch    base image (default: cgr.dev/chainguard/static:latest)
@@ -24,31 +35,35 @@ list options may be repeated or hold newline-separated items.
   --source-date-epoch SECONDS   timestamp for everything in the image (default: HEAD's commit time)
   --allow-tag-overwrite true    let a tag move to a different digest
   --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
+  --sign auto|key|none          sign after pushing (auto: when a key is given)
+  --signing-key FILE            PEM or cosign-encrypted private key
+  --sign-recursive true         also sign each platform manifest of an index
   --username, --insecure-registries
   --json                        print the metadata JSON instead of the digest
   --verbose                     debug logging
 
-The password is read from $IMPRINT_PASSWORD, never from the command line.
-Prints the digest on stdout; progress goes to stderr.`
+generate-key-pair: writes PREFIX.key (cosign-encrypted, ECDSA P-256) and PREFIX.pub.
+verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key.
 
-/** The command line: the same pipeline as the action, with inputs from options. */
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv
-  if (
-    command === undefined ||
-    command === '--help' ||
-    command === '-h' ||
-    command === 'help'
-  ) {
-    process.stdout.write(`${usage}\n`)
-    return command === undefined ? 2 : 0
+Secrets come from the environment, never the command line: the registry password from
+$IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
+build prints the digest on stdout; progress goes to stderr.`
+
+const keyPassword = (): string =>
+  process.env.IMPRINT_KEY_PASSWORD ?? process.env.COSIGN_PASSWORD ?? ''
+
+function fail(error: unknown, verbose: boolean): number {
+  for (const message of failureMessages(error)) {
+    process.stderr.write(`error: ${message}\n`)
   }
-  if (command !== 'build') {
-    process.stderr.write(`imprint: unknown command "${command}"\n\n${usage}\n`)
-    return 2
-  }
+  if (verbose && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`)
+  return 1
+}
+
+async function build(rest: string[]): Promise<number> {
   const optionNames = inputNames.filter(
-    n => n !== 'password' && n !== 'github-token'
+    n => !['password', 'github-token', 'signing-key-password'].includes(n)
   )
   let values: Record<string, string[] | boolean | undefined>
   try {
@@ -76,11 +91,19 @@ export async function main(argv: string[]): Promise<number> {
     push: 'false',
     'oci-layout': pushGiven === '' || pushGiven === 'false' ? 'out/oci' : ''
   }
-  const log = consoleLogger(values.verbose === true)
+  const verbose = values.verbose === true
+  const log = consoleLogger(verbose)
   try {
+    const keyFile = given('signing-key')
     const inputs = parseInputs(name => {
       if (name === 'password') return process.env.IMPRINT_PASSWORD ?? ''
       if (name === 'github-token') return process.env.GITHUB_TOKEN ?? ''
+      if (name === 'signing-key-password') return keyPassword()
+      if (name === 'signing-key' && keyFile) {
+        return keyFile.includes('-----BEGIN')
+          ? keyFile
+          : readFileSync(keyFile, 'utf8')
+      }
       return given(name) || (cliDefaults[name] ?? '')
     })
     const result = await runPipeline(inputs, { log, env: process.env })
@@ -91,11 +114,119 @@ export async function main(argv: string[]): Promise<number> {
     )
     return 0
   } catch (error) {
-    for (const message of failureMessages(error))
-      process.stderr.write(`error: ${message}\n`)
-    if (values.verbose && error instanceof Error)
-      process.stderr.write(`${error.stack}\n`)
-    return 1
+    return fail(error, verbose)
+  }
+}
+
+function generateKeyPairCommand(rest: string[]): number {
+  const { values } = parseArgs({
+    args: rest,
+    options: { 'output-key-prefix': { type: 'string', default: 'cosign' } }
+  })
+  const prefix = values['output-key-prefix'] as string
+  for (const file of [`${prefix}.key`, `${prefix}.pub`]) {
+    if (existsSync(file)) {
+      process.stderr.write(`error: ${file} exists; not overwriting it\n`)
+      return 1
+    }
+  }
+  const password = keyPassword()
+  if (password === '') {
+    process.stderr.write(
+      'warning: $IMPRINT_KEY_PASSWORD is empty: the key is encrypted with an empty password\n'
+    )
+  }
+  const pair = generateKeyPair(password)
+  writeFileSync(`${prefix}.key`, pair.privateKeyPem, { mode: 0o600 })
+  writeFileSync(`${prefix}.pub`, pair.publicKeyPem)
+  process.stderr.write(
+    `Private key written to ${prefix}.key\nPublic key written to ${prefix}.pub\n`
+  )
+  return 0
+}
+
+async function verifyCommand(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: {
+      key: { type: 'string' },
+      username: { type: 'string' },
+      'insecure-registries': { type: 'string', multiple: true }
+    },
+    allowPositionals: true
+  })
+  if (!values.key || positionals.length !== 1) {
+    process.stderr.write(
+      `imprint: verify needs --key and one IMAGE@DIGEST\n\n${usage}\n`
+    )
+    return 2
+  }
+  try {
+    const publicKey = createPublicKey(readFileSync(values.key, 'utf8'))
+    const reference = parseReference(positionals[0])
+    const repo = reference.repository
+    const password = process.env.IMPRINT_PASSWORD
+    const client = new RegistryClient(repo.registry, {
+      keychain: defaultKeychain({
+        explicit:
+          values.username && password
+            ? { registry: repo.registry, username: values.username, password }
+            : undefined
+      }),
+      insecureRegistries: (values['insecure-registries'] ?? []).map(
+        h => Registry.parse(h).name
+      ),
+      log: consoleLogger(false)
+    })
+    let digest = reference.digest
+    if (!digest) {
+      const resolved = await client.resolveTag(repo, reference.identifier)
+      if (!resolved || !isDigest(resolved))
+        throw new Error(`${reference} does not exist`)
+      process.stderr.write(
+        `warning: verifying ${reference} by tag; it resolves to ${resolved} now\n`
+      )
+      digest = resolved
+    }
+    const report = await verifyImageSignatures(client, repo, digest, publicKey)
+    process.stdout.write(
+      `${repo}@${digest}\n` +
+        `  legacy .sig (cosign v2, containers/image): ${report.legacy.verified} of ${report.legacy.total} verified\n` +
+        `  bundle referrers (cosign v3): ${report.bundles.verified} of ${report.bundles.total} verified` +
+        (report.bundles.predicateTypes.length
+          ? ` (${report.bundles.predicateTypes.join(', ')})`
+          : '') +
+        '\n'
+    )
+    return report.legacy.verified > 0 && report.bundles.verified > 0 ? 0 : 1
+  } catch (error) {
+    return fail(error, false)
+  }
+}
+
+/** The command line: the same pipeline as the action, plus key management and verification. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'build':
+      return build(rest)
+    case 'generate-key-pair':
+      return generateKeyPairCommand(rest)
+    case 'verify':
+      return verifyCommand(rest)
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${usage}\n`)
+      return 0
+    case undefined:
+      process.stdout.write(`${usage}\n`)
+      return 2
+    default:
+      process.stderr.write(
+        `imprint: unknown command "${command}"\n\n${usage}\n`
+      )
+      return 2
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type Reference
 } from './oci/reference'
 import type { Platform } from './oci/types'
+import { KeyError, loadSigningKey, type SigningKey } from './sign/keys'
 import { parseKeyValue, parseList } from './util/list-input'
 
 /** Every input, typed and validated; keys match `action.yml`. */
@@ -36,7 +37,14 @@ export interface Inputs {
   password?: string
   insecureRegistries: string[]
   githubToken?: string
+  /** How to sign: resolved from `sign` (and `auto`) at input time. */
+  sign: SignMode
+  signingKey?: SigningKey
+  /** Also sign each platform manifest of an index. */
+  signRecursive: boolean
 }
+
+export type SignMode = 'key' | 'none'
 
 export const inputDefaults: Record<string, string> = {
   base: 'cgr.dev/chainguard/static:latest',
@@ -45,7 +53,9 @@ export const inputDefaults: Record<string, string> = {
   push: 'true',
   'working-directory': '.',
   'allow-tag-overwrite': 'false',
-  'layer-owner': 'root'
+  'layer-owner': 'root',
+  sign: 'auto',
+  'sign-recursive': 'false'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -71,7 +81,11 @@ export const inputNames = [
   'username',
   'password',
   'insecure-registries',
-  'github-token'
+  'github-token',
+  'sign',
+  'signing-key',
+  'signing-key-password',
+  'sign-recursive'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -279,6 +293,49 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     { uid: 0, gid: 0 }
   )
 
+  const signingKeyPem = get('signing-key').trim()
+  const sign = field<SignMode>(
+    'sign',
+    value => {
+      switch (value) {
+        case 'auto':
+          return signingKeyPem ? 'key' : 'none'
+        case 'key':
+          if (!signingKeyPem) {
+            throw new Error(
+              'is "key" but signing-key is empty; pass the key, e.g. signing-key: ${{ secrets.COSIGN_PRIVATE_KEY }}'
+            )
+          }
+          return 'key'
+        case 'none':
+          return 'none'
+        case 'keyless':
+          throw new Error(
+            'keyless signing is not available in this version yet; use sign: key with signing-key (imprint generate-key-pair makes one), or sign: none'
+          )
+        default:
+          throw new Error(`"${value}" is not one of auto, key, keyless, none`)
+      }
+    },
+    'none'
+  )
+  let signingKey: SigningKey | undefined
+  if (sign === 'key' && signingKeyPem) {
+    try {
+      signingKey = loadSigningKey(signingKeyPem, get('signing-key-password'))
+    } catch (error) {
+      const message = messageOf(error)
+      errors.push(
+        new InputError(
+          error instanceof KeyError && message.includes('signing-key-password')
+            ? 'signing-key-password'
+            : 'signing-key',
+          message
+        )
+      )
+    }
+  }
+
   const inputs: Inputs = {
     image,
     base,
@@ -309,7 +366,10 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     username,
     password,
     insecureRegistries,
-    githubToken: get('github-token') === '' ? undefined : get('github-token')
+    githubToken: get('github-token') === '' ? undefined : get('github-token'),
+    sign,
+    signingKey,
+    signRecursive: field('sign-recursive', parseBoolean, false)
   }
   if (errors.length) throw new InputErrors(errors)
   return inputs

@@ -19,9 +19,13 @@ const coreLogger: Logger = {
 
 /** The only place that reads inputs: secrets are masked before anything else happens. */
 export function readInputs(): Inputs {
-  for (const secret of ['password', 'github-token']) {
+  for (const secret of ['password', 'github-token', 'signing-key-password']) {
     const value = core.getInput(secret)
     if (value) core.setSecret(value)
+  }
+  // A PEM key is several lines; each is masked so no line of it can appear in the log.
+  for (const line of core.getInput('signing-key').split(/\r?\n/)) {
+    if (line.trim().length >= 8) core.setSecret(line.trim())
   }
   return parseInputs(name => core.getInput(name))
 }
@@ -52,6 +56,7 @@ export async function run(): Promise<void> {
     const result = await runPipeline(inputs, {
       log: coreLogger,
       env: process.env,
+      onPublished: partial => setOutputs(partial),
       onAssembled: partial => {
         // Only what describes the built image: `image` and `tags` wait until they exist.
         assembled = partial

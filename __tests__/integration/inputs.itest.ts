@@ -187,7 +187,7 @@ describe('command line', () => {
       { encoding: 'utf8' }
     )
     expect(unknown.status).toBe(2)
-    expect(unknown.stderr).toContain('Usage: imprint build')
+    expect(unknown.stderr).toContain('imprint build --image REPOSITORY')
     const bad = spawnSync(
       process.execPath,
       ['dist/cli/index.js', 'build', '--image', 'x', '--layers', 'nope'],

@@ -40,7 +40,15 @@ const result: PipelineResult = {
     uploadedBytes: 2048,
     reusedBytes: 1048576,
     tags: [{ tag: 'abc', outcome: 'created' }]
-  }
+  },
+  signatures: [
+    {
+      subject: `ghcr.io/acme/api@${d('1')}`,
+      legacy: `ghcr.io/acme/api:sha256-${'1'.repeat(64)}.sig@${d('7')}`,
+      bundle: `ghcr.io/acme/api@${d('8')}`,
+      written: { legacy: true, bundle: true }
+    }
+  ]
 }
 
 describe('report', () => {
@@ -50,6 +58,9 @@ describe('report', () => {
     expect(outputs.image).toBe(`ghcr.io/acme/api@${d('1')}`)
     expect(outputs.tags).toBe('ghcr.io/acme/api:abc')
     expect(outputs['config-digest']).toBe(d('2'))
+    expect(outputs.signature).toBe(
+      `ghcr.io/acme/api:sha256-${'1'.repeat(64)}.sig@${d('7')}`
+    )
     expect(JSON.parse(outputs.metadata).platforms[0].layers[1].diffId).toBe(
       d('5')
     )
@@ -66,6 +77,9 @@ describe('report', () => {
       '| 2 | <code>dist&#124;&lt;b&gt;</code> | <code>/app</code> |'
     )
     expect(summary).not.toContain('<b>')
+    expect(summary).toContain(
+      `cosign v3 bundle: <code>ghcr.io/acme/api@${d('8')}</code>`
+    )
     // Every table row has the same number of cells as its header.
     for (const table of summary.split('\n\n').filter(b => b.includes('|---'))) {
       const rows = table.split('\n').filter(l => l.startsWith('|'))

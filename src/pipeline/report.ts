@@ -8,6 +8,7 @@ export function outputsOf(result: PipelineResult): Record<string, string> {
     image: result.image,
     tags: result.tags.join('\n'),
     'config-digest': result.configDigest ?? '',
+    signature: result.signatures[0]?.legacy ?? '',
     metadata: JSON.stringify(metadataOf(result))
   }
 }
@@ -35,7 +36,9 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
           }
         }
       : {}),
-    ...(result.ociLayout ? { ociLayout: result.ociLayout } : {})
+    ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
+    signature: result.signatures[0]?.legacy ?? null,
+    signatures: result.signatures
   }
 }
 
@@ -93,6 +96,14 @@ export function renderSummary(result: PipelineResult): string {
       `| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`
     )
   }
+
+  for (const record of result.signatures) {
+    lines.push(
+      `| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)} |`
+    )
+  }
+  if (result.pushed && result.signatures.length === 0)
+    lines.push('| Signature | not signed |')
 
   const total = (
     layers: PipelineResult['platforms'][number]['layers']

@@ -3,6 +3,7 @@ import type { Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import type { Inputs } from '../inputs'
 import type { PushReport } from '../sinks/registry'
+import type { SignatureRecord } from '../sign/key-signer'
 import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 
@@ -40,6 +41,8 @@ export interface PipelineResult {
   pushed: boolean
   push?: PushReport
   ociLayout?: string
+  /** One record per signed digest: the top-level one first. */
+  signatures: SignatureRecord[]
 }
 
 export function resultOf(
@@ -87,6 +90,7 @@ export function resultOf(
     sourceDateEpoch: context.sourceDateEpoch,
     pushed: push !== undefined,
     push,
-    ociLayout: inputs.ociLayout
+    ociLayout: inputs.ociLayout,
+    signatures: []
   }
 }

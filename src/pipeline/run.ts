@@ -18,6 +18,8 @@ import { readContext, type BuildContext } from './context'
 import { buildLayers } from './layers'
 import { resultOf, type PipelineResult } from './result'
 import { renderTags } from './tags'
+import { signArtifact } from './sign'
+import type { SignatureRecord } from '../sign/key-signer'
 
 export interface PipelineDeps {
   log: Logger
@@ -29,6 +31,8 @@ export interface PipelineDeps {
   chunkSize?: number
   /** Called as soon as the digest is known, so front ends can expose it even if pushing fails. */
   onAssembled?: (partial: PipelineResult) => void
+  /** Called once the image is in the registry, before signing. */
+  onPublished?: (partial: PipelineResult) => void
 }
 
 /**
@@ -151,7 +155,38 @@ export async function runPipeline(
         writeLayout(layoutDir, artifact, tags)
       )
     }
-    return resultOf(inputs, artifact, base, tags, context, push)
+    if (push)
+      deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push))
+
+    let signatures: SignatureRecord[] = []
+    if (inputs.sign === 'key' && inputs.signingKey) {
+      const key = inputs.signingKey
+      if (!push) {
+        log.warning('push is false: nothing was pushed, so nothing was signed')
+      } else {
+        signatures = await log.group('Sign', () =>
+          signArtifact(
+            registries.client(inputs.image.registry),
+            inputs.image,
+            artifact,
+            key,
+            {
+              recursive: inputs.signRecursive,
+              created: rfc3339(context.sourceDateEpoch),
+              log
+            }
+          )
+        )
+      }
+    } else if (push) {
+      log.info(
+        'not signed: set signing-key (and sign: key or auto) to sign with cosign-compatible signatures'
+      )
+    }
+    return {
+      ...resultOf(inputs, artifact, base, tags, context, push),
+      signatures
+    }
   } finally {
     await rm(scratchDir, { recursive: true, force: true })
   }

@@ -1,0 +1,178 @@
+import { digestHex, sha256, type Digest } from '../oci/digest'
+import { bytesBlob } from '../oci/image'
+import { MediaType } from '../oci/media-types'
+import type { Repository } from '../oci/reference'
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci/types'
+import type { RegistryClient } from '../registry/client'
+
+export const bundleMediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json'
+export const emptyConfig = Buffer.from('{}')
+const emptyMediaType = 'application/vnd.oci.empty.v1+json'
+
+export const referrerAnnotations = {
+  content: 'dev.sigstore.bundle.content',
+  predicateType: 'dev.sigstore.bundle.predicateType',
+  created: 'org.opencontainers.image.created'
+} as const
+
+/** A Sigstore bundle v0.3 (proto3 JSON) holding a DSSE envelope signed with a plain key. */
+export interface KeyBundle {
+  mediaType: typeof bundleMediaType
+  verificationMaterial: {
+    publicKey: { hint: string }
+    timestampVerificationData: Record<string, never>
+  }
+  dsseEnvelope: {
+    payload: string
+    payloadType: string
+    signatures: { sig: string }[]
+  }
+}
+
+export function keyBundle(
+  payload: Buffer,
+  payloadType: string,
+  signature: Buffer,
+  hint: string
+): KeyBundle {
+  return {
+    mediaType: bundleMediaType,
+    verificationMaterial: {
+      publicKey: { hint },
+      timestampVerificationData: {}
+    },
+    dsseEnvelope: {
+      payload: payload.toString('base64'),
+      payloadType,
+      signatures: [{ sig: signature.toString('base64') }]
+    }
+  }
+}
+
+/** `sha256:abc…` → `sha256-abc…`: the referrers fallback tag (OCI distribution spec 1.1). */
+export function referrersFallbackTag(digest: Digest): string {
+  return `sha256-${digestHex(digest)}`
+}
+
+/** An attached bundle, as a referrer of the subject. */
+export interface Referrer {
+  descriptor: Descriptor
+  manifest: ImageManifest
+  bundle: unknown
+}
+
+/**
+ * Lists the bundle referrers of `subject`: from the referrers API when the registry has it, from
+ * the `sha256-<hex>` fallback index otherwise.
+ */
+export async function listBundleReferrers(
+  client: RegistryClient,
+  repo: Repository,
+  subject: Digest
+): Promise<Referrer[]> {
+  const index =
+    (await client.referrers(repo, subject)) ??
+    (await client
+      .findManifest(repo, referrersFallbackTag(subject))
+      .then(found =>
+        found
+          ? (JSON.parse(found.bytes.toString('utf8')) as ImageIndex)
+          : undefined
+      ))
+  const referrers: Referrer[] = []
+  for (const descriptor of index?.manifests ?? []) {
+    if (
+      !descriptor.artifactType?.startsWith(
+        'application/vnd.dev.sigstore.bundle'
+      )
+    )
+      continue
+    const found = await client.getManifest(repo, descriptor.digest)
+    const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
+    if (manifest.layers.length !== 1) continue
+    const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest)
+    referrers.push({
+      descriptor,
+      manifest,
+      bundle: JSON.parse(bytes.toString('utf8'))
+    })
+  }
+  return referrers
+}
+
+/**
+ * Attaches a bundle to `subject` as an OCI 1.1 referrer: bundle and empty-config blobs, the
+ * referrer manifest by digest, then, when the registry did not index the subject itself, an entry
+ * in the `sha256-<hex>` fallback index carrying the artifactType and annotations.
+ */
+export async function attachBundle(
+  client: RegistryClient,
+  repo: Repository,
+  subject: Descriptor,
+  bundle: KeyBundle | object,
+  predicateType: string,
+  created: string
+): Promise<{ digest: Digest; reference: string; viaFallbackTag: boolean }> {
+  const bundleBlob = bytesBlob(
+    bundleMediaType,
+    Buffer.from(JSON.stringify(bundle))
+  )
+  const configBlob = bytesBlob(emptyMediaType, emptyConfig)
+  for (const blob of [bundleBlob, configBlob]) {
+    await client.pushBlob(repo, blob.descriptor.digest, {
+      size: blob.descriptor.size,
+      open: offset => blob.open(offset)
+    })
+  }
+  const annotations = {
+    [referrerAnnotations.content]: 'dsse-envelope',
+    [referrerAnnotations.predicateType]: predicateType,
+    [referrerAnnotations.created]: created
+  }
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    artifactType: bundleMediaType,
+    config: configBlob.descriptor,
+    layers: [bundleBlob.descriptor],
+    subject: {
+      mediaType: subject.mediaType,
+      size: subject.size,
+      digest: subject.digest
+    },
+    annotations
+  }
+  const bytes = Buffer.from(JSON.stringify(manifest))
+  const digest = sha256(bytes)
+  const put = await client.putManifest(
+    repo,
+    digest,
+    bytes,
+    MediaType.ociManifest
+  )
+  const reference = `${repo}@${digest}`
+  if (put.subject) return { digest, reference, viaFallbackTag: false }
+
+  const tag = referrersFallbackTag(subject.digest)
+  const existing = await client.findManifest(repo, tag)
+  const index: ImageIndex = existing
+    ? (JSON.parse(existing.bytes.toString('utf8')) as ImageIndex)
+    : { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }
+  if (!index.manifests.some(d => d.digest === digest)) {
+    index.manifests.push({
+      mediaType: MediaType.ociManifest,
+      size: bytes.length,
+      digest,
+      artifactType: bundleMediaType,
+      annotations
+    })
+    index.manifests.sort((a, b) => a.digest.localeCompare(b.digest))
+    await client.putManifest(
+      repo,
+      tag,
+      Buffer.from(JSON.stringify(index)),
+      MediaType.ociIndex
+    )
+  }
+  return { digest, reference, viaFallbackTag: true }
+}

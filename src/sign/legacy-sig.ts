@@ -1,0 +1,114 @@
+import { digestHex, sha256, type Digest } from '../oci/digest'
+import { bytesBlob } from '../oci/image'
+import { MediaType } from '../oci/media-types'
+import type { Repository } from '../oci/reference'
+import type { Descriptor, ImageManifest } from '../oci/types'
+import type { RegistryClient } from '../registry/client'
+
+export const simpleSigningMediaType =
+  'application/vnd.dev.cosign.simplesigning.v1+json'
+export const signatureAnnotation = 'dev.cosignproject.cosign/signature'
+
+/** `sha256:abc…` → `sha256-abc….sig`: where cosign v2 and containers/image look. */
+export function legacySignatureTag(digest: Digest): string {
+  return `sha256-${digestHex(digest)}.sig`
+}
+
+/**
+ * go-containerregistry's `empty.Image` config with one history and diff_id entry per layer, in
+ * its field order: what cosign writes (233 bytes for one layer).
+ */
+function signatureConfig(layers: readonly Descriptor[]): Buffer {
+  const history = layers
+    .map(() => '{"created":"0001-01-01T00:00:00Z"}')
+    .join(',')
+  const diffIds = layers.map(l => JSON.stringify(l.digest)).join(',')
+  return Buffer.from(
+    `{"architecture":"","created":"0001-01-01T00:00:00Z","history":[${history}],"os":"","rootfs":{"type":"layers","diff_ids":[${diffIds}]},"config":{}}`
+  )
+}
+
+export interface LegacySignature {
+  payload: Buffer
+  annotations: Record<string, string>
+}
+
+/** A signature layer already on the tag, with the payload it signs. */
+export interface ExistingSignature {
+  layer: Descriptor
+  payload: Buffer
+}
+
+/** Reads the signature layers (and payloads) under the `.sig` tag of `digest`. */
+export async function readLegacySignatures(
+  client: RegistryClient,
+  repo: Repository,
+  digest: Digest
+): Promise<{ manifest?: ImageManifest; signatures: ExistingSignature[] }> {
+  const found = await client.findManifest(repo, legacySignatureTag(digest))
+  if (!found) return { signatures: [] }
+  const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
+  const signatures: ExistingSignature[] = []
+  for (const layer of manifest.layers) {
+    if (layer.mediaType !== simpleSigningMediaType) continue
+    signatures.push({
+      layer,
+      payload: await client.getBlobBytes(repo, layer.digest)
+    })
+  }
+  return { manifest, signatures }
+}
+
+/**
+ * Appends one signature layer to the `.sig` manifest of `digest` (read, append, write, as cosign
+ * does). `isDuplicate` lets the caller skip the write when an equivalent signature is there.
+ */
+export async function appendLegacySignature(
+  client: RegistryClient,
+  repo: Repository,
+  digest: Digest,
+  signature: LegacySignature,
+  isDuplicate: (existing: ExistingSignature) => boolean
+): Promise<{ reference: string; manifestDigest: Digest; appended: boolean }> {
+  const tag = legacySignatureTag(digest)
+  const { manifest, signatures } = await readLegacySignatures(
+    client,
+    repo,
+    digest
+  )
+  if (manifest && signatures.some(isDuplicate)) {
+    const current = await client.getManifest(repo, tag)
+    return {
+      reference: `${repo}:${tag}@${current.digest}`,
+      manifestDigest: current.digest,
+      appended: false
+    }
+  }
+  const payloadBlob = bytesBlob(simpleSigningMediaType, signature.payload)
+  const layer: Descriptor = {
+    ...payloadBlob.descriptor,
+    annotations: signature.annotations
+  }
+  const layers = [...(manifest?.layers ?? []), layer]
+  const configBlob = bytesBlob(MediaType.ociConfig, signatureConfig(layers))
+  for (const blob of [payloadBlob, configBlob]) {
+    await client.pushBlob(repo, blob.descriptor.digest, {
+      size: blob.descriptor.size,
+      open: offset => blob.open(offset)
+    })
+  }
+  const next: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: configBlob.descriptor,
+    layers
+  }
+  const bytes = Buffer.from(JSON.stringify(next))
+  await client.putManifest(repo, tag, bytes, MediaType.ociManifest)
+  const manifestDigest = sha256(bytes)
+  return {
+    reference: `${repo}:${tag}@${manifestDigest}`,
+    manifestDigest,
+    appended: true
+  }
+}

@@ -1,0 +1,126 @@
+import { verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { digestHex, type Digest } from '../oci/digest'
+import type { Repository } from '../oci/reference'
+import type { RegistryClient } from '../registry/client'
+import {
+  bundleMediaType,
+  listBundleReferrers,
+  type Referrer
+} from './bundle-referrer'
+import {
+  readLegacySignatures,
+  signatureAnnotation,
+  type ExistingSignature
+} from './legacy-sig'
+import { inTotoPayloadType, pae, simpleSigningType } from './payload'
+
+/** Whether a simple-signing payload is well-formed (containers/image's strict rules) and names `digest`. */
+export function payloadNames(payload: Buffer, digest: Digest): boolean {
+  try {
+    const parsed = JSON.parse(payload.toString('utf8')) as Record<
+      string,
+      unknown
+    >
+    const keys = Object.keys(parsed).sort().join(',')
+    const critical = parsed.critical as Record<string, Record<string, unknown>>
+    return (
+      keys === 'critical,optional' &&
+      Object.keys(critical).sort().join(',') === 'identity,image,type' &&
+      (critical.type as unknown) === simpleSigningType &&
+      critical.image['docker-manifest-digest'] === digest
+    )
+  } catch {
+    return false
+  }
+}
+
+/** A legacy `.sig` layer signed by `key` over a payload for `digest`. */
+export function legacySignatureValid(
+  signature: ExistingSignature,
+  digest: Digest,
+  key: KeyObject
+): boolean {
+  const encoded = signature.layer.annotations?.[signatureAnnotation]
+  if (!encoded || !payloadNames(signature.payload, digest)) return false
+  return cryptoVerify(
+    'sha256',
+    signature.payload,
+    key,
+    Buffer.from(encoded, 'base64')
+  )
+}
+
+interface BundleJson {
+  mediaType?: string
+  dsseEnvelope?: {
+    payload: string
+    payloadType: string
+    signatures: { sig: string }[]
+  }
+}
+
+/** The in-toto statement of a DSSE bundle signed by `key`, if its subject is `digest`. */
+export function bundleStatement(
+  bundle: unknown,
+  digest: Digest,
+  key: KeyObject
+): { predicateType: string } | undefined {
+  const b = bundle as BundleJson
+  const envelope = b.dsseEnvelope
+  if (
+    b.mediaType !== bundleMediaType ||
+    !envelope ||
+    envelope.payloadType !== inTotoPayloadType
+  ) {
+    return undefined
+  }
+  const payload = Buffer.from(envelope.payload, 'base64')
+  const signed = envelope.signatures.some(s =>
+    cryptoVerify(
+      'sha256',
+      pae(envelope.payloadType, payload),
+      key,
+      Buffer.from(s.sig, 'base64')
+    )
+  )
+  if (!signed) return undefined
+  const statement = JSON.parse(payload.toString('utf8')) as {
+    subject?: { digest?: { sha256?: string } }[]
+    predicateType: string
+  }
+  const names = statement.subject?.some(
+    s => s.digest?.sha256 === digestHex(digest)
+  )
+  return names ? { predicateType: statement.predicateType } : undefined
+}
+
+export interface VerificationReport {
+  legacy: { verified: number; total: number }
+  bundles: { verified: number; total: number; predicateTypes: string[] }
+}
+
+/** Reads both signature formats of `digest` back from the registry and checks them with `key`. */
+export async function verifyImageSignatures(
+  client: RegistryClient,
+  repo: Repository,
+  digest: Digest,
+  key: KeyObject
+): Promise<VerificationReport> {
+  const { signatures } = await readLegacySignatures(client, repo, digest)
+  const referrers: Referrer[] = await listBundleReferrers(client, repo, digest)
+  const statements = referrers
+    .map(r => bundleStatement(r.bundle, digest, key))
+    .filter((s): s is { predicateType: string } => s !== undefined)
+  return {
+    legacy: {
+      verified: signatures.filter(s => legacySignatureValid(s, digest, key))
+        .length,
+      total: signatures.length
+    },
+    bundles: {
+      verified: statements.length,
+      total: referrers.length,
+      predicateTypes: statements.map(s => s.predicateType)
+    }
+  }
+}
