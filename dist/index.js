@@ -30772,7 +30772,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9132);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1781);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30781,7 +30781,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9132:
+/***/ 1781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35126,7 +35126,8 @@ const inputDefaults = {
     'allow-tag-overwrite': 'false',
     'layer-owner': 'root',
     sign: 'auto',
-    'sign-recursive': 'false'
+    'sign-recursive': 'false',
+    attest: 'true'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = (/* unused pure expression or super */ null && ([
@@ -35155,7 +35156,8 @@ const inputNames = (/* unused pure expression or super */ null && ([
     'sign',
     'signing-key',
     'signing-key-password',
-    'sign-recursive'
+    'sign-recursive',
+    'attest'
 ]));
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -35331,7 +35333,8 @@ function parseInputs(get) {
         githubToken: get('github-token') === '' ? undefined : get('github-token'),
         sign,
         signingKey,
-        signRecursive: field('sign-recursive', parseBoolean, false)
+        signRecursive: field('sign-recursive', parseBoolean, false),
+        attest: field('attest', parseBoolean, true)
     };
     if (errors.length)
         throw new InputErrors(errors);
@@ -35904,7 +35907,7 @@ function renderSummary(result) {
         lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`);
     }
     for (const record of result.signatures) {
-        lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)} |`);
+        lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)}${record.provenance ? `<br>SLSA provenance: ${code(record.provenance)}` : ''} |`);
     }
     if (result.pushed && result.signatures.length === 0)
         lines.push('| Signature | not signed |');
@@ -36680,6 +36683,95 @@ async function attachBundle(client, repo, subject, bundle, predicateType, create
     return { digest, reference, viaFallbackTag: true };
 }
 
+;// CONCATENATED MODULE: ./src/sign/provenance.ts
+
+const slsaProvenancePredicate = 'https://slsa.dev/provenance/v1';
+const githubBuildType = 'https://actions.github.io/buildtypes/workflow/v1';
+/**
+ * A SLSA v1 provenance statement for the image digest, shaped like actions/attest's (GitHub
+ * workflow build type), with the base image and every layer source as resolved dependencies.
+ */
+function provenanceStatement(inputs, env) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repo = env.GITHUB_REPOSITORY;
+    const ref = env.GITHUB_REF ?? '';
+    const workflowRef = env.GITHUB_WORKFLOW_REF ?? '';
+    const workflowPath = workflowRef
+        .replace(/^[^/]+\/[^/]+\//, '')
+        .replace(/@.*$/, '');
+    const dependencies = [];
+    if (repo && inputs.revision) {
+        dependencies.push({
+            uri: `git+${server}/${repo}@${ref}`,
+            digest: { gitCommit: inputs.revision }
+        });
+    }
+    else if (inputs.revision) {
+        dependencies.push({
+            name: 'source',
+            digest: { gitCommit: inputs.revision }
+        });
+    }
+    if (inputs.base?.digest) {
+        dependencies.push({
+            uri: `oci://${inputs.base.name}`,
+            digest: { sha256: digestHex(inputs.base.digest) },
+            annotations: { role: 'base image' }
+        });
+    }
+    for (const layer of inputs.layers) {
+        dependencies.push({
+            name: layer.source,
+            digest: { sha256: digestHex(layer.diffId) },
+            annotations: {
+                role: 'layer',
+                destination: layer.destination,
+                digestOf: 'uncompressed tar (diffID)'
+            }
+        });
+    }
+    const predicate = {
+        buildDefinition: {
+            buildType: githubBuildType,
+            externalParameters: {
+                workflow: repo
+                    ? { ref, repository: `${server}/${repo}`, path: workflowPath }
+                    : { ref: 'local', repository: '', path: '' }
+            },
+            internalParameters: {
+                github: {
+                    event_name: env.GITHUB_EVENT_NAME ?? '',
+                    repository_id: env.GITHUB_REPOSITORY_ID ?? '',
+                    repository_owner_id: env.GITHUB_REPOSITORY_OWNER_ID ?? '',
+                    runner_environment: env.RUNNER_ENVIRONMENT ?? ''
+                }
+            },
+            resolvedDependencies: dependencies
+        },
+        runDetails: {
+            builder: {
+                id: workflowRef ? `${server}/${workflowRef}` : 'urn:imprint:local'
+            },
+            metadata: {
+                invocationId: repo && env.GITHUB_RUN_ID
+                    ? `${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+                    : 'urn:imprint:local'
+            }
+        }
+    };
+    return Buffer.from(JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [
+            {
+                name: inputs.repository.toString().toLowerCase(),
+                digest: { sha256: digestHex(inputs.digest) }
+            }
+        ],
+        predicateType: slsaProvenancePredicate,
+        predicate
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/sign/legacy-sig.ts
 
 
@@ -36870,13 +36962,14 @@ async function verifyImageSignatures(client, repo, digest, key) {
 
 
 
+
 /**
  * Signs `subject` with `key` in both formats verifiers read: the legacy `.sig` simple-signing layer
  * (cosign v2, containers/image, policy engines) and a Sigstore bundle v0.3 referrer (cosign v3).
  * A signature by the same key over the same content is not written twice. Both are read back
  * from the registry and verified before this returns.
  */
-async function signWithKey(client, repo, subject, key, created, log) {
+async function signWithKey(client, repo, subject, key, created, log, attest) {
     const digest = subject.digest;
     const payload = simpleSigningPayload(repo, digest);
     const legacy = await appendLegacySignature(client, repo, digest, {
@@ -36886,27 +36979,17 @@ async function signWithKey(client, repo, subject, key, created, log) {
         }
     }, existing => existing.payload.equals(payload) &&
         legacySignatureValid(existing, digest, key.publicKey));
-    const existingBundle = (await listBundleReferrers(client, repo, digest)).find(r => bundleStatement(r.bundle, digest, key.publicKey)?.predicateType ===
-        cosignSignPredicate);
-    let bundle;
-    if (existingBundle) {
-        bundle = {
-            reference: `${repo}@${existingBundle.descriptor.digest}`,
-            written: false
-        };
-    }
-    else {
-        const statement = cosignSignStatement(digest);
-        const signature = (0,external_node_crypto_.sign)('sha256', pae(inTotoPayloadType, statement), key.privateKey);
-        const attached = await attachBundle(client, repo, subject, keyBundle(statement, inTotoPayloadType, signature, key.hint), cosignSignPredicate, created);
-        bundle = { reference: attached.reference, written: true };
-        if (attached.viaFallbackTag) {
-            log.info(`${repo.registry} has no referrers API; listed the bundle under the sha256-<hex> fallback tag`);
-        }
+    const bundle = await attachStatement(client, repo, subject, key, cosignSignStatement(digest), cosignSignPredicate, created, log);
+    let provenance;
+    if (attest) {
+        provenance = await attachStatement(client, repo, subject, key, attest.statement, slsaProvenancePredicate, created, log, attest.sameAs);
     }
     const report = await verifyImageSignatures(client, repo, digest, key.publicKey);
+    const wanted = attest
+        ? [cosignSignPredicate, slsaProvenancePredicate]
+        : [cosignSignPredicate];
     if (report.legacy.verified === 0 ||
-        !report.bundles.predicateTypes.includes(cosignSignPredicate)) {
+        wanted.some(type => !report.bundles.predicateTypes.includes(type))) {
         throw new Error(`signatures of ${repo}@${digest} did not verify after writing (legacy ${report.legacy.verified}/${report.legacy.total}, bundles ${report.bundles.verified}/${report.bundles.total})`);
     }
     log.info(`${repo}@${digest}: signed (${legacy.appended ? 'new' : 'existing'} .sig, ${bundle.written ? 'new' : 'existing'} bundle); verified ${report.legacy.verified} legacy and ${report.bundles.verified} bundle signatures`);
@@ -36914,19 +36997,73 @@ async function signWithKey(client, repo, subject, key, created, log) {
         subject: `${repo}@${digest}`,
         legacy: legacy.reference,
         bundle: bundle.reference,
-        written: { legacy: legacy.appended, bundle: bundle.written }
+        provenance: provenance?.reference,
+        written: {
+            legacy: legacy.appended,
+            bundle: bundle.written,
+            provenance: provenance?.written ?? false
+        }
     };
+}
+/**
+ * Signs an in-toto statement with DSSE and attaches it as a bundle referrer of `subject`, unless
+ * a bundle of the same predicate type signed by this key (and, when given, `sameAs`) is there.
+ */
+async function attachStatement(client, repo, subject, key, statement, predicateType, created, log, sameAs = () => true) {
+    const existing = (await listBundleReferrers(client, repo, subject.digest)).find(r => bundleStatement(r.bundle, subject.digest, key.publicKey)
+        ?.predicateType === predicateType && sameAs(statementOf(r.bundle)));
+    if (existing)
+        return {
+            reference: `${repo}@${existing.descriptor.digest}`,
+            written: false
+        };
+    const signature = (0,external_node_crypto_.sign)('sha256', pae(inTotoPayloadType, statement), key.privateKey);
+    const attached = await attachBundle(client, repo, subject, keyBundle(statement, inTotoPayloadType, signature, key.hint), predicateType, created);
+    if (attached.viaFallbackTag) {
+        log.debug(`${repo.registry} has no referrers API; listed ${predicateType} under the sha256-<hex> fallback tag`);
+    }
+    return { reference: attached.reference, written: true };
+}
+function statementOf(bundle) {
+    const payload = bundle
+        .dsseEnvelope?.payload;
+    return payload
+        ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8'))
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/sign.ts
 
 
+
+function invocationOf(statement) {
+    return statement?.predicate?.runDetails?.metadata?.invocationId;
+}
 /**
  * Signs the pushed digest (the index for several platforms, and with `recursive` each platform
- * manifest too) in both cosign formats, verifying what was written.
+ * manifest too) in both cosign formats, attaches signed provenance when asked, and verifies what
+ * was written.
  */
 async function signArtifact(client, repo, artifact, key, options) {
     const top = topLevel(artifact);
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const layers = new Map();
+    for (const img of images) {
+        for (const layer of img.layers) {
+            if (layer.built)
+                layers.set(layer.descriptor.digest, layer.built);
+        }
+    }
+    const statement = provenanceStatement({
+        repository: repo,
+        digest: top.digest,
+        revision: options.revision,
+        base: options.base.name
+            ? { name: options.base.name, digest: options.base.digest }
+            : undefined,
+        layers: [...layers.values()]
+    }, options.env);
+    const invocation = invocationOf(JSON.parse(statement.toString('utf8')));
     const subjects = [
         { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
     ];
@@ -36934,8 +37071,14 @@ async function signArtifact(client, repo, artifact, key, options) {
         subjects.push(...artifact.images.map(imageDescriptor));
     }
     const records = [];
-    for (const subject of subjects) {
-        records.push(await signWithKey(client, repo, subject, key, options.created, options.log));
+    for (const [i, subject] of subjects.entries()) {
+        const attest = i === 0 && options.attest
+            ? {
+                statement,
+                sameAs: (existing) => invocationOf(existing) === invocation
+            }
+            : undefined;
+        records.push(await signWithKey(client, repo, subject, key, options.created, options.log, attest));
     }
     return records;
 }
@@ -37047,7 +37190,11 @@ async function runPipeline(inputs, deps) {
             else {
                 signatures = await log.group('Sign', () => signArtifact(registries.client(inputs.image.registry), inputs.image, artifact, key, {
                     recursive: inputs.signRecursive,
+                    attest: inputs.attest,
                     created: rfc3339(context.sourceDateEpoch),
+                    revision: context.sha,
+                    base,
+                    env: deps.env,
                     log
                 }));
             }

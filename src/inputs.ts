@@ -42,6 +42,8 @@ export interface Inputs {
   signingKey?: SigningKey
   /** Also sign each platform manifest of an index. */
   signRecursive: boolean
+  /** Attach signed SLSA v1 provenance when signing. */
+  attest: boolean
 }
 
 export type SignMode = 'key' | 'none'
@@ -55,7 +57,8 @@ export const inputDefaults: Record<string, string> = {
   'allow-tag-overwrite': 'false',
   'layer-owner': 'root',
   sign: 'auto',
-  'sign-recursive': 'false'
+  'sign-recursive': 'false',
+  attest: 'true'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -85,7 +88,8 @@ export const inputNames = [
   'sign',
   'signing-key',
   'signing-key-password',
-  'sign-recursive'
+  'sign-recursive',
+  'attest'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -369,7 +373,8 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     githubToken: get('github-token') === '' ? undefined : get('github-token'),
     sign,
     signingKey,
-    signRecursive: field('sign-recursive', parseBoolean, false)
+    signRecursive: field('sign-recursive', parseBoolean, false),
+    attest: field('attest', parseBoolean, true)
   }
   if (errors.length) throw new InputErrors(errors)
   return inputs

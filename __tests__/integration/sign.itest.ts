@@ -105,6 +105,17 @@ describe('key-based signing', () => {
   let signature = ''
   let pub = ''
   let ws: { dir: string; sha: string }
+  const runEnv = () => ({
+    GITHUB_SHA: ws.sha,
+    GITHUB_REPOSITORY: 'acme/signed',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_WORKFLOW_REF:
+      'acme/signed/.github/workflows/release.yml@refs/heads/main',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_EVENT_NAME: 'push'
+  })
 
   it('pushes, signs in both formats and reports the signature', () => {
     ws = gitWorkspace(app)
@@ -117,7 +128,7 @@ describe('key-based signing', () => {
         'signing-key': readFileSync(join(keys, 'cosign.key'), 'utf8'),
         'signing-key-password': password
       },
-      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } }
+      { cwd: ws.dir, env: runEnv() }
     )
     expect(result.stdout).not.toContain('::error')
     expect(result.status).toBe(0)
@@ -177,13 +188,19 @@ describe('key-based signing', () => {
     // distribution 2.8 has no referrers API: the sha256-<hex> index lists the referrer.
     const index = await skopeoRaw(`${registry.host}/${repo}:sha256-${hex}`)
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json')
-    expect(index.manifests).toHaveLength(1)
-    const entry = index.manifests[0]
+    // One cosign signature bundle and one SLSA provenance, each listed with its artifactType.
+    expect(index.manifests).toHaveLength(2)
+    const byPredicate = (type: string) =>
+      index.manifests.find(
+        (m: Json) => m.annotations['dev.sigstore.bundle.predicateType'] === type
+      )
+    const entry = byPredicate('https://sigstore.dev/cosign/sign/v1')
     expect(entry.artifactType).toBe(
       'application/vnd.dev.sigstore.bundle.v0.3+json'
     )
-    expect(entry.annotations['dev.sigstore.bundle.predicateType']).toBe(
-      'https://sigstore.dev/cosign/sign/v1'
+    const provenanceEntry = byPredicate('https://slsa.dev/provenance/v1')
+    expect(provenanceEntry.artifactType).toBe(
+      'application/vnd.dev.sigstore.bundle.v0.3+json'
     )
     const referrer = await skopeoRaw(`${registry.host}/${repo}@${entry.digest}`)
     expect(referrer.subject.digest).toBe(digest)
@@ -236,6 +253,47 @@ describe('key-based signing', () => {
     }).publicKey
     expect(() => verifierFor(wrong).verify(entity)).toThrow()
 
+    // The provenance bundle verifies with the same key and names the run, the commit and the layers.
+    const provenanceManifest = await skopeoRaw(
+      `${registry.host}/${repo}@${provenanceEntry.digest}`
+    )
+    const provenanceBundle = JSON.parse(
+      (await blob(repo, provenanceManifest.layers[0].digest)).toString()
+    )
+    expect(
+      verifierFor(publicKey).verify(
+        toSignedEntity(bundleFromJSON(provenanceBundle))
+      ).key
+    ).toBeDefined()
+    const provenance = JSON.parse(
+      Buffer.from(provenanceBundle.dsseEnvelope.payload, 'base64').toString()
+    )
+    expect(provenance.subject).toEqual([
+      { name: `${registry.host}/${repo}`, digest: { sha256: hex } }
+    ])
+    expect(provenance.predicate.runDetails).toEqual({
+      builder: {
+        id: 'https://github.com/acme/signed/.github/workflows/release.yml@refs/heads/main'
+      },
+      metadata: {
+        invocationId:
+          'https://github.com/acme/signed/actions/runs/4242/attempts/1'
+      }
+    })
+    const dependencies =
+      provenance.predicate.buildDefinition.resolvedDependencies
+    expect(dependencies[0]).toEqual({
+      uri: 'git+https://github.com/acme/signed@refs/heads/main',
+      digest: { gitCommit: ws.sha }
+    })
+    expect(dependencies[1]).toMatchObject({
+      name: 'app',
+      annotations: { destination: '/app' }
+    })
+    expect(
+      provenance.predicate.buildDefinition.externalParameters.workflow.path
+    ).toBe('.github/workflows/release.yml')
+
     const body = Buffer.from(bundleJson.dsseEnvelope.payload, 'base64')
     const sig = Buffer.from(bundleJson.dsseEnvelope.signatures[0].sig, 'base64')
     const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -253,7 +311,7 @@ describe('key-based signing', () => {
         'signing-key': readFileSync(join(keys, 'cosign.key'), 'utf8'),
         'signing-key-password': password
       },
-      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } }
+      { cwd: ws.dir, env: runEnv() }
     )
     expect(again.status).toBe(0)
     expect(again.outputs.signature).toBe(signature)
@@ -263,7 +321,7 @@ describe('key-based signing', () => {
     ).toHaveLength(1)
     expect(
       (await skopeoRaw(`${registry.host}/${repo}:sha256-${hex}`)).manifests
-    ).toHaveLength(1)
+    ).toHaveLength(2)
   })
 
   it('is verified by imprint verify with the right key only', () => {
@@ -283,7 +341,9 @@ describe('key-based signing', () => {
     expect(ok.stdout).toContain(
       'legacy .sig (cosign v2, containers/image): 1 of 1 verified'
     )
-    expect(ok.stdout).toContain('bundle referrers (cosign v3): 1 of 1 verified')
+    expect(ok.stdout).toContain(
+      'bundle referrers (cosign v3): 2 of 2 verified (https://sigstore.dev/cosign/sign/v1, https://slsa.dev/provenance/v1)'
+    )
     expect(ok.status).toBe(0)
     const otherKey = join(keys, 'other.pub')
     writeFileSync(
@@ -294,7 +354,12 @@ describe('key-based signing', () => {
       })
     )
     const bad = verify(otherKey)
-    expect(bad.stdout).toContain('0 of 1 verified')
+    expect(bad.stdout).toContain(
+      'legacy .sig (cosign v2, containers/image): 0 of 1 verified'
+    )
+    expect(bad.stdout).toContain(
+      'bundle referrers (cosign v3): 0 of 2 verified'
+    )
     expect(bad.status).toBe(1)
   })
 })

@@ -2462,7 +2462,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(181);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(320);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(481);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(326);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(821);
@@ -2812,7 +2812,8 @@ const inputDefaults = {
     'allow-tag-overwrite': 'false',
     'layer-owner': 'root',
     sign: 'auto',
-    'sign-recursive': 'false'
+    'sign-recursive': 'false',
+    attest: 'true'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
@@ -2841,7 +2842,8 @@ const inputNames = [
     'sign',
     'signing-key',
     'signing-key-password',
-    'sign-recursive'
+    'sign-recursive',
+    'attest'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -3017,7 +3019,8 @@ function parseInputs(get) {
         githubToken: get('github-token') === '' ? undefined : get('github-token'),
         sign,
         signingKey,
-        signRecursive: field('sign-recursive', parseBoolean, false)
+        signRecursive: field('sign-recursive', parseBoolean, false),
+        attest: field('attest', parseBoolean, true)
     };
     if (errors.length)
         throw new src_errors/* InputErrors */.G(errors);
@@ -3959,7 +3962,7 @@ function renderSummary(result) {
         lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`);
     }
     for (const record of result.signatures) {
-        lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)} |`);
+        lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)}${record.provenance ? `<br>SLSA provenance: ${code(record.provenance)}` : ''} |`);
     }
     if (result.pushed && result.signatures.length === 0)
         lines.push('| Signature | not signed |');
@@ -3992,7 +3995,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 181:
+/***/ 320:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4668,6 +4671,95 @@ function renderTags(templates, context) {
 
 // EXTERNAL MODULE: ./src/sign/bundle-referrer.ts
 var bundle_referrer = __nccwpck_require__(813);
+;// CONCATENATED MODULE: ./src/sign/provenance.ts
+
+const slsaProvenancePredicate = 'https://slsa.dev/provenance/v1';
+const githubBuildType = 'https://actions.github.io/buildtypes/workflow/v1';
+/**
+ * A SLSA v1 provenance statement for the image digest, shaped like actions/attest's (GitHub
+ * workflow build type), with the base image and every layer source as resolved dependencies.
+ */
+function provenanceStatement(inputs, env) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repo = env.GITHUB_REPOSITORY;
+    const ref = env.GITHUB_REF ?? '';
+    const workflowRef = env.GITHUB_WORKFLOW_REF ?? '';
+    const workflowPath = workflowRef
+        .replace(/^[^/]+\/[^/]+\//, '')
+        .replace(/@.*$/, '');
+    const dependencies = [];
+    if (repo && inputs.revision) {
+        dependencies.push({
+            uri: `git+${server}/${repo}@${ref}`,
+            digest: { gitCommit: inputs.revision }
+        });
+    }
+    else if (inputs.revision) {
+        dependencies.push({
+            name: 'source',
+            digest: { gitCommit: inputs.revision }
+        });
+    }
+    if (inputs.base?.digest) {
+        dependencies.push({
+            uri: `oci://${inputs.base.name}`,
+            digest: { sha256: (0,oci_digest/* digestHex */.sU)(inputs.base.digest) },
+            annotations: { role: 'base image' }
+        });
+    }
+    for (const layer of inputs.layers) {
+        dependencies.push({
+            name: layer.source,
+            digest: { sha256: (0,oci_digest/* digestHex */.sU)(layer.diffId) },
+            annotations: {
+                role: 'layer',
+                destination: layer.destination,
+                digestOf: 'uncompressed tar (diffID)'
+            }
+        });
+    }
+    const predicate = {
+        buildDefinition: {
+            buildType: githubBuildType,
+            externalParameters: {
+                workflow: repo
+                    ? { ref, repository: `${server}/${repo}`, path: workflowPath }
+                    : { ref: 'local', repository: '', path: '' }
+            },
+            internalParameters: {
+                github: {
+                    event_name: env.GITHUB_EVENT_NAME ?? '',
+                    repository_id: env.GITHUB_REPOSITORY_ID ?? '',
+                    repository_owner_id: env.GITHUB_REPOSITORY_OWNER_ID ?? '',
+                    runner_environment: env.RUNNER_ENVIRONMENT ?? ''
+                }
+            },
+            resolvedDependencies: dependencies
+        },
+        runDetails: {
+            builder: {
+                id: workflowRef ? `${server}/${workflowRef}` : 'urn:imprint:local'
+            },
+            metadata: {
+                invocationId: repo && env.GITHUB_RUN_ID
+                    ? `${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+                    : 'urn:imprint:local'
+            }
+        }
+    };
+    return Buffer.from(JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [
+            {
+                name: inputs.repository.toString().toLowerCase(),
+                digest: { sha256: (0,oci_digest/* digestHex */.sU)(inputs.digest) }
+            }
+        ],
+        predicateType: slsaProvenancePredicate,
+        predicate
+    }));
+}
+
 // EXTERNAL MODULE: ./src/sign/legacy-sig.ts
 var legacy_sig = __nccwpck_require__(110);
 // EXTERNAL MODULE: ./src/sign/payload.ts
@@ -4680,13 +4772,14 @@ var verify = __nccwpck_require__(132);
 
 
 
+
 /**
  * Signs `subject` with `key` in both formats verifiers read: the legacy `.sig` simple-signing layer
  * (cosign v2, containers/image, policy engines) and a Sigstore bundle v0.3 referrer (cosign v3).
  * A signature by the same key over the same content is not written twice. Both are read back
  * from the registry and verified before this returns.
  */
-async function signWithKey(client, repo, subject, key, created, log) {
+async function signWithKey(client, repo, subject, key, created, log, attest) {
     const digest = subject.digest;
     const payload = (0,sign_payload/* simpleSigningPayload */.Kq)(repo, digest);
     const legacy = await (0,legacy_sig/* appendLegacySignature */.cH)(client, repo, digest, {
@@ -4696,27 +4789,17 @@ async function signWithKey(client, repo, subject, key, created, log) {
         }
     }, existing => existing.payload.equals(payload) &&
         (0,verify/* legacySignatureValid */.AS)(existing, digest, key.publicKey));
-    const existingBundle = (await (0,bundle_referrer/* listBundleReferrers */.F7)(client, repo, digest)).find(r => (0,verify/* bundleStatement */.Qm)(r.bundle, digest, key.publicKey)?.predicateType ===
-        sign_payload/* cosignSignPredicate */.g5);
-    let bundle;
-    if (existingBundle) {
-        bundle = {
-            reference: `${repo}@${existingBundle.descriptor.digest}`,
-            written: false
-        };
-    }
-    else {
-        const statement = (0,sign_payload/* cosignSignStatement */.O2)(digest);
-        const signature = (0,external_node_crypto_.sign)('sha256', (0,sign_payload/* pae */.Zg)(sign_payload/* inTotoPayloadType */.OY, statement), key.privateKey);
-        const attached = await (0,bundle_referrer/* attachBundle */.U9)(client, repo, subject, (0,bundle_referrer/* keyBundle */.KG)(statement, sign_payload/* inTotoPayloadType */.OY, signature, key.hint), sign_payload/* cosignSignPredicate */.g5, created);
-        bundle = { reference: attached.reference, written: true };
-        if (attached.viaFallbackTag) {
-            log.info(`${repo.registry} has no referrers API; listed the bundle under the sha256-<hex> fallback tag`);
-        }
+    const bundle = await attachStatement(client, repo, subject, key, (0,sign_payload/* cosignSignStatement */.O2)(digest), sign_payload/* cosignSignPredicate */.g5, created, log);
+    let provenance;
+    if (attest) {
+        provenance = await attachStatement(client, repo, subject, key, attest.statement, slsaProvenancePredicate, created, log, attest.sameAs);
     }
     const report = await (0,verify/* verifyImageSignatures */.a$)(client, repo, digest, key.publicKey);
+    const wanted = attest
+        ? [sign_payload/* cosignSignPredicate */.g5, slsaProvenancePredicate]
+        : [sign_payload/* cosignSignPredicate */.g5];
     if (report.legacy.verified === 0 ||
-        !report.bundles.predicateTypes.includes(sign_payload/* cosignSignPredicate */.g5)) {
+        wanted.some(type => !report.bundles.predicateTypes.includes(type))) {
         throw new Error(`signatures of ${repo}@${digest} did not verify after writing (legacy ${report.legacy.verified}/${report.legacy.total}, bundles ${report.bundles.verified}/${report.bundles.total})`);
     }
     log.info(`${repo}@${digest}: signed (${legacy.appended ? 'new' : 'existing'} .sig, ${bundle.written ? 'new' : 'existing'} bundle); verified ${report.legacy.verified} legacy and ${report.bundles.verified} bundle signatures`);
@@ -4724,19 +4807,73 @@ async function signWithKey(client, repo, subject, key, created, log) {
         subject: `${repo}@${digest}`,
         legacy: legacy.reference,
         bundle: bundle.reference,
-        written: { legacy: legacy.appended, bundle: bundle.written }
+        provenance: provenance?.reference,
+        written: {
+            legacy: legacy.appended,
+            bundle: bundle.written,
+            provenance: provenance?.written ?? false
+        }
     };
+}
+/**
+ * Signs an in-toto statement with DSSE and attaches it as a bundle referrer of `subject`, unless
+ * a bundle of the same predicate type signed by this key (and, when given, `sameAs`) is there.
+ */
+async function attachStatement(client, repo, subject, key, statement, predicateType, created, log, sameAs = () => true) {
+    const existing = (await (0,bundle_referrer/* listBundleReferrers */.F7)(client, repo, subject.digest)).find(r => (0,verify/* bundleStatement */.Qm)(r.bundle, subject.digest, key.publicKey)
+        ?.predicateType === predicateType && sameAs(statementOf(r.bundle)));
+    if (existing)
+        return {
+            reference: `${repo}@${existing.descriptor.digest}`,
+            written: false
+        };
+    const signature = (0,external_node_crypto_.sign)('sha256', (0,sign_payload/* pae */.Zg)(sign_payload/* inTotoPayloadType */.OY, statement), key.privateKey);
+    const attached = await (0,bundle_referrer/* attachBundle */.U9)(client, repo, subject, (0,bundle_referrer/* keyBundle */.KG)(statement, sign_payload/* inTotoPayloadType */.OY, signature, key.hint), predicateType, created);
+    if (attached.viaFallbackTag) {
+        log.debug(`${repo.registry} has no referrers API; listed ${predicateType} under the sha256-<hex> fallback tag`);
+    }
+    return { reference: attached.reference, written: true };
+}
+function statementOf(bundle) {
+    const payload = bundle
+        .dsseEnvelope?.payload;
+    return payload
+        ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8'))
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/sign.ts
 
 
+
+function invocationOf(statement) {
+    return statement?.predicate?.runDetails?.metadata?.invocationId;
+}
 /**
  * Signs the pushed digest (the index for several platforms, and with `recursive` each platform
- * manifest too) in both cosign formats, verifying what was written.
+ * manifest too) in both cosign formats, attaches signed provenance when asked, and verifies what
+ * was written.
  */
 async function signArtifact(client, repo, artifact, key, options) {
     const top = (0,oci_image/* topLevel */.M4)(artifact);
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const layers = new Map();
+    for (const img of images) {
+        for (const layer of img.layers) {
+            if (layer.built)
+                layers.set(layer.descriptor.digest, layer.built);
+        }
+    }
+    const statement = provenanceStatement({
+        repository: repo,
+        digest: top.digest,
+        revision: options.revision,
+        base: options.base.name
+            ? { name: options.base.name, digest: options.base.digest }
+            : undefined,
+        layers: [...layers.values()]
+    }, options.env);
+    const invocation = invocationOf(JSON.parse(statement.toString('utf8')));
     const subjects = [
         { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
     ];
@@ -4744,8 +4881,14 @@ async function signArtifact(client, repo, artifact, key, options) {
         subjects.push(...artifact.images.map(oci_image/* imageDescriptor */.V1));
     }
     const records = [];
-    for (const subject of subjects) {
-        records.push(await signWithKey(client, repo, subject, key, options.created, options.log));
+    for (const [i, subject] of subjects.entries()) {
+        const attest = i === 0 && options.attest
+            ? {
+                statement,
+                sameAs: (existing) => invocationOf(existing) === invocation
+            }
+            : undefined;
+        records.push(await signWithKey(client, repo, subject, key, options.created, options.log, attest));
     }
     return records;
 }
@@ -4857,7 +5000,11 @@ async function runPipeline(inputs, deps) {
             else {
                 signatures = await log.group('Sign', () => signArtifact(registries.client(inputs.image.registry), inputs.image, artifact, key, {
                     recursive: inputs.signRecursive,
+                    attest: inputs.attest,
                     created: rfc3339(context.sourceDateEpoch),
+                    revision: context.sha,
+                    base,
+                    env: deps.env,
                     log
                 }));
             }

@@ -99,7 +99,7 @@ export function renderSummary(result: PipelineResult): string {
 
   for (const record of result.signatures) {
     lines.push(
-      `| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)} |`
+      `| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)}${record.provenance ? `<br>SLSA provenance: ${code(record.provenance)}` : ''} |`
     )
   }
   if (result.pushed && result.signatures.length === 0)

@@ -172,7 +172,11 @@ export async function runPipeline(
             key,
             {
               recursive: inputs.signRecursive,
+              attest: inputs.attest,
               created: rfc3339(context.sourceDateEpoch),
+              revision: context.sha,
+              base,
+              env: deps.env,
               log
             }
           )

@@ -5,6 +5,7 @@ import type { RegistryClient } from '../registry/client'
 import type { Logger } from '../util/log'
 import { attachBundle, keyBundle, listBundleReferrers } from './bundle-referrer'
 import type { SigningKey } from './keys'
+import { slsaProvenancePredicate } from './provenance'
 import { appendLegacySignature, signatureAnnotation } from './legacy-sig'
 import {
   cosignSignPredicate,
@@ -26,8 +27,10 @@ export interface SignatureRecord {
   legacy: string
   /** The bundle referrer: `REPO@sha256:…`. */
   bundle: string
+  /** The signed SLSA provenance referrer, when attested: `REPO@sha256:…`. */
+  provenance?: string
   /** False when an equivalent signature by this key was already there (a re-run). */
-  written: { legacy: boolean; bundle: boolean }
+  written: { legacy: boolean; bundle: boolean; provenance: boolean }
 }
 
 /**
@@ -42,7 +45,12 @@ export async function signWithKey(
   subject: Descriptor,
   key: SigningKey,
   created: string,
-  log: Logger
+  log: Logger,
+  attest?: {
+    statement: Buffer
+    /** Two provenance statements are the same attestation when this part of them is equal. */
+    sameAs: (existing: unknown) => boolean
+  }
 ): Promise<SignatureRecord> {
   const digest = subject.digest
   const payload = simpleSigningPayload(repo, digest)
@@ -65,38 +73,29 @@ export async function signWithKey(
       legacySignatureValid(existing, digest, key.publicKey)
   )
 
-  const existingBundle = (await listBundleReferrers(client, repo, digest)).find(
-    r =>
-      bundleStatement(r.bundle, digest, key.publicKey)?.predicateType ===
-      cosignSignPredicate
+  const bundle = await attachStatement(
+    client,
+    repo,
+    subject,
+    key,
+    cosignSignStatement(digest),
+    cosignSignPredicate,
+    created,
+    log
   )
-  let bundle: { reference: string; written: boolean }
-  if (existingBundle) {
-    bundle = {
-      reference: `${repo}@${existingBundle.descriptor.digest}`,
-      written: false
-    }
-  } else {
-    const statement = cosignSignStatement(digest)
-    const signature = cryptoSign(
-      'sha256',
-      pae(inTotoPayloadType, statement),
-      key.privateKey
-    )
-    const attached = await attachBundle(
+  let provenance: { reference: string; written: boolean } | undefined
+  if (attest) {
+    provenance = await attachStatement(
       client,
       repo,
       subject,
-      keyBundle(statement, inTotoPayloadType, signature, key.hint),
-      cosignSignPredicate,
-      created
+      key,
+      attest.statement,
+      slsaProvenancePredicate,
+      created,
+      log,
+      attest.sameAs
     )
-    bundle = { reference: attached.reference, written: true }
-    if (attached.viaFallbackTag) {
-      log.info(
-        `${repo.registry} has no referrers API; listed the bundle under the sha256-<hex> fallback tag`
-      )
-    }
   }
 
   const report = await verifyImageSignatures(
@@ -105,9 +104,12 @@ export async function signWithKey(
     digest,
     key.publicKey
   )
+  const wanted = attest
+    ? [cosignSignPredicate, slsaProvenancePredicate]
+    : [cosignSignPredicate]
   if (
     report.legacy.verified === 0 ||
-    !report.bundles.predicateTypes.includes(cosignSignPredicate)
+    wanted.some(type => !report.bundles.predicateTypes.includes(type))
   ) {
     throw new Error(
       `signatures of ${repo}@${digest} did not verify after writing (legacy ${report.legacy.verified}/${report.legacy.total}, bundles ${report.bundles.verified}/${report.bundles.total})`
@@ -120,6 +122,67 @@ export async function signWithKey(
     subject: `${repo}@${digest}`,
     legacy: legacy.reference,
     bundle: bundle.reference,
-    written: { legacy: legacy.appended, bundle: bundle.written }
+    provenance: provenance?.reference,
+    written: {
+      legacy: legacy.appended,
+      bundle: bundle.written,
+      provenance: provenance?.written ?? false
+    }
   }
+}
+
+/**
+ * Signs an in-toto statement with DSSE and attaches it as a bundle referrer of `subject`, unless
+ * a bundle of the same predicate type signed by this key (and, when given, `sameAs`) is there.
+ */
+async function attachStatement(
+  client: RegistryClient,
+  repo: Repository,
+  subject: Descriptor,
+  key: SigningKey,
+  statement: Buffer,
+  predicateType: string,
+  created: string,
+  log: Logger,
+  sameAs: (existing: unknown) => boolean = () => true
+): Promise<{ reference: string; written: boolean }> {
+  const existing = (
+    await listBundleReferrers(client, repo, subject.digest)
+  ).find(
+    r =>
+      bundleStatement(r.bundle, subject.digest, key.publicKey)
+        ?.predicateType === predicateType && sameAs(statementOf(r.bundle))
+  )
+  if (existing)
+    return {
+      reference: `${repo}@${existing.descriptor.digest}`,
+      written: false
+    }
+  const signature = cryptoSign(
+    'sha256',
+    pae(inTotoPayloadType, statement),
+    key.privateKey
+  )
+  const attached = await attachBundle(
+    client,
+    repo,
+    subject,
+    keyBundle(statement, inTotoPayloadType, signature, key.hint),
+    predicateType,
+    created
+  )
+  if (attached.viaFallbackTag) {
+    log.debug(
+      `${repo.registry} has no referrers API; listed ${predicateType} under the sha256-<hex> fallback tag`
+    )
+  }
+  return { reference: attached.reference, written: true }
+}
+
+function statementOf(bundle: unknown): unknown {
+  const payload = (bundle as { dsseEnvelope?: { payload?: string } })
+    .dsseEnvelope?.payload
+  return payload
+    ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8'))
+    : undefined
 }
