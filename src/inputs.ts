@@ -44,6 +44,12 @@ export interface Inputs {
   signRecursive: boolean
   /** Attach signed SLSA v1 provenance when signing. */
   attest: boolean
+  /** Files or globs, relative to the repository root, whose references to `image` are pinned. */
+  manifests: string[]
+  manifestCommit: 'push' | 'none'
+  manifestBranch?: string
+  commitMessage: string
+  manifestNoMatch: 'error' | 'warning'
 }
 
 export type SignMode = 'key' | 'none'
@@ -58,7 +64,10 @@ export const inputDefaults: Record<string, string> = {
   'layer-owner': 'root',
   sign: 'auto',
   'sign-recursive': 'false',
-  attest: 'true'
+  attest: 'true',
+  'manifest-commit': 'push',
+  'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
+  'manifest-no-match': 'error'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -89,7 +98,13 @@ export const inputNames = [
   'signing-key',
   'signing-key-password',
   'sign-recursive',
-  'attest'
+  'attest',
+  'manifests',
+  'manifest-commit',
+  'manifest-repository',
+  'manifest-branch',
+  'commit-message',
+  'manifest-no-match'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -340,6 +355,15 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     }
   }
 
+  if (get('manifest-repository').trim() !== '') {
+    errors.push(
+      new InputError(
+        'manifest-repository',
+        'updating manifests in another repository is not available in this version yet'
+      )
+    )
+  }
+
   const inputs: Inputs = {
     image,
     base,
@@ -374,7 +398,40 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     sign,
     signingKey,
     signRecursive: field('sign-recursive', parseBoolean, false),
-    attest: field('attest', parseBoolean, true)
+    attest: field('attest', parseBoolean, true),
+    manifests: field('manifests', value => parseList(value), []),
+    manifestCommit: field<'push' | 'none'>(
+      'manifest-commit',
+      value => {
+        if (value === 'push' || value === 'none') return value
+        if (value === 'pull-request') {
+          throw new Error(
+            'pull-request is not available in this version yet; use push or none'
+          )
+        }
+        throw new Error(`"${value}" is not one of push, pull-request, none`)
+      },
+      'none'
+    ),
+    manifestBranch: field(
+      'manifest-branch',
+      optional(value => {
+        if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.includes('..')) {
+          throw new Error(`"${value}" is not a valid branch name`)
+        }
+        return value
+      }),
+      undefined
+    ),
+    commitMessage: field('commit-message', value => value, ''),
+    manifestNoMatch: field<'error' | 'warning'>(
+      'manifest-no-match',
+      value => {
+        if (value === 'error' || value === 'warning') return value
+        throw new Error(`"${value}" is not error or warning`)
+      },
+      'error'
+    )
   }
   if (errors.length) throw new InputErrors(errors)
   return inputs

@@ -9,6 +9,9 @@ export function outputsOf(result: PipelineResult): Record<string, string> {
     tags: result.tags.join('\n'),
     'config-digest': result.configDigest ?? '',
     signature: result.signatures[0]?.legacy ?? '',
+    'manifest-commit': result.deploy?.commit ?? '',
+    'manifests-changed': result.deploy?.changed.join('\n') ?? '',
+    'previous-image': result.deploy?.previous ?? '',
     metadata: JSON.stringify(metadataOf(result))
   }
 }
@@ -38,7 +41,22 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
       : {}),
     ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
     signature: result.signatures[0]?.legacy ?? null,
-    signatures: result.signatures
+    signatures: result.signatures,
+    ...(result.deploy
+      ? {
+          manifests: {
+            mode: result.deploy.mode,
+            commit: result.deploy.commit ?? null,
+            changed: result.deploy.changed,
+            previous: result.deploy.previous ?? null,
+            skipped: result.deploy.skipped ?? null,
+            changes: result.deploy.changes.map(c => ({
+              file: c.path,
+              ...c.change
+            }))
+          }
+        }
+      : {})
   }
 }
 
@@ -105,6 +123,19 @@ export function renderSummary(result: PipelineResult): string {
   if (result.pushed && result.signatures.length === 0)
     lines.push('| Signature | not signed |')
 
+  if (result.deploy) {
+    const d = result.deploy
+    const what = d.skipped
+      ? `not updated: ${escapeCell(d.skipped)}`
+      : d.commit
+        ? `committed ${code(d.commit)} (${d.changed.length} files)`
+        : d.changed.length
+          ? `${d.changed.length} files edited in the workspace`
+          : 'already up to date'
+    lines.push(`| Manifests | ${what} |`)
+    if (d.previous) lines.push(`| Previous image | ${code(d.previous)} |`)
+  }
+
   const total = (
     layers: PipelineResult['platforms'][number]['layers']
   ): number => layers.reduce((n, l) => n + l.size, 0)
@@ -128,6 +159,20 @@ export function renderSummary(result: PipelineResult): string {
         `| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`
       )
     })
+  }
+  if (result.deploy?.changes.length) {
+    lines.push(
+      '',
+      '#### Manifest changes',
+      '',
+      '| File | Path | From | To |',
+      '|---|---|---|---|'
+    )
+    for (const { path, change } of result.deploy.changes) {
+      lines.push(
+        `| ${code(path)} | ${code(change.path)} | ${code(change.from)} | ${code(change.to)} |`
+      )
+    }
   }
   return lines.join('\n') + '\n'
 }

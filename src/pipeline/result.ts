@@ -4,6 +4,7 @@ import { formatPlatform } from '../oci/platform'
 import type { Inputs } from '../inputs'
 import type { PushReport } from '../sinks/registry'
 import type { SignatureRecord } from '../sign/key-signer'
+import type { DeployResult } from './deploy'
 import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 
@@ -43,6 +44,7 @@ export interface PipelineResult {
   ociLayout?: string
   /** One record per signed digest: the top-level one first. */
   signatures: SignatureRecord[]
+  deploy?: DeployResult
 }
 
 export function resultOf(

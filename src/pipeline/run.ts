@@ -19,6 +19,7 @@ import { buildLayers } from './layers'
 import { resultOf, type PipelineResult } from './result'
 import { renderTags } from './tags'
 import { signArtifact } from './sign'
+import { deploy, prepareDeploy, type DeployResult } from './deploy'
 import type { SignatureRecord } from '../sign/key-signer'
 
 export interface PipelineDeps {
@@ -127,6 +128,16 @@ export async function runPipeline(
       resultOf(inputs, artifact, base, tags, context, undefined)
     )
 
+    // Manifests are read and edited in memory now, so a bad file stops the run before the push.
+    const prepared = await log.group('Check manifests', () =>
+      prepareDeploy(
+        inputs,
+        tags[0] ?? artifact.digest.slice(7, 19),
+        artifact.digest,
+        log
+      )
+    )
+
     const layoutDir = inputs.ociLayout ? resolve(inputs.ociLayout) : undefined
     if (layoutDir) {
       await checkLayoutTarget(layoutDir).catch(error => {
@@ -187,9 +198,28 @@ export async function runPipeline(
         'not signed: set signing-key (and sign: key or auto) to sign with cosign-compatible signatures'
       )
     }
+    let deployed: DeployResult | undefined
+    if (prepared) {
+      deployed = push
+        ? await log.group('Update manifests', () =>
+            deploy(prepared, inputs, context, log)
+          )
+        : {
+            mode: inputs.manifestCommit,
+            changed: [],
+            changes: prepared.plan.files.flatMap(f =>
+              f.changes.map(change => ({ path: f.path, change }))
+            ),
+            skipped:
+              'push is false: manifests are not pointed at an image that was not pushed'
+          }
+      if (deployed.skipped)
+        log.info(`manifests not updated: ${deployed.skipped}`)
+    }
     return {
       ...resultOf(inputs, artifact, base, tags, context, push),
-      signatures
+      signatures,
+      deploy: deployed
     }
   } finally {
     await rm(scratchDir, { recursive: true, force: true })

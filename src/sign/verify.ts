@@ -120,7 +120,7 @@ export async function verifyImageSignatures(
     bundles: {
       verified: statements.length,
       total: referrers.length,
-      predicateTypes: statements.map(s => s.predicateType)
+      predicateTypes: statements.map(s => s.predicateType).sort()
     }
   }
 }

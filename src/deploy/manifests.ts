@@ -1,0 +1,146 @@
+import { glob, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
+import {
+  editManifest,
+  type ImageTarget,
+  type ManifestChange
+} from './yaml-edit'
+
+/** What one file would become. */
+export interface FilePlan {
+  /** Relative to the repository root, with forward slashes. */
+  path: string
+  before: string
+  after: string
+  changes: ManifestChange[]
+  matches: number
+}
+
+export interface ManifestPlan {
+  files: FilePlan[]
+  warnings: string[]
+}
+
+/** A listed file or pattern the run cannot use; named so the user can fix the `manifests` input. */
+export class ManifestInputError extends Error {}
+
+/** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
+export async function expandManifests(
+  root: string,
+  patterns: readonly string[]
+): Promise<string[]> {
+  const files: string[] = []
+  for (const pattern of patterns) {
+    if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
+      throw new ManifestInputError(
+        `"${pattern}" must be relative to the repository root and stay inside it`
+      )
+    }
+    const found: string[] = []
+    for await (const match of glob(pattern, { cwd: root }))
+      found.push(match.split('\\').join('/'))
+    if (found.length === 0) {
+      throw new ManifestInputError(`"${pattern}" matches no file in ${root}`)
+    }
+    for (const file of found.sort()) if (!files.includes(file)) files.push(file)
+  }
+  return files
+}
+
+/**
+ * Reads and edits every file in memory: a parse error, or a file without the image when
+ * `requireMatch`, stops the run here, before anything is pushed or written.
+ */
+export async function planManifests(
+  root: string,
+  files: readonly string[],
+  target: ImageTarget,
+  requireMatch: boolean
+): Promise<ManifestPlan> {
+  const plans: FilePlan[] = []
+  const warnings: string[] = []
+  for (const path of files) {
+    const before = await readFile(join(root, path), 'utf8')
+    const edit = editManifest(path, before, target)
+    warnings.push(...edit.warnings)
+    if (edit.matches === 0) {
+      const message = `${path} has no reference to ${target.repository}`
+      if (requireMatch)
+        throw new ManifestInputError(
+          `${message} (set manifest-no-match: warning to allow this)`
+        )
+      warnings.push(message)
+    }
+    plans.push({
+      path,
+      before,
+      after: edit.text,
+      changes: edit.changes,
+      matches: edit.matches
+    })
+  }
+  return { files: plans, warnings }
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+export async function writeAtomically(
+  file: string,
+  text: string
+): Promise<void> {
+  const temporary = `${file}.imprint-${process.pid}.tmp`
+  try {
+    await writeFile(temporary, text)
+    await rename(temporary, file)
+  } finally {
+    await rm(temporary, { force: true })
+  }
+}
+
+/**
+ * The changed lines as a unified diff without context (an LCS over lines; manifests are small),
+ * for the log and previews.
+ */
+export function lineDiff(plan: FilePlan): string {
+  const a = plan.before.split('\n').map(l => l.replace(/\r$/, ''))
+  const b = plan.after.split('\n').map(l => l.replace(/\r$/, ''))
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () =>
+    new Array<number>(b.length + 1).fill(0)
+  )
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lcs[i][j] =
+        a[i] === b[j]
+          ? lcs[i + 1][j + 1] + 1
+          : Math.max(lcs[i + 1][j], lcs[i][j + 1])
+    }
+  }
+  const out = [`--- a/${plan.path}`, `+++ b/${plan.path}`]
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++
+      j++
+      continue
+    }
+    const hunk: string[] = []
+    const [startA, startB] = [i, j]
+    while (
+      (i < a.length || j < b.length) &&
+      !(i < a.length && j < b.length && a[i] === b[j])
+    ) {
+      if (j >= b.length || (i < a.length && lcs[i + 1][j] >= lcs[i][j + 1]))
+        hunk.push(`-${a[i++]}`)
+      else hunk.push(`+${b[j++]}`)
+    }
+    out.push(
+      `@@ -${startA + 1},${i - startA} +${startB + 1},${j - startB} @@`,
+      ...hunk
+    )
+  }
+  return out.join('\n')
+}
+
+export function relativeTo(root: string, file: string): string {
+  return relative(root, resolve(root, file)).split('\\').join('/')
+}
