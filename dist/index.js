@@ -30772,7 +30772,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5813);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4307);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30781,7 +30781,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5813:
+/***/ 4307:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35130,7 +35130,8 @@ const inputDefaults = {
     attest: 'true',
     'manifest-commit': 'push',
     'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
-    'manifest-no-match': 'error'
+    'manifest-no-match': 'error',
+    'push-by-digest': 'false'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = (/* unused pure expression or super */ null && ([
@@ -35166,7 +35167,9 @@ const inputNames = (/* unused pure expression or super */ null && ([
     'manifest-repository',
     'manifest-branch',
     'commit-message',
-    'manifest-no-match'
+    'manifest-no-match',
+    'push-by-digest',
+    'merge-digests'
 ]));
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -35224,8 +35227,15 @@ function parseInputs(get) {
         return Repository.parse(value);
     }, undefined);
     const base = field('base', value => (value === 'scratch' ? 'scratch' : parseReference(value)), 'scratch');
+    const mergeDigests = field('merge-digests', value => parseList(value), []);
     const layers = field('layers', value => {
         const lines = parseList(value);
+        if (mergeDigests.length > 0) {
+            if (lines.length > 0) {
+                throw new Error('is not used with merge-digests, which assembles images already pushed; remove one of them');
+            }
+            return [];
+        }
         if (lines.length === 0)
             throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist');
         return lines.map(parseLayerSpec);
@@ -35320,6 +35330,13 @@ function parseInputs(get) {
     if (get('manifest-repository').trim() !== '') {
         errors.push(new InputError('manifest-repository', 'updating manifests in another repository is not available in this version yet'));
     }
+    const pushByDigest = field('push-by-digest', parseBoolean, false);
+    if (pushByDigest && mergeDigests.length > 0) {
+        errors.push(new InputError('push-by-digest', 'cannot be combined with merge-digests: the fan-out job pushes by digest, the fan-in job merges'));
+    }
+    else if (pushByDigest && !push) {
+        errors.push(new InputError('push-by-digest', 'needs push: true (it pushes the image without tags)'));
+    }
     const inputs = {
         image,
         base,
@@ -35363,6 +35380,8 @@ function parseInputs(get) {
             return value;
         }), undefined),
         commitMessage: field('commit-message', value => value, ''),
+        pushByDigest,
+        mergeDigests,
         manifestNoMatch: field('manifest-no-match', value => {
             if (value === 'error' || value === 'warning')
                 return value;
@@ -35864,6 +35883,7 @@ function outputsOf(result) {
         image: result.image,
         tags: result.tags.join('\n'),
         'config-digest': result.configDigest ?? '',
+        platform: result.platforms.map(p => p.platform).join(','),
         signature: result.signatures[0]?.legacy ?? '',
         'manifest-commit': result.deploy?.commit ?? '',
         'manifests-changed': result.deploy?.changed.join('\n') ?? '',
@@ -36636,6 +36656,118 @@ function renderTags(templates, context) {
             tags.push(tag);
     }
     return tags;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/merge.ts
+
+
+
+
+
+
+
+/** Parses `merge-digests` items: `sha256:…` or `REPOSITORY@sha256:…` in the `image` repository. */
+function parseMergeDigests(items, image) {
+    const digests = [];
+    for (const item of items) {
+        let digest = item;
+        if (!isDigest(item)) {
+            const ref = (() => {
+                try {
+                    return parseReference(item);
+                }
+                catch (error) {
+                    throw new InputError('merge-digests', `"${item}": ${error.message}`);
+                }
+            })();
+            if (!ref.digest)
+                throw new InputError('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
+            if (!ref.repository.equals(image)) {
+                throw new InputError('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
+            }
+            digest = ref.digest;
+        }
+        if (digests.includes(digest))
+            throw new InputError('merge-digests', `${digest} is listed twice`);
+        digests.push(digest);
+    }
+    return digests;
+}
+function platformKey(p) {
+    return [p.os, p.architecture, p.variant ?? ''].join('/');
+}
+/** An image already in the registry, as an `Image` whose bytes are exactly the stored ones. */
+async function remoteImage(client, repo, digest, bytes) {
+    const manifest = JSON.parse(bytes.toString('utf8'));
+    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
+    const config = JSON.parse(configBytes.toString('utf8'));
+    const configBlob = bytesBlob(manifest.config.mediaType, configBytes);
+    const layers = manifest.layers.map(descriptor => ({
+        descriptor,
+        origin: repo,
+        open: offset => client.getBlob(repo, descriptor.digest, offset)
+    }));
+    const platform = {
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {})
+    };
+    return {
+        kind: 'image',
+        platform,
+        manifest,
+        manifestBytes: bytes,
+        digest,
+        config,
+        configBlob,
+        layers
+    };
+}
+/**
+ * The fan-in: one OCI index over platform images pushed by digest (by matrix jobs), with no
+ * rebuild. Platforms come from each image's config; an index given as input contributes its
+ * children. Duplicate platforms are refused; entries are sorted by platform, so the same inputs
+ * always give the same index digest.
+ */
+async function mergeImages(client, repo, digests, annotations) {
+    const images = [];
+    for (const digest of digests) {
+        let found;
+        try {
+            found = await client.getManifest(repo, digest);
+        }
+        catch (error) {
+            if (error instanceof RegistryError && error.status === 404) {
+                throw new InputError('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
+            }
+            throw error;
+        }
+        if (isIndex(found.mediaType)) {
+            const nested = JSON.parse(found.bytes.toString('utf8'));
+            for (const child of nested.manifests.filter(d => isImageManifest(d.mediaType) && d.platform?.os !== 'unknown')) {
+                const bytes = (await client.getManifest(repo, child.digest)).bytes;
+                images.push(await remoteImage(client, repo, child.digest, bytes));
+            }
+        }
+        else if (isImageManifest(found.mediaType)) {
+            images.push(await remoteImage(client, repo, digest, found.bytes));
+        }
+        else {
+            throw new InputError('merge-digests', `${digest} is a ${found.mediaType || 'manifest of unknown type'}, not an image`);
+        }
+    }
+    const seen = new Map();
+    for (const img of images) {
+        const key = platformKey(img.platform);
+        const other = seen.get(key);
+        if (other && other !== img.digest) {
+            throw new InputError('merge-digests', `${other} and ${img.digest} are both ${formatPlatform(img.platform)}; one image per platform`);
+        }
+        seen.set(key, img.digest);
+    }
+    const unique = [...new Map(images.map(img => [img.digest, img])).values()];
+    unique.sort((a, b) => platformKey(a.platform).localeCompare(platformKey(b.platform)));
+    return index(unique, annotations);
 }
 
 ;// CONCATENATED MODULE: ./src/sign/bundle-referrer.ts
@@ -37621,7 +37753,7 @@ const git_sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
  */
 async function commitAndPush(options) {
     const { root, remote, branch, log } = options;
-    const attempts = options.attempts ?? 5;
+    const attempts = options.attempts ?? 8;
     const identity = [];
     if (!(await git_git(root, ['config', 'user.name']).catch(() => ''))) {
         identity.push('user.name=github-actions[bot]', 'user.email=41898282+github-actions[bot]@users.noreply.github.com');
@@ -37689,7 +37821,7 @@ async function commitAndPush(options) {
             catch (error) {
                 if (!isRejectedPush(error) || attempt >= attempts)
                     throw error;
-                const delay = Math.round(200 * 2 ** attempt * (0.5 + Math.random()));
+                const delay = Math.round(Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random()));
                 log.info(`${branch} moved while committing (attempt ${attempt}); re-applying on the new head in ${delay} ms`);
                 await git_sleep(delay);
             }
@@ -37879,6 +38011,7 @@ async function deploy(prepared, inputs, context, log) {
 
 
 
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -37887,7 +38020,8 @@ async function runPipeline(inputs, deps) {
     const { log } = deps;
     const workingDirectory = (0,external_node_path_namespaceObject.resolve)(inputs.workingDirectory);
     const context = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch);
-    const tags = renderTags(inputs.tags, context);
+    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+    const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
     log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
     const registries = new Registries({
         keychain: defaultKeychain({
@@ -37911,33 +38045,30 @@ async function runPipeline(inputs, deps) {
     const jobs = deps.jobs ?? 4;
     const scratchDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(deps.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'imprint-'));
     try {
-        const base = await log.group('Resolve base', async () => {
-            if (inputs.base === 'scratch') {
-                if (inputs.platforms === 'all')
-                    throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-                return scratchBase(inputs.platforms, context.sourceDateEpoch);
-            }
-            const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-            log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
-            return resolved;
-        });
-        const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
-            workingDirectory,
-            scratchDir,
-            mtime: context.sourceDateEpoch,
-            uid: inputs.layerOwner.uid,
-            gid: inputs.layerOwner.gid,
-            jobs,
-            log
-        }));
-        const artifact = await log.group('Assemble', async () => {
-            const result = assemble(base, layers, inputs, context);
-            log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
-            return result;
-        });
+        const { base, artifact } = inputs.mergeDigests.length > 0
+            ? await log.group('Merge platform images', async () => {
+                const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
+                const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
+                log.info(`index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`);
+                return {
+                    base: { name: '', platforms: [] },
+                    artifact: merged
+                };
+            })
+            : await buildArtifact(inputs, context, registries, {
+                workingDirectory,
+                scratchDir,
+                jobs,
+                log
+            });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
         // Manifests are read and edited in memory now, so a bad file stops the run before the push.
-        const prepared = await log.group('Check manifests', () => prepareDeploy(inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
+        if (inputs.pushByDigest && inputs.manifests.length) {
+            log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
+        }
+        const prepared = inputs.pushByDigest
+            ? undefined
+            : await log.group('Check manifests', () => prepareDeploy(inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
         const layoutDir = inputs.ociLayout ? (0,external_node_path_namespaceObject.resolve)(inputs.ociLayout) : undefined;
         if (layoutDir) {
             await checkLayoutTarget(layoutDir).catch(error => {
@@ -38003,6 +38134,35 @@ async function runPipeline(inputs, deps) {
     finally {
         await (0,promises_namespaceObject.rm)(scratchDir, { recursive: true, force: true });
     }
+}
+/** Resolves the base, builds the layers and assembles the image (or index). */
+async function buildArtifact(inputs, context, registries, options) {
+    const { log } = options;
+    const base = await log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
+        }
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
+        return resolved;
+    });
+    const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
+        workingDirectory: options.workingDirectory,
+        scratchDir: options.scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
+        jobs: options.jobs,
+        log
+    }));
+    const artifact = await log.group('Assemble', async () => {
+        const result = assemble(base, layers, inputs, context);
+        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
+        return result;
+    });
+    return { base, artifact };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -50,6 +50,10 @@ export interface Inputs {
   manifestBranch?: string
   commitMessage: string
   manifestNoMatch: 'error' | 'warning'
+  /** Fan-out: push without tags; the digest (and platform) go to the merge job. */
+  pushByDigest: boolean
+  /** Fan-in: digests in `image` to assemble into one index instead of building. */
+  mergeDigests: string[]
 }
 
 export type SignMode = 'key' | 'none'
@@ -67,7 +71,8 @@ export const inputDefaults: Record<string, string> = {
   attest: 'true',
   'manifest-commit': 'push',
   'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
-  'manifest-no-match': 'error'
+  'manifest-no-match': 'error',
+  'push-by-digest': 'false'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -104,7 +109,9 @@ export const inputNames = [
   'manifest-repository',
   'manifest-branch',
   'commit-message',
-  'manifest-no-match'
+  'manifest-no-match',
+  'push-by-digest',
+  'merge-digests'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -187,10 +194,23 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     'scratch'
   )
 
+  const mergeDigests = field(
+    'merge-digests',
+    value => parseList(value),
+    [] as string[]
+  )
   const layers = field(
     'layers',
     value => {
       const lines = parseList(value)
+      if (mergeDigests.length > 0) {
+        if (lines.length > 0) {
+          throw new Error(
+            'is not used with merge-digests, which assembles images already pushed; remove one of them'
+          )
+        }
+        return []
+      }
       if (lines.length === 0)
         throw new Error(
           'is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist'
@@ -364,6 +384,23 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     )
   }
 
+  const pushByDigest = field('push-by-digest', parseBoolean, false)
+  if (pushByDigest && mergeDigests.length > 0) {
+    errors.push(
+      new InputError(
+        'push-by-digest',
+        'cannot be combined with merge-digests: the fan-out job pushes by digest, the fan-in job merges'
+      )
+    )
+  } else if (pushByDigest && !push) {
+    errors.push(
+      new InputError(
+        'push-by-digest',
+        'needs push: true (it pushes the image without tags)'
+      )
+    )
+  }
+
   const inputs: Inputs = {
     image,
     base,
@@ -424,6 +461,8 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
       undefined
     ),
     commitMessage: field('commit-message', value => value, ''),
+    pushByDigest,
+    mergeDigests,
     manifestNoMatch: field<'error' | 'warning'>(
       'manifest-no-match',
       value => {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -9,6 +9,11 @@ export interface ActionRun {
   stderr: string
   outputs: Record<string, string>
   summary: string
+}
+
+interface RunOptions {
+  cwd: string
+  env?: Record<string, string>
 }
 
 /** Parses the `GITHUB_OUTPUT` file format (`name<<DELIMITER … DELIMITER`). */
@@ -30,11 +35,11 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-/** Runs the committed bundle `dist/index.js` the way a runner does: inputs as `INPUT_*` variables. */
-export function runAction(
+/** The environment a runner gives a step: inputs as `INPUT_*`, and fresh output and summary files. */
+function runnerEnvironment(
   inputs: Record<string, string>,
-  options: { cwd: string; env?: Record<string, string> }
-): ActionRun {
+  options: RunOptions
+) {
   const dir = mkdtempSync(join(tmpdir(), 'imprint-runner-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -49,8 +54,9 @@ export function runAction(
     )
       env[key] = value
   }
-  for (const [name, value] of Object.entries(inputs))
+  for (const [name, value] of Object.entries(inputs)) {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
   Object.assign(env, {
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
@@ -60,17 +66,50 @@ export function runAction(
     HOME: dir,
     ...options.env
   })
+  const finish = (
+    status: number | null,
+    stdout: string,
+    stderr: string
+  ): ActionRun => ({
+    status,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8')
+  })
+  return { env, finish }
+}
+
+/** Runs the committed bundle `dist/index.js` the way a runner does: inputs as `INPUT_*` variables. */
+export function runAction(
+  inputs: Record<string, string>,
+  options: RunOptions
+): ActionRun {
+  const { env, finish } = runnerEnvironment(inputs, options)
   const result = spawnSync(process.execPath, [resolve('dist/index.js')], {
     cwd: options.cwd,
     env,
     encoding: 'utf8',
     timeout: 120000
   })
-  return {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8')
-  }
+  return finish(result.status, result.stdout, result.stderr)
+}
+
+/** Like `runAction`, but without blocking: several runs can race each other. */
+export function runActionAsync(
+  inputs: Record<string, string>,
+  options: RunOptions
+): Promise<ActionRun> {
+  const { env, finish } = runnerEnvironment(inputs, options)
+  return new Promise(done => {
+    const child = spawn(process.execPath, [resolve('dist/index.js')], {
+      cwd: options.cwd,
+      env
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => (stdout += String(d)))
+    child.stderr.on('data', d => (stderr += String(d)))
+    child.on('close', status => done(finish(status, stdout, stderr)))
+  })
 }

@@ -2462,9 +2462,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4202);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5822);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7481);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4326);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(690);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
 /* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2132);
 /* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9906);
@@ -2723,7 +2723,7 @@ function messageOf(error) {
 /* harmony export */   T: () => (/* binding */ failureMessages)
 /* harmony export */ });
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4326);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(690);
 
 
 /**
@@ -2816,7 +2816,8 @@ const inputDefaults = {
     attest: 'true',
     'manifest-commit': 'push',
     'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
-    'manifest-no-match': 'error'
+    'manifest-no-match': 'error',
+    'push-by-digest': 'false'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
@@ -2852,7 +2853,9 @@ const inputNames = [
     'manifest-repository',
     'manifest-branch',
     'commit-message',
-    'manifest-no-match'
+    'manifest-no-match',
+    'push-by-digest',
+    'merge-digests'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -2910,8 +2913,15 @@ function parseInputs(get) {
         return reference/* Repository */.LN.parse(value);
     }, undefined);
     const base = field('base', value => (value === 'scratch' ? 'scratch' : (0,reference/* parseReference */.F2)(value)), 'scratch');
+    const mergeDigests = field('merge-digests', value => parseList(value), []);
     const layers = field('layers', value => {
         const lines = parseList(value);
+        if (mergeDigests.length > 0) {
+            if (lines.length > 0) {
+                throw new Error('is not used with merge-digests, which assembles images already pushed; remove one of them');
+            }
+            return [];
+        }
         if (lines.length === 0)
             throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist');
         return lines.map(layer_spec/* parseLayerSpec */.aL);
@@ -3006,6 +3016,13 @@ function parseInputs(get) {
     if (get('manifest-repository').trim() !== '') {
         errors.push(new src_errors/* InputError */.dz('manifest-repository', 'updating manifests in another repository is not available in this version yet'));
     }
+    const pushByDigest = field('push-by-digest', parseBoolean, false);
+    if (pushByDigest && mergeDigests.length > 0) {
+        errors.push(new src_errors/* InputError */.dz('push-by-digest', 'cannot be combined with merge-digests: the fan-out job pushes by digest, the fan-in job merges'));
+    }
+    else if (pushByDigest && !push) {
+        errors.push(new src_errors/* InputError */.dz('push-by-digest', 'needs push: true (it pushes the image without tags)'));
+    }
     const inputs = {
         image,
         base,
@@ -3049,6 +3066,8 @@ function parseInputs(get) {
             return value;
         }), undefined),
         commitMessage: field('commit-message', value => value, ''),
+        pushByDigest,
+        mergeDigests,
         manifestNoMatch: field('manifest-no-match', value => {
             if (value === 'error' || value === 'warning')
                 return value;
@@ -3919,6 +3938,7 @@ function outputsOf(result) {
         image: result.image,
         tags: result.tags.join('\n'),
         'config-digest': result.configDigest ?? '',
+        platform: result.platforms.map(p => p.platform).join(','),
         signature: result.signatures[0]?.legacy ?? '',
         'manifest-commit': result.deploy?.commit ?? '',
         'manifests-changed': result.deploy?.changed.join('\n') ?? '',
@@ -4065,7 +4085,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 4202:
+/***/ 5822:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4094,8 +4114,8 @@ function rfc3339(epochSeconds) {
 
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var auth = __nccwpck_require__(7481);
-// EXTERNAL MODULE: ./src/registry/client.ts + 2 modules
-var registry_client = __nccwpck_require__(4326);
+// EXTERNAL MODULE: ./src/registry/client.ts + 1 modules
+var registry_client = __nccwpck_require__(690);
 ;// CONCATENATED MODULE: ./src/registry/registries.ts
 
 /** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
@@ -4737,6 +4757,120 @@ function renderTags(templates, context) {
             tags.push(tag);
     }
     return tags;
+}
+
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var registry_errors = __nccwpck_require__(6764);
+;// CONCATENATED MODULE: ./src/pipeline/merge.ts
+
+
+
+
+
+
+
+/** Parses `merge-digests` items: `sha256:…` or `REPOSITORY@sha256:…` in the `image` repository. */
+function parseMergeDigests(items, image) {
+    const digests = [];
+    for (const item of items) {
+        let digest = item;
+        if (!(0,oci_digest/* isDigest */.Bc)(item)) {
+            const ref = (() => {
+                try {
+                    return (0,reference/* parseReference */.F2)(item);
+                }
+                catch (error) {
+                    throw new errors/* InputError */.dz('merge-digests', `"${item}": ${error.message}`);
+                }
+            })();
+            if (!ref.digest)
+                throw new errors/* InputError */.dz('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
+            if (!ref.repository.equals(image)) {
+                throw new errors/* InputError */.dz('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
+            }
+            digest = ref.digest;
+        }
+        if (digests.includes(digest))
+            throw new errors/* InputError */.dz('merge-digests', `${digest} is listed twice`);
+        digests.push(digest);
+    }
+    return digests;
+}
+function platformKey(p) {
+    return [p.os, p.architecture, p.variant ?? ''].join('/');
+}
+/** An image already in the registry, as an `Image` whose bytes are exactly the stored ones. */
+async function remoteImage(client, repo, digest, bytes) {
+    const manifest = JSON.parse(bytes.toString('utf8'));
+    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
+    const config = JSON.parse(configBytes.toString('utf8'));
+    const configBlob = (0,oci_image/* bytesBlob */.XU)(manifest.config.mediaType, configBytes);
+    const layers = manifest.layers.map(descriptor => ({
+        descriptor,
+        origin: repo,
+        open: offset => client.getBlob(repo, descriptor.digest, offset)
+    }));
+    const platform = {
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {})
+    };
+    return {
+        kind: 'image',
+        platform,
+        manifest,
+        manifestBytes: bytes,
+        digest,
+        config,
+        configBlob,
+        layers
+    };
+}
+/**
+ * The fan-in: one OCI index over platform images pushed by digest (by matrix jobs), with no
+ * rebuild. Platforms come from each image's config; an index given as input contributes its
+ * children. Duplicate platforms are refused; entries are sorted by platform, so the same inputs
+ * always give the same index digest.
+ */
+async function mergeImages(client, repo, digests, annotations) {
+    const images = [];
+    for (const digest of digests) {
+        let found;
+        try {
+            found = await client.getManifest(repo, digest);
+        }
+        catch (error) {
+            if (error instanceof registry_errors/* RegistryError */.gl && error.status === 404) {
+                throw new errors/* InputError */.dz('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
+            }
+            throw error;
+        }
+        if ((0,media_types/* isIndex */.nw)(found.mediaType)) {
+            const nested = JSON.parse(found.bytes.toString('utf8'));
+            for (const child of nested.manifests.filter(d => (0,media_types/* isImageManifest */.pJ)(d.mediaType) && d.platform?.os !== 'unknown')) {
+                const bytes = (await client.getManifest(repo, child.digest)).bytes;
+                images.push(await remoteImage(client, repo, child.digest, bytes));
+            }
+        }
+        else if ((0,media_types/* isImageManifest */.pJ)(found.mediaType)) {
+            images.push(await remoteImage(client, repo, digest, found.bytes));
+        }
+        else {
+            throw new errors/* InputError */.dz('merge-digests', `${digest} is a ${found.mediaType || 'manifest of unknown type'}, not an image`);
+        }
+    }
+    const seen = new Map();
+    for (const img of images) {
+        const key = platformKey(img.platform);
+        const other = seen.get(key);
+        if (other && other !== img.digest) {
+            throw new errors/* InputError */.dz('merge-digests', `${other} and ${img.digest} are both ${(0,oci_platform/* formatPlatform */.Bq)(img.platform)}; one image per platform`);
+        }
+        seen.set(key, img.digest);
+    }
+    const unique = [...new Map(images.map(img => [img.digest, img])).values()];
+    unique.sort((a, b) => platformKey(a.platform).localeCompare(platformKey(b.platform)));
+    return (0,oci_image/* index */.Pe)(unique, annotations);
 }
 
 // EXTERNAL MODULE: ./src/sign/bundle-referrer.ts
@@ -5431,7 +5565,7 @@ const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
  */
 async function commitAndPush(options) {
     const { root, remote, branch, log } = options;
-    const attempts = options.attempts ?? 5;
+    const attempts = options.attempts ?? 8;
     const identity = [];
     if (!(await git_git(root, ['config', 'user.name']).catch(() => ''))) {
         identity.push('user.name=github-actions[bot]', 'user.email=41898282+github-actions[bot]@users.noreply.github.com');
@@ -5499,7 +5633,7 @@ async function commitAndPush(options) {
             catch (error) {
                 if (!isRejectedPush(error) || attempt >= attempts)
                     throw error;
-                const delay = Math.round(200 * 2 ** attempt * (0.5 + Math.random()));
+                const delay = Math.round(Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random()));
                 log.info(`${branch} moved while committing (attempt ${attempt}); re-applying on the new head in ${delay} ms`);
                 await sleep(delay);
             }
@@ -5689,6 +5823,7 @@ async function deploy(prepared, inputs, context, log) {
 
 
 
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -5697,7 +5832,8 @@ async function runPipeline(inputs, deps) {
     const { log } = deps;
     const workingDirectory = (0,external_node_path_.resolve)(inputs.workingDirectory);
     const context = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch);
-    const tags = renderTags(inputs.tags, context);
+    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+    const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
     log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
     const registries = new Registries({
         keychain: (0,auth/* defaultKeychain */.Iy)({
@@ -5721,33 +5857,30 @@ async function runPipeline(inputs, deps) {
     const jobs = deps.jobs ?? 4;
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     try {
-        const base = await log.group('Resolve base', async () => {
-            if (inputs.base === 'scratch') {
-                if (inputs.platforms === 'all')
-                    throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-                return scratchBase(inputs.platforms, context.sourceDateEpoch);
-            }
-            const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-            log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
-            return resolved;
-        });
-        const layers = await log.group('Build layers', () => (0,pipeline_layers/* buildLayers */.t)(inputs.layers, base.platforms.map(p => p.platform), {
-            workingDirectory,
-            scratchDir,
-            mtime: context.sourceDateEpoch,
-            uid: inputs.layerOwner.uid,
-            gid: inputs.layerOwner.gid,
-            jobs,
-            log
-        }));
-        const artifact = await log.group('Assemble', async () => {
-            const result = assemble(base, layers, inputs, context);
-            log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
-            return result;
-        });
+        const { base, artifact } = inputs.mergeDigests.length > 0
+            ? await log.group('Merge platform images', async () => {
+                const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
+                const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
+                log.info(`index ${merged.digest}: ${merged.images.map(i => `${(0,oci_platform/* formatPlatform */.Bq)(i.platform)} ${i.digest}`).join(', ')}`);
+                return {
+                    base: { name: '', platforms: [] },
+                    artifact: merged
+                };
+            })
+            : await buildArtifact(inputs, context, registries, {
+                workingDirectory,
+                scratchDir,
+                jobs,
+                log
+            });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
         // Manifests are read and edited in memory now, so a bad file stops the run before the push.
-        const prepared = await log.group('Check manifests', () => prepareDeploy(inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
+        if (inputs.pushByDigest && inputs.manifests.length) {
+            log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
+        }
+        const prepared = inputs.pushByDigest
+            ? undefined
+            : await log.group('Check manifests', () => prepareDeploy(inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
         const layoutDir = inputs.ociLayout ? (0,external_node_path_.resolve)(inputs.ociLayout) : undefined;
         if (layoutDir) {
             await checkLayoutTarget(layoutDir).catch(error => {
@@ -5813,6 +5946,35 @@ async function runPipeline(inputs, deps) {
     finally {
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
+}
+/** Resolves the base, builds the layers and assembles the image (or index). */
+async function buildArtifact(inputs, context, registries, options) {
+    const { log } = options;
+    const base = await log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
+        }
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
+        return resolved;
+    });
+    const layers = await log.group('Build layers', () => (0,pipeline_layers/* buildLayers */.t)(inputs.layers, base.platforms.map(p => p.platform), {
+        workingDirectory: options.workingDirectory,
+        scratchDir: options.scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
+        jobs: options.jobs,
+        log
+    }));
+    const artifact = await log.group('Assemble', async () => {
+        const result = assemble(base, layers, inputs, context);
+        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
+        return result;
+    });
+    return { base, artifact };
 }
 
 
@@ -5938,7 +6100,7 @@ function repositoryScope(path, actions) {
 
 /***/ }),
 
-/***/ 4326:
+/***/ 690:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5958,146 +6120,8 @@ var media_types = __nccwpck_require__(9217);
 var log = __nccwpck_require__(9906);
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var auth = __nccwpck_require__(7481);
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-/** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
-const temporaryCodes = new Set([
-    'BLOB_UPLOAD_INVALID',
-    'TOOMANYREQUESTS',
-    'UNKNOWN',
-    'UNAVAILABLE'
-]);
-const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
-/** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
-function redact(url) {
-    try {
-        const u = new URL(url);
-        u.username = '';
-        u.password = '';
-        for (const key of [...u.searchParams.keys()]) {
-            if (!['digest', 'mount', 'from', 'n', 'last', 'service', 'scope'].includes(key)) {
-                u.searchParams.set(key, 'REDACTED');
-            }
-        }
-        return u.toString();
-    }
-    catch {
-        return '<invalid url>';
-    }
-}
-/** A registry's answer that was not a success, with the OCI error codes from its body. */
-class RegistryError extends Error {
-    method;
-    url;
-    status;
-    codes;
-    retryAfterMs;
-    constructor(method, url, status, codes, detail, retryAfterMs) {
-        const what = codes.length
-            ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
-            : detail || 'no error body';
-        const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : '';
-        super(`${method} ${redact(url)}: ${status} ${what}${hint}`);
-        this.method = method;
-        this.url = url;
-        this.status = status;
-        this.codes = codes;
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'RegistryError';
-    }
-    get temporary() {
-        if (this.codes.length)
-            return this.codes.every(c => temporaryCodes.has(c));
-        return temporaryStatuses.has(this.status);
-    }
-}
-/** A failure below HTTP: connection refused or reset, TLS, a body cut short. */
-class NetworkError extends Error {
-    temporary = true;
-    constructor(method, url, cause) {
-        super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
-        this.name = 'NetworkError';
-    }
-}
-function describeCause(cause) {
-    if (cause instanceof Error) {
-        const inner = cause.cause;
-        if (inner instanceof Error)
-            return `${cause.message} (${inner.message})`;
-        return cause.message;
-    }
-    return String(cause);
-}
-/** An upload session that cannot be continued; the whole upload starts again from POST. */
-class UploadRestart extends Error {
-    temporary = true;
-    constructor(digest, cause) {
-        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
-            cause
-        });
-        this.name = 'UploadRestart';
-    }
-}
-function isTemporary(error) {
-    return ((error instanceof RegistryError && error.temporary) ||
-        error instanceof NetworkError ||
-        error instanceof UploadRestart);
-}
-/** Parses an error response body (`{"errors":[{"code","message"}]}`), read up to 64 KiB. */
-async function registryError(method, url, response) {
-    let codes = [];
-    let detail = '';
-    if (method !== 'HEAD') {
-        const text = await readCapped(response, 64 * 1024);
-        try {
-            const body = JSON.parse(text);
-            codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN');
-            detail = (body.errors ?? [])
-                .map(e => e.message)
-                .filter(Boolean)
-                .join('; ');
-        }
-        catch {
-            detail = text.trim().slice(0, 200);
-        }
-    }
-    else {
-        await response.body?.cancel().catch(() => { });
-    }
-    return new RegistryError(method, url, response.status, codes, detail, retryAfter(response.headers.get('retry-after')));
-}
-async function readCapped(response, limit) {
-    if (!response.body)
-        return '';
-    const reader = response.body.getReader();
-    const chunks = [];
-    let total = 0;
-    try {
-        while (total < limit) {
-            const { done, value } = await reader.read();
-            if (done)
-                break;
-            chunks.push(value);
-            total += value.length;
-        }
-    }
-    catch {
-        // A body cut short still says something.
-    }
-    finally {
-        await reader.cancel().catch(() => { });
-    }
-    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-function retryAfter(value, now = Date.now()) {
-    if (value === null || value.trim() === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var errors = __nccwpck_require__(6764);
 ;// CONCATENATED MODULE: ./src/registry/retry.ts
 
 const defaultRetryPolicy = {
@@ -6110,7 +6134,7 @@ const defaultRetryPolicy = {
 const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
 /** The wait before attempt `attempt + 1`: the registry's `Retry-After` if it gave one, else backoff. */
 function delayFor(error, attempt, policy, random = Math.random) {
-    if (error instanceof RegistryError && error.retryAfterMs !== undefined) {
+    if (error instanceof errors/* RegistryError */.gl && error.retryAfterMs !== undefined) {
         return Math.min(error.retryAfterMs, policy.maxDelayMs * 2);
     }
     const backoff = Math.min(policy.baseDelayMs * policy.factor ** attempt, policy.maxDelayMs);
@@ -6123,7 +6147,7 @@ async function withRetries(operation, policy, onRetry = () => { }) {
             return await operation(attempt);
         }
         catch (error) {
-            if (!isTemporary(error) || attempt + 1 >= policy.attempts)
+            if (!(0,errors/* isTemporary */.ey)(error) || attempt + 1 >= policy.attempts)
                 throw error;
             const delay = delayFor(error, attempt, policy);
             onRetry(error, delay, attempt + 1);
@@ -6310,8 +6334,8 @@ class RegistryClient {
                 offset = end + 1;
             }
             catch (error) {
-                if (!(error instanceof NetworkError ||
-                    (error instanceof RegistryError && error.temporary)) ||
+                if (!(error instanceof errors/* NetworkError */.Dr ||
+                    (error instanceof errors/* RegistryError */.gl && error.temporary)) ||
                     resumes >= 3) {
                     throw error;
                 }
@@ -6326,13 +6350,13 @@ class RegistryClient {
                     });
                 }
                 catch (statusError) {
-                    throw new UploadRestart(digest, statusError);
+                    throw new errors/* UploadRestart */.z6(digest, statusError);
                 }
                 location = this.location(status);
                 const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
                 // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
                 if (!range || Number(range[1]) === 0)
-                    throw new UploadRestart(digest, error);
+                    throw new errors/* UploadRestart */.z6(digest, error);
                 offset = Number(range[1]) + 1;
                 this.log.info(`resuming upload of ${digest} at byte ${offset} after: ${String(error)}`);
             }
@@ -6350,9 +6374,9 @@ class RegistryClient {
         }
         catch (error) {
             // Chunks the registry assembled differently from ours: start over rather than give up.
-            if (error instanceof RegistryError &&
+            if (error instanceof errors/* RegistryError */.gl &&
                 (error.status === 416 || error.codes.includes('DIGEST_INVALID'))) {
-                throw new UploadRestart(digest, error);
+                throw new errors/* UploadRestart */.z6(digest, error);
             }
             throw error;
         }
@@ -6417,7 +6441,7 @@ class RegistryClient {
             return await this.getManifest(repo, reference);
         }
         catch (error) {
-            if (error instanceof RegistryError && error.status === 404)
+            if (error instanceof errors/* RegistryError */.gl && error.status === 404)
                 return undefined;
             throw error;
         }
@@ -6477,12 +6501,12 @@ class RegistryClient {
                     scopes.push(challengeScope);
                 res = await this.send(method, url, options, await this.authorization(scopes, true));
                 if (res.status === 401) {
-                    const error = await registryError(method, url, res);
+                    const error = await (0,errors/* registryError */.eo)(method, url, res);
                     throw new AuthenticationError(this.registry.name, (await this.getCredential())?.origin, error.message);
                 }
             }
             if (!options.ok.includes(res.status))
-                throw await registryError(method, url, res);
+                throw await (0,errors/* registryError */.eo)(method, url, res);
             return res;
         };
         return options.retries === false
@@ -6511,7 +6535,7 @@ class RegistryClient {
             });
         }
         catch (error) {
-            throw new NetworkError(method, url, error);
+            throw new errors/* NetworkError */.Dr(method, url, error);
         }
     }
     getCredential() {
@@ -6528,7 +6552,7 @@ class RegistryClient {
                 });
             }
             catch (error) {
-                throw new NetworkError('GET', `${this.baseUrl}/v2/`, error);
+                throw new errors/* NetworkError */.Dr('GET', `${this.baseUrl}/v2/`, error);
             }
             await res.body?.cancel().catch(() => { });
             if (res.status === 401) {
@@ -6538,7 +6562,7 @@ class RegistryClient {
             }
             if (res.ok || res.status === 404)
                 return 'none';
-            throw await registryError('GET', `${this.baseUrl}/v2/`, res);
+            throw await (0,errors/* registryError */.eo)('GET', `${this.baseUrl}/v2/`, res);
         }, this.retry, (e, ms) => this.retrying(e, ms)).catch(error => {
             this.scheme = undefined;
             throw error;
@@ -6610,14 +6634,14 @@ class RegistryClient {
                 }
             }
             catch (error) {
-                throw new NetworkError('GET', realm.toString(), error);
+                throw new errors/* NetworkError */.Dr('GET', realm.toString(), error);
             }
             if (res.status === 401 || res.status === 403) {
-                const error = await registryError('GET', realm.toString(), res);
+                const error = await (0,errors/* registryError */.eo)('GET', realm.toString(), res);
                 throw new AuthenticationError(this.registry.name, credential?.origin, error.message);
             }
             if (!res.ok)
-                throw await registryError('GET', realm.toString(), res);
+                throw await (0,errors/* registryError */.eo)('GET', realm.toString(), res);
             const body = (await res.json());
             const token = body.token ?? body.access_token;
             if (!token)
@@ -6631,7 +6655,7 @@ async function readBody(method, res) {
         return Buffer.from(await res.arrayBuffer());
     }
     catch (error) {
-        throw new NetworkError(method, res.url, error);
+        throw new errors/* NetworkError */.Dr(method, res.url, error);
     }
 }
 async function* limit(source, bytes) {
@@ -6651,7 +6675,7 @@ async function readAll(source) {
             chunks.push(chunk);
     }
     catch (error) {
-        throw new NetworkError('GET', 'blob body', error);
+        throw new errors/* NetworkError */.Dr('GET', 'blob body', error);
     }
     return Buffer.concat(chunks);
 }
@@ -6665,6 +6689,159 @@ async function* skip(source, bytes) {
         yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
         toSkip = 0;
     }
+}
+
+
+/***/ }),
+
+/***/ 6764:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   eo: () => (/* binding */ registryError),
+/* harmony export */   ey: () => (/* binding */ isTemporary),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   z6: () => (/* binding */ UploadRestart)
+/* harmony export */ });
+/* unused harmony exports redact, retryAfter */
+/** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
+const temporaryCodes = new Set([
+    'BLOB_UPLOAD_INVALID',
+    'TOOMANYREQUESTS',
+    'UNKNOWN',
+    'UNAVAILABLE'
+]);
+const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
+/** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
+function redact(url) {
+    try {
+        const u = new URL(url);
+        u.username = '';
+        u.password = '';
+        for (const key of [...u.searchParams.keys()]) {
+            if (!['digest', 'mount', 'from', 'n', 'last', 'service', 'scope'].includes(key)) {
+                u.searchParams.set(key, 'REDACTED');
+            }
+        }
+        return u.toString();
+    }
+    catch {
+        return '<invalid url>';
+    }
+}
+/** A registry's answer that was not a success, with the OCI error codes from its body. */
+class RegistryError extends Error {
+    method;
+    url;
+    status;
+    codes;
+    retryAfterMs;
+    constructor(method, url, status, codes, detail, retryAfterMs) {
+        const what = codes.length
+            ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
+            : detail || 'no error body';
+        const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : '';
+        super(`${method} ${redact(url)}: ${status} ${what}${hint}`);
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.codes = codes;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'RegistryError';
+    }
+    get temporary() {
+        if (this.codes.length)
+            return this.codes.every(c => temporaryCodes.has(c));
+        return temporaryStatuses.has(this.status);
+    }
+}
+/** A failure below HTTP: connection refused or reset, TLS, a body cut short. */
+class NetworkError extends Error {
+    temporary = true;
+    constructor(method, url, cause) {
+        super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
+        this.name = 'NetworkError';
+    }
+}
+function describeCause(cause) {
+    if (cause instanceof Error) {
+        const inner = cause.cause;
+        if (inner instanceof Error)
+            return `${cause.message} (${inner.message})`;
+        return cause.message;
+    }
+    return String(cause);
+}
+/** An upload session that cannot be continued; the whole upload starts again from POST. */
+class UploadRestart extends Error {
+    temporary = true;
+    constructor(digest, cause) {
+        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
+            cause
+        });
+        this.name = 'UploadRestart';
+    }
+}
+function isTemporary(error) {
+    return ((error instanceof RegistryError && error.temporary) ||
+        error instanceof NetworkError ||
+        error instanceof UploadRestart);
+}
+/** Parses an error response body (`{"errors":[{"code","message"}]}`), read up to 64 KiB. */
+async function registryError(method, url, response) {
+    let codes = [];
+    let detail = '';
+    if (method !== 'HEAD') {
+        const text = await readCapped(response, 64 * 1024);
+        try {
+            const body = JSON.parse(text);
+            codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN');
+            detail = (body.errors ?? [])
+                .map(e => e.message)
+                .filter(Boolean)
+                .join('; ');
+        }
+        catch {
+            detail = text.trim().slice(0, 200);
+        }
+    }
+    else {
+        await response.body?.cancel().catch(() => { });
+    }
+    return new RegistryError(method, url, response.status, codes, detail, retryAfter(response.headers.get('retry-after')));
+}
+async function readCapped(response, limit) {
+    if (!response.body)
+        return '';
+    const reader = response.body.getReader();
+    const chunks = [];
+    let total = 0;
+    try {
+        while (total < limit) {
+            const { done, value } = await reader.read();
+            if (done)
+                break;
+            chunks.push(value);
+            total += value.length;
+        }
+    }
+    catch {
+        // A body cut short still says something.
+    }
+    finally {
+        await reader.cancel().catch(() => { });
+    }
+    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+function retryAfter(value, now = Date.now()) {
+    if (value === null || value.trim() === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 

@@ -89,7 +89,7 @@ const sleep = (ms: number): Promise<void> =>
  */
 export async function commitAndPush(options: PushOptions): Promise<PushResult> {
   const { root, remote, branch, log } = options
-  const attempts = options.attempts ?? 5
+  const attempts = options.attempts ?? 8
   const identity: string[] = []
   if (!(await git(root, ['config', 'user.name']).catch(() => ''))) {
     identity.push(
@@ -165,7 +165,9 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
         return { commit, changed, changes: applied, attempts: attempt }
       } catch (error) {
         if (!isRejectedPush(error) || attempt >= attempts) throw error
-        const delay = Math.round(200 * 2 ** attempt * (0.5 + Math.random()))
+        const delay = Math.round(
+          Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random())
+        )
         log.info(
           `${branch} moved while committing (attempt ${attempt}); re-applying on the new head in ${delay} ms`
         )

@@ -8,6 +8,7 @@ export function outputsOf(result: PipelineResult): Record<string, string> {
     image: result.image,
     tags: result.tags.join('\n'),
     'config-digest': result.configDigest ?? '',
+    platform: result.platforms.map(p => p.platform).join(','),
     signature: result.signatures[0]?.legacy ?? '',
     'manifest-commit': result.deploy?.commit ?? '',
     'manifests-changed': result.deploy?.changed.join('\n') ?? '',

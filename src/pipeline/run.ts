@@ -18,6 +18,7 @@ import { readContext, type BuildContext } from './context'
 import { buildLayers } from './layers'
 import { resultOf, type PipelineResult } from './result'
 import { renderTags } from './tags'
+import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
 import { deploy, prepareDeploy, type DeployResult } from './deploy'
 import type { SignatureRecord } from '../sign/key-signer'
@@ -51,7 +52,8 @@ export async function runPipeline(
     workingDirectory,
     inputs.sourceDateEpoch
   )
-  const tags = renderTags(inputs.tags, context)
+  // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+  const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context)
   log.info(
     `source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`
   )
@@ -82,61 +84,50 @@ export async function runPipeline(
     join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-')
   )
   try {
-    const base: ResolvedBase = await log.group('Resolve base', async () => {
-      if (inputs.base === 'scratch') {
-        if (inputs.platforms === 'all')
-          throw new Error(
-            'Input "platforms": "all" needs a base image to take the platforms from'
-          )
-        return scratchBase(inputs.platforms, context.sourceDateEpoch)
-      }
-      const resolved = await resolveBase(
-        inputs.base,
-        inputs.platforms,
-        registries
-      )
-      log.info(
-        `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
-      )
-      return resolved
-    })
-
-    const layers = await log.group('Build layers', () =>
-      buildLayers(
-        inputs.layers,
-        base.platforms.map(p => p.platform),
-        {
-          workingDirectory,
-          scratchDir,
-          mtime: context.sourceDateEpoch,
-          uid: inputs.layerOwner.uid,
-          gid: inputs.layerOwner.gid,
-          jobs,
-          log
-        }
-      )
-    )
-
-    const artifact: Artifact = await log.group('Assemble', async () => {
-      const result = assemble(base, layers, inputs, context)
-      log.info(
-        `${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`
-      )
-      return result
-    })
+    const { base, artifact } =
+      inputs.mergeDigests.length > 0
+        ? await log.group('Merge platform images', async () => {
+            const digests = parseMergeDigests(inputs.mergeDigests, inputs.image)
+            const merged = await mergeImages(
+              registries.client(inputs.image.registry),
+              inputs.image,
+              digests,
+              inputs.annotations
+            )
+            log.info(
+              `index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`
+            )
+            return {
+              base: { name: '', platforms: [] } as ResolvedBase,
+              artifact: merged as Artifact
+            }
+          })
+        : await buildArtifact(inputs, context, registries, {
+            workingDirectory,
+            scratchDir,
+            jobs,
+            log
+          })
     deps.onAssembled?.(
       resultOf(inputs, artifact, base, tags, context, undefined)
     )
 
     // Manifests are read and edited in memory now, so a bad file stops the run before the push.
-    const prepared = await log.group('Check manifests', () =>
-      prepareDeploy(
-        inputs,
-        tags[0] ?? artifact.digest.slice(7, 19),
-        artifact.digest,
-        log
+    if (inputs.pushByDigest && inputs.manifests.length) {
+      log.warning(
+        'push-by-digest: manifests are updated by the job that merges the digests, not here'
       )
-    )
+    }
+    const prepared = inputs.pushByDigest
+      ? undefined
+      : await log.group('Check manifests', () =>
+          prepareDeploy(
+            inputs,
+            tags[0] ?? artifact.digest.slice(7, 19),
+            artifact.digest,
+            log
+          )
+        )
 
     const layoutDir = inputs.ociLayout ? resolve(inputs.ociLayout) : undefined
     if (layoutDir) {
@@ -224,4 +215,62 @@ export async function runPipeline(
   } finally {
     await rm(scratchDir, { recursive: true, force: true })
   }
+}
+
+/** Resolves the base, builds the layers and assembles the image (or index). */
+async function buildArtifact(
+  inputs: Inputs,
+  context: BuildContext,
+  registries: Registries,
+  options: {
+    workingDirectory: string
+    scratchDir: string
+    jobs: number
+    log: Logger
+  }
+): Promise<{ base: ResolvedBase; artifact: Artifact }> {
+  const { log } = options
+  const base: ResolvedBase = await log.group('Resolve base', async () => {
+    if (inputs.base === 'scratch') {
+      if (inputs.platforms === 'all')
+        throw new Error(
+          'Input "platforms": "all" needs a base image to take the platforms from'
+        )
+      return scratchBase(inputs.platforms, context.sourceDateEpoch)
+    }
+    const resolved = await resolveBase(
+      inputs.base,
+      inputs.platforms,
+      registries
+    )
+    log.info(
+      `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
+    )
+    return resolved
+  })
+
+  const layers = await log.group('Build layers', () =>
+    buildLayers(
+      inputs.layers,
+      base.platforms.map(p => p.platform),
+      {
+        workingDirectory: options.workingDirectory,
+        scratchDir: options.scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
+        jobs: options.jobs,
+        log
+      }
+    )
+  )
+
+  const artifact: Artifact = await log.group('Assemble', async () => {
+    const result = assemble(base, layers, inputs, context)
+    log.info(
+      `${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`
+    )
+    return result
+  })
+  return { base, artifact }
 }
