@@ -30772,7 +30772,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4307);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8400);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30781,7 +30781,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4307:
+/***/ 8400:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35131,7 +35131,8 @@ const inputDefaults = {
     'manifest-commit': 'push',
     'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
     'manifest-no-match': 'error',
-    'push-by-digest': 'false'
+    'push-by-digest': 'false',
+    compression: 'gzip'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = (/* unused pure expression or super */ null && ([
@@ -35169,7 +35170,8 @@ const inputNames = (/* unused pure expression or super */ null && ([
     'commit-message',
     'manifest-no-match',
     'push-by-digest',
-    'merge-digests'
+    'merge-digests',
+    'compression'
 ]));
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -35382,6 +35384,11 @@ function parseInputs(get) {
         commitMessage: field('commit-message', value => value, ''),
         pushByDigest,
         mergeDigests,
+        compression: field('compression', value => {
+            if (value === 'gzip' || value === 'zstd')
+                return value;
+            throw new Error(`"${value}" is not gzip or zstd`);
+        }, 'gzip'),
         manifestNoMatch: field('manifest-no-match', value => {
             if (value === 'error' || value === 'warning')
                 return value;
@@ -35670,6 +35677,43 @@ function assertSize(entry, actual) {
 
 /** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
 const gzipLevel = 6;
+/** zstd level 3 (zstd's default), single-threaded so the output does not depend on scheduling. */
+const zstdLevel = 3;
+/**
+ * Names the compressor settings in each layer's history entry. A previous image's layer is only
+ * reused for a diffID when it was written with the same settings, so a reused layer has the
+ * digest a full build would give.
+ */
+function compressorId(compression) {
+    return compression === 'gzip'
+        ? `gzip level ${gzipLevel}`
+        : `zstd level ${zstdLevel}`;
+}
+function layerMediaType(compression) {
+    return compression === 'gzip'
+        ? MediaType.ociLayerGzip
+        : MediaType.ociLayerZstd;
+}
+function compressor(compression) {
+    if (compression === 'zstd') {
+        return (0,external_node_zlib_.createZstdCompress)({
+            params: {
+                [external_node_zlib_.constants.ZSTD_c_compressionLevel]: zstdLevel,
+                [external_node_zlib_.constants.ZSTD_c_checksumFlag]: 1
+            }
+        });
+    }
+    // zlib writes a gzip header without name and with mtime 0, so only the level matters.
+    return (0,external_node_zlib_.createGzip)({ level: gzipLevel, chunkSize: 64 * 1024 });
+}
+/** The decompressor for a layer media type, or undefined for types we do not read. */
+function decompressorFor(mediaType) {
+    if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
+        return (0,external_node_zlib_.createGunzip)();
+    if (mediaType.endsWith('+zstd'))
+        return (0,external_node_zlib_.createZstdDecompress)();
+    return undefined;
+}
 class HashTap extends external_node_stream_.Transform {
     hash;
     bytes = 0;
@@ -35687,23 +35731,40 @@ class HashTap extends external_node_stream_.Transform {
  * Writes `entries` as a compressed layer blob at `path`, streaming tar → compressor → file while
  * hashing both the tar (diffID) and the blob (digest) in the same pass.
  */
-async function writeLayer(entries, options, path) {
+async function writeLayer(entries, options, path, compression = 'gzip') {
     const diffHash = (0,external_node_crypto_.createHash)('sha256');
     const blobHash = (0,external_node_crypto_.createHash)('sha256');
     const tarTap = new HashTap(diffHash);
     const blobTap = new HashTap(blobHash);
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, 
-    // zlib writes a gzip header without name and with mtime 0, so only the level matters.
-    (0,external_node_zlib_.createGzip)({ level: gzipLevel, chunkSize: 64 * 1024 }), blobTap, (0,external_node_fs_namespaceObject.createWriteStream)(path));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, compressor(compression), blobTap, (0,external_node_fs_namespaceObject.createWriteStream)(path));
     return {
         digest: `sha256:${blobHash.digest('hex')}`,
         diffId: `sha256:${diffHash.digest('hex')}`,
         size: blobTap.bytes,
         uncompressedSize: tarTap.bytes,
-        mediaType: MediaType.ociLayerGzip,
+        mediaType: layerMediaType(compression),
         path,
         entries: entries.length
     };
+}
+/** The diffID alone: tar and hash, nothing compressed or written (a fraction of a full build). */
+async function tarDigest(entries, options) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    for await (const chunk of tarStream(entries, options)) {
+        hash.update(chunk);
+        size += chunk.length;
+    }
+    return { diffId: `sha256:${hash.digest('hex')}`, size };
+}
+/** The diffID of a compressed layer stream: decompress and hash, keeping nothing. */
+async function diffIdOfBlob(source, mediaType) {
+    const decompress = decompressorFor(mediaType);
+    if (!decompress)
+        return undefined;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({ write: (_c, _e, done) => done() }));
+    return `sha256:${hash.digest('hex')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/oci/image.ts
@@ -35848,14 +35909,38 @@ async function buildLayers(specs, platforms, options) {
     const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
         throw new InputError('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
+    const compressor = compressorId(options.compression);
+    const tarOptions = {
+        mtime: options.mtime,
+        uid: options.uid,
+        gid: options.gid
+    };
     const built = await mapBounded(jobs, options.jobs, async (job, i) => {
-        const layer = await writeLayer(entryLists[i], { mtime: options.mtime, uid: options.uid, gid: options.gid }, (0,external_node_path_namespaceObject.join)(options.scratchDir, `layer-${i}.tar.gz`));
+        const where = { source: job.source, destination: job.destination };
+        if (options.reuse) {
+            const { diffId, size } = await tarDigest(entryLists[i], tarOptions);
+            const previous = await options.reuse(diffId);
+            if (previous) {
+                options.log.info(`${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
+                return {
+                    ...previous,
+                    built: {
+                        ...previous.built,
+                        diffId,
+                        uncompressedSize: size,
+                        ...where,
+                        compressor
+                    }
+                };
+            }
+        }
+        const layer = await writeLayer(entryLists[i], tarOptions, (0,external_node_path_namespaceObject.join)(options.scratchDir, `layer-${i}.blob`), options.compression);
         options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
         return fileBlob({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
             uncompressedSize: layer.uncompressedSize,
-            source: job.source,
-            destination: job.destination
+            ...where,
+            compressor
         });
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
@@ -36320,7 +36405,7 @@ function assembleConfig(base, layers, inputs, context) {
         history.push({
             created,
             created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
-            comment: 'layer built by imprint'
+            comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
         });
     }
     return {
@@ -36549,9 +36634,27 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
             sourceDateOrigin = '$SOURCE_DATE_EPOCH';
         }
     }
+    const previousCommits = [];
+    const add = (commit) => {
+        if (commit &&
+            /^[0-9a-f]{40}$/.test(commit) &&
+            !/^0+$/.test(commit) &&
+            commit !== sha &&
+            !previousCommits.includes(commit)) {
+            previousCommits.push(commit);
+        }
+    };
+    add(event.before);
+    add(event.pull_request?.base?.sha);
+    if (sha) {
+        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
+        for (const parent of parents?.split('\n') ?? [])
+            add(parent.trim());
+    }
     return {
         sha,
         branch,
+        previousCommits,
         pr: isPullRequest
             ? (event.pull_request?.number ?? event.number)
             : undefined,
@@ -36593,7 +36696,10 @@ function resultOf(inputs, artifact, base, tags, context, push) {
                     ? {
                         diffId: layer.built.diffId,
                         source: layer.built.source,
-                        destination: layer.built.destination
+                        destination: layer.built.destination,
+                        ...(layer.built.reusedFrom
+                            ? { reusedFrom: layer.built.reusedFrom }
+                            : {})
                     }
                     : {})
             }))
@@ -36656,6 +36762,100 @@ function renderTags(templates, context) {
             tags.push(tag);
     }
     return tags;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
+
+
+/**
+ * The diffID → blob map of previous images of the same repository (e.g. the parent commit's):
+ * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
+ * layers are, and kept only for layers whose history names the compressor settings.
+ */
+async function previousLayers(client, repo, tags, log) {
+    const map = new Map();
+    for (const tag of tags) {
+        try {
+            const top = await client.findManifest(repo, tag);
+            if (!top)
+                continue;
+            const manifests = isIndex(top.mediaType)
+                ? await Promise.all(JSON.parse(top.bytes.toString('utf8')).manifests.map(d => client.getManifest(repo, d.digest)))
+                : [top];
+            for (const found of manifests) {
+                const manifest = JSON.parse(found.bytes.toString('utf8'));
+                if (!manifest.config || !Array.isArray(manifest.layers))
+                    continue;
+                const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+                const history = (config.history ?? []).filter(h => !h.empty_layer);
+                const diffIds = config.rootfs?.diff_ids ?? [];
+                if (diffIds.length !== manifest.layers.length)
+                    continue;
+                for (let k = 1; k <= Math.min(history.length, manifest.layers.length); k++) {
+                    const comment = history[history.length - k].comment ?? '';
+                    if (!comment.startsWith('imprint, '))
+                        continue;
+                    const diffId = diffIds[diffIds.length - k];
+                    if (!map.has(diffId)) {
+                        map.set(diffId, {
+                            descriptor: manifest.layers[manifest.layers.length - k],
+                            compressor: comment.slice('imprint, '.length),
+                            from: `${repo}:${tag}`
+                        });
+                    }
+                }
+            }
+        }
+        catch (error) {
+            log.debug(`previous image ${repo}:${tag} not usable for layer reuse: ${error.message}`);
+        }
+    }
+    return map;
+}
+/**
+ * A lookup for the layer stage: a hit must come from the same compressor settings (so the blob is
+ * what a full build would write), still exist, and decompress to the diffID (so a wrong entry
+ * cannot slip through). Anything else is a miss, and the layer is built in full.
+ */
+function reuseLookup(client, repo, map, compressor, log) {
+    return async (diffId) => {
+        const candidate = map.get(diffId);
+        if (!candidate)
+            return undefined;
+        if (candidate.compressor !== compressor) {
+            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor}, not ${compressor}; building`);
+            return undefined;
+        }
+        const { descriptor } = candidate;
+        try {
+            const actual = await diffIdOfBlob(await client.getBlob(repo, descriptor.digest), descriptor.mediaType);
+            if (actual !== diffId) {
+                log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
+                return undefined;
+            }
+        }
+        catch (error) {
+            log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
+            return undefined;
+        }
+        return {
+            descriptor: {
+                mediaType: descriptor.mediaType,
+                digest: descriptor.digest,
+                size: descriptor.size
+            },
+            origin: repo,
+            open: offset => client.getBlob(repo, descriptor.digest, offset),
+            built: {
+                diffId,
+                uncompressedSize: 0,
+                source: '',
+                destination: '',
+                compressor,
+                reusedFrom: candidate.from
+            }
+        };
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
@@ -38012,6 +38212,8 @@ async function deploy(prepared, inputs, context, log) {
 
 
 
+
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -38059,6 +38261,9 @@ async function runPipeline(inputs, deps) {
                 workingDirectory,
                 scratchDir,
                 jobs,
+                reuse: inputs.push
+                    ? await reuseFromPrevious(inputs, context, registries, log)
+                    : undefined,
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
@@ -38155,6 +38360,8 @@ async function buildArtifact(inputs, context, registries, options) {
         uid: inputs.layerOwner.uid,
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,
+        compression: inputs.compression,
+        reuse: options.reuse,
         log
     }));
     const artifact = await log.group('Assemble', async () => {
@@ -38163,6 +38370,29 @@ async function buildArtifact(inputs, context, registries, options) {
         return result;
     });
     return { base, artifact };
+}
+/**
+ * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
+ * again: their tar is hashed and the previous blob reused, after checking it.
+ */
+async function reuseFromPrevious(inputs, context, registries, log) {
+    const template = inputs.tags[0] ?? '{{sha}}';
+    const tags = context.previousCommits.flatMap(sha => {
+        try {
+            return renderTags([template], { ...context, sha });
+        }
+        catch {
+            return [];
+        }
+    });
+    if (tags.length === 0)
+        return undefined;
+    const client = registries.client(inputs.image.registry);
+    const map = await previousLayers(client, inputs.image, tags, log);
+    if (map.size === 0)
+        return undefined;
+    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
+    return reuseLookup(client, inputs.image, map, compressorId(inputs.compression), log);
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

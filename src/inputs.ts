@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path'
 import { parseLayerSpec, type LayerSpec } from './build/layer-spec'
+import type { Compression } from './build/layer'
 import { InputError, InputErrors, messageOf } from './errors'
 import { parsePlatform } from './oci/platform'
 import {
@@ -50,6 +51,7 @@ export interface Inputs {
   manifestBranch?: string
   commitMessage: string
   manifestNoMatch: 'error' | 'warning'
+  compression: Compression
   /** Fan-out: push without tags; the digest (and platform) go to the merge job. */
   pushByDigest: boolean
   /** Fan-in: digests in `image` to assemble into one index instead of building. */
@@ -72,7 +74,8 @@ export const inputDefaults: Record<string, string> = {
   'manifest-commit': 'push',
   'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
   'manifest-no-match': 'error',
-  'push-by-digest': 'false'
+  'push-by-digest': 'false',
+  compression: 'gzip'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -111,7 +114,8 @@ export const inputNames = [
   'commit-message',
   'manifest-no-match',
   'push-by-digest',
-  'merge-digests'
+  'merge-digests',
+  'compression'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -463,6 +467,14 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     commitMessage: field('commit-message', value => value, ''),
     pushByDigest,
     mergeDigests,
+    compression: field<Compression>(
+      'compression',
+      value => {
+        if (value === 'gzip' || value === 'zstd') return value
+        throw new Error(`"${value}" is not gzip or zstd`)
+      },
+      'gzip'
+    ),
     manifestNoMatch: field<'error' | 'warning'>(
       'manifest-no-match',
       value => {

@@ -119,7 +119,8 @@ describe('renderTags', () => {
     pr: 42,
     runNumber: '7',
     sourceDateEpoch: 1700000000,
-    sourceDateOrigin: 'test'
+    sourceDateOrigin: 'test',
+    previousCommits: []
   }
   it('fills every placeholder and sanitises branch names', () => {
     expect(

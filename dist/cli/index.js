@@ -2444,6 +2444,294 @@ function isPlatformSpecific(spec) {
 
 /***/ }),
 
+/***/ 9117:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Db: () => (/* binding */ compressorId),
+  nz: () => (/* binding */ diffIdOfBlob),
+  yM: () => (/* binding */ tarDigest),
+  By: () => (/* binding */ writeLayer)
+});
+
+// UNUSED EXPORTS: decompressorFor, gzipLevel, layerMediaType, zstdLevel
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(6466);
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+// EXTERNAL MODULE: ./src/oci/media-types.ts
+var media_types = __nccwpck_require__(9217);
+// EXTERNAL MODULE: external "node:fs/promises"
+var external_node_fs_promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/build/tar.ts
+
+const block = 512;
+const maxOctal11 = 0o77777777777;
+const smallFileLimit = 4 * 1024 * 1024;
+const readChunk = 1024 * 1024;
+const flushAt = 256 * 1024;
+function writeString(buf, offset, length, value) {
+    buf.write(value, offset, length, 'utf8');
+}
+function writeOctal(buf, offset, length, value) {
+    if (value.toString(8).length > length - 1) {
+        throw new Error(`${value} does not fit a ${length}-byte tar header field`);
+    }
+    writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
+}
+function needsPax(value, limit) {
+    return Buffer.byteLength(value) > limit || /[^\x20-\x7e]/.test(value);
+}
+function paxRecord(key, value) {
+    const body = ` ${key}=${value}\n`;
+    let length = Buffer.byteLength(body);
+    // The length prefix counts its own digits.
+    while (String(length).length + Buffer.byteLength(body) !== length) {
+        length = String(length).length + Buffer.byteLength(body);
+    }
+    return `${length}${body}`;
+}
+function ustarHeader(name, typeflag, mode, size, linkname, options) {
+    const header = Buffer.alloc(block);
+    writeString(header, 0, 100, name);
+    writeOctal(header, 100, 8, mode);
+    writeOctal(header, 108, 8, options.uid);
+    writeOctal(header, 116, 8, options.gid);
+    writeOctal(header, 124, 12, size);
+    writeOctal(header, 136, 12, options.mtime);
+    header.fill(0x20, 148, 156);
+    writeString(header, 156, 1, typeflag);
+    writeString(header, 157, 100, linkname);
+    writeString(header, 257, 6, 'ustar\0');
+    writeString(header, 263, 2, '00');
+    writeOctal(header, 329, 8, 0);
+    writeOctal(header, 337, 8, 0);
+    let sum = 0;
+    for (const byte of header)
+        sum += byte;
+    writeString(header, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+    return header;
+}
+function padding(size) {
+    const rest = size % block;
+    return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(block - rest);
+}
+/**
+ * The header blocks of one entry: a PAX extended header first when the name or link target is too
+ * long or not plain ASCII, or the size does not fit the octal field.
+ */
+function entryHeader(entry, options) {
+    const name = entry.type === 'dir' ? `${entry.path}/` : entry.path;
+    const linkname = entry.type === 'symlink' ? entry.target : '';
+    const size = entry.type === 'file' ? entry.size : 0;
+    const mode = entry.type === 'symlink' ? 0o777 : entry.mode;
+    const typeflag = entry.type === 'file' ? '0' : entry.type === 'dir' ? '5' : '2';
+    let pax = '';
+    if (needsPax(name, 100))
+        pax += paxRecord('path', name);
+    if (needsPax(linkname, 100))
+        pax += paxRecord('linkpath', linkname);
+    if (size > maxOctal11)
+        pax += paxRecord('size', String(size));
+    if (options.mtime > maxOctal11)
+        pax += paxRecord('mtime', String(options.mtime));
+    const mtime = Math.min(options.mtime, maxOctal11);
+    const plain = ustarHeader(asciiPrefix(name, 100), typeflag, mode, Math.min(size, maxOctal11) === size ? size : 0, asciiPrefix(linkname, 100), { ...options, mtime });
+    if (pax === '')
+        return plain;
+    const paxBody = Buffer.from(pax, 'utf8');
+    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
+        ...options,
+        mtime
+    });
+    return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain]);
+}
+/** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
+function asciiPrefix(value, limit) {
+    const ascii = value.replace(/[^\x20-\x7e]/g, '_');
+    return ascii.length > limit ? ascii.slice(0, limit) : ascii;
+}
+/**
+ * Streams a tar archive of `entries` in the given order, reading file contents from disk as it
+ * goes; output is batched into chunks of a few hundred KiB so that the compressor sees large writes.
+ */
+async function* tarStream(entries, options) {
+    let pending = [];
+    let pendingBytes = 0;
+    const push = (chunk) => {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes < flushAt)
+            return undefined;
+        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        return out;
+    };
+    for (const entry of entries) {
+        let out = push(entryHeader(entry, options));
+        if (out)
+            yield out;
+        if (entry.type !== 'file')
+            continue;
+        if (entry.size <= smallFileLimit) {
+            const content = await (0,external_node_fs_promises_.readFile)(entry.source);
+            assertSize(entry, content.length);
+            out = push(content);
+            if (out)
+                yield out;
+        }
+        else {
+            for await (const chunk of readLarge(entry)) {
+                out = push(chunk);
+                if (out)
+                    yield out;
+            }
+        }
+        out = push(padding(entry.size));
+        if (out)
+            yield out;
+    }
+    push(Buffer.alloc(block * 2));
+    yield Buffer.concat(pending, pendingBytes);
+}
+async function* readLarge(entry) {
+    const handle = await (0,external_node_fs_promises_.open)(entry.source, 'r');
+    try {
+        let position = 0;
+        while (position < entry.size) {
+            const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+            if (bytesRead === 0)
+                break;
+            position += bytesRead;
+            yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+        }
+        const extra = await handle.read(Buffer.alloc(1), 0, 1, position);
+        assertSize(entry, position + extra.bytesRead);
+    }
+    finally {
+        await handle.close();
+    }
+}
+function assertSize(entry, actual) {
+    if (actual !== entry.size) {
+        throw new Error(`${entry.source} changed while the layer was being written (${entry.size} bytes expected, ${actual} found)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/layer.ts
+
+
+
+
+
+
+
+/** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
+const gzipLevel = 6;
+/** zstd level 3 (zstd's default), single-threaded so the output does not depend on scheduling. */
+const zstdLevel = 3;
+/**
+ * Names the compressor settings in each layer's history entry. A previous image's layer is only
+ * reused for a diffID when it was written with the same settings, so a reused layer has the
+ * digest a full build would give.
+ */
+function compressorId(compression) {
+    return compression === 'gzip'
+        ? `gzip level ${gzipLevel}`
+        : `zstd level ${zstdLevel}`;
+}
+function layerMediaType(compression) {
+    return compression === 'gzip'
+        ? media_types/* MediaType */.zu.ociLayerGzip
+        : media_types/* MediaType */.zu.ociLayerZstd;
+}
+function compressor(compression) {
+    if (compression === 'zstd') {
+        return (0,external_node_zlib_namespaceObject.createZstdCompress)({
+            params: {
+                [external_node_zlib_namespaceObject.constants.ZSTD_c_compressionLevel]: zstdLevel,
+                [external_node_zlib_namespaceObject.constants.ZSTD_c_checksumFlag]: 1
+            }
+        });
+    }
+    // zlib writes a gzip header without name and with mtime 0, so only the level matters.
+    return (0,external_node_zlib_namespaceObject.createGzip)({ level: gzipLevel, chunkSize: 64 * 1024 });
+}
+/** The decompressor for a layer media type, or undefined for types we do not read. */
+function decompressorFor(mediaType) {
+    if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
+        return (0,external_node_zlib_namespaceObject.createGunzip)();
+    if (mediaType.endsWith('+zstd'))
+        return (0,external_node_zlib_namespaceObject.createZstdDecompress)();
+    return undefined;
+}
+class HashTap extends external_node_stream_.Transform {
+    hash;
+    bytes = 0;
+    constructor(hash) {
+        super();
+        this.hash = hash;
+    }
+    _transform(chunk, _, done) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        done(null, chunk);
+    }
+}
+/**
+ * Writes `entries` as a compressed layer blob at `path`, streaming tar → compressor → file while
+ * hashing both the tar (diffID) and the blob (digest) in the same pass.
+ */
+async function writeLayer(entries, options, path, compression = 'gzip') {
+    const diffHash = (0,external_node_crypto_.createHash)('sha256');
+    const blobHash = (0,external_node_crypto_.createHash)('sha256');
+    const tarTap = new HashTap(diffHash);
+    const blobTap = new HashTap(blobHash);
+    await (0,promises_.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, compressor(compression), blobTap, (0,external_node_fs_.createWriteStream)(path));
+    return {
+        digest: `sha256:${blobHash.digest('hex')}`,
+        diffId: `sha256:${diffHash.digest('hex')}`,
+        size: blobTap.bytes,
+        uncompressedSize: tarTap.bytes,
+        mediaType: layerMediaType(compression),
+        path,
+        entries: entries.length
+    };
+}
+/** The diffID alone: tar and hash, nothing compressed or written (a fraction of a full build). */
+async function tarDigest(entries, options) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    for await (const chunk of tarStream(entries, options)) {
+        hash.update(chunk);
+        size += chunk.length;
+    }
+    return { diffId: `sha256:${hash.digest('hex')}`, size };
+}
+/** The diffID of a compressed layer stream: decompress and hash, keeping nothing. */
+async function diffIdOfBlob(source, mediaType) {
+    const decompress = decompressorFor(mediaType);
+    if (!decompress)
+        return undefined;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,promises_.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({ write: (_c, _e, done) => done() }));
+    return `sha256:${hash.digest('hex')}`;
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2462,7 +2750,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5822);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1742);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7481);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(690);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
@@ -2817,7 +3105,8 @@ const inputDefaults = {
     'manifest-commit': 'push',
     'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
     'manifest-no-match': 'error',
-    'push-by-digest': 'false'
+    'push-by-digest': 'false',
+    compression: 'gzip'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
@@ -2855,7 +3144,8 @@ const inputNames = [
     'commit-message',
     'manifest-no-match',
     'push-by-digest',
-    'merge-digests'
+    'merge-digests',
+    'compression'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -3068,6 +3358,11 @@ function parseInputs(get) {
         commitMessage: field('commit-message', value => value, ''),
         pushByDigest,
         mergeDigests,
+        compression: field('compression', value => {
+            if (value === 'gzip' || value === 'zstd')
+                return value;
+            throw new Error(`"${value}" is not gzip or zstd`);
+        }, 'gzip'),
         manifestNoMatch: field('manifest-no-match', value => {
             if (value === 'error' || value === 'warning')
                 return value;
@@ -3525,7 +3820,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 9833:
+/***/ 9133:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3646,221 +3941,8 @@ async function walk(dir, prefix, entries, warn) {
 
 // EXTERNAL MODULE: ./src/build/layer-spec.ts
 var layer_spec = __nccwpck_require__(7489);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(6466);
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-// EXTERNAL MODULE: ./src/oci/media-types.ts
-var media_types = __nccwpck_require__(9217);
-;// CONCATENATED MODULE: ./src/build/tar.ts
-
-const block = 512;
-const maxOctal11 = 0o77777777777;
-const smallFileLimit = 4 * 1024 * 1024;
-const readChunk = 1024 * 1024;
-const flushAt = 256 * 1024;
-function writeString(buf, offset, length, value) {
-    buf.write(value, offset, length, 'utf8');
-}
-function writeOctal(buf, offset, length, value) {
-    if (value.toString(8).length > length - 1) {
-        throw new Error(`${value} does not fit a ${length}-byte tar header field`);
-    }
-    writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
-}
-function needsPax(value, limit) {
-    return Buffer.byteLength(value) > limit || /[^\x20-\x7e]/.test(value);
-}
-function paxRecord(key, value) {
-    const body = ` ${key}=${value}\n`;
-    let length = Buffer.byteLength(body);
-    // The length prefix counts its own digits.
-    while (String(length).length + Buffer.byteLength(body) !== length) {
-        length = String(length).length + Buffer.byteLength(body);
-    }
-    return `${length}${body}`;
-}
-function ustarHeader(name, typeflag, mode, size, linkname, options) {
-    const header = Buffer.alloc(block);
-    writeString(header, 0, 100, name);
-    writeOctal(header, 100, 8, mode);
-    writeOctal(header, 108, 8, options.uid);
-    writeOctal(header, 116, 8, options.gid);
-    writeOctal(header, 124, 12, size);
-    writeOctal(header, 136, 12, options.mtime);
-    header.fill(0x20, 148, 156);
-    writeString(header, 156, 1, typeflag);
-    writeString(header, 157, 100, linkname);
-    writeString(header, 257, 6, 'ustar\0');
-    writeString(header, 263, 2, '00');
-    writeOctal(header, 329, 8, 0);
-    writeOctal(header, 337, 8, 0);
-    let sum = 0;
-    for (const byte of header)
-        sum += byte;
-    writeString(header, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
-    return header;
-}
-function padding(size) {
-    const rest = size % block;
-    return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(block - rest);
-}
-/**
- * The header blocks of one entry: a PAX extended header first when the name or link target is too
- * long or not plain ASCII, or the size does not fit the octal field.
- */
-function entryHeader(entry, options) {
-    const name = entry.type === 'dir' ? `${entry.path}/` : entry.path;
-    const linkname = entry.type === 'symlink' ? entry.target : '';
-    const size = entry.type === 'file' ? entry.size : 0;
-    const mode = entry.type === 'symlink' ? 0o777 : entry.mode;
-    const typeflag = entry.type === 'file' ? '0' : entry.type === 'dir' ? '5' : '2';
-    let pax = '';
-    if (needsPax(name, 100))
-        pax += paxRecord('path', name);
-    if (needsPax(linkname, 100))
-        pax += paxRecord('linkpath', linkname);
-    if (size > maxOctal11)
-        pax += paxRecord('size', String(size));
-    if (options.mtime > maxOctal11)
-        pax += paxRecord('mtime', String(options.mtime));
-    const mtime = Math.min(options.mtime, maxOctal11);
-    const plain = ustarHeader(asciiPrefix(name, 100), typeflag, mode, Math.min(size, maxOctal11) === size ? size : 0, asciiPrefix(linkname, 100), { ...options, mtime });
-    if (pax === '')
-        return plain;
-    const paxBody = Buffer.from(pax, 'utf8');
-    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
-        ...options,
-        mtime
-    });
-    return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain]);
-}
-/** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
-function asciiPrefix(value, limit) {
-    const ascii = value.replace(/[^\x20-\x7e]/g, '_');
-    return ascii.length > limit ? ascii.slice(0, limit) : ascii;
-}
-/**
- * Streams a tar archive of `entries` in the given order, reading file contents from disk as it
- * goes; output is batched into chunks of a few hundred KiB so that the compressor sees large writes.
- */
-async function* tarStream(entries, options) {
-    let pending = [];
-    let pendingBytes = 0;
-    const push = (chunk) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes < flushAt)
-            return undefined;
-        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return out;
-    };
-    for (const entry of entries) {
-        let out = push(entryHeader(entry, options));
-        if (out)
-            yield out;
-        if (entry.type !== 'file')
-            continue;
-        if (entry.size <= smallFileLimit) {
-            const content = await (0,promises_.readFile)(entry.source);
-            assertSize(entry, content.length);
-            out = push(content);
-            if (out)
-                yield out;
-        }
-        else {
-            for await (const chunk of readLarge(entry)) {
-                out = push(chunk);
-                if (out)
-                    yield out;
-            }
-        }
-        out = push(padding(entry.size));
-        if (out)
-            yield out;
-    }
-    push(Buffer.alloc(block * 2));
-    yield Buffer.concat(pending, pendingBytes);
-}
-async function* readLarge(entry) {
-    const handle = await (0,promises_.open)(entry.source, 'r');
-    try {
-        let position = 0;
-        while (position < entry.size) {
-            const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-            if (bytesRead === 0)
-                break;
-            position += bytesRead;
-            yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-        }
-        const extra = await handle.read(Buffer.alloc(1), 0, 1, position);
-        assertSize(entry, position + extra.bytesRead);
-    }
-    finally {
-        await handle.close();
-    }
-}
-function assertSize(entry, actual) {
-    if (actual !== entry.size) {
-        throw new Error(`${entry.source} changed while the layer was being written (${entry.size} bytes expected, ${actual} found)`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/build/layer.ts
-
-
-
-
-
-
-
-/** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
-const gzipLevel = 6;
-class HashTap extends external_node_stream_.Transform {
-    hash;
-    bytes = 0;
-    constructor(hash) {
-        super();
-        this.hash = hash;
-    }
-    _transform(chunk, _, done) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        done(null, chunk);
-    }
-}
-/**
- * Writes `entries` as a compressed layer blob at `path`, streaming tar → compressor → file while
- * hashing both the tar (diffID) and the blob (digest) in the same pass.
- */
-async function writeLayer(entries, options, path) {
-    const diffHash = (0,external_node_crypto_.createHash)('sha256');
-    const blobHash = (0,external_node_crypto_.createHash)('sha256');
-    const tarTap = new HashTap(diffHash);
-    const blobTap = new HashTap(blobHash);
-    await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, 
-    // zlib writes a gzip header without name and with mtime 0, so only the level matters.
-    (0,external_node_zlib_namespaceObject.createGzip)({ level: gzipLevel, chunkSize: 64 * 1024 }), blobTap, (0,external_node_fs_.createWriteStream)(path));
-    return {
-        digest: `sha256:${blobHash.digest('hex')}`,
-        diffId: `sha256:${diffHash.digest('hex')}`,
-        size: blobTap.bytes,
-        uncompressedSize: tarTap.bytes,
-        mediaType: media_types/* MediaType */.zu.ociLayerGzip,
-        path,
-        entries: entries.length
-    };
-}
-
+// EXTERNAL MODULE: ./src/build/layer.ts + 2 modules
+var build_layer = __nccwpck_require__(9117);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/oci/image.ts
@@ -3893,14 +3975,38 @@ async function buildLayers(specs, platforms, options) {
     const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
         throw new errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
+    const compressor = (0,build_layer/* compressorId */.Db)(options.compression);
+    const tarOptions = {
+        mtime: options.mtime,
+        uid: options.uid,
+        gid: options.gid
+    };
     const built = await (0,pool/* mapBounded */.y)(jobs, options.jobs, async (job, i) => {
-        const layer = await writeLayer(entryLists[i], { mtime: options.mtime, uid: options.uid, gid: options.gid }, (0,external_node_path_.join)(options.scratchDir, `layer-${i}.tar.gz`));
+        const where = { source: job.source, destination: job.destination };
+        if (options.reuse) {
+            const { diffId, size } = await (0,build_layer/* tarDigest */.yM)(entryLists[i], tarOptions);
+            const previous = await options.reuse(diffId);
+            if (previous) {
+                options.log.info(`${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
+                return {
+                    ...previous,
+                    built: {
+                        ...previous.built,
+                        diffId,
+                        uncompressedSize: size,
+                        ...where,
+                        compressor
+                    }
+                };
+            }
+        }
+        const layer = await (0,build_layer/* writeLayer */.By)(entryLists[i], tarOptions, (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`), options.compression);
         options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
         return (0,oci_image/* fileBlob */.Ax)({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
             uncompressedSize: layer.uncompressedSize,
-            source: job.source,
-            destination: job.destination
+            ...where,
+            compressor
         });
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
@@ -3929,7 +4035,7 @@ function formatBytes(bytes) {
 /* harmony export */   Nk: () => (/* binding */ metadataOf)
 /* harmony export */ });
 /* unused harmony exports outputsOf, escapeCell, renderSummary, renderFailureSummary */
-/* harmony import */ var _layers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9833);
+/* harmony import */ var _layers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9133);
 
 /** Output name → value, as `action.yml` declares them. */
 function outputsOf(result) {
@@ -4085,7 +4191,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 5822:
+/***/ 1742:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4417,7 +4523,7 @@ function assembleConfig(base, layers, inputs, context) {
         history.push({
             created,
             created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
-            comment: 'layer built by imprint'
+            comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
         });
     }
     return {
@@ -4646,9 +4752,27 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
             sourceDateOrigin = '$SOURCE_DATE_EPOCH';
         }
     }
+    const previousCommits = [];
+    const add = (commit) => {
+        if (commit &&
+            /^[0-9a-f]{40}$/.test(commit) &&
+            !/^0+$/.test(commit) &&
+            commit !== sha &&
+            !previousCommits.includes(commit)) {
+            previousCommits.push(commit);
+        }
+    };
+    add(event.before);
+    add(event.pull_request?.base?.sha);
+    if (sha) {
+        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
+        for (const parent of parents?.split('\n') ?? [])
+            add(parent.trim());
+    }
     return {
         sha,
         branch,
+        previousCommits,
         pr: isPullRequest
             ? (event.pull_request?.number ?? event.number)
             : undefined,
@@ -4662,8 +4786,8 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
     };
 }
 
-// EXTERNAL MODULE: ./src/pipeline/layers.ts + 4 modules
-var pipeline_layers = __nccwpck_require__(9833);
+// EXTERNAL MODULE: ./src/pipeline/layers.ts + 1 modules
+var pipeline_layers = __nccwpck_require__(9133);
 ;// CONCATENATED MODULE: ./src/pipeline/result.ts
 
 function resultOf(inputs, artifact, base, tags, context, push) {
@@ -4692,7 +4816,10 @@ function resultOf(inputs, artifact, base, tags, context, push) {
                     ? {
                         diffId: layer.built.diffId,
                         source: layer.built.source,
-                        destination: layer.built.destination
+                        destination: layer.built.destination,
+                        ...(layer.built.reusedFrom
+                            ? { reusedFrom: layer.built.reusedFrom }
+                            : {})
                     }
                     : {})
             }))
@@ -4757,6 +4884,102 @@ function renderTags(templates, context) {
             tags.push(tag);
     }
     return tags;
+}
+
+// EXTERNAL MODULE: ./src/build/layer.ts + 2 modules
+var build_layer = __nccwpck_require__(9117);
+;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
+
+
+/**
+ * The diffID → blob map of previous images of the same repository (e.g. the parent commit's):
+ * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
+ * layers are, and kept only for layers whose history names the compressor settings.
+ */
+async function previousLayers(client, repo, tags, log) {
+    const map = new Map();
+    for (const tag of tags) {
+        try {
+            const top = await client.findManifest(repo, tag);
+            if (!top)
+                continue;
+            const manifests = (0,media_types/* isIndex */.nw)(top.mediaType)
+                ? await Promise.all(JSON.parse(top.bytes.toString('utf8')).manifests.map(d => client.getManifest(repo, d.digest)))
+                : [top];
+            for (const found of manifests) {
+                const manifest = JSON.parse(found.bytes.toString('utf8'));
+                if (!manifest.config || !Array.isArray(manifest.layers))
+                    continue;
+                const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+                const history = (config.history ?? []).filter(h => !h.empty_layer);
+                const diffIds = config.rootfs?.diff_ids ?? [];
+                if (diffIds.length !== manifest.layers.length)
+                    continue;
+                for (let k = 1; k <= Math.min(history.length, manifest.layers.length); k++) {
+                    const comment = history[history.length - k].comment ?? '';
+                    if (!comment.startsWith('imprint, '))
+                        continue;
+                    const diffId = diffIds[diffIds.length - k];
+                    if (!map.has(diffId)) {
+                        map.set(diffId, {
+                            descriptor: manifest.layers[manifest.layers.length - k],
+                            compressor: comment.slice('imprint, '.length),
+                            from: `${repo}:${tag}`
+                        });
+                    }
+                }
+            }
+        }
+        catch (error) {
+            log.debug(`previous image ${repo}:${tag} not usable for layer reuse: ${error.message}`);
+        }
+    }
+    return map;
+}
+/**
+ * A lookup for the layer stage: a hit must come from the same compressor settings (so the blob is
+ * what a full build would write), still exist, and decompress to the diffID (so a wrong entry
+ * cannot slip through). Anything else is a miss, and the layer is built in full.
+ */
+function reuseLookup(client, repo, map, compressor, log) {
+    return async (diffId) => {
+        const candidate = map.get(diffId);
+        if (!candidate)
+            return undefined;
+        if (candidate.compressor !== compressor) {
+            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor}, not ${compressor}; building`);
+            return undefined;
+        }
+        const { descriptor } = candidate;
+        try {
+            const actual = await (0,build_layer/* diffIdOfBlob */.nz)(await client.getBlob(repo, descriptor.digest), descriptor.mediaType);
+            if (actual !== diffId) {
+                log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
+                return undefined;
+            }
+        }
+        catch (error) {
+            log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
+            return undefined;
+        }
+        return {
+            descriptor: {
+                mediaType: descriptor.mediaType,
+                digest: descriptor.digest,
+                size: descriptor.size
+            },
+            origin: repo,
+            open: offset => client.getBlob(repo, descriptor.digest, offset),
+            built: {
+                diffId,
+                uncompressedSize: 0,
+                source: '',
+                destination: '',
+                compressor,
+                reusedFrom: candidate.from
+            }
+        };
+    };
 }
 
 // EXTERNAL MODULE: ./src/registry/errors.ts
@@ -5824,6 +6047,8 @@ async function deploy(prepared, inputs, context, log) {
 
 
 
+
+
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -5871,6 +6096,9 @@ async function runPipeline(inputs, deps) {
                 workingDirectory,
                 scratchDir,
                 jobs,
+                reuse: inputs.push
+                    ? await reuseFromPrevious(inputs, context, registries, log)
+                    : undefined,
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
@@ -5967,6 +6195,8 @@ async function buildArtifact(inputs, context, registries, options) {
         uid: inputs.layerOwner.uid,
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,
+        compression: inputs.compression,
+        reuse: options.reuse,
         log
     }));
     const artifact = await log.group('Assemble', async () => {
@@ -5975,6 +6205,29 @@ async function buildArtifact(inputs, context, registries, options) {
         return result;
     });
     return { base, artifact };
+}
+/**
+ * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
+ * again: their tar is hashed and the previous blob reused, after checking it.
+ */
+async function reuseFromPrevious(inputs, context, registries, log) {
+    const template = inputs.tags[0] ?? '{{sha}}';
+    const tags = context.previousCommits.flatMap(sha => {
+        try {
+            return renderTags([template], { ...context, sha });
+        }
+        catch {
+            return [];
+        }
+    });
+    if (tags.length === 0)
+        return undefined;
+    const client = registries.client(inputs.image.registry);
+    const map = await previousLayers(client, inputs.image, tags, log);
+    if (map.size === 0)
+        return undefined;
+    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
+    return reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log);
 }
 
 

@@ -1,14 +1,67 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { Readable, Transform, type TransformCallback } from 'node:stream'
+import {
+  Readable,
+  Transform,
+  Writable,
+  type TransformCallback
+} from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createGzip } from 'node:zlib'
+import {
+  constants as zlibConstants,
+  createGzip,
+  createGunzip,
+  createZstdCompress,
+  createZstdDecompress
+} from 'node:zlib'
 import type { Digest } from '../oci/digest'
 import { MediaType } from '../oci/media-types'
 import { tarStream, type TarEntry, type TarOptions } from './tar'
 
 /** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
 export const gzipLevel = 6
+/** zstd level 3 (zstd's default), single-threaded so the output does not depend on scheduling. */
+export const zstdLevel = 3
+
+export type Compression = 'gzip' | 'zstd'
+
+/**
+ * Names the compressor settings in each layer's history entry. A previous image's layer is only
+ * reused for a diffID when it was written with the same settings, so a reused layer has the
+ * digest a full build would give.
+ */
+export function compressorId(compression: Compression): string {
+  return compression === 'gzip'
+    ? `gzip level ${gzipLevel}`
+    : `zstd level ${zstdLevel}`
+}
+
+export function layerMediaType(compression: Compression): string {
+  return compression === 'gzip'
+    ? MediaType.ociLayerGzip
+    : MediaType.ociLayerZstd
+}
+
+function compressor(compression: Compression): Transform {
+  if (compression === 'zstd') {
+    return createZstdCompress({
+      params: {
+        [zlibConstants.ZSTD_c_compressionLevel]: zstdLevel,
+        [zlibConstants.ZSTD_c_checksumFlag]: 1
+      }
+    })
+  }
+  // zlib writes a gzip header without name and with mtime 0, so only the level matters.
+  return createGzip({ level: gzipLevel, chunkSize: 64 * 1024 })
+}
+
+/** The decompressor for a layer media type, or undefined for types we do not read. */
+export function decompressorFor(mediaType: string): Transform | undefined {
+  if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
+    return createGunzip()
+  if (mediaType.endsWith('+zstd')) return createZstdDecompress()
+  return undefined
+}
 
 /** A layer blob written to disk, with both of its content addresses. */
 export interface BuiltLayer {
@@ -46,7 +99,8 @@ class HashTap extends Transform {
 export async function writeLayer(
   entries: readonly TarEntry[],
   options: TarOptions,
-  path: string
+  path: string,
+  compression: Compression = 'gzip'
 ): Promise<BuiltLayer> {
   const diffHash = createHash('sha256')
   const blobHash = createHash('sha256')
@@ -55,8 +109,7 @@ export async function writeLayer(
   await pipeline(
     Readable.from(tarStream(entries, options), { objectMode: false }),
     tarTap,
-    // zlib writes a gzip header without name and with mtime 0, so only the level matters.
-    createGzip({ level: gzipLevel, chunkSize: 64 * 1024 }),
+    compressor(compression),
     blobTap,
     createWriteStream(path)
   )
@@ -65,8 +118,39 @@ export async function writeLayer(
     diffId: `sha256:${diffHash.digest('hex')}`,
     size: blobTap.bytes,
     uncompressedSize: tarTap.bytes,
-    mediaType: MediaType.ociLayerGzip,
+    mediaType: layerMediaType(compression),
     path,
     entries: entries.length
   }
+}
+
+/** The diffID alone: tar and hash, nothing compressed or written (a fraction of a full build). */
+export async function tarDigest(
+  entries: readonly TarEntry[],
+  options: TarOptions
+): Promise<{ diffId: Digest; size: number }> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of tarStream(entries, options)) {
+    hash.update(chunk)
+    size += chunk.length
+  }
+  return { diffId: `sha256:${hash.digest('hex')}`, size }
+}
+
+/** The diffID of a compressed layer stream: decompress and hash, keeping nothing. */
+export async function diffIdOfBlob(
+  source: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
+  mediaType: string
+): Promise<Digest | undefined> {
+  const decompress = decompressorFor(mediaType)
+  if (!decompress) return undefined
+  const hash = createHash('sha256')
+  await pipeline(
+    source as AsyncIterable<Uint8Array>,
+    decompress,
+    new HashTap(hash),
+    new Writable({ write: (_c, _e, done) => done() })
+  )
+  return `sha256:${hash.digest('hex')}`
 }

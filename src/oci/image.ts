@@ -25,6 +25,10 @@ export interface Blob {
     uncompressedSize: number
     source: string
     destination: string
+    /** The compressor settings the blob was written with (see `compressorId`). */
+    compressor: string
+    /** Taken from a previous image by its diffID instead of being compressed again. */
+    reusedFrom?: string
   }
 }
 

@@ -84,7 +84,7 @@ export function assembleConfig(
     history.push({
       created,
       created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
-      comment: 'layer built by imprint'
+      comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
     })
   }
   return {

@@ -21,6 +21,8 @@ export interface BuildContext {
   sourceDateEpoch: number
   /** Where `sourceDateEpoch` came from, for the log. */
   sourceDateOrigin: string
+  /** Commits likely to have an image already (the push's previous head, the PR base, parents). */
+  previousCommits: string[]
 }
 
 async function git(
@@ -36,8 +38,13 @@ async function git(
 }
 
 interface PullRequestEvent {
-  pull_request?: { number?: number; head?: { sha?: string; ref?: string } }
+  pull_request?: {
+    number?: number
+    head?: { sha?: string; ref?: string }
+    base?: { sha?: string }
+  }
   number?: number
+  before?: string
 }
 
 async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
@@ -99,9 +106,35 @@ export async function readContext(
     }
   }
 
+  const previousCommits: string[] = []
+  const add = (commit: string | undefined): void => {
+    if (
+      commit &&
+      /^[0-9a-f]{40}$/.test(commit) &&
+      !/^0+$/.test(commit) &&
+      commit !== sha &&
+      !previousCommits.includes(commit)
+    ) {
+      previousCommits.push(commit)
+    }
+  }
+  add(event.before)
+  add(event.pull_request?.base?.sha)
+  if (sha) {
+    const parents = await git(
+      workingDirectory,
+      'rev-list',
+      '--skip=1',
+      '--max-count=3',
+      sha
+    )
+    for (const parent of parents?.split('\n') ?? []) add(parent.trim())
+  }
+
   return {
     sha,
     branch,
+    previousCommits,
     pr: isPullRequest
       ? (event.pull_request?.number ?? event.number)
       : undefined,

@@ -1,7 +1,13 @@
 import { join } from 'node:path'
 import { collectEntries } from '../build/collect'
 import { sourceForPlatform, type LayerSpec } from '../build/layer-spec'
-import { writeLayer } from '../build/layer'
+import {
+  compressorId,
+  tarDigest,
+  writeLayer,
+  type Compression
+} from '../build/layer'
+import type { Digest } from '../oci/digest'
 import { InputError } from '../errors'
 import { fileBlob, type Blob } from '../oci/image'
 import type { Platform } from '../oci/types'
@@ -15,6 +21,12 @@ export interface LayerBuildOptions {
   uid: number
   gid: number
   jobs: number
+  compression: Compression
+  /**
+   * Finds an already-pushed blob with this diffID (written with the same compressor): the layer's
+   * tar is then hashed but not compressed.
+   */
+  reuse?: (diffId: Digest) => Promise<Blob | undefined>
   log: Logger
 }
 
@@ -57,11 +69,38 @@ export async function buildLayers(
     )
   )
 
+  const compressor = compressorId(options.compression)
+  const tarOptions = {
+    mtime: options.mtime,
+    uid: options.uid,
+    gid: options.gid
+  }
   const built = await mapBounded(jobs, options.jobs, async (job, i) => {
+    const where = { source: job.source, destination: job.destination }
+    if (options.reuse) {
+      const { diffId, size } = await tarDigest(entryLists[i], tarOptions)
+      const previous = await options.reuse(diffId)
+      if (previous) {
+        options.log.info(
+          `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`
+        )
+        return {
+          ...previous,
+          built: {
+            ...previous.built!,
+            diffId,
+            uncompressedSize: size,
+            ...where,
+            compressor
+          }
+        }
+      }
+    }
     const layer = await writeLayer(
       entryLists[i],
-      { mtime: options.mtime, uid: options.uid, gid: options.gid },
-      join(options.scratchDir, `layer-${i}.tar.gz`)
+      tarOptions,
+      join(options.scratchDir, `layer-${i}.blob`),
+      options.compression
     )
     options.log.info(
       `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
@@ -72,8 +111,8 @@ export async function buildLayers(
       {
         diffId: layer.diffId,
         uncompressedSize: layer.uncompressedSize,
-        source: job.source,
-        destination: job.destination
+        ...where,
+        compressor
       }
     )
   })

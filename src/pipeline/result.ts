@@ -16,6 +16,8 @@ export interface LayerResult {
   diffId?: Digest
   source?: string
   destination?: string
+  /** The previous image whose blob was reused for an unchanged layer (not compressed again). */
+  reusedFrom?: string
 }
 
 export interface PlatformResult {
@@ -82,7 +84,10 @@ export function resultOf(
           ? {
               diffId: layer.built.diffId,
               source: layer.built.source,
-              destination: layer.built.destination
+              destination: layer.built.destination,
+              ...(layer.built.reusedFrom
+                ? { reusedFrom: layer.built.reusedFrom }
+                : {})
             }
           : {})
       }))

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { InputError } from '../errors'
 import type { Inputs } from '../inputs'
-import { topLevel, type Artifact } from '../oci/image'
+import { topLevel, type Artifact, type Blob } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import { rfc3339 } from '../oci/types'
 import { defaultKeychain } from '../registry/auth'
@@ -18,6 +18,9 @@ import { readContext, type BuildContext } from './context'
 import { buildLayers } from './layers'
 import { resultOf, type PipelineResult } from './result'
 import { renderTags } from './tags'
+import { previousLayers, reuseLookup } from './reuse'
+import { compressorId } from '../build/layer'
+import type { Digest } from '../oci/digest'
 import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
 import { deploy, prepareDeploy, type DeployResult } from './deploy'
@@ -106,6 +109,9 @@ export async function runPipeline(
             workingDirectory,
             scratchDir,
             jobs,
+            reuse: inputs.push
+              ? await reuseFromPrevious(inputs, context, registries, log)
+              : undefined,
             log
           })
     deps.onAssembled?.(
@@ -226,6 +232,7 @@ async function buildArtifact(
     workingDirectory: string
     scratchDir: string
     jobs: number
+    reuse?: (diffId: Digest) => Promise<Blob | undefined>
     log: Logger
   }
 ): Promise<{ base: ResolvedBase; artifact: Artifact }> {
@@ -260,6 +267,8 @@ async function buildArtifact(
         uid: inputs.layerOwner.uid,
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,
+        compression: inputs.compression,
+        reuse: options.reuse,
         log
       }
     )
@@ -273,4 +282,38 @@ async function buildArtifact(
     return result
   })
   return { base, artifact }
+}
+
+/**
+ * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
+ * again: their tar is hashed and the previous blob reused, after checking it.
+ */
+async function reuseFromPrevious(
+  inputs: Inputs,
+  context: BuildContext,
+  registries: Registries,
+  log: Logger
+): Promise<((diffId: Digest) => Promise<Blob | undefined>) | undefined> {
+  const template = inputs.tags[0] ?? '{{sha}}'
+  const tags = context.previousCommits.flatMap(sha => {
+    try {
+      return renderTags([template], { ...context, sha })
+    } catch {
+      return []
+    }
+  })
+  if (tags.length === 0) return undefined
+  const client = registries.client(inputs.image.registry)
+  const map = await previousLayers(client, inputs.image, tags, log)
+  if (map.size === 0) return undefined
+  log.info(
+    `layer reuse: ${map.size} layers known from ${tags.length} previous image tags`
+  )
+  return reuseLookup(
+    client,
+    inputs.image,
+    map,
+    compressorId(inputs.compression),
+    log
+  )
 }
