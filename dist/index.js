@@ -36894,7 +36894,7 @@ function parseMergeDigests(items, image) {
     return digests;
 }
 function platformKey(p) {
-    return [p.os, p.architecture, p.variant ?? ''].join('/');
+    return [p.os, p.architecture, p.variant ?? '', p['os.version'] ?? ''].join('/');
 }
 /** An image already in the registry, as an `Image` whose bytes are exactly the stored ones. */
 async function remoteImage(client, repo, digest, bytes) {
@@ -36910,7 +36910,8 @@ async function remoteImage(client, repo, digest, bytes) {
     const platform = {
         os: config.os,
         architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {})
+        ...(config.variant ? { variant: config.variant } : {}),
+        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {})
     };
     return {
         kind: 'image',
@@ -36966,7 +36967,11 @@ async function mergeImages(client, repo, digests, annotations) {
         seen.set(key, img.digest);
     }
     const unique = [...new Map(images.map(img => [img.digest, img])).values()];
-    unique.sort((a, b) => platformKey(a.platform).localeCompare(platformKey(b.platform)));
+    unique.sort((a, b) => {
+        // Code-point order, not the runner's locale: the same inputs give the same index everywhere.
+        const [x, y] = [platformKey(a.platform), platformKey(b.platform)];
+        return x < y ? -1 : x > y ? 1 : 0;
+    });
     return index(unique, annotations);
 }
 
@@ -37015,16 +37020,22 @@ async function listBundleReferrers(client, repo, subject) {
     for (const descriptor of index?.manifests ?? []) {
         if (!descriptor.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))
             continue;
-        const found = await client.getManifest(repo, descriptor.digest);
-        const manifest = JSON.parse(found.bytes.toString('utf8'));
-        if (manifest.layers.length !== 1)
+        // Someone else's odd or deleted referrer must not stop us from finding ours.
+        try {
+            const found = await client.getManifest(repo, descriptor.digest);
+            const manifest = JSON.parse(found.bytes.toString('utf8'));
+            if (manifest.layers?.length !== 1)
+                continue;
+            const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest);
+            referrers.push({
+                descriptor,
+                manifest,
+                bundle: JSON.parse(bytes.toString('utf8'))
+            });
+        }
+        catch {
             continue;
-        const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest);
-        referrers.push({
-            descriptor,
-            manifest,
-            bundle: JSON.parse(bytes.toString('utf8'))
-        });
+        }
     }
     return referrers;
 }
@@ -37062,24 +37073,37 @@ async function attachBundle(client, repo, subject, bundle, predicateType, create
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
     const digest = sha256(bytes);
-    const put = await client.putManifest(repo, digest, bytes, MediaType.ociManifest);
+    // Readers decide by the referrers API (GET), so writers decide the same way, not by the
+    // OCI-Subject header (ECR sends it without offering the API).
+    const hasApi = (await client.referrers(repo, subject.digest)) !== undefined;
+    await client.putManifest(repo, digest, bytes, MediaType.ociManifest);
     const reference = `${repo}@${digest}`;
-    if (put.subject)
+    if (hasApi)
         return { digest, reference, viaFallbackTag: false };
+    // Read, add, write, read back: a concurrent signer's write may have replaced ours.
     const tag = referrersFallbackTag(subject.digest);
-    const existing = await client.findManifest(repo, tag);
-    const index = existing
-        ? JSON.parse(existing.bytes.toString('utf8'))
-        : { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] };
-    if (!index.manifests.some(d => d.digest === digest)) {
-        index.manifests.push({
-            mediaType: MediaType.ociManifest,
-            size: bytes.length,
-            digest,
-            artifactType: bundleMediaType,
-            annotations
-        });
-        index.manifests.sort((a, b) => a.digest.localeCompare(b.digest));
+    const entry = {
+        mediaType: MediaType.ociManifest,
+        size: bytes.length,
+        digest,
+        artifactType: bundleMediaType,
+        annotations
+    };
+    for (let attempt = 1;; attempt++) {
+        const existing = await client.findManifest(repo, tag);
+        const index = existing
+            ? JSON.parse(existing.bytes.toString('utf8'))
+            : { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] };
+        if (index.manifests.some(d => d.digest === digest))
+            break;
+        if (attempt > 5) {
+            throw new Error(`${repo}:${tag} kept changing; the bundle ${digest} is not listed in it`);
+        }
+        // Our entry vanished after a write: another signer wrote at the same time; back off a little.
+        if (attempt > 1)
+            await new Promise(resolve => setTimeout(resolve, 50 + Math.random() * 200));
+        index.manifests.push(entry);
+        index.manifests.sort((a, b) => a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
         await client.putManifest(repo, tag, Buffer.from(JSON.stringify(index)), MediaType.ociIndex);
     }
     return { digest, reference, viaFallbackTag: true };
@@ -37322,6 +37346,14 @@ function legacySignatureValid(signature, digest, key) {
 }
 /** The in-toto statement of a DSSE bundle signed by `key`, if its subject is `digest`. */
 function bundleStatement(bundle, digest, key) {
+    try {
+        return checkBundle(bundle, digest, key);
+    }
+    catch {
+        return undefined;
+    }
+}
+function checkBundle(bundle, digest, key) {
     const b = bundle;
     const envelope = b.dsseEnvelope;
     if (b.mediaType !== bundleMediaType ||
@@ -37606,7 +37638,10 @@ function editManifest(file, src, target) {
         });
         const [start, end] = node.range;
         const text = render(node, value);
-        splices.push({ start, end, text: start === end ? ` ${text}` : text });
+        // An empty value (`tag:`) gets a space before it, and one after when a comment follows.
+        const lead = src[start - 1] === ' ' || src[start - 1] === '\t' ? '' : ' ';
+        const spliced = start === end ? `${lead}${text}${src[start] === '#' ? ' ' : ''}` : text;
+        splices.push({ start, end, text: spliced });
         return true;
     };
     /** Adds `key: value` on the line after `after`'s line, indented like `after`'s key. */
@@ -37616,7 +37651,8 @@ function editManifest(file, src, target) {
         }
         const keyStart = after.key.range[0];
         const lineStart = src.lastIndexOf('\n', keyStart - 1) + 1;
-        const indent = ' '.repeat(keyStart - lineStart);
+        const bom = src.charCodeAt(lineStart) === 0xfeff ? 1 : 0;
+        const indent = ' '.repeat(keyStart - lineStart - bom);
         const valueEnd = after.value?.range?.[2] ?? keyStart;
         let lineEnd = src.indexOf('\n', valueEnd > 0 ? valueEnd - 1 : 0);
         if (lineEnd < 0)
@@ -37653,7 +37689,11 @@ function editManifest(file, src, target) {
                 changed =
                     setScalar(pair.value, [...path, key], value) || changed;
             else {
-                insertAfter(entry, (newName ?? name), path, key, value);
+                // After the entry's last image key, so newTag and digest read in that order.
+                const last = key === 'digest'
+                    ? (pairOf(entry, 'newTag') ?? newName ?? name)
+                    : (newName ?? name);
+                insertAfter(entry, last, path, key, value);
                 changed = true;
             }
         }
@@ -37713,6 +37753,11 @@ function editManifest(file, src, target) {
         const value = node.value;
         if (!sameRepository(value, target.repository))
             return;
+        // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
+        // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
+        if (path[path.length - 1] !== 'image' &&
+            !/[:@]/.test(value.split('/').pop() ?? ''))
+            return;
         matches++;
         const next = `${namePart(value)}:${target.tag}@${target.digest}`;
         if (setScalar(node, path, next)) {
@@ -37765,9 +37810,11 @@ function editManifest(file, src, target) {
                 stringOf(pairOf(contents, 'kind')) === 'Kustomization');
         walk(i, contents, [], kustomization);
     });
-    splices.sort((a, b) => b.start - a.start);
+    // From the end backwards; insertions at the same offset in reverse order, so they read in order.
+    const ordered = splices.map((splice, order) => ({ ...splice, order }));
+    ordered.sort((a, b) => b.start - a.start || b.order - a.order);
     let text = src;
-    for (const s of splices)
+    for (const s of ordered)
         text = text.slice(0, s.start) + s.text + text.slice(s.end);
     // The edited text must parse, and differ from the original only at the intended paths.
     if (splices.length) {
@@ -37958,6 +38005,9 @@ async function commitAndPush(options) {
     if (!(await git_git(root, ['config', 'user.name']).catch(() => ''))) {
         identity.push('user.name=github-actions[bot]', 'user.email=41898282+github-actions[bot]@users.noreply.github.com');
     }
+    // A full clone stays full: --depth would make it shallow and cut the history later steps read.
+    const shallow = (await git_git(root, ['rev-parse', '--is-shallow-repository'])) === 'true';
+    const depth = shallow ? ['--depth=1'] : [];
     const worktree = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'imprint-manifests-'));
     let added = false;
     try {
@@ -37965,7 +38015,7 @@ async function commitAndPush(options) {
             await git_git(root, [
                 'fetch',
                 '--no-tags',
-                '--depth=1',
+                ...depth,
                 remote,
                 `refs/heads/${branch}`
             ]);
@@ -38059,7 +38109,16 @@ function orderingGuard(sha, remote, log) {
             return true;
         let newer = await isAncestor(cwd, sha, deployed);
         if (newer === 'unknown') {
-            await new Promise(resolve => (0,external_node_child_process_namespaceObject.execFile)('git', ['fetch', '--no-tags', '--depth=200', remote, deployed, sha], { cwd }, () => resolve()));
+            // Only a shallow checkout is deepened; a full clone is fetched into without --depth.
+            const shallow = await new Promise(resolve => (0,external_node_child_process_namespaceObject.execFile)('git', ['rev-parse', '--is-shallow-repository'], { cwd }, (_error, out) => resolve(String(out).trim() === 'true')));
+            await new Promise(resolve => (0,external_node_child_process_namespaceObject.execFile)('git', [
+                'fetch',
+                '--no-tags',
+                ...(shallow ? ['--depth=200'] : []),
+                remote,
+                deployed,
+                sha
+            ], { cwd }, () => resolve()));
             newer = await isAncestor(cwd, sha, deployed);
         }
         if (newer === 'yes') {
@@ -38095,19 +38154,16 @@ async function repositoryRoot(cwd) {
  * Reads, parses and edits every manifest in memory as soon as the digest is known — before
  * anything is pushed — so that a malformed file or one without the image stops the run early.
  */
-async function prepareDeploy(inputs, tag, digest, log) {
+async function prepareDeploy(inputs, context, tag, digest, log) {
     if (inputs.manifests.length === 0)
         return undefined;
     const root = await repositoryRoot(process.cwd());
     const target = { repository: inputs.image, tag, digest };
+    let plan;
+    let files;
     try {
-        const files = await expandManifests(root, inputs.manifests);
-        const plan = await planManifests(root, files, target, inputs.manifestNoMatch === 'error');
-        for (const warning of plan.warnings)
-            log.warning(warning);
-        for (const file of plan.files.filter(f => f.changes.length))
-            log.info(lineDiff(file));
-        return { root, files, target, plan };
+        files = await expandManifests(root, inputs.manifests);
+        plan = await planManifests(root, files, target, inputs.manifestNoMatch === 'error');
     }
     catch (error) {
         if (error instanceof ManifestInputError || error instanceof ManifestError) {
@@ -38115,6 +38171,31 @@ async function prepareDeploy(inputs, tag, digest, log) {
         }
         throw error;
     }
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    for (const file of plan.files.filter(f => f.changes.length))
+        log.info(lineDiff(file));
+    let branch;
+    if (inputs.manifestCommit === 'push' && !isPullRequest(context)) {
+        branch = inputs.manifestBranch ?? (await currentBranch(root, context));
+        if (!branch) {
+            throw new InputError('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
+        }
+        const name = branch;
+        await deploy_run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
+            cwd: root
+        }).catch(error => {
+            if (error.code === 2) {
+                throw new InputError('manifest-branch', `branch "${name}" does not exist on origin; create it first or name another`);
+            }
+            log.warning(`could not check branch ${name} on origin: ${String(error.message).split('\n')[0]}`);
+        });
+    }
+    return { root, files, target, plan, branch };
+}
+function isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
 }
 function renderCommitMessage(template, target, context) {
     const values = {
@@ -38151,8 +38232,7 @@ async function deploy(prepared, inputs, context, log) {
         }
         return { mode, changed, changes: planned, previous };
     }
-    if (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target') {
+    if (!prepared.branch) {
         return {
             mode,
             changed: [],
@@ -38161,10 +38241,7 @@ async function deploy(prepared, inputs, context, log) {
             skipped: 'pull_request events do not commit manifests'
         };
     }
-    const branch = inputs.manifestBranch ?? (await currentBranch(prepared.root, context));
-    if (!branch) {
-        throw new InputError('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
-    }
+    const branch = prepared.branch;
     const headline = renderCommitMessage(inputs.commitMessage, prepared.target, context);
     const body = planned
         .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
@@ -38273,7 +38350,7 @@ async function runPipeline(inputs, deps) {
         }
         const prepared = inputs.pushByDigest
             ? undefined
-            : await log.group('Check manifests', () => prepareDeploy(inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
+            : await log.group('Check manifests', () => prepareDeploy(inputs, context, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
         const layoutDir = inputs.ociLayout ? (0,external_node_path_namespaceObject.resolve)(inputs.ociLayout) : undefined;
         if (layoutDir) {
             await checkLayoutTarget(layoutDir).catch(error => {
@@ -38376,10 +38453,11 @@ async function buildArtifact(inputs, context, registries, options) {
  * again: their tar is hashed and the previous blob reused, after checking it.
  */
 async function reuseFromPrevious(inputs, context, registries, log) {
-    const template = inputs.tags[0] ?? '{{sha}}';
+    // Only templates that name the commit tell which tag a previous commit's image has.
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
     const tags = context.previousCommits.flatMap(sha => {
         try {
-            return renderTags([template], { ...context, sha });
+            return renderTags(templates, { ...context, sha });
         }
         catch {
             return [];
@@ -38419,7 +38497,9 @@ function readInputs() {
         if (line.trim().length >= 8)
             core_setSecret(line.trim());
     }
-    return parseInputs(name => getInput(name));
+    // Passwords are taken as given: a leading or trailing space can be part of one.
+    const untrimmed = new Set(['password', 'signing-key-password']);
+    return parseInputs(name => getInput(name, { trimWhitespace: !untrimmed.has(name) }));
 }
 function setOutputs(result) {
     for (const [name, value] of Object.entries(outputsOf(result)))

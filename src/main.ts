@@ -27,7 +27,11 @@ export function readInputs(): Inputs {
   for (const line of core.getInput('signing-key').split(/\r?\n/)) {
     if (line.trim().length >= 8) core.setSecret(line.trim())
   }
-  return parseInputs(name => core.getInput(name))
+  // Passwords are taken as given: a leading or trailing space can be part of one.
+  const untrimmed = new Set(['password', 'signing-key-password'])
+  return parseInputs(name =>
+    core.getInput(name, { trimWhitespace: !untrimmed.has(name) })
+  )
 }
 
 function setOutputs(result: PipelineResult): void {

@@ -120,7 +120,7 @@ describe('manifests pinned by digest and pushed', () => {
     )
     expect(show(repo.origin, 'main', 'deploy/overlay/kustomization.yaml')).toBe(
       kustomization.replace('IMAGE', image) +
-        `    digest: ${digest}\n    newTag: ${repo.sha}\n`
+        `    newTag: ${repo.sha}\n    digest: ${digest}\n`
     )
     expect(show(repo.origin, 'main', 'chart/values.yaml')).toBe(
       values.replace('IMAGE', image).replace('"1234567"', `"${repo.sha}"`)
@@ -251,12 +251,25 @@ describe('manifests are checked before anything is pushed', () => {
       /^::error::Input "manifests": other\/unrelated\.yaml has no reference to .*manifest-no-match: warning/
     ],
     [
+      'a branch that does not exist on origin',
+      {},
+      'deploy/base/deployment.yaml',
+      /^::error::Input "manifest-branch": branch "nope" does not exist on origin/,
+      { 'manifest-branch': 'nope' }
+    ],
+    [
       'a pattern matching nothing',
       {},
       'nowhere/*.yaml',
       /^::error::Input "manifests": "nowhere\/\*\.yaml" matches no file/
     ]
-  ])('%s', async (_what, files, manifests, expected) => {
+  ] as [
+    string,
+    Record<string, string>,
+    string,
+    RegExp,
+    Record<string, string>?
+  ][])('%s', async (_what, files, manifests, expected, inputs = {}) => {
     const image = `${registry.host}/acme/never-pushed`
     const repo = originAndClone({ ...seed(image), ...files })
     const before = readFileSync(
@@ -264,7 +277,7 @@ describe('manifests are checked before anything is pushed', () => {
       'utf8'
     )
     const run = runAction(
-      { image, base: 'scratch', layers: 'app:/app', manifests },
+      { image, base: 'scratch', layers: 'app:/app', manifests, ...inputs },
       { cwd: repo.workspace, env: env(repo.sha) }
     )
     expect(run.status).toBe(1)

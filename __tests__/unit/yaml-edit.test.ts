@@ -100,12 +100,12 @@ images:
   # the api
   - name: api
     newName: ghcr.io/acme/api
-    digest: ${digest}
     newTag: ${sha}
+    digest: ${digest}
   - name: worker
     newName: ghcr.io/acme/api
-    digest: ${digest}
     newTag: ${sha}
+    digest: ${digest}
   - name: ghcr.io/acme/other
     newTag: "1"
 `)
@@ -168,6 +168,34 @@ worker:
     const result = editManifest('alias.yaml', aliased, target)
     expect(result.text).toBe(`base: &img ${pinned}\nspec:\n  image: *img\n`)
     expect(result.warnings[0]).toMatch(/anchored \(&img\)/)
+  })
+})
+
+describe('editManifest edge cases', () => {
+  it('fills an empty value followed by a comment, and inserts after a first line with a BOM', () => {
+    const src = '\uFEFFrepository: ghcr.io/acme/api\ntag: # set by CI\n'
+    expect(editManifest('values.yaml', src, target).text).toBe(
+      `\uFEFFrepository: ghcr.io/acme/api\ntag: ${sha} # set by CI\n`
+    )
+    const inserted = editManifest(
+      'values.yaml',
+      '\uFEFFrepository: ghcr.io/acme/api\n',
+      target
+    ).text
+    expect(inserted).toBe(`\uFEFFrepository: ghcr.io/acme/api\ntag: ${sha}\n`)
+  })
+
+  it('leaves bare names that are not under an image key alone', () => {
+    const src = `apiVersion: image.toolkit.fluxcd.io/v1beta2\nkind: ImageRepository\nspec:\n  image: ghcr.io/acme/api\n---\nmetadata:\n  annotations:\n    argocd-image-updater.argoproj.io/image-list: ghcr.io/acme/api\n`
+    const result = editManifest(
+      'flux.yaml',
+      src.replace('  image: ghcr.io/acme/api', '  url: ghcr.io/acme/api'),
+      target
+    )
+    expect(result.text).toBe(
+      src.replace('  image: ghcr.io/acme/api', '  url: ghcr.io/acme/api')
+    )
+    expect(result.matches).toBe(0)
   })
 })
 

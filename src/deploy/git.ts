@@ -97,6 +97,10 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
       'user.email=41898282+github-actions[bot]@users.noreply.github.com'
     )
   }
+  // A full clone stays full: --depth would make it shallow and cut the history later steps read.
+  const shallow =
+    (await git(root, ['rev-parse', '--is-shallow-repository'])) === 'true'
+  const depth = shallow ? ['--depth=1'] : []
   const worktree = await mkdtemp(join(tmpdir(), 'imprint-manifests-'))
   let added = false
   try {
@@ -104,7 +108,7 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
       await git(root, [
         'fetch',
         '--no-tags',
-        '--depth=1',
+        ...depth,
         remote,
         `refs/heads/${branch}`
       ])

@@ -37,10 +37,26 @@ export function orderingGuard(
     if (!sha || !deployed || deployed === sha) return true
     let newer = await isAncestor(cwd, sha, deployed)
     if (newer === 'unknown') {
+      // Only a shallow checkout is deepened; a full clone is fetched into without --depth.
+      const shallow = await new Promise<boolean>(resolve =>
+        execFile(
+          'git',
+          ['rev-parse', '--is-shallow-repository'],
+          { cwd },
+          (_error, out) => resolve(String(out).trim() === 'true')
+        )
+      )
       await new Promise<void>(resolve =>
         execFile(
           'git',
-          ['fetch', '--no-tags', '--depth=200', remote, deployed, sha],
+          [
+            'fetch',
+            '--no-tags',
+            ...(shallow ? ['--depth=200'] : []),
+            remote,
+            deployed,
+            sha
+          ],
           { cwd },
           () => resolve()
         )

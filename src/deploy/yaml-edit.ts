@@ -160,7 +160,11 @@ export function editManifest(
     })
     const [start, end] = node.range
     const text = render(node, value)
-    splices.push({ start, end, text: start === end ? ` ${text}` : text })
+    // An empty value (`tag:`) gets a space before it, and one after when a comment follows.
+    const lead = src[start - 1] === ' ' || src[start - 1] === '\t' ? '' : ' '
+    const spliced =
+      start === end ? `${lead}${text}${src[start] === '#' ? ' ' : ''}` : text
+    splices.push({ start, end, text: spliced })
     return true
   }
 
@@ -181,7 +185,8 @@ export function editManifest(
     }
     const keyStart = (after.key as Node).range![0]
     const lineStart = src.lastIndexOf('\n', keyStart - 1) + 1
-    const indent = ' '.repeat(keyStart - lineStart)
+    const bom = src.charCodeAt(lineStart) === 0xfeff ? 1 : 0
+    const indent = ' '.repeat(keyStart - lineStart - bom)
     const valueEnd = (after.value as Node | null)?.range?.[2] ?? keyStart
     let lineEnd = src.indexOf('\n', valueEnd > 0 ? valueEnd - 1 : 0)
     if (lineEnd < 0) lineEnd = src.length
@@ -224,7 +229,12 @@ export function editManifest(
         changed =
           setScalar(pair.value as Node, [...path, key], value) || changed
       else {
-        insertAfter(entry, (newName ?? name) as Pair, path, key, value)
+        // After the entry's last image key, so newTag and digest read in that order.
+        const last =
+          key === 'digest'
+            ? (pairOf(entry, 'newTag') ?? newName ?? name)
+            : (newName ?? name)
+        insertAfter(entry, last as Pair, path, key, value)
         changed = true
       }
     }
@@ -291,6 +301,13 @@ export function editManifest(
   const editReference = (doc: number, node: Scalar, path: JsPath): void => {
     const value = node.value as string
     if (!sameRepository(value, target.repository)) return
+    // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
+    // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
+    if (
+      path[path.length - 1] !== 'image' &&
+      !/[:@]/.test(value.split('/').pop() ?? '')
+    )
+      return
     matches++
     const next = `${namePart(value)}:${target.tag}@${target.digest}`
     if (setScalar(node, path, next)) {
@@ -357,9 +374,11 @@ export function editManifest(
     walk(i, contents, [], kustomization)
   })
 
-  splices.sort((a, b) => b.start - a.start)
+  // From the end backwards; insertions at the same offset in reverse order, so they read in order.
+  const ordered = splices.map((splice, order) => ({ ...splice, order }))
+  ordered.sort((a, b) => b.start - a.start || b.order - a.order)
   let text = src
-  for (const s of splices)
+  for (const s of ordered)
     text = text.slice(0, s.start) + s.text + text.slice(s.end)
 
   // The edited text must parse, and differ from the original only at the intended paths.

@@ -37,6 +37,8 @@ export interface PreparedDeploy {
   files: string[]
   target: ImageTarget
   plan: ManifestPlan
+  /** The branch push mode commits to, checked to exist on origin; unset when nothing is committed. */
+  branch?: string
 }
 
 async function repositoryRoot(cwd: string): Promise<string> {
@@ -55,6 +57,7 @@ async function repositoryRoot(cwd: string): Promise<string> {
  */
 export async function prepareDeploy(
   inputs: Inputs,
+  context: BuildContext,
   tag: string,
   digest: Digest,
   log: Logger
@@ -62,24 +65,57 @@ export async function prepareDeploy(
   if (inputs.manifests.length === 0) return undefined
   const root = await repositoryRoot(process.cwd())
   const target: ImageTarget = { repository: inputs.image, tag, digest }
+  let plan: ManifestPlan
+  let files: string[]
   try {
-    const files = await expandManifests(root, inputs.manifests)
-    const plan = await planManifests(
+    files = await expandManifests(root, inputs.manifests)
+    plan = await planManifests(
       root,
       files,
       target,
       inputs.manifestNoMatch === 'error'
     )
-    for (const warning of plan.warnings) log.warning(warning)
-    for (const file of plan.files.filter(f => f.changes.length))
-      log.info(lineDiff(file))
-    return { root, files, target, plan }
   } catch (error) {
     if (error instanceof ManifestInputError || error instanceof ManifestError) {
       throw new InputError('manifests', error.message)
     }
     throw error
   }
+  for (const warning of plan.warnings) log.warning(warning)
+  for (const file of plan.files.filter(f => f.changes.length))
+    log.info(lineDiff(file))
+  let branch: string | undefined
+  if (inputs.manifestCommit === 'push' && !isPullRequest(context)) {
+    branch = inputs.manifestBranch ?? (await currentBranch(root, context))
+    if (!branch) {
+      throw new InputError(
+        'manifest-branch',
+        'the checkout is on no branch (detached HEAD); name the branch to commit to'
+      )
+    }
+    const name = branch
+    await run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
+      cwd: root
+    }).catch(error => {
+      if ((error as { code?: number }).code === 2) {
+        throw new InputError(
+          'manifest-branch',
+          `branch "${name}" does not exist on origin; create it first or name another`
+        )
+      }
+      log.warning(
+        `could not check branch ${name} on origin: ${String((error as Error).message).split('\n')[0]}`
+      )
+    })
+  }
+  return { root, files, target, plan, branch }
+}
+
+function isPullRequest(context: BuildContext): boolean {
+  return (
+    context.eventName === 'pull_request' ||
+    context.eventName === 'pull_request_target'
+  )
 }
 
 export function renderCommitMessage(
@@ -137,10 +173,7 @@ export async function deploy(
     }
     return { mode, changed, changes: planned, previous }
   }
-  if (
-    context.eventName === 'pull_request' ||
-    context.eventName === 'pull_request_target'
-  ) {
+  if (!prepared.branch) {
     return {
       mode,
       changed: [],
@@ -149,14 +182,7 @@ export async function deploy(
       skipped: 'pull_request events do not commit manifests'
     }
   }
-  const branch =
-    inputs.manifestBranch ?? (await currentBranch(prepared.root, context))
-  if (!branch) {
-    throw new InputError(
-      'manifest-branch',
-      'the checkout is on no branch (detached HEAD); name the branch to commit to'
-    )
-  }
+  const branch = prepared.branch
   const headline = renderCommitMessage(
     inputs.commitMessage,
     prepared.target,

@@ -59,7 +59,9 @@ export function parseMergeDigests(
 }
 
 function platformKey(p: Platform): string {
-  return [p.os, p.architecture, p.variant ?? ''].join('/')
+  return [p.os, p.architecture, p.variant ?? '', p['os.version'] ?? ''].join(
+    '/'
+  )
 }
 
 /** An image already in the registry, as an `Image` whose bytes are exactly the stored ones. */
@@ -81,7 +83,8 @@ async function remoteImage(
   const platform: Platform = {
     os: config.os,
     architecture: config.architecture,
-    ...(config.variant ? { variant: config.variant } : {})
+    ...(config.variant ? { variant: config.variant } : {}),
+    ...(config['os.version'] ? { 'os.version': config['os.version'] } : {})
   }
   return {
     kind: 'image',
@@ -151,8 +154,10 @@ export async function mergeImages(
     seen.set(key, img.digest)
   }
   const unique = [...new Map(images.map(img => [img.digest, img])).values()]
-  unique.sort((a, b) =>
-    platformKey(a.platform).localeCompare(platformKey(b.platform))
-  )
+  unique.sort((a, b) => {
+    // Code-point order, not the runner's locale: the same inputs give the same index everywhere.
+    const [x, y] = [platformKey(a.platform), platformKey(b.platform)]
+    return x < y ? -1 : x > y ? 1 : 0
+  })
   return index(unique, annotations)
 }

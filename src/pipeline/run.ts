@@ -129,6 +129,7 @@ export async function runPipeline(
       : await log.group('Check manifests', () =>
           prepareDeploy(
             inputs,
+            context,
             tags[0] ?? artifact.digest.slice(7, 19),
             artifact.digest,
             log
@@ -294,10 +295,13 @@ async function reuseFromPrevious(
   registries: Registries,
   log: Logger
 ): Promise<((diffId: Digest) => Promise<Blob | undefined>) | undefined> {
-  const template = inputs.tags[0] ?? '{{sha}}'
+  // Only templates that name the commit tell which tag a previous commit's image has.
+  const templates = inputs.tags.filter(t =>
+    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
+  )
   const tags = context.previousCommits.flatMap(sha => {
     try {
-      return renderTags([template], { ...context, sha })
+      return renderTags(templates, { ...context, sha })
     } catch {
       return []
     }

@@ -87,15 +87,20 @@ export async function listBundleReferrers(
       )
     )
       continue
-    const found = await client.getManifest(repo, descriptor.digest)
-    const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
-    if (manifest.layers.length !== 1) continue
-    const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest)
-    referrers.push({
-      descriptor,
-      manifest,
-      bundle: JSON.parse(bytes.toString('utf8'))
-    })
+    // Someone else's odd or deleted referrer must not stop us from finding ours.
+    try {
+      const found = await client.getManifest(repo, descriptor.digest)
+      const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
+      if (manifest.layers?.length !== 1) continue
+      const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest)
+      referrers.push({
+        descriptor,
+        manifest,
+        bundle: JSON.parse(bytes.toString('utf8'))
+      })
+    } catch {
+      continue
+    }
   }
   return referrers
 }
@@ -144,29 +149,42 @@ export async function attachBundle(
   }
   const bytes = Buffer.from(JSON.stringify(manifest))
   const digest = sha256(bytes)
-  const put = await client.putManifest(
-    repo,
-    digest,
-    bytes,
-    MediaType.ociManifest
-  )
+  // Readers decide by the referrers API (GET), so writers decide the same way, not by the
+  // OCI-Subject header (ECR sends it without offering the API).
+  const hasApi = (await client.referrers(repo, subject.digest)) !== undefined
+  await client.putManifest(repo, digest, bytes, MediaType.ociManifest)
   const reference = `${repo}@${digest}`
-  if (put.subject) return { digest, reference, viaFallbackTag: false }
+  if (hasApi) return { digest, reference, viaFallbackTag: false }
 
+  // Read, add, write, read back: a concurrent signer's write may have replaced ours.
   const tag = referrersFallbackTag(subject.digest)
-  const existing = await client.findManifest(repo, tag)
-  const index: ImageIndex = existing
-    ? (JSON.parse(existing.bytes.toString('utf8')) as ImageIndex)
-    : { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }
-  if (!index.manifests.some(d => d.digest === digest)) {
-    index.manifests.push({
-      mediaType: MediaType.ociManifest,
-      size: bytes.length,
-      digest,
-      artifactType: bundleMediaType,
-      annotations
-    })
-    index.manifests.sort((a, b) => a.digest.localeCompare(b.digest))
+  const entry: Descriptor = {
+    mediaType: MediaType.ociManifest,
+    size: bytes.length,
+    digest,
+    artifactType: bundleMediaType,
+    annotations
+  }
+  for (let attempt = 1; ; attempt++) {
+    const existing = await client.findManifest(repo, tag)
+    const index: ImageIndex = existing
+      ? (JSON.parse(existing.bytes.toString('utf8')) as ImageIndex)
+      : { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }
+    if (index.manifests.some(d => d.digest === digest)) break
+    if (attempt > 5) {
+      throw new Error(
+        `${repo}:${tag} kept changing; the bundle ${digest} is not listed in it`
+      )
+    }
+    // Our entry vanished after a write: another signer wrote at the same time; back off a little.
+    if (attempt > 1)
+      await new Promise(resolve =>
+        setTimeout(resolve, 50 + Math.random() * 200)
+      )
+    index.manifests.push(entry)
+    index.manifests.sort((a, b) =>
+      a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0
+    )
     await client.putManifest(
       repo,
       tag,

@@ -65,6 +65,18 @@ export function bundleStatement(
   digest: Digest,
   key: KeyObject
 ): { predicateType: string } | undefined {
+  try {
+    return checkBundle(bundle, digest, key)
+  } catch {
+    return undefined
+  }
+}
+
+function checkBundle(
+  bundle: unknown,
+  digest: Digest,
+  key: KeyObject
+): { predicateType: string } | undefined {
   const b = bundle as BundleJson
   const envelope = b.dsseEnvelope
   if (
