@@ -30772,7 +30772,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8400);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1689);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30781,7 +30781,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8400:
+/***/ 1689:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30816,7 +30816,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -33627,7 +33627,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -33635,7 +33635,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -33643,7 +33643,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -35132,7 +35132,8 @@ const inputDefaults = {
     'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
     'manifest-no-match': 'error',
     'push-by-digest': 'false',
-    compression: 'gzip'
+    compression: 'gzip',
+    comment: 'true'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = (/* unused pure expression or super */ null && ([
@@ -35171,7 +35172,8 @@ const inputNames = (/* unused pure expression or super */ null && ([
     'manifest-no-match',
     'push-by-digest',
     'merge-digests',
-    'compression'
+    'compression',
+    'comment'
 ]));
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -35384,6 +35386,7 @@ function parseInputs(get) {
         commitMessage: field('commit-message', value => value, ''),
         pushByDigest,
         mergeDigests,
+        comment: field('comment', parseBoolean, true),
         compression: field('compression', value => {
             if (value === 'gzip' || value === 'zstd')
                 return value;
@@ -36651,10 +36654,19 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
         for (const parent of parents?.split('\n') ?? [])
             add(parent.trim());
     }
+    const head = event.pull_request?.head?.repo?.full_name;
+    const baseRepo = event.pull_request?.base?.repo?.full_name;
     return {
         sha,
         branch,
         previousCommits,
+        baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
+        baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
+        repository: env.GITHUB_REPOSITORY,
+        fromFork: isPullRequest &&
+            head !== undefined &&
+            baseRepo !== undefined &&
+            head !== baseRepo,
         pr: isPullRequest
             ? (event.pull_request?.number ?? event.number)
             : undefined,
@@ -36710,7 +36722,10 @@ function resultOf(inputs, artifact, base, tags, context, push) {
         pushed: push !== undefined,
         push,
         ociLayout: inputs.ociLayout,
-        signatures: []
+        signatures: [],
+        ...(context.pr !== undefined
+            ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
+            : {})
     };
 }
 
@@ -36762,6 +36777,87 @@ function renderTags(templates, context) {
             tags.push(tag);
     }
     return tags;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/compare.ts
+
+
+
+function comparePlatform(platform, ours, theirs) {
+    const layers = ours.map((layer, position) => {
+        const other = theirs[position];
+        return {
+            position,
+            digest: layer.digest,
+            size: layer.size,
+            source: layer.source,
+            status: !other
+                ? 'added'
+                : other.digest === layer.digest
+                    ? 'unchanged'
+                    : 'changed',
+            delta: layer.size - (other?.size ?? 0)
+        };
+    });
+    const sum = (list) => list.reduce((n, l) => n + l.size, 0);
+    return {
+        platform,
+        layers,
+        removed: theirs.slice(ours.length),
+        total: sum(ours),
+        baseTotal: sum(theirs)
+    };
+}
+/**
+ * Compares the built image with the image of the base commit (by its tag), per platform and per
+ * layer position. `undefined` when the base commit has no image.
+ */
+async function compareWithBase(client, repo, artifact, tag) {
+    const top = await client.findManifest(repo, tag);
+    if (!top)
+        return undefined;
+    const theirs = new Map();
+    if (isIndex(top.mediaType)) {
+        const index = JSON.parse(top.bytes.toString('utf8'));
+        for (const d of index.manifests) {
+            if (!d.platform)
+                continue;
+            const child = await client.getManifest(repo, d.digest);
+            theirs.set(formatPlatform(d.platform), {
+                manifest: JSON.parse(child.bytes.toString('utf8'))
+            });
+        }
+    }
+    else {
+        const manifest = JSON.parse(top.bytes.toString('utf8'));
+        const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+        theirs.set(formatPlatform({
+            os: config.os,
+            architecture: config.architecture,
+            variant: config.variant
+        }), { manifest });
+    }
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const platforms = images.map(img => {
+        const key = formatPlatform(img.platform);
+        const base = theirs.get(key)?.manifest.layers ?? [];
+        const ours = img.layers.map(l => ({
+            digest: l.descriptor.digest,
+            size: l.descriptor.size,
+            source: l.built?.source
+        }));
+        return comparePlatform(key, ours, base.map(l => ({ digest: l.digest, size: l.size })));
+    });
+    const firstTheirs = [...theirs.values()][0]?.manifest;
+    return {
+        reference: `${repo}:${tag}`,
+        digest: top.digest,
+        platforms,
+        baseImage: {
+            before: firstTheirs?.annotations?.[annotationKeys.baseDigest],
+            after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
@@ -38222,6 +38318,7 @@ async function deploy(prepared, inputs, context, log) {
     const mode = inputs.manifestCommit;
     const planned = prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
     const previous = planned[0]?.change.from;
+    const preview = previewOf(prepared);
     if (mode === 'none') {
         const changed = [];
         for (const file of prepared.plan.files) {
@@ -38230,7 +38327,7 @@ async function deploy(prepared, inputs, context, log) {
             await writeAtomically((0,external_node_path_namespaceObject.join)(prepared.root, file.path), file.after);
             changed.push(file.path);
         }
-        return { mode, changed, changes: planned, previous };
+        return { mode, changed, changes: planned, previous, preview };
     }
     if (!prepared.branch) {
         return {
@@ -38238,6 +38335,7 @@ async function deploy(prepared, inputs, context, log) {
             changed: [],
             changes: planned,
             previous,
+            preview,
             skipped: 'pull_request events do not commit manifests'
         };
     }
@@ -38264,11 +38362,19 @@ async function deploy(prepared, inputs, context, log) {
         commit: result.commit,
         changed: result.changed,
         changes: result.changes,
-        previous: result.changes[0]?.change.from ?? previous
+        previous: result.changes[0]?.change.from ?? previous,
+        preview
     };
+}
+/** The prepared edits as diffs (what a merge would change), for logs and pull request comments. */
+function previewOf(prepared) {
+    return prepared.plan.files.filter(f => f.changes.length).map(lineDiff);
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/run.ts
+
+
+
 
 
 
@@ -38357,16 +38463,30 @@ async function runPipeline(inputs, deps) {
                 throw new InputError('oci-layout', error.message);
             });
         }
+        // A pull request's image is compared with the base commit's before anything is written.
+        const comparison = context.baseCommit && !inputs.pushByDigest
+            ? await compareBase(inputs, context, registries, artifact, log)
+            : undefined;
         let push;
+        let pushSkipped;
         if (inputs.push) {
-            push = await log.group(`Push ${inputs.image}`, async () => {
-                const client = registries.client(inputs.image.registry);
-                const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite);
-                return pushArtifact(client, inputs.image, artifact, plans, {
-                    jobs,
-                    log
+            try {
+                push = await log.group(`Push ${inputs.image}`, async () => {
+                    const client = registries.client(inputs.image.registry);
+                    const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite);
+                    return pushArtifact(client, inputs.image, artifact, plans, {
+                        jobs,
+                        log
+                    });
                 });
-            });
+            }
+            catch (error) {
+                // A pull request from a fork gets read-only credentials: report the image, do not fail.
+                if (!(run_isPullRequest(context) && refusedCredentials(error)))
+                    throw error;
+                pushSkipped = "the pull request's credentials may not push (a fork)";
+                log.warning(`not pushed: ${pushSkipped}; the image was built and is reported (${error.message})`);
+            }
         }
         if (inputs.ociLayout && layoutDir) {
             await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags));
@@ -38402,7 +38522,8 @@ async function runPipeline(inputs, deps) {
                     mode: inputs.manifestCommit,
                     changed: [],
                     changes: prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
-                    skipped: 'push is false: manifests are not pointed at an image that was not pushed'
+                    preview: previewOf(prepared),
+                    skipped: 'the image was not pushed, so manifests are not pointed at it'
                 };
             if (deployed.skipped)
                 log.info(`manifests not updated: ${deployed.skipped}`);
@@ -38410,7 +38531,9 @@ async function runPipeline(inputs, deps) {
         return {
             ...resultOf(inputs, artifact, base, tags, context, push),
             signatures,
-            deploy: deployed
+            deploy: deployed,
+            comparison,
+            pushSkipped
         };
     }
     finally {
@@ -38472,8 +38595,182 @@ async function reuseFromPrevious(inputs, context, registries, log) {
     log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
     return reuseLookup(client, inputs.image, map, compressorId(inputs.compression), log);
 }
+function run_isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
+}
+function refusedCredentials(error) {
+    return (error instanceof AuthenticationError ||
+        (error instanceof RegistryError &&
+            (error.status === 401 ||
+                error.status === 403 ||
+                error.codes.includes('DENIED'))));
+}
+/** The comparison with the base commit's image; a missing image or any error is only a warning. */
+async function compareBase(inputs, context, registries, artifact, log) {
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    if (!context.baseCommit || templates.length === 0)
+        return undefined;
+    try {
+        const [tag] = renderTags([templates[0]], {
+            ...context,
+            sha: context.baseCommit,
+            pr: undefined
+        });
+        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
+        if (!comparison)
+            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
+        return comparison;
+    }
+    catch (error) {
+        log.warning(`could not compare with the base branch's image: ${error.message}`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/github.ts
+class GitHubApiError extends Error {
+    status;
+    constructor(status, method, path, detail) {
+        super(`GitHub API ${method} ${path}: ${status} ${detail}`);
+        this.status = status;
+        this.name = 'GitHubApiError';
+    }
+}
+class GitHubApi {
+    token;
+    baseUrl;
+    constructor(token, baseUrl = 'https://api.github.com') {
+        this.token = token;
+        this.baseUrl = baseUrl;
+    }
+    async call(method, path, body) {
+        const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+            method,
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${this.token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'imprint',
+                ...(body ? { 'content-type': 'application/json' } : {})
+            },
+            body: body ? JSON.stringify(body) : undefined
+        });
+        const text = await res.text();
+        if (!res.ok) {
+            let detail = text.slice(0, 200);
+            try {
+                detail = JSON.parse(text).message ?? detail;
+            }
+            catch {
+                // not JSON
+            }
+            throw new GitHubApiError(res.status, method, path, detail);
+        }
+        return (text ? JSON.parse(text) : undefined);
+    }
+    /** Every comment of an issue or pull request, all pages. */
+    async listComments(owner, repo, issue) {
+        const all = [];
+        for (let page = 1; page <= 50; page++) {
+            const batch = await this.call('GET', `/repos/${owner}/${repo}/issues/${issue}/comments?per_page=100&page=${page}`);
+            all.push(...batch);
+            if (batch.length < 100)
+                break;
+        }
+        return all;
+    }
+    createComment(owner, repo, issue, body) {
+        return this.call('POST', `/repos/${owner}/${repo}/issues/${issue}/comments`, { body });
+    }
+    updateComment(owner, repo, id, body) {
+        return this.call('PATCH', `/repos/${owner}/${repo}/issues/comments/${id}`, {
+            body
+        });
+    }
+}
+/** Keeps one comment per marker: updated in place when it exists, created otherwise. */
+async function upsertComment(api, target, marker, body) {
+    const existing = (await api.listComments(target.owner, target.repo, target.issue)).find(c => c.body?.includes(marker));
+    if (existing) {
+        await api.updateComment(target.owner, target.repo, existing.id, body);
+        return { id: existing.id, action: 'updated' };
+    }
+    const created = await api.createComment(target.owner, target.repo, target.issue, body);
+    return { id: created.id, action: 'created' };
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment.ts
+
+
+/** The hidden line that identifies this image's comment, so each run updates it in place. */
+function commentMarker(repository) {
+    return `<!-- imprint:image=${repository} -->`;
+}
+const pr_comment_code = (text) => `<code>${escapeCell(text)}</code>`;
+function signedBytes(delta) {
+    if (delta === 0)
+        return '±0';
+    return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
+}
+/** The sticky pull request comment: digest, references, and what changed against the base branch. */
+function renderComment(result, baseBranch) {
+    const lines = [
+        commentMarker(result.repository),
+        `### Imprint: ${escapeCell(result.repository)}`,
+        ''
+    ];
+    lines.push('| | |', '|---|---|');
+    lines.push(`| Digest | ${pr_comment_code(result.digest)} |`);
+    lines.push(`| Image | ${result.pushed ? pr_comment_code(result.image) : `not pushed (${result.pushSkipped ? escapeCell(result.pushSkipped) : 'push: false'})`} |`);
+    if (result.pushed && result.tags.length)
+        lines.push(`| Tags | ${result.tags.map(pr_comment_code).join('<br>')} |`);
+    lines.push(`| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`);
+    if (result.revision)
+        lines.push(`| Commit | ${pr_comment_code(result.revision)} |`);
+    for (const record of result.signatures)
+        lines.push(`| Signature | ${pr_comment_code(record.legacy)} |`);
+    const comparison = result.comparison;
+    const against = baseBranch
+        ? `the \`${escapeCell(baseBranch)}\` branch`
+        : 'the base branch';
+    lines.push('');
+    if (!comparison) {
+        lines.push(`No image was found for the base commit of ${against}, so there is nothing to compare with.`);
+    }
+    else {
+        lines.push(`#### Compared with ${against} (${pr_comment_code(comparison.reference)})`, '');
+        const { before, after } = comparison.baseImage;
+        if (before !== after) {
+            lines.push(`Base image changed: ${before ? pr_comment_code(before) : 'none'} → ${after ? pr_comment_code(after) : 'none'}`, '');
+        }
+        for (const platform of comparison.platforms) {
+            const changed = platform.layers.filter(l => l.status !== 'unchanged').length;
+            const removed = platform.removed.length;
+            const what = changed + removed === 0
+                ? 'no layer changed'
+                : `${changed} of ${platform.layers.length} layers changed${removed ? `, ${removed} removed` : ''}`;
+            lines.push(`**${escapeCell(platform.platform)}**: ${what}, ${formatBytes(platform.total)} (${signedBytes(platform.total - platform.baseTotal)})`, '');
+            lines.push('| # | Layer | Digest | Size | Δ size | |', '|---|---|---|---|---|---|');
+            for (const layer of platform.layers) {
+                lines.push(`| ${layer.position + 1} | ${layer.source ? pr_comment_code(layer.source) : 'base'} | ${pr_comment_code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} | ${signedBytes(layer.delta)} | ${layer.status} |`);
+            }
+            for (const removed of platform.removed) {
+                lines.push(`| – | removed | ${pr_comment_code(removed.digest.slice(0, 19))} | – | ${signedBytes(-removed.size)} | removed |`);
+            }
+            lines.push('');
+        }
+    }
+    const preview = result.deploy?.preview ?? [];
+    if (preview.length) {
+        lines.push('<details><summary>Manifest changes merging this would make</summary>', '', '```diff', ...preview.map(d => d.replace(/```/g, '`\u200b``')), '```', '', '</details>', '');
+    }
+    return lines.join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -38512,6 +38809,35 @@ function fail(error) {
         core_debug(error.stack);
     process.exitCode = 1;
 }
+/**
+ * Keeps this image's comment on the pull request up to date. A read-only token (forks), a
+ * missing pull request or an API error is a warning: the summary still has everything.
+ */
+async function commentOnPullRequest(inputs, result) {
+    const pullRequest = result.pullRequest;
+    if (!pullRequest)
+        return;
+    const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo) {
+        warning('pull request comment skipped: GITHUB_REPOSITORY is not set');
+        return;
+    }
+    if (!inputs.githubToken) {
+        warning('pull request comment skipped: github-token is empty');
+        return;
+    }
+    try {
+        const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL);
+        const { action } = await upsertComment(api, { owner, repo, issue: pullRequest.number }, commentMarker(result.repository), renderComment(result, pullRequest.baseBranch));
+        info(`pull request #${pullRequest.number}: comment ${action}`);
+    }
+    catch (error) {
+        const hint = error instanceof GitHubApiError && error.status === 403
+            ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
+            : '';
+        warning(`pull request comment not written: ${error.message}${hint}`);
+    }
+}
 /** The action: read inputs, run the pipeline, set outputs and write the job summary. */
 async function main_run() {
     let inputs;
@@ -38537,8 +38863,12 @@ async function main_run() {
             }
         });
         setOutputs(result);
-        info(`${result.image}`);
+        notice(`${result.pushed ? result.image : `${result.repository} (not pushed) ${result.digest}`}`, {
+            title: `Imprint: ${result.repository}`
+        });
         summary = renderSummary(result);
+        if (inputs.comment)
+            await commentOnPullRequest(inputs, result);
     }
     catch (error) {
         fail(error);

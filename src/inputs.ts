@@ -52,6 +52,8 @@ export interface Inputs {
   commitMessage: string
   manifestNoMatch: 'error' | 'warning'
   compression: Compression
+  /** On pull_request events, keep one PR comment with the digest report up to date. */
+  comment: boolean
   /** Fan-out: push without tags; the digest (and platform) go to the merge job. */
   pushByDigest: boolean
   /** Fan-in: digests in `image` to assemble into one index instead of building. */
@@ -75,7 +77,8 @@ export const inputDefaults: Record<string, string> = {
   'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
   'manifest-no-match': 'error',
   'push-by-digest': 'false',
-  compression: 'gzip'
+  compression: 'gzip',
+  comment: 'true'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -115,7 +118,8 @@ export const inputNames = [
   'manifest-no-match',
   'push-by-digest',
   'merge-digests',
-  'compression'
+  'compression',
+  'comment'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -467,6 +471,7 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     commitMessage: field('commit-message', value => value, ''),
     pushByDigest,
     mergeDigests,
+    comment: field('comment', parseBoolean, true),
     compression: field<Compression>(
       'compression',
       value => {

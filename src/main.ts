@@ -8,6 +8,8 @@ import {
 } from './pipeline/report'
 import type { PipelineResult } from './pipeline/result'
 import { runPipeline } from './pipeline/run'
+import { GitHubApi, GitHubApiError, upsertComment } from './report/github'
+import { commentMarker, renderComment } from './report/pr-comment'
 import type { Logger } from './util/log'
 
 const coreLogger: Logger = {
@@ -45,6 +47,45 @@ function fail(error: unknown): void {
   process.exitCode = 1
 }
 
+/**
+ * Keeps this image's comment on the pull request up to date. A read-only token (forks), a
+ * missing pull request or an API error is a warning: the summary still has everything.
+ */
+async function commentOnPullRequest(
+  inputs: Inputs,
+  result: PipelineResult
+): Promise<void> {
+  const pullRequest = result.pullRequest
+  if (!pullRequest) return
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
+  if (!owner || !repo) {
+    core.warning('pull request comment skipped: GITHUB_REPOSITORY is not set')
+    return
+  }
+  if (!inputs.githubToken) {
+    core.warning('pull request comment skipped: github-token is empty')
+    return
+  }
+  try {
+    const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL)
+    const { action } = await upsertComment(
+      api,
+      { owner, repo, issue: pullRequest.number },
+      commentMarker(result.repository),
+      renderComment(result, pullRequest.baseBranch)
+    )
+    core.info(`pull request #${pullRequest.number}: comment ${action}`)
+  } catch (error) {
+    const hint =
+      error instanceof GitHubApiError && error.status === 403
+        ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
+        : ''
+    core.warning(
+      `pull request comment not written: ${(error as Error).message}${hint}`
+    )
+  }
+}
+
 /** The action: read inputs, run the pipeline, set outputs and write the job summary. */
 export async function run(): Promise<void> {
   let inputs: Inputs
@@ -69,8 +110,14 @@ export async function run(): Promise<void> {
       }
     })
     setOutputs(result)
-    core.info(`${result.image}`)
+    core.notice(
+      `${result.pushed ? result.image : `${result.repository} (not pushed) ${result.digest}`}`,
+      {
+        title: `Imprint: ${result.repository}`
+      }
+    )
     summary = renderSummary(result)
+    if (inputs.comment) await commentOnPullRequest(inputs, result)
   } catch (error) {
     fail(error)
     summary = renderFailureSummary(failureMessages(error), assembled)

@@ -2750,7 +2750,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1742);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3037);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7481);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(690);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
@@ -3106,7 +3106,8 @@ const inputDefaults = {
     'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
     'manifest-no-match': 'error',
     'push-by-digest': 'false',
-    compression: 'gzip'
+    compression: 'gzip',
+    comment: 'true'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
@@ -3145,7 +3146,8 @@ const inputNames = [
     'manifest-no-match',
     'push-by-digest',
     'merge-digests',
-    'compression'
+    'compression',
+    'comment'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -3358,6 +3360,7 @@ function parseInputs(get) {
         commitMessage: field('commit-message', value => value, ''),
         pushByDigest,
         mergeDigests,
+        comment: field('comment', parseBoolean, true),
         compression: field('compression', value => {
             if (value === 'gzip' || value === 'zstd')
                 return value;
@@ -4191,7 +4194,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 1742:
+/***/ 3037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4769,10 +4772,19 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
         for (const parent of parents?.split('\n') ?? [])
             add(parent.trim());
     }
+    const head = event.pull_request?.head?.repo?.full_name;
+    const baseRepo = event.pull_request?.base?.repo?.full_name;
     return {
         sha,
         branch,
         previousCommits,
+        baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
+        baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
+        repository: env.GITHUB_REPOSITORY,
+        fromFork: isPullRequest &&
+            head !== undefined &&
+            baseRepo !== undefined &&
+            head !== baseRepo,
         pr: isPullRequest
             ? (event.pull_request?.number ?? event.number)
             : undefined,
@@ -4830,7 +4842,10 @@ function resultOf(inputs, artifact, base, tags, context, push) {
         pushed: push !== undefined,
         push,
         ociLayout: inputs.ociLayout,
-        signatures: []
+        signatures: [],
+        ...(context.pr !== undefined
+            ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
+            : {})
     };
 }
 
@@ -4886,6 +4901,89 @@ function renderTags(templates, context) {
     return tags;
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/compare.ts
+
+
+
+function comparePlatform(platform, ours, theirs) {
+    const layers = ours.map((layer, position) => {
+        const other = theirs[position];
+        return {
+            position,
+            digest: layer.digest,
+            size: layer.size,
+            source: layer.source,
+            status: !other
+                ? 'added'
+                : other.digest === layer.digest
+                    ? 'unchanged'
+                    : 'changed',
+            delta: layer.size - (other?.size ?? 0)
+        };
+    });
+    const sum = (list) => list.reduce((n, l) => n + l.size, 0);
+    return {
+        platform,
+        layers,
+        removed: theirs.slice(ours.length),
+        total: sum(ours),
+        baseTotal: sum(theirs)
+    };
+}
+/**
+ * Compares the built image with the image of the base commit (by its tag), per platform and per
+ * layer position. `undefined` when the base commit has no image.
+ */
+async function compareWithBase(client, repo, artifact, tag) {
+    const top = await client.findManifest(repo, tag);
+    if (!top)
+        return undefined;
+    const theirs = new Map();
+    if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
+        const index = JSON.parse(top.bytes.toString('utf8'));
+        for (const d of index.manifests) {
+            if (!d.platform)
+                continue;
+            const child = await client.getManifest(repo, d.digest);
+            theirs.set((0,oci_platform/* formatPlatform */.Bq)(d.platform), {
+                manifest: JSON.parse(child.bytes.toString('utf8'))
+            });
+        }
+    }
+    else {
+        const manifest = JSON.parse(top.bytes.toString('utf8'));
+        const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+        theirs.set((0,oci_platform/* formatPlatform */.Bq)({
+            os: config.os,
+            architecture: config.architecture,
+            variant: config.variant
+        }), { manifest });
+    }
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const platforms = images.map(img => {
+        const key = (0,oci_platform/* formatPlatform */.Bq)(img.platform);
+        const base = theirs.get(key)?.manifest.layers ?? [];
+        const ours = img.layers.map(l => ({
+            digest: l.descriptor.digest,
+            size: l.descriptor.size,
+            source: l.built?.source
+        }));
+        return comparePlatform(key, ours, base.map(l => ({ digest: l.digest, size: l.size })));
+    });
+    const firstTheirs = [...theirs.values()][0]?.manifest;
+    return {
+        reference: `${repo}:${tag}`,
+        digest: top.digest,
+        platforms,
+        baseImage: {
+            before: firstTheirs?.annotations?.[annotationKeys.baseDigest],
+            after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var registry_errors = __nccwpck_require__(6764);
 // EXTERNAL MODULE: ./src/build/layer.ts + 2 modules
 var build_layer = __nccwpck_require__(9117);
 ;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
@@ -4982,8 +5080,6 @@ function reuseLookup(client, repo, map, compressor, log) {
     };
 }
 
-// EXTERNAL MODULE: ./src/registry/errors.ts
-var registry_errors = __nccwpck_require__(6764);
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
 
 
@@ -6030,6 +6126,7 @@ async function deploy(prepared, inputs, context, log) {
     const mode = inputs.manifestCommit;
     const planned = prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
     const previous = planned[0]?.change.from;
+    const preview = previewOf(prepared);
     if (mode === 'none') {
         const changed = [];
         for (const file of prepared.plan.files) {
@@ -6038,7 +6135,7 @@ async function deploy(prepared, inputs, context, log) {
             await writeAtomically((0,external_node_path_.join)(prepared.root, file.path), file.after);
             changed.push(file.path);
         }
-        return { mode, changed, changes: planned, previous };
+        return { mode, changed, changes: planned, previous, preview };
     }
     if (!prepared.branch) {
         return {
@@ -6046,6 +6143,7 @@ async function deploy(prepared, inputs, context, log) {
             changed: [],
             changes: planned,
             previous,
+            preview,
             skipped: 'pull_request events do not commit manifests'
         };
     }
@@ -6072,11 +6170,19 @@ async function deploy(prepared, inputs, context, log) {
         commit: result.commit,
         changed: result.changed,
         changes: result.changes,
-        previous: result.changes[0]?.change.from ?? previous
+        previous: result.changes[0]?.change.from ?? previous,
+        preview
     };
+}
+/** The prepared edits as diffs (what a merge would change), for logs and pull request comments. */
+function previewOf(prepared) {
+    return prepared.plan.files.filter(f => f.changes.length).map(lineDiff);
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/run.ts
+
+
+
 
 
 
@@ -6165,16 +6271,30 @@ async function runPipeline(inputs, deps) {
                 throw new errors/* InputError */.dz('oci-layout', error.message);
             });
         }
+        // A pull request's image is compared with the base commit's before anything is written.
+        const comparison = context.baseCommit && !inputs.pushByDigest
+            ? await compareBase(inputs, context, registries, artifact, log)
+            : undefined;
         let push;
+        let pushSkipped;
         if (inputs.push) {
-            push = await log.group(`Push ${inputs.image}`, async () => {
-                const client = registries.client(inputs.image.registry);
-                const plans = await planTags(client, inputs.image, (0,oci_image/* topLevel */.M4)(artifact).digest, tags, inputs.allowTagOverwrite);
-                return pushArtifact(client, inputs.image, artifact, plans, {
-                    jobs,
-                    log
+            try {
+                push = await log.group(`Push ${inputs.image}`, async () => {
+                    const client = registries.client(inputs.image.registry);
+                    const plans = await planTags(client, inputs.image, (0,oci_image/* topLevel */.M4)(artifact).digest, tags, inputs.allowTagOverwrite);
+                    return pushArtifact(client, inputs.image, artifact, plans, {
+                        jobs,
+                        log
+                    });
                 });
-            });
+            }
+            catch (error) {
+                // A pull request from a fork gets read-only credentials: report the image, do not fail.
+                if (!(run_isPullRequest(context) && refusedCredentials(error)))
+                    throw error;
+                pushSkipped = "the pull request's credentials may not push (a fork)";
+                log.warning(`not pushed: ${pushSkipped}; the image was built and is reported (${error.message})`);
+            }
         }
         if (inputs.ociLayout && layoutDir) {
             await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags));
@@ -6210,7 +6330,8 @@ async function runPipeline(inputs, deps) {
                     mode: inputs.manifestCommit,
                     changed: [],
                     changes: prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
-                    skipped: 'push is false: manifests are not pointed at an image that was not pushed'
+                    preview: previewOf(prepared),
+                    skipped: 'the image was not pushed, so manifests are not pointed at it'
                 };
             if (deployed.skipped)
                 log.info(`manifests not updated: ${deployed.skipped}`);
@@ -6218,7 +6339,9 @@ async function runPipeline(inputs, deps) {
         return {
             ...resultOf(inputs, artifact, base, tags, context, push),
             signatures,
-            deploy: deployed
+            deploy: deployed,
+            comparison,
+            pushSkipped
         };
     }
     finally {
@@ -6279,6 +6402,38 @@ async function reuseFromPrevious(inputs, context, registries, log) {
         return undefined;
     log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
     return reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log);
+}
+function run_isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
+}
+function refusedCredentials(error) {
+    return (error instanceof registry_client/* AuthenticationError */.v ||
+        (error instanceof registry_errors/* RegistryError */.gl &&
+            (error.status === 401 ||
+                error.status === 403 ||
+                error.codes.includes('DENIED'))));
+}
+/** The comparison with the base commit's image; a missing image or any error is only a warning. */
+async function compareBase(inputs, context, registries, artifact, log) {
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    if (!context.baseCommit || templates.length === 0)
+        return undefined;
+    try {
+        const [tag] = renderTags([templates[0]], {
+            ...context,
+            sha: context.baseCommit,
+            pr: undefined
+        });
+        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
+        if (!comparison)
+            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
+        return comparison;
+    }
+    catch (error) {
+        log.warning(`could not compare with the base branch's image: ${error.message}`);
+        return undefined;
+    }
 }
 
 

@@ -23,6 +23,13 @@ export interface BuildContext {
   sourceDateOrigin: string
   /** Commits likely to have an image already (the push's previous head, the PR base, parents). */
   previousCommits: string[]
+  /** On pull_request events: the base branch's commit and name, for the comparison. */
+  baseCommit?: string
+  baseBranch?: string
+  /** `owner/repo`, for API calls. */
+  repository?: string
+  /** The pull request comes from another repository (a fork): its token is read-only. */
+  fromFork?: boolean
 }
 
 async function git(
@@ -40,8 +47,8 @@ async function git(
 interface PullRequestEvent {
   pull_request?: {
     number?: number
-    head?: { sha?: string; ref?: string }
-    base?: { sha?: string }
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } }
+    base?: { sha?: string; ref?: string; repo?: { full_name?: string } }
   }
   number?: number
   before?: string
@@ -131,10 +138,20 @@ export async function readContext(
     for (const parent of parents?.split('\n') ?? []) add(parent.trim())
   }
 
+  const head = event.pull_request?.head?.repo?.full_name
+  const baseRepo = event.pull_request?.base?.repo?.full_name
   return {
     sha,
     branch,
     previousCommits,
+    baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
+    baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
+    repository: env.GITHUB_REPOSITORY,
+    fromFork:
+      isPullRequest &&
+      head !== undefined &&
+      baseRepo !== undefined &&
+      head !== baseRepo,
     pr: isPullRequest
       ? (event.pull_request?.number ?? event.number)
       : undefined,

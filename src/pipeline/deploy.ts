@@ -30,6 +30,8 @@ export interface DeployResult {
   previous?: string
   /** Why nothing was written, when nothing was. */
   skipped?: string
+  /** The changes as diffs, also when nothing is written (pull request previews). */
+  preview: string[]
 }
 
 export interface PreparedDeploy {
@@ -164,6 +166,7 @@ export async function deploy(
     f.changes.map(change => ({ path: f.path, change }))
   )
   const previous = planned[0]?.change.from
+  const preview = previewOf(prepared)
   if (mode === 'none') {
     const changed: string[] = []
     for (const file of prepared.plan.files) {
@@ -171,7 +174,7 @@ export async function deploy(
       await writeAtomically(join(prepared.root, file.path), file.after)
       changed.push(file.path)
     }
-    return { mode, changed, changes: planned, previous }
+    return { mode, changed, changes: planned, previous, preview }
   }
   if (!prepared.branch) {
     return {
@@ -179,6 +182,7 @@ export async function deploy(
       changed: [],
       changes: planned,
       previous,
+      preview,
       skipped: 'pull_request events do not commit manifests'
     }
   }
@@ -211,6 +215,12 @@ export async function deploy(
     commit: result.commit,
     changed: result.changed,
     changes: result.changes,
-    previous: result.changes[0]?.change.from ?? previous
+    previous: result.changes[0]?.change.from ?? previous,
+    preview
   }
+}
+
+/** The prepared edits as diffs (what a merge would change), for logs and pull request comments. */
+export function previewOf(prepared: PreparedDeploy): string[] {
+  return prepared.plan.files.filter(f => f.changes.length).map(lineDiff)
 }

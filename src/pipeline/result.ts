@@ -5,6 +5,7 @@ import type { Inputs } from '../inputs'
 import type { PushReport } from '../sinks/registry'
 import type { SignatureRecord } from '../sign/key-signer'
 import type { DeployResult } from './deploy'
+import type { Comparison } from './compare'
 import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 
@@ -47,6 +48,12 @@ export interface PipelineResult {
   /** One record per signed digest: the top-level one first. */
   signatures: SignatureRecord[]
   deploy?: DeployResult
+  /** Against the image of the pull request's base commit (pull_request events). */
+  comparison?: Comparison
+  /** Why nothing was pushed although push was true (a fork's read-only credentials). */
+  pushSkipped?: string
+  /** Set on pull_request events. */
+  pullRequest?: { number: number; baseBranch?: string }
 }
 
 export function resultOf(
@@ -98,6 +105,9 @@ export function resultOf(
     pushed: push !== undefined,
     push,
     ociLayout: inputs.ociLayout,
-    signatures: []
+    signatures: [],
+    ...(context.pr !== undefined
+      ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
+      : {})
   }
 }

@@ -18,12 +18,16 @@ import { readContext, type BuildContext } from './context'
 import { buildLayers } from './layers'
 import { resultOf, type PipelineResult } from './result'
 import { renderTags } from './tags'
+import { compareWithBase, type Comparison } from './compare'
+import { AuthenticationError } from '../registry/client'
+import { RegistryError } from '../registry/errors'
+import type { PushReport } from '../sinks/registry'
 import { previousLayers, reuseLookup } from './reuse'
 import { compressorId } from '../build/layer'
 import type { Digest } from '../oci/digest'
 import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
-import { deploy, prepareDeploy, type DeployResult } from './deploy'
+import { deploy, prepareDeploy, previewOf, type DeployResult } from './deploy'
 import type { SignatureRecord } from '../sign/key-signer'
 
 export interface PipelineDeps {
@@ -142,22 +146,38 @@ export async function runPipeline(
         throw new InputError('oci-layout', (error as Error).message)
       })
     }
-    let push
+    // A pull request's image is compared with the base commit's before anything is written.
+    const comparison =
+      context.baseCommit && !inputs.pushByDigest
+        ? await compareBase(inputs, context, registries, artifact, log)
+        : undefined
+
+    let push: PushReport | undefined
+    let pushSkipped: string | undefined
     if (inputs.push) {
-      push = await log.group(`Push ${inputs.image}`, async () => {
-        const client = registries.client(inputs.image.registry)
-        const plans = await planTags(
-          client,
-          inputs.image,
-          topLevel(artifact).digest,
-          tags,
-          inputs.allowTagOverwrite
-        )
-        return pushArtifact(client, inputs.image, artifact, plans, {
-          jobs,
-          log
+      try {
+        push = await log.group(`Push ${inputs.image}`, async () => {
+          const client = registries.client(inputs.image.registry)
+          const plans = await planTags(
+            client,
+            inputs.image,
+            topLevel(artifact).digest,
+            tags,
+            inputs.allowTagOverwrite
+          )
+          return pushArtifact(client, inputs.image, artifact, plans, {
+            jobs,
+            log
+          })
         })
-      })
+      } catch (error) {
+        // A pull request from a fork gets read-only credentials: report the image, do not fail.
+        if (!(isPullRequest(context) && refusedCredentials(error))) throw error
+        pushSkipped = "the pull request's credentials may not push (a fork)"
+        log.warning(
+          `not pushed: ${pushSkipped}; the image was built and is reported (${(error as Error).message})`
+        )
+      }
     }
     if (inputs.ociLayout && layoutDir) {
       await log.group(`Write OCI layout ${inputs.ociLayout}`, () =>
@@ -208,8 +228,9 @@ export async function runPipeline(
             changes: prepared.plan.files.flatMap(f =>
               f.changes.map(change => ({ path: f.path, change }))
             ),
+            preview: previewOf(prepared),
             skipped:
-              'push is false: manifests are not pointed at an image that was not pushed'
+              'the image was not pushed, so manifests are not pointed at it'
           }
       if (deployed.skipped)
         log.info(`manifests not updated: ${deployed.skipped}`)
@@ -217,7 +238,9 @@ export async function runPipeline(
     return {
       ...resultOf(inputs, artifact, base, tags, context, push),
       signatures,
-      deploy: deployed
+      deploy: deployed,
+      comparison,
+      pushSkipped
     }
   } finally {
     await rm(scratchDir, { recursive: true, force: true })
@@ -320,4 +343,58 @@ async function reuseFromPrevious(
     compressorId(inputs.compression),
     log
   )
+}
+
+function isPullRequest(context: BuildContext): boolean {
+  return (
+    context.eventName === 'pull_request' ||
+    context.eventName === 'pull_request_target'
+  )
+}
+
+function refusedCredentials(error: unknown): boolean {
+  return (
+    error instanceof AuthenticationError ||
+    (error instanceof RegistryError &&
+      (error.status === 401 ||
+        error.status === 403 ||
+        error.codes.includes('DENIED')))
+  )
+}
+
+/** The comparison with the base commit's image; a missing image or any error is only a warning. */
+async function compareBase(
+  inputs: Inputs,
+  context: BuildContext,
+  registries: Registries,
+  artifact: Artifact,
+  log: Logger
+): Promise<Comparison | undefined> {
+  const templates = inputs.tags.filter(t =>
+    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
+  )
+  if (!context.baseCommit || templates.length === 0) return undefined
+  try {
+    const [tag] = renderTags([templates[0]], {
+      ...context,
+      sha: context.baseCommit,
+      pr: undefined
+    })
+    const comparison = await compareWithBase(
+      registries.client(inputs.image.registry),
+      inputs.image,
+      artifact,
+      tag
+    )
+    if (!comparison)
+      log.info(
+        `no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`
+      )
+    return comparison
+  } catch (error) {
+    log.warning(
+      `could not compare with the base branch's image: ${(error as Error).message}`
+    )
+    return undefined
+  }
 }

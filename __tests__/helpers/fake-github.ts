@@ -1,0 +1,91 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse
+} from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface FakeGitHub {
+  url: string
+  comments: { id: number; issue: number; body: string }[]
+  requests: { method: string; path: string; authorization?: string }[]
+  /** Answer writes with 403, as GitHub does for a read-only (fork) token. */
+  readOnly: boolean
+  close(): Promise<void>
+}
+
+/**
+ * A local stand-in for the three GitHub REST endpoints the PR comment uses — GitHub's API cannot be
+ * reached from here. It follows the documented shapes ("Issues → Comments"): list with per_page/page
+ * pagination, create (201), update (200), and 403 "Resource not accessible by integration" for
+ * writes with a read-only token.
+ */
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  const state: FakeGitHub = {
+    url: '',
+    comments: [],
+    requests: [],
+    readOnly: false,
+    close: async () => {}
+  }
+  let nextId = 1000
+  const send = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+    res.end(JSON.stringify(body))
+  }
+  const server = createServer(
+    async (req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      state.requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        authorization: req.headers.authorization
+      })
+      let raw = ''
+      for await (const chunk of req) raw += String(chunk)
+      if (!req.headers.authorization?.startsWith('Bearer '))
+        return send(res, 401, { message: 'Requires authentication' })
+      const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(
+        url.pathname
+      )
+      const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(
+        url.pathname
+      )
+      if (list && req.method === 'GET') {
+        const perPage = Number(url.searchParams.get('per_page') ?? 30)
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const all = state.comments.filter(c => c.issue === Number(list[1]))
+        return send(
+          res,
+          200,
+          all
+            .slice((page - 1) * perPage, page * perPage)
+            .map(c => ({ id: c.id, body: c.body }))
+        )
+      }
+      if ((list && req.method === 'POST') || (one && req.method === 'PATCH')) {
+        if (state.readOnly)
+          return send(res, 403, {
+            message: 'Resource not accessible by integration'
+          })
+        const body = (JSON.parse(raw) as { body?: string }).body
+        if (typeof body !== 'string')
+          return send(res, 422, { message: 'Validation Failed' })
+        if (list) {
+          const comment = { id: nextId++, issue: Number(list[1]), body }
+          state.comments.push(comment)
+          return send(res, 201, { id: comment.id, body })
+        }
+        const comment = state.comments.find(c => c.id === Number(one![1]))
+        if (!comment) return send(res, 404, { message: 'Not Found' })
+        comment.body = body
+        return send(res, 200, { id: comment.id, body })
+      }
+      send(res, 404, { message: 'Not Found' })
+    }
+  )
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  state.close = () => new Promise(resolve => server.close(() => resolve()))
+  return state
+}

@@ -1,0 +1,107 @@
+import { formatBytes } from '../pipeline/layers'
+import { escapeCell } from '../pipeline/report'
+import type { PipelineResult } from '../pipeline/result'
+
+/** The hidden line that identifies this image's comment, so each run updates it in place. */
+export function commentMarker(repository: string): string {
+  return `<!-- imprint:image=${repository} -->`
+}
+
+const code = (text: string): string => `<code>${escapeCell(text)}</code>`
+
+function signedBytes(delta: number): string {
+  if (delta === 0) return '±0'
+  return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`
+}
+
+/** The sticky pull request comment: digest, references, and what changed against the base branch. */
+export function renderComment(
+  result: PipelineResult,
+  baseBranch?: string
+): string {
+  const lines = [
+    commentMarker(result.repository),
+    `### Imprint: ${escapeCell(result.repository)}`,
+    ''
+  ]
+  lines.push('| | |', '|---|---|')
+  lines.push(`| Digest | ${code(result.digest)} |`)
+  lines.push(
+    `| Image | ${result.pushed ? code(result.image) : `not pushed (${result.pushSkipped ? escapeCell(result.pushSkipped) : 'push: false'})`} |`
+  )
+  if (result.pushed && result.tags.length)
+    lines.push(`| Tags | ${result.tags.map(code).join('<br>')} |`)
+  lines.push(
+    `| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`
+  )
+  if (result.revision) lines.push(`| Commit | ${code(result.revision)} |`)
+  for (const record of result.signatures)
+    lines.push(`| Signature | ${code(record.legacy)} |`)
+
+  const comparison = result.comparison
+  const against = baseBranch
+    ? `the \`${escapeCell(baseBranch)}\` branch`
+    : 'the base branch'
+  lines.push('')
+  if (!comparison) {
+    lines.push(
+      `No image was found for the base commit of ${against}, so there is nothing to compare with.`
+    )
+  } else {
+    lines.push(
+      `#### Compared with ${against} (${code(comparison.reference)})`,
+      ''
+    )
+    const { before, after } = comparison.baseImage
+    if (before !== after) {
+      lines.push(
+        `Base image changed: ${before ? code(before) : 'none'} → ${after ? code(after) : 'none'}`,
+        ''
+      )
+    }
+    for (const platform of comparison.platforms) {
+      const changed = platform.layers.filter(
+        l => l.status !== 'unchanged'
+      ).length
+      const removed = platform.removed.length
+      const what =
+        changed + removed === 0
+          ? 'no layer changed'
+          : `${changed} of ${platform.layers.length} layers changed${removed ? `, ${removed} removed` : ''}`
+      lines.push(
+        `**${escapeCell(platform.platform)}**: ${what}, ${formatBytes(platform.total)} (${signedBytes(platform.total - platform.baseTotal)})`,
+        ''
+      )
+      lines.push(
+        '| # | Layer | Digest | Size | Δ size | |',
+        '|---|---|---|---|---|---|'
+      )
+      for (const layer of platform.layers) {
+        lines.push(
+          `| ${layer.position + 1} | ${layer.source ? code(layer.source) : 'base'} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} | ${signedBytes(layer.delta)} | ${layer.status} |`
+        )
+      }
+      for (const removed of platform.removed) {
+        lines.push(
+          `| – | removed | ${code(removed.digest.slice(0, 19))} | – | ${signedBytes(-removed.size)} | removed |`
+        )
+      }
+      lines.push('')
+    }
+  }
+
+  const preview = result.deploy?.preview ?? []
+  if (preview.length) {
+    lines.push(
+      '<details><summary>Manifest changes merging this would make</summary>',
+      '',
+      '```diff',
+      ...preview.map(d => d.replace(/```/g, '`\u200b``')),
+      '```',
+      '',
+      '</details>',
+      ''
+    )
+  }
+  return lines.join('\n')
+}
