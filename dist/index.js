@@ -38761,7 +38761,15 @@ function renderComment(result, baseBranch) {
             lines.push('');
         }
     }
-    const preview = result.deploy?.preview ?? [];
+    // GitHub refuses comments over 65536 characters: a long preview is cut, the log has it all.
+    let preview = result.deploy?.preview ?? [];
+    const budget = 50_000;
+    if (preview.join('\n').length > budget) {
+        preview = [
+            preview.join('\n').slice(0, budget),
+            '… (cut; the job log has the whole diff)'
+        ];
+    }
     if (preview.length) {
         lines.push('<details><summary>Manifest changes merging this would make</summary>', '', '```diff', ...preview.map(d => d.replace(/```/g, '`\u200b``')), '```', '', '</details>', '');
     }

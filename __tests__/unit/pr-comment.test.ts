@@ -31,6 +31,21 @@ describe('renderComment', () => {
     )
   })
 
+  it('stays under the GitHub comment size limit with a huge manifest preview', () => {
+    const huge = {
+      ...base,
+      deploy: {
+        mode: 'push' as const,
+        changed: [],
+        changes: [],
+        preview: ['+x'.repeat(60_000)]
+      }
+    }
+    const text = renderComment(huge, 'main')
+    expect(text.length).toBeLessThan(65_536)
+    expect(text).toContain('(cut; the job log has the whole diff)')
+  })
+
   it('reports base image changes, layer deltas and removed layers, escaping user text', () => {
     const text = renderComment(
       {

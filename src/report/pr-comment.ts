@@ -90,7 +90,15 @@ export function renderComment(
     }
   }
 
-  const preview = result.deploy?.preview ?? []
+  // GitHub refuses comments over 65536 characters: a long preview is cut, the log has it all.
+  let preview = result.deploy?.preview ?? []
+  const budget = 50_000
+  if (preview.join('\n').length > budget) {
+    preview = [
+      preview.join('\n').slice(0, budget),
+      '… (cut; the job log has the whole diff)'
+    ]
+  }
   if (preview.length) {
     lines.push(
       '<details><summary>Manifest changes merging this would make</summary>',
