@@ -47,7 +47,9 @@ export interface Inputs {
   attest: boolean
   /** Files or globs, relative to the repository root, whose references to `image` are pinned. */
   manifests: string[]
-  manifestCommit: 'push' | 'none'
+  manifestCommit: 'push' | 'pull-request' | 'none'
+  /** `owner/repo` of a separate GitOps repository, cloned with `github-token`. */
+  manifestRepository?: string
   manifestBranch?: string
   commitMessage: string
   manifestNoMatch: 'error' | 'warning'
@@ -383,14 +385,16 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     }
   }
 
-  if (get('manifest-repository').trim() !== '') {
-    errors.push(
-      new InputError(
-        'manifest-repository',
-        'updating manifests in another repository is not available in this version yet'
-      )
-    )
-  }
+  const manifestRepository = field(
+    'manifest-repository',
+    optional(value => {
+      if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(value)) {
+        throw new Error(`"${value}" is not OWNER/REPOSITORY`)
+      }
+      return value
+    }),
+    undefined
+  )
 
   const pushByDigest = field('push-by-digest', parseBoolean, false)
   if (pushByDigest && mergeDigests.length > 0) {
@@ -445,19 +449,16 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     signRecursive: field('sign-recursive', parseBoolean, false),
     attest: field('attest', parseBoolean, true),
     manifests: field('manifests', value => parseList(value), []),
-    manifestCommit: field<'push' | 'none'>(
+    manifestCommit: field<Inputs['manifestCommit']>(
       'manifest-commit',
       value => {
-        if (value === 'push' || value === 'none') return value
-        if (value === 'pull-request') {
-          throw new Error(
-            'pull-request is not available in this version yet; use push or none'
-          )
-        }
+        if (value === 'push' || value === 'none' || value === 'pull-request')
+          return value
         throw new Error(`"${value}" is not one of push, pull-request, none`)
       },
       'none'
     ),
+    manifestRepository,
     manifestBranch: field(
       'manifest-branch',
       optional(value => {

@@ -8,6 +8,14 @@ import type { AddressInfo } from 'node:net'
 export interface FakeGitHub {
   url: string
   comments: { id: number; issue: number; body: string }[]
+  pulls: {
+    number: number
+    head: string
+    base: string
+    title: string
+    body: string
+    state: 'open'
+  }[]
   requests: { method: string; path: string; authorization?: string }[]
   /** Answer writes with 403, as GitHub does for a read-only (fork) token. */
   readOnly: boolean
@@ -24,6 +32,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const state: FakeGitHub = {
     url: '',
     comments: [],
+    pulls: [],
     requests: [],
     readOnly: false,
     close: async () => {}
@@ -80,6 +89,74 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         if (!comment) return send(res, 404, { message: 'Not Found' })
         comment.body = body
         return send(res, 200, { id: comment.id, body })
+      }
+      // Pulls: list (filtered by head "owner:branch", base, state), create (201), update (200).
+      const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname)
+      const pull = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(
+        url.pathname
+      )
+      if (pulls && req.method === 'GET') {
+        const head = url.searchParams.get('head')
+        const base = url.searchParams.get('base')
+        const found = state.pulls.filter(
+          p =>
+            (!head || `${pulls[1]}:${p.head}` === head) &&
+            (!base || p.base === base)
+        )
+        return send(
+          res,
+          200,
+          found.map(p => ({
+            number: p.number,
+            html_url: `https://github.example/${pulls[1]}/${pulls[2]}/pull/${p.number}`,
+            state: p.state
+          }))
+        )
+      }
+      if (pulls && req.method === 'POST') {
+        if (state.readOnly)
+          return send(res, 403, {
+            message: 'Resource not accessible by integration'
+          })
+        const input = JSON.parse(raw) as {
+          title?: string
+          body?: string
+          head?: string
+          base?: string
+        }
+        if (!input.title || !input.head || !input.base)
+          return send(res, 422, { message: 'Validation Failed' })
+        if (
+          state.pulls.some(p => p.head === input.head && p.base === input.base)
+        ) {
+          return send(res, 422, {
+            message: `A pull request already exists for ${pulls[1]}:${input.head}.`
+          })
+        }
+        const created = {
+          number: state.pulls.length + 1,
+          head: input.head,
+          base: input.base,
+          title: input.title,
+          body: input.body ?? '',
+          state: 'open' as const
+        }
+        state.pulls.push(created)
+        return send(res, 201, {
+          number: created.number,
+          html_url: `https://github.example/${pulls[1]}/${pulls[2]}/pull/${created.number}`
+        })
+      }
+      if (pull && req.method === 'PATCH') {
+        const found = state.pulls.find(p => p.number === Number(pull[3]))
+        if (!found) return send(res, 404, { message: 'Not Found' })
+        const input = JSON.parse(raw) as { title?: string; body?: string }
+        if (input.title !== undefined) found.title = input.title
+        if (input.body !== undefined) found.body = input.body
+        return send(res, 200, {
+          number: found.number,
+          html_url: `https://github.example/${pull[1]}/${pull[2]}/pull/${found.number}`
+        })
       }
       send(res, 404, { message: 'Not Found' })
     }

@@ -2750,7 +2750,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3037);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9216);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7481);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(690);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
@@ -3305,9 +3305,12 @@ function parseInputs(get) {
                 : 'signing-key', message));
         }
     }
-    if (get('manifest-repository').trim() !== '') {
-        errors.push(new src_errors/* InputError */.dz('manifest-repository', 'updating manifests in another repository is not available in this version yet'));
-    }
+    const manifestRepository = field('manifest-repository', optional(value => {
+        if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(value)) {
+            throw new Error(`"${value}" is not OWNER/REPOSITORY`);
+        }
+        return value;
+    }), undefined);
     const pushByDigest = field('push-by-digest', parseBoolean, false);
     if (pushByDigest && mergeDigests.length > 0) {
         errors.push(new src_errors/* InputError */.dz('push-by-digest', 'cannot be combined with merge-digests: the fan-out job pushes by digest, the fan-in job merges'));
@@ -3344,13 +3347,11 @@ function parseInputs(get) {
         attest: field('attest', parseBoolean, true),
         manifests: field('manifests', value => parseList(value), []),
         manifestCommit: field('manifest-commit', value => {
-            if (value === 'push' || value === 'none')
+            if (value === 'push' || value === 'none' || value === 'pull-request')
                 return value;
-            if (value === 'pull-request') {
-                throw new Error('pull-request is not available in this version yet; use push or none');
-            }
             throw new Error(`"${value}" is not one of push, pull-request, none`);
         }, 'none'),
+        manifestRepository,
         manifestBranch: field('manifest-branch', optional(value => {
             if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.includes('..')) {
                 throw new Error(`"${value}" is not a valid branch name`);
@@ -4052,6 +4053,7 @@ function outputsOf(result) {
         'manifest-commit': result.deploy?.commit ?? '',
         'manifests-changed': result.deploy?.changed.join('\n') ?? '',
         'previous-image': result.deploy?.previous ?? '',
+        'manifest-pull-request': result.deploy?.pullRequest?.url ?? '',
         metadata: JSON.stringify(metadataOf(result))
     };
 }
@@ -4089,6 +4091,7 @@ function metadataOf(result) {
                     changed: result.deploy.changed,
                     previous: result.deploy.previous ?? null,
                     skipped: result.deploy.skipped ?? null,
+                    pullRequest: result.deploy.pullRequest ?? null,
                     changes: result.deploy.changes.map(c => ({
                         file: c.path,
                         ...c.change
@@ -4150,11 +4153,13 @@ function renderSummary(result) {
         const d = result.deploy;
         const what = d.skipped
             ? `not updated: ${escapeCell(d.skipped)}`
-            : d.commit
-                ? `committed ${code(d.commit)} (${d.changed.length} files)`
-                : d.changed.length
-                    ? `${d.changed.length} files edited in the workspace`
-                    : 'already up to date';
+            : d.pullRequest
+                ? `pull request ${escapeCell(d.pullRequest.url)} ${d.pullRequest.operation}`
+                : d.commit
+                    ? `committed ${code(d.commit)} (${d.changed.length} files)`
+                    : d.changed.length
+                        ? `${d.changed.length} files edited in the workspace`
+                        : 'already up to date';
         lines.push(`| Manifests | ${what} |`);
         if (d.previous)
             lines.push(`| Previous image | ${code(d.previous)} |`);
@@ -4194,7 +4199,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 3037:
+/***/ 9216:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5904,6 +5909,7 @@ const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
  */
 async function commitAndPush(options) {
     const { root, remote, branch, log } = options;
+    const remoteConfig = options.remoteConfig ?? [];
     const attempts = options.attempts ?? 8;
     const identity = [];
     if (!(await git_git(root, ['config', 'user.name']).catch(() => ''))) {
@@ -5916,13 +5922,7 @@ async function commitAndPush(options) {
     let added = false;
     try {
         for (let attempt = 1;; attempt++) {
-            await git_git(root, [
-                'fetch',
-                '--no-tags',
-                ...depth,
-                remote,
-                `refs/heads/${branch}`
-            ]);
+            await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${branch}`], remoteConfig);
             const head = await git_git(root, ['rev-parse', 'FETCH_HEAD']);
             if (!added) {
                 await git_git(root, ['worktree', 'add', '--detach', worktree, head]);
@@ -5963,12 +5963,33 @@ async function commitAndPush(options) {
             await git_git(worktree, ['add', '--', ...changed]);
             await git_git(worktree, ['commit', '--quiet', '-m', options.message], identity);
             try {
+                const target = options.pushTo ?? branch;
+                if (options.pushTo) {
+                    // The pull request branch may already hold exactly this change: leave it (and the PR) as is.
+                    const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
+                    if (existing) {
+                        await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], remoteConfig);
+                        const [theirs, ours] = await Promise.all([
+                            git_git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
+                            git_git(worktree, ['rev-parse', 'HEAD^{tree}'])
+                        ]);
+                        if (theirs === ours)
+                            return {
+                                commit: existing,
+                                changed,
+                                changes: applied,
+                                attempts: attempt,
+                                unchanged: true
+                            };
+                    }
+                }
                 await git_git(worktree, [
                     'push',
                     '--quiet',
+                    ...(options.pushTo ? ['--force'] : []),
                     remote,
-                    `HEAD:refs/heads/${branch}`
-                ]);
+                    `HEAD:refs/heads/${target}`
+                ], remoteConfig);
                 const commit = await git_git(worktree, ['rev-parse', 'HEAD']);
                 return { commit, changed, changes: applied, attempts: attempt };
             }
@@ -6036,7 +6057,94 @@ function orderingGuard(sha, remote, log) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/github.ts
+class GitHubApiError extends Error {
+    status;
+    constructor(status, method, path, detail) {
+        super(`GitHub API ${method} ${path}: ${status} ${detail}`);
+        this.status = status;
+        this.name = 'GitHubApiError';
+    }
+}
+class GitHubApi {
+    token;
+    baseUrl;
+    constructor(token, baseUrl = 'https://api.github.com') {
+        this.token = token;
+        this.baseUrl = baseUrl;
+    }
+    async call(method, path, body) {
+        const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+            method,
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${this.token}`,
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'imprint',
+                ...(body ? { 'content-type': 'application/json' } : {})
+            },
+            body: body ? JSON.stringify(body) : undefined
+        });
+        const text = await res.text();
+        if (!res.ok) {
+            let detail = text.slice(0, 200);
+            try {
+                detail = JSON.parse(text).message ?? detail;
+            }
+            catch {
+                // not JSON
+            }
+            throw new GitHubApiError(res.status, method, path, detail);
+        }
+        return (text ? JSON.parse(text) : undefined);
+    }
+    /** Every comment of an issue or pull request, all pages. */
+    async listComments(owner, repo, issue) {
+        const all = [];
+        for (let page = 1; page <= 50; page++) {
+            const batch = await this.call('GET', `/repos/${owner}/${repo}/issues/${issue}/comments?per_page=100&page=${page}`);
+            all.push(...batch);
+            if (batch.length < 100)
+                break;
+        }
+        return all;
+    }
+    createComment(owner, repo, issue, body) {
+        return this.call('POST', `/repos/${owner}/${repo}/issues/${issue}/comments`, { body });
+    }
+    updateComment(owner, repo, id, body) {
+        return this.call('PATCH', `/repos/${owner}/${repo}/issues/comments/${id}`, {
+            body
+        });
+    }
+    /** The open pull request from `head` (`owner:branch`) into `base`, if any. */
+    async findOpenPull(owner, repo, head, base) {
+        const query = `head=${encodeURIComponent(head)}&base=${encodeURIComponent(base)}&state=open&per_page=10`;
+        const pulls = await this.call('GET', `/repos/${owner}/${repo}/pulls?${query}`);
+        return pulls[0];
+    }
+    createPull(owner, repo, pull) {
+        return this.call('POST', `/repos/${owner}/${repo}/pulls`, pull);
+    }
+    updatePull(owner, repo, number, pull) {
+        return this.call('PATCH', `/repos/${owner}/${repo}/pulls/${number}`, pull);
+    }
+}
+/** Keeps one comment per marker: updated in place when it exists, created otherwise. */
+async function upsertComment(api, target, marker, body) {
+    const existing = (await api.listComments(target.owner, target.repo, target.issue)).find(c => c.body?.includes(marker));
+    if (existing) {
+        await api.updateComment(target.owner, target.repo, existing.id, body);
+        return { id: existing.id, action: 'updated' };
+    }
+    const created = await api.createComment(target.owner, target.repo, target.issue, body);
+    return { id: created.id, action: 'created' };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/deploy.ts
+
+
+
 
 
 
@@ -6054,52 +6162,128 @@ async function repositoryRoot(cwd) {
         return cwd;
     }
 }
+function isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
+}
+async function currentBranch(root, context) {
+    if (context?.branch)
+        return context.branch;
+    try {
+        return ((await deploy_run('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: root })).stdout.trim() || undefined);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Credentials for an https remote, the way actions/checkout passes them (never in the URL). */
+function tokenConfig(url, token) {
+    if (!token || !/^https?:/.test(url))
+        return [];
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return [`http.extraheader=AUTHORIZATION: basic ${basic}`];
+}
+/** Clones the GitOps repository (one commit deep) into a temporary directory. */
+async function cloneManifestRepository(inputs, repository) {
+    const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const url = `${server.replace(/\/$/, '')}/${repository}.git`;
+    const remoteConfig = tokenConfig(url, inputs.githubToken);
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-gitops-'));
+    const cleanup = () => (0,promises_.rm)(dir, { recursive: true, force: true });
+    const config = remoteConfig.flatMap(c => ['-c', c]);
+    const branchArgs = inputs.manifestBranch
+        ? ['--branch', inputs.manifestBranch]
+        : [];
+    try {
+        await deploy_run('git', [
+            ...config,
+            'clone',
+            '--quiet',
+            '--depth=1',
+            '--no-tags',
+            ...branchArgs,
+            url,
+            dir
+        ], {
+            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+        });
+    }
+    catch (error) {
+        await cleanup();
+        const stderr = String(error.stderr ?? '');
+        if (inputs.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
+            throw new errors/* InputError */.dz('manifest-branch', `branch "${inputs.manifestBranch}" does not exist in ${repository}`);
+        }
+        throw new errors/* InputError */.dz('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); github-token must be a token with access to it (an App token or PAT: the job's GITHUB_TOKEN only reaches this repository)`);
+    }
+    const branch = inputs.manifestBranch ?? (await currentBranch(dir));
+    if (!branch)
+        throw new errors/* InputError */.dz('manifest-repository', `${repository} has no default branch`);
+    return { root: dir, url, remoteConfig, branch, cleanup };
+}
 /**
  * Reads, parses and edits every manifest in memory as soon as the digest is known — before
- * anything is pushed — so that a malformed file or one without the image stops the run early.
+ * anything is pushed — so that a malformed file, one without the image, a missing branch or an
+ * unreachable GitOps repository stops the run early.
  */
 async function prepareDeploy(inputs, context, tag, digest, log) {
     if (inputs.manifests.length === 0)
         return undefined;
-    const root = await repositoryRoot(process.cwd());
     const target = { repository: inputs.image, tag, digest };
-    let plan;
-    let files;
+    const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
+    let root;
+    let remote = 'origin';
+    let remoteConfig = [];
+    let branch;
+    let cleanup = async () => { };
+    if (inputs.manifestRepository) {
+        const clone = await cloneManifestRepository(inputs, inputs.manifestRepository);
+        ({ root, remoteConfig, cleanup } = clone);
+        remote = clone.url;
+        branch = commits ? clone.branch : undefined;
+    }
+    else {
+        root = await repositoryRoot(process.cwd());
+        if (commits) {
+            branch = inputs.manifestBranch ?? (await currentBranch(root, context));
+            if (!branch) {
+                throw new errors/* InputError */.dz('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
+            }
+            const name = branch;
+            await deploy_run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], { cwd: root }).catch(error => {
+                if (error.code === 2) {
+                    throw new errors/* InputError */.dz('manifest-branch', `branch "${name}" does not exist on origin; create it first or name another`);
+                }
+                log.warning(`could not check branch ${name} on origin: ${String(error.message).split('\n')[0]}`);
+            });
+        }
+    }
     try {
-        files = await expandManifests(root, inputs.manifests);
-        plan = await planManifests(root, files, target, inputs.manifestNoMatch === 'error');
+        const files = await expandManifests(root, inputs.manifests);
+        const plan = await planManifests(root, files, target, inputs.manifestNoMatch === 'error');
+        for (const warning of plan.warnings)
+            log.warning(warning);
+        for (const file of plan.files.filter(f => f.changes.length))
+            log.info(lineDiff(file));
+        return {
+            root,
+            files,
+            target,
+            plan,
+            branch,
+            remote,
+            remoteConfig,
+            repository: inputs.manifestRepository ?? context.repository,
+            cleanup
+        };
     }
     catch (error) {
+        await cleanup();
         if (error instanceof ManifestInputError || error instanceof ManifestError) {
             throw new errors/* InputError */.dz('manifests', error.message);
         }
         throw error;
     }
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    for (const file of plan.files.filter(f => f.changes.length))
-        log.info(lineDiff(file));
-    let branch;
-    if (inputs.manifestCommit === 'push' && !isPullRequest(context)) {
-        branch = inputs.manifestBranch ?? (await currentBranch(root, context));
-        if (!branch) {
-            throw new errors/* InputError */.dz('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
-        }
-        const name = branch;
-        await deploy_run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
-            cwd: root
-        }).catch(error => {
-            if (error.code === 2) {
-                throw new errors/* InputError */.dz('manifest-branch', `branch "${name}" does not exist on origin; create it first or name another`);
-            }
-            log.warning(`could not check branch ${name} on origin: ${String(error.message).split('\n')[0]}`);
-        });
-    }
-    return { root, files, target, plan, branch };
-}
-function isPullRequest(context) {
-    return (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target');
 }
 function renderCommitMessage(template, target, context) {
     const values = {
@@ -6111,17 +6295,15 @@ function renderCommitMessage(template, target, context) {
     };
     return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, key) => values[key] ?? whole);
 }
-async function currentBranch(root, context) {
-    if (context.branch)
-        return context.branch;
-    try {
-        return ((await deploy_run('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: root })).stdout.trim() || undefined);
-    }
-    catch {
-        return undefined;
-    }
+/** The pull request branch of an image: one per image, rewritten on every run. */
+function pullRequestBranch(target) {
+    return `imprint/${target.repository.toString().replace(/[^A-Za-z0-9._-]+/g, '-')}`;
 }
-/** Writes the prepared edits: into the workspace (`none`) or as one commit pushed to the branch (`push`). */
+/**
+ * Writes the prepared edits: into the workspace (`none`), as one commit pushed to the branch
+ * (`push`), or as a commit on the image's pull request branch with the pull request opened or
+ * updated (`pull-request`).
+ */
 async function deploy(prepared, inputs, context, log) {
     const mode = inputs.manifestCommit;
     const planned = prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
@@ -6152,20 +6334,24 @@ async function deploy(prepared, inputs, context, log) {
     const body = planned
         .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
         .join('\n');
-    const message = `${headline}\n\n${body}\n\n[skip ci]`;
+    // [skip ci] only where nobody needs checks: on a pull request it would leave them pending.
+    const message = mode === 'push'
+        ? `${headline}\n\n${body}\n\n[skip ci]`
+        : `${headline}\n\n${body}`;
+    const pushTo = mode === 'pull-request' ? pullRequestBranch(prepared.target) : undefined;
     const result = await commitAndPush({
         root: prepared.root,
-        remote: 'origin',
+        remote: prepared.remote,
+        remoteConfig: prepared.remoteConfig,
         branch,
+        pushTo,
         files: prepared.files,
         target: prepared.target,
         message,
-        allow: orderingGuard(context.sha, 'origin', log),
+        allow: orderingGuard(context.sha, prepared.remote, log),
         log
     });
-    if (result.commit)
-        log.info(`manifests committed to ${branch}: ${result.commit} (attempt ${result.attempts})`);
-    return {
+    const outcome = {
         mode,
         commit: result.commit,
         changed: result.changed,
@@ -6173,6 +6359,37 @@ async function deploy(prepared, inputs, context, log) {
         previous: result.changes[0]?.change.from ?? previous,
         preview
     };
+    if (result.commit && !pushTo)
+        log.info(`manifests committed to ${branch}: ${result.commit} (attempt ${result.attempts})`);
+    if (result.commit && pushTo) {
+        outcome.pullRequest = await openPullRequest(prepared, inputs, pushTo, branch, headline, body, result.unchanged === true, log);
+    }
+    return outcome;
+}
+async function openPullRequest(prepared, inputs, head, base, title, body, unchanged, log) {
+    const [owner, repo] = (prepared.repository ?? '').split('/');
+    if (!owner || !repo || !inputs.githubToken) {
+        throw new Error(`pushed ${head}, but cannot open a pull request without a repository and github-token`);
+    }
+    const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL);
+    const runUrl = process.env.GITHUB_RUN_ID
+        ? `\n\nFrom ${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+        : '';
+    const text = { title, body: `${body}${runUrl}` };
+    const existing = await api.findOpenPull(owner, repo, `${owner}:${head}`, base);
+    if (existing) {
+        if (!unchanged)
+            await api.updatePull(owner, repo, existing.number, text);
+        log.info(`pull request ${existing.html_url} ${unchanged ? 'already up to date' : 'updated'}`);
+        return {
+            url: existing.html_url,
+            number: existing.number,
+            operation: unchanged ? 'unchanged' : 'updated'
+        };
+    }
+    const created = await api.createPull(owner, repo, { ...text, head, base });
+    log.info(`pull request ${created.html_url} opened`);
+    return { url: created.html_url, number: created.number, operation: 'created' };
 }
 /** The prepared edits as diffs (what a merge would change), for logs and pull request comments. */
 function previewOf(prepared) {
@@ -6236,6 +6453,7 @@ async function runPipeline(inputs, deps) {
         chunkSize: deps.chunkSize
     });
     const jobs = deps.jobs ?? 4;
+    let prepared;
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     try {
         const { base, artifact } = inputs.mergeDigests.length > 0
@@ -6262,7 +6480,7 @@ async function runPipeline(inputs, deps) {
         if (inputs.pushByDigest && inputs.manifests.length) {
             log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
         }
-        const prepared = inputs.pushByDigest
+        prepared = inputs.pushByDigest
             ? undefined
             : await log.group('Check manifests', () => prepareDeploy(inputs, context, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
         const layoutDir = inputs.ociLayout ? (0,external_node_path_.resolve)(inputs.ociLayout) : undefined;
@@ -6323,14 +6541,15 @@ async function runPipeline(inputs, deps) {
             log.info('not signed: set signing-key (and sign: key or auto) to sign with cosign-compatible signatures');
         }
         let deployed;
-        if (prepared) {
+        const ready = prepared;
+        if (ready) {
             deployed = push
-                ? await log.group('Update manifests', () => deploy(prepared, inputs, context, log))
+                ? await log.group('Update manifests', () => deploy(ready, inputs, context, log))
                 : {
                     mode: inputs.manifestCommit,
                     changed: [],
-                    changes: prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
-                    preview: previewOf(prepared),
+                    changes: ready.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
+                    preview: previewOf(ready),
                     skipped: 'the image was not pushed, so manifests are not pointed at it'
                 };
             if (deployed.skipped)
@@ -6345,6 +6564,7 @@ async function runPipeline(inputs, deps) {
         };
     }
     finally {
+        await prepared?.cleanup();
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
 }

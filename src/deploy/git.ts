@@ -66,6 +66,13 @@ export interface PushOptions {
   message: string
   /** Decides per change whether it may be written (the ordering guard); false skips it. */
   allow?: (change: ManifestChange, worktree: string) => Promise<boolean>
+  /**
+   * Pull-request mode: the commit is made on `branch` and force-pushed to this branch instead
+   * (a branch per image, rewritten on every run).
+   */
+  pushTo?: string
+  /** Extra `git -c` settings for commands that talk to the remote (credentials). */
+  remoteConfig?: string[]
   attempts?: number
   log: Logger
 }
@@ -73,6 +80,8 @@ export interface PushOptions {
 export interface PushResult {
   /** The commit as it is on the remote; undefined when there was nothing to change. */
   commit?: string
+  /** Pull-request mode: the branch already had this exact change; nothing was pushed. */
+  unchanged?: boolean
   changed: string[]
   changes: { path: string; change: ManifestChange }[]
   attempts: number
@@ -89,6 +98,7 @@ const sleep = (ms: number): Promise<void> =>
  */
 export async function commitAndPush(options: PushOptions): Promise<PushResult> {
   const { root, remote, branch, log } = options
+  const remoteConfig = options.remoteConfig ?? []
   const attempts = options.attempts ?? 8
   const identity: string[] = []
   if (!(await git(root, ['config', 'user.name']).catch(() => ''))) {
@@ -105,13 +115,11 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
   let added = false
   try {
     for (let attempt = 1; ; attempt++) {
-      await git(root, [
-        'fetch',
-        '--no-tags',
-        ...depth,
-        remote,
-        `refs/heads/${branch}`
-      ])
+      await git(
+        root,
+        ['fetch', '--no-tags', ...depth, remote, `refs/heads/${branch}`],
+        remoteConfig
+      )
       const head = await git(root, ['rev-parse', 'FETCH_HEAD'])
       if (!added) {
         await git(root, ['worktree', 'add', '--detach', worktree, head])
@@ -159,12 +167,47 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
         identity
       )
       try {
-        await git(worktree, [
-          'push',
-          '--quiet',
-          remote,
-          `HEAD:refs/heads/${branch}`
-        ])
+        const target = options.pushTo ?? branch
+        if (options.pushTo) {
+          // The pull request branch may already hold exactly this change: leave it (and the PR) as is.
+          const existing = (
+            await git(
+              root,
+              ['ls-remote', remote, `refs/heads/${target}`],
+              remoteConfig
+            )
+          ).split(/\s/)[0]
+          if (existing) {
+            await git(
+              root,
+              ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`],
+              remoteConfig
+            )
+            const [theirs, ours] = await Promise.all([
+              git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
+              git(worktree, ['rev-parse', 'HEAD^{tree}'])
+            ])
+            if (theirs === ours)
+              return {
+                commit: existing,
+                changed,
+                changes: applied,
+                attempts: attempt,
+                unchanged: true
+              }
+          }
+        }
+        await git(
+          worktree,
+          [
+            'push',
+            '--quiet',
+            ...(options.pushTo ? ['--force'] : []),
+            remote,
+            `HEAD:refs/heads/${target}`
+          ],
+          remoteConfig
+        )
         const commit = await git(worktree, ['rev-parse', 'HEAD'])
         return { commit, changed, changes: applied, attempts: attempt }
       } catch (error) {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { commitAndPush } from '../deploy/git'
@@ -11,11 +13,15 @@ import {
   type ManifestPlan
 } from '../deploy/manifests'
 import { orderingGuard } from '../deploy/ordering'
-import type { ImageTarget, ManifestChange } from '../deploy/yaml-edit'
-import { ManifestError } from '../deploy/yaml-edit'
+import {
+  ManifestError,
+  type ImageTarget,
+  type ManifestChange
+} from '../deploy/yaml-edit'
 import { InputError } from '../errors'
 import type { Digest } from '../oci/digest'
 import type { Inputs } from '../inputs'
+import { GitHubApi } from '../report/github'
 import type { Logger } from '../util/log'
 import type { BuildContext } from './context'
 
@@ -23,7 +29,7 @@ const run = promisify(execFile)
 
 export interface DeployResult {
   mode: Inputs['manifestCommit']
-  /** The manifest commit as it is on the remote (push mode). */
+  /** The manifest commit as it is on the remote (push and pull-request modes). */
   commit?: string
   changed: string[]
   changes: { path: string; change: ManifestChange }[]
@@ -32,15 +38,28 @@ export interface DeployResult {
   skipped?: string
   /** The changes as diffs, also when nothing is written (pull request previews). */
   preview: string[]
+  /** Pull-request mode: the pull request opened or updated. */
+  pullRequest?: {
+    url: string
+    number: number
+    operation: 'created' | 'updated' | 'unchanged'
+  }
 }
 
 export interface PreparedDeploy {
+  /** The repository the manifests are in: the checkout, or a clone of manifest-repository. */
   root: string
   files: string[]
   target: ImageTarget
   plan: ManifestPlan
-  /** The branch push mode commits to, checked to exist on origin; unset when nothing is committed. */
+  /** The branch commits are based on (push: committed to); unset when nothing is committed. */
   branch?: string
+  remote: string
+  /** `git -c` settings for talking to the remote (the token of a manifest-repository). */
+  remoteConfig: string[]
+  /** `owner/repo`, for the pull request API. */
+  repository?: string
+  cleanup(): Promise<void>
 }
 
 async function repositoryRoot(cwd: string): Promise<string> {
@@ -53,9 +72,100 @@ async function repositoryRoot(cwd: string): Promise<string> {
   }
 }
 
+function isPullRequest(context: BuildContext): boolean {
+  return (
+    context.eventName === 'pull_request' ||
+    context.eventName === 'pull_request_target'
+  )
+}
+
+async function currentBranch(
+  root: string,
+  context?: BuildContext
+): Promise<string | undefined> {
+  if (context?.branch) return context.branch
+  try {
+    return (
+      (
+        await run('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: root })
+      ).stdout.trim() || undefined
+    )
+  } catch {
+    return undefined
+  }
+}
+
+/** Credentials for an https remote, the way actions/checkout passes them (never in the URL). */
+function tokenConfig(url: string, token: string | undefined): string[] {
+  if (!token || !/^https?:/.test(url)) return []
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64')
+  return [`http.extraheader=AUTHORIZATION: basic ${basic}`]
+}
+
+/** Clones the GitOps repository (one commit deep) into a temporary directory. */
+async function cloneManifestRepository(
+  inputs: Inputs,
+  repository: string
+): Promise<{
+  root: string
+  url: string
+  remoteConfig: string[]
+  branch: string
+  cleanup: () => Promise<void>
+}> {
+  const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com'
+  const url = `${server.replace(/\/$/, '')}/${repository}.git`
+  const remoteConfig = tokenConfig(url, inputs.githubToken)
+  const dir = await mkdtemp(join(tmpdir(), 'imprint-gitops-'))
+  const cleanup = () => rm(dir, { recursive: true, force: true })
+  const config = remoteConfig.flatMap(c => ['-c', c])
+  const branchArgs = inputs.manifestBranch
+    ? ['--branch', inputs.manifestBranch]
+    : []
+  try {
+    await run(
+      'git',
+      [
+        ...config,
+        'clone',
+        '--quiet',
+        '--depth=1',
+        '--no-tags',
+        ...branchArgs,
+        url,
+        dir
+      ],
+      {
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+      }
+    )
+  } catch (error) {
+    await cleanup()
+    const stderr = String((error as { stderr?: string }).stderr ?? '')
+    if (inputs.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
+      throw new InputError(
+        'manifest-branch',
+        `branch "${inputs.manifestBranch}" does not exist in ${repository}`
+      )
+    }
+    throw new InputError(
+      'manifest-repository',
+      `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); github-token must be a token with access to it (an App token or PAT: the job's GITHUB_TOKEN only reaches this repository)`
+    )
+  }
+  const branch = inputs.manifestBranch ?? (await currentBranch(dir))
+  if (!branch)
+    throw new InputError(
+      'manifest-repository',
+      `${repository} has no default branch`
+    )
+  return { root: dir, url, remoteConfig, branch, cleanup }
+}
+
 /**
  * Reads, parses and edits every manifest in memory as soon as the digest is known — before
- * anything is pushed — so that a malformed file or one without the image stops the run early.
+ * anything is pushed — so that a malformed file, one without the image, a missing branch or an
+ * unreachable GitOps repository stops the run early.
  */
 export async function prepareDeploy(
   inputs: Inputs,
@@ -65,59 +175,80 @@ export async function prepareDeploy(
   log: Logger
 ): Promise<PreparedDeploy | undefined> {
   if (inputs.manifests.length === 0) return undefined
-  const root = await repositoryRoot(process.cwd())
   const target: ImageTarget = { repository: inputs.image, tag, digest }
-  let plan: ManifestPlan
-  let files: string[]
+  const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context)
+
+  let root: string
+  let remote = 'origin'
+  let remoteConfig: string[] = []
+  let branch: string | undefined
+  let cleanup = async (): Promise<void> => {}
+  if (inputs.manifestRepository) {
+    const clone = await cloneManifestRepository(
+      inputs,
+      inputs.manifestRepository
+    )
+    ;({ root, remoteConfig, cleanup } = clone)
+    remote = clone.url
+    branch = commits ? clone.branch : undefined
+  } else {
+    root = await repositoryRoot(process.cwd())
+    if (commits) {
+      branch = inputs.manifestBranch ?? (await currentBranch(root, context))
+      if (!branch) {
+        throw new InputError(
+          'manifest-branch',
+          'the checkout is on no branch (detached HEAD); name the branch to commit to'
+        )
+      }
+      const name = branch
+      await run(
+        'git',
+        ['ls-remote', '--exit-code', '--heads', 'origin', name],
+        { cwd: root }
+      ).catch(error => {
+        if ((error as { code?: number }).code === 2) {
+          throw new InputError(
+            'manifest-branch',
+            `branch "${name}" does not exist on origin; create it first or name another`
+          )
+        }
+        log.warning(
+          `could not check branch ${name} on origin: ${String((error as Error).message).split('\n')[0]}`
+        )
+      })
+    }
+  }
+
   try {
-    files = await expandManifests(root, inputs.manifests)
-    plan = await planManifests(
+    const files = await expandManifests(root, inputs.manifests)
+    const plan = await planManifests(
       root,
       files,
       target,
       inputs.manifestNoMatch === 'error'
     )
+    for (const warning of plan.warnings) log.warning(warning)
+    for (const file of plan.files.filter(f => f.changes.length))
+      log.info(lineDiff(file))
+    return {
+      root,
+      files,
+      target,
+      plan,
+      branch,
+      remote,
+      remoteConfig,
+      repository: inputs.manifestRepository ?? context.repository,
+      cleanup
+    }
   } catch (error) {
+    await cleanup()
     if (error instanceof ManifestInputError || error instanceof ManifestError) {
       throw new InputError('manifests', error.message)
     }
     throw error
   }
-  for (const warning of plan.warnings) log.warning(warning)
-  for (const file of plan.files.filter(f => f.changes.length))
-    log.info(lineDiff(file))
-  let branch: string | undefined
-  if (inputs.manifestCommit === 'push' && !isPullRequest(context)) {
-    branch = inputs.manifestBranch ?? (await currentBranch(root, context))
-    if (!branch) {
-      throw new InputError(
-        'manifest-branch',
-        'the checkout is on no branch (detached HEAD); name the branch to commit to'
-      )
-    }
-    const name = branch
-    await run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
-      cwd: root
-    }).catch(error => {
-      if ((error as { code?: number }).code === 2) {
-        throw new InputError(
-          'manifest-branch',
-          `branch "${name}" does not exist on origin; create it first or name another`
-        )
-      }
-      log.warning(
-        `could not check branch ${name} on origin: ${String((error as Error).message).split('\n')[0]}`
-      )
-    })
-  }
-  return { root, files, target, plan, branch }
-}
-
-function isPullRequest(context: BuildContext): boolean {
-  return (
-    context.eventName === 'pull_request' ||
-    context.eventName === 'pull_request_target'
-  )
 }
 
 export function renderCommitMessage(
@@ -138,23 +269,16 @@ export function renderCommitMessage(
   )
 }
 
-async function currentBranch(
-  root: string,
-  context: BuildContext
-): Promise<string | undefined> {
-  if (context.branch) return context.branch
-  try {
-    return (
-      (
-        await run('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: root })
-      ).stdout.trim() || undefined
-    )
-  } catch {
-    return undefined
-  }
+/** The pull request branch of an image: one per image, rewritten on every run. */
+export function pullRequestBranch(target: ImageTarget): string {
+  return `imprint/${target.repository.toString().replace(/[^A-Za-z0-9._-]+/g, '-')}`
 }
 
-/** Writes the prepared edits: into the workspace (`none`) or as one commit pushed to the branch (`push`). */
+/**
+ * Writes the prepared edits: into the workspace (`none`), as one commit pushed to the branch
+ * (`push`), or as a commit on the image's pull request branch with the pull request opened or
+ * updated (`pull-request`).
+ */
 export async function deploy(
   prepared: PreparedDeploy,
   inputs: Inputs,
@@ -195,22 +319,26 @@ export async function deploy(
   const body = planned
     .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
     .join('\n')
-  const message = `${headline}\n\n${body}\n\n[skip ci]`
+  // [skip ci] only where nobody needs checks: on a pull request it would leave them pending.
+  const message =
+    mode === 'push'
+      ? `${headline}\n\n${body}\n\n[skip ci]`
+      : `${headline}\n\n${body}`
+  const pushTo =
+    mode === 'pull-request' ? pullRequestBranch(prepared.target) : undefined
   const result = await commitAndPush({
     root: prepared.root,
-    remote: 'origin',
+    remote: prepared.remote,
+    remoteConfig: prepared.remoteConfig,
     branch,
+    pushTo,
     files: prepared.files,
     target: prepared.target,
     message,
-    allow: orderingGuard(context.sha, 'origin', log),
+    allow: orderingGuard(context.sha, prepared.remote, log),
     log
   })
-  if (result.commit)
-    log.info(
-      `manifests committed to ${branch}: ${result.commit} (attempt ${result.attempts})`
-    )
-  return {
+  const outcome: DeployResult = {
     mode,
     commit: result.commit,
     changed: result.changed,
@@ -218,6 +346,61 @@ export async function deploy(
     previous: result.changes[0]?.change.from ?? previous,
     preview
   }
+  if (result.commit && !pushTo)
+    log.info(
+      `manifests committed to ${branch}: ${result.commit} (attempt ${result.attempts})`
+    )
+  if (result.commit && pushTo) {
+    outcome.pullRequest = await openPullRequest(
+      prepared,
+      inputs,
+      pushTo,
+      branch,
+      headline,
+      body,
+      result.unchanged === true,
+      log
+    )
+  }
+  return outcome
+}
+
+async function openPullRequest(
+  prepared: PreparedDeploy,
+  inputs: Inputs,
+  head: string,
+  base: string,
+  title: string,
+  body: string,
+  unchanged: boolean,
+  log: Logger
+): Promise<DeployResult['pullRequest']> {
+  const [owner, repo] = (prepared.repository ?? '').split('/')
+  if (!owner || !repo || !inputs.githubToken) {
+    throw new Error(
+      `pushed ${head}, but cannot open a pull request without a repository and github-token`
+    )
+  }
+  const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL)
+  const runUrl = process.env.GITHUB_RUN_ID
+    ? `\n\nFrom ${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+    : ''
+  const text = { title, body: `${body}${runUrl}` }
+  const existing = await api.findOpenPull(owner, repo, `${owner}:${head}`, base)
+  if (existing) {
+    if (!unchanged) await api.updatePull(owner, repo, existing.number, text)
+    log.info(
+      `pull request ${existing.html_url} ${unchanged ? 'already up to date' : 'updated'}`
+    )
+    return {
+      url: existing.html_url,
+      number: existing.number,
+      operation: unchanged ? 'unchanged' : 'updated'
+    }
+  }
+  const created = await api.createPull(owner, repo, { ...text, head, base })
+  log.info(`pull request ${created.html_url} opened`)
+  return { url: created.html_url, number: created.number, operation: 'created' }
 }
 
 /** The prepared edits as diffs (what a merge would change), for logs and pull request comments. */

@@ -13,6 +13,7 @@ export function outputsOf(result: PipelineResult): Record<string, string> {
     'manifest-commit': result.deploy?.commit ?? '',
     'manifests-changed': result.deploy?.changed.join('\n') ?? '',
     'previous-image': result.deploy?.previous ?? '',
+    'manifest-pull-request': result.deploy?.pullRequest?.url ?? '',
     metadata: JSON.stringify(metadataOf(result))
   }
 }
@@ -51,6 +52,7 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
             changed: result.deploy.changed,
             previous: result.deploy.previous ?? null,
             skipped: result.deploy.skipped ?? null,
+            pullRequest: result.deploy.pullRequest ?? null,
             changes: result.deploy.changes.map(c => ({
               file: c.path,
               ...c.change
@@ -128,11 +130,13 @@ export function renderSummary(result: PipelineResult): string {
     const d = result.deploy
     const what = d.skipped
       ? `not updated: ${escapeCell(d.skipped)}`
-      : d.commit
-        ? `committed ${code(d.commit)} (${d.changed.length} files)`
-        : d.changed.length
-          ? `${d.changed.length} files edited in the workspace`
-          : 'already up to date'
+      : d.pullRequest
+        ? `pull request ${escapeCell(d.pullRequest.url)} ${d.pullRequest.operation}`
+        : d.commit
+          ? `committed ${code(d.commit)} (${d.changed.length} files)`
+          : d.changed.length
+            ? `${d.changed.length} files edited in the workspace`
+            : 'already up to date'
     lines.push(`| Manifests | ${what} |`)
     if (d.previous) lines.push(`| Previous image | ${code(d.previous)} |`)
   }

@@ -27,7 +27,13 @@ import { compressorId } from '../build/layer'
 import type { Digest } from '../oci/digest'
 import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
-import { deploy, prepareDeploy, previewOf, type DeployResult } from './deploy'
+import {
+  deploy,
+  prepareDeploy,
+  previewOf,
+  type DeployResult,
+  type PreparedDeploy
+} from './deploy'
 import type { SignatureRecord } from '../sign/key-signer'
 
 export interface PipelineDeps {
@@ -87,6 +93,7 @@ export async function runPipeline(
   })
   const jobs = deps.jobs ?? 4
 
+  let prepared: PreparedDeploy | undefined
   const scratchDir = await mkdtemp(
     join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-')
   )
@@ -128,7 +135,7 @@ export async function runPipeline(
         'push-by-digest: manifests are updated by the job that merges the digests, not here'
       )
     }
-    const prepared = inputs.pushByDigest
+    prepared = inputs.pushByDigest
       ? undefined
       : await log.group('Check manifests', () =>
           prepareDeploy(
@@ -217,18 +224,19 @@ export async function runPipeline(
       )
     }
     let deployed: DeployResult | undefined
-    if (prepared) {
+    const ready = prepared
+    if (ready) {
       deployed = push
         ? await log.group('Update manifests', () =>
-            deploy(prepared, inputs, context, log)
+            deploy(ready, inputs, context, log)
           )
         : {
             mode: inputs.manifestCommit,
             changed: [],
-            changes: prepared.plan.files.flatMap(f =>
+            changes: ready.plan.files.flatMap(f =>
               f.changes.map(change => ({ path: f.path, change }))
             ),
-            preview: previewOf(prepared),
+            preview: previewOf(ready),
             skipped:
               'the image was not pushed, so manifests are not pointed at it'
           }
@@ -243,6 +251,7 @@ export async function runPipeline(
       pushSkipped
     }
   } finally {
+    await prepared?.cleanup()
     await rm(scratchDir, { recursive: true, force: true })
   }
 }

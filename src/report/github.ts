@@ -92,6 +92,42 @@ export class GitHubApi {
       body
     })
   }
+  /** The open pull request from `head` (`owner:branch`) into `base`, if any. */
+  async findOpenPull(
+    owner: string,
+    repo: string,
+    head: string,
+    base: string
+  ): Promise<PullRequest | undefined> {
+    const query = `head=${encodeURIComponent(head)}&base=${encodeURIComponent(base)}&state=open&per_page=10`
+    const pulls = await this.call<PullRequest[]>(
+      'GET',
+      `/repos/${owner}/${repo}/pulls?${query}`
+    )
+    return pulls[0]
+  }
+
+  createPull(
+    owner: string,
+    repo: string,
+    pull: { title: string; body: string; head: string; base: string }
+  ): Promise<PullRequest> {
+    return this.call('POST', `/repos/${owner}/${repo}/pulls`, pull)
+  }
+
+  updatePull(
+    owner: string,
+    repo: string,
+    number: number,
+    pull: { title: string; body: string }
+  ): Promise<PullRequest> {
+    return this.call('PATCH', `/repos/${owner}/${repo}/pulls/${number}`, pull)
+  }
+}
+
+export interface PullRequest {
+  number: number
+  html_url: string
 }
 
 /** Keeps one comment per marker: updated in place when it exists, created otherwise. */
