@@ -199,6 +199,29 @@ describe('editManifest edge cases', () => {
   })
 })
 
+describe('Flux setter markers', () => {
+  it('sets the :tag and :digest fields of the policy whose :name field is the image', () => {
+    const src = `spec:
+  values:
+    repo: ghcr.io/acme/api # {"$imagepolicy": "flux-system:api:name"}
+    version: "1.0" # {"$imagepolicy": "flux-system:api:tag"}
+    pin: "" # {"$imagepolicy": "flux-system:api:digest"}
+    other: ghcr.io/acme/other # {"$imagepolicy": "flux-system:other:name"}
+    otherTag: "2.0" # {"$imagepolicy": "flux-system:other:tag"}
+`
+    const result = editManifest('release.yaml', src, target)
+    expect(result.text).toBe(
+      src
+        .replace('"1.0" #', `"${sha}" #`)
+        .replace('pin: "" #', `pin: "${digest}" #`)
+    )
+    expect(result.changes.map(c => c.kind)).toEqual([
+      'flux-marker',
+      'flux-marker'
+    ])
+  })
+})
+
 describe('needsQuotes', () => {
   it.each([
     ['58467965', true],

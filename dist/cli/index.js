@@ -5518,6 +5518,7 @@ function editManifest(file, src, target) {
     const changes = [];
     // The same edits made on the parsed documents: what the edited text must read as (aliases included).
     const intended = [];
+    const edited = new Set();
     const warnings = [];
     let matches = 0;
     const render = (node, value) => {
@@ -5535,13 +5536,14 @@ function editManifest(file, src, target) {
         if ((0,dist/* isAlias */.Vj)(node)) {
             throw new ManifestError(file, lineOf(node.range[0]), `${formatPath(path)} is an alias (*${node.source}); edit the anchored value instead`);
         }
-        if (!(0,dist/* isScalar */.jn)(node) || !node.range)
+        if (!(0,dist/* isScalar */.jn)(node) || !node.range || edited.has(node))
             return false;
         if (node.anchor) {
             warnings.push(`${file}:${lineOf(node.range[0])}: ${formatPath(path)} is anchored (&${node.anchor}); its aliases change too`);
         }
         if (node.value === value)
             return false;
+        edited.add(node);
         intended.push(() => {
             node.value = value;
         });
@@ -5664,8 +5666,10 @@ function editManifest(file, src, target) {
             return;
         // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
         // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
-        if (path[path.length - 1] !== 'image' &&
-            !/[:@]/.test(value.split('/').pop() ?? ''))
+        const underImageKey = path[path.length - 1] === 'image' ||
+            (path[path.length - 1] === 'reference' &&
+                path[path.length - 2] === 'image'); // image volumes
+        if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? ''))
             return;
         matches++;
         const next = `${namePart(value)}:${target.tag}@${target.digest}`;
@@ -5712,8 +5716,72 @@ function editManifest(file, src, target) {
         else
             walk(doc, node, path, kustomization);
     };
+    /**
+     * Flux image-automation setters: `# {"$imagepolicy": "ns:policy:name|tag|digest"}` on fields
+     * anywhere in a document. When a policy's `:name` field names the image, its `:tag` and
+     * `:digest` fields are set; fields marked with the whole reference go through the rules above.
+     */
+    const editFluxMarkers = (doc, contents) => {
+        const groups = new Map();
+        const collect = (node, path) => {
+            if ((0,dist/* isMap */.jh)(node)) {
+                for (const pair of node.items) {
+                    if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
+                        continue;
+                    const childPath = [...path, String(pair.key.value)];
+                    const marker = (0,dist/* isScalar */.jn)(pair.value)
+                        ? /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(pair.value.comment ?? '')
+                        : null;
+                    if (marker && (0,dist/* isScalar */.jn)(pair.value)) {
+                        const parts = marker[1].split(':');
+                        const policy = parts.slice(0, 2).join(':');
+                        const list = groups.get(policy) ?? [];
+                        list.push({
+                            field: parts[2] ?? '',
+                            node: pair.value,
+                            path: childPath
+                        });
+                        groups.set(policy, list);
+                    }
+                    collect(pair.value, childPath);
+                }
+            }
+            else if ((0,dist/* isSeq */.oP)(node)) {
+                node.items.forEach((item, i) => collect(item, [...path, i]));
+            }
+        };
+        collect(contents, []);
+        for (const fields of groups.values()) {
+            const name = fields.find(f => f.field === 'name');
+            if (!name ||
+                typeof name.node.value !== 'string' ||
+                !sameRepository(name.node.value, target.repository))
+                continue;
+            matches++;
+            for (const { field, node, path } of fields) {
+                const value = field === 'tag'
+                    ? target.tag
+                    : field === 'digest'
+                        ? target.digest
+                        : undefined;
+                if (value === undefined)
+                    continue;
+                const from = String(node.value ?? '');
+                if (setScalar(node, path, value)) {
+                    changes.push({
+                        document: doc,
+                        path: formatPath(path),
+                        kind: 'flux-marker',
+                        from: `${name.node.value}:${from}`,
+                        to: `${name.node.value}:${value}`
+                    });
+                }
+            }
+        }
+    };
     documents.forEach((doc, i) => {
         const contents = doc.contents;
+        editFluxMarkers(i, contents);
         const kustomization = kustomizationNames.has((0,external_node_path_.basename)(file)) ||
             ((0,dist/* isMap */.jh)(contents) &&
                 stringOf(pairOf(contents, 'kind')) === 'Kustomization');

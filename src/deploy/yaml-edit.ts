@@ -29,7 +29,7 @@ export interface ManifestChange {
   document: number
   /** Where in the document, e.g. `spec.template.spec.containers[0].image`. */
   path: string
-  kind: 'reference' | 'kustomize' | 'helm'
+  kind: 'reference' | 'kustomize' | 'helm' | 'flux-marker'
   /** The image reference before and after, as full references where the file splits them. */
   from: string
   to: string
@@ -123,6 +123,7 @@ export function editManifest(
   const changes: ManifestChange[] = []
   // The same edits made on the parsed documents: what the edited text must read as (aliases included).
   const intended: (() => void)[] = []
+  const edited = new Set<Node>()
   const warnings: string[] = []
   let matches = 0
 
@@ -148,13 +149,14 @@ export function editManifest(
         `${formatPath(path)} is an alias (*${node.source}); edit the anchored value instead`
       )
     }
-    if (!isScalar(node) || !node.range) return false
+    if (!isScalar(node) || !node.range || edited.has(node)) return false
     if (node.anchor) {
       warnings.push(
         `${file}:${lineOf(node.range[0])}: ${formatPath(path)} is anchored (&${node.anchor}); its aliases change too`
       )
     }
     if (node.value === value) return false
+    edited.add(node)
     intended.push(() => {
       node.value = value
     })
@@ -303,11 +305,11 @@ export function editManifest(
     if (!sameRepository(value, target.repository)) return
     // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
     // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
-    if (
-      path[path.length - 1] !== 'image' &&
-      !/[:@]/.test(value.split('/').pop() ?? '')
-    )
-      return
+    const underImageKey =
+      path[path.length - 1] === 'image' ||
+      (path[path.length - 1] === 'reference' &&
+        path[path.length - 2] === 'image') // image volumes
+    if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? '')) return
     matches++
     const next = `${namePart(value)}:${target.tag}@${target.digest}`
     if (setScalar(node, path, next)) {
@@ -365,8 +367,78 @@ export function editManifest(
     else walk(doc, node, path, kustomization)
   }
 
+  /**
+   * Flux image-automation setters: `# {"$imagepolicy": "ns:policy:name|tag|digest"}` on fields
+   * anywhere in a document. When a policy's `:name` field names the image, its `:tag` and
+   * `:digest` fields are set; fields marked with the whole reference go through the rules above.
+   */
+  const editFluxMarkers = (doc: number, contents: unknown): void => {
+    const groups = new Map<
+      string,
+      { field: string; node: Scalar; path: JsPath }[]
+    >()
+    const collect = (node: unknown, path: JsPath): void => {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          if (!isPair(pair) || !isScalar(pair.key)) continue
+          const childPath = [...path, String(pair.key.value)]
+          const marker = isScalar(pair.value)
+            ? /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(
+                pair.value.comment ?? ''
+              )
+            : null
+          if (marker && isScalar(pair.value)) {
+            const parts = marker[1].split(':')
+            const policy = parts.slice(0, 2).join(':')
+            const list = groups.get(policy) ?? []
+            list.push({
+              field: parts[2] ?? '',
+              node: pair.value,
+              path: childPath
+            })
+            groups.set(policy, list)
+          }
+          collect(pair.value, childPath)
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, i) => collect(item, [...path, i]))
+      }
+    }
+    collect(contents, [])
+    for (const fields of groups.values()) {
+      const name = fields.find(f => f.field === 'name')
+      if (
+        !name ||
+        typeof name.node.value !== 'string' ||
+        !sameRepository(name.node.value, target.repository)
+      )
+        continue
+      matches++
+      for (const { field, node, path } of fields) {
+        const value =
+          field === 'tag'
+            ? target.tag
+            : field === 'digest'
+              ? target.digest
+              : undefined
+        if (value === undefined) continue
+        const from = String(node.value ?? '')
+        if (setScalar(node, path, value)) {
+          changes.push({
+            document: doc,
+            path: formatPath(path),
+            kind: 'flux-marker',
+            from: `${name.node.value}:${from}`,
+            to: `${name.node.value}:${value}`
+          })
+        }
+      }
+    }
+  }
+
   documents.forEach((doc, i) => {
     const contents = doc.contents
+    editFluxMarkers(i, contents)
     const kustomization =
       kustomizationNames.has(basename(file)) ||
       (isMap(contents) &&
