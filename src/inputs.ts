@@ -11,6 +11,7 @@ import {
 } from './oci/reference'
 import type { Platform } from './oci/types'
 import { KeyError, loadSigningKey, type SigningKey } from './sign/keys'
+import { parseNamedPath, type NamedPath } from './deploy/yaml-edit'
 import { parseKeyValue, parseList } from './util/list-input'
 
 /** Every input, typed and validated; keys match `action.yml`. */
@@ -53,6 +54,8 @@ export interface Inputs {
   manifestBranch?: string
   commitMessage: string
   manifestNoMatch: 'error' | 'warning'
+  /** Fields named by the user that receive the tag, digest or reference in every manifest. */
+  manifestPaths: NamedPath[]
   compression: Compression
   /** On pull_request events, keep one PR comment with the digest report up to date. */
   comment: boolean
@@ -118,6 +121,7 @@ export const inputNames = [
   'manifest-branch',
   'commit-message',
   'manifest-no-match',
+  'manifest-paths',
   'push-by-digest',
   'merge-digests',
   'compression',
@@ -480,6 +484,11 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
         throw new Error(`"${value}" is not gzip or zstd`)
       },
       'gzip'
+    ),
+    manifestPaths: field(
+      'manifest-paths',
+      value => parseList(value).map(parseNamedPath),
+      []
     ),
     manifestNoMatch: field<'error' | 'warning'>(
       'manifest-no-match',

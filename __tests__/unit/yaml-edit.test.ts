@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { editManifest, ManifestError } from '../../src/deploy/yaml-edit'
+import {
+  editManifest,
+  ManifestError,
+  parseNamedPath
+} from '../../src/deploy/yaml-edit'
 import { needsQuotes } from '../../src/deploy/quote'
 import { Repository } from '../../src/oci/reference'
 
@@ -219,6 +223,29 @@ describe('Flux setter markers', () => {
       'flux-marker',
       'flux-marker'
     ])
+  })
+})
+
+describe('named paths', () => {
+  it('sets user-named fields, with indices, to the tag, digest or reference', () => {
+    const src = `api:\n  image:\n    name: acme-api\n    version: "1.0"  # custom keys\njobs:\n  - ref: x\n  - ref: y\n`
+    const paths = [
+      'api.image.version=tag',
+      'jobs[1].ref=reference',
+      'missing.key=digest'
+    ].map(parseNamedPath)
+    const result = editManifest('values.yaml', src, { ...target, paths })
+    expect(result.text).toBe(
+      src.replace('"1.0"', `"${sha}"`).replace('ref: y', `ref: ${pinned}`)
+    )
+    expect(result.matches).toBe(2)
+  })
+
+  it('rejects malformed paths', () => {
+    expect(() => parseNamedPath('api.image.version')).toThrow(
+      /is not PATH=tag\|digest\|reference/
+    )
+    expect(() => parseNamedPath('a..b=tag')).toThrow(/is not a key/)
   })
 })
 

@@ -2750,7 +2750,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9216);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2430);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7481);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(690);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
@@ -2971,6 +2971,464 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 9015:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Sh: () => (/* binding */ ManifestError),
+  Ss: () => (/* binding */ editManifest),
+  Io: () => (/* binding */ parseNamedPath)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/oci/reference.ts
+var reference = __nccwpck_require__(2148);
+;// CONCATENATED MODULE: ./src/deploy/quote.ts
+
+/**
+ * Whether `value` must be quoted to stay a string: under YAML 1.2 (the `yaml` package, kubectl) and
+ * YAML 1.1 (go-yaml, Helm), and as valid plain-scalar syntax. `58467965`, `0123456`, `1e10`, `on`
+ * would otherwise become numbers or booleans.
+ */
+function needsQuotes(value) {
+    if (value === '' || value.trim() !== value)
+        return true;
+    try {
+        return (0,dist/* parse */.qg)(value) !== value || (0,dist/* parse */.qg)(value, { version: '1.1' }) !== value;
+    }
+    catch {
+        return true;
+    }
+}
+function doubleQuoted(value) {
+    return JSON.stringify(value);
+}
+function singleQuoted(value) {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/yaml-edit.ts
+
+
+
+
+
+/** Parses `a.b[0].c=tag`: a dotted path (numeric indices in brackets) and what it receives. */
+function parseNamedPath(line) {
+    const match = /^([^=\s]+)\s*=\s*(tag|digest|reference)$/.exec(line.trim());
+    if (!match)
+        throw new Error(`"${line}" is not PATH=tag|digest|reference (e.g. api.image.version=tag)`);
+    const path = [];
+    for (const part of match[1].split('.')) {
+        const segments = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+        if (!segments || (segments[1] === '' && segments[2] === ''))
+            throw new Error(`"${line}": "${part}" is not a key`);
+        if (segments[1])
+            path.push(segments[1]);
+        for (const index of segments[2].matchAll(/\[(\d+)\]/g))
+            path.push(Number(index[1]));
+    }
+    return { path, field: match[2] };
+}
+/** A file that cannot be edited safely, with where the problem is. */
+class ManifestError extends Error {
+    file;
+    line;
+    constructor(file, line, detail) {
+        super(`${file}${line ? `:${line}` : ''}: ${detail}`);
+        this.file = file;
+        this.line = line;
+        this.name = 'ManifestError';
+    }
+}
+const kustomizationNames = new Set([
+    'kustomization.yaml',
+    'kustomization.yml',
+    'Kustomization'
+]);
+function formatPath(path) {
+    return path
+        .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
+        .join('');
+}
+function sameRepository(value, repository) {
+    if (value.includes('${') || value.includes('{{'))
+        return false;
+    try {
+        return (0,reference/* parseReference */.F2)(value).repository.equals(repository);
+    }
+    catch {
+        return false;
+    }
+}
+/** The reference's name as written (`nginx`, `ghcr.io/a/b`), without tag and digest. */
+function namePart(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/**
+ * Rewrites every reference to `target.repository` in a YAML stream by splicing only the changed
+ * values into the original text: comments, blank lines, key order, indentation, quoting and line
+ * endings stay as they were. Kubernetes containers (anywhere), compose services and full-reference
+ * strings get `name:tag@digest`; kustomization `images:` entries get `newTag` and `digest`; Helm-style
+ * `repository` + `tag` (+ `digest`) mappings get the tag and, when present, the digest.
+ */
+function editManifest(file, src, target) {
+    const eol = src.includes('\r\n') ? '\r\n' : '\n';
+    const docs = (0,dist/* parseAllDocuments */.hR)(src, { prettyErrors: true, uniqueKeys: true });
+    const documents = Array.isArray(docs) ? docs : [];
+    for (const doc of documents) {
+        const error = doc.errors[0];
+        if (error) {
+            throw new ManifestError(file, error.linePos?.[0]?.line, `not valid YAML: ${error.message.split('\n')[0]}`);
+        }
+    }
+    const lineOf = (offset) => src.slice(0, offset).split('\n').length;
+    const splices = [];
+    const changes = [];
+    // The same edits made on the parsed documents: what the edited text must read as (aliases included).
+    const intended = [];
+    const edited = new Set();
+    const warnings = [];
+    let matches = 0;
+    const render = (node, value) => {
+        if (node.type === 'QUOTE_SINGLE')
+            return singleQuoted(value);
+        if (node.type === 'QUOTE_DOUBLE')
+            return doubleQuoted(value);
+        if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+            const original = src.slice(node.range[0], node.range[1]);
+            return doubleQuoted(value) + (original.endsWith('\n') ? eol : '');
+        }
+        return needsQuotes(value) ? doubleQuoted(value) : value;
+    };
+    const setScalar = (node, path, value) => {
+        if ((0,dist/* isAlias */.Vj)(node)) {
+            throw new ManifestError(file, lineOf(node.range[0]), `${formatPath(path)} is an alias (*${node.source}); edit the anchored value instead`);
+        }
+        if (!(0,dist/* isScalar */.jn)(node) || !node.range || edited.has(node))
+            return false;
+        if (node.anchor) {
+            warnings.push(`${file}:${lineOf(node.range[0])}: ${formatPath(path)} is anchored (&${node.anchor}); its aliases change too`);
+        }
+        if (node.value === value)
+            return false;
+        edited.add(node);
+        intended.push(() => {
+            node.value = value;
+        });
+        const [start, end] = node.range;
+        const text = render(node, value);
+        // An empty value (`tag:`) gets a space before it, and one after when a comment follows.
+        const lead = src[start - 1] === ' ' || src[start - 1] === '\t' ? '' : ' ';
+        const spliced = start === end ? `${lead}${text}${src[start] === '#' ? ' ' : ''}` : text;
+        splices.push({ start, end, text: spliced });
+        return true;
+    };
+    /** Adds `key: value` on the line after `after`'s line, indented like `after`'s key. */
+    const insertAfter = (map, after, path, key, value) => {
+        if (map.flow) {
+            throw new ManifestError(file, lineOf(after.key.range[0]), `cannot add ${key} to the flow mapping at ${formatPath(path)}; write it in block style`);
+        }
+        const keyStart = after.key.range[0];
+        const lineStart = src.lastIndexOf('\n', keyStart - 1) + 1;
+        const bom = src.charCodeAt(lineStart) === 0xfeff ? 1 : 0;
+        const indent = ' '.repeat(keyStart - lineStart - bom);
+        const valueEnd = after.value?.range?.[2] ?? keyStart;
+        let lineEnd = src.indexOf('\n', valueEnd > 0 ? valueEnd - 1 : 0);
+        if (lineEnd < 0)
+            lineEnd = src.length;
+        else if (src[lineEnd - 1] === '\r')
+            lineEnd -= 1;
+        const rendered = needsQuotes(value) ? doubleQuoted(value) : value;
+        splices.push({
+            start: lineEnd,
+            end: lineEnd,
+            text: `${eol}${indent}${key}: ${rendered}`
+        });
+        intended.push(() => map.set(key, value));
+    };
+    const pairOf = (map, key) => map.items.find(p => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && p.key.value === key);
+    const stringOf = (pair) => pair && (0,dist/* isScalar */.jn)(pair.value) && typeof pair.value.value === 'string'
+        ? pair.value.value
+        : undefined;
+    const editKustomizeEntry = (doc, entry, path) => {
+        const name = pairOf(entry, 'name');
+        const newName = pairOf(entry, 'newName');
+        const effective = stringOf(newName) ?? stringOf(name);
+        if (!effective || !sameRepository(effective, target.repository))
+            return;
+        matches++;
+        const from = `${effective}${stringOf(pairOf(entry, 'newTag')) ? `:${stringOf(pairOf(entry, 'newTag'))}` : ''}${stringOf(pairOf(entry, 'digest')) ? `@${stringOf(pairOf(entry, 'digest'))}` : ''}`;
+        let changed = false;
+        for (const [key, value] of [
+            ['newTag', target.tag],
+            ['digest', target.digest]
+        ]) {
+            const pair = pairOf(entry, key);
+            if (pair)
+                changed =
+                    setScalar(pair.value, [...path, key], value) || changed;
+            else {
+                // After the entry's last image key, so newTag and digest read in that order.
+                const last = key === 'digest'
+                    ? (pairOf(entry, 'newTag') ?? newName ?? name)
+                    : (newName ?? name);
+                insertAfter(entry, last, path, key, value);
+                changed = true;
+            }
+        }
+        if (changed) {
+            changes.push({
+                document: doc,
+                path: formatPath(path),
+                kind: 'kustomize',
+                from,
+                to: `${effective}:${target.tag}@${target.digest}`
+            });
+        }
+    };
+    const editHelmImage = (doc, map, path) => {
+        const repositoryPair = pairOf(map, 'repository');
+        const repository = stringOf(repositoryPair);
+        if (!repository)
+            return false;
+        const registry = stringOf(pairOf(map, 'registry'));
+        const full = registry ? `${registry}/${repository}` : repository;
+        if (!sameRepository(full, target.repository) ||
+            /[:@]/.test(repository.split('/').pop() ?? '')) {
+            return false;
+        }
+        matches++;
+        const tagPair = pairOf(map, 'tag');
+        const digestPair = pairOf(map, 'digest');
+        const oldTag = tagPair && (0,dist/* isScalar */.jn)(tagPair.value)
+            ? String(tagPair.value.value ?? '')
+            : '';
+        const oldDigest = stringOf(digestPair);
+        let changed = false;
+        if (tagPair)
+            changed =
+                setScalar(tagPair.value, [...path, 'tag'], target.tag) ||
+                    changed;
+        else {
+            insertAfter(map, repositoryPair, path, 'tag', target.tag);
+            changed = true;
+        }
+        if (digestPair) {
+            changed =
+                setScalar(digestPair.value, [...path, 'digest'], target.digest) || changed;
+        }
+        if (changed) {
+            changes.push({
+                document: doc,
+                path: formatPath(path),
+                kind: 'helm',
+                from: `${full}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`,
+                to: `${full}:${target.tag}${digestPair ? `@${target.digest}` : ''}`
+            });
+        }
+        return true;
+    };
+    const editReference = (doc, node, path) => {
+        const value = node.value;
+        if (!sameRepository(value, target.repository))
+            return;
+        // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
+        // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
+        const underImageKey = path[path.length - 1] === 'image' ||
+            (path[path.length - 1] === 'reference' &&
+                path[path.length - 2] === 'image'); // image volumes
+        if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? ''))
+            return;
+        matches++;
+        const next = `${namePart(value)}:${target.tag}@${target.digest}`;
+        if (setScalar(node, path, next)) {
+            changes.push({
+                document: doc,
+                path: formatPath(path),
+                kind: 'reference',
+                from: value,
+                to: next
+            });
+        }
+    };
+    const walk = (doc, node, path, kustomization) => {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const helm = editHelmImage(doc, node, path);
+            for (const pair of node.items) {
+                if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
+                    continue;
+                const key = String(pair.key.value);
+                if (helm && ['repository', 'registry', 'tag', 'digest'].includes(key))
+                    continue;
+                const childPath = [...path, key];
+                if (kustomization &&
+                    path.length === 0 &&
+                    key === 'images' &&
+                    (0,dist/* isSeq */.oP)(pair.value)) {
+                    pair.value.items.forEach((entry, i) => {
+                        if ((0,dist/* isMap */.jh)(entry))
+                            editKustomizeEntry(doc, entry, [...childPath, i]);
+                    });
+                    continue;
+                }
+                walkValue(doc, pair.value, childPath, kustomization);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node.items.forEach((item, i) => walkValue(doc, item, [...path, i], kustomization));
+        }
+    };
+    const walkValue = (doc, node, path, kustomization) => {
+        if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
+            editReference(doc, node, path);
+        else
+            walk(doc, node, path, kustomization);
+    };
+    /**
+     * Flux image-automation setters: `# {"$imagepolicy": "ns:policy:name|tag|digest"}` on fields
+     * anywhere in a document. When a policy's `:name` field names the image, its `:tag` and
+     * `:digest` fields are set; fields marked with the whole reference go through the rules above.
+     */
+    const editFluxMarkers = (doc, contents) => {
+        const groups = new Map();
+        const collect = (node, path) => {
+            if ((0,dist/* isMap */.jh)(node)) {
+                for (const pair of node.items) {
+                    if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
+                        continue;
+                    const childPath = [...path, String(pair.key.value)];
+                    const marker = (0,dist/* isScalar */.jn)(pair.value)
+                        ? /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(pair.value.comment ?? '')
+                        : null;
+                    if (marker && (0,dist/* isScalar */.jn)(pair.value)) {
+                        const parts = marker[1].split(':');
+                        const policy = parts.slice(0, 2).join(':');
+                        const list = groups.get(policy) ?? [];
+                        list.push({
+                            field: parts[2] ?? '',
+                            node: pair.value,
+                            path: childPath
+                        });
+                        groups.set(policy, list);
+                    }
+                    collect(pair.value, childPath);
+                }
+            }
+            else if ((0,dist/* isSeq */.oP)(node)) {
+                node.items.forEach((item, i) => collect(item, [...path, i]));
+            }
+        };
+        collect(contents, []);
+        for (const fields of groups.values()) {
+            const name = fields.find(f => f.field === 'name');
+            if (!name ||
+                typeof name.node.value !== 'string' ||
+                !sameRepository(name.node.value, target.repository))
+                continue;
+            matches++;
+            for (const { field, node, path } of fields) {
+                const value = field === 'tag'
+                    ? target.tag
+                    : field === 'digest'
+                        ? target.digest
+                        : undefined;
+                if (value === undefined)
+                    continue;
+                const from = String(node.value ?? '');
+                if (setScalar(node, path, value)) {
+                    changes.push({
+                        document: doc,
+                        path: formatPath(path),
+                        kind: 'flux-marker',
+                        from: `${name.node.value}:${from}`,
+                        to: `${name.node.value}:${value}`
+                    });
+                }
+            }
+        }
+    };
+    const editNamedPaths = (doc, document) => {
+        for (const named of target.paths ?? []) {
+            if (!document.hasIn(named.path))
+                continue;
+            const node = document.getIn(named.path, true);
+            const value = named.field === 'tag'
+                ? target.tag
+                : named.field === 'digest'
+                    ? target.digest
+                    : `${target.repository}:${target.tag}@${target.digest}`;
+            matches++;
+            const from = (0,dist/* isScalar */.jn)(node) ? String(node.value ?? '') : '';
+            if (setScalar(node, named.path, value)) {
+                changes.push({
+                    document: doc,
+                    path: formatPath(named.path),
+                    kind: 'named-path',
+                    from,
+                    to: value
+                });
+            }
+        }
+    };
+    documents.forEach((doc, i) => {
+        const contents = doc.contents;
+        editNamedPaths(i, doc);
+        editFluxMarkers(i, contents);
+        const kustomization = kustomizationNames.has((0,external_node_path_.basename)(file)) ||
+            ((0,dist/* isMap */.jh)(contents) &&
+                stringOf(pairOf(contents, 'kind')) === 'Kustomization');
+        walk(i, contents, [], kustomization);
+    });
+    // From the end backwards; insertions at the same offset in reverse order, so they read in order.
+    const ordered = splices.map((splice, order) => ({ ...splice, order }));
+    ordered.sort((a, b) => b.start - a.start || b.order - a.order);
+    let text = src;
+    for (const s of ordered)
+        text = text.slice(0, s.start) + s.text + text.slice(s.end);
+    // The edited text must parse, and differ from the original only at the intended paths.
+    if (splices.length) {
+        for (const apply of intended)
+            apply();
+        verifyEdit(file, src, text, documents.map(d => d.toJS()));
+    }
+    return { text, changes, matches, warnings };
+}
+function verifyEdit(file, before, after, want) {
+    const parse = (text) => {
+        const docs = (0,dist/* parseAllDocuments */.hR)(text);
+        const list = Array.isArray(docs) ? docs : [];
+        for (const doc of list) {
+            if (doc.errors.length) {
+                throw new ManifestError(file, undefined, `editing produced invalid YAML (${doc.errors[0].message}); nothing was written`);
+            }
+        }
+        return list.map(d => d.toJS());
+    };
+    const got = parse(after);
+    if (!(0,external_node_util_.isDeepStrictEqual)(got, want)) {
+        throw new ManifestError(file, undefined, 'the edited file reads differently than intended; nothing was written');
+    }
+    const eolBefore = before.includes('\r\n');
+    const eolAfter = after.includes('\r\n');
+    if (eolBefore !== eolAfter || (!eolBefore && after.includes('\r'))) {
+        throw new ManifestError(file, undefined, 'editing changed the line endings; nothing was written');
+    }
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -3061,6 +3519,8 @@ var platform = __nccwpck_require__(1890);
 var reference = __nccwpck_require__(2148);
 // EXTERNAL MODULE: ./src/sign/keys.ts
 var keys = __nccwpck_require__(2821);
+// EXTERNAL MODULE: ./src/deploy/yaml-edit.ts + 1 modules
+var yaml_edit = __nccwpck_require__(9015);
 ;// CONCATENATED MODULE: ./src/util/list-input.ts
 /** Splits a list input: one item per line (commas too when asked); blank and `#` lines ignored. */
 function parseList(value, { commas = false } = {}) {
@@ -3084,6 +3544,7 @@ function parseKeyValue(item) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -3144,6 +3605,7 @@ const inputNames = [
     'manifest-branch',
     'commit-message',
     'manifest-no-match',
+    'manifest-paths',
     'push-by-digest',
     'merge-digests',
     'compression',
@@ -3367,6 +3829,7 @@ function parseInputs(get) {
                 return value;
             throw new Error(`"${value}" is not gzip or zstd`);
         }, 'gzip'),
+        manifestPaths: field('manifest-paths', value => parseList(value).map(yaml_edit/* parseNamedPath */.Io), []),
         manifestNoMatch: field('manifest-no-match', value => {
             if (value === 'error' || value === 'warning')
                 return value;
@@ -4199,7 +4662,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 9216:
+/***/ 2430:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5426,403 +5889,8 @@ async function signArtifact(client, repo, artifact, key, options) {
     return records;
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/deploy/quote.ts
-
-/**
- * Whether `value` must be quoted to stay a string: under YAML 1.2 (the `yaml` package, kubectl) and
- * YAML 1.1 (go-yaml, Helm), and as valid plain-scalar syntax. `58467965`, `0123456`, `1e10`, `on`
- * would otherwise become numbers or booleans.
- */
-function needsQuotes(value) {
-    if (value === '' || value.trim() !== value)
-        return true;
-    try {
-        return (0,dist/* parse */.qg)(value) !== value || (0,dist/* parse */.qg)(value, { version: '1.1' }) !== value;
-    }
-    catch {
-        return true;
-    }
-}
-function doubleQuoted(value) {
-    return JSON.stringify(value);
-}
-function singleQuoted(value) {
-    return `'${value.replace(/'/g, "''")}'`;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/yaml-edit.ts
-
-
-
-
-
-/** A file that cannot be edited safely, with where the problem is. */
-class ManifestError extends Error {
-    file;
-    line;
-    constructor(file, line, detail) {
-        super(`${file}${line ? `:${line}` : ''}: ${detail}`);
-        this.file = file;
-        this.line = line;
-        this.name = 'ManifestError';
-    }
-}
-const kustomizationNames = new Set([
-    'kustomization.yaml',
-    'kustomization.yml',
-    'Kustomization'
-]);
-function formatPath(path) {
-    return path
-        .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
-        .join('');
-}
-function sameRepository(value, repository) {
-    if (value.includes('${') || value.includes('{{'))
-        return false;
-    try {
-        return (0,reference/* parseReference */.F2)(value).repository.equals(repository);
-    }
-    catch {
-        return false;
-    }
-}
-/** The reference's name as written (`nginx`, `ghcr.io/a/b`), without tag and digest. */
-function namePart(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/**
- * Rewrites every reference to `target.repository` in a YAML stream by splicing only the changed
- * values into the original text: comments, blank lines, key order, indentation, quoting and line
- * endings stay as they were. Kubernetes containers (anywhere), compose services and full-reference
- * strings get `name:tag@digest`; kustomization `images:` entries get `newTag` and `digest`; Helm-style
- * `repository` + `tag` (+ `digest`) mappings get the tag and, when present, the digest.
- */
-function editManifest(file, src, target) {
-    const eol = src.includes('\r\n') ? '\r\n' : '\n';
-    const docs = (0,dist/* parseAllDocuments */.hR)(src, { prettyErrors: true, uniqueKeys: true });
-    const documents = Array.isArray(docs) ? docs : [];
-    for (const doc of documents) {
-        const error = doc.errors[0];
-        if (error) {
-            throw new ManifestError(file, error.linePos?.[0]?.line, `not valid YAML: ${error.message.split('\n')[0]}`);
-        }
-    }
-    const lineOf = (offset) => src.slice(0, offset).split('\n').length;
-    const splices = [];
-    const changes = [];
-    // The same edits made on the parsed documents: what the edited text must read as (aliases included).
-    const intended = [];
-    const edited = new Set();
-    const warnings = [];
-    let matches = 0;
-    const render = (node, value) => {
-        if (node.type === 'QUOTE_SINGLE')
-            return singleQuoted(value);
-        if (node.type === 'QUOTE_DOUBLE')
-            return doubleQuoted(value);
-        if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
-            const original = src.slice(node.range[0], node.range[1]);
-            return doubleQuoted(value) + (original.endsWith('\n') ? eol : '');
-        }
-        return needsQuotes(value) ? doubleQuoted(value) : value;
-    };
-    const setScalar = (node, path, value) => {
-        if ((0,dist/* isAlias */.Vj)(node)) {
-            throw new ManifestError(file, lineOf(node.range[0]), `${formatPath(path)} is an alias (*${node.source}); edit the anchored value instead`);
-        }
-        if (!(0,dist/* isScalar */.jn)(node) || !node.range || edited.has(node))
-            return false;
-        if (node.anchor) {
-            warnings.push(`${file}:${lineOf(node.range[0])}: ${formatPath(path)} is anchored (&${node.anchor}); its aliases change too`);
-        }
-        if (node.value === value)
-            return false;
-        edited.add(node);
-        intended.push(() => {
-            node.value = value;
-        });
-        const [start, end] = node.range;
-        const text = render(node, value);
-        // An empty value (`tag:`) gets a space before it, and one after when a comment follows.
-        const lead = src[start - 1] === ' ' || src[start - 1] === '\t' ? '' : ' ';
-        const spliced = start === end ? `${lead}${text}${src[start] === '#' ? ' ' : ''}` : text;
-        splices.push({ start, end, text: spliced });
-        return true;
-    };
-    /** Adds `key: value` on the line after `after`'s line, indented like `after`'s key. */
-    const insertAfter = (map, after, path, key, value) => {
-        if (map.flow) {
-            throw new ManifestError(file, lineOf(after.key.range[0]), `cannot add ${key} to the flow mapping at ${formatPath(path)}; write it in block style`);
-        }
-        const keyStart = after.key.range[0];
-        const lineStart = src.lastIndexOf('\n', keyStart - 1) + 1;
-        const bom = src.charCodeAt(lineStart) === 0xfeff ? 1 : 0;
-        const indent = ' '.repeat(keyStart - lineStart - bom);
-        const valueEnd = after.value?.range?.[2] ?? keyStart;
-        let lineEnd = src.indexOf('\n', valueEnd > 0 ? valueEnd - 1 : 0);
-        if (lineEnd < 0)
-            lineEnd = src.length;
-        else if (src[lineEnd - 1] === '\r')
-            lineEnd -= 1;
-        const rendered = needsQuotes(value) ? doubleQuoted(value) : value;
-        splices.push({
-            start: lineEnd,
-            end: lineEnd,
-            text: `${eol}${indent}${key}: ${rendered}`
-        });
-        intended.push(() => map.set(key, value));
-    };
-    const pairOf = (map, key) => map.items.find(p => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && p.key.value === key);
-    const stringOf = (pair) => pair && (0,dist/* isScalar */.jn)(pair.value) && typeof pair.value.value === 'string'
-        ? pair.value.value
-        : undefined;
-    const editKustomizeEntry = (doc, entry, path) => {
-        const name = pairOf(entry, 'name');
-        const newName = pairOf(entry, 'newName');
-        const effective = stringOf(newName) ?? stringOf(name);
-        if (!effective || !sameRepository(effective, target.repository))
-            return;
-        matches++;
-        const from = `${effective}${stringOf(pairOf(entry, 'newTag')) ? `:${stringOf(pairOf(entry, 'newTag'))}` : ''}${stringOf(pairOf(entry, 'digest')) ? `@${stringOf(pairOf(entry, 'digest'))}` : ''}`;
-        let changed = false;
-        for (const [key, value] of [
-            ['newTag', target.tag],
-            ['digest', target.digest]
-        ]) {
-            const pair = pairOf(entry, key);
-            if (pair)
-                changed =
-                    setScalar(pair.value, [...path, key], value) || changed;
-            else {
-                // After the entry's last image key, so newTag and digest read in that order.
-                const last = key === 'digest'
-                    ? (pairOf(entry, 'newTag') ?? newName ?? name)
-                    : (newName ?? name);
-                insertAfter(entry, last, path, key, value);
-                changed = true;
-            }
-        }
-        if (changed) {
-            changes.push({
-                document: doc,
-                path: formatPath(path),
-                kind: 'kustomize',
-                from,
-                to: `${effective}:${target.tag}@${target.digest}`
-            });
-        }
-    };
-    const editHelmImage = (doc, map, path) => {
-        const repositoryPair = pairOf(map, 'repository');
-        const repository = stringOf(repositoryPair);
-        if (!repository)
-            return false;
-        const registry = stringOf(pairOf(map, 'registry'));
-        const full = registry ? `${registry}/${repository}` : repository;
-        if (!sameRepository(full, target.repository) ||
-            /[:@]/.test(repository.split('/').pop() ?? '')) {
-            return false;
-        }
-        matches++;
-        const tagPair = pairOf(map, 'tag');
-        const digestPair = pairOf(map, 'digest');
-        const oldTag = tagPair && (0,dist/* isScalar */.jn)(tagPair.value)
-            ? String(tagPair.value.value ?? '')
-            : '';
-        const oldDigest = stringOf(digestPair);
-        let changed = false;
-        if (tagPair)
-            changed =
-                setScalar(tagPair.value, [...path, 'tag'], target.tag) ||
-                    changed;
-        else {
-            insertAfter(map, repositoryPair, path, 'tag', target.tag);
-            changed = true;
-        }
-        if (digestPair) {
-            changed =
-                setScalar(digestPair.value, [...path, 'digest'], target.digest) || changed;
-        }
-        if (changed) {
-            changes.push({
-                document: doc,
-                path: formatPath(path),
-                kind: 'helm',
-                from: `${full}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`,
-                to: `${full}:${target.tag}${digestPair ? `@${target.digest}` : ''}`
-            });
-        }
-        return true;
-    };
-    const editReference = (doc, node, path) => {
-        const value = node.value;
-        if (!sameRepository(value, target.repository))
-            return;
-        // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
-        // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
-        const underImageKey = path[path.length - 1] === 'image' ||
-            (path[path.length - 1] === 'reference' &&
-                path[path.length - 2] === 'image'); // image volumes
-        if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? ''))
-            return;
-        matches++;
-        const next = `${namePart(value)}:${target.tag}@${target.digest}`;
-        if (setScalar(node, path, next)) {
-            changes.push({
-                document: doc,
-                path: formatPath(path),
-                kind: 'reference',
-                from: value,
-                to: next
-            });
-        }
-    };
-    const walk = (doc, node, path, kustomization) => {
-        if ((0,dist/* isMap */.jh)(node)) {
-            const helm = editHelmImage(doc, node, path);
-            for (const pair of node.items) {
-                if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
-                    continue;
-                const key = String(pair.key.value);
-                if (helm && ['repository', 'registry', 'tag', 'digest'].includes(key))
-                    continue;
-                const childPath = [...path, key];
-                if (kustomization &&
-                    path.length === 0 &&
-                    key === 'images' &&
-                    (0,dist/* isSeq */.oP)(pair.value)) {
-                    pair.value.items.forEach((entry, i) => {
-                        if ((0,dist/* isMap */.jh)(entry))
-                            editKustomizeEntry(doc, entry, [...childPath, i]);
-                    });
-                    continue;
-                }
-                walkValue(doc, pair.value, childPath, kustomization);
-            }
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            node.items.forEach((item, i) => walkValue(doc, item, [...path, i], kustomization));
-        }
-    };
-    const walkValue = (doc, node, path, kustomization) => {
-        if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
-            editReference(doc, node, path);
-        else
-            walk(doc, node, path, kustomization);
-    };
-    /**
-     * Flux image-automation setters: `# {"$imagepolicy": "ns:policy:name|tag|digest"}` on fields
-     * anywhere in a document. When a policy's `:name` field names the image, its `:tag` and
-     * `:digest` fields are set; fields marked with the whole reference go through the rules above.
-     */
-    const editFluxMarkers = (doc, contents) => {
-        const groups = new Map();
-        const collect = (node, path) => {
-            if ((0,dist/* isMap */.jh)(node)) {
-                for (const pair of node.items) {
-                    if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
-                        continue;
-                    const childPath = [...path, String(pair.key.value)];
-                    const marker = (0,dist/* isScalar */.jn)(pair.value)
-                        ? /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(pair.value.comment ?? '')
-                        : null;
-                    if (marker && (0,dist/* isScalar */.jn)(pair.value)) {
-                        const parts = marker[1].split(':');
-                        const policy = parts.slice(0, 2).join(':');
-                        const list = groups.get(policy) ?? [];
-                        list.push({
-                            field: parts[2] ?? '',
-                            node: pair.value,
-                            path: childPath
-                        });
-                        groups.set(policy, list);
-                    }
-                    collect(pair.value, childPath);
-                }
-            }
-            else if ((0,dist/* isSeq */.oP)(node)) {
-                node.items.forEach((item, i) => collect(item, [...path, i]));
-            }
-        };
-        collect(contents, []);
-        for (const fields of groups.values()) {
-            const name = fields.find(f => f.field === 'name');
-            if (!name ||
-                typeof name.node.value !== 'string' ||
-                !sameRepository(name.node.value, target.repository))
-                continue;
-            matches++;
-            for (const { field, node, path } of fields) {
-                const value = field === 'tag'
-                    ? target.tag
-                    : field === 'digest'
-                        ? target.digest
-                        : undefined;
-                if (value === undefined)
-                    continue;
-                const from = String(node.value ?? '');
-                if (setScalar(node, path, value)) {
-                    changes.push({
-                        document: doc,
-                        path: formatPath(path),
-                        kind: 'flux-marker',
-                        from: `${name.node.value}:${from}`,
-                        to: `${name.node.value}:${value}`
-                    });
-                }
-            }
-        }
-    };
-    documents.forEach((doc, i) => {
-        const contents = doc.contents;
-        editFluxMarkers(i, contents);
-        const kustomization = kustomizationNames.has((0,external_node_path_.basename)(file)) ||
-            ((0,dist/* isMap */.jh)(contents) &&
-                stringOf(pairOf(contents, 'kind')) === 'Kustomization');
-        walk(i, contents, [], kustomization);
-    });
-    // From the end backwards; insertions at the same offset in reverse order, so they read in order.
-    const ordered = splices.map((splice, order) => ({ ...splice, order }));
-    ordered.sort((a, b) => b.start - a.start || b.order - a.order);
-    let text = src;
-    for (const s of ordered)
-        text = text.slice(0, s.start) + s.text + text.slice(s.end);
-    // The edited text must parse, and differ from the original only at the intended paths.
-    if (splices.length) {
-        for (const apply of intended)
-            apply();
-        verifyEdit(file, src, text, documents.map(d => d.toJS()));
-    }
-    return { text, changes, matches, warnings };
-}
-function verifyEdit(file, before, after, want) {
-    const parse = (text) => {
-        const docs = (0,dist/* parseAllDocuments */.hR)(text);
-        const list = Array.isArray(docs) ? docs : [];
-        for (const doc of list) {
-            if (doc.errors.length) {
-                throw new ManifestError(file, undefined, `editing produced invalid YAML (${doc.errors[0].message}); nothing was written`);
-            }
-        }
-        return list.map(d => d.toJS());
-    };
-    const got = parse(after);
-    if (!(0,external_node_util_.isDeepStrictEqual)(got, want)) {
-        throw new ManifestError(file, undefined, 'the edited file reads differently than intended; nothing was written');
-    }
-    const eolBefore = before.includes('\r\n');
-    const eolAfter = after.includes('\r\n');
-    if (eolBefore !== eolAfter || (!eolBefore && after.includes('\r'))) {
-        throw new ManifestError(file, undefined, 'editing changed the line endings; nothing was written');
-    }
-}
-
+// EXTERNAL MODULE: ./src/deploy/yaml-edit.ts + 1 modules
+var yaml_edit = __nccwpck_require__(9015);
 ;// CONCATENATED MODULE: ./src/deploy/manifests.ts
 
 
@@ -5858,7 +5926,7 @@ async function planManifests(root, files, target, requireMatch) {
     const warnings = [];
     for (const path of files) {
         const before = await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8');
-        const edit = editManifest(path, before, target);
+        const edit = (0,yaml_edit/* editManifest */.Ss)(path, before, target);
         warnings.push(...edit.warnings);
         if (edit.matches === 0) {
             const message = `${path} has no reference to ${target.repository}`;
@@ -6008,7 +6076,7 @@ async function commitAndPush(options) {
                     log.warning(`${file} no longer exists on ${branch}; skipped`);
                     continue;
                 }
-                const edit = editManifest(file, before, options.target);
+                const edit = (0,yaml_edit/* editManifest */.Ss)(file, before, options.target);
                 const allowed = [];
                 for (const change of edit.changes) {
                     if (!options.allow || (await options.allow(change, worktree)))
@@ -6297,7 +6365,12 @@ async function cloneManifestRepository(inputs, repository) {
 async function prepareDeploy(inputs, context, tag, digest, log) {
     if (inputs.manifests.length === 0)
         return undefined;
-    const target = { repository: inputs.image, tag, digest };
+    const target = {
+        repository: inputs.image,
+        tag,
+        digest,
+        paths: inputs.manifestPaths
+    };
     const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
     let root;
     let remote = 'origin';
@@ -6347,7 +6420,7 @@ async function prepareDeploy(inputs, context, tag, digest, log) {
     }
     catch (error) {
         await cleanup();
-        if (error instanceof ManifestInputError || error instanceof ManifestError) {
+        if (error instanceof ManifestInputError || error instanceof yaml_edit/* ManifestError */.Sh) {
             throw new errors/* InputError */.dz('manifests', error.message);
         }
         throw error;

@@ -17,11 +17,38 @@ import type { Digest } from '../oci/digest'
 import { parseReference, type Repository } from '../oci/reference'
 import { doubleQuoted, needsQuotes, singleQuoted } from './quote'
 
+/** A field named by the user (`manifest-paths`) that gets the tag, the digest or the reference. */
+export interface NamedPath {
+  path: (string | number)[]
+  field: 'tag' | 'digest' | 'reference'
+}
+
 /** The image every matching reference is pointed at. */
 export interface ImageTarget {
   repository: Repository
   tag: string
   digest: Digest
+  /** Fields set wherever they exist, whatever their current value. */
+  paths?: NamedPath[]
+}
+
+/** Parses `a.b[0].c=tag`: a dotted path (numeric indices in brackets) and what it receives. */
+export function parseNamedPath(line: string): NamedPath {
+  const match = /^([^=\s]+)\s*=\s*(tag|digest|reference)$/.exec(line.trim())
+  if (!match)
+    throw new Error(
+      `"${line}" is not PATH=tag|digest|reference (e.g. api.image.version=tag)`
+    )
+  const path: (string | number)[] = []
+  for (const part of match[1].split('.')) {
+    const segments = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part)
+    if (!segments || (segments[1] === '' && segments[2] === ''))
+      throw new Error(`"${line}": "${part}" is not a key`)
+    if (segments[1]) path.push(segments[1])
+    for (const index of segments[2].matchAll(/\[(\d+)\]/g))
+      path.push(Number(index[1]))
+  }
+  return { path, field: match[2] as NamedPath['field'] }
 }
 
 /** One value changed in one document. */
@@ -29,7 +56,7 @@ export interface ManifestChange {
   document: number
   /** Where in the document, e.g. `spec.template.spec.containers[0].image`. */
   path: string
-  kind: 'reference' | 'kustomize' | 'helm' | 'flux-marker'
+  kind: 'reference' | 'kustomize' | 'helm' | 'flux-marker' | 'named-path'
   /** The image reference before and after, as full references where the file splits them. */
   from: string
   to: string
@@ -436,8 +463,33 @@ export function editManifest(
     }
   }
 
+  const editNamedPaths = (doc: number, document: Document): void => {
+    for (const named of target.paths ?? []) {
+      if (!document.hasIn(named.path)) continue
+      const node = document.getIn(named.path, true) as Node | null
+      const value =
+        named.field === 'tag'
+          ? target.tag
+          : named.field === 'digest'
+            ? target.digest
+            : `${target.repository}:${target.tag}@${target.digest}`
+      matches++
+      const from = isScalar(node) ? String(node.value ?? '') : ''
+      if (setScalar(node, named.path, value)) {
+        changes.push({
+          document: doc,
+          path: formatPath(named.path),
+          kind: 'named-path',
+          from,
+          to: value
+        })
+      }
+    }
+  }
+
   documents.forEach((doc, i) => {
     const contents = doc.contents
+    editNamedPaths(i, doc)
     editFluxMarkers(i, contents)
     const kustomization =
       kustomizationNames.has(basename(file)) ||

@@ -175,7 +175,12 @@ export async function prepareDeploy(
   log: Logger
 ): Promise<PreparedDeploy | undefined> {
   if (inputs.manifests.length === 0) return undefined
-  const target: ImageTarget = { repository: inputs.image, tag, digest }
+  const target: ImageTarget = {
+    repository: inputs.image,
+    tag,
+    digest,
+    paths: inputs.manifestPaths
+  }
   const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context)
 
   let root: string
