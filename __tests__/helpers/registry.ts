@@ -112,3 +112,9 @@ ${auth}`
     }
   }
 }
+
+/** The repositories a registry holds (distribution's `_catalog`), to prove nothing was pushed. */
+export async function catalog(registry: TestRegistry): Promise<string[]> {
+  const res = await fetch(`http://${registry.host}/v2/_catalog`)
+  return ((await res.json()) as { repositories: string[] }).repositories
+}

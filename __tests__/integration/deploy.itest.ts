@@ -9,7 +9,7 @@ import {
   raceOnFirstPush,
   show
 } from '../helpers/git-origin'
-import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 
 let registry: TestRegistry
@@ -226,14 +226,6 @@ describe('manifests pinned by digest and pushed', () => {
 })
 
 describe('manifests are checked before anything is pushed', () => {
-  async function catalog(): Promise<string[]> {
-    return (
-      (await (await fetch(`http://${registry.host}/v2/_catalog`)).json()) as {
-        repositories: string[]
-      }
-    ).repositories
-  }
-
   it.each([
     [
       'a malformed file',
@@ -284,7 +276,7 @@ describe('manifests are checked before anything is pushed', () => {
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(expected)
-    expect(await catalog()).not.toContain('acme/never-pushed')
+    expect(await catalog(registry)).not.toContain('acme/never-pushed')
     expect(
       readFileSync(join(repo.workspace, 'deploy/base/deployment.yaml'), 'utf8')
     ).toBe(before)

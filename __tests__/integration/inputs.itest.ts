@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { resolve } from 'node:path'
 import { runAction } from '../helpers/action'
-import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
@@ -11,11 +11,6 @@ beforeAll(async () => {
   registry = await startRegistry()
 })
 afterAll(async () => registry?.stop())
-
-async function catalog(): Promise<string[]> {
-  const res = await fetch(`http://${registry.host}/v2/_catalog`)
-  return ((await res.json()) as { repositories: string[] }).repositories
-}
 
 const ws = gitWorkspace({ 'app/a.txt': 'a\n' })
 const valid = (): Record<string, string> => ({
@@ -124,7 +119,7 @@ describe('bad input', () => {
       expect(errors).toHaveLength(1)
       expect(errors[0]).toMatch(expected)
       expect(run.stdout + run.stderr).not.toMatch(/^\s+at .*\(/m)
-      expect(await catalog()).toEqual([])
+      expect(await catalog(registry)).toEqual([])
     }
   )
 

@@ -16,7 +16,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
 import nacl from 'tweetnacl'
 import { runAction } from '../helpers/action'
-import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
@@ -365,14 +365,6 @@ describe('key-based signing', () => {
 })
 
 describe('signing keys that cannot be used fail before anything is pushed', () => {
-  async function catalog(): Promise<string[]> {
-    return (
-      (await (await fetch(`http://${registry.host}/v2/_catalog`)).json()) as {
-        repositories: string[]
-      }
-    ).repositories
-  }
-
   it.each([
     [
       'a wrong password',
@@ -428,7 +420,7 @@ describe('signing keys that cannot be used fail before anything is pushed', () =
       .filter(l => l.startsWith('::error'))
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(expected)
-    expect(await catalog()).not.toContain('acme/refused')
+    expect(await catalog(registry)).not.toContain('acme/refused')
   })
 })
 
