@@ -30772,7 +30772,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1689);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7084);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30781,7 +30781,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1689:
+/***/ 7084:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36791,6 +36791,222 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/pipeline/context.ts
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(cwd, ...args) {
+    try {
+        const { stdout } = await run('git', args, { cwd });
+        return stdout.trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function readEvent(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
+async function readContext(env, workingDirectory, sourceDateEpochInput) {
+    const eventName = env.GITHUB_EVENT_NAME;
+    const event = await readEvent(env.GITHUB_EVENT_PATH);
+    const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
+    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+        env.GITHUB_SHA ??
+        (await git(workingDirectory, 'rev-parse', 'HEAD'));
+    const branch = isPullRequest
+        ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
+        : env.GITHUB_REF_TYPE === 'branch' ||
+            env.GITHUB_REF?.startsWith('refs/heads/')
+            ? env.GITHUB_REF_NAME
+            : env.GITHUB_ACTIONS
+                ? undefined
+                : await git(workingDirectory, 'branch', '--show-current');
+    const version = env.GITHUB_REF?.startsWith('refs/tags/')
+        ? env.GITHUB_REF.slice('refs/tags/'.length)
+        : undefined;
+    const sourceUrl = env.GITHUB_REPOSITORY
+        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
+        : undefined;
+    let sourceDateEpoch = 0;
+    let sourceDateOrigin = 'default (0)';
+    if (sourceDateEpochInput !== undefined) {
+        sourceDateEpoch = sourceDateEpochInput;
+        sourceDateOrigin = 'the source-date-epoch input';
+    }
+    else {
+        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
+        const commitTime = (sha
+            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
+            : undefined) ??
+            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
+        if (commitTime && /^\d+$/.test(commitTime)) {
+            sourceDateEpoch = Number(commitTime);
+            sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
+        }
+        else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
+            sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH);
+            sourceDateOrigin = '$SOURCE_DATE_EPOCH';
+        }
+    }
+    const previousCommits = [];
+    const add = (commit) => {
+        if (commit &&
+            /^[0-9a-f]{40}$/.test(commit) &&
+            !/^0+$/.test(commit) &&
+            commit !== sha &&
+            !previousCommits.includes(commit)) {
+            previousCommits.push(commit);
+        }
+    };
+    add(event.before);
+    add(event.pull_request?.base?.sha);
+    if (sha) {
+        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
+        for (const parent of parents?.split('\n') ?? [])
+            add(parent.trim());
+    }
+    const head = event.pull_request?.head?.repo?.full_name;
+    const baseRepo = event.pull_request?.base?.repo?.full_name;
+    return {
+        sha,
+        branch,
+        previousCommits,
+        baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
+        baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
+        repository: env.GITHUB_REPOSITORY,
+        fromFork: isPullRequest &&
+            head !== undefined &&
+            baseRepo !== undefined &&
+            head !== baseRepo,
+        pr: isPullRequest
+            ? (event.pull_request?.number ?? event.number)
+            : undefined,
+        runNumber: env.GITHUB_RUN_NUMBER,
+        sourceUrl,
+        version,
+        eventName,
+        actor: env.GITHUB_ACTOR,
+        sourceDateEpoch,
+        sourceDateOrigin
+    };
+}
+/** Whether the run is for a pull request (its head commit, no commits to branches). */
+function isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/result.ts
+
+function resultOf(inputs, artifact, base, tags, context, push) {
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const repository = inputs.image.toString();
+    return {
+        digest: artifact.digest,
+        repository,
+        image: `${repository}@${artifact.digest}`,
+        tags: tags.map(tag => `${repository}:${tag}`),
+        configDigest: artifact.kind === 'image'
+            ? artifact.configBlob.descriptor.digest
+            : undefined,
+        mediaType: artifact.kind === 'image'
+            ? artifact.manifest.mediaType
+            : artifact.index.mediaType,
+        platforms: images.map(img => ({
+            platform: formatPlatform(img.platform),
+            digest: img.digest,
+            configDigest: img.configBlob.descriptor.digest,
+            layers: img.layers.map(layer => ({
+                digest: layer.descriptor.digest,
+                size: layer.descriptor.size,
+                mediaType: layer.descriptor.mediaType,
+                ...(layer.built
+                    ? {
+                        diffId: layer.built.diffId,
+                        source: layer.built.source,
+                        destination: layer.built.destination,
+                        ...(layer.built.reusedFrom
+                            ? { reusedFrom: layer.built.reusedFrom }
+                            : {})
+                    }
+                    : {})
+            }))
+        })),
+        base: base.name ? { name: base.name, digest: base.digest } : undefined,
+        revision: context.sha,
+        sourceDateEpoch: context.sourceDateEpoch,
+        pushed: push !== undefined,
+        push,
+        ociLayout: inputs.ociLayout,
+        signatures: [],
+        ...(context.pr !== undefined
+            ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
+            : {})
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/tags.ts
+
+
+function dateOf(epochSeconds) {
+    return new Date(epochSeconds * 1000)
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
+}
+/** A branch name made into a valid tag: `feature/x` → `feature-x`. */
+function tagSafe(value) {
+    return value
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
+}
+/** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
+function renderTags(templates, context) {
+    const values = {
+        sha: context.sha,
+        short_sha: context.sha?.slice(0, 7),
+        branch: context.branch === undefined ? undefined : tagSafe(context.branch),
+        pr: context.pr === undefined ? undefined : String(context.pr),
+        run_number: context.runNumber,
+        date: dateOf(context.sourceDateEpoch)
+    };
+    const tags = [];
+    for (const template of templates) {
+        const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
+            if (!(key in values)) {
+                throw new InputError('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
+            }
+            const value = values[key];
+            if (value === undefined) {
+                throw new InputError('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
+            }
+            return value;
+        });
+        try {
+            validateTag(tag);
+        }
+        catch (error) {
+            throw new InputError('tags', error.message);
+        }
+        if (!tags.includes(tag))
+            tags.push(tag);
+    }
+    return tags;
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
 
 
@@ -36901,6 +37117,228 @@ function assemble(base, layersPerPlatform, inputs, context) {
         ...baseAnnotations(base, base.digest),
         ...inputs.annotations
     });
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/compare.ts
+
+
+
+
+function comparePlatform(platform, ours, theirs) {
+    const layers = ours.map((layer, position) => {
+        const other = theirs[position];
+        return {
+            position,
+            digest: layer.digest,
+            size: layer.size,
+            source: layer.source,
+            status: !other
+                ? 'added'
+                : other.digest === layer.digest
+                    ? 'unchanged'
+                    : 'changed',
+            delta: layer.size - (other?.size ?? 0)
+        };
+    });
+    const sum = (list) => list.reduce((n, l) => n + l.size, 0);
+    return {
+        platform,
+        layers,
+        removed: theirs.slice(ours.length),
+        total: sum(ours),
+        baseTotal: sum(theirs)
+    };
+}
+/**
+ * Compares the built image with the image of the base commit (by its tag), per platform and per
+ * layer position. `undefined` when the base commit has no image.
+ */
+async function compareWithBase(client, repo, artifact, tag) {
+    const top = await client.findManifest(repo, tag);
+    if (!top)
+        return undefined;
+    const theirs = new Map();
+    if (isIndex(top.mediaType)) {
+        const index = JSON.parse(top.bytes.toString('utf8'));
+        for (const d of index.manifests) {
+            if (!d.platform)
+                continue;
+            const child = await client.getManifest(repo, d.digest);
+            theirs.set(formatPlatform(d.platform), {
+                manifest: JSON.parse(child.bytes.toString('utf8'))
+            });
+        }
+    }
+    else {
+        const manifest = JSON.parse(top.bytes.toString('utf8'));
+        const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+        theirs.set(formatPlatform({
+            os: config.os,
+            architecture: config.architecture,
+            variant: config.variant
+        }), { manifest });
+    }
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const platforms = images.map(img => {
+        const key = formatPlatform(img.platform);
+        const base = theirs.get(key)?.manifest.layers ?? [];
+        const ours = img.layers.map(l => ({
+            digest: l.descriptor.digest,
+            size: l.descriptor.size,
+            source: l.built?.source
+        }));
+        return comparePlatform(key, ours, base.map(l => ({ digest: l.digest, size: l.size })));
+    });
+    const firstTheirs = [...theirs.values()][0]?.manifest;
+    return {
+        reference: `${repo}:${tag}`,
+        digest: top.digest,
+        platforms,
+        baseImage: {
+            before: firstTheirs?.annotations?.[annotationKeys.baseDigest],
+            after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
+        }
+    };
+}
+/** The comparison with the base commit's image; a missing image or any error is only a warning. */
+async function compareBase(inputs, context, registries, artifact, log) {
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    if (!context.baseCommit || templates.length === 0)
+        return undefined;
+    try {
+        const [tag] = renderTags([templates[0]], {
+            ...context,
+            sha: context.baseCommit,
+            pr: undefined
+        });
+        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
+        if (!comparison)
+            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
+        return comparison;
+    }
+    catch (error) {
+        log.warning(`could not compare with the base branch's image: ${error.message}`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
+
+
+
+/**
+ * The diffID → blob map of previous images of the same repository (e.g. the parent commit's):
+ * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
+ * layers are, and kept only for layers whose history names the compressor settings.
+ */
+async function previousLayers(client, repo, tags, log) {
+    const map = new Map();
+    for (const tag of tags) {
+        try {
+            const top = await client.findManifest(repo, tag);
+            if (!top)
+                continue;
+            const manifests = isIndex(top.mediaType)
+                ? await Promise.all(JSON.parse(top.bytes.toString('utf8')).manifests.map(d => client.getManifest(repo, d.digest)))
+                : [top];
+            for (const found of manifests) {
+                const manifest = JSON.parse(found.bytes.toString('utf8'));
+                if (!manifest.config || !Array.isArray(manifest.layers))
+                    continue;
+                const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+                const history = (config.history ?? []).filter(h => !h.empty_layer);
+                const diffIds = config.rootfs?.diff_ids ?? [];
+                if (diffIds.length !== manifest.layers.length)
+                    continue;
+                for (let k = 1; k <= Math.min(history.length, manifest.layers.length); k++) {
+                    const comment = history[history.length - k].comment ?? '';
+                    if (!comment.startsWith('imprint, '))
+                        continue;
+                    const diffId = diffIds[diffIds.length - k];
+                    if (!map.has(diffId)) {
+                        map.set(diffId, {
+                            descriptor: manifest.layers[manifest.layers.length - k],
+                            compressor: comment.slice('imprint, '.length),
+                            from: `${repo}:${tag}`
+                        });
+                    }
+                }
+            }
+        }
+        catch (error) {
+            log.debug(`previous image ${repo}:${tag} not usable for layer reuse: ${error.message}`);
+        }
+    }
+    return map;
+}
+/**
+ * A lookup for the layer stage: a hit must come from the same compressor settings (so the blob is
+ * what a full build would write), still exist, and decompress to the diffID (so a wrong entry
+ * cannot slip through). Anything else is a miss, and the layer is built in full.
+ */
+function reuseLookup(client, repo, map, compressor, log) {
+    return async (diffId) => {
+        const candidate = map.get(diffId);
+        if (!candidate)
+            return undefined;
+        if (candidate.compressor !== compressor) {
+            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor}, not ${compressor}; building`);
+            return undefined;
+        }
+        const { descriptor } = candidate;
+        try {
+            const actual = await diffIdOfBlob(await client.getBlob(repo, descriptor.digest), descriptor.mediaType);
+            if (actual !== diffId) {
+                log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
+                return undefined;
+            }
+        }
+        catch (error) {
+            log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
+            return undefined;
+        }
+        return {
+            descriptor: {
+                mediaType: descriptor.mediaType,
+                digest: descriptor.digest,
+                size: descriptor.size
+            },
+            origin: repo,
+            open: offset => client.getBlob(repo, descriptor.digest, offset),
+            built: {
+                diffId,
+                uncompressedSize: 0,
+                source: '',
+                destination: '',
+                compressor,
+                reusedFrom: candidate.from
+            }
+        };
+    };
+}
+/**
+ * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
+ * again: their tar is hashed and the previous blob reused, after checking it.
+ */
+async function reuseFromPrevious(inputs, context, registries, log) {
+    // Only templates that name the commit tell which tag a previous commit's image has.
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    const tags = context.previousCommits.flatMap(sha => {
+        try {
+            return renderTags(templates, { ...context, sha });
+        }
+        catch {
+            return [];
+        }
+    });
+    if (tags.length === 0)
+        return undefined;
+    const client = registries.client(inputs.image.registry);
+    const map = await previousLayers(client, inputs.image, tags, log);
+    if (map.size === 0)
+        return undefined;
+    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
+    return reuseLookup(client, inputs.image, map, compressorId(inputs.compression), log);
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/base.ts
@@ -37014,390 +37452,41 @@ async function resolveBase(reference, wanted, registries) {
     return { name, digest: top.digest, reference, platforms: [single] };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/pipeline/context.ts
+;// CONCATENATED MODULE: ./src/pipeline/build.ts
 
 
 
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-async function git(cwd, ...args) {
-    try {
-        const { stdout } = await run('git', args, { cwd });
-        return stdout.trim() || undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function readEvent(path) {
-    if (!path)
-        return {};
-    try {
-        return JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-/** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
-async function readContext(env, workingDirectory, sourceDateEpochInput) {
-    const eventName = env.GITHUB_EVENT_NAME;
-    const event = await readEvent(env.GITHUB_EVENT_PATH);
-    const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
-    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
-        env.GITHUB_SHA ??
-        (await git(workingDirectory, 'rev-parse', 'HEAD'));
-    const branch = isPullRequest
-        ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-        : env.GITHUB_REF_TYPE === 'branch' ||
-            env.GITHUB_REF?.startsWith('refs/heads/')
-            ? env.GITHUB_REF_NAME
-            : env.GITHUB_ACTIONS
-                ? undefined
-                : await git(workingDirectory, 'branch', '--show-current');
-    const version = env.GITHUB_REF?.startsWith('refs/tags/')
-        ? env.GITHUB_REF.slice('refs/tags/'.length)
-        : undefined;
-    const sourceUrl = env.GITHUB_REPOSITORY
-        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
-        : undefined;
-    let sourceDateEpoch = 0;
-    let sourceDateOrigin = 'default (0)';
-    if (sourceDateEpochInput !== undefined) {
-        sourceDateEpoch = sourceDateEpochInput;
-        sourceDateOrigin = 'the source-date-epoch input';
-    }
-    else {
-        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
-        const commitTime = (sha
-            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
-            : undefined) ??
-            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
-        if (commitTime && /^\d+$/.test(commitTime)) {
-            sourceDateEpoch = Number(commitTime);
-            sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
+
+/** Resolves the base, builds the layers and assembles the image (or index). */
+async function buildArtifact(inputs, context, registries, options) {
+    const { log } = options;
+    const base = await log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
         }
-        else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
-            sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH);
-            sourceDateOrigin = '$SOURCE_DATE_EPOCH';
-        }
-    }
-    const previousCommits = [];
-    const add = (commit) => {
-        if (commit &&
-            /^[0-9a-f]{40}$/.test(commit) &&
-            !/^0+$/.test(commit) &&
-            commit !== sha &&
-            !previousCommits.includes(commit)) {
-            previousCommits.push(commit);
-        }
-    };
-    add(event.before);
-    add(event.pull_request?.base?.sha);
-    if (sha) {
-        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
-        for (const parent of parents?.split('\n') ?? [])
-            add(parent.trim());
-    }
-    const head = event.pull_request?.head?.repo?.full_name;
-    const baseRepo = event.pull_request?.base?.repo?.full_name;
-    return {
-        sha,
-        branch,
-        previousCommits,
-        baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
-        baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
-        repository: env.GITHUB_REPOSITORY,
-        fromFork: isPullRequest &&
-            head !== undefined &&
-            baseRepo !== undefined &&
-            head !== baseRepo,
-        pr: isPullRequest
-            ? (event.pull_request?.number ?? event.number)
-            : undefined,
-        runNumber: env.GITHUB_RUN_NUMBER,
-        sourceUrl,
-        version,
-        eventName,
-        actor: env.GITHUB_ACTOR,
-        sourceDateEpoch,
-        sourceDateOrigin
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/result.ts
-
-function resultOf(inputs, artifact, base, tags, context, push) {
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    const repository = inputs.image.toString();
-    return {
-        digest: artifact.digest,
-        repository,
-        image: `${repository}@${artifact.digest}`,
-        tags: tags.map(tag => `${repository}:${tag}`),
-        configDigest: artifact.kind === 'image'
-            ? artifact.configBlob.descriptor.digest
-            : undefined,
-        mediaType: artifact.kind === 'image'
-            ? artifact.manifest.mediaType
-            : artifact.index.mediaType,
-        platforms: images.map(img => ({
-            platform: formatPlatform(img.platform),
-            digest: img.digest,
-            configDigest: img.configBlob.descriptor.digest,
-            layers: img.layers.map(layer => ({
-                digest: layer.descriptor.digest,
-                size: layer.descriptor.size,
-                mediaType: layer.descriptor.mediaType,
-                ...(layer.built
-                    ? {
-                        diffId: layer.built.diffId,
-                        source: layer.built.source,
-                        destination: layer.built.destination,
-                        ...(layer.built.reusedFrom
-                            ? { reusedFrom: layer.built.reusedFrom }
-                            : {})
-                    }
-                    : {})
-            }))
-        })),
-        base: base.name ? { name: base.name, digest: base.digest } : undefined,
-        revision: context.sha,
-        sourceDateEpoch: context.sourceDateEpoch,
-        pushed: push !== undefined,
-        push,
-        ociLayout: inputs.ociLayout,
-        signatures: [],
-        ...(context.pr !== undefined
-            ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
-            : {})
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/tags.ts
-
-
-function dateOf(epochSeconds) {
-    return new Date(epochSeconds * 1000)
-        .toISOString()
-        .slice(0, 10)
-        .replace(/-/g, '');
-}
-/** A branch name made into a valid tag: `feature/x` → `feature-x`. */
-function tagSafe(value) {
-    return value
-        .replace(/[^A-Za-z0-9_.-]/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128);
-}
-/** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
-function renderTags(templates, context) {
-    const values = {
-        sha: context.sha,
-        short_sha: context.sha?.slice(0, 7),
-        branch: context.branch === undefined ? undefined : tagSafe(context.branch),
-        pr: context.pr === undefined ? undefined : String(context.pr),
-        run_number: context.runNumber,
-        date: dateOf(context.sourceDateEpoch)
-    };
-    const tags = [];
-    for (const template of templates) {
-        const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
-            if (!(key in values)) {
-                throw new InputError('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
-            }
-            const value = values[key];
-            if (value === undefined) {
-                throw new InputError('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
-            }
-            return value;
-        });
-        try {
-            validateTag(tag);
-        }
-        catch (error) {
-            throw new InputError('tags', error.message);
-        }
-        if (!tags.includes(tag))
-            tags.push(tag);
-    }
-    return tags;
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/compare.ts
-
-
-
-function comparePlatform(platform, ours, theirs) {
-    const layers = ours.map((layer, position) => {
-        const other = theirs[position];
-        return {
-            position,
-            digest: layer.digest,
-            size: layer.size,
-            source: layer.source,
-            status: !other
-                ? 'added'
-                : other.digest === layer.digest
-                    ? 'unchanged'
-                    : 'changed',
-            delta: layer.size - (other?.size ?? 0)
-        };
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
+        return resolved;
     });
-    const sum = (list) => list.reduce((n, l) => n + l.size, 0);
-    return {
-        platform,
-        layers,
-        removed: theirs.slice(ours.length),
-        total: sum(ours),
-        baseTotal: sum(theirs)
-    };
-}
-/**
- * Compares the built image with the image of the base commit (by its tag), per platform and per
- * layer position. `undefined` when the base commit has no image.
- */
-async function compareWithBase(client, repo, artifact, tag) {
-    const top = await client.findManifest(repo, tag);
-    if (!top)
-        return undefined;
-    const theirs = new Map();
-    if (isIndex(top.mediaType)) {
-        const index = JSON.parse(top.bytes.toString('utf8'));
-        for (const d of index.manifests) {
-            if (!d.platform)
-                continue;
-            const child = await client.getManifest(repo, d.digest);
-            theirs.set(formatPlatform(d.platform), {
-                manifest: JSON.parse(child.bytes.toString('utf8'))
-            });
-        }
-    }
-    else {
-        const manifest = JSON.parse(top.bytes.toString('utf8'));
-        const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
-        theirs.set(formatPlatform({
-            os: config.os,
-            architecture: config.architecture,
-            variant: config.variant
-        }), { manifest });
-    }
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    const platforms = images.map(img => {
-        const key = formatPlatform(img.platform);
-        const base = theirs.get(key)?.manifest.layers ?? [];
-        const ours = img.layers.map(l => ({
-            digest: l.descriptor.digest,
-            size: l.descriptor.size,
-            source: l.built?.source
-        }));
-        return comparePlatform(key, ours, base.map(l => ({ digest: l.digest, size: l.size })));
+    const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
+        workingDirectory: options.workingDirectory,
+        scratchDir: options.scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
+        jobs: options.jobs,
+        compression: inputs.compression,
+        reuse: options.reuse,
+        log
+    }));
+    const artifact = await log.group('Assemble', async () => {
+        const result = assemble(base, layers, inputs, context);
+        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
+        return result;
     });
-    const firstTheirs = [...theirs.values()][0]?.manifest;
-    return {
-        reference: `${repo}:${tag}`,
-        digest: top.digest,
-        platforms,
-        baseImage: {
-            before: firstTheirs?.annotations?.[annotationKeys.baseDigest],
-            after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
-
-
-/**
- * The diffID → blob map of previous images of the same repository (e.g. the parent commit's):
- * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
- * layers are, and kept only for layers whose history names the compressor settings.
- */
-async function previousLayers(client, repo, tags, log) {
-    const map = new Map();
-    for (const tag of tags) {
-        try {
-            const top = await client.findManifest(repo, tag);
-            if (!top)
-                continue;
-            const manifests = isIndex(top.mediaType)
-                ? await Promise.all(JSON.parse(top.bytes.toString('utf8')).manifests.map(d => client.getManifest(repo, d.digest)))
-                : [top];
-            for (const found of manifests) {
-                const manifest = JSON.parse(found.bytes.toString('utf8'));
-                if (!manifest.config || !Array.isArray(manifest.layers))
-                    continue;
-                const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
-                const history = (config.history ?? []).filter(h => !h.empty_layer);
-                const diffIds = config.rootfs?.diff_ids ?? [];
-                if (diffIds.length !== manifest.layers.length)
-                    continue;
-                for (let k = 1; k <= Math.min(history.length, manifest.layers.length); k++) {
-                    const comment = history[history.length - k].comment ?? '';
-                    if (!comment.startsWith('imprint, '))
-                        continue;
-                    const diffId = diffIds[diffIds.length - k];
-                    if (!map.has(diffId)) {
-                        map.set(diffId, {
-                            descriptor: manifest.layers[manifest.layers.length - k],
-                            compressor: comment.slice('imprint, '.length),
-                            from: `${repo}:${tag}`
-                        });
-                    }
-                }
-            }
-        }
-        catch (error) {
-            log.debug(`previous image ${repo}:${tag} not usable for layer reuse: ${error.message}`);
-        }
-    }
-    return map;
-}
-/**
- * A lookup for the layer stage: a hit must come from the same compressor settings (so the blob is
- * what a full build would write), still exist, and decompress to the diffID (so a wrong entry
- * cannot slip through). Anything else is a miss, and the layer is built in full.
- */
-function reuseLookup(client, repo, map, compressor, log) {
-    return async (diffId) => {
-        const candidate = map.get(diffId);
-        if (!candidate)
-            return undefined;
-        if (candidate.compressor !== compressor) {
-            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor}, not ${compressor}; building`);
-            return undefined;
-        }
-        const { descriptor } = candidate;
-        try {
-            const actual = await diffIdOfBlob(await client.getBlob(repo, descriptor.digest), descriptor.mediaType);
-            if (actual !== diffId) {
-                log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
-                return undefined;
-            }
-        }
-        catch (error) {
-            log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
-            return undefined;
-        }
-        return {
-            descriptor: {
-                mediaType: descriptor.mediaType,
-                digest: descriptor.digest,
-                size: descriptor.size
-            },
-            origin: repo,
-            open: offset => client.getBlob(repo, descriptor.digest, offset),
-            built: {
-                diffId,
-                uncompressedSize: 0,
-                source: '',
-                destination: '',
-                compressor,
-                reusedFrom: candidate.from
-            }
-        };
-    };
+    return { base, artifact };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
@@ -38457,6 +38546,7 @@ async function upsertComment(api, target, marker, body) {
 
 
 
+
 const deploy_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 async function repositoryRoot(cwd) {
     try {
@@ -38465,10 +38555,6 @@ async function repositoryRoot(cwd) {
     catch {
         return cwd;
     }
-}
-function isPullRequest(context) {
-    return (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target');
 }
 async function currentBranch(root, context) {
     if (context?.branch)
@@ -38728,9 +38814,6 @@ function previewOf(prepared) {
 
 
 
-
-
-
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -38817,7 +38900,7 @@ async function runPipeline(inputs, deps) {
             }
             catch (error) {
                 // A pull request from a fork gets read-only credentials: report the image, do not fail.
-                if (!(run_isPullRequest(context) && refusedCredentials(error)))
+                if (!(isPullRequest(context) && refusedCredentials(error)))
                     throw error;
                 pushSkipped = "the pull request's credentials may not push (a fork)";
                 log.warning(`not pushed: ${pushSkipped}; the image was built and is reported (${error.message})`);
@@ -38877,92 +38960,12 @@ async function runPipeline(inputs, deps) {
         await (0,promises_namespaceObject.rm)(scratchDir, { recursive: true, force: true });
     }
 }
-/** Resolves the base, builds the layers and assembles the image (or index). */
-async function buildArtifact(inputs, context, registries, options) {
-    const { log } = options;
-    const base = await log.group('Resolve base', async () => {
-        if (inputs.base === 'scratch') {
-            if (inputs.platforms === 'all')
-                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-            return scratchBase(inputs.platforms, context.sourceDateEpoch);
-        }
-        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
-        return resolved;
-    });
-    const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
-        workingDirectory: options.workingDirectory,
-        scratchDir: options.scratchDir,
-        mtime: context.sourceDateEpoch,
-        uid: inputs.layerOwner.uid,
-        gid: inputs.layerOwner.gid,
-        jobs: options.jobs,
-        compression: inputs.compression,
-        reuse: options.reuse,
-        log
-    }));
-    const artifact = await log.group('Assemble', async () => {
-        const result = assemble(base, layers, inputs, context);
-        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
-        return result;
-    });
-    return { base, artifact };
-}
-/**
- * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
- * again: their tar is hashed and the previous blob reused, after checking it.
- */
-async function reuseFromPrevious(inputs, context, registries, log) {
-    // Only templates that name the commit tell which tag a previous commit's image has.
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
-    const tags = context.previousCommits.flatMap(sha => {
-        try {
-            return renderTags(templates, { ...context, sha });
-        }
-        catch {
-            return [];
-        }
-    });
-    if (tags.length === 0)
-        return undefined;
-    const client = registries.client(inputs.image.registry);
-    const map = await previousLayers(client, inputs.image, tags, log);
-    if (map.size === 0)
-        return undefined;
-    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
-    return reuseLookup(client, inputs.image, map, compressorId(inputs.compression), log);
-}
-function run_isPullRequest(context) {
-    return (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target');
-}
 function refusedCredentials(error) {
     return (error instanceof AuthenticationError ||
         (error instanceof RegistryError &&
             (error.status === 401 ||
                 error.status === 403 ||
                 error.codes.includes('DENIED'))));
-}
-/** The comparison with the base commit's image; a missing image or any error is only a warning. */
-async function compareBase(inputs, context, registries, artifact, log) {
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
-    if (!context.baseCommit || templates.length === 0)
-        return undefined;
-    try {
-        const [tag] = renderTags([templates[0]], {
-            ...context,
-            sha: context.baseCommit,
-            pr: undefined
-        });
-        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
-        if (!comparison)
-            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
-        return comparison;
-    }
-    catch (error) {
-        log.warning(`could not compare with the base branch's image: ${error.message}`);
-        return undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment.ts

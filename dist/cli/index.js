@@ -2750,7 +2750,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_report__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2222);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2430);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9911);
 /* harmony import */ var _registry_auth__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7481);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(690);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
@@ -4662,7 +4662,7 @@ function renderFailureSummary(errors, assembled) {
 
 /***/ }),
 
-/***/ 2430:
+/***/ 9911:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4929,229 +4929,6 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
-
-
-const annotationKeys = {
-    baseName: 'org.opencontainers.image.base.name',
-    baseDigest: 'org.opencontainers.image.base.digest',
-    created: 'org.opencontainers.image.created',
-    revision: 'org.opencontainers.image.revision',
-    source: 'org.opencontainers.image.source',
-    version: 'org.opencontainers.image.version'
-};
-/** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
-function standardLabels(context) {
-    const labels = {
-        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
-    };
-    if (context.sha)
-        labels[annotationKeys.revision] = context.sha;
-    if (context.sourceUrl)
-        labels[annotationKeys.source] = context.sourceUrl;
-    if (context.version)
-        labels[annotationKeys.version] = context.version;
-    return labels;
-}
-function mergeEnv(base, overrides) {
-    const env = [...(base ?? [])];
-    for (const [key, value] of overrides) {
-        const i = env.findIndex(e => e.split('=', 1)[0] === key);
-        if (i >= 0)
-            env[i] = `${key}=${value}`;
-        else
-            env.push(`${key}=${value}`);
-    }
-    return env;
-}
-/**
- * The image config: the base's, with our layers appended to `rootfs` and `history`, and the
- * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
- */
-function assembleConfig(base, layers, inputs, context) {
-    const created = rfc3339(context.sourceDateEpoch);
-    const container = { ...(base.config ?? {}) };
-    if (inputs.entrypoint) {
-        container.Entrypoint = inputs.entrypoint;
-        if (!inputs.cmd)
-            delete container.Cmd;
-    }
-    if (inputs.cmd)
-        container.Cmd = inputs.cmd;
-    if (inputs.env.length)
-        container.Env = mergeEnv(container.Env, inputs.env);
-    if (inputs.workdir)
-        container.WorkingDir = inputs.workdir;
-    if (inputs.user)
-        container.User = inputs.user;
-    container.Labels = {
-        ...(container.Labels ?? {}),
-        ...standardLabels(context),
-        ...inputs.labels
-    };
-    const history = [...(base.history ?? [])];
-    for (const layer of layers) {
-        history.push({
-            created,
-            created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
-            comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
-        });
-    }
-    return {
-        ...base,
-        created,
-        config: container,
-        rootfs: {
-            type: 'layers',
-            diff_ids: [
-                ...base.rootfs.diff_ids,
-                ...layers.map(l => {
-                    if (!l.built)
-                        throw new Error('assembleConfig: a built layer lacks its diffID');
-                    return l.built.diffId;
-                })
-            ]
-        },
-        history
-    };
-}
-function baseAnnotations(base, digest) {
-    if (!base.name || !digest)
-        return {};
-    return {
-        [annotationKeys.baseName]: base.name,
-        [annotationKeys.baseDigest]: digest
-    };
-}
-/** One image per platform on top of its base; an index when there is more than one platform. */
-function assemble(base, layersPerPlatform, inputs, context) {
-    const images = base.platforms.map((platform, i) => {
-        const layers = layersPerPlatform[i];
-        const config = assembleConfig(platform.config, layers, inputs, context);
-        return (0,oci_image/* image */.Sl)(platform.platform, config, [...platform.layers, ...layers], {
-            ...baseAnnotations(base, platform.digest),
-            ...inputs.annotations
-        });
-    });
-    if (images.length === 1)
-        return images[0];
-    return (0,oci_image/* index */.Pe)(images, {
-        ...baseAnnotations(base, base.digest),
-        ...inputs.annotations
-    });
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/base.ts
-
-
-
-/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
-function ociLayerType(mediaType) {
-    switch (mediaType) {
-        case media_types/* MediaType */.zu.dockerLayerGzip:
-            return media_types/* MediaType */.zu.ociLayerGzip;
-        case media_types/* MediaType */.zu.dockerForeignLayer:
-            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
-        default:
-            return mediaType;
-    }
-}
-function emptyConfig(platform, epoch) {
-    return {
-        created: rfc3339(epoch),
-        architecture: platform.architecture,
-        os: platform.os,
-        ...(platform.variant ? { variant: platform.variant } : {}),
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [] },
-        history: []
-    };
-}
-function scratchBase(platforms, epoch) {
-    return {
-        name: '',
-        platforms: platforms.map(platform => ({
-            platform,
-            config: emptyConfig(platform, epoch),
-            layers: []
-        }))
-    };
-}
-function remoteLayer(client, reference, descriptor) {
-    return {
-        descriptor: {
-            ...descriptor,
-            mediaType: ociLayerType(descriptor.mediaType)
-        },
-        origin: reference.repository,
-        open: offset => client.getBlob(reference.repository, descriptor.digest, offset)
-    };
-}
-async function loadPlatform(client, reference, manifestBytes, digest) {
-    const manifest = JSON.parse(manifestBytes.toString('utf8'));
-    const configBytes = await client.getBlobBytes(reference.repository, manifest.config.digest);
-    const config = JSON.parse(configBytes.toString('utf8'));
-    const platform = {
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {})
-    };
-    return {
-        platform,
-        digest,
-        config,
-        layers: manifest.layers.map(d => remoteLayer(client, reference, d))
-    };
-}
-/**
- * Resolves the base reference to a digest once, then reads the manifest and config of each
- * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
- */
-async function resolveBase(reference, wanted, registries) {
-    const client = registries.client(reference.repository.registry);
-    const top = await client.getManifest(reference.repository, reference.identifier);
-    const name = reference.toString();
-    if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
-        const index = JSON.parse(top.bytes.toString('utf8'));
-        const candidates = index.manifests.filter(d => d.platform &&
-            d.platform.os !== 'unknown' &&
-            d.platform.architecture !== 'unknown' &&
-            (0,media_types/* isImageManifest */.pJ)(d.mediaType));
-        const chosen = [];
-        if (wanted === 'all') {
-            chosen.push(...candidates);
-        }
-        else {
-            for (const platform of wanted) {
-                const match = candidates.find(d => (0,oci_platform/* platformMatches */.J5)(d.platform, platform));
-                if (!match) {
-                    const available = candidates
-                        .map(d => (0,oci_platform/* formatPlatform */.Bq)(d.platform))
-                        .join(', ');
-                    throw new Error(`base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has: ${available})`);
-                }
-                chosen.push(match);
-            }
-        }
-        const platforms = await Promise.all(chosen.map(async (d) => {
-            const child = await client.getManifest(reference.repository, d.digest);
-            const loaded = await loadPlatform(client, reference, child.bytes, child.digest);
-            return { ...loaded, platform: d.platform };
-        }));
-        return { name, digest: top.digest, reference, platforms };
-    }
-    if (!(0,media_types/* isImageManifest */.pJ)(top.mediaType) && !(0,media_types/* isDockerType */.$F)(top.mediaType)) {
-        throw new Error(`base ${name} is a ${top.mediaType || 'manifest of unknown type'}, not an image`);
-    }
-    const single = await loadPlatform(client, reference, top.bytes, top.digest);
-    if (wanted !== 'all') {
-        if (wanted.length !== 1 || !(0,oci_platform/* platformMatches */.J5)(single.platform, wanted[0])) {
-            throw new Error(`base ${name} is a single-platform image for ${(0,oci_platform/* formatPlatform */.Bq)(single.platform)}; it cannot serve ${wanted.map(oci_platform/* formatPlatform */.Bq).join(', ')}`);
-        }
-    }
-    return { name, digest: top.digest, reference, platforms: [single] };
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:util"
@@ -5265,9 +5042,12 @@ async function readContext(env, workingDirectory, sourceDateEpochInput) {
         sourceDateOrigin
     };
 }
+/** Whether the run is for a pull request (its head commit, no commits to branches). */
+function isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
+}
 
-// EXTERNAL MODULE: ./src/pipeline/layers.ts + 1 modules
-var pipeline_layers = __nccwpck_require__(9133);
 ;// CONCATENATED MODULE: ./src/pipeline/result.ts
 
 function resultOf(inputs, artifact, base, tags, context, push) {
@@ -5369,7 +5149,120 @@ function renderTags(templates, context) {
     return tags;
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
+
+
+const annotationKeys = {
+    baseName: 'org.opencontainers.image.base.name',
+    baseDigest: 'org.opencontainers.image.base.digest',
+    created: 'org.opencontainers.image.created',
+    revision: 'org.opencontainers.image.revision',
+    source: 'org.opencontainers.image.source',
+    version: 'org.opencontainers.image.version'
+};
+/** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
+function standardLabels(context) {
+    const labels = {
+        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
+    };
+    if (context.sha)
+        labels[annotationKeys.revision] = context.sha;
+    if (context.sourceUrl)
+        labels[annotationKeys.source] = context.sourceUrl;
+    if (context.version)
+        labels[annotationKeys.version] = context.version;
+    return labels;
+}
+function mergeEnv(base, overrides) {
+    const env = [...(base ?? [])];
+    for (const [key, value] of overrides) {
+        const i = env.findIndex(e => e.split('=', 1)[0] === key);
+        if (i >= 0)
+            env[i] = `${key}=${value}`;
+        else
+            env.push(`${key}=${value}`);
+    }
+    return env;
+}
+/**
+ * The image config: the base's, with our layers appended to `rootfs` and `history`, and the
+ * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
+ */
+function assembleConfig(base, layers, inputs, context) {
+    const created = rfc3339(context.sourceDateEpoch);
+    const container = { ...(base.config ?? {}) };
+    if (inputs.entrypoint) {
+        container.Entrypoint = inputs.entrypoint;
+        if (!inputs.cmd)
+            delete container.Cmd;
+    }
+    if (inputs.cmd)
+        container.Cmd = inputs.cmd;
+    if (inputs.env.length)
+        container.Env = mergeEnv(container.Env, inputs.env);
+    if (inputs.workdir)
+        container.WorkingDir = inputs.workdir;
+    if (inputs.user)
+        container.User = inputs.user;
+    container.Labels = {
+        ...(container.Labels ?? {}),
+        ...standardLabels(context),
+        ...inputs.labels
+    };
+    const history = [...(base.history ?? [])];
+    for (const layer of layers) {
+        history.push({
+            created,
+            created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
+            comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
+        });
+    }
+    return {
+        ...base,
+        created,
+        config: container,
+        rootfs: {
+            type: 'layers',
+            diff_ids: [
+                ...base.rootfs.diff_ids,
+                ...layers.map(l => {
+                    if (!l.built)
+                        throw new Error('assembleConfig: a built layer lacks its diffID');
+                    return l.built.diffId;
+                })
+            ]
+        },
+        history
+    };
+}
+function baseAnnotations(base, digest) {
+    if (!base.name || !digest)
+        return {};
+    return {
+        [annotationKeys.baseName]: base.name,
+        [annotationKeys.baseDigest]: digest
+    };
+}
+/** One image per platform on top of its base; an index when there is more than one platform. */
+function assemble(base, layersPerPlatform, inputs, context) {
+    const images = base.platforms.map((platform, i) => {
+        const layers = layersPerPlatform[i];
+        const config = assembleConfig(platform.config, layers, inputs, context);
+        return (0,oci_image/* image */.Sl)(platform.platform, config, [...platform.layers, ...layers], {
+            ...baseAnnotations(base, platform.digest),
+            ...inputs.annotations
+        });
+    });
+    if (images.length === 1)
+        return images[0];
+    return (0,oci_image/* index */.Pe)(images, {
+        ...baseAnnotations(base, base.digest),
+        ...inputs.annotations
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/compare.ts
+
 
 
 
@@ -5449,12 +5342,34 @@ async function compareWithBase(client, repo, artifact, tag) {
         }
     };
 }
+/** The comparison with the base commit's image; a missing image or any error is only a warning. */
+async function compareBase(inputs, context, registries, artifact, log) {
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    if (!context.baseCommit || templates.length === 0)
+        return undefined;
+    try {
+        const [tag] = renderTags([templates[0]], {
+            ...context,
+            sha: context.baseCommit,
+            pr: undefined
+        });
+        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
+        if (!comparison)
+            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
+        return comparison;
+    }
+    catch (error) {
+        log.warning(`could not compare with the base branch's image: ${error.message}`);
+        return undefined;
+    }
+}
 
 // EXTERNAL MODULE: ./src/registry/errors.ts
 var registry_errors = __nccwpck_require__(6764);
 // EXTERNAL MODULE: ./src/build/layer.ts + 2 modules
 var build_layer = __nccwpck_require__(9117);
 ;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
+
 
 
 /**
@@ -5546,6 +5461,180 @@ function reuseLookup(client, repo, map, compressor, log) {
             }
         };
     };
+}
+/**
+ * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
+ * again: their tar is hashed and the previous blob reused, after checking it.
+ */
+async function reuseFromPrevious(inputs, context, registries, log) {
+    // Only templates that name the commit tell which tag a previous commit's image has.
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    const tags = context.previousCommits.flatMap(sha => {
+        try {
+            return renderTags(templates, { ...context, sha });
+        }
+        catch {
+            return [];
+        }
+    });
+    if (tags.length === 0)
+        return undefined;
+    const client = registries.client(inputs.image.registry);
+    const map = await previousLayers(client, inputs.image, tags, log);
+    if (map.size === 0)
+        return undefined;
+    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
+    return reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log);
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/base.ts
+
+
+
+/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
+function ociLayerType(mediaType) {
+    switch (mediaType) {
+        case media_types/* MediaType */.zu.dockerLayerGzip:
+            return media_types/* MediaType */.zu.ociLayerGzip;
+        case media_types/* MediaType */.zu.dockerForeignLayer:
+            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
+        default:
+            return mediaType;
+    }
+}
+function emptyConfig(platform, epoch) {
+    return {
+        created: rfc3339(epoch),
+        architecture: platform.architecture,
+        os: platform.os,
+        ...(platform.variant ? { variant: platform.variant } : {}),
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [] },
+        history: []
+    };
+}
+function scratchBase(platforms, epoch) {
+    return {
+        name: '',
+        platforms: platforms.map(platform => ({
+            platform,
+            config: emptyConfig(platform, epoch),
+            layers: []
+        }))
+    };
+}
+function remoteLayer(client, reference, descriptor) {
+    return {
+        descriptor: {
+            ...descriptor,
+            mediaType: ociLayerType(descriptor.mediaType)
+        },
+        origin: reference.repository,
+        open: offset => client.getBlob(reference.repository, descriptor.digest, offset)
+    };
+}
+async function loadPlatform(client, reference, manifestBytes, digest) {
+    const manifest = JSON.parse(manifestBytes.toString('utf8'));
+    const configBytes = await client.getBlobBytes(reference.repository, manifest.config.digest);
+    const config = JSON.parse(configBytes.toString('utf8'));
+    const platform = {
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {})
+    };
+    return {
+        platform,
+        digest,
+        config,
+        layers: manifest.layers.map(d => remoteLayer(client, reference, d))
+    };
+}
+/**
+ * Resolves the base reference to a digest once, then reads the manifest and config of each
+ * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
+ */
+async function resolveBase(reference, wanted, registries) {
+    const client = registries.client(reference.repository.registry);
+    const top = await client.getManifest(reference.repository, reference.identifier);
+    const name = reference.toString();
+    if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
+        const index = JSON.parse(top.bytes.toString('utf8'));
+        const candidates = index.manifests.filter(d => d.platform &&
+            d.platform.os !== 'unknown' &&
+            d.platform.architecture !== 'unknown' &&
+            (0,media_types/* isImageManifest */.pJ)(d.mediaType));
+        const chosen = [];
+        if (wanted === 'all') {
+            chosen.push(...candidates);
+        }
+        else {
+            for (const platform of wanted) {
+                const match = candidates.find(d => (0,oci_platform/* platformMatches */.J5)(d.platform, platform));
+                if (!match) {
+                    const available = candidates
+                        .map(d => (0,oci_platform/* formatPlatform */.Bq)(d.platform))
+                        .join(', ');
+                    throw new Error(`base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has: ${available})`);
+                }
+                chosen.push(match);
+            }
+        }
+        const platforms = await Promise.all(chosen.map(async (d) => {
+            const child = await client.getManifest(reference.repository, d.digest);
+            const loaded = await loadPlatform(client, reference, child.bytes, child.digest);
+            return { ...loaded, platform: d.platform };
+        }));
+        return { name, digest: top.digest, reference, platforms };
+    }
+    if (!(0,media_types/* isImageManifest */.pJ)(top.mediaType) && !(0,media_types/* isDockerType */.$F)(top.mediaType)) {
+        throw new Error(`base ${name} is a ${top.mediaType || 'manifest of unknown type'}, not an image`);
+    }
+    const single = await loadPlatform(client, reference, top.bytes, top.digest);
+    if (wanted !== 'all') {
+        if (wanted.length !== 1 || !(0,oci_platform/* platformMatches */.J5)(single.platform, wanted[0])) {
+            throw new Error(`base ${name} is a single-platform image for ${(0,oci_platform/* formatPlatform */.Bq)(single.platform)}; it cannot serve ${wanted.map(oci_platform/* formatPlatform */.Bq).join(', ')}`);
+        }
+    }
+    return { name, digest: top.digest, reference, platforms: [single] };
+}
+
+// EXTERNAL MODULE: ./src/pipeline/layers.ts + 1 modules
+var pipeline_layers = __nccwpck_require__(9133);
+;// CONCATENATED MODULE: ./src/pipeline/build.ts
+
+
+
+
+/** Resolves the base, builds the layers and assembles the image (or index). */
+async function buildArtifact(inputs, context, registries, options) {
+    const { log } = options;
+    const base = await log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
+        }
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
+        return resolved;
+    });
+    const layers = await log.group('Build layers', () => (0,pipeline_layers/* buildLayers */.t)(inputs.layers, base.platforms.map(p => p.platform), {
+        workingDirectory: options.workingDirectory,
+        scratchDir: options.scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
+        jobs: options.jobs,
+        compression: inputs.compression,
+        reuse: options.reuse,
+        log
+    }));
+    const artifact = await log.group('Assemble', async () => {
+        const result = assemble(base, layers, inputs, context);
+        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
+        return result;
+    });
+    return { base, artifact };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
@@ -6289,6 +6378,7 @@ async function upsertComment(api, target, marker, body) {
 
 
 
+
 const deploy_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 async function repositoryRoot(cwd) {
     try {
@@ -6297,10 +6387,6 @@ async function repositoryRoot(cwd) {
     catch {
         return cwd;
     }
-}
-function isPullRequest(context) {
-    return (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target');
 }
 async function currentBranch(root, context) {
     if (context?.branch)
@@ -6560,9 +6646,6 @@ function previewOf(prepared) {
 
 
 
-
-
-
 /**
  * The whole build: context → base → layers → assemble → push / layout. The action and the
  * command line are two front ends of this function.
@@ -6649,7 +6732,7 @@ async function runPipeline(inputs, deps) {
             }
             catch (error) {
                 // A pull request from a fork gets read-only credentials: report the image, do not fail.
-                if (!(run_isPullRequest(context) && refusedCredentials(error)))
+                if (!(isPullRequest(context) && refusedCredentials(error)))
                     throw error;
                 pushSkipped = "the pull request's credentials may not push (a fork)";
                 log.warning(`not pushed: ${pushSkipped}; the image was built and is reported (${error.message})`);
@@ -6709,92 +6792,12 @@ async function runPipeline(inputs, deps) {
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
 }
-/** Resolves the base, builds the layers and assembles the image (or index). */
-async function buildArtifact(inputs, context, registries, options) {
-    const { log } = options;
-    const base = await log.group('Resolve base', async () => {
-        if (inputs.base === 'scratch') {
-            if (inputs.platforms === 'all')
-                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-            return scratchBase(inputs.platforms, context.sourceDateEpoch);
-        }
-        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
-        return resolved;
-    });
-    const layers = await log.group('Build layers', () => (0,pipeline_layers/* buildLayers */.t)(inputs.layers, base.platforms.map(p => p.platform), {
-        workingDirectory: options.workingDirectory,
-        scratchDir: options.scratchDir,
-        mtime: context.sourceDateEpoch,
-        uid: inputs.layerOwner.uid,
-        gid: inputs.layerOwner.gid,
-        jobs: options.jobs,
-        compression: inputs.compression,
-        reuse: options.reuse,
-        log
-    }));
-    const artifact = await log.group('Assemble', async () => {
-        const result = assemble(base, layers, inputs, context);
-        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
-        return result;
-    });
-    return { base, artifact };
-}
-/**
- * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
- * again: their tar is hashed and the previous blob reused, after checking it.
- */
-async function reuseFromPrevious(inputs, context, registries, log) {
-    // Only templates that name the commit tell which tag a previous commit's image has.
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
-    const tags = context.previousCommits.flatMap(sha => {
-        try {
-            return renderTags(templates, { ...context, sha });
-        }
-        catch {
-            return [];
-        }
-    });
-    if (tags.length === 0)
-        return undefined;
-    const client = registries.client(inputs.image.registry);
-    const map = await previousLayers(client, inputs.image, tags, log);
-    if (map.size === 0)
-        return undefined;
-    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
-    return reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log);
-}
-function run_isPullRequest(context) {
-    return (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target');
-}
 function refusedCredentials(error) {
     return (error instanceof registry_client/* AuthenticationError */.v ||
         (error instanceof registry_errors/* RegistryError */.gl &&
             (error.status === 401 ||
                 error.status === 403 ||
                 error.codes.includes('DENIED'))));
-}
-/** The comparison with the base commit's image; a missing image or any error is only a warning. */
-async function compareBase(inputs, context, registries, artifact, log) {
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
-    if (!context.baseCommit || templates.length === 0)
-        return undefined;
-    try {
-        const [tag] = renderTags([templates[0]], {
-            ...context,
-            sha: context.baseCommit,
-            pr: undefined
-        });
-        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
-        if (!comparison)
-            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
-        return comparison;
-    }
-    catch (error) {
-        log.warning(`could not compare with the base branch's image: ${error.message}`);
-        return undefined;
-    }
 }
 
 

@@ -6,6 +6,11 @@ import type { Repository } from '../oci/reference'
 import type { ImageIndex, ImageManifest, Platform } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
 import { annotationKeys } from './assemble'
+import type { Inputs } from '../inputs'
+import type { Registries } from '../registry/registries'
+import type { Logger } from '../util/log'
+import type { BuildContext } from './context'
+import { renderTags } from './tags'
 
 export interface LayerComparison {
   position: number
@@ -127,5 +132,42 @@ export async function compareWithBase(
       before: firstTheirs?.annotations?.[annotationKeys.baseDigest],
       after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
     }
+  }
+}
+
+/** The comparison with the base commit's image; a missing image or any error is only a warning. */
+export async function compareBase(
+  inputs: Inputs,
+  context: BuildContext,
+  registries: Registries,
+  artifact: Artifact,
+  log: Logger
+): Promise<Comparison | undefined> {
+  const templates = inputs.tags.filter(t =>
+    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
+  )
+  if (!context.baseCommit || templates.length === 0) return undefined
+  try {
+    const [tag] = renderTags([templates[0]], {
+      ...context,
+      sha: context.baseCommit,
+      pr: undefined
+    })
+    const comparison = await compareWithBase(
+      registries.client(inputs.image.registry),
+      inputs.image,
+      artifact,
+      tag
+    )
+    if (!comparison)
+      log.info(
+        `no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`
+      )
+    return comparison
+  } catch (error) {
+    log.warning(
+      `could not compare with the base branch's image: ${(error as Error).message}`
+    )
+    return undefined
   }
 }

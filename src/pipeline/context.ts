@@ -164,3 +164,11 @@ export async function readContext(
     sourceDateOrigin
   }
 }
+
+/** Whether the run is for a pull request (its head commit, no commits to branches). */
+export function isPullRequest(context: BuildContext): boolean {
+  return (
+    context.eventName === 'pull_request' ||
+    context.eventName === 'pull_request_target'
+  )
+}

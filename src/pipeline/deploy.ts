@@ -23,7 +23,7 @@ import type { Digest } from '../oci/digest'
 import type { Inputs } from '../inputs'
 import { GitHubApi } from '../report/github'
 import type { Logger } from '../util/log'
-import type { BuildContext } from './context'
+import { isPullRequest, type BuildContext } from './context'
 
 const run = promisify(execFile)
 
@@ -70,13 +70,6 @@ async function repositoryRoot(cwd: string): Promise<string> {
   } catch {
     return cwd
   }
-}
-
-function isPullRequest(context: BuildContext): boolean {
-  return (
-    context.eventName === 'pull_request' ||
-    context.eventName === 'pull_request_target'
-  )
 }
 
 async function currentBranch(

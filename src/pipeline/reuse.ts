@@ -1,4 +1,8 @@
-import { diffIdOfBlob } from '../build/layer'
+import { compressorId, diffIdOfBlob } from '../build/layer'
+import type { Inputs } from '../inputs'
+import type { Registries } from '../registry/registries'
+import type { BuildContext } from './context'
+import { renderTags } from './tags'
 import type { Digest } from '../oci/digest'
 import type { Blob } from '../oci/image'
 import { isIndex } from '../oci/media-types'
@@ -137,4 +141,41 @@ export function reuseLookup(
       }
     }
   }
+}
+
+/**
+ * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
+ * again: their tar is hashed and the previous blob reused, after checking it.
+ */
+export async function reuseFromPrevious(
+  inputs: Inputs,
+  context: BuildContext,
+  registries: Registries,
+  log: Logger
+): Promise<((diffId: Digest) => Promise<Blob | undefined>) | undefined> {
+  // Only templates that name the commit tell which tag a previous commit's image has.
+  const templates = inputs.tags.filter(t =>
+    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
+  )
+  const tags = context.previousCommits.flatMap(sha => {
+    try {
+      return renderTags(templates, { ...context, sha })
+    } catch {
+      return []
+    }
+  })
+  if (tags.length === 0) return undefined
+  const client = registries.client(inputs.image.registry)
+  const map = await previousLayers(client, inputs.image, tags, log)
+  if (map.size === 0) return undefined
+  log.info(
+    `layer reuse: ${map.size} layers known from ${tags.length} previous image tags`
+  )
+  return reuseLookup(
+    client,
+    inputs.image,
+    map,
+    compressorId(inputs.compression),
+    log
+  )
 }

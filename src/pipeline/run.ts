@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { InputError } from '../errors'
 import type { Inputs } from '../inputs'
-import { topLevel, type Artifact, type Blob } from '../oci/image'
+import { topLevel, type Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import { rfc3339 } from '../oci/types'
 import { defaultKeychain } from '../registry/auth'
@@ -12,19 +12,16 @@ import type { RetryPolicy } from '../registry/retry'
 import { checkLayoutTarget, writeLayout } from '../sinks/layout'
 import { planTags, pushArtifact } from '../sinks/registry'
 import type { Logger } from '../util/log'
-import { assemble } from './assemble'
-import { resolveBase, scratchBase, type ResolvedBase } from './base'
-import { readContext, type BuildContext } from './context'
-import { buildLayers } from './layers'
+import type { ResolvedBase } from './base'
+import { isPullRequest, readContext, type BuildContext } from './context'
 import { resultOf, type PipelineResult } from './result'
 import { renderTags } from './tags'
-import { compareWithBase, type Comparison } from './compare'
+import { compareBase } from './compare'
 import { AuthenticationError } from '../registry/client'
 import { RegistryError } from '../registry/errors'
 import type { PushReport } from '../sinks/registry'
-import { previousLayers, reuseLookup } from './reuse'
-import { compressorId } from '../build/layer'
-import type { Digest } from '../oci/digest'
+import { reuseFromPrevious } from './reuse'
+import { buildArtifact } from './build'
 import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
 import {
@@ -256,111 +253,6 @@ export async function runPipeline(
   }
 }
 
-/** Resolves the base, builds the layers and assembles the image (or index). */
-async function buildArtifact(
-  inputs: Inputs,
-  context: BuildContext,
-  registries: Registries,
-  options: {
-    workingDirectory: string
-    scratchDir: string
-    jobs: number
-    reuse?: (diffId: Digest) => Promise<Blob | undefined>
-    log: Logger
-  }
-): Promise<{ base: ResolvedBase; artifact: Artifact }> {
-  const { log } = options
-  const base: ResolvedBase = await log.group('Resolve base', async () => {
-    if (inputs.base === 'scratch') {
-      if (inputs.platforms === 'all')
-        throw new Error(
-          'Input "platforms": "all" needs a base image to take the platforms from'
-        )
-      return scratchBase(inputs.platforms, context.sourceDateEpoch)
-    }
-    const resolved = await resolveBase(
-      inputs.base,
-      inputs.platforms,
-      registries
-    )
-    log.info(
-      `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
-    )
-    return resolved
-  })
-
-  const layers = await log.group('Build layers', () =>
-    buildLayers(
-      inputs.layers,
-      base.platforms.map(p => p.platform),
-      {
-        workingDirectory: options.workingDirectory,
-        scratchDir: options.scratchDir,
-        mtime: context.sourceDateEpoch,
-        uid: inputs.layerOwner.uid,
-        gid: inputs.layerOwner.gid,
-        jobs: options.jobs,
-        compression: inputs.compression,
-        reuse: options.reuse,
-        log
-      }
-    )
-  )
-
-  const artifact: Artifact = await log.group('Assemble', async () => {
-    const result = assemble(base, layers, inputs, context)
-    log.info(
-      `${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`
-    )
-    return result
-  })
-  return { base, artifact }
-}
-
-/**
- * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
- * again: their tar is hashed and the previous blob reused, after checking it.
- */
-async function reuseFromPrevious(
-  inputs: Inputs,
-  context: BuildContext,
-  registries: Registries,
-  log: Logger
-): Promise<((diffId: Digest) => Promise<Blob | undefined>) | undefined> {
-  // Only templates that name the commit tell which tag a previous commit's image has.
-  const templates = inputs.tags.filter(t =>
-    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
-  )
-  const tags = context.previousCommits.flatMap(sha => {
-    try {
-      return renderTags(templates, { ...context, sha })
-    } catch {
-      return []
-    }
-  })
-  if (tags.length === 0) return undefined
-  const client = registries.client(inputs.image.registry)
-  const map = await previousLayers(client, inputs.image, tags, log)
-  if (map.size === 0) return undefined
-  log.info(
-    `layer reuse: ${map.size} layers known from ${tags.length} previous image tags`
-  )
-  return reuseLookup(
-    client,
-    inputs.image,
-    map,
-    compressorId(inputs.compression),
-    log
-  )
-}
-
-function isPullRequest(context: BuildContext): boolean {
-  return (
-    context.eventName === 'pull_request' ||
-    context.eventName === 'pull_request_target'
-  )
-}
-
 function refusedCredentials(error: unknown): boolean {
   return (
     error instanceof AuthenticationError ||
@@ -369,41 +261,4 @@ function refusedCredentials(error: unknown): boolean {
         error.status === 403 ||
         error.codes.includes('DENIED')))
   )
-}
-
-/** The comparison with the base commit's image; a missing image or any error is only a warning. */
-async function compareBase(
-  inputs: Inputs,
-  context: BuildContext,
-  registries: Registries,
-  artifact: Artifact,
-  log: Logger
-): Promise<Comparison | undefined> {
-  const templates = inputs.tags.filter(t =>
-    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
-  )
-  if (!context.baseCommit || templates.length === 0) return undefined
-  try {
-    const [tag] = renderTags([templates[0]], {
-      ...context,
-      sha: context.baseCommit,
-      pr: undefined
-    })
-    const comparison = await compareWithBase(
-      registries.client(inputs.image.registry),
-      inputs.image,
-      artifact,
-      tag
-    )
-    if (!comparison)
-      log.info(
-        `no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`
-      )
-    return comparison
-  } catch (error) {
-    log.warning(
-      `could not compare with the base branch's image: ${(error as Error).message}`
-    )
-    return undefined
-  }
 }
