@@ -35464,6 +35464,10 @@ function editManifest(file, src, target) {
             if (!document.hasIn(named.path))
                 continue;
             const node = document.getIn(named.path, true);
+            if (!(0,dist/* isScalar */.jn)(node)) {
+                warnings.push(`${file}: ${formatPath(named.path)} is not a single value; manifest-paths left it alone`);
+                continue;
+            }
             const value = named.field === 'tag'
                 ? target.tag
                 : named.field === 'digest'
@@ -35612,6 +35616,7 @@ const inputNames = (/* unused pure expression or super */ null && ([
     'commit-message',
     'manifest-no-match',
     'manifest-paths',
+    'manifest-token',
     'push-by-digest',
     'merge-digests',
     'compression',
@@ -35820,6 +35825,8 @@ function parseInputs(get) {
             throw new Error(`"${value}" is not one of push, pull-request, none`);
         }, 'none'),
         manifestRepository,
+        manifestToken: get('manifest-token').trim() ||
+            (get('github-token') === '' ? undefined : get('github-token')),
         manifestBranch: field('manifest-branch', optional(value => {
             if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.includes('..')) {
                 throw new Error(`"${value}" is not a valid branch name`);
@@ -36476,6 +36483,7 @@ function escapeCell(text) {
         .replace(/>/g, '&gt;')
         .replace(/\|/g, '&#124;')
         .replace(/`/g, '&#96;')
+        .replace(/[\\[\]()!*_~]/g, match => `\\${match}`)
         .replace(/\r?\n/g, ' ');
 }
 const code = (text) => `<code>${escapeCell(text)}</code>`;
@@ -37189,7 +37197,8 @@ async function compareWithBase(client, repo, artifact, tag) {
         }));
         return comparePlatform(key, ours, base.map(l => ({ digest: l.digest, size: l.size })));
     });
-    const firstTheirs = [...theirs.values()][0]?.manifest;
+    // The base image digest is recorded per platform: compare the same platform on both sides.
+    const firstTheirs = theirs.get(formatPlatform(images[0].platform))?.manifest;
     return {
         reference: `${repo}:${tag}`,
         digest: top.digest,
@@ -37202,13 +37211,16 @@ async function compareWithBase(client, repo, artifact, tag) {
 }
 /** The comparison with the base commit's image; a missing image or any error is only a warning. */
 async function compareBase(inputs, context, registries, artifact, log) {
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    // Templates naming the commit, and nothing that belongs to this run (its number or date).
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t) &&
+        !/\{\{\s*(run_number|date|pr)\s*\}\}/.test(t));
     if (!context.baseCommit || templates.length === 0)
         return undefined;
     try {
         const [tag] = renderTags([templates[0]], {
             ...context,
             sha: context.baseCommit,
+            branch: context.baseBranch,
             pr: undefined
         });
         const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
@@ -38275,12 +38287,22 @@ class GitError extends Error {
 }
 /** Runs git; identity comes from `identity` when the repository has none configured. */
 async function git_git(cwd, args, extraConfig = []) {
-    const config = extraConfig.flatMap(c => ['-c', c]);
+    // Settings (credentials among them) go through the environment, not argv, where any process
+    // on the machine could read them.
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+    if (extraConfig.length) {
+        env.GIT_CONFIG_COUNT = String(extraConfig.length);
+        extraConfig.forEach((entry, i) => {
+            const eq = entry.indexOf('=');
+            env[`GIT_CONFIG_KEY_${i}`] = entry.slice(0, eq);
+            env[`GIT_CONFIG_VALUE_${i}`] = entry.slice(eq + 1);
+        });
+    }
     try {
-        const { stdout } = await execFileAsync('git', [...config, ...args], {
+        const { stdout } = await execFileAsync('git', args, {
             cwd,
             maxBuffer: 64 * 1024 * 1024,
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+            env
         });
         return stdout.trim();
     }
@@ -38357,6 +38379,28 @@ async function commitAndPush(options) {
             await git_git(worktree, ['commit', '--quiet', '-m', options.message], identity);
             try {
                 const target = options.pushTo ?? branch;
+                if (options.pushTo && options.allow) {
+                    // The pull request branch may hold a newer build's change: never force an older one over it.
+                    const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
+                    if (existing) {
+                        await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], remoteConfig);
+                        for (const file of changed) {
+                            const theirs = await git_git(root, [
+                                'show',
+                                `FETCH_HEAD:${file}`
+                            ]).catch(() => undefined);
+                            if (theirs === undefined)
+                                continue;
+                            for (const change of editManifest(file, theirs, options.target)
+                                .changes) {
+                                if (!(await options.allow(change, worktree))) {
+                                    log.warning(`${target} already holds a newer image in ${file}; not replacing it`);
+                                    return { changed: [], changes: [], attempts: attempt };
+                                }
+                            }
+                        }
+                    }
+                }
                 if (options.pushTo) {
                     // The pull request branch may already hold exactly this change: leave it (and the PR) as is.
                     const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
@@ -38404,7 +38448,8 @@ async function commitAndPush(options) {
 
 ;// CONCATENATED MODULE: ./src/deploy/ordering.ts
 
-const commitTag = /:([0-9a-f]{40})(?:@|$)/;
+// A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
+const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/;
 function isAncestor(cwd, ancestor, descendant) {
     return new Promise(resolve => {
         (0,external_node_child_process_namespaceObject.execFile)('git', ['merge-base', '--is-ancestor', ancestor, descendant], { cwd }, error => {
@@ -38420,8 +38465,10 @@ function isAncestor(cwd, ancestor, descendant) {
  * so an out-of-order build must not replace it. Commits the checkout does not have are fetched
  * once; when the order still cannot be told, the update goes ahead with a notice.
  */
-function orderingGuard(sha, remote, log) {
-    return async (change, cwd) => {
+function orderingGuard(sha, 
+/** The checkout of the source repository: image tags are its commits (not the GitOps repository's). */
+cwd, remote, log) {
+    return async (change) => {
         const deployed = commitTag.exec(change.from)?.[1];
         if (!sha || !deployed || deployed === sha)
             return true;
@@ -38525,10 +38572,19 @@ class GitHubApi {
 }
 /** Keeps one comment per marker: updated in place when it exists, created otherwise. */
 async function upsertComment(api, target, marker, body) {
-    const existing = (await api.listComments(target.owner, target.repo, target.issue)).find(c => c.body?.includes(marker));
+    // Ours start with the marker; a comment merely quoting it is someone else's.
+    const existing = (await api.listComments(target.owner, target.repo, target.issue)).find(c => c.body?.startsWith(marker));
     if (existing) {
-        await api.updateComment(target.owner, target.repo, existing.id, body);
-        return { id: existing.id, action: 'updated' };
+        try {
+            await api.updateComment(target.owner, target.repo, existing.id, body);
+            return { id: existing.id, action: 'updated' };
+        }
+        catch (error) {
+            // Not ours to edit (another author planted the marker): write our own instead.
+            if (!(error instanceof GitHubApiError &&
+                (error.status === 403 || error.status === 404)))
+                throw error;
+        }
     }
     const created = await api.createComment(target.owner, target.repo, target.issue, body);
     return { id: created.id, action: 'created' };
@@ -38547,7 +38603,9 @@ async function upsertComment(api, target, marker, body) {
 
 
 
+
 const deploy_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+const serverUrl = () => (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
 async function repositoryRoot(cwd) {
     try {
         return (await deploy_run('git', ['rev-parse', '--show-toplevel'], { cwd })).stdout.trim();
@@ -38566,55 +38624,46 @@ async function currentBranch(root, context) {
         return undefined;
     }
 }
-/** Credentials for an https remote, the way actions/checkout passes them (never in the URL). */
+/** Credentials for an https remote the way actions/checkout passes them: a header, scoped to the server. */
 function tokenConfig(url, token) {
     if (!token || !/^https?:/.test(url))
         return [];
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return [`http.extraheader=AUTHORIZATION: basic ${basic}`];
+    return [
+        `http.${new URL(url).origin}/.extraheader=AUTHORIZATION: basic ${basic}`
+    ];
 }
 /** Clones the GitOps repository (one commit deep) into a temporary directory. */
 async function cloneManifestRepository(inputs, repository) {
-    const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const url = `${server.replace(/\/$/, '')}/${repository}.git`;
-    const remoteConfig = tokenConfig(url, inputs.githubToken);
+    const url = `${serverUrl()}/${repository}.git`;
+    const remoteConfig = tokenConfig(url, inputs.manifestToken);
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'imprint-gitops-'));
     const cleanup = () => (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    const config = remoteConfig.flatMap(c => ['-c', c]);
     const branchArgs = inputs.manifestBranch
         ? ['--branch', inputs.manifestBranch]
         : [];
     try {
-        await deploy_run('git', [
-            ...config,
-            'clone',
-            '--quiet',
-            '--depth=1',
-            '--no-tags',
-            ...branchArgs,
-            url,
-            dir
-        ], {
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
-        });
+        await git_git((0,external_node_os_namespaceObject.tmpdir)(), ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], remoteConfig);
     }
     catch (error) {
         await cleanup();
-        const stderr = String(error.stderr ?? '');
+        const stderr = error instanceof GitError ? error.stderr : String(error);
         if (inputs.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
             throw new InputError('manifest-branch', `branch "${inputs.manifestBranch}" does not exist in ${repository}`);
         }
-        throw new InputError('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); github-token must be a token with access to it (an App token or PAT: the job's GITHUB_TOKEN only reaches this repository)`);
+        throw new InputError('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
     }
     const branch = inputs.manifestBranch ?? (await currentBranch(dir));
-    if (!branch)
+    if (!branch) {
+        await cleanup();
         throw new InputError('manifest-repository', `${repository} has no default branch`);
+    }
     return { root: dir, url, remoteConfig, branch, cleanup };
 }
 /**
  * Reads, parses and edits every manifest in memory as soon as the digest is known — before
- * anything is pushed — so that a malformed file, one without the image, a missing branch or an
- * unreachable GitOps repository stops the run early.
+ * anything is pushed — so that a malformed file, one without the image, a missing branch, an
+ * unreachable GitOps repository or a pull-request mode without a token stops the run early.
  */
 async function prepareDeploy(inputs, context, tag, digest, log) {
     if (inputs.manifests.length === 0)
@@ -38626,34 +38675,51 @@ async function prepareDeploy(inputs, context, tag, digest, log) {
         paths: inputs.manifestPaths
     };
     const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
-    let root;
+    const sourceRoot = await repositoryRoot(process.cwd());
+    let root = sourceRoot;
     let remote = 'origin';
     let remoteConfig = [];
     let branch;
     let cleanup = async () => { };
     if (inputs.manifestRepository) {
-        const clone = await cloneManifestRepository(inputs, inputs.manifestRepository);
+        let clone;
+        try {
+            clone = await cloneManifestRepository(inputs, inputs.manifestRepository);
+        }
+        catch (error) {
+            // A fork's pull request has no secrets: no preview then, but no failure either.
+            if (!isPullRequest(context))
+                throw error;
+            log.warning(`manifest preview skipped: ${error.message}`);
+            return undefined;
+        }
+        ;
         ({ root, remoteConfig, cleanup } = clone);
         remote = clone.url;
         branch = commits ? clone.branch : undefined;
     }
-    else {
-        root = await repositoryRoot(process.cwd());
-        if (commits) {
-            branch = inputs.manifestBranch ?? (await currentBranch(root, context));
-            if (!branch) {
-                throw new InputError('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
-            }
-            const name = branch;
-            await deploy_run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], { cwd: root }).catch(error => {
-                if (error.code === 2) {
-                    throw new InputError('manifest-branch', `branch "${name}" does not exist on origin; create it first or name another`);
-                }
-                log.warning(`could not check branch ${name} on origin: ${String(error.message).split('\n')[0]}`);
-            });
+    else if (commits) {
+        branch = inputs.manifestBranch ?? (await currentBranch(root, context));
+        if (!branch) {
+            throw new InputError('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
         }
+        const name = branch;
+        await deploy_run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
+            cwd: root
+        }).catch(error => {
+            if (error.code === 2) {
+                throw new InputError('manifest-branch', `branch "${name}" does not exist on origin; create it first or name another`);
+            }
+            log.warning(`could not check branch ${name} on origin: ${String(error.message).split('\n')[0]}`);
+        });
     }
+    const repository = inputs.manifestRepository ?? context.repository;
     try {
+        if (commits &&
+            inputs.manifestCommit === 'pull-request' &&
+            (!repository || !inputs.manifestToken)) {
+            throw new InputError('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
+        }
         const files = await expandManifests(root, inputs.manifests);
         const plan = await planManifests(root, files, target, inputs.manifestNoMatch === 'error');
         for (const warning of plan.warnings)
@@ -38668,7 +38734,8 @@ async function prepareDeploy(inputs, context, tag, digest, log) {
             branch,
             remote,
             remoteConfig,
-            repository: inputs.manifestRepository ?? context.repository,
+            repository,
+            sourceRoot,
             cleanup
         };
     }
@@ -38690,9 +38757,15 @@ function renderCommitMessage(template, target, context) {
     };
     return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, key) => values[key] ?? whole);
 }
-/** The pull request branch of an image: one per image, rewritten on every run. */
-function pullRequestBranch(target) {
-    return `imprint/${target.repository.toString().replace(/[^A-Za-z0-9._-]+/g, '-')}`;
+/**
+ * The pull request branch of an image into one base branch: `imprint/<base>/<image>-<hash>`; the
+ * hash of the exact repository keeps apart names that sanitise alike.
+ */
+function pullRequestBranch(target, base) {
+    const repository = target.repository.toString();
+    const readable = repository.replace(/[^A-Za-z0-9_-]+/g, '-');
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest('hex').slice(0, 8);
+    return `imprint/${base}/${readable}-${hash}`;
 }
 /**
  * Writes the prepared edits: into the workspace (`none`), as one commit pushed to the branch
@@ -38729,11 +38802,13 @@ async function deploy(prepared, inputs, context, log) {
     const body = planned
         .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
         .join('\n');
-    // [skip ci] only where nobody needs checks: on a pull request it would leave them pending.
+    // [skip ci] only for direct pushes: on a pull request it would leave required checks pending.
     const message = mode === 'push'
         ? `${headline}\n\n${body}\n\n[skip ci]`
         : `${headline}\n\n${body}`;
-    const pushTo = mode === 'pull-request' ? pullRequestBranch(prepared.target) : undefined;
+    const pushTo = mode === 'pull-request'
+        ? pullRequestBranch(prepared.target, branch)
+        : undefined;
     const result = await commitAndPush({
         root: prepared.root,
         remote: prepared.remote,
@@ -38743,7 +38818,7 @@ async function deploy(prepared, inputs, context, log) {
         files: prepared.files,
         target: prepared.target,
         message,
-        allow: orderingGuard(context.sha, prepared.remote, log),
+        allow: orderingGuard(context.sha, prepared.sourceRoot, 'origin', log),
         log
     });
     const outcome = {
@@ -38763,12 +38838,9 @@ async function deploy(prepared, inputs, context, log) {
 }
 async function openPullRequest(prepared, inputs, head, base, title, body, unchanged, log) {
     const [owner, repo] = (prepared.repository ?? '').split('/');
-    if (!owner || !repo || !inputs.githubToken) {
-        throw new Error(`pushed ${head}, but cannot open a pull request without a repository and github-token`);
-    }
-    const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL);
+    const api = new GitHubApi(inputs.manifestToken ?? '', process.env.GITHUB_API_URL);
     const runUrl = process.env.GITHUB_RUN_ID
-        ? `\n\nFrom ${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+        ? `\n\nFrom ${serverUrl()}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
         : '';
     const text = { title, body: `${body}${runUrl}` };
     const existing = await api.findOpenPull(owner, repo, `${owner}:${head}`, base);
@@ -38983,6 +39055,11 @@ function signedBytes(delta) {
 }
 /** The sticky pull request comment: digest, references, and what changed against the base branch. */
 function renderComment(result, baseBranch) {
+    // GitHub refuses comments over 65536 characters: without the layer tables when it would be.
+    const full = render(result, baseBranch, true);
+    return full.length < 60_000 ? full : render(result, baseBranch, false);
+}
+function render(result, baseBranch, layerTables) {
     const lines = [
         commentMarker(result.repository),
         `### Imprint: ${escapeCell(result.repository)}`,
@@ -39019,6 +39096,8 @@ function renderComment(result, baseBranch) {
                 ? 'no layer changed'
                 : `${changed} of ${platform.layers.length} layers changed${removed ? `, ${removed} removed` : ''}`;
             lines.push(`**${escapeCell(platform.platform)}**: ${what}, ${formatBytes(platform.total)} (${signedBytes(platform.total - platform.baseTotal)})`, '');
+            if (!layerTables)
+                continue;
             lines.push('| # | Layer | Digest | Size | Δ size | |', '|---|---|---|---|---|---|');
             for (const layer of platform.layers) {
                 lines.push(`| ${layer.position + 1} | ${layer.source ? pr_comment_code(layer.source) : 'base'} | ${pr_comment_code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} | ${signedBytes(layer.delta)} | ${layer.status} |`);
@@ -39060,10 +39139,18 @@ const coreLogger = {
 };
 /** The only place that reads inputs: secrets are masked before anything else happens. */
 function readInputs() {
-    for (const secret of ['password', 'github-token', 'signing-key-password']) {
+    for (const secret of [
+        'password',
+        'github-token',
+        'manifest-token',
+        'signing-key-password'
+    ]) {
         const value = getInput(secret);
-        if (value)
+        if (value) {
             core_setSecret(value);
+            // The form git sends as a header, in case a git error ever echoes it.
+            core_setSecret(Buffer.from(`x-access-token:${value}`).toString('base64'));
+        }
     }
     // A PEM key is several lines; each is masked so no line of it can appear in the log.
     for (const line of getInput('signing-key').split(/\r?\n/)) {
@@ -39143,7 +39230,8 @@ async function main_run() {
             title: `Imprint: ${result.repository}`
         });
         summary = renderSummary(result);
-        if (inputs.comment)
+        // Fan-out legs would overwrite each other's comment; the merge job reports the index.
+        if (inputs.comment && !inputs.pushByDigest)
             await commentOnPullRequest(inputs, result);
     }
     catch (error) {

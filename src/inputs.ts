@@ -49,8 +49,10 @@ export interface Inputs {
   /** Files or globs, relative to the repository root, whose references to `image` are pinned. */
   manifests: string[]
   manifestCommit: 'push' | 'pull-request' | 'none'
-  /** `owner/repo` of a separate GitOps repository, cloned with `github-token`. */
+  /** `owner/repo` of a separate GitOps repository. */
   manifestRepository?: string
+  /** For the manifest clone, push and pull request API: `manifest-token`, else `github-token`. */
+  manifestToken?: string
   manifestBranch?: string
   commitMessage: string
   manifestNoMatch: 'error' | 'warning'
@@ -122,6 +124,7 @@ export const inputNames = [
   'commit-message',
   'manifest-no-match',
   'manifest-paths',
+  'manifest-token',
   'push-by-digest',
   'merge-digests',
   'compression',
@@ -463,6 +466,9 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
       'none'
     ),
     manifestRepository,
+    manifestToken:
+      get('manifest-token').trim() ||
+      (get('github-token') === '' ? undefined : get('github-token')),
     manifestBranch: field(
       'manifest-branch',
       optional(value => {

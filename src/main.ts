@@ -21,9 +21,18 @@ const coreLogger: Logger = {
 
 /** The only place that reads inputs: secrets are masked before anything else happens. */
 export function readInputs(): Inputs {
-  for (const secret of ['password', 'github-token', 'signing-key-password']) {
+  for (const secret of [
+    'password',
+    'github-token',
+    'manifest-token',
+    'signing-key-password'
+  ]) {
     const value = core.getInput(secret)
-    if (value) core.setSecret(value)
+    if (value) {
+      core.setSecret(value)
+      // The form git sends as a header, in case a git error ever echoes it.
+      core.setSecret(Buffer.from(`x-access-token:${value}`).toString('base64'))
+    }
   }
   // A PEM key is several lines; each is masked so no line of it can appear in the log.
   for (const line of core.getInput('signing-key').split(/\r?\n/)) {
@@ -117,7 +126,9 @@ export async function run(): Promise<void> {
       }
     )
     summary = renderSummary(result)
-    if (inputs.comment) await commentOnPullRequest(inputs, result)
+    // Fan-out legs would overwrite each other's comment; the merge job reports the index.
+    if (inputs.comment && !inputs.pushByDigest)
+      await commentOnPullRequest(inputs, result)
   } catch (error) {
     fail(error)
     summary = renderFailureSummary(failureMessages(error), assembled)

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -51,7 +52,7 @@ describe('manifest-commit: pull-request', () => {
     const first = await runActionAsync(inputs, { cwd: repo.workspace, env })
     expect(first.stdout).not.toContain('::error')
     expect(first.status).toBe(0)
-    const branch = `imprint/${image.replace(/[^A-Za-z0-9._-]+/g, '-')}`
+    const branch = `imprint/main/${image.replace(/[^A-Za-z0-9_-]+/g, '-')}-${createHash('sha256').update(image).digest('hex').slice(0, 8)}`
     // main is untouched; the branch has the pinned manifest; no [skip ci] so the PR's checks run.
     expect(git(repo.origin, 'rev-parse', 'main')).toBe(repo.sha)
     expect(show(repo.origin, branch, 'deploy/app.yaml')).toBe(
@@ -109,6 +110,21 @@ describe('manifest-commit: pull-request', () => {
     expect(
       JSON.parse(again.outputs.metadata).manifests.pullRequest.operation
     ).toBe('unchanged')
+
+    // An older commit's build finishing late never replaces the newer image on the branch.
+    const before = git(repo.origin, 'rev-parse', branch)
+    // The newer commit is in the source repository (on a branch); the older build's job has a
+    // checkout of the older commit, which main still is.
+    git(repo.workspace, 'push', '-q', 'origin', 'HEAD:refs/heads/feature')
+    const late = await runActionAsync(inputs, {
+      cwd: repo.clone(),
+      env: { ...env, GITHUB_SHA: repo.sha }
+    })
+    expect(late.status).toBe(0)
+    expect(late.stdout).toMatch(
+      /::warning::.*already holds a newer image in deploy\/app\.yaml; not replacing it/
+    )
+    expect(git(repo.origin, 'rev-parse', branch)).toBe(before)
   })
 })
 

@@ -92,3 +92,11 @@ describe('report', () => {
     expect(escapeCell('a|b`c<d>&\nx')).toBe('a&#124;b&#96;c&lt;d&gt;&amp; x')
   })
 })
+
+describe('escapeCell against Markdown', () => {
+  it('neutralises links, images and emphasis from manifest or file names', () => {
+    expect(escapeCell('![x](https://evil.example/t.png) *a* _b_ [c]')).toBe(
+      '\\!\\[x\\]\\(https://evil.example/t.png\\) \\*a\\* \\_b\\_ \\[c\\]'
+    )
+  })
+})

@@ -267,3 +267,16 @@ describe('needsQuotes', () => {
     expect(needsQuotes(value)).toBe(expected)
   })
 })
+
+describe('pull request branches', () => {
+  it('keep apart images whose names sanitise alike, and base branches', async () => {
+    const { pullRequestBranch } = await import('../../src/pipeline/deploy')
+    const a = { ...target, repository: Repository.parse('ghcr.io/a-b/c') }
+    const b = { ...target, repository: Repository.parse('ghcr.io/a/b-c') }
+    expect(pullRequestBranch(a, 'main')).not.toBe(pullRequestBranch(b, 'main'))
+    expect(pullRequestBranch(a, 'main')).toMatch(
+      /^imprint\/main\/ghcr-io-a-b-c-[0-9a-f]{8}$/
+    )
+    expect(pullRequestBranch(a, 'prod')).not.toBe(pullRequestBranch(a, 'main'))
+  })
+})

@@ -31,12 +31,22 @@ export async function git(
   args: string[],
   extraConfig: string[] = []
 ): Promise<string> {
-  const config = extraConfig.flatMap(c => ['-c', c])
+  // Settings (credentials among them) go through the environment, not argv, where any process
+  // on the machine could read them.
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+  if (extraConfig.length) {
+    env.GIT_CONFIG_COUNT = String(extraConfig.length)
+    extraConfig.forEach((entry, i) => {
+      const eq = entry.indexOf('=')
+      env[`GIT_CONFIG_KEY_${i}`] = entry.slice(0, eq)
+      env[`GIT_CONFIG_VALUE_${i}`] = entry.slice(eq + 1)
+    })
+  }
   try {
-    const { stdout } = await execFileAsync('git', [...config, ...args], {
+    const { stdout } = await execFileAsync('git', args, {
       cwd,
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+      env
     })
     return stdout.trim()
   } catch (error) {
@@ -168,6 +178,39 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
       )
       try {
         const target = options.pushTo ?? branch
+        if (options.pushTo && options.allow) {
+          // The pull request branch may hold a newer build's change: never force an older one over it.
+          const existing = (
+            await git(
+              root,
+              ['ls-remote', remote, `refs/heads/${target}`],
+              remoteConfig
+            )
+          ).split(/\s/)[0]
+          if (existing) {
+            await git(
+              root,
+              ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`],
+              remoteConfig
+            )
+            for (const file of changed) {
+              const theirs = await git(root, [
+                'show',
+                `FETCH_HEAD:${file}`
+              ]).catch(() => undefined)
+              if (theirs === undefined) continue
+              for (const change of editManifest(file, theirs, options.target)
+                .changes) {
+                if (!(await options.allow(change, worktree))) {
+                  log.warning(
+                    `${target} already holds a newer image in ${file}; not replacing it`
+                  )
+                  return { changed: [], changes: [], attempts: attempt }
+                }
+              }
+            }
+          }
+        }
         if (options.pushTo) {
           // The pull request branch may already hold exactly this change: leave it (and the PR) as is.
           const existing = (

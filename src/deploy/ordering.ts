@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import type { Logger } from '../util/log'
 import type { ManifestChange } from './yaml-edit'
 
-const commitTag = /:([0-9a-f]{40})(?:@|$)/
+// A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
+const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/
 
 function isAncestor(
   cwd: string,
@@ -29,10 +30,12 @@ function isAncestor(
  */
 export function orderingGuard(
   sha: string | undefined,
+  /** The checkout of the source repository: image tags are its commits (not the GitOps repository's). */
+  cwd: string,
   remote: string,
   log: Logger
 ) {
-  return async (change: ManifestChange, cwd: string): Promise<boolean> => {
+  return async (change: ManifestChange): Promise<boolean> => {
     const deployed = commitTag.exec(change.from)?.[1]
     if (!sha || !deployed || deployed === sha) return true
     let newer = await isAncestor(cwd, sha, deployed)

@@ -467,6 +467,12 @@ export function editManifest(
     for (const named of target.paths ?? []) {
       if (!document.hasIn(named.path)) continue
       const node = document.getIn(named.path, true) as Node | null
+      if (!isScalar(node)) {
+        warnings.push(
+          `${file}: ${formatPath(named.path)} is not a single value; manifest-paths left it alone`
+        )
+        continue
+      }
       const value =
         named.field === 'tag'
           ? target.tag

@@ -123,7 +123,8 @@ export async function compareWithBase(
       base.map(l => ({ digest: l.digest, size: l.size }))
     )
   })
-  const firstTheirs = [...theirs.values()][0]?.manifest
+  // The base image digest is recorded per platform: compare the same platform on both sides.
+  const firstTheirs = theirs.get(formatPlatform(images[0].platform))?.manifest
   return {
     reference: `${repo}:${tag}`,
     digest: top.digest,
@@ -143,14 +144,18 @@ export async function compareBase(
   artifact: Artifact,
   log: Logger
 ): Promise<Comparison | undefined> {
-  const templates = inputs.tags.filter(t =>
-    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
+  // Templates naming the commit, and nothing that belongs to this run (its number or date).
+  const templates = inputs.tags.filter(
+    t =>
+      /\{\{\s*(sha|short_sha)\s*\}\}/.test(t) &&
+      !/\{\{\s*(run_number|date|pr)\s*\}\}/.test(t)
   )
   if (!context.baseCommit || templates.length === 0) return undefined
   try {
     const [tag] = renderTags([templates[0]], {
       ...context,
       sha: context.baseCommit,
+      branch: context.baseBranch,
       pr: undefined
     })
     const comparison = await compareWithBase(

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { commitAndPush } from '../deploy/git'
+import { commitAndPush, git, GitError } from '../deploy/git'
 import {
   expandManifests,
   lineDiff,
@@ -55,12 +56,17 @@ export interface PreparedDeploy {
   /** The branch commits are based on (push: committed to); unset when nothing is committed. */
   branch?: string
   remote: string
-  /** `git -c` settings for talking to the remote (the token of a manifest-repository). */
+  /** `git` settings for talking to the remote (the token of a manifest-repository). */
   remoteConfig: string[]
   /** `owner/repo`, for the pull request API. */
   repository?: string
+  /** The source checkout: image tags are its commits, so the ordering guard asks it. */
+  sourceRoot: string
   cleanup(): Promise<void>
 }
+
+const serverUrl = (): string =>
+  (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
 
 async function repositoryRoot(cwd: string): Promise<string> {
   try {
@@ -88,11 +94,13 @@ async function currentBranch(
   }
 }
 
-/** Credentials for an https remote, the way actions/checkout passes them (never in the URL). */
+/** Credentials for an https remote the way actions/checkout passes them: a header, scoped to the server. */
 function tokenConfig(url: string, token: string | undefined): string[] {
   if (!token || !/^https?:/.test(url)) return []
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64')
-  return [`http.extraheader=AUTHORIZATION: basic ${basic}`]
+  return [
+    `http.${new URL(url).origin}/.extraheader=AUTHORIZATION: basic ${basic}`
+  ]
 }
 
 /** Clones the GitOps repository (one commit deep) into a temporary directory. */
@@ -106,35 +114,22 @@ async function cloneManifestRepository(
   branch: string
   cleanup: () => Promise<void>
 }> {
-  const server = process.env.GITHUB_SERVER_URL ?? 'https://github.com'
-  const url = `${server.replace(/\/$/, '')}/${repository}.git`
-  const remoteConfig = tokenConfig(url, inputs.githubToken)
+  const url = `${serverUrl()}/${repository}.git`
+  const remoteConfig = tokenConfig(url, inputs.manifestToken)
   const dir = await mkdtemp(join(tmpdir(), 'imprint-gitops-'))
   const cleanup = () => rm(dir, { recursive: true, force: true })
-  const config = remoteConfig.flatMap(c => ['-c', c])
   const branchArgs = inputs.manifestBranch
     ? ['--branch', inputs.manifestBranch]
     : []
   try {
-    await run(
-      'git',
-      [
-        ...config,
-        'clone',
-        '--quiet',
-        '--depth=1',
-        '--no-tags',
-        ...branchArgs,
-        url,
-        dir
-      ],
-      {
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }
-      }
+    await git(
+      tmpdir(),
+      ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir],
+      remoteConfig
     )
   } catch (error) {
     await cleanup()
-    const stderr = String((error as { stderr?: string }).stderr ?? '')
+    const stderr = error instanceof GitError ? error.stderr : String(error)
     if (inputs.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
       throw new InputError(
         'manifest-branch',
@@ -143,22 +138,24 @@ async function cloneManifestRepository(
     }
     throw new InputError(
       'manifest-repository',
-      `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); github-token must be a token with access to it (an App token or PAT: the job's GITHUB_TOKEN only reaches this repository)`
+      `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`
     )
   }
   const branch = inputs.manifestBranch ?? (await currentBranch(dir))
-  if (!branch)
+  if (!branch) {
+    await cleanup()
     throw new InputError(
       'manifest-repository',
       `${repository} has no default branch`
     )
+  }
   return { root: dir, url, remoteConfig, branch, cleanup }
 }
 
 /**
  * Reads, parses and edits every manifest in memory as soon as the digest is known — before
- * anything is pushed — so that a malformed file, one without the image, a missing branch or an
- * unreachable GitOps repository stops the run early.
+ * anything is pushed — so that a malformed file, one without the image, a missing branch, an
+ * unreachable GitOps repository or a pull-request mode without a token stops the run early.
  */
 export async function prepareDeploy(
   inputs: Inputs,
@@ -175,50 +172,62 @@ export async function prepareDeploy(
     paths: inputs.manifestPaths
   }
   const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context)
+  const sourceRoot = await repositoryRoot(process.cwd())
 
-  let root: string
+  let root = sourceRoot
   let remote = 'origin'
   let remoteConfig: string[] = []
   let branch: string | undefined
   let cleanup = async (): Promise<void> => {}
   if (inputs.manifestRepository) {
-    const clone = await cloneManifestRepository(
-      inputs,
-      inputs.manifestRepository
-    )
+    let clone
+    try {
+      clone = await cloneManifestRepository(inputs, inputs.manifestRepository)
+    } catch (error) {
+      // A fork's pull request has no secrets: no preview then, but no failure either.
+      if (!isPullRequest(context)) throw error
+      log.warning(`manifest preview skipped: ${(error as Error).message}`)
+      return undefined
+    }
     ;({ root, remoteConfig, cleanup } = clone)
     remote = clone.url
     branch = commits ? clone.branch : undefined
-  } else {
-    root = await repositoryRoot(process.cwd())
-    if (commits) {
-      branch = inputs.manifestBranch ?? (await currentBranch(root, context))
-      if (!branch) {
+  } else if (commits) {
+    branch = inputs.manifestBranch ?? (await currentBranch(root, context))
+    if (!branch) {
+      throw new InputError(
+        'manifest-branch',
+        'the checkout is on no branch (detached HEAD); name the branch to commit to'
+      )
+    }
+    const name = branch
+    await run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
+      cwd: root
+    }).catch(error => {
+      if ((error as { code?: number }).code === 2) {
         throw new InputError(
           'manifest-branch',
-          'the checkout is on no branch (detached HEAD); name the branch to commit to'
+          `branch "${name}" does not exist on origin; create it first or name another`
         )
       }
-      const name = branch
-      await run(
-        'git',
-        ['ls-remote', '--exit-code', '--heads', 'origin', name],
-        { cwd: root }
-      ).catch(error => {
-        if ((error as { code?: number }).code === 2) {
-          throw new InputError(
-            'manifest-branch',
-            `branch "${name}" does not exist on origin; create it first or name another`
-          )
-        }
-        log.warning(
-          `could not check branch ${name} on origin: ${String((error as Error).message).split('\n')[0]}`
-        )
-      })
-    }
+      log.warning(
+        `could not check branch ${name} on origin: ${String((error as Error).message).split('\n')[0]}`
+      )
+    })
   }
 
+  const repository = inputs.manifestRepository ?? context.repository
   try {
+    if (
+      commits &&
+      inputs.manifestCommit === 'pull-request' &&
+      (!repository || !inputs.manifestToken)
+    ) {
+      throw new InputError(
+        'manifest-commit',
+        'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request'
+      )
+    }
     const files = await expandManifests(root, inputs.manifests)
     const plan = await planManifests(
       root,
@@ -237,7 +246,8 @@ export async function prepareDeploy(
       branch,
       remote,
       remoteConfig,
-      repository: inputs.manifestRepository ?? context.repository,
+      repository,
+      sourceRoot,
       cleanup
     }
   } catch (error) {
@@ -267,9 +277,15 @@ export function renderCommitMessage(
   )
 }
 
-/** The pull request branch of an image: one per image, rewritten on every run. */
-export function pullRequestBranch(target: ImageTarget): string {
-  return `imprint/${target.repository.toString().replace(/[^A-Za-z0-9._-]+/g, '-')}`
+/**
+ * The pull request branch of an image into one base branch: `imprint/<base>/<image>-<hash>`; the
+ * hash of the exact repository keeps apart names that sanitise alike.
+ */
+export function pullRequestBranch(target: ImageTarget, base: string): string {
+  const repository = target.repository.toString()
+  const readable = repository.replace(/[^A-Za-z0-9_-]+/g, '-')
+  const hash = createHash('sha256').update(repository).digest('hex').slice(0, 8)
+  return `imprint/${base}/${readable}-${hash}`
 }
 
 /**
@@ -317,13 +333,15 @@ export async function deploy(
   const body = planned
     .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
     .join('\n')
-  // [skip ci] only where nobody needs checks: on a pull request it would leave them pending.
+  // [skip ci] only for direct pushes: on a pull request it would leave required checks pending.
   const message =
     mode === 'push'
       ? `${headline}\n\n${body}\n\n[skip ci]`
       : `${headline}\n\n${body}`
   const pushTo =
-    mode === 'pull-request' ? pullRequestBranch(prepared.target) : undefined
+    mode === 'pull-request'
+      ? pullRequestBranch(prepared.target, branch)
+      : undefined
   const result = await commitAndPush({
     root: prepared.root,
     remote: prepared.remote,
@@ -333,7 +351,7 @@ export async function deploy(
     files: prepared.files,
     target: prepared.target,
     message,
-    allow: orderingGuard(context.sha, prepared.remote, log),
+    allow: orderingGuard(context.sha, prepared.sourceRoot, 'origin', log),
     log
   })
   const outcome: DeployResult = {
@@ -374,14 +392,12 @@ async function openPullRequest(
   log: Logger
 ): Promise<DeployResult['pullRequest']> {
   const [owner, repo] = (prepared.repository ?? '').split('/')
-  if (!owner || !repo || !inputs.githubToken) {
-    throw new Error(
-      `pushed ${head}, but cannot open a pull request without a repository and github-token`
-    )
-  }
-  const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL)
+  const api = new GitHubApi(
+    inputs.manifestToken ?? '',
+    process.env.GITHUB_API_URL
+  )
   const runUrl = process.env.GITHUB_RUN_ID
-    ? `\n\nFrom ${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+    ? `\n\nFrom ${serverUrl()}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
     : ''
   const text = { title, body: `${body}${runUrl}` }
   const existing = await api.findOpenPull(owner, repo, `${owner}:${head}`, base)

@@ -71,6 +71,7 @@ export function escapeCell(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
     .replace(/`/g, '&#96;')
+    .replace(/[\\[\]()!*_~]/g, match => `\\${match}`)
     .replace(/\r?\n/g, ' ')
 }
 

@@ -137,12 +137,22 @@ export async function upsertComment(
   marker: string,
   body: string
 ): Promise<{ id: number; action: 'created' | 'updated' }> {
+  // Ours start with the marker; a comment merely quoting it is someone else's.
   const existing = (
     await api.listComments(target.owner, target.repo, target.issue)
-  ).find(c => c.body?.includes(marker))
+  ).find(c => c.body?.startsWith(marker))
   if (existing) {
-    await api.updateComment(target.owner, target.repo, existing.id, body)
-    return { id: existing.id, action: 'updated' }
+    try {
+      await api.updateComment(target.owner, target.repo, existing.id, body)
+      return { id: existing.id, action: 'updated' }
+    } catch (error) {
+      // Not ours to edit (another author planted the marker): write our own instead.
+      if (!(
+        error instanceof GitHubApiError &&
+        (error.status === 403 || error.status === 404)
+      ))
+        throw error
+    }
   }
   const created = await api.createComment(
     target.owner,

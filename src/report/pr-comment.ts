@@ -19,6 +19,16 @@ export function renderComment(
   result: PipelineResult,
   baseBranch?: string
 ): string {
+  // GitHub refuses comments over 65536 characters: without the layer tables when it would be.
+  const full = render(result, baseBranch, true)
+  return full.length < 60_000 ? full : render(result, baseBranch, false)
+}
+
+function render(
+  result: PipelineResult,
+  baseBranch: string | undefined,
+  layerTables: boolean
+): string {
   const lines = [
     commentMarker(result.repository),
     `### Imprint: ${escapeCell(result.repository)}`,
@@ -72,6 +82,7 @@ export function renderComment(
         `**${escapeCell(platform.platform)}**: ${what}, ${formatBytes(platform.total)} (${signedBytes(platform.total - platform.baseTotal)})`,
         ''
       )
+      if (!layerTables) continue
       lines.push(
         '| # | Layer | Digest | Size | Δ size | |',
         '|---|---|---|---|---|---|'
