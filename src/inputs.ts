@@ -11,6 +11,7 @@ import {
 } from './oci/reference'
 import type { Platform } from './oci/types'
 import { KeyError, loadSigningKey, type SigningKey } from './sign/keys'
+import { hasIdentityToken } from './sign/keyless'
 import { parseNamedPath, type NamedPath } from './deploy/yaml-edit'
 import { parseKeyValue, parseList } from './util/list-input'
 
@@ -67,7 +68,7 @@ export interface Inputs {
   mergeDigests: string[]
 }
 
-export type SignMode = 'key' | 'none'
+export type SignMode = 'key' | 'keyless' | 'none'
 
 export const inputDefaults: Record<string, string> = {
   base: 'cgr.dev/chainguard/static:latest',
@@ -166,7 +167,10 @@ function keyValues(items: string[]): [string, string][] {
  * Validates raw input strings (missing ones are empty) into `Inputs`, collecting every problem
  * into one `InputErrors` so that nothing is touched before all inputs are known to be usable.
  */
-export function parseInputs(get: (name: InputName) => string): Inputs {
+export function parseInputs(
+  get: (name: InputName) => string,
+  env: NodeJS.ProcessEnv = process.env
+): Inputs {
   const errors: InputError[] = []
   const raw = (name: InputName): string => {
     const value = get(name).trim()
@@ -355,7 +359,11 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
     value => {
       switch (value) {
         case 'auto':
-          return signingKeyPem ? 'key' : 'none'
+          return signingKeyPem
+            ? 'key'
+            : hasIdentityToken(env)
+              ? 'keyless'
+              : 'none'
         case 'key':
           if (!signingKeyPem) {
             throw new Error(
@@ -366,9 +374,12 @@ export function parseInputs(get: (name: InputName) => string): Inputs {
         case 'none':
           return 'none'
         case 'keyless':
-          throw new Error(
-            'keyless signing is not available in this version yet; use sign: key with signing-key (imprint generate-key-pair makes one), or sign: none'
-          )
+          if (!hasIdentityToken(env)) {
+            throw new Error(
+              'is "keyless" but the job has no OIDC token: missing "id-token" permission. Please add "permissions: id-token: write" to your workflow.'
+            )
+          }
+          return 'keyless'
         default:
           throw new Error(`"${value}" is not one of auto, key, keyless, none`)
       }

@@ -389,7 +389,7 @@ describe('signing keys that cannot be used fail before anything is pushed', () =
     [
       'keyless',
       { sign: 'keyless' },
-      /^::error::Input "sign": keyless signing is not available in this version yet/
+      /^::error::Input "sign": is "keyless" but the job has no OIDC token: missing "id-token" permission/
     ]
   ])('%s', async (_what, overrides, expected) => {
     const ws = gitWorkspace(app)

@@ -31,7 +31,8 @@ import {
   type DeployResult,
   type PreparedDeploy
 } from './deploy'
-import type { SignatureRecord } from '../sign/key-signer'
+import { keyMethod, keylessMethod, type SignatureRecord } from '../sign/signer'
+import { KeylessSigner, keylessConfig } from '../sign/keyless'
 
 export interface PipelineDeps {
   log: Logger
@@ -192,32 +193,38 @@ export async function runPipeline(
       deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push))
 
     let signatures: SignatureRecord[] = []
-    if (inputs.sign === 'key' && inputs.signingKey) {
-      const key = inputs.signingKey
-      if (!push) {
-        log.warning('push is false: nothing was pushed, so nothing was signed')
-      } else {
-        signatures = await log.group('Sign', () =>
-          signArtifact(
-            registries.client(inputs.image.registry),
-            inputs.image,
-            artifact,
-            key,
-            {
-              recursive: inputs.signRecursive,
-              attest: inputs.attest,
-              created: rfc3339(context.sourceDateEpoch),
-              revision: context.sha,
-              base,
-              env: deps.env,
-              log
-            }
-          )
+    const method =
+      inputs.sign === 'key' && inputs.signingKey
+        ? keyMethod(inputs.signingKey)
+        : inputs.sign === 'keyless'
+          ? keylessMethod(new KeylessSigner(keylessConfig(deps.env)))
+          : undefined
+    if (method && !push) {
+      log.warning('nothing was pushed, so nothing was signed')
+    } else if (method) {
+      log.info(
+        `signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`
+      )
+      signatures = await log.group('Sign', () =>
+        signArtifact(
+          registries.client(inputs.image.registry),
+          inputs.image,
+          artifact,
+          method,
+          {
+            recursive: inputs.signRecursive,
+            attest: inputs.attest,
+            created: rfc3339(context.sourceDateEpoch),
+            revision: context.sha,
+            base,
+            env: deps.env,
+            log
+          }
         )
-      }
+      )
     } else if (push) {
       log.info(
-        'not signed: set signing-key (and sign: key or auto) to sign with cosign-compatible signatures'
+        'not signed: set signing-key, or give the job "id-token: write" for keyless signing'
       )
     }
     let deployed: DeployResult | undefined

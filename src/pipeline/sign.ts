@@ -1,8 +1,11 @@
 import { imageDescriptor, topLevel, type Artifact } from '../oci/image'
 import type { Repository } from '../oci/reference'
 import type { RegistryClient } from '../registry/client'
-import { signWithKey, type SignatureRecord } from '../sign/key-signer'
-import type { SigningKey } from '../sign/keys'
+import {
+  signDigest,
+  type SignatureRecord,
+  type SigningMethod
+} from '../sign/signer'
 import { provenanceStatement } from '../sign/provenance'
 import type { Logger } from '../util/log'
 import type { ResolvedBase } from './base'
@@ -35,7 +38,7 @@ export async function signArtifact(
   client: RegistryClient,
   repo: Repository,
   artifact: Artifact,
-  key: SigningKey,
+  method: SigningMethod,
   options: SignOptions
 ): Promise<SignatureRecord[]> {
   const top = topLevel(artifact)
@@ -78,11 +81,11 @@ export async function signArtifact(
           }
         : undefined
     records.push(
-      await signWithKey(
+      await signDigest(
         client,
         repo,
         subject,
-        key,
+        method,
         options.created,
         options.log,
         attest

@@ -1,4 +1,5 @@
-import { verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { KeyObject, verify as cryptoVerify, X509Certificate } from 'node:crypto'
+import { certificateIdentity } from './keyless'
 import { digestHex, type Digest } from '../oci/digest'
 import type { Repository } from '../oci/reference'
 import type { RegistryClient } from '../registry/client'
@@ -13,6 +14,29 @@ import {
   type ExistingSignature
 } from './legacy-sig'
 import { inTotoPayloadType, pae, simpleSigningType } from './payload'
+
+/**
+ * What a signature must verify with: a public key, or (keyless) the certificate it carries, whose
+ * identity must be this one.
+ */
+export type Trust = KeyObject | { identity: string }
+
+function keyFromCertificate(
+  der: Buffer | undefined,
+  trust: Trust
+): KeyObject | undefined {
+  if (trust instanceof KeyObject) return trust
+  if (!der) return undefined
+  const certificate = new X509Certificate(der)
+  return certificateIdentity(certificate) === trust.identity
+    ? certificate.publicKey
+    : undefined
+}
+
+function pemToDer(pem: string | undefined): Buffer | undefined {
+  if (!pem) return undefined
+  return Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')
+}
 
 /** Whether a simple-signing payload is well-formed (containers/image's strict rules) and names `digest`. */
 export function payloadNames(payload: Buffer, digest: Digest): boolean {
@@ -38,20 +62,27 @@ export function payloadNames(payload: Buffer, digest: Digest): boolean {
 export function legacySignatureValid(
   signature: ExistingSignature,
   digest: Digest,
-  key: KeyObject
+  key: Trust
 ): boolean {
   const encoded = signature.layer.annotations?.[signatureAnnotation]
   if (!encoded || !payloadNames(signature.payload, digest)) return false
-  return cryptoVerify(
-    'sha256',
-    signature.payload,
-    key,
-    Buffer.from(encoded, 'base64')
+  const certificate =
+    signature.layer.annotations?.['dev.sigstore.cosign/certificate']
+  const verifier = keyFromCertificate(pemToDer(certificate), key)
+  return (
+    verifier !== undefined &&
+    cryptoVerify(
+      'sha256',
+      signature.payload,
+      verifier,
+      Buffer.from(encoded, 'base64')
+    )
   )
 }
 
 interface BundleJson {
   mediaType?: string
+  verificationMaterial?: { certificate?: { rawBytes?: string } }
   dsseEnvelope?: {
     payload: string
     payloadType: string
@@ -63,7 +94,7 @@ interface BundleJson {
 export function bundleStatement(
   bundle: unknown,
   digest: Digest,
-  key: KeyObject
+  key: Trust
 ): { predicateType: string } | undefined {
   try {
     return checkBundle(bundle, digest, key)
@@ -75,7 +106,7 @@ export function bundleStatement(
 function checkBundle(
   bundle: unknown,
   digest: Digest,
-  key: KeyObject
+  key: Trust
 ): { predicateType: string } | undefined {
   const b = bundle as BundleJson
   const envelope = b.dsseEnvelope
@@ -87,11 +118,17 @@ function checkBundle(
     return undefined
   }
   const payload = Buffer.from(envelope.payload, 'base64')
+  const certificate = b.verificationMaterial?.certificate?.rawBytes
+  const verifier = keyFromCertificate(
+    certificate ? Buffer.from(certificate, 'base64') : undefined,
+    key
+  )
+  if (!verifier) return undefined
   const signed = envelope.signatures.some(s =>
     cryptoVerify(
       'sha256',
       pae(envelope.payloadType, payload),
-      key,
+      verifier,
       Buffer.from(s.sig, 'base64')
     )
   )
@@ -116,7 +153,7 @@ export async function verifyImageSignatures(
   client: RegistryClient,
   repo: Repository,
   digest: Digest,
-  key: KeyObject
+  key: Trust
 ): Promise<VerificationReport> {
   const { signatures } = await readLegacySignatures(client, repo, digest)
   const referrers: Referrer[] = await listBundleReferrers(client, repo, digest)

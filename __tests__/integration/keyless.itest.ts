@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process'
+import {
+  generateKeyPairSync,
+  verify as cryptoVerify,
+  X509Certificate
+} from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mockFulcio, mockRekor } from '@sigstore/mock'
+import { build } from '../helpers/pipeline'
+import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { requireTool } from '../helpers/tools'
+import { gitWorkspace } from '../helpers/workspace'
+
+// Fulcio and Rekor cannot be reached from here: @sigstore/mock answers their documented APIs
+// in-process (nock patches node:http, which @sigstore/sign uses). The registry stays real: our
+// client speaks fetch, which nock does not intercept.
+const fulcio = 'https://fulcio.imprint.test'
+const rekor = 'https://rekor.imprint.test'
+const identity =
+  'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
+
+let registry: TestRegistry
+beforeAll(async () => {
+  registry = await startRegistry()
+  const b64 = (o: object) =>
+    Buffer.from(JSON.stringify(o)).toString('base64url')
+  const now = Math.floor(Date.now() / 1000)
+  // An unsigned GitHub-style OIDC token, as the mock Fulcio accepts (it does not check signatures).
+  process.env.SIGSTORE_ID_TOKEN = `${b64({ alg: 'none' })}.${b64({
+    iss: 'https://token.actions.githubusercontent.com',
+    sub: identity,
+    aud: 'sigstore',
+    iat: now,
+    exp: now + 600
+  })}.`
+})
+afterAll(async () => {
+  delete process.env.SIGSTORE_ID_TOKEN
+  await registry?.stop()
+})
+
+async function blob(repo: string, digest: string): Promise<Buffer> {
+  const res = await fetch(`http://${registry.host}/v2/${repo}/blobs/${digest}`)
+  return Buffer.from(await res.arrayBuffer())
+}
+
+describe('keyless signing', () => {
+  it('signs with a Fulcio certificate for the workflow, witnessed by Rekor, in both formats', async () => {
+    // One interceptor per request: a certificate and a log entry for each of the three signatures.
+    const rekorKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    for (let i = 0; i < 3; i++) {
+      await mockFulcio({ baseURL: fulcio })
+      await mockRekor({ baseURL: rekor, keyPair: rekorKey })
+    }
+    const ws = gitWorkspace({ 'app/a.txt': 'keyless\n' })
+    const result = await build(
+      {
+        image: `${registry.host}/acme/keyless`,
+        base: 'scratch',
+        layers: 'app:/app',
+        sign: 'keyless',
+        'working-directory': ws.dir,
+        tags: 'v1'
+      },
+      {
+        env: {
+          HOME: process.env.HOME,
+          GITHUB_SHA: ws.sha,
+          SIGSTORE_FULCIO_URL: fulcio,
+          SIGSTORE_REKOR_URL: rekor
+        }
+      }
+    )
+    expect(result.signatures).toHaveLength(1)
+    expect(result.signatures[0].identity).toBe(identity)
+
+    // The legacy .sig layer: openssl verifies the signature with the certificate's key, and the
+    // certificate names the workflow; the Rekor SET annotation is there for cosign v2.
+    const hex = result.digest.slice(7)
+    const manifest = JSON.parse(
+      execFileSync(
+        requireTool('skopeo'),
+        [
+          'inspect',
+          '--tls-verify=false',
+          '--raw',
+          `docker://${registry.host}/acme/keyless:sha256-${hex}.sig`
+        ],
+        { encoding: 'utf8' }
+      )
+    )
+    const layer = manifest.layers[0]
+    const certificatePem = layer.annotations['dev.sigstore.cosign/certificate']
+    expect(new X509Certificate(certificatePem).subjectAltName).toContain(
+      identity
+    )
+    const bundle = JSON.parse(layer.annotations['dev.sigstore.cosign/bundle'])
+    expect(Object.keys(bundle.Payload).sort()).toEqual([
+      'body',
+      'integratedTime',
+      'logID',
+      'logIndex'
+    ])
+    expect(typeof bundle.Payload.integratedTime).toBe('number')
+    // The SET is Rekor's signature over the RFC 8785 form of Payload (sorted keys, no spaces),
+    // which is what containers/image checks with rekorPublicKeyPath.
+    const canonical = `{"body":${JSON.stringify(bundle.Payload.body)},"integratedTime":${bundle.Payload.integratedTime},"logID":${JSON.stringify(bundle.Payload.logID)},"logIndex":${bundle.Payload.logIndex}}`
+    expect(
+      cryptoVerify(
+        'sha256',
+        Buffer.from(canonical),
+        rekorKey.publicKey,
+        Buffer.from(bundle.SignedEntryTimestamp, 'base64')
+      )
+    ).toBe(true)
+    const dir = mkdtempSync(join(tmpdir(), 'imprint-keyless-'))
+    writeFileSync(join(dir, 'cert.pem'), certificatePem)
+    const pub = execFileSync(
+      requireTool('openssl'),
+      ['x509', '-in', join(dir, 'cert.pem'), '-pubkey', '-noout'],
+      { encoding: 'utf8' }
+    )
+    writeFileSync(join(dir, 'pub.pem'), pub)
+    writeFileSync(
+      join(dir, 'payload'),
+      await blob('acme/keyless', layer.digest)
+    )
+    writeFileSync(
+      join(dir, 'sig'),
+      Buffer.from(
+        layer.annotations['dev.cosignproject.cosign/signature'],
+        'base64'
+      )
+    )
+    const verified = execFileSync(
+      requireTool('openssl'),
+      [
+        'dgst',
+        '-sha256',
+        '-verify',
+        join(dir, 'pub.pem'),
+        '-signature',
+        join(dir, 'sig'),
+        join(dir, 'payload')
+      ],
+      {
+        encoding: 'utf8'
+      }
+    )
+    expect(verified.trim()).toBe('Verified OK')
+
+    // The v0.3 bundles carry the certificate, not a key hint.
+    const index = JSON.parse(
+      execFileSync(
+        requireTool('skopeo'),
+        [
+          'inspect',
+          '--tls-verify=false',
+          '--raw',
+          `docker://${registry.host}/acme/keyless:sha256-${hex}`
+        ],
+        { encoding: 'utf8' }
+      )
+    )
+    expect(index.manifests).toHaveLength(2)
+    const referrer = JSON.parse(
+      execFileSync(
+        requireTool('skopeo'),
+        [
+          'inspect',
+          '--tls-verify=false',
+          '--raw',
+          `docker://${registry.host}/acme/keyless@${index.manifests[0].digest}`
+        ],
+        {
+          encoding: 'utf8'
+        }
+      )
+    )
+    const signed = JSON.parse(
+      (await blob('acme/keyless', referrer.layers[0].digest)).toString()
+    )
+    expect(signed.mediaType).toBe(
+      'application/vnd.dev.sigstore.bundle.v0.3+json'
+    )
+    const certificate = new X509Certificate(
+      Buffer.from(signed.verificationMaterial.certificate.rawBytes, 'base64')
+    )
+    expect(certificate.subjectAltName).toContain(identity)
+    expect(signed.verificationMaterial.tlogEntries).toHaveLength(1)
+  })
+})
