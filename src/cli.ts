@@ -10,13 +10,13 @@ import { runPipeline } from './pipeline/run'
 import { defaultKeychain } from './registry/auth'
 import { RegistryClient } from './registry/client'
 import { generateKeyPair } from './sign/keys'
-import { verifyImageSignatures } from './sign/verify'
+import { verifyImageSignatures, type Trust } from './sign/verify'
 import { consoleLogger } from './util/log'
 
 const usage = `Usage:
   imprint build --image REPOSITORY --layers SOURCE:DESTINATION [options]
   imprint generate-key-pair [--output-key-prefix cosign]
-  imprint verify --key cosign.pub IMAGE@DIGEST
+  imprint verify --key cosign.pub | --certificate-identity URI  IMAGE@DIGEST
 
 build: builds an OCI image without a Docker daemon. Options have the names of the action's
 inputs; list options may be repeated or hold newline-separated items.
@@ -43,7 +43,8 @@ inputs; list options may be repeated or hold newline-separated items.
   --verbose                     debug logging
 
 generate-key-pair: writes PREFIX.key (cosign-encrypted, ECDSA P-256) and PREFIX.pub.
-verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key.
+verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key,
+or (keyless) that their certificates name the identity (e.g. the workflow URI).
 
 Secrets come from the environment, never the command line: the registry password from
 $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
@@ -150,19 +151,26 @@ async function verifyCommand(rest: string[]): Promise<number> {
     args: rest,
     options: {
       key: { type: 'string' },
+      'certificate-identity': { type: 'string' },
       username: { type: 'string' },
       'insecure-registries': { type: 'string', multiple: true }
     },
     allowPositionals: true
   })
-  if (!values.key || positionals.length !== 1) {
+  if (
+    (!values.key && !values['certificate-identity']) ||
+    positionals.length !== 1
+  ) {
     process.stderr.write(
-      `imprint: verify needs --key and one IMAGE@DIGEST\n\n${usage}\n`
+      `imprint: verify needs --key or --certificate-identity, and one IMAGE@DIGEST\n\n${usage}\n`
     )
     return 2
   }
   try {
-    const publicKey = createPublicKey(readFileSync(values.key, 'utf8'))
+    // A key, or (keyless) the identity the signatures' certificates must name.
+    const trust: Trust = values.key
+      ? createPublicKey(readFileSync(values.key, 'utf8'))
+      : { identity: values['certificate-identity'] as string }
     const reference = parseReference(positionals[0])
     const repo = reference.repository
     const password = process.env.IMPRINT_PASSWORD
@@ -188,7 +196,7 @@ async function verifyCommand(rest: string[]): Promise<number> {
       )
       digest = resolved
     }
-    const report = await verifyImageSignatures(client, repo, digest, publicKey)
+    const report = await verifyImageSignatures(client, repo, digest, trust)
     process.stdout.write(
       `${repo}@${digest}\n` +
         `  legacy .sig (cosign v2, containers/image): ${report.legacy.verified} of ${report.legacy.total} verified\n` +

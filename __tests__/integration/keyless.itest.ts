@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import {
   generateKeyPairSync,
   verify as cryptoVerify,
@@ -6,7 +6,7 @@ import {
 } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mockFulcio, mockRekor } from '@sigstore/mock'
 import { build } from '../helpers/pipeline'
@@ -191,5 +191,31 @@ describe('keyless signing', () => {
     )
     expect(certificate.subjectAltName).toContain(identity)
     expect(signed.verificationMaterial.tlogEntries).toHaveLength(1)
+
+    // imprint verify checks the keyless signatures by the identity their certificates name.
+    const verify = (id: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          resolve('dist/cli/index.js'),
+          'verify',
+          '--certificate-identity',
+          id,
+          `${registry.host}/acme/keyless@${result.digest}`
+        ],
+        {
+          encoding: 'utf8'
+        }
+      )
+    const ok = verify(identity)
+    expect(ok.stdout).toContain(
+      'legacy .sig (cosign v2, containers/image): 1 of 1 verified'
+    )
+    expect(ok.status).toBe(0)
+    const other = verify(
+      'https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main'
+    )
+    expect(other.stdout).toContain('0 of 1 verified')
+    expect(other.status).toBe(1)
   })
 })

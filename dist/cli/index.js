@@ -33603,7 +33603,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const usage = `Usage:
   imprint build --image REPOSITORY --layers SOURCE:DESTINATION [options]
   imprint generate-key-pair [--output-key-prefix cosign]
-  imprint verify --key cosign.pub IMAGE@DIGEST
+  imprint verify --key cosign.pub | --certificate-identity URI  IMAGE@DIGEST
 
 build: builds an OCI image without a Docker daemon. Options have the names of the action's
 inputs; list options may be repeated or hold newline-separated items.
@@ -33630,7 +33630,8 @@ inputs; list options may be repeated or hold newline-separated items.
   --verbose                     debug logging
 
 generate-key-pair: writes PREFIX.key (cosign-encrypted, ECDSA P-256) and PREFIX.pub.
-verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key.
+verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key,
+or (keyless) that their certificates name the identity (e.g. the workflow URI).
 
 Secrets come from the environment, never the command line: the registry password from
 $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
@@ -33726,17 +33727,22 @@ async function verifyCommand(rest) {
         args: rest,
         options: {
             key: { type: 'string' },
+            'certificate-identity': { type: 'string' },
             username: { type: 'string' },
             'insecure-registries': { type: 'string', multiple: true }
         },
         allowPositionals: true
     });
-    if (!values.key || positionals.length !== 1) {
-        process.stderr.write(`imprint: verify needs --key and one IMAGE@DIGEST\n\n${usage}\n`);
+    if ((!values.key && !values['certificate-identity']) ||
+        positionals.length !== 1) {
+        process.stderr.write(`imprint: verify needs --key or --certificate-identity, and one IMAGE@DIGEST\n\n${usage}\n`);
         return 2;
     }
     try {
-        const publicKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createPublicKey)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(values.key, 'utf8'));
+        // A key, or (keyless) the identity the signatures' certificates must name.
+        const trust = values.key
+            ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createPublicKey)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(values.key, 'utf8'))
+            : { identity: values['certificate-identity'] };
         const reference = (0,_oci_reference__WEBPACK_IMPORTED_MODULE_6__/* .parseReference */ .F2)(positionals[0]);
         const repo = reference.repository;
         const password = process.env.IMPRINT_PASSWORD;
@@ -33757,7 +33763,7 @@ async function verifyCommand(rest) {
             process.stderr.write(`warning: verifying ${reference} by tag; it resolves to ${resolved} now\n`);
             digest = resolved;
         }
-        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_12__/* .verifyImageSignatures */ .a$)(client, repo, digest, publicKey);
+        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_12__/* .verifyImageSignatures */ .a$)(client, repo, digest, trust);
         process.stdout.write(`${repo}@${digest}\n` +
             `  legacy .sig (cosign v2, containers/image): ${report.legacy.verified} of ${report.legacy.total} verified\n` +
             `  bundle referrers (cosign v3): ${report.bundles.verified} of ${report.bundles.total} verified` +
