@@ -35039,9 +35039,6 @@ class Repository {
     tag(tag) {
         return new Reference(this, validateTag(tag), undefined);
     }
-    digest(digest) {
-        return new Reference(this, undefined, digest);
-    }
     equals(other) {
         return this.toString() === other.toString();
     }
@@ -36971,9 +36968,6 @@ function lineDiff(plan) {
     }
     return out.join('\n');
 }
-function relativeTo(root, file) {
-    return relative(root, resolve(root, file)).split('\\').join('/');
-}
 
 ;// CONCATENATED MODULE: ./src/deploy/git.ts
 
@@ -37086,49 +37080,45 @@ async function commitAndPush(options) {
             }
             await git_git(worktree, ['add', '--', ...changed]);
             await git_git(worktree, ['commit', '--quiet', '-m', options.message], identity);
-            try {
-                const target = options.pushTo ?? branch;
-                if (options.pushTo && options.allow) {
-                    // The pull request branch may hold a newer build's change: never force an older one over it.
-                    const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
-                    if (existing) {
-                        await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], remoteConfig);
-                        for (const file of changed) {
-                            const theirs = await git_git(root, [
-                                'show',
-                                `FETCH_HEAD:${file}`
-                            ]).catch(() => undefined);
-                            if (theirs === undefined)
-                                continue;
-                            for (const change of (0,yaml_edit/* editManifest */.Ss)(file, theirs, options.target)
-                                .changes) {
-                                if (!(await options.allow(change, worktree))) {
-                                    log.warning(`${target} already holds a newer image in ${file}; not replacing it`);
-                                    return { changed: [], changes: [], attempts: attempt };
-                                }
+            const target = options.pushTo ?? branch;
+            if (options.pushTo) {
+                // The pull request branch, fetched once: it may hold a newer build's image (never force an
+                // older one over it) or exactly this change already (leave it, and the PR, as they are).
+                const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
+                if (existing) {
+                    await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], remoteConfig);
+                    const allow = options.allow;
+                    for (const file of allow ? changed : []) {
+                        const theirs = await git_git(root, [
+                            'show',
+                            `FETCH_HEAD:${file}`
+                        ]).catch(() => undefined);
+                        if (theirs === undefined)
+                            continue;
+                        for (const change of (0,yaml_edit/* editManifest */.Ss)(file, theirs, options.target)
+                            .changes) {
+                            if (allow && !(await allow(change, worktree))) {
+                                log.warning(`${target} already holds a newer image in ${file}; not replacing it`);
+                                return { changed: [], changes: [], attempts: attempt };
                             }
                         }
                     }
-                }
-                if (options.pushTo) {
-                    // The pull request branch may already hold exactly this change: leave it (and the PR) as is.
-                    const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
-                    if (existing) {
-                        await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], remoteConfig);
-                        const [theirs, ours] = await Promise.all([
-                            git_git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
-                            git_git(worktree, ['rev-parse', 'HEAD^{tree}'])
-                        ]);
-                        if (theirs === ours)
-                            return {
-                                commit: existing,
-                                changed,
-                                changes: applied,
-                                attempts: attempt,
-                                unchanged: true
-                            };
+                    const [theirs, ours] = await Promise.all([
+                        git_git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
+                        git_git(worktree, ['rev-parse', 'HEAD^{tree}'])
+                    ]);
+                    if (theirs === ours) {
+                        return {
+                            commit: existing,
+                            changed,
+                            changes: applied,
+                            attempts: attempt,
+                            unchanged: true
+                        };
                     }
                 }
+            }
+            try {
                 await git_git(worktree, [
                     'push',
                     '--quiet',

@@ -176,70 +176,56 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
         ['commit', '--quiet', '-m', options.message],
         identity
       )
-      try {
-        const target = options.pushTo ?? branch
-        if (options.pushTo && options.allow) {
-          // The pull request branch may hold a newer build's change: never force an older one over it.
-          const existing = (
-            await git(
-              root,
-              ['ls-remote', remote, `refs/heads/${target}`],
-              remoteConfig
-            )
-          ).split(/\s/)[0]
-          if (existing) {
-            await git(
-              root,
-              ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`],
-              remoteConfig
-            )
-            for (const file of changed) {
-              const theirs = await git(root, [
-                'show',
-                `FETCH_HEAD:${file}`
-              ]).catch(() => undefined)
-              if (theirs === undefined) continue
-              for (const change of editManifest(file, theirs, options.target)
-                .changes) {
-                if (!(await options.allow(change, worktree))) {
-                  log.warning(
-                    `${target} already holds a newer image in ${file}; not replacing it`
-                  )
-                  return { changed: [], changes: [], attempts: attempt }
-                }
+      const target = options.pushTo ?? branch
+      if (options.pushTo) {
+        // The pull request branch, fetched once: it may hold a newer build's image (never force an
+        // older one over it) or exactly this change already (leave it, and the PR, as they are).
+        const existing = (
+          await git(
+            root,
+            ['ls-remote', remote, `refs/heads/${target}`],
+            remoteConfig
+          )
+        ).split(/\s/)[0]
+        if (existing) {
+          await git(
+            root,
+            ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`],
+            remoteConfig
+          )
+          const allow = options.allow
+          for (const file of allow ? changed : []) {
+            const theirs = await git(root, [
+              'show',
+              `FETCH_HEAD:${file}`
+            ]).catch(() => undefined)
+            if (theirs === undefined) continue
+            for (const change of editManifest(file, theirs, options.target)
+              .changes) {
+              if (allow && !(await allow(change, worktree))) {
+                log.warning(
+                  `${target} already holds a newer image in ${file}; not replacing it`
+                )
+                return { changed: [], changes: [], attempts: attempt }
               }
             }
           }
-        }
-        if (options.pushTo) {
-          // The pull request branch may already hold exactly this change: leave it (and the PR) as is.
-          const existing = (
-            await git(
-              root,
-              ['ls-remote', remote, `refs/heads/${target}`],
-              remoteConfig
-            )
-          ).split(/\s/)[0]
-          if (existing) {
-            await git(
-              root,
-              ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`],
-              remoteConfig
-            )
-            const [theirs, ours] = await Promise.all([
-              git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
-              git(worktree, ['rev-parse', 'HEAD^{tree}'])
-            ])
-            if (theirs === ours)
-              return {
-                commit: existing,
-                changed,
-                changes: applied,
-                attempts: attempt,
-                unchanged: true
-              }
+          const [theirs, ours] = await Promise.all([
+            git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
+            git(worktree, ['rev-parse', 'HEAD^{tree}'])
+          ])
+          if (theirs === ours) {
+            return {
+              commit: existing,
+              changed,
+              changes: applied,
+              attempts: attempt,
+              unchanged: true
+            }
           }
         }
+      }
+      try {
         await git(
           worktree,
           [

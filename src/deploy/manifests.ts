@@ -1,5 +1,5 @@
 import { glob, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join, relative, resolve } from 'node:path'
+import { join } from 'node:path'
 import {
   editManifest,
   type ImageTarget,
@@ -139,8 +139,4 @@ export function lineDiff(plan: FilePlan): string {
     )
   }
   return out.join('\n')
-}
-
-export function relativeTo(root: string, file: string): string {
-  return relative(root, resolve(root, file)).split('\\').join('/')
 }

@@ -68,10 +68,6 @@ export class Repository {
     return new Reference(this, validateTag(tag), undefined)
   }
 
-  digest(digest: Digest): Reference {
-    return new Reference(this, undefined, digest)
-  }
-
   equals(other: Repository): boolean {
     return this.toString() === other.toString()
   }
