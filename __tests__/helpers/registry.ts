@@ -118,3 +118,14 @@ export async function catalog(registry: TestRegistry): Promise<string[]> {
   const res = await fetch(`http://${registry.host}/v2/_catalog`)
   return ((await res.json()) as { repositories: string[] }).repositories
 }
+
+/** A blob's bytes, read straight from the registry's API (no client of ours in between). */
+export async function readBlob(
+  registry: TestRegistry,
+  repo: string,
+  digest: string
+): Promise<Buffer> {
+  const res = await fetch(`http://${registry.host}/v2/${repo}/blobs/${digest}`)
+  if (res.status !== 200) throw new Error(`GET blob ${digest}: ${res.status}`)
+  return Buffer.from(await res.arrayBuffer())
+}

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mockFulcio, mockRekor } from '@sigstore/mock'
 import { build } from '../helpers/pipeline'
-import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
@@ -41,11 +41,6 @@ afterAll(async () => {
   delete process.env.SIGSTORE_ID_TOKEN
   await registry?.stop()
 })
-
-async function blob(repo: string, digest: string): Promise<Buffer> {
-  const res = await fetch(`http://${registry.host}/v2/${repo}/blobs/${digest}`)
-  return Buffer.from(await res.arrayBuffer())
-}
 
 describe('keyless signing', () => {
   it('signs with a Fulcio certificate for the workflow, witnessed by Rekor, in both formats', async () => {
@@ -126,7 +121,7 @@ describe('keyless signing', () => {
     writeFileSync(join(dir, 'pub.pem'), pub)
     writeFileSync(
       join(dir, 'payload'),
-      await blob('acme/keyless', layer.digest)
+      await readBlob(registry, 'acme/keyless', layer.digest)
     )
     writeFileSync(
       join(dir, 'sig'),
@@ -181,7 +176,9 @@ describe('keyless signing', () => {
       )
     )
     const signed = JSON.parse(
-      (await blob('acme/keyless', referrer.layers[0].digest)).toString()
+      (
+        await readBlob(registry, 'acme/keyless', referrer.layers[0].digest)
+      ).toString()
     )
     expect(signed.mediaType).toBe(
       'application/vnd.dev.sigstore.bundle.v0.3+json'

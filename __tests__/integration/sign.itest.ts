@@ -16,7 +16,12 @@ import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
 import nacl from 'tweetnacl'
 import { runAction } from '../helpers/action'
-import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
+import {
+  catalog,
+  readBlob,
+  startRegistry,
+  type TestRegistry
+} from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
@@ -58,11 +63,6 @@ async function skopeoRaw(reference: string): Promise<Json> {
     `docker://${reference}`
   ])
   return JSON.parse(stdout)
-}
-async function blob(repo: string, digest: string): Promise<Buffer> {
-  const res = await fetch(`http://${registry.host}/v2/${repo}/blobs/${digest}`)
-  expect(res.status).toBe(200)
-  return Buffer.from(await res.arrayBuffer())
 }
 function opensslVerify(
   publicKeyPem: string,
@@ -164,7 +164,7 @@ describe('key-based signing', () => {
     expect(layer.mediaType).toBe(
       'application/vnd.dev.cosign.simplesigning.v1+json'
     )
-    const payload = await blob(repo, layer.digest)
+    const payload = await readBlob(registry, repo, layer.digest)
     expect(payload.toString()).toBe(
       `{"critical":{"identity":{"docker-reference":"${registry.host}/${repo}"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`
     )
@@ -177,7 +177,7 @@ describe('key-based signing', () => {
       .publicKey.export({ type: 'spki', format: 'pem' })
       .toString()
     expect(opensslVerify(other, payload, sig)).toMatch(/Verification failure/)
-    const config = await blob(repo, manifest.config.digest)
+    const config = await readBlob(registry, repo, manifest.config.digest)
     expect(JSON.parse(config.toString()).rootfs.diff_ids).toEqual([
       layer.digest
     ])
@@ -214,7 +214,7 @@ describe('key-based signing', () => {
       'dsse-envelope'
     )
     const bundleJson = JSON.parse(
-      (await blob(repo, referrer.layers[0].digest)).toString()
+      (await readBlob(registry, repo, referrer.layers[0].digest)).toString()
     )
     const statement = JSON.parse(
       Buffer.from(bundleJson.dsseEnvelope.payload, 'base64').toString()
@@ -258,7 +258,9 @@ describe('key-based signing', () => {
       `${registry.host}/${repo}@${provenanceEntry.digest}`
     )
     const provenanceBundle = JSON.parse(
-      (await blob(repo, provenanceManifest.layers[0].digest)).toString()
+      (
+        await readBlob(registry, repo, provenanceManifest.layers[0].digest)
+      ).toString()
     )
     expect(
       verifierFor(publicKey).verify(
