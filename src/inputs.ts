@@ -66,6 +66,8 @@ export interface Inputs {
   pushByDigest: boolean
   /** Fan-in: digests in `image` to assemble into one index instead of building. */
   mergeDigests: string[]
+  /** Keep the diffID → blob map in the Actions cache, when the job has one. */
+  actionsCache: boolean
 }
 
 export type SignMode = 'key' | 'keyless' | 'none'
@@ -86,7 +88,8 @@ export const inputDefaults: Record<string, string> = {
   'manifest-no-match': 'error',
   'push-by-digest': 'false',
   compression: 'gzip',
-  comment: 'true'
+  comment: 'true',
+  'actions-cache': 'true'
 }
 
 /** The names of the inputs this version reads, as in `action.yml`. */
@@ -129,7 +132,8 @@ export const inputNames = [
   'push-by-digest',
   'merge-digests',
   'compression',
-  'comment'
+  'comment',
+  'actions-cache'
 ] as const
 export type InputName = (typeof inputNames)[number]
 
@@ -494,6 +498,7 @@ export function parseInputs(
     pushByDigest,
     mergeDigests,
     comment: field('comment', parseBoolean, true),
+    actionsCache: field('actions-cache', parseBoolean, true),
     compression: field<Compression>(
       'compression',
       value => {

@@ -8,6 +8,8 @@ import {
 } from './pipeline/report'
 import type { PipelineResult } from './pipeline/result'
 import { runPipeline } from './pipeline/run'
+import type { LayerMapStore } from './pipeline/reuse'
+import { formatPlatform } from './oci/platform'
 import { GitHubApi, GitHubApiError, upsertComment } from './report/github'
 import { commentMarker, renderComment } from './report/pr-comment'
 import type { Logger } from './util/log'
@@ -95,6 +97,29 @@ async function commentOnPullRequest(
   }
 }
 
+async function layerMapStoreFor(
+  inputs: Inputs
+): Promise<LayerMapStore | undefined> {
+  if (!inputs.actionsCache || !inputs.push) return undefined
+  // The cache client is large: it is loaded only in jobs that have the service.
+  if (!process.env.ACTIONS_RESULTS_URL && !process.env.ACTIONS_CACHE_URL) {
+    core.debug(
+      'no Actions cache in this job: layer map only from earlier images'
+    )
+    return undefined
+  }
+  const { ActionsCacheLayerStore } = await import('./cache/actions-cache')
+  if (!ActionsCacheLayerStore.available()) return undefined
+  return new ActionsCacheLayerStore({
+    scope:
+      inputs.platforms === 'all'
+        ? 'all'
+        : inputs.platforms.map(formatPlatform).join('+'),
+    sha: process.env.GITHUB_SHA ?? '',
+    env: process.env
+  })
+}
+
 /** The action: read inputs, run the pipeline, set outputs and write the job summary. */
 export async function run(): Promise<void> {
   let inputs: Inputs
@@ -110,6 +135,7 @@ export async function run(): Promise<void> {
     const result = await runPipeline(inputs, {
       log: coreLogger,
       env: process.env,
+      layerMapStore: await layerMapStoreFor(inputs),
       onPublished: partial => setOutputs(partial),
       onAssembled: partial => {
         // Only what describes the built image: `image` and `tags` wait until they exist.

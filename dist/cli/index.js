@@ -34411,7 +34411,8 @@ const inputDefaults = {
     'manifest-no-match': 'error',
     'push-by-digest': 'false',
     compression: 'gzip',
-    comment: 'true'
+    comment: 'true',
+    'actions-cache': 'true'
 };
 /** The names of the inputs this version reads, as in `action.yml`. */
 const inputNames = [
@@ -34453,7 +34454,8 @@ const inputNames = [
     'push-by-digest',
     'merge-digests',
     'compression',
-    'comment'
+    'comment',
+    'actions-cache'
 ];
 function parseBoolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
@@ -34677,6 +34679,7 @@ function parseInputs(get, env = process.env) {
         pushByDigest,
         mergeDigests,
         comment: field('comment', parseBoolean, true),
+        actionsCache: field('actions-cache', parseBoolean, true),
         compression: field('compression', value => {
             if (value === 'gzip' || value === 'zstd')
                 return value;
@@ -36318,10 +36321,12 @@ function reuseLookup(client, repo, map, compressor, log) {
     };
 }
 /**
- * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
- * again: their tar is hashed and the previous blob reused, after checking it.
+ * Layers unchanged since a previous image are not compressed again: their tar is hashed and the
+ * previous blob reused, after checking it. The map comes from previous commits' images (the push's
+ * previous head, the PR base, parents) and, second, from a stored map (the Actions cache), which
+ * also knows layers of images whose tags do not name the commit.
  */
-async function reuseFromPrevious(inputs, context, registries, log) {
+async function layerReuse(inputs, context, registries, store, log) {
     // Only templates that name the commit tell which tag a previous commit's image has.
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
     const tags = context.previousCommits.flatMap(sha => {
@@ -36332,14 +36337,86 @@ async function reuseFromPrevious(inputs, context, registries, log) {
             return [];
         }
     });
-    if (tags.length === 0)
-        return undefined;
     const client = registries.client(inputs.image.registry);
-    const map = await previousLayers(client, inputs.image, tags, log);
+    const map = tags.length > 0
+        ? await previousLayers(client, inputs.image, tags, log)
+        : new Map();
+    const fromImages = map.size;
+    const stored = store ? await loadStored(store, inputs.image, log) : [];
+    for (const record of stored) {
+        if (!map.has(record.diffId)) {
+            map.set(record.diffId, {
+                descriptor: {
+                    mediaType: record.mediaType,
+                    digest: record.digest,
+                    size: record.size
+                },
+                compressor: record.compressor,
+                from: store.name
+            });
+        }
+    }
     if (map.size === 0)
+        return { stored };
+    log.info(`layer reuse: ${fromImages} layers known from ${tags.length} previous image tags, ${map.size - fromImages} more from ${store?.name ?? 'no stored map'}`);
+    return {
+        lookup: reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log),
+        stored
+    };
+}
+async function loadStored(store, repository, log) {
+    try {
+        return await store.load(repository);
+    }
+    catch (error) {
+        log.warning(`${store.name}: layer map not read (${error.message}); layers without a previous image are built in full`);
+        return [];
+    }
+}
+/** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
+const storedLayerLimit = 256;
+/**
+ * The map to store after a push: this run's layers first, then what the store held, newest
+ * first and bounded. Undefined when it would not change, so unchanged builds write nothing.
+ */
+function nextLayerMap(artifact, stored) {
+    const images = artifact.kind === 'index' ? artifact.images : [artifact];
+    const records = new Map();
+    for (const image of images) {
+        for (const layer of image.layers) {
+            if (!layer.built || records.has(layer.built.diffId))
+                continue;
+            records.set(layer.built.diffId, {
+                diffId: layer.built.diffId,
+                digest: layer.descriptor.digest,
+                size: layer.descriptor.size,
+                mediaType: layer.descriptor.mediaType,
+                compressor: layer.built.compressor
+            });
+        }
+    }
+    const known = new Set(stored.map(r => `${r.diffId} ${r.digest}`));
+    if ([...records.values()].every(r => known.has(`${r.diffId} ${r.digest}`)))
         return undefined;
-    log.info(`layer reuse: ${map.size} layers known from ${tags.length} previous image tags`);
-    return reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log);
+    for (const record of stored)
+        if (!records.has(record.diffId))
+            records.set(record.diffId, record);
+    return [...records.values()].slice(0, storedLayerLimit);
+}
+/** Stores the new map; a failure only costs the next build its shortcut, so it is a warning. */
+async function rememberLayers(store, repository, artifact, stored, log) {
+    const next = nextLayerMap(artifact, stored);
+    if (!next) {
+        log.info(`${store.name}: layer map unchanged, not saved again`);
+        return;
+    }
+    try {
+        if (await store.save(repository, next))
+            log.info(`${store.name}: layer map saved (${next.length} layers)`);
+    }
+    catch (error) {
+        log.warning(`${store.name}: layer map not saved (${error.message})`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/base.ts
@@ -37619,8 +37696,12 @@ async function runPipeline(inputs, deps) {
     });
     const jobs = deps.jobs ?? 4;
     let prepared;
+    let saving;
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     try {
+        const reuse = inputs.push && inputs.mergeDigests.length === 0
+            ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
+            : undefined;
         const { base, artifact } = inputs.mergeDigests.length > 0
             ? await log.group('Merge platform images', async () => {
                 const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
@@ -37635,9 +37716,7 @@ async function runPipeline(inputs, deps) {
                 workingDirectory,
                 scratchDir,
                 jobs,
-                reuse: inputs.push
-                    ? await reuseFromPrevious(inputs, context, registries, log)
-                    : undefined,
+                reuse: reuse?.lookup,
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
@@ -37682,8 +37761,12 @@ async function runPipeline(inputs, deps) {
         if (inputs.ociLayout && layoutDir) {
             await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags));
         }
-        if (push)
+        if (push) {
             deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push));
+            // Saved while signing and manifests go on: the layers are in the registry now.
+            if (deps.layerMapStore && reuse)
+                saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
+        }
         let signatures = [];
         const method = inputs.sign === 'key' && inputs.signingKey
             ? keyMethod(inputs.signingKey)
@@ -37732,6 +37815,7 @@ async function runPipeline(inputs, deps) {
         };
     }
     finally {
+        await saving;
         await prepared?.cleanup();
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import type { Registries } from '../registry/registries'
 import type { BuildContext } from './context'
 import { renderTags } from './tags'
 import type { Digest } from '../oci/digest'
-import type { Blob } from '../oci/image'
+import type { Artifact, Blob } from '../oci/image'
 import { isIndex } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
 import type {
@@ -143,16 +143,49 @@ export function reuseLookup(
   }
 }
 
+/** One layer as a layer map remembers it: enough to find and check its blob again. */
+export interface LayerRecord {
+  diffId: Digest
+  digest: Digest
+  size: number
+  mediaType: string
+  compressor: string
+}
+
 /**
- * Layers unchanged since a previous image (the parent commit's, the PR base's) are not compressed
- * again: their tar is hashed and the previous blob reused, after checking it.
+ * Somewhere a repository's layer map outlives the job (the Actions cache). It holds only these
+ * small records; the layers themselves stay in the registry.
  */
-export async function reuseFromPrevious(
+export interface LayerMapStore {
+  /** Names the store in logs. */
+  readonly name: string
+  load(repository: Repository): Promise<LayerRecord[]>
+  /** False when the store declined and has said why. */
+  save(
+    repository: Repository,
+    records: readonly LayerRecord[]
+  ): Promise<boolean>
+}
+
+/** What a build may reuse, and what the stored map held, so the new map can extend it. */
+export interface LayerReuse {
+  lookup?: (diffId: Digest) => Promise<Blob | undefined>
+  stored: LayerRecord[]
+}
+
+/**
+ * Layers unchanged since a previous image are not compressed again: their tar is hashed and the
+ * previous blob reused, after checking it. The map comes from previous commits' images (the push's
+ * previous head, the PR base, parents) and, second, from a stored map (the Actions cache), which
+ * also knows layers of images whose tags do not name the commit.
+ */
+export async function layerReuse(
   inputs: Inputs,
   context: BuildContext,
   registries: Registries,
+  store: LayerMapStore | undefined,
   log: Logger
-): Promise<((diffId: Digest) => Promise<Blob | undefined>) | undefined> {
+): Promise<LayerReuse> {
   // Only templates that name the commit tell which tag a previous commit's image has.
   const templates = inputs.tags.filter(t =>
     /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
@@ -164,18 +197,109 @@ export async function reuseFromPrevious(
       return []
     }
   })
-  if (tags.length === 0) return undefined
   const client = registries.client(inputs.image.registry)
-  const map = await previousLayers(client, inputs.image, tags, log)
-  if (map.size === 0) return undefined
+  const map =
+    tags.length > 0
+      ? await previousLayers(client, inputs.image, tags, log)
+      : new Map<Digest, Candidate>()
+  const fromImages = map.size
+  const stored = store ? await loadStored(store, inputs.image, log) : []
+  for (const record of stored) {
+    if (!map.has(record.diffId)) {
+      map.set(record.diffId, {
+        descriptor: {
+          mediaType: record.mediaType,
+          digest: record.digest,
+          size: record.size
+        },
+        compressor: record.compressor,
+        from: store!.name
+      })
+    }
+  }
+  if (map.size === 0) return { stored }
   log.info(
-    `layer reuse: ${map.size} layers known from ${tags.length} previous image tags`
+    `layer reuse: ${fromImages} layers known from ${tags.length} previous image tags, ${map.size - fromImages} more from ${store?.name ?? 'no stored map'}`
   )
-  return reuseLookup(
-    client,
-    inputs.image,
-    map,
-    compressorId(inputs.compression),
-    log
-  )
+  return {
+    lookup: reuseLookup(
+      client,
+      inputs.image,
+      map,
+      compressorId(inputs.compression),
+      log
+    ),
+    stored
+  }
+}
+
+async function loadStored(
+  store: LayerMapStore,
+  repository: Repository,
+  log: Logger
+): Promise<LayerRecord[]> {
+  try {
+    return await store.load(repository)
+  } catch (error) {
+    log.warning(
+      `${store.name}: layer map not read (${(error as Error).message}); layers without a previous image are built in full`
+    )
+    return []
+  }
+}
+
+/** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
+export const storedLayerLimit = 256
+
+/**
+ * The map to store after a push: this run's layers first, then what the store held, newest
+ * first and bounded. Undefined when it would not change, so unchanged builds write nothing.
+ */
+export function nextLayerMap(
+  artifact: Artifact,
+  stored: readonly LayerRecord[]
+): LayerRecord[] | undefined {
+  const images = artifact.kind === 'index' ? artifact.images : [artifact]
+  const records = new Map<Digest, LayerRecord>()
+  for (const image of images) {
+    for (const layer of image.layers) {
+      if (!layer.built || records.has(layer.built.diffId)) continue
+      records.set(layer.built.diffId, {
+        diffId: layer.built.diffId,
+        digest: layer.descriptor.digest,
+        size: layer.descriptor.size,
+        mediaType: layer.descriptor.mediaType,
+        compressor: layer.built.compressor
+      })
+    }
+  }
+  const known = new Set(stored.map(r => `${r.diffId} ${r.digest}`))
+  if ([...records.values()].every(r => known.has(`${r.diffId} ${r.digest}`)))
+    return undefined
+  for (const record of stored)
+    if (!records.has(record.diffId)) records.set(record.diffId, record)
+  return [...records.values()].slice(0, storedLayerLimit)
+}
+
+/** Stores the new map; a failure only costs the next build its shortcut, so it is a warning. */
+export async function rememberLayers(
+  store: LayerMapStore,
+  repository: Repository,
+  artifact: Artifact,
+  stored: readonly LayerRecord[],
+  log: Logger
+): Promise<void> {
+  const next = nextLayerMap(artifact, stored)
+  if (!next) {
+    log.info(`${store.name}: layer map unchanged, not saved again`)
+    return
+  }
+  try {
+    if (await store.save(repository, next))
+      log.info(`${store.name}: layer map saved (${next.length} layers)`)
+  } catch (error) {
+    log.warning(
+      `${store.name}: layer map not saved (${(error as Error).message})`
+    )
+  }
 }

@@ -20,7 +20,7 @@ import { compareBase } from './compare'
 import { AuthenticationError } from '../registry/client'
 import { RegistryError } from '../registry/errors'
 import type { PushReport } from '../sinks/registry'
-import { reuseFromPrevious } from './reuse'
+import { layerReuse, rememberLayers, type LayerMapStore } from './reuse'
 import { buildArtifact } from './build'
 import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
@@ -46,6 +46,8 @@ export interface PipelineDeps {
   onAssembled?: (partial: PipelineResult) => void
   /** Called once the image is in the registry, before signing. */
   onPublished?: (partial: PipelineResult) => void
+  /** Keeps the repository's diffID → blob map between jobs (the Actions cache). */
+  layerMapStore?: LayerMapStore
 }
 
 /**
@@ -92,10 +94,15 @@ export async function runPipeline(
   const jobs = deps.jobs ?? 4
 
   let prepared: PreparedDeploy | undefined
+  let saving: Promise<void> | undefined
   const scratchDir = await mkdtemp(
     join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-')
   )
   try {
+    const reuse =
+      inputs.push && inputs.mergeDigests.length === 0
+        ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
+        : undefined
     const { base, artifact } =
       inputs.mergeDigests.length > 0
         ? await log.group('Merge platform images', async () => {
@@ -118,9 +125,7 @@ export async function runPipeline(
             workingDirectory,
             scratchDir,
             jobs,
-            reuse: inputs.push
-              ? await reuseFromPrevious(inputs, context, registries, log)
-              : undefined,
+            reuse: reuse?.lookup,
             log
           })
     deps.onAssembled?.(
@@ -189,8 +194,18 @@ export async function runPipeline(
         writeLayout(layoutDir, artifact, tags)
       )
     }
-    if (push)
+    if (push) {
       deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push))
+      // Saved while signing and manifests go on: the layers are in the registry now.
+      if (deps.layerMapStore && reuse)
+        saving = rememberLayers(
+          deps.layerMapStore,
+          inputs.image,
+          artifact,
+          reuse.stored,
+          log
+        )
+    }
 
     let signatures: SignatureRecord[] = []
     const method =
@@ -255,6 +270,7 @@ export async function runPipeline(
       pushSkipped
     }
   } finally {
+    await saving
     await prepared?.cleanup()
     await rm(scratchDir, { recursive: true, force: true })
   }
