@@ -225,7 +225,7 @@ describe('manifests pinned by digest and pushed', () => {
   })
 })
 
-describe('manifests are checked before anything is pushed', () => {
+describe('manifests are checked before any layer is built', () => {
   it.each([
     [
       'a malformed file',
@@ -276,6 +276,7 @@ describe('manifests are checked before anything is pushed', () => {
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(expected)
+    expect(run.stdout).not.toContain('::group::Build layers')
     expect(await catalog(registry)).not.toContain('acme/never-pushed')
     expect(
       readFileSync(join(repo.workspace, 'deploy/base/deployment.yaml'), 'utf8')

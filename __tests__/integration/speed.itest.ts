@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -271,5 +271,62 @@ describe('zstd', () => {
       { env: { HOME: process.env.HOME, GITHUB_SHA: ws.sha } }
     )
     expect(again.digest).toBe(result.digest)
+  })
+})
+
+describe('uploads overlap the build', () => {
+  /** A layer slow to compress next to a tiny one, and whether the tiny one is in the registry when the image is assembled. */
+  async function buildAndProbe(
+    repository: string,
+    extra: Record<string, string> = {}
+  ) {
+    const ws = gitWorkspace({
+      'big/noise.bin': randomBytes(16 * 1024 * 1024).toString('base64'),
+      'small/hello.txt': `hello ${randomBytes(8).toString('hex')}\n`
+    })
+    let probe: Promise<number> | undefined
+    let smallDigest = ''
+    const result = await build(
+      {
+        image: `${registry.host}/${repository}`,
+        base: 'scratch',
+        layers: 'big:/big\nsmall:/small',
+        'working-directory': ws.dir,
+        tags: 'latest',
+        ...extra
+      },
+      {
+        env: { HOME: process.env.HOME, GITHUB_SHA: ws.sha },
+        onAssembled: partial => {
+          smallDigest = partial.platforms[0].layers[1].digest
+          probe = fetch(
+            `http://${registry.host}/v2/${repository}/blobs/${smallDigest}`,
+            { method: 'HEAD' }
+          ).then(r => r.status)
+        }
+      }
+    ).catch((error: Error) => error)
+    return { result, inRegistryAtAssembly: await probe, smallDigest }
+  }
+
+  it('sends each layer as soon as it is written, while others still compress', async () => {
+    const { result, inRegistryAtAssembly } = await buildAndProbe('overlap/app')
+    expect(inRegistryAtAssembly).toBe(200)
+    expect(result).not.toBeInstanceOf(Error)
+    const pushed = (result as Awaited<ReturnType<typeof build>>).push!
+    expect(pushed.blobs.filter(b => b.outcome === 'uploaded')).toHaveLength(3)
+  })
+
+  it('waits for the tag check when a tag exists: a conflict leaves the registry untouched', async () => {
+    await buildAndProbe('overlap/taken')
+    const { result, inRegistryAtAssembly, smallDigest } =
+      await buildAndProbe('overlap/taken')
+    expect(String(result)).toContain('tags are immutable')
+    expect(inRegistryAtAssembly).toBe(404)
+    const after = await fetch(
+      `http://${registry.host}/v2/overlap/taken/blobs/${smallDigest}`,
+      { method: 'HEAD' }
+    )
+    expect(after.status).toBe(404)
   })
 })

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { describe, expect, it } from '@jest/globals'
 import { parseStoredMap } from '../../src/cache/actions-cache'
 import { sha256, type Digest } from '../../src/oci/digest'
@@ -24,7 +25,7 @@ function record(n: number): LayerRecord {
 function layer(r: LayerRecord): Blob {
   return {
     descriptor: { mediaType: r.mediaType, digest: r.digest, size: r.size },
-    open: async () => [],
+    open: async () => Readable.from([]),
     built: {
       diffId: r.diffId,
       uncompressedSize: 1,
@@ -47,7 +48,7 @@ describe('the layer map to store', () => {
   it("puts this build's layers first, keeps the rest, and leaves base layers out", () => {
     const baseLayer: Blob = {
       descriptor: { mediaType: gzip, digest: sha256('base'), size: 1 },
-      open: async () => []
+      open: async () => Readable.from([])
     }
     const next = nextLayerMap(image([record(3), record(1)], [baseLayer]), [
       record(1),

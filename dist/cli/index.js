@@ -35322,12 +35322,14 @@ async function buildLayers(specs, platforms, options) {
         }
         const layer = await (0,build_layer/* writeLayer */.By)(entryLists[i], tarOptions, (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`), options.compression);
         options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
-        return (0,oci_image/* fileBlob */.Ax)({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
+        const blob = (0,oci_image/* fileBlob */.Ax)({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
             uncompressedSize: layer.uncompressedSize,
             ...where,
             compressor
         });
+        options.onWritten?.(blob);
+        return blob;
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
     return perPlatform.map(keys => keys.map(key => byKey.get(key)));
@@ -35728,6 +35730,52 @@ async function planTags(client, repo, digest, tags, allowOverwrite) {
     }
     return plans;
 }
+/** Makes sure `repo` has one blob: HEAD, a mount from its origin on this registry, or an upload. */
+async function pushOne(client, repo, blob) {
+    const { digest, size } = blob.descriptor;
+    const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name
+        ? blob.origin
+        : undefined;
+    const outcome = await client.pushBlob(repo, digest, { size, open: offset => blob.open(offset) }, mountFrom);
+    return { digest, size, outcome };
+}
+/**
+ * Blobs sent while the build is still running — base layers once the base is resolved, each new
+ * layer once it is written — so uploads overlap compression. Only a head start: the push stage
+ * takes what finished here and meets (and reports) any failure itself.
+ */
+class EarlyUploads {
+    client;
+    repo;
+    log;
+    started = new Map();
+    slot;
+    constructor(client, repo, jobs, log) {
+        this.client = client;
+        this.repo = repo;
+        this.log = log;
+        this.slot = (0,pool/* limiter */.T)(jobs);
+    }
+    start(blob) {
+        const { digest } = blob.descriptor;
+        if (this.started.has(digest))
+            return;
+        this.started.set(digest, this.slot(() => pushOne(this.client, this.repo, blob)).then(outcome => {
+            this.log.debug(`${digest}: ${outcome.outcome} during the build`);
+            return outcome;
+        }, error => {
+            this.log.debug(`${digest}: early upload failed, left for the push: ${error.message}`);
+            return undefined;
+        }));
+    }
+    outcome(digest) {
+        return this.started.get(digest);
+    }
+    /** Waits for every started upload: their files must outlive them. */
+    async settled() {
+        await Promise.all(this.started.values());
+    }
+}
 /**
  * Pushes an artifact like go-containerregistry's `remote.Write`: blobs first (HEAD, mount, upload;
  * in parallel), then child manifests by digest, then the top-level manifest under each tag.
@@ -35746,13 +35794,12 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     }
     const blobs = (0,oci_image/* uniqueBlobs */.ge)(artifact);
     const outcomes = await (0,pool/* mapBounded */.y)(blobs, options.jobs, async (blob) => {
-        const { digest, size } = blob.descriptor;
-        const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name
-            ? blob.origin
-            : undefined;
-        const outcome = await client.pushBlob(repo, digest, { size, open: offset => blob.open(offset) }, mountFrom);
-        options.log.debug(`${digest}: ${outcome}`);
-        return { digest, size, outcome };
+        const early = await options.early?.outcome(blob.descriptor.digest);
+        if (early)
+            return early;
+        const pushed = await pushOne(client, repo, blob);
+        options.log.debug(`${pushed.digest}: ${pushed.outcome}`);
+        return pushed;
     });
     if (artifact.kind === 'index') {
         for (const img of artifact.images) {
@@ -36548,6 +36595,9 @@ async function buildArtifact(inputs, context, registries, options) {
         }
         const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
         log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
+        for (const platform of resolved.platforms)
+            for (const layer of platform.layers)
+                options.onBlob?.(layer);
         return resolved;
     });
     const layers = await log.group('Build layers', () => (0,pipeline_layers/* buildLayers */.t)(inputs.layers, base.platforms.map(p => p.platform), {
@@ -36559,6 +36609,7 @@ async function buildArtifact(inputs, context, registries, options) {
         jobs: options.jobs,
         compression: inputs.compression,
         reuse: options.reuse,
+        onWritten: options.onBlob,
         log
     }));
     const artifact = await log.group('Assemble', async () => {
@@ -37381,6 +37432,8 @@ async function upsertComment(api, target, marker, body) {
 
 
 const deploy_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+// Stands in for the digest while checking: no check depends on the digest's value.
+const provisionalDigest = `sha256:${'0'.repeat(64)}`;
 const serverUrl = () => (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
 async function repositoryRoot(cwd) {
     try {
@@ -37437,17 +37490,17 @@ async function cloneManifestRepository(inputs, repository) {
     return { root: dir, url, remoteConfig, branch, cleanup };
 }
 /**
- * Reads, parses and edits every manifest in memory as soon as the digest is known — before
- * anything is pushed — so that a malformed file, one without the image, a missing branch, an
- * unreachable GitOps repository or a pull-request mode without a token stops the run early.
+ * Finds, reads, parses and edits every manifest in memory before the first layer is built, so
+ * that a malformed file, one without the image, a missing branch, an unreachable GitOps
+ * repository or a pull-request mode without a token stops the run at once, with nothing pushed.
  */
-async function prepareDeploy(inputs, context, tag, digest, log) {
+async function openManifests(inputs, context, log) {
     if (inputs.manifests.length === 0)
         return undefined;
-    const target = {
+    const provisional = {
         repository: inputs.image,
-        tag,
-        digest,
+        tag: 'latest',
+        digest: provisionalDigest,
         paths: inputs.manifestPaths
     };
     const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
@@ -37497,16 +37550,13 @@ async function prepareDeploy(inputs, context, tag, digest, log) {
             throw new errors/* InputError */.dz('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
         }
         const files = await expandManifests(root, inputs.manifests);
-        const plan = await planManifests(root, files, target, inputs.manifestNoMatch === 'error');
-        for (const warning of plan.warnings)
+        const checked = await planManifests(root, files, provisional, inputs.manifestNoMatch === 'error');
+        for (const warning of checked.warnings)
             log.warning(warning);
-        for (const file of plan.files.filter(f => f.changes.length))
-            log.info(lineDiff(file));
+        log.info(`${files.length} manifest file${files.length === 1 ? '' : 's'} checked: ${files.join(', ')}`);
         return {
             root,
             files,
-            target,
-            plan,
             branch,
             remote,
             remoteConfig,
@@ -37522,6 +37572,28 @@ async function prepareDeploy(inputs, context, tag, digest, log) {
         }
         throw error;
     }
+}
+/** The edits for the new image, shown as diffs: the files were checked by `openManifests`. */
+async function planDeploy(opened, inputs, tag, digest, log) {
+    const target = {
+        repository: inputs.image,
+        tag,
+        digest,
+        paths: inputs.manifestPaths
+    };
+    let plan;
+    try {
+        plan = await planManifests(opened.root, opened.files, target, inputs.manifestNoMatch === 'error');
+    }
+    catch (error) {
+        if (error instanceof ManifestInputError || error instanceof yaml_edit/* ManifestError */.Sh) {
+            throw new errors/* InputError */.dz('manifests', error.message);
+        }
+        throw error;
+    }
+    for (const file of plan.files.filter(f => f.changes.length))
+        log.info(lineDiff(file));
+    return { ...opened, target, plan };
 }
 function renderCommitMessage(template, target, context) {
     const values = {
@@ -37695,10 +37767,27 @@ async function runPipeline(inputs, deps) {
         chunkSize: deps.chunkSize
     });
     const jobs = deps.jobs ?? 4;
-    let prepared;
+    let opened;
+    let early;
     let saving;
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     try {
+        // Everything a user can get wrong is checked before the first layer is compressed, so a bad
+        // input costs no build time and leaves nothing pushed.
+        const layoutDir = inputs.ociLayout ? (0,external_node_path_.resolve)(inputs.ociLayout) : undefined;
+        if (layoutDir) {
+            await checkLayoutTarget(layoutDir).catch(error => {
+                throw new errors/* InputError */.dz('oci-layout', error.message);
+            });
+        }
+        if (inputs.pushByDigest && inputs.manifests.length) {
+            log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
+        }
+        opened = inputs.pushByDigest
+            ? undefined
+            : await log.group('Check manifests', () => openManifests(inputs, context, log));
+        if (inputs.push && inputs.mergeDigests.length === 0)
+            early = await earlyUploads(inputs, tags, registries, jobs, log);
         const reuse = inputs.push && inputs.mergeDigests.length === 0
             ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
             : undefined;
@@ -37717,23 +37806,14 @@ async function runPipeline(inputs, deps) {
                 scratchDir,
                 jobs,
                 reuse: reuse?.lookup,
+                onBlob: early && (blob => early.start(blob)),
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
-        // Manifests are read and edited in memory now, so a bad file stops the run before the push.
-        if (inputs.pushByDigest && inputs.manifests.length) {
-            log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
-        }
-        prepared = inputs.pushByDigest
-            ? undefined
-            : await log.group('Check manifests', () => prepareDeploy(inputs, context, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log));
-        const layoutDir = inputs.ociLayout ? (0,external_node_path_.resolve)(inputs.ociLayout) : undefined;
-        if (layoutDir) {
-            await checkLayoutTarget(layoutDir).catch(error => {
-                throw new errors/* InputError */.dz('oci-layout', error.message);
-            });
-        }
-        // A pull request's image is compared with the base commit's before anything is written.
+        const prepared = opened
+            ? await planDeploy(opened, inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log)
+            : undefined;
+        // A pull request's image is compared with the base commit's (read only), for the report.
         const comparison = context.baseCommit && !inputs.pushByDigest
             ? await compareBase(inputs, context, registries, artifact, log)
             : undefined;
@@ -37746,7 +37826,8 @@ async function runPipeline(inputs, deps) {
                     const plans = await planTags(client, inputs.image, (0,oci_image/* topLevel */.M4)(artifact).digest, tags, inputs.allowTagOverwrite);
                     return pushArtifact(client, inputs.image, artifact, plans, {
                         jobs,
-                        log
+                        log,
+                        early
                     });
                 });
             }
@@ -37792,15 +37873,14 @@ async function runPipeline(inputs, deps) {
             log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
         }
         let deployed;
-        const ready = prepared;
-        if (ready) {
+        if (prepared) {
             deployed = push
-                ? await log.group('Update manifests', () => deploy(ready, inputs, context, log))
+                ? await log.group('Update manifests', () => deploy(prepared, inputs, context, log))
                 : {
                     mode: inputs.manifestCommit,
                     changed: [],
-                    changes: ready.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
-                    preview: previewOf(ready),
+                    changes: prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
+                    preview: previewOf(prepared),
                     skipped: 'the image was not pushed, so manifests are not pointed at it'
                 };
             if (deployed.skipped)
@@ -37815,10 +37895,35 @@ async function runPipeline(inputs, deps) {
         };
     }
     finally {
+        await early?.settled();
         await saving;
-        await prepared?.cleanup();
+        await opened?.cleanup();
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
+}
+/**
+ * Uploads may start during the build only when nothing can stop the push later on input grounds:
+ * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
+ * registry untouched, so then blobs wait for the push stage as before.
+ */
+async function earlyUploads(inputs, tags, registries, jobs, log) {
+    const client = registries.client(inputs.image.registry);
+    if (!inputs.allowTagOverwrite) {
+        try {
+            const existing = await Promise.all(tags.map(tag => client.resolveTag(inputs.image, tag, [
+                (0,auth/* repositoryScope */.F7)(inputs.image.path, 'pull,push')
+            ])));
+            if (existing.some(Boolean)) {
+                log.debug('a tag exists already: uploads wait for the tag check');
+                return undefined;
+            }
+        }
+        catch (error) {
+            log.debug(`tags not readable yet (${error.message}): uploads wait for the push`);
+            return undefined;
+        }
+    }
+    return new EarlyUploads(client, inputs.image, jobs, log);
 }
 function refusedCredentials(error) {
     return (error instanceof registry_client/* AuthenticationError */.v ||
@@ -39414,6 +39519,7 @@ function consoleLogger(verbose = false) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ limiter),
 /* harmony export */   y: () => (/* binding */ mapBounded)
 /* harmony export */ });
 /** Maps `items` through `fn` with at most `jobs` calls in flight; results keep the input order. */
@@ -39435,6 +39541,23 @@ async function mapBounded(items, jobs, fn) {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
     return results;
+}
+/** Runs what it is given with at most `jobs` calls in flight, the rest waiting their turn. */
+function limiter(jobs) {
+    let active = 0;
+    const waiting = [];
+    return async (fn) => {
+        if (active >= jobs)
+            await new Promise(go => waiting.push(go));
+        active++;
+        try {
+            return await fn();
+        }
+        finally {
+            active--;
+            waiting.shift()?.();
+        }
+    };
 }
 
 

@@ -19,6 +19,8 @@ export async function buildArtifact(
     scratchDir: string
     jobs: number
     reuse?: (diffId: Digest) => Promise<Blob | undefined>
+    /** Told of every blob the image will need as soon as it exists (base layers, new layers). */
+    onBlob?: (blob: Blob) => void
     log: Logger
   }
 ): Promise<{ base: ResolvedBase; artifact: Artifact }> {
@@ -39,6 +41,8 @@ export async function buildArtifact(
     log.info(
       `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
     )
+    for (const platform of resolved.platforms)
+      for (const layer of platform.layers) options.onBlob?.(layer)
     return resolved
   })
 
@@ -55,6 +59,7 @@ export async function buildArtifact(
         jobs: options.jobs,
         compression: inputs.compression,
         reuse: options.reuse,
+        onWritten: options.onBlob,
         log
       }
     )

@@ -47,12 +47,11 @@ export interface DeployResult {
   }
 }
 
-export interface PreparedDeploy {
+/** The manifests found, read and checked; what they will say waits for the digest. */
+export interface OpenedManifests {
   /** The repository the manifests are in: the checkout, or a clone of manifest-repository. */
   root: string
   files: string[]
-  target: ImageTarget
-  plan: ManifestPlan
   /** The branch commits are based on (push: committed to); unset when nothing is committed. */
   branch?: string
   remote: string
@@ -64,6 +63,14 @@ export interface PreparedDeploy {
   sourceRoot: string
   cleanup(): Promise<void>
 }
+
+export interface PreparedDeploy extends OpenedManifests {
+  target: ImageTarget
+  plan: ManifestPlan
+}
+
+// Stands in for the digest while checking: no check depends on the digest's value.
+const provisionalDigest: Digest = `sha256:${'0'.repeat(64)}`
 
 const serverUrl = (): string =>
   (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
@@ -153,22 +160,20 @@ async function cloneManifestRepository(
 }
 
 /**
- * Reads, parses and edits every manifest in memory as soon as the digest is known — before
- * anything is pushed — so that a malformed file, one without the image, a missing branch, an
- * unreachable GitOps repository or a pull-request mode without a token stops the run early.
+ * Finds, reads, parses and edits every manifest in memory before the first layer is built, so
+ * that a malformed file, one without the image, a missing branch, an unreachable GitOps
+ * repository or a pull-request mode without a token stops the run at once, with nothing pushed.
  */
-export async function prepareDeploy(
+export async function openManifests(
   inputs: Inputs,
   context: BuildContext,
-  tag: string,
-  digest: Digest,
   log: Logger
-): Promise<PreparedDeploy | undefined> {
+): Promise<OpenedManifests | undefined> {
   if (inputs.manifests.length === 0) return undefined
-  const target: ImageTarget = {
+  const provisional: ImageTarget = {
     repository: inputs.image,
-    tag,
-    digest,
+    tag: 'latest',
+    digest: provisionalDigest,
     paths: inputs.manifestPaths
   }
   const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context)
@@ -229,20 +234,19 @@ export async function prepareDeploy(
       )
     }
     const files = await expandManifests(root, inputs.manifests)
-    const plan = await planManifests(
+    const checked = await planManifests(
       root,
       files,
-      target,
+      provisional,
       inputs.manifestNoMatch === 'error'
     )
-    for (const warning of plan.warnings) log.warning(warning)
-    for (const file of plan.files.filter(f => f.changes.length))
-      log.info(lineDiff(file))
+    for (const warning of checked.warnings) log.warning(warning)
+    log.info(
+      `${files.length} manifest file${files.length === 1 ? '' : 's'} checked: ${files.join(', ')}`
+    )
     return {
       root,
       files,
-      target,
-      plan,
       branch,
       remote,
       remoteConfig,
@@ -257,6 +261,39 @@ export async function prepareDeploy(
     }
     throw error
   }
+}
+
+/** The edits for the new image, shown as diffs: the files were checked by `openManifests`. */
+export async function planDeploy(
+  opened: OpenedManifests,
+  inputs: Inputs,
+  tag: string,
+  digest: Digest,
+  log: Logger
+): Promise<PreparedDeploy> {
+  const target: ImageTarget = {
+    repository: inputs.image,
+    tag,
+    digest,
+    paths: inputs.manifestPaths
+  }
+  let plan: ManifestPlan
+  try {
+    plan = await planManifests(
+      opened.root,
+      opened.files,
+      target,
+      inputs.manifestNoMatch === 'error'
+    )
+  } catch (error) {
+    if (error instanceof ManifestInputError || error instanceof ManifestError) {
+      throw new InputError('manifests', error.message)
+    }
+    throw error
+  }
+  for (const file of plan.files.filter(f => f.changes.length))
+    log.info(lineDiff(file))
+  return { ...opened, target, plan }
 }
 
 export function renderCommitMessage(

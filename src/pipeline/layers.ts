@@ -27,6 +27,8 @@ export interface LayerBuildOptions {
    * tar is then hashed but not compressed.
    */
   reuse?: (diffId: Digest) => Promise<Blob | undefined>
+  /** Told of each layer as soon as it is written, so its upload can start at once. */
+  onWritten?: (blob: Blob) => void
   log: Logger
 }
 
@@ -105,7 +107,7 @@ export async function buildLayers(
     options.log.info(
       `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
     )
-    return fileBlob(
+    const blob = fileBlob(
       { mediaType: layer.mediaType, digest: layer.digest, size: layer.size },
       layer.path,
       {
@@ -115,6 +117,8 @@ export async function buildLayers(
         compressor
       }
     )
+    options.onWritten?.(blob)
+    return blob
   })
   const byKey = new Map(
     jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]])

@@ -6,11 +6,11 @@ import type { Inputs } from '../inputs'
 import { topLevel, type Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import { rfc3339 } from '../oci/types'
-import { defaultKeychain } from '../registry/auth'
+import { defaultKeychain, repositoryScope } from '../registry/auth'
 import { Registries } from '../registry/registries'
 import type { RetryPolicy } from '../registry/retry'
 import { checkLayoutTarget, writeLayout } from '../sinks/layout'
-import { planTags, pushArtifact } from '../sinks/registry'
+import { EarlyUploads, planTags, pushArtifact } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import type { ResolvedBase } from './base'
 import { isPullRequest, readContext, type BuildContext } from './context'
@@ -26,10 +26,11 @@ import { mergeImages, parseMergeDigests } from './merge'
 import { signArtifact } from './sign'
 import {
   deploy,
-  prepareDeploy,
+  openManifests,
+  planDeploy,
   previewOf,
   type DeployResult,
-  type PreparedDeploy
+  type OpenedManifests
 } from './deploy'
 import { keyMethod, keylessMethod, type SignatureRecord } from '../sign/signer'
 import { KeylessSigner, keylessConfig } from '../sign/keyless'
@@ -93,12 +94,34 @@ export async function runPipeline(
   })
   const jobs = deps.jobs ?? 4
 
-  let prepared: PreparedDeploy | undefined
+  let opened: OpenedManifests | undefined
+  let early: EarlyUploads | undefined
   let saving: Promise<void> | undefined
   const scratchDir = await mkdtemp(
     join(deps.env.RUNNER_TEMP || tmpdir(), 'imprint-')
   )
   try {
+    // Everything a user can get wrong is checked before the first layer is compressed, so a bad
+    // input costs no build time and leaves nothing pushed.
+    const layoutDir = inputs.ociLayout ? resolve(inputs.ociLayout) : undefined
+    if (layoutDir) {
+      await checkLayoutTarget(layoutDir).catch(error => {
+        throw new InputError('oci-layout', (error as Error).message)
+      })
+    }
+    if (inputs.pushByDigest && inputs.manifests.length) {
+      log.warning(
+        'push-by-digest: manifests are updated by the job that merges the digests, not here'
+      )
+    }
+    opened = inputs.pushByDigest
+      ? undefined
+      : await log.group('Check manifests', () =>
+          openManifests(inputs, context, log)
+        )
+    if (inputs.push && inputs.mergeDigests.length === 0)
+      early = await earlyUploads(inputs, tags, registries, jobs, log)
+
     const reuse =
       inputs.push && inputs.mergeDigests.length === 0
         ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
@@ -126,37 +149,23 @@ export async function runPipeline(
             scratchDir,
             jobs,
             reuse: reuse?.lookup,
+            onBlob: early && (blob => early!.start(blob)),
             log
           })
     deps.onAssembled?.(
       resultOf(inputs, artifact, base, tags, context, undefined)
     )
 
-    // Manifests are read and edited in memory now, so a bad file stops the run before the push.
-    if (inputs.pushByDigest && inputs.manifests.length) {
-      log.warning(
-        'push-by-digest: manifests are updated by the job that merges the digests, not here'
-      )
-    }
-    prepared = inputs.pushByDigest
-      ? undefined
-      : await log.group('Check manifests', () =>
-          prepareDeploy(
-            inputs,
-            context,
-            tags[0] ?? artifact.digest.slice(7, 19),
-            artifact.digest,
-            log
-          )
+    const prepared = opened
+      ? await planDeploy(
+          opened,
+          inputs,
+          tags[0] ?? artifact.digest.slice(7, 19),
+          artifact.digest,
+          log
         )
-
-    const layoutDir = inputs.ociLayout ? resolve(inputs.ociLayout) : undefined
-    if (layoutDir) {
-      await checkLayoutTarget(layoutDir).catch(error => {
-        throw new InputError('oci-layout', (error as Error).message)
-      })
-    }
-    // A pull request's image is compared with the base commit's before anything is written.
+      : undefined
+    // A pull request's image is compared with the base commit's (read only), for the report.
     const comparison =
       context.baseCommit && !inputs.pushByDigest
         ? await compareBase(inputs, context, registries, artifact, log)
@@ -177,7 +186,8 @@ export async function runPipeline(
           )
           return pushArtifact(client, inputs.image, artifact, plans, {
             jobs,
-            log
+            log,
+            early
           })
         })
       } catch (error) {
@@ -243,19 +253,18 @@ export async function runPipeline(
       )
     }
     let deployed: DeployResult | undefined
-    const ready = prepared
-    if (ready) {
+    if (prepared) {
       deployed = push
         ? await log.group('Update manifests', () =>
-            deploy(ready, inputs, context, log)
+            deploy(prepared, inputs, context, log)
           )
         : {
             mode: inputs.manifestCommit,
             changed: [],
-            changes: ready.plan.files.flatMap(f =>
+            changes: prepared.plan.files.flatMap(f =>
               f.changes.map(change => ({ path: f.path, change }))
             ),
-            preview: previewOf(ready),
+            preview: previewOf(prepared),
             skipped:
               'the image was not pushed, so manifests are not pointed at it'
           }
@@ -270,10 +279,47 @@ export async function runPipeline(
       pushSkipped
     }
   } finally {
+    await early?.settled()
     await saving
-    await prepared?.cleanup()
+    await opened?.cleanup()
     await rm(scratchDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Uploads may start during the build only when nothing can stop the push later on input grounds:
+ * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
+ * registry untouched, so then blobs wait for the push stage as before.
+ */
+async function earlyUploads(
+  inputs: Inputs,
+  tags: readonly string[],
+  registries: Registries,
+  jobs: number,
+  log: Logger
+): Promise<EarlyUploads | undefined> {
+  const client = registries.client(inputs.image.registry)
+  if (!inputs.allowTagOverwrite) {
+    try {
+      const existing = await Promise.all(
+        tags.map(tag =>
+          client.resolveTag(inputs.image, tag, [
+            repositoryScope(inputs.image.path, 'pull,push')
+          ])
+        )
+      )
+      if (existing.some(Boolean)) {
+        log.debug('a tag exists already: uploads wait for the tag check')
+        return undefined
+      }
+    } catch (error) {
+      log.debug(
+        `tags not readable yet (${(error as Error).message}): uploads wait for the push`
+      )
+      return undefined
+    }
+  }
+  return new EarlyUploads(client, inputs.image, jobs, log)
 }
 
 function refusedCredentials(error: unknown): boolean {

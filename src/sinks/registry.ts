@@ -1,10 +1,10 @@
 import type { Digest } from '../oci/digest'
-import { topLevel, uniqueBlobs, type Artifact } from '../oci/image'
+import { topLevel, uniqueBlobs, type Artifact, type Blob } from '../oci/image'
 import type { Repository } from '../oci/reference'
 import type { RegistryClient, UploadOutcome } from '../registry/client'
 import { repositoryScope } from '../registry/auth'
 import type { Logger } from '../util/log'
-import { mapBounded } from '../util/pool'
+import { limiter, mapBounded } from '../util/pool'
 
 /** A tag that points at another image, and overwriting was not allowed. */
 export class TagConflictError extends Error {
@@ -26,8 +26,14 @@ export interface TagPlan {
   existing?: Digest
 }
 
+export interface BlobOutcome {
+  digest: Digest
+  size: number
+  outcome: UploadOutcome
+}
+
 export interface PushReport {
-  blobs: { digest: Digest; size: number; outcome: UploadOutcome }[]
+  blobs: BlobOutcome[]
   uploadedBytes: number
   reusedBytes: number
   tags: { tag: string; outcome: 'created' | 'unchanged' | 'overwritten' }[]
@@ -56,6 +62,74 @@ export async function planTags(
   return plans
 }
 
+/** Makes sure `repo` has one blob: HEAD, a mount from its origin on this registry, or an upload. */
+async function pushOne(
+  client: RegistryClient,
+  repo: Repository,
+  blob: Blob
+): Promise<BlobOutcome> {
+  const { digest, size } = blob.descriptor
+  const mountFrom =
+    blob.origin && blob.origin.registry.name === repo.registry.name
+      ? blob.origin
+      : undefined
+  const outcome = await client.pushBlob(
+    repo,
+    digest,
+    { size, open: offset => blob.open(offset) },
+    mountFrom
+  )
+  return { digest, size, outcome }
+}
+
+/**
+ * Blobs sent while the build is still running — base layers once the base is resolved, each new
+ * layer once it is written — so uploads overlap compression. Only a head start: the push stage
+ * takes what finished here and meets (and reports) any failure itself.
+ */
+export class EarlyUploads {
+  private readonly started = new Map<Digest, Promise<BlobOutcome | undefined>>()
+  private readonly slot: <T>(fn: () => Promise<T>) => Promise<T>
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly repo: Repository,
+    jobs: number,
+    private readonly log: Logger
+  ) {
+    this.slot = limiter(jobs)
+  }
+
+  start(blob: Blob): void {
+    const { digest } = blob.descriptor
+    if (this.started.has(digest)) return
+    this.started.set(
+      digest,
+      this.slot(() => pushOne(this.client, this.repo, blob)).then(
+        outcome => {
+          this.log.debug(`${digest}: ${outcome.outcome} during the build`)
+          return outcome
+        },
+        error => {
+          this.log.debug(
+            `${digest}: early upload failed, left for the push: ${(error as Error).message}`
+          )
+          return undefined
+        }
+      )
+    )
+  }
+
+  outcome(digest: Digest): Promise<BlobOutcome | undefined> | undefined {
+    return this.started.get(digest)
+  }
+
+  /** Waits for every started upload: their files must outlive them. */
+  async settled(): Promise<void> {
+    await Promise.all(this.started.values())
+  }
+}
+
 /**
  * Pushes an artifact like go-containerregistry's `remote.Write`: blobs first (HEAD, mount, upload;
  * in parallel), then child manifests by digest, then the top-level manifest under each tag.
@@ -66,7 +140,7 @@ export async function pushArtifact(
   repo: Repository,
   artifact: Artifact,
   plans: readonly TagPlan[],
-  options: { jobs: number; log: Logger }
+  options: { jobs: number; log: Logger; early?: EarlyUploads }
 ): Promise<PushReport> {
   const top = topLevel(artifact)
   if (plans.length > 0 && plans.every(p => p.existing === top.digest)) {
@@ -83,19 +157,11 @@ export async function pushArtifact(
 
   const blobs = uniqueBlobs(artifact)
   const outcomes = await mapBounded(blobs, options.jobs, async blob => {
-    const { digest, size } = blob.descriptor
-    const mountFrom =
-      blob.origin && blob.origin.registry.name === repo.registry.name
-        ? blob.origin
-        : undefined
-    const outcome = await client.pushBlob(
-      repo,
-      digest,
-      { size, open: offset => blob.open(offset) },
-      mountFrom
-    )
-    options.log.debug(`${digest}: ${outcome}`)
-    return { digest, size, outcome }
+    const early = await options.early?.outcome(blob.descriptor.digest)
+    if (early) return early
+    const pushed = await pushOne(client, repo, blob)
+    options.log.debug(`${pushed.digest}: ${pushed.outcome}`)
+    return pushed
   })
 
   if (artifact.kind === 'index') {

@@ -23,3 +23,19 @@ export async function mapBounded<T, R>(
   )
   return results
 }
+
+/** Runs what it is given with at most `jobs` calls in flight, the rest waiting their turn. */
+export function limiter(jobs: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return async fn => {
+    if (active >= jobs) await new Promise<void>(go => waiting.push(go))
+    active++
+    try {
+      return await fn()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
+}
