@@ -7,7 +7,9 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { build } from '../helpers/pipeline'
 import { git } from '../helpers/git-origin'
-import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
+import { pushBusyboxBase } from '../helpers/busybox-base'
+import { silentLogger } from '../../src/util/log'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
@@ -275,7 +277,10 @@ describe('zstd', () => {
 })
 
 describe('uploads overlap the build', () => {
-  /** A layer slow to compress next to a tiny one, and whether the tiny one is in the registry when the image is assembled. */
+  /**
+   * A layer slow to compress next to a tiny one. Returns the order in which the tiny layer's
+   * early upload finished and the image was assembled, and whether the registry had it then.
+   */
   async function buildAndProbe(
     repository: string,
     extra: Record<string, string> = {}
@@ -284,6 +289,7 @@ describe('uploads overlap the build', () => {
       'big/noise.bin': randomBytes(16 * 1024 * 1024).toString('base64'),
       'small/hello.txt': `hello ${randomBytes(8).toString('hex')}\n`
     })
+    const events: string[] = []
     let probe: Promise<number> | undefined
     let smallDigest = ''
     const result = await build(
@@ -297,7 +303,9 @@ describe('uploads overlap the build', () => {
       },
       {
         env: { HOME: process.env.HOME, GITHUB_SHA: ws.sha },
+        log: { ...silentLogger, debug: message => events.push(message) },
         onAssembled: partial => {
+          events.push('assembled')
           smallDigest = partial.platforms[0].layers[1].digest
           probe = fetch(
             `http://${registry.host}/v2/${repository}/blobs/${smallDigest}`,
@@ -306,11 +314,19 @@ describe('uploads overlap the build', () => {
         }
       }
     ).catch((error: Error) => error)
-    return { result, inRegistryAtAssembly: await probe, smallDigest }
+    const early = events.indexOf(`${smallDigest}: uploaded during the build`)
+    return {
+      result,
+      uploadedBeforeAssembly: early >= 0 && early < events.indexOf('assembled'),
+      inRegistryAtAssembly: await probe,
+      smallDigest
+    }
   }
 
   it('sends each layer as soon as it is written, while others still compress', async () => {
-    const { result, inRegistryAtAssembly } = await buildAndProbe('overlap/app')
+    const { result, uploadedBeforeAssembly, inRegistryAtAssembly } =
+      await buildAndProbe('overlap/app')
+    expect(uploadedBeforeAssembly).toBe(true)
     expect(inRegistryAtAssembly).toBe(200)
     expect(result).not.toBeInstanceOf(Error)
     const pushed = (result as Awaited<ReturnType<typeof build>>).push!
@@ -319,14 +335,48 @@ describe('uploads overlap the build', () => {
 
   it('waits for the tag check when a tag exists: a conflict leaves the registry untouched', async () => {
     await buildAndProbe('overlap/taken')
-    const { result, inRegistryAtAssembly, smallDigest } =
-      await buildAndProbe('overlap/taken')
+    const {
+      result,
+      uploadedBeforeAssembly,
+      inRegistryAtAssembly,
+      smallDigest
+    } = await buildAndProbe('overlap/taken')
     expect(String(result)).toContain('tags are immutable')
+    expect(uploadedBeforeAssembly).toBe(false)
     expect(inRegistryAtAssembly).toBe(404)
     const after = await fetch(
       `http://${registry.host}/v2/overlap/taken/blobs/${smallDigest}`,
       { method: 'HEAD' }
     )
     expect(after.status).toBe(404)
+  })
+
+  it('sends no base layer before the layer sources are known to be good', async () => {
+    const base = `${registry.host}/overlap/busybox:latest`
+    await pushBusyboxBase(base)
+    const ws = gitWorkspace({ 'app/a.txt': 'a\n' })
+    const failed = await build(
+      {
+        image: `${registry.host}/overlap/typo`,
+        base,
+        layers: 'app:/app\nmissing:/x',
+        'working-directory': ws.dir
+      },
+      { env: { HOME: process.env.HOME, GITHUB_SHA: ws.sha } }
+    ).catch((error: Error) => error)
+    expect(String(failed)).toContain('Input "layers"')
+    expect(await catalog(registry)).not.toContain('overlap/typo')
+    // The same build without the typo does mount the base layers into the repository.
+    const built = await build(
+      {
+        image: `${registry.host}/overlap/typo`,
+        base,
+        layers: 'app:/app',
+        'working-directory': ws.dir
+      },
+      { env: { HOME: process.env.HOME, GITHUB_SHA: ws.sha } }
+    )
+    expect(built.push?.blobs.some(b => b.outcome === 'mounted')).toBe(true)
+    expect(await catalog(registry)).toContain('overlap/typo')
   })
 })

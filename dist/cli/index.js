@@ -33282,11 +33282,12 @@ function isPlatformSpecific(spec) {
 __nccwpck_require__.d(__webpack_exports__, {
   Db: () => (/* binding */ compressorId),
   nz: () => (/* binding */ diffIdOfBlob),
+  sG: () => (/* binding */ layerMediaType),
   yM: () => (/* binding */ tarDigest),
   By: () => (/* binding */ writeLayer)
 });
 
-// UNUSED EXPORTS: decompressorFor, gzipLevel, layerMediaType, zstdLevel
+// UNUSED EXPORTS: decompressorFor, gzipLevel, zstdLevel
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -35295,6 +35296,7 @@ async function buildLayers(specs, platforms, options) {
     const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
         throw new errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
+    options.onChecked?.();
     const compressor = (0,build_layer/* compressorId */.Db)(options.compression);
     const tarOptions = {
         mtime: options.mtime,
@@ -35750,6 +35752,7 @@ class EarlyUploads {
     log;
     started = new Map();
     slot;
+    cancelled = false;
     constructor(client, repo, jobs, log) {
         this.client = client;
         this.repo = repo;
@@ -35760,8 +35763,9 @@ class EarlyUploads {
         const { digest } = blob.descriptor;
         if (this.started.has(digest))
             return;
-        this.started.set(digest, this.slot(() => pushOne(this.client, this.repo, blob)).then(outcome => {
-            this.log.debug(`${digest}: ${outcome.outcome} during the build`);
+        this.started.set(digest, this.slot(async () => this.cancelled ? undefined : pushOne(this.client, this.repo, blob)).then(outcome => {
+            if (outcome)
+                this.log.debug(`${digest}: ${outcome.outcome} during the build`);
             return outcome;
         }, error => {
             this.log.debug(`${digest}: early upload failed, left for the push: ${error.message}`);
@@ -35770,6 +35774,10 @@ class EarlyUploads {
     }
     outcome(digest) {
         return this.started.get(digest);
+    }
+    /** The build failed: uploads not yet begun are dropped. */
+    cancel() {
+        this.cancelled = true;
     }
     /** Waits for every started upload: their files must outlive them. */
     async settled() {
@@ -36277,6 +36285,7 @@ var build_layer = __nccwpck_require__(9117);
 
 
 
+
 /**
  * The diffID → blob map of previous images of the same repository (e.g. the parent commit's):
  * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
@@ -36323,22 +36332,39 @@ async function previousLayers(client, repo, tags, log) {
     return map;
 }
 /**
- * A lookup for the layer stage: a hit must come from the same compressor settings (so the blob is
- * what a full build would write), still exist, and decompress to the diffID (so a wrong entry
- * cannot slip through). Anything else is a miss, and the layer is built in full.
+ * A lookup for the layer stage: a hit must come from the same compressor settings and media type
+ * (so the blob is what a full build would write), still exist with the recorded digest and size,
+ * and decompress to the diffID (so a wrong entry cannot slip through). Anything else is a miss,
+ * and the layer is built in full.
  */
-function reuseLookup(client, repo, map, compressor, log) {
+function reuseLookup(client, repo, map, written, log) {
+    const { compressor, mediaType } = written;
     return async (diffId) => {
         const candidate = map.get(diffId);
         if (!candidate)
             return undefined;
-        if (candidate.compressor !== compressor) {
-            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor}, not ${compressor}; building`);
+        const { descriptor } = candidate;
+        if (candidate.compressor !== compressor ||
+            descriptor.mediaType !== mediaType) {
+            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor} as ${descriptor.mediaType}, not ${compressor} as ${mediaType}; building`);
             return undefined;
         }
-        const { descriptor } = candidate;
         try {
-            const actual = await (0,build_layer/* diffIdOfBlob */.nz)(await client.getBlob(repo, descriptor.digest), descriptor.mediaType);
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            let size = 0;
+            async function* counted(source) {
+                for await (const chunk of source) {
+                    hash.update(chunk);
+                    size += chunk.length;
+                    yield chunk;
+                }
+            }
+            const actual = await (0,build_layer/* diffIdOfBlob */.nz)(counted(await client.getBlob(repo, descriptor.digest)), descriptor.mediaType);
+            const digest = `sha256:${hash.digest('hex')}`;
+            if (digest !== descriptor.digest || size !== descriptor.size) {
+                log.warning(`${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`);
+                return undefined;
+            }
             if (actual !== diffId) {
                 log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
                 return undefined;
@@ -36385,11 +36411,13 @@ async function layerReuse(inputs, context, registries, store, log) {
         }
     });
     const client = registries.client(inputs.image.registry);
-    const map = tags.length > 0
-        ? await previousLayers(client, inputs.image, tags, log)
-        : new Map();
+    const [map, stored] = await Promise.all([
+        tags.length > 0
+            ? previousLayers(client, inputs.image, tags, log)
+            : new Map(),
+        store ? loadStored(store, inputs.image, log) : []
+    ]);
     const fromImages = map.size;
-    const stored = store ? await loadStored(store, inputs.image, log) : [];
     for (const record of stored) {
         if (!map.has(record.diffId)) {
             map.set(record.diffId, {
@@ -36407,7 +36435,10 @@ async function layerReuse(inputs, context, registries, store, log) {
         return { stored };
     log.info(`layer reuse: ${fromImages} layers known from ${tags.length} previous image tags, ${map.size - fromImages} more from ${store?.name ?? 'no stored map'}`);
     return {
-        lookup: reuseLookup(client, inputs.image, map, (0,build_layer/* compressorId */.Db)(inputs.compression), log),
+        lookup: reuseLookup(client, inputs.image, map, {
+            compressor: (0,build_layer/* compressorId */.Db)(inputs.compression),
+            mediaType: (0,build_layer/* layerMediaType */.sG)(inputs.compression)
+        }, log),
         stored
     };
 }
@@ -36595,9 +36626,6 @@ async function buildArtifact(inputs, context, registries, options) {
         }
         const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
         log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
-        for (const platform of resolved.platforms)
-            for (const layer of platform.layers)
-                options.onBlob?.(layer);
         return resolved;
     });
     const layers = await log.group('Build layers', () => (0,pipeline_layers/* buildLayers */.t)(inputs.layers, base.platforms.map(p => p.platform), {
@@ -36609,6 +36637,12 @@ async function buildArtifact(inputs, context, registries, options) {
         jobs: options.jobs,
         compression: inputs.compression,
         reuse: options.reuse,
+        // Base layers go out only once the layer sources are known to be good.
+        onChecked: () => {
+            for (const platform of base.platforms)
+                for (const layer of platform.layers)
+                    options.onBlob?.(layer);
+        },
         onWritten: options.onBlob,
         log
     }));
@@ -37432,7 +37466,8 @@ async function upsertComment(api, target, marker, body) {
 
 
 const deploy_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-// Stands in for the digest while checking: no check depends on the digest's value.
+// Stands in for the digest while checking: every digest has the same form, so no check depends
+// on its value (the tag, which can change quoting, is the real one).
 const provisionalDigest = `sha256:${'0'.repeat(64)}`;
 const serverUrl = () => (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
 async function repositoryRoot(cwd) {
@@ -37494,12 +37529,12 @@ async function cloneManifestRepository(inputs, repository) {
  * that a malformed file, one without the image, a missing branch, an unreachable GitOps
  * repository or a pull-request mode without a token stops the run at once, with nothing pushed.
  */
-async function openManifests(inputs, context, log) {
+async function openManifests(inputs, context, tag, log) {
     if (inputs.manifests.length === 0)
         return undefined;
     const provisional = {
         repository: inputs.image,
-        tag: 'latest',
+        tag,
         digest: provisionalDigest,
         paths: inputs.manifestPaths
     };
@@ -37785,7 +37820,7 @@ async function runPipeline(inputs, deps) {
         }
         opened = inputs.pushByDigest
             ? undefined
-            : await log.group('Check manifests', () => openManifests(inputs, context, log));
+            : await log.group('Check manifests', () => openManifests(inputs, context, tags[0] ?? 'latest', log));
         if (inputs.push && inputs.mergeDigests.length === 0)
             early = await earlyUploads(inputs, tags, registries, jobs, log);
         const reuse = inputs.push && inputs.mergeDigests.length === 0
@@ -37895,6 +37930,7 @@ async function runPipeline(inputs, deps) {
         };
     }
     finally {
+        early?.cancel();
         await early?.settled();
         await saving;
         await opened?.cleanup();
@@ -39547,15 +39583,20 @@ function limiter(jobs) {
     let active = 0;
     const waiting = [];
     return async (fn) => {
+        // A finishing call hands its slot straight to the next waiter, so none can slip in between.
         if (active >= jobs)
             await new Promise(go => waiting.push(go));
-        active++;
+        else
+            active++;
         try {
             return await fn();
         }
         finally {
-            active--;
-            waiting.shift()?.();
+            const next = waiting.shift();
+            if (next)
+                next();
+            else
+                active--;
         }
     };
 }

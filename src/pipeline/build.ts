@@ -41,8 +41,6 @@ export async function buildArtifact(
     log.info(
       `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
     )
-    for (const platform of resolved.platforms)
-      for (const layer of platform.layers) options.onBlob?.(layer)
     return resolved
   })
 
@@ -59,6 +57,11 @@ export async function buildArtifact(
         jobs: options.jobs,
         compression: inputs.compression,
         reuse: options.reuse,
+        // Base layers go out only once the layer sources are known to be good.
+        onChecked: () => {
+          for (const platform of base.platforms)
+            for (const layer of platform.layers) options.onBlob?.(layer)
+        },
         onWritten: options.onBlob,
         log
       }

@@ -69,7 +69,8 @@ export interface PreparedDeploy extends OpenedManifests {
   plan: ManifestPlan
 }
 
-// Stands in for the digest while checking: no check depends on the digest's value.
+// Stands in for the digest while checking: every digest has the same form, so no check depends
+// on its value (the tag, which can change quoting, is the real one).
 const provisionalDigest: Digest = `sha256:${'0'.repeat(64)}`
 
 const serverUrl = (): string =>
@@ -167,12 +168,13 @@ async function cloneManifestRepository(
 export async function openManifests(
   inputs: Inputs,
   context: BuildContext,
+  tag: string,
   log: Logger
 ): Promise<OpenedManifests | undefined> {
   if (inputs.manifests.length === 0) return undefined
   const provisional: ImageTarget = {
     repository: inputs.image,
-    tag: 'latest',
+    tag,
     digest: provisionalDigest,
     paths: inputs.manifestPaths
   }

@@ -27,6 +27,8 @@ export interface LayerBuildOptions {
    * tar is then hashed but not compressed.
    */
   reuse?: (diffId: Digest) => Promise<Blob | undefined>
+  /** Told once every source has been read and found usable: nothing can fail on input after. */
+  onChecked?: () => void
   /** Told of each layer as soon as it is written, so its upload can start at once. */
   onWritten?: (blob: Blob) => void
   log: Logger
@@ -70,6 +72,8 @@ export async function buildLayers(
       })
     )
   )
+
+  options.onChecked?.()
 
   const compressor = compressorId(options.compression)
   const tarOptions = {

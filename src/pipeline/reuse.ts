@@ -1,4 +1,5 @@
-import { compressorId, diffIdOfBlob } from '../build/layer'
+import { createHash } from 'node:crypto'
+import { compressorId, diffIdOfBlob, layerMediaType } from '../build/layer'
 import type { Inputs } from '../inputs'
 import type { Registries } from '../registry/registries'
 import type { BuildContext } from './context'
@@ -85,32 +86,55 @@ export async function previousLayers(
 }
 
 /**
- * A lookup for the layer stage: a hit must come from the same compressor settings (so the blob is
- * what a full build would write), still exist, and decompress to the diffID (so a wrong entry
- * cannot slip through). Anything else is a miss, and the layer is built in full.
+ * A lookup for the layer stage: a hit must come from the same compressor settings and media type
+ * (so the blob is what a full build would write), still exist with the recorded digest and size,
+ * and decompress to the diffID (so a wrong entry cannot slip through). Anything else is a miss,
+ * and the layer is built in full.
  */
 export function reuseLookup(
   client: RegistryClient,
   repo: Repository,
   map: Map<Digest, Candidate>,
-  compressor: string,
+  written: { compressor: string; mediaType: string },
   log: Logger
 ): (diffId: Digest) => Promise<Blob | undefined> {
+  const { compressor, mediaType } = written
   return async diffId => {
     const candidate = map.get(diffId)
     if (!candidate) return undefined
-    if (candidate.compressor !== compressor) {
+    const { descriptor } = candidate
+    if (
+      candidate.compressor !== compressor ||
+      descriptor.mediaType !== mediaType
+    ) {
       log.info(
-        `${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor}, not ${compressor}; building`
+        `${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor} as ${descriptor.mediaType}, not ${compressor} as ${mediaType}; building`
       )
       return undefined
     }
-    const { descriptor } = candidate
     try {
+      const hash = createHash('sha256')
+      let size = 0
+      async function* counted(
+        source: AsyncIterable<Uint8Array>
+      ): AsyncIterable<Uint8Array> {
+        for await (const chunk of source) {
+          hash.update(chunk)
+          size += chunk.length
+          yield chunk
+        }
+      }
       const actual = await diffIdOfBlob(
-        await client.getBlob(repo, descriptor.digest),
+        counted(await client.getBlob(repo, descriptor.digest)),
         descriptor.mediaType
       )
+      const digest = `sha256:${hash.digest('hex')}`
+      if (digest !== descriptor.digest || size !== descriptor.size) {
+        log.warning(
+          `${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`
+        )
+        return undefined
+      }
       if (actual !== diffId) {
         log.warning(
           `${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`
@@ -198,12 +222,13 @@ export async function layerReuse(
     }
   })
   const client = registries.client(inputs.image.registry)
-  const map =
+  const [map, stored] = await Promise.all([
     tags.length > 0
-      ? await previousLayers(client, inputs.image, tags, log)
-      : new Map<Digest, Candidate>()
+      ? previousLayers(client, inputs.image, tags, log)
+      : new Map<Digest, Candidate>(),
+    store ? loadStored(store, inputs.image, log) : []
+  ])
   const fromImages = map.size
-  const stored = store ? await loadStored(store, inputs.image, log) : []
   for (const record of stored) {
     if (!map.has(record.diffId)) {
       map.set(record.diffId, {
@@ -226,7 +251,10 @@ export async function layerReuse(
       client,
       inputs.image,
       map,
-      compressorId(inputs.compression),
+      {
+        compressor: compressorId(inputs.compression),
+        mediaType: layerMediaType(inputs.compression)
+      },
       log
     ),
     stored

@@ -117,7 +117,7 @@ export async function runPipeline(
     opened = inputs.pushByDigest
       ? undefined
       : await log.group('Check manifests', () =>
-          openManifests(inputs, context, log)
+          openManifests(inputs, context, tags[0] ?? 'latest', log)
         )
     if (inputs.push && inputs.mergeDigests.length === 0)
       early = await earlyUploads(inputs, tags, registries, jobs, log)
@@ -279,6 +279,7 @@ export async function runPipeline(
       pushSkipped
     }
   } finally {
+    early?.cancel()
     await early?.settled()
     await saving
     await opened?.cleanup()

@@ -90,6 +90,7 @@ async function pushOne(
 export class EarlyUploads {
   private readonly started = new Map<Digest, Promise<BlobOutcome | undefined>>()
   private readonly slot: <T>(fn: () => Promise<T>) => Promise<T>
+  private cancelled = false
 
   constructor(
     private readonly client: RegistryClient,
@@ -105,9 +106,12 @@ export class EarlyUploads {
     if (this.started.has(digest)) return
     this.started.set(
       digest,
-      this.slot(() => pushOne(this.client, this.repo, blob)).then(
+      this.slot(async () =>
+        this.cancelled ? undefined : pushOne(this.client, this.repo, blob)
+      ).then(
         outcome => {
-          this.log.debug(`${digest}: ${outcome.outcome} during the build`)
+          if (outcome)
+            this.log.debug(`${digest}: ${outcome.outcome} during the build`)
           return outcome
         },
         error => {
@@ -122,6 +126,11 @@ export class EarlyUploads {
 
   outcome(digest: Digest): Promise<BlobOutcome | undefined> | undefined {
     return this.started.get(digest)
+  }
+
+  /** The build failed: uploads not yet begun are dropped. */
+  cancel(): void {
+    this.cancelled = true
   }
 
   /** Waits for every started upload: their files must outlive them. */

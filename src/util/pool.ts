@@ -29,13 +29,15 @@ export function limiter(jobs: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let active = 0
   const waiting: (() => void)[] = []
   return async fn => {
+    // A finishing call hands its slot straight to the next waiter, so none can slip in between.
     if (active >= jobs) await new Promise<void>(go => waiting.push(go))
-    active++
+    else active++
     try {
       return await fn()
     } finally {
-      active--
-      waiting.shift()?.()
+      const next = waiting.shift()
+      if (next) next()
+      else active--
     }
   }
 }
