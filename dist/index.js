@@ -61602,7 +61602,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83118);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74783);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61611,7 +61611,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 83118:
+/***/ 74783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62027,6 +62027,7 @@ class RegistryClient {
     log;
     chunkThreshold;
     chunkSize;
+    streamChunkSize;
     scheme;
     challenge;
     credential;
@@ -62042,6 +62043,8 @@ class RegistryClient {
         this.log = options.log ?? silentLogger;
         this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024;
         this.chunkSize = options.chunkSize ?? 32 * 1024 * 1024;
+        // Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
+        this.streamChunkSize = options.streamChunkSize ?? 8 * 1024 * 1024;
     }
     // ---- blobs ---------------------------------------------------------------------------------
     async blobExists(repo, digest, scopes = [repositoryScope(repo.path, 'pull')]) {
@@ -62097,19 +62100,35 @@ class RegistryClient {
         if (exists)
             return 'existing';
         return withRetries(async () => {
-            const started = await this.startUpload(repo, digest, scopes, mountFrom);
+            const started = await this.startUpload(repo, scopes, {
+                digest,
+                from: mountFrom
+            });
             if (started === 'mounted')
                 return 'mounted';
             if (source.size > this.chunkThreshold)
-                await this.uploadChunks(started, digest, source, scopes);
+                await this.uploadChunks(started, {
+                    open: offset => source.open(offset),
+                    ready: async () => ({ available: source.size, digest })
+                }, scopes, this.chunkSize);
             else
                 await this.uploadWhole(started, digest, source, scopes);
             return 'uploaded';
         }, this.retry, (e, ms) => this.retrying(e, ms));
     }
-    async startUpload(repo, digest, scopes, mountFrom) {
+    /**
+     * Uploads a blob while it is still being written, in chunks as they become available (so the
+     * upload overlaps compression), resumable like any chunked upload; the digest comes last.
+     */
+    async pushGrowingBlob(repo, source) {
+        const scopes = [repositoryScope(repo.path, 'pull,push')];
+        return withRetries(async () => this.uploadChunks(await this.startUpload(repo, scopes), source, scopes, this.streamChunkSize), this.retry, (e, ms) => this.retrying(e, ms));
+    }
+    async startUpload(repo, scopes, mount) {
         const path = `/v2/${repo.path}/blobs/uploads/`;
-        if (mountFrom && !mountFrom.equals(repo)) {
+        const mountFrom = mount?.from;
+        if (mount && mountFrom && !mountFrom.equals(repo)) {
+            const digest = mount.digest;
             try {
                 const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
                 const res = await this.request('POST', path + query, {
@@ -62148,11 +62167,19 @@ class RegistryClient {
         });
         this.checkDigest('PUT', url.toString(), res, digest);
     }
-    async uploadChunks(location, digest, source, scopes) {
+    async uploadChunks(location, source, scopes, chunkSize) {
         let offset = 0;
         let resumes = 0;
-        while (offset < source.size) {
-            const end = Math.min(offset + this.chunkSize, source.size) - 1;
+        let digest;
+        for (;;) {
+            const ready = await source.ready(offset + chunkSize);
+            digest = ready.digest;
+            if (offset >= ready.available) {
+                if (digest)
+                    break;
+                continue;
+            }
+            const end = Math.min(offset + chunkSize, ready.available) - 1;
             const start = offset;
             try {
                 const res = await this.request('PATCH', location, {
@@ -62186,19 +62213,20 @@ class RegistryClient {
                     });
                 }
                 catch (statusError) {
-                    throw new UploadRestart(digest, statusError);
+                    throw new UploadRestart(digest ?? 'a blob being written', statusError);
                 }
                 location = this.location(status);
                 const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
                 // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
                 if (!range || Number(range[1]) === 0)
-                    throw new UploadRestart(digest, error);
+                    throw new UploadRestart(digest ?? 'a blob being written', error);
                 offset = Number(range[1]) + 1;
-                this.log.info(`resuming upload of ${digest} at byte ${offset} after: ${String(error)}`);
+                this.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
             }
         }
+        const complete = digest;
         const url = new URL(location);
-        url.searchParams.set('digest', digest);
+        url.searchParams.set('digest', complete);
         let res;
         try {
             res = await this.request('PUT', url.toString(), {
@@ -62217,6 +62245,7 @@ class RegistryClient {
             throw error;
         }
         this.checkDigest('PUT', url.toString(), res, digest);
+        return digest;
     }
     // ---- manifests -----------------------------------------------------------------------------
     /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
@@ -64106,6 +64135,7 @@ function assertSize(entry, actual) {
 
 
 
+
 /** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
 const gzipLevel = 6;
 /** zstd level 3 (zstd's default), single-threaded so the output does not depend on scheduling. */
@@ -64158,16 +64188,57 @@ class HashTap extends external_node_stream_.Transform {
         done(null, chunk);
     }
 }
+/** A file sink that says how many bytes are on disk after each write, for an upload to follow. */
+class ReportingFile extends external_node_stream_.Writable {
+    path;
+    onProgress;
+    written = 0;
+    file;
+    constructor(path, onProgress) {
+        super({ highWaterMark: 1024 * 1024 });
+        this.path = path;
+        this.onProgress = onProgress;
+    }
+    _construct(done) {
+        (0,promises_.open)(this.path, 'w').then(file => {
+            this.file = file;
+            done();
+        }, done);
+    }
+    _writev(chunks, done) {
+        this.writeAll(Buffer.concat(chunks.map(c => c.chunk))).then(() => {
+            this.onProgress(this.written);
+            done();
+        }, done);
+    }
+    // A write may take only part of the buffer; the rest goes after it.
+    async writeAll(buffer) {
+        for (let offset = 0; offset < buffer.length;) {
+            const { bytesWritten } = await this.file.write(buffer, offset);
+            offset += bytesWritten;
+            this.written += bytesWritten;
+        }
+    }
+    _final(done) {
+        this.file.close().then(() => done(), done);
+    }
+    _destroy(error, done) {
+        if (!this.file)
+            return done(error);
+        this.file.close().then(() => done(error), () => done(error));
+    }
+}
 /**
  * Writes `entries` as a compressed layer blob at `path`, streaming tar → compressor → file while
- * hashing both the tar (diffID) and the blob (digest) in the same pass.
+ * hashing both the tar (diffID) and the blob (digest) in the same pass. `onProgress` hears how
+ * many bytes are on disk as they land, so an upload can follow the file while it grows.
  */
-async function writeLayer(entries, options, path, compression = 'gzip') {
+async function writeLayer(entries, options, path, compression = 'gzip', onProgress) {
     const diffHash = (0,external_node_crypto_.createHash)('sha256');
     const blobHash = (0,external_node_crypto_.createHash)('sha256');
     const tarTap = new HashTap(diffHash);
     const blobTap = new HashTap(blobHash);
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, compressor(compression), blobTap, (0,external_node_fs_.createWriteStream)(path));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, compressor(compression), blobTap, onProgress ? new ReportingFile(path, onProgress) : (0,external_node_fs_.createWriteStream)(path));
     return {
         digest: `sha256:${blobHash.digest('hex')}`,
         diffId: `sha256:${diffHash.digest('hex')}`,
@@ -64196,6 +64267,60 @@ async function diffIdOfBlob(source, mediaType) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({ write: (_c, _e, done) => done() }));
     return `sha256:${hash.digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./src/build/growing-file.ts
+
+/**
+ * A blob file still being written, which an upload can follow: it learns how far the file has
+ * got, and the digest once it is complete. Bytes once written never change, so any written range
+ * can be read (and read again after a failed request).
+ */
+class GrowingFile {
+    path;
+    written = 0;
+    complete;
+    failure;
+    waiters = [];
+    constructor(path) {
+        this.path = path;
+    }
+    progress(bytes) {
+        this.written = bytes;
+        this.wake();
+    }
+    finish(digest, size) {
+        this.complete = { digest, size };
+        this.written = size;
+        this.wake();
+    }
+    fail(error) {
+        this.failure = error;
+        this.wake();
+    }
+    /**
+     * Resolves once at least `want` bytes are written or the file is complete: how many bytes can
+     * be read now, and the digest when complete. Rejects when writing failed.
+     */
+    async ready(want) {
+        while (!this.complete && !this.failure && this.written < want)
+            await new Promise(wake => this.waiters.push(wake));
+        if (this.failure)
+            throw this.failure;
+        return { available: this.written, digest: this.complete?.digest };
+    }
+    open(offset) {
+        return Promise.resolve((0,external_node_fs_.createReadStream)(this.path, {
+            start: offset,
+            highWaterMark: 1024 * 1024
+        }));
+    }
+    wake() {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const wake of waiters)
+            wake();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/oci/image.ts
@@ -64344,6 +64469,7 @@ function limiter(jobs) {
 
 
 
+
 /**
  * Builds one layer per `layers` line for each platform. A line without platform placeholders gives
  * the same bytes for every platform and is built once.
@@ -64388,7 +64514,18 @@ async function buildLayers(specs, platforms, options) {
                 };
             }
         }
-        const layer = await writeLayer(entryLists[i], tarOptions, (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`), options.compression);
+        const path = (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`);
+        const contentSize = entryLists[i].reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
+        const growing = options.onGrowing && contentSize >= (options.followFrom ?? 32 << 20)
+            ? new GrowingFile(path)
+            : undefined;
+        if (growing)
+            options.onGrowing(growing, `${job.source} → ${job.destination}`);
+        const layer = await writeLayer(entryLists[i], tarOptions, path, options.compression, growing && (bytes => growing.progress(bytes))).catch((error) => {
+            growing?.fail(error);
+            throw error;
+        });
+        growing?.finish(layer.digest, layer.size);
         options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
         const blob = fileBlob({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
@@ -64396,7 +64533,8 @@ async function buildLayers(specs, platforms, options) {
             ...where,
             compressor
         });
-        options.onWritten?.(blob);
+        if (!growing)
+            options.onWritten?.(blob);
         return blob;
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
@@ -64767,6 +64905,7 @@ class EarlyUploads {
     started = new Map();
     slot;
     cancelled = false;
+    following = [];
     constructor(client, repo, jobs, log) {
         this.client = client;
         this.repo = repo;
@@ -64786,7 +64925,28 @@ class EarlyUploads {
             return undefined;
         }));
     }
-    outcome(digest) {
+    /**
+     * Uploads a layer while it is being written: chunks go out as the compressor produces them.
+     * Its digest is known only at the end, so it is found under it once complete.
+     */
+    follow(source, name) {
+        const upload = this.slot(async () => {
+            if (this.cancelled)
+                return;
+            try {
+                const digest = await this.client.pushGrowingBlob(this.repo, source);
+                const { available: size } = await source.ready(0);
+                this.log.debug(`${digest}: uploaded while it was written (${name})`);
+                this.started.set(digest, Promise.resolve({ digest, size, outcome: 'uploaded' }));
+            }
+            catch (error) {
+                this.log.debug(`${name}: upload while writing failed, left for the push: ${error.message}`);
+            }
+        });
+        this.following.push(upload);
+    }
+    async outcome(digest) {
+        await Promise.all(this.following);
         return this.started.get(digest);
     }
     /** The build failed: uploads not yet begun are dropped. */
@@ -64795,7 +64955,7 @@ class EarlyUploads {
     }
     /** Waits for every started upload: their files must outlive them. */
     async settled() {
-        await Promise.all(this.started.values());
+        await Promise.all([...this.following, ...this.started.values()]);
     }
 }
 /**
@@ -65648,6 +65808,8 @@ async function buildArtifact(inputs, context, registries, options) {
                     options.onBlob?.(layer);
         },
         onWritten: options.onBlob,
+        onGrowing: options.onGrowing,
+        followFrom: options.followFrom,
         log
     }));
     const artifact = await log.group('Assemble', async () => {
@@ -67140,7 +67302,8 @@ async function runPipeline(inputs, deps) {
         log,
         userAgent: 'imprint',
         chunkThreshold: deps.chunkThreshold,
-        chunkSize: deps.chunkSize
+        chunkSize: deps.chunkSize,
+        streamChunkSize: deps.streamChunkSize
     });
     const jobs = deps.jobs ?? 4;
     let opened;
@@ -67183,6 +67346,8 @@ async function runPipeline(inputs, deps) {
                 jobs,
                 reuse: reuse?.lookup,
                 onBlob: early && (blob => early.start(blob)),
+                onGrowing: early && ((file, name) => early.follow(file, name)),
+                followFrom: deps.followFrom,
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startFaultProxy } from '../helpers/fault-proxy'
 import { build } from '../helpers/pipeline'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
+import { silentLogger } from '../../src/util/log'
 import { requireTool } from '../helpers/tools'
 
 let registry: TestRegistry
@@ -279,5 +280,71 @@ describe('credentials', () => {
       await foreign.close()
       await guarded.stop()
     }
+  })
+})
+
+describe('a large layer uploaded while it is written', () => {
+  async function followedPush(repository: string, cutPatch?: number) {
+    const events: string[] = []
+    let patches = 0
+    const proxy = await startFaultProxy(registry.host, req => {
+      if (req.method === 'PATCH') {
+        events.push('PATCH')
+        if (++patches === cutPatch)
+          return { kind: 'cut-body', afterBytes: 200_000 }
+      }
+      return undefined
+    })
+    try {
+      const result = await build(
+        {
+          image: `${proxy.host}/${repository}`,
+          base: 'scratch',
+          layers: 'bin:/bin',
+          tags: 'v1',
+          'source-date-epoch': '0',
+          'working-directory': workspace(12_000_000)
+        },
+        {
+          followFrom: 1024 * 1024,
+          streamChunkSize: 1024 * 1024,
+          log: {
+            ...silentLogger,
+            info: message => events.push(message),
+            debug: message => events.push(message)
+          }
+        }
+      )
+      verifyWithSkopeo(`${registry.host}/${repository}@${result.digest}`)
+      return { result, events, proxy }
+    } finally {
+      await proxy.close()
+    }
+  }
+
+  it('sends chunks while the compressor still runs, and the image checks out', async () => {
+    const { result, events } = await followedPush('follow/plain')
+    const layer = result.platforms[0].layers[0]
+    const written = events.findIndex(e => e.startsWith('bin → /bin:'))
+    expect(written).toBeGreaterThan(0)
+    // Chunks went out before the layer was complete, and more after.
+    expect(events.slice(0, written)).toContain('PATCH')
+    expect(events.filter(e => e === 'PATCH').length).toBeGreaterThanOrEqual(10)
+    expect(events).toContain(
+      `${layer.digest}: uploaded while it was written (bin → /bin)`
+    )
+    expect(result.push?.blobs.find(b => b.digest === layer.digest)).toEqual({
+      digest: layer.digest,
+      size: layer.size,
+      outcome: 'uploaded'
+    })
+  })
+
+  it('resumes after a chunk is cut, with the file still growing', async () => {
+    const { events, proxy } = await followedPush('follow/cut', 2)
+    expect(proxy.log.some(e => e.fault === 'cut-body')).toBe(true)
+    expect(events.some(e => e.includes('uploaded while it was written'))).toBe(
+      true
+    )
   })
 })

@@ -33293,16 +33293,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __nccwpck_require__(6466);
+var external_node_stream_promises_ = __nccwpck_require__(6466);
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 // EXTERNAL MODULE: ./src/oci/media-types.ts
 var media_types = __nccwpck_require__(9217);
-// EXTERNAL MODULE: external "node:fs/promises"
-var external_node_fs_promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/build/tar.ts
 
 const block = 512;
@@ -33415,7 +33415,7 @@ async function* tarStream(entries, options) {
         if (entry.type !== 'file')
             continue;
         if (entry.size <= smallFileLimit) {
-            const content = await (0,external_node_fs_promises_.readFile)(entry.source);
+            const content = await (0,promises_.readFile)(entry.source);
             assertSize(entry, content.length);
             out = push(content);
             if (out)
@@ -33436,7 +33436,7 @@ async function* tarStream(entries, options) {
     yield Buffer.concat(pending, pendingBytes);
 }
 async function* readLarge(entry) {
-    const handle = await (0,external_node_fs_promises_.open)(entry.source, 'r');
+    const handle = await (0,promises_.open)(entry.source, 'r');
     try {
         let position = 0;
         while (position < entry.size) {
@@ -33461,6 +33461,7 @@ function assertSize(entry, actual) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/layer.ts
+
 
 
 
@@ -33520,16 +33521,57 @@ class HashTap extends external_node_stream_.Transform {
         done(null, chunk);
     }
 }
+/** A file sink that says how many bytes are on disk after each write, for an upload to follow. */
+class ReportingFile extends external_node_stream_.Writable {
+    path;
+    onProgress;
+    written = 0;
+    file;
+    constructor(path, onProgress) {
+        super({ highWaterMark: 1024 * 1024 });
+        this.path = path;
+        this.onProgress = onProgress;
+    }
+    _construct(done) {
+        (0,promises_.open)(this.path, 'w').then(file => {
+            this.file = file;
+            done();
+        }, done);
+    }
+    _writev(chunks, done) {
+        this.writeAll(Buffer.concat(chunks.map(c => c.chunk))).then(() => {
+            this.onProgress(this.written);
+            done();
+        }, done);
+    }
+    // A write may take only part of the buffer; the rest goes after it.
+    async writeAll(buffer) {
+        for (let offset = 0; offset < buffer.length;) {
+            const { bytesWritten } = await this.file.write(buffer, offset);
+            offset += bytesWritten;
+            this.written += bytesWritten;
+        }
+    }
+    _final(done) {
+        this.file.close().then(() => done(), done);
+    }
+    _destroy(error, done) {
+        if (!this.file)
+            return done(error);
+        this.file.close().then(() => done(error), () => done(error));
+    }
+}
 /**
  * Writes `entries` as a compressed layer blob at `path`, streaming tar → compressor → file while
- * hashing both the tar (diffID) and the blob (digest) in the same pass.
+ * hashing both the tar (diffID) and the blob (digest) in the same pass. `onProgress` hears how
+ * many bytes are on disk as they land, so an upload can follow the file while it grows.
  */
-async function writeLayer(entries, options, path, compression = 'gzip') {
+async function writeLayer(entries, options, path, compression = 'gzip', onProgress) {
     const diffHash = (0,external_node_crypto_.createHash)('sha256');
     const blobHash = (0,external_node_crypto_.createHash)('sha256');
     const tarTap = new HashTap(diffHash);
     const blobTap = new HashTap(blobHash);
-    await (0,promises_.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, compressor(compression), blobTap, (0,external_node_fs_.createWriteStream)(path));
+    await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from(tarStream(entries, options), { objectMode: false }), tarTap, compressor(compression), blobTap, onProgress ? new ReportingFile(path, onProgress) : (0,external_node_fs_.createWriteStream)(path));
     return {
         digest: `sha256:${blobHash.digest('hex')}`,
         diffId: `sha256:${diffHash.digest('hex')}`,
@@ -33556,7 +33598,7 @@ async function diffIdOfBlob(source, mediaType) {
     if (!decompress)
         return undefined;
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,promises_.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({ write: (_c, _e, done) => done() }));
+    await (0,external_node_stream_promises_.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({ write: (_c, _e, done) => done() }));
     return `sha256:${hash.digest('hex')}`;
 }
 
@@ -35141,7 +35183,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 9133:
+/***/ 1429:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35266,11 +35308,68 @@ var layer_spec = __nccwpck_require__(7489);
 var build_layer = __nccwpck_require__(9117);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/build/growing-file.ts
+
+/**
+ * A blob file still being written, which an upload can follow: it learns how far the file has
+ * got, and the digest once it is complete. Bytes once written never change, so any written range
+ * can be read (and read again after a failed request).
+ */
+class GrowingFile {
+    path;
+    written = 0;
+    complete;
+    failure;
+    waiters = [];
+    constructor(path) {
+        this.path = path;
+    }
+    progress(bytes) {
+        this.written = bytes;
+        this.wake();
+    }
+    finish(digest, size) {
+        this.complete = { digest, size };
+        this.written = size;
+        this.wake();
+    }
+    fail(error) {
+        this.failure = error;
+        this.wake();
+    }
+    /**
+     * Resolves once at least `want` bytes are written or the file is complete: how many bytes can
+     * be read now, and the digest when complete. Rejects when writing failed.
+     */
+    async ready(want) {
+        while (!this.complete && !this.failure && this.written < want)
+            await new Promise(wake => this.waiters.push(wake));
+        if (this.failure)
+            throw this.failure;
+        return { available: this.written, digest: this.complete?.digest };
+    }
+    open(offset) {
+        return Promise.resolve((0,external_node_fs_.createReadStream)(this.path, {
+            start: offset,
+            highWaterMark: 1024 * 1024
+        }));
+    }
+    wake() {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const wake of waiters)
+            wake();
+    }
+}
+
 // EXTERNAL MODULE: ./src/oci/image.ts
 var oci_image = __nccwpck_require__(7812);
 // EXTERNAL MODULE: ./src/util/pool.ts
 var pool = __nccwpck_require__(704);
 ;// CONCATENATED MODULE: ./src/pipeline/layers.ts
+
 
 
 
@@ -35322,7 +35421,18 @@ async function buildLayers(specs, platforms, options) {
                 };
             }
         }
-        const layer = await (0,build_layer/* writeLayer */.By)(entryLists[i], tarOptions, (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`), options.compression);
+        const path = (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`);
+        const contentSize = entryLists[i].reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
+        const growing = options.onGrowing && contentSize >= (options.followFrom ?? 32 << 20)
+            ? new GrowingFile(path)
+            : undefined;
+        if (growing)
+            options.onGrowing(growing, `${job.source} → ${job.destination}`);
+        const layer = await (0,build_layer/* writeLayer */.By)(entryLists[i], tarOptions, path, options.compression, growing && (bytes => growing.progress(bytes))).catch((error) => {
+            growing?.fail(error);
+            throw error;
+        });
+        growing?.finish(layer.digest, layer.size);
         options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
         const blob = (0,oci_image/* fileBlob */.Ax)({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
@@ -35330,7 +35440,8 @@ async function buildLayers(specs, platforms, options) {
             ...where,
             compressor
         });
-        options.onWritten?.(blob);
+        if (!growing)
+            options.onWritten?.(blob);
         return blob;
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
@@ -35359,7 +35470,7 @@ function formatBytes(bytes) {
 /* harmony export */   Nk: () => (/* binding */ metadataOf)
 /* harmony export */ });
 /* unused harmony exports outputsOf, escapeCell, renderSummary, renderFailureSummary */
-/* harmony import */ var _layers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9133);
+/* harmony import */ var _layers__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1429);
 
 /** Output name → value, as `action.yml` declares them. */
 function outputsOf(result) {
@@ -35753,6 +35864,7 @@ class EarlyUploads {
     started = new Map();
     slot;
     cancelled = false;
+    following = [];
     constructor(client, repo, jobs, log) {
         this.client = client;
         this.repo = repo;
@@ -35772,7 +35884,28 @@ class EarlyUploads {
             return undefined;
         }));
     }
-    outcome(digest) {
+    /**
+     * Uploads a layer while it is being written: chunks go out as the compressor produces them.
+     * Its digest is known only at the end, so it is found under it once complete.
+     */
+    follow(source, name) {
+        const upload = this.slot(async () => {
+            if (this.cancelled)
+                return;
+            try {
+                const digest = await this.client.pushGrowingBlob(this.repo, source);
+                const { available: size } = await source.ready(0);
+                this.log.debug(`${digest}: uploaded while it was written (${name})`);
+                this.started.set(digest, Promise.resolve({ digest, size, outcome: 'uploaded' }));
+            }
+            catch (error) {
+                this.log.debug(`${name}: upload while writing failed, left for the push: ${error.message}`);
+            }
+        });
+        this.following.push(upload);
+    }
+    async outcome(digest) {
+        await Promise.all(this.following);
         return this.started.get(digest);
     }
     /** The build failed: uploads not yet begun are dropped. */
@@ -35781,7 +35914,7 @@ class EarlyUploads {
     }
     /** Waits for every started upload: their files must outlive them. */
     async settled() {
-        await Promise.all(this.started.values());
+        await Promise.all([...this.following, ...this.started.values()]);
     }
 }
 /**
@@ -36608,8 +36741,8 @@ async function resolveBase(reference, wanted, registries) {
     return { name, digest: top.digest, reference, platforms: [single] };
 }
 
-// EXTERNAL MODULE: ./src/pipeline/layers.ts + 1 modules
-var pipeline_layers = __nccwpck_require__(9133);
+// EXTERNAL MODULE: ./src/pipeline/layers.ts + 2 modules
+var pipeline_layers = __nccwpck_require__(1429);
 ;// CONCATENATED MODULE: ./src/pipeline/build.ts
 
 
@@ -36644,6 +36777,8 @@ async function buildArtifact(inputs, context, registries, options) {
                     options.onBlob?.(layer);
         },
         onWritten: options.onBlob,
+        onGrowing: options.onGrowing,
+        followFrom: options.followFrom,
         log
     }));
     const artifact = await log.group('Assemble', async () => {
@@ -37799,7 +37934,8 @@ async function runPipeline(inputs, deps) {
         log,
         userAgent: 'imprint',
         chunkThreshold: deps.chunkThreshold,
-        chunkSize: deps.chunkSize
+        chunkSize: deps.chunkSize,
+        streamChunkSize: deps.streamChunkSize
     });
     const jobs = deps.jobs ?? 4;
     let opened;
@@ -37842,6 +37978,8 @@ async function runPipeline(inputs, deps) {
                 jobs,
                 reuse: reuse?.lookup,
                 onBlob: early && (blob => early.start(blob)),
+                onGrowing: early && ((file, name) => early.follow(file, name)),
+                followFrom: deps.followFrom,
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
@@ -38183,6 +38321,7 @@ class RegistryClient {
     log;
     chunkThreshold;
     chunkSize;
+    streamChunkSize;
     scheme;
     challenge;
     credential;
@@ -38198,6 +38337,8 @@ class RegistryClient {
         this.log = options.log ?? log/* silentLogger */.q;
         this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024;
         this.chunkSize = options.chunkSize ?? 32 * 1024 * 1024;
+        // Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
+        this.streamChunkSize = options.streamChunkSize ?? 8 * 1024 * 1024;
     }
     // ---- blobs ---------------------------------------------------------------------------------
     async blobExists(repo, digest, scopes = [(0,auth/* repositoryScope */.F7)(repo.path, 'pull')]) {
@@ -38253,19 +38394,35 @@ class RegistryClient {
         if (exists)
             return 'existing';
         return withRetries(async () => {
-            const started = await this.startUpload(repo, digest, scopes, mountFrom);
+            const started = await this.startUpload(repo, scopes, {
+                digest,
+                from: mountFrom
+            });
             if (started === 'mounted')
                 return 'mounted';
             if (source.size > this.chunkThreshold)
-                await this.uploadChunks(started, digest, source, scopes);
+                await this.uploadChunks(started, {
+                    open: offset => source.open(offset),
+                    ready: async () => ({ available: source.size, digest })
+                }, scopes, this.chunkSize);
             else
                 await this.uploadWhole(started, digest, source, scopes);
             return 'uploaded';
         }, this.retry, (e, ms) => this.retrying(e, ms));
     }
-    async startUpload(repo, digest, scopes, mountFrom) {
+    /**
+     * Uploads a blob while it is still being written, in chunks as they become available (so the
+     * upload overlaps compression), resumable like any chunked upload; the digest comes last.
+     */
+    async pushGrowingBlob(repo, source) {
+        const scopes = [(0,auth/* repositoryScope */.F7)(repo.path, 'pull,push')];
+        return withRetries(async () => this.uploadChunks(await this.startUpload(repo, scopes), source, scopes, this.streamChunkSize), this.retry, (e, ms) => this.retrying(e, ms));
+    }
+    async startUpload(repo, scopes, mount) {
         const path = `/v2/${repo.path}/blobs/uploads/`;
-        if (mountFrom && !mountFrom.equals(repo)) {
+        const mountFrom = mount?.from;
+        if (mount && mountFrom && !mountFrom.equals(repo)) {
+            const digest = mount.digest;
             try {
                 const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
                 const res = await this.request('POST', path + query, {
@@ -38304,11 +38461,19 @@ class RegistryClient {
         });
         this.checkDigest('PUT', url.toString(), res, digest);
     }
-    async uploadChunks(location, digest, source, scopes) {
+    async uploadChunks(location, source, scopes, chunkSize) {
         let offset = 0;
         let resumes = 0;
-        while (offset < source.size) {
-            const end = Math.min(offset + this.chunkSize, source.size) - 1;
+        let digest;
+        for (;;) {
+            const ready = await source.ready(offset + chunkSize);
+            digest = ready.digest;
+            if (offset >= ready.available) {
+                if (digest)
+                    break;
+                continue;
+            }
+            const end = Math.min(offset + chunkSize, ready.available) - 1;
             const start = offset;
             try {
                 const res = await this.request('PATCH', location, {
@@ -38342,19 +38507,20 @@ class RegistryClient {
                     });
                 }
                 catch (statusError) {
-                    throw new errors/* UploadRestart */.z6(digest, statusError);
+                    throw new errors/* UploadRestart */.z6(digest ?? 'a blob being written', statusError);
                 }
                 location = this.location(status);
                 const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
                 // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
                 if (!range || Number(range[1]) === 0)
-                    throw new errors/* UploadRestart */.z6(digest, error);
+                    throw new errors/* UploadRestart */.z6(digest ?? 'a blob being written', error);
                 offset = Number(range[1]) + 1;
-                this.log.info(`resuming upload of ${digest} at byte ${offset} after: ${String(error)}`);
+                this.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
             }
         }
+        const complete = digest;
         const url = new URL(location);
-        url.searchParams.set('digest', digest);
+        url.searchParams.set('digest', complete);
         let res;
         try {
             res = await this.request('PUT', url.toString(), {
@@ -38373,6 +38539,7 @@ class RegistryClient {
             throw error;
         }
         this.checkDigest('PUT', url.toString(), res, digest);
+        return digest;
     }
     // ---- manifests -----------------------------------------------------------------------------
     /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */

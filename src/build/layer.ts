@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import {
   Readable,
   Transform,
@@ -92,15 +93,71 @@ class HashTap extends Transform {
   }
 }
 
+/** A file sink that says how many bytes are on disk after each write, for an upload to follow. */
+class ReportingFile extends Writable {
+  private written = 0
+  private file?: FileHandle
+
+  constructor(
+    private readonly path: string,
+    private readonly onProgress: (bytes: number) => void
+  ) {
+    super({ highWaterMark: 1024 * 1024 })
+  }
+
+  override _construct(done: (error?: Error | null) => void): void {
+    open(this.path, 'w').then(file => {
+      this.file = file
+      done()
+    }, done)
+  }
+
+  override _writev(
+    chunks: { chunk: Buffer }[],
+    done: (error?: Error | null) => void
+  ): void {
+    this.writeAll(Buffer.concat(chunks.map(c => c.chunk))).then(() => {
+      this.onProgress(this.written)
+      done()
+    }, done)
+  }
+
+  // A write may take only part of the buffer; the rest goes after it.
+  private async writeAll(buffer: Buffer): Promise<void> {
+    for (let offset = 0; offset < buffer.length;) {
+      const { bytesWritten } = await this.file!.write(buffer, offset)
+      offset += bytesWritten
+      this.written += bytesWritten
+    }
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.file!.close().then(() => done(), done)
+  }
+
+  override _destroy(
+    error: Error | null,
+    done: (error?: Error | null) => void
+  ): void {
+    if (!this.file) return done(error)
+    this.file.close().then(
+      () => done(error),
+      () => done(error)
+    )
+  }
+}
+
 /**
  * Writes `entries` as a compressed layer blob at `path`, streaming tar → compressor → file while
- * hashing both the tar (diffID) and the blob (digest) in the same pass.
+ * hashing both the tar (diffID) and the blob (digest) in the same pass. `onProgress` hears how
+ * many bytes are on disk as they land, so an upload can follow the file while it grows.
  */
 export async function writeLayer(
   entries: readonly TarEntry[],
   options: TarOptions,
   path: string,
-  compression: Compression = 'gzip'
+  compression: Compression = 'gzip',
+  onProgress?: (bytes: number) => void
 ): Promise<BuiltLayer> {
   const diffHash = createHash('sha256')
   const blobHash = createHash('sha256')
@@ -111,7 +168,7 @@ export async function writeLayer(
     tarTap,
     compressor(compression),
     blobTap,
-    createWriteStream(path)
+    onProgress ? new ReportingFile(path, onProgress) : createWriteStream(path)
   )
   return {
     digest: `sha256:${blobHash.digest('hex')}`,

@@ -1,3 +1,4 @@
+import type { GrowingFile } from '../build/growing-file'
 import type { Inputs } from '../inputs'
 import type { Digest } from '../oci/digest'
 import type { Artifact, Blob } from '../oci/image'
@@ -21,6 +22,9 @@ export async function buildArtifact(
     reuse?: (diffId: Digest) => Promise<Blob | undefined>
     /** Told of every blob the image will need as soon as it exists (base layers, new layers). */
     onBlob?: (blob: Blob) => void
+    /** Told of each large layer before it is written, for an upload that follows the file. */
+    onGrowing?: (file: GrowingFile, name: string) => void
+    followFrom?: number
     log: Logger
   }
 ): Promise<{ base: ResolvedBase; artifact: Artifact }> {
@@ -63,6 +67,8 @@ export async function buildArtifact(
             for (const layer of platform.layers) options.onBlob?.(layer)
         },
         onWritten: options.onBlob,
+        onGrowing: options.onGrowing,
+        followFrom: options.followFrom,
         log
       }
     )

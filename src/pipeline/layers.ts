@@ -9,6 +9,7 @@ import {
 } from '../build/layer'
 import type { Digest } from '../oci/digest'
 import { InputError } from '../errors'
+import { GrowingFile } from '../build/growing-file'
 import { fileBlob, type Blob } from '../oci/image'
 import type { Platform } from '../oci/types'
 import type { Logger } from '../util/log'
@@ -31,6 +32,13 @@ export interface LayerBuildOptions {
   onChecked?: () => void
   /** Told of each layer as soon as it is written, so its upload can start at once. */
   onWritten?: (blob: Blob) => void
+  /**
+   * Told of each large layer (see `followFrom`) before it is written, so its upload can follow
+   * the file as it grows; such a layer is not passed to `onWritten`.
+   */
+  onGrowing?: (file: GrowingFile, name: string) => void
+  /** Content size from which a layer is uploaded while it is written (default 32 MiB). */
+  followFrom?: number
   log: Logger
 }
 
@@ -102,12 +110,28 @@ export async function buildLayers(
         }
       }
     }
+    const path = join(options.scratchDir, `layer-${i}.blob`)
+    const contentSize = entryLists[i].reduce(
+      (n, e) => n + (e.type === 'file' ? e.size : 0),
+      0
+    )
+    const growing =
+      options.onGrowing && contentSize >= (options.followFrom ?? 32 << 20)
+        ? new GrowingFile(path)
+        : undefined
+    if (growing)
+      options.onGrowing!(growing, `${job.source} → ${job.destination}`)
     const layer = await writeLayer(
       entryLists[i],
       tarOptions,
-      join(options.scratchDir, `layer-${i}.blob`),
-      options.compression
-    )
+      path,
+      options.compression,
+      growing && (bytes => growing.progress(bytes))
+    ).catch((error: Error) => {
+      growing?.fail(error)
+      throw error
+    })
+    growing?.finish(layer.digest, layer.size)
     options.log.info(
       `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
     )
@@ -121,7 +145,7 @@ export async function buildLayers(
         compressor
       }
     )
-    options.onWritten?.(blob)
+    if (!growing) options.onWritten?.(blob)
     return blob
   })
   const byKey = new Map(

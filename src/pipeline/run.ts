@@ -43,6 +43,9 @@ export interface PipelineDeps {
   jobs?: number
   chunkThreshold?: number
   chunkSize?: number
+  streamChunkSize?: number
+  /** Content size from which a layer is uploaded while it is written. */
+  followFrom?: number
   /** Called as soon as the digest is known, so front ends can expose it even if pushing fails. */
   onAssembled?: (partial: PipelineResult) => void
   /** Called once the image is in the registry, before signing. */
@@ -90,7 +93,8 @@ export async function runPipeline(
     log,
     userAgent: 'imprint',
     chunkThreshold: deps.chunkThreshold,
-    chunkSize: deps.chunkSize
+    chunkSize: deps.chunkSize,
+    streamChunkSize: deps.streamChunkSize
   })
   const jobs = deps.jobs ?? 4
 
@@ -150,6 +154,8 @@ export async function runPipeline(
             jobs,
             reuse: reuse?.lookup,
             onBlob: early && (blob => early!.start(blob)),
+            onGrowing: early && ((file, name) => early!.follow(file, name)),
+            followFrom: deps.followFrom,
             log
           })
     deps.onAssembled?.(

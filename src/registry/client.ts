@@ -25,6 +25,15 @@ export interface BlobSource {
   open(offset: number): Promise<Readable | AsyncIterable<Uint8Array>>
 }
 
+/**
+ * Where chunks come from: a finished blob, or a file still being written that an upload follows.
+ * `ready` resolves once `want` bytes exist or the blob is complete (then with its digest).
+ */
+export interface ChunkSource {
+  open(offset: number): Promise<Readable | AsyncIterable<Uint8Array>>
+  ready(want: number): Promise<{ available: number; digest?: Digest }>
+}
+
 export type UploadOutcome = 'existing' | 'mounted' | 'uploaded'
 
 export interface ClientOptions {
@@ -36,6 +45,8 @@ export interface ClientOptions {
   /** Blobs larger than this are uploaded in chunks (PATCH with Content-Range) that can be resumed. */
   chunkThreshold?: number
   chunkSize?: number
+  /** Chunks of a blob uploaded while it is written: small, so the upload keeps up with the writer. */
+  streamChunkSize?: number
 }
 
 /** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
@@ -76,6 +87,7 @@ export class RegistryClient {
   private readonly log: Logger
   private readonly chunkThreshold: number
   private readonly chunkSize: number
+  private readonly streamChunkSize: number
   private scheme: Promise<AuthScheme> | undefined
   private challenge: Challenge | undefined
   private credential: Promise<Credential | undefined> | undefined
@@ -94,6 +106,8 @@ export class RegistryClient {
     this.log = options.log ?? silentLogger
     this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024
     this.chunkSize = options.chunkSize ?? 32 * 1024 * 1024
+    // Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
+    this.streamChunkSize = options.streamChunkSize ?? 8 * 1024 * 1024
   }
 
   // ---- blobs ---------------------------------------------------------------------------------
@@ -174,10 +188,21 @@ export class RegistryClient {
     if (exists) return 'existing'
     return withRetries(
       async () => {
-        const started = await this.startUpload(repo, digest, scopes, mountFrom)
+        const started = await this.startUpload(repo, scopes, {
+          digest,
+          from: mountFrom
+        })
         if (started === 'mounted') return 'mounted'
         if (source.size > this.chunkThreshold)
-          await this.uploadChunks(started, digest, source, scopes)
+          await this.uploadChunks(
+            started,
+            {
+              open: offset => source.open(offset),
+              ready: async () => ({ available: source.size, digest })
+            },
+            scopes,
+            this.chunkSize
+          )
         else await this.uploadWhole(started, digest, source, scopes)
         return 'uploaded'
       },
@@ -186,14 +211,37 @@ export class RegistryClient {
     )
   }
 
+  /**
+   * Uploads a blob while it is still being written, in chunks as they become available (so the
+   * upload overlaps compression), resumable like any chunked upload; the digest comes last.
+   */
+  async pushGrowingBlob(
+    repo: Repository,
+    source: ChunkSource
+  ): Promise<Digest> {
+    const scopes = [repositoryScope(repo.path, 'pull,push')]
+    return withRetries(
+      async () =>
+        this.uploadChunks(
+          await this.startUpload(repo, scopes),
+          source,
+          scopes,
+          this.streamChunkSize
+        ),
+      this.retry,
+      (e, ms) => this.retrying(e, ms)
+    )
+  }
+
   private async startUpload(
     repo: Repository,
-    digest: Digest,
     scopes: string[],
-    mountFrom?: Repository
-  ): Promise<string | 'mounted'> {
+    mount?: { digest: Digest; from?: Repository }
+  ): Promise<string> {
     const path = `/v2/${repo.path}/blobs/uploads/`
-    if (mountFrom && !mountFrom.equals(repo)) {
+    const mountFrom = mount?.from
+    if (mount && mountFrom && !mountFrom.equals(repo)) {
+      const digest = mount.digest
       try {
         const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`
         const res = await this.request('POST', path + query, {
@@ -241,14 +289,21 @@ export class RegistryClient {
 
   private async uploadChunks(
     location: string,
-    digest: Digest,
-    source: BlobSource,
-    scopes: string[]
-  ): Promise<void> {
+    source: ChunkSource,
+    scopes: string[],
+    chunkSize: number
+  ): Promise<Digest> {
     let offset = 0
     let resumes = 0
-    while (offset < source.size) {
-      const end = Math.min(offset + this.chunkSize, source.size) - 1
+    let digest: Digest | undefined
+    for (;;) {
+      const ready = await source.ready(offset + chunkSize)
+      digest = ready.digest
+      if (offset >= ready.available) {
+        if (digest) break
+        continue
+      }
+      const end = Math.min(offset + chunkSize, ready.available) - 1
       const start = offset
       try {
         const res = await this.request('PATCH', location, {
@@ -284,7 +339,7 @@ export class RegistryClient {
             retries: false
           })
         } catch (statusError) {
-          throw new UploadRestart(digest, statusError)
+          throw new UploadRestart(digest ?? 'a blob being written', statusError)
         }
         location = this.location(status)
         const range = /^(?:bytes=)?0-(\d+)$/.exec(
@@ -292,15 +347,16 @@ export class RegistryClient {
         )
         // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
         if (!range || Number(range[1]) === 0)
-          throw new UploadRestart(digest, error)
+          throw new UploadRestart(digest ?? 'a blob being written', error)
         offset = Number(range[1]) + 1
         this.log.info(
-          `resuming upload of ${digest} at byte ${offset} after: ${String(error)}`
+          `resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`
         )
       }
     }
+    const complete: Digest = digest
     const url = new URL(location)
-    url.searchParams.set('digest', digest)
+    url.searchParams.set('digest', complete)
     let res: Response
     try {
       res = await this.request('PUT', url.toString(), {
@@ -320,6 +376,7 @@ export class RegistryClient {
       throw error
     }
     this.checkDigest('PUT', url.toString(), res, digest)
+    return digest
   }
 
   // ---- manifests -----------------------------------------------------------------------------

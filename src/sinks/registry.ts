@@ -1,7 +1,11 @@
 import type { Digest } from '../oci/digest'
 import { topLevel, uniqueBlobs, type Artifact, type Blob } from '../oci/image'
 import type { Repository } from '../oci/reference'
-import type { RegistryClient, UploadOutcome } from '../registry/client'
+import type {
+  ChunkSource,
+  RegistryClient,
+  UploadOutcome
+} from '../registry/client'
 import { repositoryScope } from '../registry/auth'
 import type { Logger } from '../util/log'
 import { limiter, mapBounded } from '../util/pool'
@@ -91,6 +95,7 @@ export class EarlyUploads {
   private readonly started = new Map<Digest, Promise<BlobOutcome | undefined>>()
   private readonly slot: <T>(fn: () => Promise<T>) => Promise<T>
   private cancelled = false
+  private readonly following: Promise<unknown>[] = []
 
   constructor(
     private readonly client: RegistryClient,
@@ -124,7 +129,32 @@ export class EarlyUploads {
     )
   }
 
-  outcome(digest: Digest): Promise<BlobOutcome | undefined> | undefined {
+  /**
+   * Uploads a layer while it is being written: chunks go out as the compressor produces them.
+   * Its digest is known only at the end, so it is found under it once complete.
+   */
+  follow(source: ChunkSource, name: string): void {
+    const upload = this.slot(async () => {
+      if (this.cancelled) return
+      try {
+        const digest = await this.client.pushGrowingBlob(this.repo, source)
+        const { available: size } = await source.ready(0)
+        this.log.debug(`${digest}: uploaded while it was written (${name})`)
+        this.started.set(
+          digest,
+          Promise.resolve({ digest, size, outcome: 'uploaded' })
+        )
+      } catch (error) {
+        this.log.debug(
+          `${name}: upload while writing failed, left for the push: ${(error as Error).message}`
+        )
+      }
+    })
+    this.following.push(upload)
+  }
+
+  async outcome(digest: Digest): Promise<BlobOutcome | undefined> {
+    await Promise.all(this.following)
     return this.started.get(digest)
   }
 
@@ -135,7 +165,7 @@ export class EarlyUploads {
 
   /** Waits for every started upload: their files must outlive them. */
   async settled(): Promise<void> {
-    await Promise.all(this.started.values())
+    await Promise.all([...this.following, ...this.started.values()])
   }
 }
 
