@@ -284,14 +284,18 @@ describe('credentials', () => {
 })
 
 describe('a large layer uploaded while it is written', () => {
-  async function followedPush(repository: string, cutPatch?: number) {
+  async function followedPush(
+    repository: string,
+    options: { cutPatch?: number; tag?: string; dir?: string } = {}
+  ) {
     const events: string[] = []
     let patches = 0
     const proxy = await startFaultProxy(registry.host, req => {
       if (req.method === 'PATCH') {
         events.push('PATCH')
-        if (++patches === cutPatch)
-          return { kind: 'cut-body', afterBytes: 200_000 }
+        // Cut before any byte of the chunk arrives: the session stays usable, so it resumes.
+        if (++patches === options.cutPatch)
+          return { kind: 'cut-body', afterBytes: 0 }
       }
       return undefined
     })
@@ -301,9 +305,9 @@ describe('a large layer uploaded while it is written', () => {
           image: `${proxy.host}/${repository}`,
           base: 'scratch',
           layers: 'bin:/bin',
-          tags: 'v1',
+          tags: options.tag ?? 'v1',
           'source-date-epoch': '0',
-          'working-directory': workspace(12_000_000)
+          'working-directory': options.dir ?? workspace(12_000_000)
         },
         {
           followFrom: 1024 * 1024,
@@ -340,11 +344,40 @@ describe('a large layer uploaded while it is written', () => {
     })
   })
 
-  it('resumes after a chunk is cut, with the file still growing', async () => {
-    const { events, proxy } = await followedPush('follow/cut', 2)
+  it("resumes at the registry's offset after a chunk is cut, while the file still grows", async () => {
+    const { events, proxy } = await followedPush('follow/cut', {
+      cutPatch: 2
+    })
     expect(proxy.log.some(e => e.fault === 'cut-body')).toBe(true)
+    const resumed = events.findIndex(e =>
+      e.startsWith('resuming upload of a blob being written at byte')
+    )
+    expect(resumed).toBeGreaterThanOrEqual(0)
+    expect(resumed).toBeLessThan(
+      events.findIndex(e => e.startsWith('bin → /bin:'))
+    )
+    expect(proxy.log.filter(e => e.method === 'POST')).toHaveLength(2) // the layer's and the config's
     expect(events.some(e => e.includes('uploaded while it was written'))).toBe(
       true
     )
+  })
+
+  it('drops the rest of the upload when the finished layer turns out to be in the repository', async () => {
+    const dir = workspace(12_000_000)
+    const first = await followedPush('follow/again', { dir })
+    const { result, events } = await followedPush('follow/again', {
+      dir,
+      tag: 'v2'
+    })
+    const layer = result.platforms[0].layers[0]
+    expect(layer.digest).toBe(first.result.platforms[0].layers[0].digest)
+    expect(events).toContain(
+      `${layer.digest}: existing while it was written (bin → /bin)`
+    )
+    expect(result.push?.blobs.find(b => b.digest === layer.digest)).toEqual({
+      digest: layer.digest,
+      size: layer.size,
+      outcome: 'existing'
+    })
   })
 })

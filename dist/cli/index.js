@@ -35336,6 +35336,8 @@ class GrowingFile {
         this.wake();
     }
     fail(error) {
+        if (this.complete)
+            return;
         this.failure = error;
         this.wake();
     }
@@ -35350,9 +35352,10 @@ class GrowingFile {
             throw this.failure;
         return { available: this.written, digest: this.complete?.digest };
     }
-    open(offset) {
+    open(offset, length) {
         return Promise.resolve((0,external_node_fs_.createReadStream)(this.path, {
             start: offset,
+            end: length === undefined ? undefined : offset + length - 1,
             highWaterMark: 1024 * 1024
         }));
     }
@@ -35865,6 +35868,7 @@ class EarlyUploads {
     slot;
     cancelled = false;
     following = [];
+    followed = [];
     constructor(client, repo, jobs, log) {
         this.client = client;
         this.repo = repo;
@@ -35886,31 +35890,36 @@ class EarlyUploads {
     }
     /**
      * Uploads a layer while it is being written: chunks go out as the compressor produces them.
-     * Its digest is known only at the end, so it is found under it once complete.
+     * Its digest is known only at the end, so it is found under it once complete. It takes no
+     * upload slot: it mostly waits for the compressor, and layers are written a few at a time.
      */
-    follow(source, name) {
-        const upload = this.slot(async () => {
-            if (this.cancelled)
-                return;
+    follow(file, name) {
+        if (this.cancelled)
+            return;
+        this.followed.push(file);
+        const upload = (async () => {
             try {
-                const digest = await this.client.pushGrowingBlob(this.repo, source);
-                const { available: size } = await source.ready(0);
-                this.log.debug(`${digest}: uploaded while it was written (${name})`);
-                this.started.set(digest, Promise.resolve({ digest, size, outcome: 'uploaded' }));
+                const { digest, outcome } = await this.client.pushGrowingBlob(this.repo, file);
+                const { available: size } = await file.ready(0);
+                this.log.debug(`${digest}: ${outcome} while it was written (${name})`);
+                this.started.set(digest, Promise.resolve({ digest, size, outcome }));
             }
             catch (error) {
                 this.log.debug(`${name}: upload while writing failed, left for the push: ${error.message}`);
             }
-        });
+        })();
         this.following.push(upload);
     }
     async outcome(digest) {
-        await Promise.all(this.following);
+        if (!this.started.has(digest))
+            await Promise.all(this.following);
         return this.started.get(digest);
     }
-    /** The build failed: uploads not yet begun are dropped. */
+    /** The build failed: uploads not yet begun are dropped, and those following a file stop. */
     cancel() {
         this.cancelled = true;
+        for (const file of this.followed)
+            file.fail(new Error('the build failed'));
     }
     /** Waits for every started upload: their files must outlive them. */
     async settled() {
@@ -38416,7 +38425,23 @@ class RegistryClient {
      */
     async pushGrowingBlob(repo, source) {
         const scopes = [(0,auth/* repositoryScope */.F7)(repo.path, 'pull,push')];
-        return withRetries(async () => this.uploadChunks(await this.startUpload(repo, scopes), source, scopes, this.streamChunkSize), this.retry, (e, ms) => this.retrying(e, ms));
+        return withRetries(async () => {
+            const location = await this.startUpload(repo, scopes);
+            // The digest is known only once the blob is complete: a blob the repository has already
+            // is found then, and the rest of the upload is dropped.
+            const finished = await this.uploadChunks(location, source, scopes, this.streamChunkSize, digest => this.blobExists(repo, digest, scopes));
+            if (finished.existing) {
+                await this.request('DELETE', location, {
+                    scopes,
+                    ok: [204, 404],
+                    retries: false
+                }).catch(error => this.log.debug(`upload session not cancelled: ${String(error)}`));
+            }
+            return {
+                digest: finished.digest,
+                outcome: finished.existing ? 'existing' : 'uploaded'
+            };
+        }, this.retry, (e, ms) => this.retrying(e, ms));
     }
     async startUpload(repo, scopes, mount) {
         const path = `/v2/${repo.path}/blobs/uploads/`;
@@ -38461,13 +38486,19 @@ class RegistryClient {
         });
         this.checkDigest('PUT', url.toString(), res, digest);
     }
-    async uploadChunks(location, source, scopes, chunkSize) {
+    async uploadChunks(location, source, scopes, chunkSize, present) {
         let offset = 0;
         let resumes = 0;
         let digest;
+        let checked = false;
         for (;;) {
             const ready = await source.ready(offset + chunkSize);
             digest = ready.digest;
+            if (digest && present && !checked) {
+                checked = true;
+                if (await present(digest))
+                    return { digest, existing: true };
+            }
             if (offset >= ready.available) {
                 if (digest)
                     break;
@@ -38482,7 +38513,7 @@ class RegistryClient {
                         'content-length': String(end - start + 1),
                         'content-range': `${start}-${end}`
                     },
-                    body: async () => limit(await source.open(start), end - start + 1),
+                    body: async () => limit(await source.open(start, end - start + 1), end - start + 1),
                     scopes,
                     ok: [202],
                     retries: false
@@ -38539,7 +38570,7 @@ class RegistryClient {
             throw error;
         }
         this.checkDigest('PUT', url.toString(), res, digest);
-        return digest;
+        return { digest, existing: false };
     }
     // ---- manifests -----------------------------------------------------------------------------
     /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */

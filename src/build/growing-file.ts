@@ -27,6 +27,7 @@ export class GrowingFile {
   }
 
   fail(error: Error): void {
+    if (this.complete) return
     this.failure = error
     this.wake()
   }
@@ -42,10 +43,11 @@ export class GrowingFile {
     return { available: this.written, digest: this.complete?.digest }
   }
 
-  open(offset: number): Promise<Readable> {
+  open(offset: number, length?: number): Promise<Readable> {
     return Promise.resolve(
       createReadStream(this.path, {
         start: offset,
+        end: length === undefined ? undefined : offset + length - 1,
         highWaterMark: 1024 * 1024
       })
     )

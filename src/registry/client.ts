@@ -30,7 +30,11 @@ export interface BlobSource {
  * `ready` resolves once `want` bytes exist or the blob is complete (then with its digest).
  */
 export interface ChunkSource {
-  open(offset: number): Promise<Readable | AsyncIterable<Uint8Array>>
+  /** Reads from `offset`; `length` says how much will be read, so a source need not read ahead. */
+  open(
+    offset: number,
+    length?: number
+  ): Promise<Readable | AsyncIterable<Uint8Array>>
   ready(want: number): Promise<{ available: number; digest?: Digest }>
 }
 
@@ -218,16 +222,34 @@ export class RegistryClient {
   async pushGrowingBlob(
     repo: Repository,
     source: ChunkSource
-  ): Promise<Digest> {
+  ): Promise<{ digest: Digest; outcome: 'existing' | 'uploaded' }> {
     const scopes = [repositoryScope(repo.path, 'pull,push')]
     return withRetries(
-      async () =>
-        this.uploadChunks(
-          await this.startUpload(repo, scopes),
+      async () => {
+        const location = await this.startUpload(repo, scopes)
+        // The digest is known only once the blob is complete: a blob the repository has already
+        // is found then, and the rest of the upload is dropped.
+        const finished = await this.uploadChunks(
+          location,
           source,
           scopes,
-          this.streamChunkSize
-        ),
+          this.streamChunkSize,
+          digest => this.blobExists(repo, digest, scopes)
+        )
+        if (finished.existing) {
+          await this.request('DELETE', location, {
+            scopes,
+            ok: [204, 404],
+            retries: false
+          }).catch(error =>
+            this.log.debug(`upload session not cancelled: ${String(error)}`)
+          )
+        }
+        return {
+          digest: finished.digest,
+          outcome: finished.existing ? 'existing' : 'uploaded'
+        }
+      },
       this.retry,
       (e, ms) => this.retrying(e, ms)
     )
@@ -291,14 +313,20 @@ export class RegistryClient {
     location: string,
     source: ChunkSource,
     scopes: string[],
-    chunkSize: number
-  ): Promise<Digest> {
+    chunkSize: number,
+    present?: (digest: Digest) => Promise<boolean>
+  ): Promise<{ digest: Digest; existing: boolean }> {
     let offset = 0
     let resumes = 0
     let digest: Digest | undefined
+    let checked = false
     for (;;) {
       const ready = await source.ready(offset + chunkSize)
       digest = ready.digest
+      if (digest && present && !checked) {
+        checked = true
+        if (await present(digest)) return { digest, existing: true }
+      }
       if (offset >= ready.available) {
         if (digest) break
         continue
@@ -312,7 +340,8 @@ export class RegistryClient {
             'content-length': String(end - start + 1),
             'content-range': `${start}-${end}`
           },
-          body: async () => limit(await source.open(start), end - start + 1),
+          body: async () =>
+            limit(await source.open(start, end - start + 1), end - start + 1),
           scopes,
           ok: [202],
           retries: false
@@ -376,7 +405,7 @@ export class RegistryClient {
       throw error
     }
     this.checkDigest('PUT', url.toString(), res, digest)
-    return digest
+    return { digest, existing: false }
   }
 
   // ---- manifests -----------------------------------------------------------------------------

@@ -1,11 +1,8 @@
 import type { Digest } from '../oci/digest'
 import { topLevel, uniqueBlobs, type Artifact, type Blob } from '../oci/image'
 import type { Repository } from '../oci/reference'
-import type {
-  ChunkSource,
-  RegistryClient,
-  UploadOutcome
-} from '../registry/client'
+import type { GrowingFile } from '../build/growing-file'
+import type { RegistryClient, UploadOutcome } from '../registry/client'
 import { repositoryScope } from '../registry/auth'
 import type { Logger } from '../util/log'
 import { limiter, mapBounded } from '../util/pool'
@@ -96,6 +93,7 @@ export class EarlyUploads {
   private readonly slot: <T>(fn: () => Promise<T>) => Promise<T>
   private cancelled = false
   private readonly following: Promise<unknown>[] = []
+  private readonly followed: GrowingFile[] = []
 
   constructor(
     private readonly client: RegistryClient,
@@ -131,36 +129,39 @@ export class EarlyUploads {
 
   /**
    * Uploads a layer while it is being written: chunks go out as the compressor produces them.
-   * Its digest is known only at the end, so it is found under it once complete.
+   * Its digest is known only at the end, so it is found under it once complete. It takes no
+   * upload slot: it mostly waits for the compressor, and layers are written a few at a time.
    */
-  follow(source: ChunkSource, name: string): void {
-    const upload = this.slot(async () => {
-      if (this.cancelled) return
+  follow(file: GrowingFile, name: string): void {
+    if (this.cancelled) return
+    this.followed.push(file)
+    const upload = (async () => {
       try {
-        const digest = await this.client.pushGrowingBlob(this.repo, source)
-        const { available: size } = await source.ready(0)
-        this.log.debug(`${digest}: uploaded while it was written (${name})`)
-        this.started.set(
-          digest,
-          Promise.resolve({ digest, size, outcome: 'uploaded' })
+        const { digest, outcome } = await this.client.pushGrowingBlob(
+          this.repo,
+          file
         )
+        const { available: size } = await file.ready(0)
+        this.log.debug(`${digest}: ${outcome} while it was written (${name})`)
+        this.started.set(digest, Promise.resolve({ digest, size, outcome }))
       } catch (error) {
         this.log.debug(
           `${name}: upload while writing failed, left for the push: ${(error as Error).message}`
         )
       }
-    })
+    })()
     this.following.push(upload)
   }
 
   async outcome(digest: Digest): Promise<BlobOutcome | undefined> {
-    await Promise.all(this.following)
+    if (!this.started.has(digest)) await Promise.all(this.following)
     return this.started.get(digest)
   }
 
-  /** The build failed: uploads not yet begun are dropped. */
+  /** The build failed: uploads not yet begun are dropped, and those following a file stop. */
   cancel(): void {
     this.cancelled = true
+    for (const file of this.followed) file.fail(new Error('the build failed'))
   }
 
   /** Waits for every started upload: their files must outlive them. */
