@@ -52,7 +52,7 @@ export default tseslint.config(
       'src/pipeline/**',
       'src/util/**'
     ],
-    'The core is free of @actions/*: only main.ts talks to the runner.'
+    'The core is free of @actions/*: only main.ts and src/cache/ talk to the runner.'
   ),
   {
     files: ['src/oci/**'],
