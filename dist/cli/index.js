@@ -37198,15 +37198,20 @@ async function expandManifests(root, patterns) {
     }
     return files;
 }
+async function readManifests(root, files) {
+    return Promise.all(files.map(async (path) => ({
+        path,
+        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8')
+    })));
+}
 /**
- * Reads and edits every file in memory: a parse error, or a file without the image when
- * `requireMatch`, stops the run here, before anything is pushed or written.
+ * Edits every file in memory: a parse error, or a file without the image when `requireMatch`,
+ * stops the run here, before anything is pushed or written.
  */
-async function planManifests(root, files, target, requireMatch) {
+function planManifests(manifests, target, requireMatch) {
     const plans = [];
     const warnings = [];
-    for (const path of files) {
-        const before = await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8');
+    for (const { path, text: before } of manifests) {
         const edit = (0,yaml_edit/* editManifest */.Ss)(path, before, target);
         warnings.push(...edit.warnings);
         if (edit.matches === 0) {
@@ -37729,13 +37734,14 @@ async function openManifests(inputs, context, tag, log) {
             throw new errors/* InputError */.dz('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
         }
         const files = await expandManifests(root, inputs.manifests);
-        const checked = await planManifests(root, files, provisional, inputs.manifestNoMatch === 'error');
+        const manifests = await readManifests(root, files);
+        const checked = planManifests(manifests, provisional, inputs.manifestNoMatch === 'error');
         for (const warning of checked.warnings)
             log.warning(warning);
         log.info(`${files.length} manifest file${files.length === 1 ? '' : 's'} checked: ${files.join(', ')}`);
         return {
             root,
-            files,
+            manifests,
             branch,
             remote,
             remoteConfig,
@@ -37753,7 +37759,7 @@ async function openManifests(inputs, context, tag, log) {
     }
 }
 /** The edits for the new image, shown as diffs: the files were checked by `openManifests`. */
-async function planDeploy(opened, inputs, tag, digest, log) {
+function planDeploy(opened, inputs, tag, digest, log) {
     const target = {
         repository: inputs.image,
         tag,
@@ -37762,7 +37768,7 @@ async function planDeploy(opened, inputs, tag, digest, log) {
     };
     let plan;
     try {
-        plan = await planManifests(opened.root, opened.files, target, inputs.manifestNoMatch === 'error');
+        plan = planManifests(opened.manifests, target, inputs.manifestNoMatch === 'error');
     }
     catch (error) {
         if (error instanceof ManifestInputError || error instanceof yaml_edit/* ManifestError */.Sh) {
@@ -37842,7 +37848,7 @@ async function deploy(prepared, inputs, context, log) {
         remoteConfig: prepared.remoteConfig,
         branch,
         pushTo,
-        files: prepared.files,
+        files: prepared.manifests.map(m => m.path),
         target: prepared.target,
         message,
         allow: orderingGuard(context.sha, prepared.sourceRoot, 'origin', log),
@@ -37966,9 +37972,11 @@ async function runPipeline(inputs, deps) {
         opened = inputs.pushByDigest
             ? undefined
             : await log.group('Check manifests', () => openManifests(inputs, context, tags[0] ?? 'latest', log));
-        if (inputs.push && inputs.mergeDigests.length === 0)
+        // Only a build that pushes can send blobs early or reuse pushed ones.
+        const pushesABuild = inputs.push && inputs.mergeDigests.length === 0;
+        if (pushesABuild)
             early = await earlyUploads(inputs, tags, registries, jobs, log);
-        const reuse = inputs.push && inputs.mergeDigests.length === 0
+        const reuse = pushesABuild
             ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
             : undefined;
         const { base, artifact } = inputs.mergeDigests.length > 0
@@ -37993,7 +38001,7 @@ async function runPipeline(inputs, deps) {
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
         const prepared = opened
-            ? await planDeploy(opened, inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log)
+            ? planDeploy(opened, inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log)
             : undefined;
         // A pull request's image is compared with the base commit's (read only), for the report.
         const comparison = context.baseCommit && !inputs.pushByDigest
@@ -38087,7 +38095,8 @@ async function runPipeline(inputs, deps) {
 /**
  * Uploads may start during the build only when nothing can stop the push later on input grounds:
  * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
- * registry untouched, so then blobs wait for the push stage as before.
+ * registry untouched, so then blobs wait for the push stage as before. The push stage looks the
+ * tags up again: one may appear while this run builds.
  */
 async function earlyUploads(inputs, tags, registries, jobs, log) {
     const client = registries.client(inputs.image.registry);
@@ -38549,9 +38558,8 @@ class RegistryClient {
                 this.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
             }
         }
-        const complete = digest;
         const url = new URL(location);
-        url.searchParams.set('digest', complete);
+        url.searchParams.set('digest', digest);
         let res;
         try {
             res = await this.request('PUT', url.toString(), {

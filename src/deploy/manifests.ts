@@ -47,20 +47,36 @@ export async function expandManifests(
   return files
 }
 
-/**
- * Reads and edits every file in memory: a parse error, or a file without the image when
- * `requireMatch`, stops the run here, before anything is pushed or written.
- */
-export async function planManifests(
+/** A manifest file as read once: what is checked is exactly what is edited later. */
+export interface ManifestText {
+  path: string
+  text: string
+}
+
+export async function readManifests(
   root: string,
-  files: readonly string[],
+  files: readonly string[]
+): Promise<ManifestText[]> {
+  return Promise.all(
+    files.map(async path => ({
+      path,
+      text: await readFile(join(root, path), 'utf8')
+    }))
+  )
+}
+
+/**
+ * Edits every file in memory: a parse error, or a file without the image when `requireMatch`,
+ * stops the run here, before anything is pushed or written.
+ */
+export function planManifests(
+  manifests: readonly ManifestText[],
   target: ImageTarget,
   requireMatch: boolean
-): Promise<ManifestPlan> {
+): ManifestPlan {
   const plans: FilePlan[] = []
   const warnings: string[] = []
-  for (const path of files) {
-    const before = await readFile(join(root, path), 'utf8')
+  for (const { path, text: before } of manifests) {
     const edit = editManifest(path, before, target)
     warnings.push(...edit.warnings)
     if (edit.matches === 0) {

@@ -10,8 +10,10 @@ import {
   lineDiff,
   ManifestInputError,
   planManifests,
+  readManifests,
   writeAtomically,
-  type ManifestPlan
+  type ManifestPlan,
+  type ManifestText
 } from '../deploy/manifests'
 import { orderingGuard } from '../deploy/ordering'
 import {
@@ -51,7 +53,8 @@ export interface DeployResult {
 export interface OpenedManifests {
   /** The repository the manifests are in: the checkout, or a clone of manifest-repository. */
   root: string
-  files: string[]
+  /** Each listed file as read and checked before the build. */
+  manifests: ManifestText[]
   /** The branch commits are based on (push: committed to); unset when nothing is committed. */
   branch?: string
   remote: string
@@ -236,9 +239,9 @@ export async function openManifests(
       )
     }
     const files = await expandManifests(root, inputs.manifests)
-    const checked = await planManifests(
-      root,
-      files,
+    const manifests = await readManifests(root, files)
+    const checked = planManifests(
+      manifests,
       provisional,
       inputs.manifestNoMatch === 'error'
     )
@@ -248,7 +251,7 @@ export async function openManifests(
     )
     return {
       root,
-      files,
+      manifests,
       branch,
       remote,
       remoteConfig,
@@ -266,13 +269,13 @@ export async function openManifests(
 }
 
 /** The edits for the new image, shown as diffs: the files were checked by `openManifests`. */
-export async function planDeploy(
+export function planDeploy(
   opened: OpenedManifests,
   inputs: Inputs,
   tag: string,
   digest: Digest,
   log: Logger
-): Promise<PreparedDeploy> {
+): PreparedDeploy {
   const target: ImageTarget = {
     repository: inputs.image,
     tag,
@@ -281,9 +284,8 @@ export async function planDeploy(
   }
   let plan: ManifestPlan
   try {
-    plan = await planManifests(
-      opened.root,
-      opened.files,
+    plan = planManifests(
+      opened.manifests,
       target,
       inputs.manifestNoMatch === 'error'
     )
@@ -387,7 +389,7 @@ export async function deploy(
     remoteConfig: prepared.remoteConfig,
     branch,
     pushTo,
-    files: prepared.files,
+    files: prepared.manifests.map(m => m.path),
     target: prepared.target,
     message,
     allow: orderingGuard(context.sha, prepared.sourceRoot, 'origin', log),

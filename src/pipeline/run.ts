@@ -123,13 +123,14 @@ export async function runPipeline(
       : await log.group('Check manifests', () =>
           openManifests(inputs, context, tags[0] ?? 'latest', log)
         )
-    if (inputs.push && inputs.mergeDigests.length === 0)
+    // Only a build that pushes can send blobs early or reuse pushed ones.
+    const pushesABuild = inputs.push && inputs.mergeDigests.length === 0
+    if (pushesABuild)
       early = await earlyUploads(inputs, tags, registries, jobs, log)
 
-    const reuse =
-      inputs.push && inputs.mergeDigests.length === 0
-        ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
-        : undefined
+    const reuse = pushesABuild
+      ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
+      : undefined
     const { base, artifact } =
       inputs.mergeDigests.length > 0
         ? await log.group('Merge platform images', async () => {
@@ -163,7 +164,7 @@ export async function runPipeline(
     )
 
     const prepared = opened
-      ? await planDeploy(
+      ? planDeploy(
           opened,
           inputs,
           tags[0] ?? artifact.digest.slice(7, 19),
@@ -296,7 +297,8 @@ export async function runPipeline(
 /**
  * Uploads may start during the build only when nothing can stop the push later on input grounds:
  * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
- * registry untouched, so then blobs wait for the push stage as before.
+ * registry untouched, so then blobs wait for the push stage as before. The push stage looks the
+ * tags up again: one may appear while this run builds.
  */
 async function earlyUploads(
   inputs: Inputs,

@@ -383,9 +383,8 @@ export class RegistryClient {
         )
       }
     }
-    const complete: Digest = digest
     const url = new URL(location)
-    url.searchParams.set('digest', complete)
+    url.searchParams.set('digest', digest)
     let res: Response
     try {
       res = await this.request('PUT', url.toString(), {
