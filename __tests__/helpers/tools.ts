@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
 
 /**
  * Returns the path of a tool the integration tests need. A missing tool fails the test: CI
@@ -14,4 +15,21 @@ export function requireTool(name: string): string {
       `${name} is not installed; run script/setup (it installs the Debian packages the tests use)`
     )
   }
+}
+
+const run = promisify(execFile)
+
+/** skopeo's standard output (async: tests with in-process servers must not block). */
+export async function skopeo(...args: string[]): Promise<string> {
+  return (
+    await run(requireTool('skopeo'), args, { maxBuffer: 64 * 1024 * 1024 })
+  ).stdout
+}
+
+/** skopeo's standard output, for tests that run the action synchronously anyway. */
+export function skopeoSync(...args: string[]): string {
+  return execFileSync(requireTool('skopeo'), args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { runAction } from '../helpers/action'
 import { pushBusyboxBase } from '../helpers/busybox-base'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
-import { requireTool } from '../helpers/tools'
+import { requireTool, skopeoSync as skopeo } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
 let registry: TestRegistry
@@ -22,10 +22,6 @@ const app = {
   'app/run.sh':
     '#!/bin/sh\necho "hello from $GREETING"\ncat /app/data/message.txt\n',
   'data/message.txt': 'layered content\n'
-}
-
-function skopeo(...args: string[]): string {
-  return execFileSync(requireTool('skopeo'), args, { encoding: 'utf8' })
 }
 
 describe('dist/index.js run as a runner runs it', () => {

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import {
   mkdtempSync,
   readFileSync,
@@ -8,16 +8,14 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { pushBusyboxBase } from '../helpers/busybox-base'
 import { startFaultProxy } from '../helpers/fault-proxy'
 import { build } from '../helpers/pipeline'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
-import { requireTool } from '../helpers/tools'
+import { requireTool, skopeo } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
-const run = promisify(execFile)
 let registry: TestRegistry
 let other: TestRegistry
 
@@ -28,12 +26,6 @@ afterAll(async () => {
   await registry?.stop()
   await other?.stop()
 })
-
-async function skopeo(...args: string[]): Promise<string> {
-  return (
-    await run(requireTool('skopeo'), args, { maxBuffer: 64 * 1024 * 1024 })
-  ).stdout
-}
 
 describe('reproducibility', () => {
   it('gives the same digest for two checkouts in different directories with different mtimes', async () => {

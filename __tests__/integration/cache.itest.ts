@@ -12,7 +12,7 @@ import {
 import { git } from '../helpers/git-origin'
 import { build } from '../helpers/pipeline'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
-import { requireTool } from '../helpers/tools'
+import { requireTool, skopeoSync } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 import type { LayerMapStore, LayerRecord } from '../../src/pipeline/reuse'
 
@@ -48,9 +48,7 @@ const inputsFor = (image: string) => ({
 })
 
 function skopeoJson(...args: string[]): Record<string, unknown> {
-  return JSON.parse(
-    execFileSync(requireTool('skopeo'), args, { encoding: 'utf8' })
-  ) as Record<string, unknown>
+  return JSON.parse(skopeoSync(...args)) as Record<string, unknown>
 }
 
 /** The layer map inside a cache entry, read with GNU tar and zstd as `@actions/cache` wrote it. */

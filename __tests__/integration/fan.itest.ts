@@ -1,25 +1,19 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { runAction, runActionAsync } from '../helpers/action'
 import { git, originAndClone, show } from '../helpers/git-origin'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
-import { requireTool } from '../helpers/tools'
+import { skopeo } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
-const run = promisify(execFile)
 let registry: TestRegistry
 beforeAll(async () => {
   registry = await startRegistry()
 })
 afterAll(async () => registry?.stop())
 
-async function skopeo(...args: string[]): Promise<string> {
-  return (await run(requireTool('skopeo'), args)).stdout
-}
 async function tags(repo: string): Promise<string[]> {
   const res = await fetch(`http://${registry.host}/v2/${repo}/tags/list`)
   if (res.status === 404) return []

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mockFulcio, mockRekor } from '@sigstore/mock'
 import { build } from '../helpers/pipeline'
 import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
-import { requireTool } from '../helpers/tools'
+import { requireTool, skopeoSync } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
 // Fulcio and Rekor cannot be reached from here: @sigstore/mock answers their documented APIs
@@ -76,15 +76,11 @@ describe('keyless signing', () => {
     // certificate names the workflow; the Rekor SET annotation is there for cosign v2.
     const hex = result.digest.slice(7)
     const manifest = JSON.parse(
-      execFileSync(
-        requireTool('skopeo'),
-        [
-          'inspect',
-          '--tls-verify=false',
-          '--raw',
-          `docker://${registry.host}/acme/keyless:sha256-${hex}.sig`
-        ],
-        { encoding: 'utf8' }
+      skopeoSync(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${registry.host}/acme/keyless:sha256-${hex}.sig`
       )
     )
     const layer = manifest.layers[0]
@@ -149,15 +145,11 @@ describe('keyless signing', () => {
 
     // The v0.3 bundles carry the certificate, not a key hint.
     const index = JSON.parse(
-      execFileSync(
-        requireTool('skopeo'),
-        [
-          'inspect',
-          '--tls-verify=false',
-          '--raw',
-          `docker://${registry.host}/acme/keyless:sha256-${hex}`
-        ],
-        { encoding: 'utf8' }
+      skopeoSync(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${registry.host}/acme/keyless:sha256-${hex}`
       )
     )
     expect(index.manifests).toHaveLength(2)

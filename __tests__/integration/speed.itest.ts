@@ -10,7 +10,7 @@ import { git } from '../helpers/git-origin'
 import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
 import { pushBusyboxBase } from '../helpers/busybox-base'
 import { silentLogger } from '../../src/util/log'
-import { requireTool } from '../helpers/tools'
+import { requireTool, skopeoSync } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
 
 const run = promisify(execFile)
@@ -109,28 +109,20 @@ describe('unchanged layers are not compressed again', () => {
     const { ws, image, first, second } = await twoCommits('speed/wrong')
     // Rewrite the previous image so that its config pairs the deps blob with the assets diffID.
     const manifest = JSON.parse(
-      execFileSync(
-        requireTool('skopeo'),
-        [
-          'inspect',
-          '--tls-verify=false',
-          '--raw',
-          `docker://${image}:${first.revision}`
-        ],
-        { encoding: 'utf8' }
+      skopeoSync(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${image}:${first.revision}`
       )
     )
     const config = JSON.parse(
-      execFileSync(
-        requireTool('skopeo'),
-        [
-          'inspect',
-          '--tls-verify=false',
-          '--config',
-          '--raw',
-          `docker://${image}:${first.revision}`
-        ],
-        { encoding: 'utf8' }
+      skopeoSync(
+        'inspect',
+        '--tls-verify=false',
+        '--config',
+        '--raw',
+        `docker://${image}:${first.revision}`
       )
     )
     ;[config.rootfs.diff_ids[0], config.rootfs.diff_ids[1]] = [
