@@ -46,7 +46,7 @@ export default tseslint.config(
   noActionsIn(
     [
       'src/oci/**',
-      'src/build/**',
+      'src/layer/**',
       'src/registry/**',
       'src/sinks/**',
       'src/pipeline/**',
@@ -67,7 +67,7 @@ export default tseslint.config(
                 '../registry/*',
                 '../pipeline/*',
                 '../sinks/*',
-                '../build/*'
+                '../layer/*'
               ],
               message: 'oci/ is the pure model: it imports only util/.'
             }

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path'
-import { parseLayerSpec, type LayerSpec } from './build/layer-spec'
-import type { Compression } from './build/layer'
+import { parseLayerSpec, type LayerSpec } from './layer/layer-spec'
+import type { Compression } from './layer/layer'
 import { InputError, InputErrors, messageOf } from './errors'
 import { parsePlatform } from './oci/platform'
 import {

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
-import { collectEntries } from '../../src/build/collect'
-import { writeLayer } from '../../src/build/layer'
+import { collectEntries } from '../../src/layer/collect'
+import { writeLayer } from '../../src/layer/layer'
 
 const options = { mtime: 1700000000, uid: 0, gid: 0 }
 

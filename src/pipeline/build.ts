@@ -1,4 +1,4 @@
-import type { GrowingFile } from '../build/growing-file'
+import type { GrowingFile } from '../layer/growing-file'
 import type { Inputs } from '../inputs'
 import type { Digest } from '../oci/digest'
 import type { Artifact, Blob } from '../oci/image'

@@ -1,15 +1,15 @@
 import { join } from 'node:path'
-import { collectEntries } from '../build/collect'
-import { sourceForPlatform, type LayerSpec } from '../build/layer-spec'
+import { collectEntries } from '../layer/collect'
+import { sourceForPlatform, type LayerSpec } from '../layer/layer-spec'
 import {
   compressorId,
   tarDigest,
   writeLayer,
   type Compression
-} from '../build/layer'
+} from '../layer/layer'
 import type { Digest } from '../oci/digest'
 import { InputError } from '../errors'
-import { GrowingFile } from '../build/growing-file'
+import { GrowingFile } from '../layer/growing-file'
 import { fileBlob, type Blob } from '../oci/image'
 import type { Platform } from '../oci/types'
 import type { Logger } from '../util/log'

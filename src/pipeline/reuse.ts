@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { compressorId, diffIdOfBlob, layerMediaType } from '../build/layer'
+import { compressorId, diffIdOfBlob, layerMediaType } from '../layer/layer'
 import type { Inputs } from '../inputs'
 import type { Registries } from '../registry/registries'
 import type { BuildContext } from './context'

@@ -1,7 +1,7 @@
 import type { Digest } from '../oci/digest'
 import { topLevel, uniqueBlobs, type Artifact, type Blob } from '../oci/image'
 import type { Repository } from '../oci/reference'
-import type { GrowingFile } from '../build/growing-file'
+import type { GrowingFile } from '../layer/growing-file'
 import type { RegistryClient, UploadOutcome } from '../registry/client'
 import { repositoryScope } from '../registry/auth'
 import type { Logger } from '../util/log'
