@@ -3,16 +3,71 @@ import jest from 'eslint-plugin-jest'
 import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
-/** Layers may only depend downwards: index/cli → main → pipeline → {build, sinks} → {registry, oci, util}. */
-const noActionsIn = (files, message) => ({
-  files,
+/**
+ * Layers may only depend downwards (CONTRIBUTING.md, "Layout"): the front ends (index, main, cli)
+ * → pipeline → inputs, report, sinks, sign, deploy, cache, layer → registry, git, github → oci →
+ * util. `errors.ts` (the input errors) may be used anywhere. Each core folder lists what it may
+ * import; anything else under src/ is refused.
+ */
+const folders = [
+  'pipeline',
+  'inputs',
+  'report',
+  'sinks',
+  'sign',
+  'deploy',
+  'cache',
+  'layer',
+  'registry',
+  'git',
+  'github',
+  'oci',
+  'util'
+]
+const mayImport = {
+  pipeline: folders.filter(f => f !== 'pipeline'),
+  inputs: ['layer', 'sign', 'deploy', 'oci', 'util'],
+  report: ['sinks', 'sign', 'deploy', 'github', 'oci', 'util'],
+  sinks: ['layer', 'registry', 'oci', 'util'],
+  sign: ['registry', 'oci', 'util'],
+  deploy: ['git', 'github', 'oci', 'util'],
+  cache: ['oci', 'util'],
+  layer: ['oci', 'util'],
+  registry: ['oci', 'util'],
+  git: ['util'],
+  github: ['util'],
+  oci: ['util'],
+  util: []
+}
+const frontEnds = ['main', 'cli', 'front-end', 'index']
+const layering = folders.map(folder => ({
+  files: [`src/${folder}/**`],
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ group: ['@actions/*'], message }] }
+      {
+        patterns: [
+          {
+            group: [
+              ...folders
+                .filter(f => f !== folder && !mayImport[folder].includes(f))
+                .flatMap(f => [
+                  `../${f}`,
+                  `../${f}/**`,
+                  `../../${f}`,
+                  `../../${f}/**`
+                ]),
+              ...frontEnds.flatMap(f => [`../${f}`, `../../${f}`]),
+              // Only the front ends and the Actions cache store talk to the runner.
+              ...(folder === 'cache' ? [] : ['@actions/*'])
+            ],
+            message: `src/${folder} may import only ${mayImport[folder].join(', ') || 'itself'} (and errors.ts): see the layering in CONTRIBUTING.md.`
+          }
+        ]
+      }
     ]
   }
-})
+}))
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'out/', 'coverage/'] },
@@ -43,39 +98,7 @@ export default tseslint.config(
       ]
     }
   },
-  noActionsIn(
-    [
-      'src/oci/**',
-      'src/layer/**',
-      'src/registry/**',
-      'src/sinks/**',
-      'src/pipeline/**',
-      'src/util/**'
-    ],
-    'The core is free of @actions/*: only main.ts and src/cache/ talk to the runner.'
-  ),
-  {
-    files: ['src/oci/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [
-                '@actions/*',
-                '../registry/*',
-                '../pipeline/*',
-                '../sinks/*',
-                '../layer/*'
-              ],
-              message: 'oci/ is the pure model: it imports only util/.'
-            }
-          ]
-        }
-      ]
-    }
-  },
+  ...layering,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': [

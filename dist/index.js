@@ -10380,7 +10380,7 @@ Object.defineProperty(exports, "CIContextProvider", ({ enumerable: true, get: fu
 var __webpack_unused_export__;
 
 __webpack_unused_export__ = ({ value: true });
-__webpack_unused_export__ = exports.fU = __webpack_unused_export__ = exports.$o = __webpack_unused_export__ = exports.Zk = __webpack_unused_export__ = __webpack_unused_export__ = exports.z3 = exports.VV = void 0;
+__webpack_unused_export__ = exports.fU = __webpack_unused_export__ = exports.$o = __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export__ = __webpack_unused_export__ = exports.z3 = exports.VV = void 0;
 var bundler_1 = __nccwpck_require__(35530);
 Object.defineProperty(exports, "VV", ({ enumerable: true, get: function () { return bundler_1.DSSEBundleBuilder; } }));
 Object.defineProperty(exports, "z3", ({ enumerable: true, get: function () { return bundler_1.MessageSignatureBundleBuilder; } }));
@@ -10389,7 +10389,7 @@ __webpack_unused_export__ = ({ enumerable: true, get: function () { return confi
 var error_1 = __nccwpck_require__(97841);
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return error_1.InternalError; } });
 var identity_1 = __nccwpck_require__(55022);
-Object.defineProperty(exports, "Zk", ({ enumerable: true, get: function () { return identity_1.CIContextProvider; } }));
+__webpack_unused_export__ = ({ enumerable: true, get: function () { return identity_1.CIContextProvider; } });
 var signer_1 = __nccwpck_require__(34342);
 __webpack_unused_export__ = ({ enumerable: true, get: function () { return signer_1.DEFAULT_FULCIO_URL; } });
 Object.defineProperty(exports, "$o", ({ enumerable: true, get: function () { return signer_1.FulcioSigner; } }));
@@ -61602,7 +61602,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74783);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63766);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61611,13 +61611,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 74783:
+/***/ 63766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  e: () => (/* binding */ run)
 });
 
 // UNUSED EXPORTS: readInputs
@@ -61645,177 +61645,6 @@ class InputErrors extends Error {
 }
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(68825);
-;// CONCATENATED MODULE: ./src/oci/media-types.ts
-/** Media types of the OCI image spec and their Docker v2 schema 2 equivalents. */
-const MediaType = {
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociConfig: 'application/vnd.oci.image.config.v1+json',
-    ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    ociLayer: 'application/vnd.oci.image.layer.v1.tar',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerConfig: 'application/vnd.docker.container.image.v1+json',
-    dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'
-};
-/** Every manifest type a registry may answer with; sent as `Accept` when reading manifests. */
-const manifestMediaTypes = [
-    MediaType.ociIndex,
-    MediaType.ociManifest,
-    MediaType.dockerManifestList,
-    MediaType.dockerManifest
-];
-function isIndex(mediaType) {
-    return (mediaType === MediaType.ociIndex ||
-        mediaType === MediaType.dockerManifestList);
-}
-function isImageManifest(mediaType) {
-    return (mediaType === MediaType.ociManifest ||
-        mediaType === MediaType.dockerManifest);
-}
-function isDockerType(mediaType) {
-    return mediaType?.startsWith('application/vnd.docker.') ?? false;
-}
-
-;// CONCATENATED MODULE: ./src/util/log.ts
-const silentLogger = {
-    debug: () => { },
-    info: () => { },
-    warning: () => { },
-    group: (_name, fn) => fn()
-};
-/** A logger for the command line: everything on stderr, so stdout carries only results. */
-function consoleLogger(verbose = false) {
-    return {
-        debug: message => {
-            if (verbose)
-                process.stderr.write(`${message}\n`);
-        },
-        info: message => process.stderr.write(`${message}\n`),
-        warning: message => process.stderr.write(`warning: ${message}\n`),
-        group: async (name, fn) => {
-            process.stderr.write(`== ${name}\n`);
-            return fn();
-        }
-    };
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-
-
-
-/** The host part of a docker config `auths` key: `https://index.docker.io/v1/` → `index.docker.io`. */
-function configKeyHost(key) {
-    return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
-}
-function sameRegistry(key, registry) {
-    const host = configKeyHost(key);
-    if (registry.name === 'docker.io') {
-        return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host);
-    }
-    return host === registry.name;
-}
-/** Inputs first, then Docker's config.json (what docker/login-action writes), then ghcr.io with the GitHub token. */
-function defaultKeychain(options) {
-    let config;
-    const loadConfig = () => {
-        config ??= (async () => {
-            const dir = options.dockerConfigDir ??
-                process.env.DOCKER_CONFIG ??
-                (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.docker');
-            try {
-                const parsed = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'config.json'), 'utf8'));
-                return parsed.auths ?? {};
-            }
-            catch {
-                return {};
-            }
-        })();
-        return config;
-    };
-    return {
-        async resolve(registry) {
-            const explicit = options.explicit;
-            if (explicit && explicit.registry.name === registry.name) {
-                return {
-                    username: explicit.username,
-                    password: explicit.password,
-                    origin: 'the username and password inputs'
-                };
-            }
-            const auths = await loadConfig();
-            for (const [key, entry] of Object.entries(auths)) {
-                if (!sameRegistry(key, registry))
-                    continue;
-                if (entry.identitytoken) {
-                    return {
-                        username: entry.username ?? '<token>',
-                        password: '',
-                        identityToken: entry.identitytoken,
-                        origin: 'docker config.json'
-                    };
-                }
-                if (entry.username && entry.password) {
-                    return {
-                        username: entry.username,
-                        password: entry.password,
-                        origin: 'docker config.json'
-                    };
-                }
-                if (entry.auth) {
-                    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-                    const colon = decoded.indexOf(':');
-                    if (colon > 0) {
-                        return {
-                            username: decoded.slice(0, colon),
-                            password: decoded.slice(colon + 1),
-                            origin: 'docker config.json'
-                        };
-                    }
-                }
-            }
-            if (registry.name === 'ghcr.io' && options.githubToken) {
-                return {
-                    username: options.githubActor || 'github-actions',
-                    password: options.githubToken,
-                    origin: 'github-token'
-                };
-            }
-            return undefined;
-        }
-    };
-}
-/** Parses `Bearer realm="…",service="…",scope="…"` (quoted values may hold commas). */
-function parseChallenge(header) {
-    const trimmed = header.trim();
-    const space = trimmed.indexOf(' ');
-    const scheme = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
-    const params = {};
-    const rest = space < 0 ? '' : trimmed.slice(space + 1);
-    const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-    for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
-        params[m[1].toLowerCase()] =
-            m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
-    }
-    return { scheme, params };
-}
-/** The scope string a token request asks for: `repository:acme/api:pull,push`. */
-function repositoryScope(path, actions) {
-    return `repository:${path}:${actions}`;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
@@ -61870,136 +61699,34 @@ class RegistryError extends Error {
         return temporaryStatuses.has(this.status);
     }
 }
-/** A failure below HTTP: connection refused or reset, TLS, a body cut short. */
+/** A failure below HTTP: connection refused or reset, TLS, a timeout, a body cut short. */
 class NetworkError extends Error {
-    temporary = true;
+    /** A host name that does not resolve will not start resolving on a retry. */
+    temporary;
     constructor(method, url, cause) {
         super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
         this.name = 'NetworkError';
+        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|certificate/i.test(describeCause(cause));
     }
 }
-function describeCause(cause) {
-    if (cause instanceof Error) {
-        const inner = cause.cause;
-        if (inner instanceof Error)
-            return `${cause.message} (${inner.message})`;
-        return cause.message;
-    }
-    return String(cause);
-}
-/** An upload session that cannot be continued; the whole upload starts again from POST. */
-class UploadRestart extends Error {
-    temporary = true;
-    constructor(digest, cause) {
-        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
-            cause
-        });
-        this.name = 'UploadRestart';
+/** A response larger than its kind may be (a manifest over 4 MiB, an endless token answer). */
+class ResponseTooLarge extends Error {
+    temporary = false;
+    constructor(what, url, limit) {
+        super(`${what} from ${redact(url)} is larger than ${limit} bytes; refusing to read more`);
+        this.name = 'ResponseTooLarge';
     }
 }
-function isTemporary(error) {
-    return ((error instanceof RegistryError && error.temporary) ||
-        error instanceof NetworkError ||
-        error instanceof UploadRestart);
-}
-/** Parses an error response body (`{"errors":[{"code","message"}]}`), read up to 64 KiB. */
-async function registryError(method, url, response) {
-    let codes = [];
-    let detail = '';
-    if (method !== 'HEAD') {
-        const text = await readCapped(response, 64 * 1024);
-        try {
-            const body = JSON.parse(text);
-            codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN');
-            detail = (body.errors ?? [])
-                .map(e => e.message)
-                .filter(Boolean)
-                .join('; ');
-        }
-        catch {
-            detail = text.trim().slice(0, 200);
-        }
-    }
-    else {
-        await response.body?.cancel().catch(() => { });
-    }
-    return new RegistryError(method, url, response.status, codes, detail, retryAfter(response.headers.get('retry-after')));
-}
-async function readCapped(response, limit) {
-    if (!response.body)
-        return '';
-    const reader = response.body.getReader();
-    const chunks = [];
-    let total = 0;
-    try {
-        while (total < limit) {
-            const { done, value } = await reader.read();
-            if (done)
-                break;
-            chunks.push(value);
-            total += value.length;
-        }
-    }
-    catch {
-        // A body cut short still says something.
-    }
-    finally {
-        await reader.cancel().catch(() => { });
-    }
-    return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-function retryAfter(value, now = Date.now()) {
-    if (value === null || value.trim() === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-
-const defaultRetryPolicy = {
-    attempts: 5,
-    baseDelayMs: 500,
-    factor: 3,
-    maxDelayMs: 30_000,
-    jitter: 0.2
-};
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-/** The wait before attempt `attempt + 1`: the registry's `Retry-After` if it gave one, else backoff. */
-function delayFor(error, attempt, policy, random = Math.random) {
-    if (error instanceof RegistryError && error.retryAfterMs !== undefined) {
-        return Math.min(error.retryAfterMs, policy.maxDelayMs * 2);
-    }
-    const backoff = Math.min(policy.baseDelayMs * policy.factor ** attempt, policy.maxDelayMs);
-    return Math.round(backoff * (1 + policy.jitter * (2 * random() - 1)));
-}
-/** Runs `operation` until it succeeds, fails permanently, or runs out of attempts. */
-async function withRetries(operation, policy, onRetry = () => { }) {
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await operation(attempt);
-        }
-        catch (error) {
-            if (!isTemporary(error) || attempt + 1 >= policy.attempts)
-                throw error;
-            const delay = delayFor(error, attempt, policy);
-            onRetry(error, delay, attempt + 1);
-            await sleep(delay);
-        }
+/** The registry could not be reached at all; every later request of the run fails the same way. */
+class RegistryUnreachable extends Error {
+    registry;
+    temporary = false;
+    constructor(registry, cause) {
+        super(`registry ${registry} cannot be reached (${cause instanceof Error ? cause.message : String(cause)}); check the registry host and port in the image or base name, the network, and insecure-registries for a plain-HTTP registry`, { cause });
+        this.registry = registry;
+        this.name = 'RegistryUnreachable';
     }
 }
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-
-
-
-
-
-
-
 /** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
 class AuthenticationError extends Error {
     registry;
@@ -62013,568 +61740,71 @@ class AuthenticationError extends Error {
         this.name = 'AuthenticationError';
     }
 }
-/**
- * A client for one registry's distribution API, modelled on go-containerregistry's `remote` and
- * `transport`: it learns the auth scheme from `/v2/`, fetches bearer tokens per scope, retries
- * temporary failures with backoff, and checks every digest the registry reports.
- */
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    origin;
-    retry;
-    log;
-    chunkThreshold;
-    chunkSize;
-    streamChunkSize;
-    scheme;
-    challenge;
-    credential;
-    tokens = new Map();
-    constructor(registry, options) {
-        this.registry = registry;
-        this.options = options;
-        const insecure = registry.isLoopback ||
-            (options.insecureRegistries ?? []).includes(registry.name);
-        this.baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
-        this.origin = new URL(this.baseUrl).origin;
-        this.retry = options.retry ?? defaultRetryPolicy;
-        this.log = options.log ?? silentLogger;
-        this.chunkThreshold = options.chunkThreshold ?? 64 * 1024 * 1024;
-        this.chunkSize = options.chunkSize ?? 32 * 1024 * 1024;
-        // Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
-        this.streamChunkSize = options.streamChunkSize ?? 8 * 1024 * 1024;
+/** The reference names something other than an image or an index of images. */
+class NotAnImage extends Error {
+    reference;
+    mediaType;
+    constructor(reference, mediaType) {
+        super(`${reference} is a ${mediaType || 'manifest of unknown type'}, not an image`);
+        this.reference = reference;
+        this.mediaType = mediaType;
+        this.name = 'NotAnImage';
     }
-    // ---- blobs ---------------------------------------------------------------------------------
-    async blobExists(repo, digest, scopes = [repositoryScope(repo.path, 'pull')]) {
-        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
-            scopes,
-            ok: [200, 404]
+}
+/** An upload session that cannot be continued; the whole upload starts again from POST. */
+class UploadRestart extends Error {
+    temporary = true;
+    constructor(digest, cause) {
+        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
+            cause
         });
-        return res.status === 200;
+        this.name = 'UploadRestart';
     }
-    /**
-     * Streams a blob from `offset` on; the caller consumes or cancels the body. A registry that
-     * ignores `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
-     */
-    async getBlob(repo, digest, offset = 0, retries = true) {
-        const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
-            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-            scopes: [repositoryScope(repo.path, 'pull')],
-            ok: offset > 0 ? [200, 206] : [200],
-            retries
-        });
-        const body = external_node_stream_.Readable.fromWeb(res.body);
-        return offset > 0 && res.status === 200 ? skip(body, offset) : body;
+}
+function describeCause(cause) {
+    if (cause instanceof Error) {
+        const inner = cause.cause;
+        if (inner instanceof Error)
+            return `${cause.message} (${inner.message})`;
+        return cause.message;
     }
-    /** Reads a small blob (a config) whole and checks its digest. */
-    async getBlobBytes(repo, digest) {
-        return withRetries(async () => {
-            const bytes = await readAll(await this.getBlob(repo, digest, 0, false));
-            if ((0,oci_digest/* sha256 */.sc)(bytes) !== digest) {
-                throw new Error(`blob ${digest} from ${repo} does not match its digest`);
-            }
-            return bytes;
-        }, this.retry, (e, ms) => this.retrying(e, ms));
-    }
-    /**
-     * Makes sure `repo` has the blob: HEAD first, then a cross-repository mount when `mountFrom` is
-     * on this registry, then an upload (monolithic, or chunked and resumable above the threshold).
-     */
-    async pushBlob(repo, digest, source, mountFrom) {
-        const scopes = [repositoryScope(repo.path, 'pull,push')];
-        if (mountFrom)
-            scopes.push(repositoryScope(mountFrom.path, 'pull'));
-        let exists;
-        try {
-            exists = await this.blobExists(repo, digest, scopes);
-        }
-        catch (error) {
-            // A token service may refuse pull on the mount source: push without mounting instead.
-            if (mountFrom && error instanceof AuthenticationError) {
-                return this.pushBlob(repo, digest, source);
-            }
-            throw error;
-        }
-        if (exists)
-            return 'existing';
-        return withRetries(async () => {
-            const started = await this.startUpload(repo, scopes, {
-                digest,
-                from: mountFrom
-            });
-            if (started === 'mounted')
-                return 'mounted';
-            if (source.size > this.chunkThreshold)
-                await this.uploadChunks(started, {
-                    open: offset => source.open(offset),
-                    ready: async () => ({ available: source.size, digest })
-                }, scopes, this.chunkSize);
-            else
-                await this.uploadWhole(started, digest, source, scopes);
-            return 'uploaded';
-        }, this.retry, (e, ms) => this.retrying(e, ms));
-    }
-    /**
-     * Uploads a blob while it is still being written, in chunks as they become available (so the
-     * upload overlaps compression), resumable like any chunked upload; the digest comes last.
-     */
-    async pushGrowingBlob(repo, source) {
-        const scopes = [repositoryScope(repo.path, 'pull,push')];
-        return withRetries(async () => {
-            const location = await this.startUpload(repo, scopes);
-            // The digest is known only once the blob is complete: a blob the repository has already
-            // is found then, and the rest of the upload is dropped.
-            const finished = await this.uploadChunks(location, source, scopes, this.streamChunkSize, digest => this.blobExists(repo, digest, scopes));
-            if (finished.existing) {
-                await this.request('DELETE', location, {
-                    scopes,
-                    ok: [204, 404],
-                    retries: false
-                }).catch(error => this.log.debug(`upload session not cancelled: ${String(error)}`));
-            }
+    return String(cause);
+}
+/** Whether retrying the same request may succeed. */
+function isTemporary(error) {
+    return ((error instanceof RegistryError ||
+        error instanceof NetworkError ||
+        error instanceof UploadRestart) &&
+        error.temporary);
+}
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+function retryAfter(value, now = Date.now()) {
+    if (value === null || value.trim() === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/** Parses an error body (`{"errors":[{"code","message"}]}`) into codes and a short detail. */
+function errorDetail(text) {
+    try {
+        const body = JSON.parse(text);
+        if (Array.isArray(body.errors)) {
             return {
-                digest: finished.digest,
-                outcome: finished.existing ? 'existing' : 'uploaded'
+                codes: body.errors.map(e => String(e.code ?? 'UNKNOWN')),
+                detail: body.errors
+                    .map(e => e.message)
+                    .filter(Boolean)
+                    .join('; ')
+                    .slice(0, 500)
             };
-        }, this.retry, (e, ms) => this.retrying(e, ms));
-    }
-    async startUpload(repo, scopes, mount) {
-        const path = `/v2/${repo.path}/blobs/uploads/`;
-        const mountFrom = mount?.from;
-        if (mount && mountFrom && !mountFrom.equals(repo)) {
-            const digest = mount.digest;
-            try {
-                const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
-                const res = await this.request('POST', path + query, {
-                    scopes,
-                    ok: [201, 202],
-                    retries: false
-                });
-                if (res.status === 201)
-                    return 'mounted';
-                return this.location(res);
-            }
-            catch (error) {
-                // Registries answer failed mounts in many ways (Harbor: 401); an upload always works instead.
-                this.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`);
-            }
-        }
-        const res = await this.request('POST', path, {
-            scopes,
-            ok: [202],
-            retries: false
-        });
-        return this.location(res);
-    }
-    async uploadWhole(location, digest, source, scopes) {
-        const url = new URL(location);
-        url.searchParams.set('digest', digest);
-        const res = await this.request('PUT', url.toString(), {
-            headers: {
-                'content-type': 'application/octet-stream',
-                'content-length': String(source.size)
-            },
-            body: () => source.open(0),
-            scopes,
-            ok: [201],
-            retries: false
-        });
-        this.checkDigest('PUT', url.toString(), res, digest);
-    }
-    async uploadChunks(location, source, scopes, chunkSize, present) {
-        let offset = 0;
-        let resumes = 0;
-        let digest;
-        let checked = false;
-        for (;;) {
-            const ready = await source.ready(offset + chunkSize);
-            digest = ready.digest;
-            if (digest && present && !checked) {
-                checked = true;
-                if (await present(digest))
-                    return { digest, existing: true };
-            }
-            if (offset >= ready.available) {
-                if (digest)
-                    break;
-                continue;
-            }
-            const end = Math.min(offset + chunkSize, ready.available) - 1;
-            const start = offset;
-            try {
-                const res = await this.request('PATCH', location, {
-                    headers: {
-                        'content-type': 'application/octet-stream',
-                        'content-length': String(end - start + 1),
-                        'content-range': `${start}-${end}`
-                    },
-                    body: async () => limit(await source.open(start, end - start + 1), end - start + 1),
-                    scopes,
-                    ok: [202],
-                    retries: false
-                });
-                location = this.location(res);
-                offset = end + 1;
-            }
-            catch (error) {
-                if (!(error instanceof NetworkError ||
-                    (error instanceof RegistryError && error.temporary)) ||
-                    resumes >= 3) {
-                    throw error;
-                }
-                resumes++;
-                // Ask the registry how much it kept; anything but a clear answer restarts from POST.
-                let status;
-                try {
-                    status = await this.request('GET', location, {
-                        scopes,
-                        ok: [204],
-                        retries: false
-                    });
-                }
-                catch (statusError) {
-                    throw new UploadRestart(digest ?? 'a blob being written', statusError);
-                }
-                location = this.location(status);
-                const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
-                // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
-                if (!range || Number(range[1]) === 0)
-                    throw new UploadRestart(digest ?? 'a blob being written', error);
-                offset = Number(range[1]) + 1;
-                this.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
-            }
-        }
-        const url = new URL(location);
-        url.searchParams.set('digest', digest);
-        let res;
-        try {
-            res = await this.request('PUT', url.toString(), {
-                headers: { 'content-length': '0' },
-                scopes,
-                ok: [201],
-                retries: false
-            });
-        }
-        catch (error) {
-            // Chunks the registry assembled differently from ours: start over rather than give up.
-            if (error instanceof RegistryError &&
-                (error.status === 416 || error.codes.includes('DIGEST_INVALID'))) {
-                throw new UploadRestart(digest, error);
-            }
-            throw error;
-        }
-        this.checkDigest('PUT', url.toString(), res, digest);
-        return { digest, existing: false };
-    }
-    // ---- manifests -----------------------------------------------------------------------------
-    /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
-    async getManifest(repo, reference) {
-        return withRetries(async () => {
-            const url = `/v2/${repo.path}/manifests/${reference}`;
-            const res = await this.request('GET', url, {
-                headers: { accept: manifestMediaTypes.join(', ') },
-                scopes: [repositoryScope(repo.path, 'pull')],
-                ok: [200],
-                retries: false
-            });
-            const bytes = await readBody('GET', res);
-            const digest = (0,oci_digest/* sha256 */.sc)(bytes);
-            if ((0,oci_digest/* isDigest */.Bc)(reference) && digest !== reference) {
-                throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`);
-            }
-            const parsed = JSON.parse(bytes.toString('utf8'));
-            const mediaType = parsed.mediaType ??
-                res.headers.get('content-type')?.split(';')[0] ??
-                '';
-            return { bytes, mediaType, digest };
-        }, this.retry, (e, ms) => this.retrying(e, ms));
-    }
-    /** The digest a tag points at, or undefined when the tag does not exist. */
-    async resolveTag(repo, tag, scopes = [repositoryScope(repo.path, 'pull')]) {
-        const res = await this.request('HEAD', `/v2/${repo.path}/manifests/${tag}`, {
-            headers: { accept: manifestMediaTypes.join(', ') },
-            scopes,
-            ok: [200, 404]
-        });
-        if (res.status === 404)
-            return undefined;
-        const header = res.headers.get('docker-content-digest');
-        if (header && (0,oci_digest/* isDigest */.Bc)(header))
-            return header;
-        return (await this.getManifest(repo, tag)).digest;
-    }
-    /**
-     * Writes a manifest under a tag or its digest. `subject` is the registry's `OCI-Subject`
-     * answer: set when it indexed the manifest's subject (it has the referrers API).
-     */
-    async putManifest(repo, reference, bytes, mediaType) {
-        const digest = (0,oci_digest/* sha256 */.sc)(bytes);
-        const url = `/v2/${repo.path}/manifests/${reference}`;
-        const res = await this.request('PUT', url, {
-            headers: { 'content-type': mediaType },
-            body: () => bytes,
-            scopes: [repositoryScope(repo.path, 'pull,push')],
-            ok: [201, 200]
-        });
-        this.checkDigest('PUT', url, res, digest);
-        return { digest, subject: res.headers.get('oci-subject') ?? undefined };
-    }
-    /** Like `getManifest`, but a missing manifest (or repository) is `undefined`. */
-    async findManifest(repo, reference) {
-        try {
-            return await this.getManifest(repo, reference);
-        }
-        catch (error) {
-            if (error instanceof RegistryError && error.status === 404)
-                return undefined;
-            throw error;
         }
     }
-    /**
-     * The referrers of a digest from the OCI 1.1 referrers API, or `undefined` when the registry
-     * does not offer the API (then clients keep the `sha256-<hex>` fallback index instead).
-     */
-    async referrers(repo, digest) {
-        const res = await this.request('GET', `/v2/${repo.path}/referrers/${digest}`, {
-            headers: { accept: MediaType.ociIndex },
-            scopes: [repositoryScope(repo.path, 'pull')],
-            ok: [200, 400, 404, 405]
-        });
-        const body = await readBody('GET', res);
-        if (res.status !== 200)
-            return undefined;
-        const index = JSON.parse(body.toString('utf8'));
-        return index.mediaType === MediaType.ociIndex ||
-            Array.isArray(index.manifests)
-            ? index
-            : undefined;
+    catch {
+        // not JSON: the text itself, shortened
     }
-    // ---- transport -----------------------------------------------------------------------------
-    checkDigest(method, url, res, expected) {
-        const reported = res.headers.get('docker-content-digest');
-        if (reported && reported !== expected) {
-            throw new Error(`${method} ${url}: the registry stored ${reported}, but the content is ${expected}`);
-        }
-    }
-    location(res) {
-        const location = res.headers.get('location');
-        if (!location)
-            throw new Error(`${this.registry}: upload response without a Location header`);
-        const url = new URL(location, this.baseUrl);
-        if (this.baseUrl.startsWith('https:') && url.protocol !== 'https:') {
-            throw new Error(`${this.registry} sent an upload location over plain ${url.protocol}; refusing to downgrade from https`);
-        }
-        return url.toString();
-    }
-    retrying(error, delayMs) {
-        this.log.info(`${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`);
-    }
-    /** Sends one request with auth, retrying temporary failures unless `retries` is false. */
-    async request(method, pathOrUrl, options) {
-        const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl;
-        const send = async () => {
-            let res = await this.send(method, url, options, await this.authorization(options.scopes, false));
-            if (res.status === 401) {
-                const header = res.headers.get('www-authenticate');
-                await res.body?.cancel().catch(() => { });
-                if (header)
-                    this.challenge = parseChallenge(header);
-                const scopes = [...options.scopes];
-                const challengeScope = this.challenge?.params.scope;
-                if (challengeScope && !scopes.includes(challengeScope))
-                    scopes.push(challengeScope);
-                res = await this.send(method, url, options, await this.authorization(scopes, true));
-                if (res.status === 401) {
-                    const error = await registryError(method, url, res);
-                    throw new AuthenticationError(this.registry.name, (await this.getCredential())?.origin, error.message);
-                }
-            }
-            if (!options.ok.includes(res.status))
-                throw await registryError(method, url, res);
-            return res;
-        };
-        return options.retries === false
-            ? send()
-            : withRetries(send, this.retry, (e, ms) => this.retrying(e, ms));
-    }
-    async send(method, url, options, authorization) {
-        const headers = {
-            'user-agent': this.options.userAgent ?? 'imprint',
-            ...options.headers
-        };
-        // Credentials go to the registry's own origin only, never to a host an upload Location names.
-        if (authorization && new URL(url).origin === this.origin) {
-            headers.authorization = authorization;
-        }
-        const body = options.body ? await options.body() : undefined;
-        const streamed = body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string';
-        try {
-            return await fetch(url, {
-                method,
-                headers,
-                body: body,
-                // A streamed body cannot be replayed on a 307/308; reads follow redirects (storage URLs).
-                redirect: body === undefined ? 'follow' : 'manual',
-                ...(streamed ? { duplex: 'half' } : {})
-            });
-        }
-        catch (error) {
-            throw new NetworkError(method, url, error);
-        }
-    }
-    getCredential() {
-        this.credential ??= this.options.keychain.resolve(this.registry);
-        return this.credential;
-    }
-    /** Learns the registry's auth scheme from `GET /v2/` once. */
-    async authScheme() {
-        this.scheme ??= withRetries(async () => {
-            let res;
-            try {
-                res = await fetch(`${this.baseUrl}/v2/`, {
-                    headers: { 'user-agent': this.options.userAgent ?? 'imprint' }
-                });
-            }
-            catch (error) {
-                throw new NetworkError('GET', `${this.baseUrl}/v2/`, error);
-            }
-            await res.body?.cancel().catch(() => { });
-            if (res.status === 401) {
-                const header = res.headers.get('www-authenticate') ?? '';
-                this.challenge = parseChallenge(header);
-                return this.challenge.scheme === 'bearer' ? 'bearer' : 'basic';
-            }
-            if (res.ok || res.status === 404)
-                return 'none';
-            throw await registryError('GET', `${this.baseUrl}/v2/`, res);
-        }, this.retry, (e, ms) => this.retrying(e, ms)).catch(error => {
-            this.scheme = undefined;
-            throw error;
-        });
-        return this.scheme;
-    }
-    async authorization(scopes, refresh) {
-        const scheme = refresh && this.challenge
-            ? this.challenge.scheme === 'bearer'
-                ? 'bearer'
-                : 'basic'
-            : await this.authScheme();
-        const credential = await this.getCredential();
-        if (scheme === 'none' && !refresh)
-            return undefined;
-        if (scheme === 'basic') {
-            if (!credential)
-                return undefined;
-            return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
-        }
-        if (scheme === 'none')
-            return undefined;
-        const key = [...scopes].sort().join(' ');
-        // Tokens expire together; a refresh drops them all, including the key the request began with.
-        if (refresh)
-            this.tokens.clear();
-        let token = this.tokens.get(key);
-        if (!token) {
-            token = this.fetchToken(scopes, credential);
-            this.tokens.set(key, token);
-            token.catch(() => this.tokens.delete(key));
-        }
-        return `Bearer ${await token}`;
-    }
-    async fetchToken(scopes, credential) {
-        const params = this.challenge?.params ?? {};
-        if (!params.realm)
-            throw new Error(`registry ${this.registry} sent a bearer challenge without a realm`);
-        const realm = new URL(params.realm);
-        const form = new URLSearchParams();
-        if (params.service)
-            form.set('service', params.service);
-        for (const scope of scopes)
-            form.append('scope', scope);
-        return withRetries(async () => {
-            let res;
-            try {
-                if (credential?.identityToken) {
-                    form.set('grant_type', 'refresh_token');
-                    form.set('refresh_token', credential.identityToken);
-                    form.set('client_id', 'imprint');
-                    res = await fetch(realm, {
-                        method: 'POST',
-                        body: form,
-                        headers: { 'content-type': 'application/x-www-form-urlencoded' }
-                    });
-                }
-                else {
-                    const url = new URL(realm);
-                    for (const [k, v] of form)
-                        url.searchParams.append(k, v);
-                    const headers = {
-                        'user-agent': this.options.userAgent ?? 'imprint'
-                    };
-                    if (credential) {
-                        headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
-                    }
-                    res = await fetch(url, { headers });
-                }
-            }
-            catch (error) {
-                throw new NetworkError('GET', realm.toString(), error);
-            }
-            if (res.status === 401 || res.status === 403) {
-                const error = await registryError('GET', realm.toString(), res);
-                throw new AuthenticationError(this.registry.name, credential?.origin, error.message);
-            }
-            if (!res.ok)
-                throw await registryError('GET', realm.toString(), res);
-            const body = (await res.json());
-            const token = body.token ?? body.access_token;
-            if (!token)
-                throw new Error(`the token service of ${this.registry} answered without a token`);
-            return token;
-        }, this.retry, (e, ms) => this.retrying(e, ms));
-    }
-}
-async function readBody(method, res) {
-    try {
-        return Buffer.from(await res.arrayBuffer());
-    }
-    catch (error) {
-        throw new NetworkError(method, res.url, error);
-    }
-}
-async function* limit(source, bytes) {
-    let remaining = bytes;
-    for await (const chunk of source) {
-        if (remaining <= 0)
-            break;
-        const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-        remaining -= piece.length;
-        yield piece;
-    }
-}
-async function readAll(source) {
-    const chunks = [];
-    try {
-        for await (const chunk of source)
-            chunks.push(chunk);
-    }
-    catch (error) {
-        throw new NetworkError('GET', 'blob body', error);
-    }
-    return Buffer.concat(chunks);
-}
-async function* skip(source, bytes) {
-    let toSkip = bytes;
-    for await (const chunk of source) {
-        if (toSkip >= chunk.length) {
-            toSkip -= chunk.length;
-            continue;
-        }
-        yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
-        toSkip = 0;
-    }
+    return { codes: [], detail: text.trim().slice(0, 200) };
 }
 
 ;// CONCATENATED MODULE: ./src/front-end.ts
@@ -62600,7 +61830,9 @@ function failureMessages(error) {
     return [messageOf(error)];
 }
 
-;// CONCATENATED MODULE: ./src/build/layer-spec.ts
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/layer/layer-spec.ts
 
 /** Parses `SOURCE:DESTINATION`; the first colon followed by `/` separates the two. */
 function parseLayerSpec(line) {
@@ -62628,9 +61860,6 @@ function sourceForPlatform(source, platform) {
         : key === 'arch'
             ? platform.architecture
             : (platform.variant ?? ''));
-}
-function isPlatformSpecific(spec) {
-    return new RegExp(placeholder.source).test(spec.source);
 }
 
 ;// CONCATENATED MODULE: ./src/oci/platform.ts
@@ -62701,6 +61930,8 @@ function platformMatches(candidate, wanted) {
     return normalise(candidate) === normalise(wanted);
 }
 
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(68825);
 ;// CONCATENATED MODULE: ./src/oci/reference.ts
 
 /** Docker Hub as written in references and as the host its API lives on. */
@@ -62855,6 +62086,868 @@ function parseReference(value) {
     return new Reference(Repository.of(registry, path), tag, digest);
 }
 
+;// CONCATENATED MODULE: ./src/util/list-input.ts
+/** Splits a list input: one item per line (commas too when asked); blank and `#` lines ignored. */
+function parseList(value, { commas = false } = {}) {
+    return value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => line !== '' && !line.startsWith('#'))
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '');
+}
+/** Parses `KEY=VALUE`; the value may contain `=` and may be empty. */
+function parseKeyValue(item) {
+    const eq = item.indexOf('=');
+    if (eq <= 0)
+        throw new Error(`"${item}" is not KEY=VALUE`);
+    const key = item.slice(0, eq).trim();
+    if (/\s/.test(key))
+        throw new Error(`"${item}": the key must not contain whitespace`);
+    return [key, item.slice(eq + 1)];
+}
+
+;// CONCATENATED MODULE: ./src/inputs/names.ts
+/** The inputs this version reads, as `action.yml` declares them, and their defaults. */
+const inputDefaults = {
+    base: 'cgr.dev/chainguard/static:latest',
+    platforms: 'linux/amd64',
+    tags: '{{sha}}',
+    push: 'true',
+    'working-directory': '.',
+    'allow-tag-overwrite': 'false',
+    'layer-owner': 'root',
+    sign: 'auto',
+    'sign-recursive': 'false',
+    attest: 'true',
+    'manifest-commit': 'push',
+    'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
+    'manifest-no-match': 'error',
+    'push-by-digest': 'false',
+    compression: 'gzip',
+    comment: 'true',
+    'actions-cache': 'true'
+};
+/** The names of the inputs this version reads, as in `action.yml`. */
+const inputNames = [
+    'image',
+    'base',
+    'layers',
+    'platforms',
+    'entrypoint',
+    'cmd',
+    'env',
+    'workdir',
+    'user',
+    'labels',
+    'annotations',
+    'tags',
+    'push',
+    'oci-layout',
+    'working-directory',
+    'source-date-epoch',
+    'allow-tag-overwrite',
+    'layer-owner',
+    'username',
+    'password',
+    'insecure-registries',
+    'github-token',
+    'sign',
+    'signing-key',
+    'signing-key-password',
+    'sign-recursive',
+    'attest',
+    'manifests',
+    'manifest-commit',
+    'manifest-repository',
+    'manifest-branch',
+    'commit-message',
+    'manifest-no-match',
+    'manifest-paths',
+    'manifest-token',
+    'push-by-digest',
+    'merge-digests',
+    'compression',
+    'comment',
+    'actions-cache'
+];
+
+;// CONCATENATED MODULE: ./src/inputs/fields.ts
+
+
+/**
+ * Reads raw input strings (missing ones are empty, then the default) and collects every problem,
+ * so that a user sees all of them at once and nothing is touched before all inputs are usable.
+ */
+class InputReader {
+    get;
+    errors = [];
+    constructor(get) {
+        this.get = get;
+    }
+    /** The value as given (not trimmed, no default): passwords and keys. */
+    exact(name) {
+        return this.get(name);
+    }
+    /** The trimmed value, or the default when empty. */
+    raw(name) {
+        const value = this.get(name).trim();
+        return value === '' ? (inputDefaults[name] ?? '') : value;
+    }
+    /** Parses one input; a failure is recorded against it and `fallback` stands in. */
+    field(name, parse, fallback) {
+        try {
+            return parse(this.raw(name));
+        }
+        catch (error) {
+            this.fail(name, error);
+            return fallback;
+        }
+    }
+    /** Like `field`, for inputs whose empty value means "not set". */
+    optional(name, parse) {
+        return this.field(name, value => (value === '' ? undefined : parse(value)), undefined);
+    }
+    fail(name, error) {
+        this.errors.push(error instanceof InputError
+            ? error
+            : new InputError(name, messageOf(error)));
+    }
+}
+function parseBoolean(value) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new Error(`"${value}" is not a boolean (use true or false)`);
+}
+/** One of a fixed set of words. */
+function oneOf(...allowed) {
+    return (value) => {
+        if (allowed.includes(value))
+            return value;
+        throw new Error(`"${value}" is not one of ${allowed.join(', ')}`);
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/build.ts
+
+
+
+
+
+
+
+/** A JSON array of strings, or a plain string split on spaces. */
+function parseCommand(value) {
+    const trimmed = value.trim();
+    if (trimmed.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        }
+        catch (error) {
+            throw new Error(`${trimmed} is not valid JSON (${messageOf(error)}); write e.g. ["/app/server","--port","8080"]`);
+        }
+        if (!Array.isArray(parsed) || !parsed.every(p => typeof p === 'string')) {
+            throw new Error(`${trimmed} must be a JSON array of strings`);
+        }
+        return parsed;
+    }
+    return trimmed.split(/\s+/);
+}
+function parsePlatforms(value) {
+    const items = parseList(value, { commas: true });
+    if (items.length === 1 && items[0] === 'all')
+        return 'all';
+    if (items.length === 0)
+        throw new Error('is empty (use e.g. linux/amd64,linux/arm64 or all)');
+    const parsed = items.map(parsePlatform);
+    const seen = new Set();
+    for (const [i, p] of parsed.entries()) {
+        if (seen.has(JSON.stringify(p)))
+            throw new Error(`"${items[i]}" is listed twice`);
+        seen.add(JSON.stringify(p));
+    }
+    return parsed;
+}
+function parseOwner(value, user) {
+    const ids = (text, what) => {
+        const match = /^(\d+)(?::(\d+))?$/.exec(text);
+        if (!match)
+            throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`);
+        const owner = { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) };
+        // The USTAR uid/gid fields hold 7 octal digits.
+        if (owner.uid > 0o7777777 || owner.gid > 0o7777777) {
+            throw new Error(`${text}: owner ids above 2097151 do not fit a tar header`);
+        }
+        return owner;
+    };
+    if (value === '' || value === 'root')
+        return { uid: 0, gid: 0 };
+    if (value === 'user') {
+        return ids(user ?? '', `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`);
+    }
+    return ids(value, `"${value}" is not an owner`);
+}
+const keyValues = (value) => parseList(value).map(parseKeyValue);
+function readBuildInputs(reader, merging) {
+    const user = reader.optional('user', v => v);
+    return {
+        base: reader.field('base', value => (value === 'scratch' ? 'scratch' : parseReference(value)), 'scratch'),
+        layers: reader.field('layers', value => {
+            const lines = parseList(value);
+            if (merging) {
+                if (lines.length > 0)
+                    throw new Error('is not used with merge-digests, which assembles images already pushed; remove one of them');
+                return [];
+            }
+            if (lines.length === 0)
+                throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist');
+            return lines.map(parseLayerSpec);
+        }, []),
+        platforms: reader.field('platforms', parsePlatforms, []),
+        entrypoint: reader.optional('entrypoint', parseCommand),
+        cmd: reader.optional('cmd', parseCommand),
+        env: reader.field('env', keyValues, []),
+        workdir: reader.optional('workdir', value => {
+            if (!(0,external_node_path_.isAbsolute)(value) && !value.startsWith('/'))
+                throw new Error(`"${value}" must be an absolute path in the image`);
+            return value;
+        }),
+        user,
+        labels: reader.field('labels', v => Object.fromEntries(keyValues(v)), {}),
+        annotations: reader.field('annotations', v => Object.fromEntries(keyValues(v)), {}),
+        workingDirectory: reader.field('working-directory', value => value, '.'),
+        sourceDateEpoch: reader.optional('source-date-epoch', value => {
+            if (!/^\d+$/.test(value))
+                throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`);
+            return Number(value);
+        }),
+        layerOwner: reader.field('layer-owner', value => parseOwner(value, user), {
+            uid: 0,
+            gid: 0
+        }),
+        compression: reader.field('compression', oneOf('gzip', 'zstd'), 'gzip')
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./src/deploy/quote.ts
+
+/**
+ * Whether `value` must be quoted to stay a string: under YAML 1.2 (the `yaml` package, kubectl) and
+ * YAML 1.1 (go-yaml, Helm), and as valid plain-scalar syntax. `58467965`, `0123456`, `1e10`, `on`
+ * would otherwise become numbers or booleans.
+ */
+function needsQuotes(value) {
+    if (value === '' || value.trim() !== value)
+        return true;
+    try {
+        return (0,dist/* parse */.qg)(value) !== value || (0,dist/* parse */.qg)(value, { version: '1.1' }) !== value;
+    }
+    catch {
+        return true;
+    }
+}
+function doubleQuoted(value) {
+    return JSON.stringify(value);
+}
+function singleQuoted(value) {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/splice.ts
+
+
+
+/** A file that cannot be edited safely, with where the problem is. */
+class ManifestError extends Error {
+    file;
+    line;
+    constructor(file, line, detail) {
+        super(`${file}${line ? `:${line}` : ''}: ${detail}`);
+        this.file = file;
+        this.line = line;
+        this.name = 'ManifestError';
+    }
+}
+function formatPath(path) {
+    return path
+        .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
+        .join('');
+}
+/** The pair of `key` in a mapping, when the key is a plain scalar. */
+function pairOf(map, key) {
+    return map.items.find(p => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && p.key.value === key);
+}
+/** The string value of a pair, when it is one. */
+function stringOf(pair) {
+    return pair && (0,dist/* isScalar */.jn)(pair.value) && typeof pair.value.value === 'string'
+        ? pair.value.value
+        : undefined;
+}
+/**
+ * The splice core of the editor: values are changed by replacing only their own characters in
+ * the original text, so comments, blank lines, key order, indentation, quoting and line endings
+ * stay as they were. Every edit is also made on the parsed documents; the edited text must read
+ * back exactly as those, or nothing is written.
+ */
+class Splicer {
+    file;
+    src;
+    target;
+    documents;
+    changes = [];
+    warnings = [];
+    /** References to the image found, whether they changed or were already current. */
+    matches = 0;
+    eol;
+    splices = [];
+    intended = [];
+    edited = new Set();
+    constructor(file, src, target) {
+        this.file = file;
+        this.src = src;
+        this.target = target;
+        this.eol = src.includes('\r\n') ? '\r\n' : '\n';
+        const docs = (0,dist/* parseAllDocuments */.hR)(src, {
+            prettyErrors: true,
+            uniqueKeys: true
+        });
+        this.documents = Array.isArray(docs) ? docs : [];
+        for (const doc of this.documents) {
+            const error = doc.errors[0];
+            if (error) {
+                throw new ManifestError(file, error.linePos?.[0]?.line, `not valid YAML: ${error.message.split('\n')[0]}`);
+            }
+        }
+    }
+    lineOf(offset) {
+        return this.src.slice(0, offset).split('\n').length;
+    }
+    change(change) {
+        this.changes.push(change);
+    }
+    /** Sets a scalar to `value` in its own quoting style; false when it already had the value. */
+    setScalar(node, path, value) {
+        if ((0,dist/* isAlias */.Vj)(node)) {
+            throw new ManifestError(this.file, this.lineOf(node.range[0]), `${formatPath(path)} is an alias (*${node.source}); edit the anchored value instead`);
+        }
+        if (!(0,dist/* isScalar */.jn)(node) || !node.range || this.edited.has(node))
+            return false;
+        if (node.anchor) {
+            this.warnings.push(`${this.file}:${this.lineOf(node.range[0])}: ${formatPath(path)} is anchored (&${node.anchor}); its aliases change too`);
+        }
+        if (node.value === value)
+            return false;
+        this.edited.add(node);
+        this.intended.push(() => {
+            node.value = value;
+        });
+        const [start, end] = node.range;
+        const text = this.render(node, value);
+        // An empty value (`tag:`) gets a space before it, and one after when a comment follows.
+        const src = this.src;
+        const lead = src[start - 1] === ' ' || src[start - 1] === '\t' ? '' : ' ';
+        const spliced = start === end ? `${lead}${text}${src[start] === '#' ? ' ' : ''}` : text;
+        this.splices.push({ start, end, text: spliced });
+        return true;
+    }
+    /** Adds `key: value` on the line after `after`'s line, indented like `after`'s key. */
+    insertAfter(map, after, path, key, value) {
+        const src = this.src;
+        if (map.flow) {
+            throw new ManifestError(this.file, this.lineOf(after.key.range[0]), `cannot add ${key} to the flow mapping at ${formatPath(path)}; write it in block style`);
+        }
+        const keyStart = after.key.range[0];
+        const lineStart = src.lastIndexOf('\n', keyStart - 1) + 1;
+        const bom = src.charCodeAt(lineStart) === 0xfeff ? 1 : 0;
+        const indent = ' '.repeat(keyStart - lineStart - bom);
+        const valueEnd = after.value?.range?.[2] ?? keyStart;
+        let lineEnd = src.indexOf('\n', valueEnd > 0 ? valueEnd - 1 : 0);
+        if (lineEnd < 0)
+            lineEnd = src.length;
+        else if (src[lineEnd - 1] === '\r')
+            lineEnd -= 1;
+        const rendered = needsQuotes(value) ? doubleQuoted(value) : value;
+        this.splices.push({
+            start: lineEnd,
+            end: lineEnd,
+            text: `${this.eol}${indent}${key}: ${rendered}`
+        });
+        this.intended.push(() => map.set(key, value));
+    }
+    /** The edited text, checked: it parses, and reads exactly as the intended documents. */
+    finish() {
+        // From the end backwards; insertions at the same offset in reverse order, so they read in order.
+        const ordered = this.splices.map((splice, order) => ({ ...splice, order }));
+        ordered.sort((a, b) => b.start - a.start || b.order - a.order);
+        let text = this.src;
+        for (const s of ordered)
+            text = text.slice(0, s.start) + s.text + text.slice(s.end);
+        if (this.splices.length) {
+            for (const apply of this.intended)
+                apply();
+            this.verify(text, this.documents.map(d => d.toJS()));
+        }
+        return {
+            text,
+            changes: this.changes,
+            matches: this.matches,
+            warnings: this.warnings
+        };
+    }
+    render(node, value) {
+        if (node.type === 'QUOTE_SINGLE')
+            return singleQuoted(value);
+        if (node.type === 'QUOTE_DOUBLE')
+            return doubleQuoted(value);
+        if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+            const original = this.src.slice(node.range[0], node.range[1]);
+            return doubleQuoted(value) + (original.endsWith('\n') ? this.eol : '');
+        }
+        return needsQuotes(value) ? doubleQuoted(value) : value;
+    }
+    verify(after, want) {
+        const parse = (text) => {
+            const docs = (0,dist/* parseAllDocuments */.hR)(text);
+            const list = Array.isArray(docs) ? docs : [];
+            for (const doc of list) {
+                if (doc.errors.length) {
+                    throw new ManifestError(this.file, undefined, `editing produced invalid YAML (${doc.errors[0].message}); nothing was written`);
+                }
+            }
+            return list.map(d => d.toJS());
+        };
+        if (!(0,external_node_util_.isDeepStrictEqual)(parse(after), want)) {
+            throw new ManifestError(this.file, undefined, 'the edited file reads differently than intended; nothing was written');
+        }
+        const eolBefore = this.src.includes('\r\n');
+        const eolAfter = after.includes('\r\n');
+        if (eolBefore !== eolAfter || (!eolBefore && after.includes('\r'))) {
+            throw new ManifestError(this.file, undefined, 'editing changed the line endings; nothing was written');
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/reference.ts
+
+
+/** Whether a written reference names `repository` (templated values never do). */
+function sameRepository(value, repository) {
+    if (value.includes('${') || value.includes('{{'))
+        return false;
+    try {
+        return parseReference(value).repository.equals(repository);
+    }
+    catch {
+        return false;
+    }
+}
+/** The reference's name as written (`nginx`, `ghcr.io/a/b`), without tag and digest. */
+function namePart(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/**
+ * Full references: Kubernetes containers (anywhere), compose services, image volumes and any
+ * string with a tag or digest become `name:tag@digest`. A bare name is an image only under an
+ * `image` key; elsewhere it is a name other tools keep (Flux ImageRepository, config values).
+ */
+function editReference(editor, doc, node, path) {
+    const { target } = editor;
+    const value = node.value;
+    if (!sameRepository(value, target.repository))
+        return;
+    const underImageKey = path[path.length - 1] === 'image' ||
+        (path[path.length - 1] === 'reference' && path[path.length - 2] === 'image'); // image volumes
+    if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? ''))
+        return;
+    editor.matches++;
+    const next = `${namePart(value)}:${target.tag}@${target.digest}`;
+    if (editor.setScalar(node, path, next)) {
+        editor.change({
+            document: doc,
+            path: formatPath(path),
+            kind: 'reference',
+            from: value,
+            to: next
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/flux.ts
+
+
+
+const marker = /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/;
+/**
+ * Flux image-automation setters: `# {"$imagepolicy": "ns:policy:name|tag|digest"}` on fields
+ * anywhere in a document. When a policy's `:name` field names the image, its `:tag` and
+ * `:digest` fields are set; fields marked with the whole reference go through the other rules.
+ */
+function editFluxMarkers(editor, doc, contents) {
+    const { target } = editor;
+    const groups = new Map();
+    const collect = (node, path) => {
+        if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
+                    continue;
+                const childPath = [...path, String(pair.key.value)];
+                const found = (0,dist/* isScalar */.jn)(pair.value)
+                    ? marker.exec(pair.value.comment ?? '')
+                    : null;
+                if (found && (0,dist/* isScalar */.jn)(pair.value)) {
+                    const parts = found[1].split(':');
+                    const policy = parts.slice(0, 2).join(':');
+                    const list = groups.get(policy) ?? [];
+                    list.push({
+                        field: parts[2] ?? '',
+                        node: pair.value,
+                        path: childPath
+                    });
+                    groups.set(policy, list);
+                }
+                collect(pair.value, childPath);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node.items.forEach((item, i) => collect(item, [...path, i]));
+        }
+    };
+    collect(contents, []);
+    for (const fields of groups.values()) {
+        const name = fields.find(f => f.field === 'name');
+        if (!name ||
+            typeof name.node.value !== 'string' ||
+            !sameRepository(name.node.value, target.repository))
+            continue;
+        editor.matches++;
+        for (const { field, node, path } of fields) {
+            const value = field === 'tag'
+                ? target.tag
+                : field === 'digest'
+                    ? target.digest
+                    : undefined;
+            if (value === undefined)
+                continue;
+            const from = String(node.value ?? '');
+            if (editor.setScalar(node, path, value)) {
+                editor.change({
+                    document: doc,
+                    path: formatPath(path),
+                    kind: 'flux-marker',
+                    from: `${name.node.value}:${from}`,
+                    to: `${name.node.value}:${value}`
+                });
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/helm.ts
+
+
+
+/**
+ * Helm-style image maps: `repository` (with an optional `registry`) + `tag` (+ `digest`). The
+ * tag is set (added after `repository` when missing) and the digest where the chart has one.
+ * Returns the keys it owns, so the walk leaves them alone; none when the map is not the image's.
+ */
+function editHelmImage(editor, doc, map, path) {
+    const { target } = editor;
+    const repositoryPair = pairOf(map, 'repository');
+    const repository = stringOf(repositoryPair);
+    if (!repository)
+        return [];
+    const registry = stringOf(pairOf(map, 'registry'));
+    const full = registry ? `${registry}/${repository}` : repository;
+    if (!sameRepository(full, target.repository) ||
+        /[:@]/.test(repository.split('/').pop() ?? '')) {
+        return [];
+    }
+    editor.matches++;
+    const tagPair = pairOf(map, 'tag');
+    const digestPair = pairOf(map, 'digest');
+    const oldTag = tagPair && (0,dist/* isScalar */.jn)(tagPair.value) ? String(tagPair.value.value ?? '') : '';
+    const oldDigest = stringOf(digestPair);
+    let changed = false;
+    if (tagPair)
+        changed =
+            editor.setScalar(tagPair.value, [...path, 'tag'], target.tag) ||
+                changed;
+    else {
+        editor.insertAfter(map, repositoryPair, path, 'tag', target.tag);
+        changed = true;
+    }
+    if (digestPair) {
+        changed =
+            editor.setScalar(digestPair.value, [...path, 'digest'], target.digest) || changed;
+    }
+    if (changed) {
+        editor.change({
+            document: doc,
+            path: formatPath(path),
+            kind: 'helm',
+            from: `${full}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`,
+            to: `${full}:${target.tag}${digestPair ? `@${target.digest}` : ''}`
+        });
+    }
+    return ['repository', 'registry', 'tag', 'digest'];
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/kustomize.ts
+
+
+
+
+const kustomizationNames = new Set([
+    'kustomization.yaml',
+    'kustomization.yml',
+    'Kustomization'
+]);
+/** Whether a document is a kustomization: by its file name, or by `kind: Kustomization`. */
+function isKustomization(file, document) {
+    const contents = document.contents;
+    return (kustomizationNames.has((0,external_node_path_.basename)(file)) ||
+        ((0,dist/* isMap */.jh)(contents) && stringOf(pairOf(contents, 'kind')) === 'Kustomization'));
+}
+/** A kustomization's top-level `images:` list: each entry naming the image gets `newTag` and `digest`. */
+function editKustomizeImages(editor, doc, images, path) {
+    if (!(0,dist/* isSeq */.oP)(images))
+        return;
+    images.items.forEach((entry, i) => {
+        if ((0,dist/* isMap */.jh)(entry))
+            editEntry(editor, doc, entry, [...path, i]);
+    });
+}
+function editEntry(editor, doc, entry, path) {
+    const { target } = editor;
+    const name = pairOf(entry, 'name');
+    const newName = pairOf(entry, 'newName');
+    const effective = stringOf(newName) ?? stringOf(name);
+    if (!effective || !sameRepository(effective, target.repository))
+        return;
+    editor.matches++;
+    const oldTag = stringOf(pairOf(entry, 'newTag'));
+    const oldDigest = stringOf(pairOf(entry, 'digest'));
+    const from = `${effective}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`;
+    let changed = false;
+    for (const [key, value] of [
+        ['newTag', target.tag],
+        ['digest', target.digest]
+    ]) {
+        const pair = pairOf(entry, key);
+        if (pair)
+            changed =
+                editor.setScalar(pair.value, [...path, key], value) || changed;
+        else {
+            // After the entry's last image key, so newTag and digest read in that order.
+            const last = key === 'digest'
+                ? (pairOf(entry, 'newTag') ?? newName ?? name)
+                : (newName ?? name);
+            editor.insertAfter(entry, last, path, key, value);
+            changed = true;
+        }
+    }
+    if (changed) {
+        editor.change({
+            document: doc,
+            path: formatPath(path),
+            kind: 'kustomize',
+            from,
+            to: `${effective}:${target.tag}@${target.digest}`
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/named-paths.ts
+
+
+/** Parses `a.b[0].c=tag`: a dotted path (numeric indices in brackets) and what it receives. */
+function parseNamedPath(line) {
+    const match = /^([^=\s]+)\s*=\s*(tag|digest|reference)$/.exec(line.trim());
+    if (!match)
+        throw new Error(`"${line}" is not PATH=tag|digest|reference (e.g. api.image.version=tag)`);
+    const path = [];
+    for (const part of match[1].split('.')) {
+        const segments = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+        if (!segments || (segments[1] === '' && segments[2] === ''))
+            throw new Error(`"${line}": "${part}" is not a key`);
+        if (segments[1])
+            path.push(segments[1]);
+        for (const index of segments[2].matchAll(/\[(\d+)\]/g))
+            path.push(Number(index[1]));
+    }
+    return { path, field: match[2] };
+}
+/** `manifest-paths`: each named field that exists gets the tag, the digest or the reference. */
+function editNamedPaths(editor, doc, document) {
+    const { target, file } = editor;
+    for (const named of target.paths ?? []) {
+        if (!document.hasIn(named.path))
+            continue;
+        const node = document.getIn(named.path, true);
+        if (!(0,dist/* isScalar */.jn)(node)) {
+            editor.warnings.push(`${file}: ${formatPath(named.path)} is not a single value; manifest-paths left it alone`);
+            continue;
+        }
+        const value = named.field === 'tag'
+            ? target.tag
+            : named.field === 'digest'
+                ? target.digest
+                : `${target.repository}:${target.tag}@${target.digest}`;
+        editor.matches++;
+        const from = String(node.value ?? '');
+        if (editor.setScalar(node, named.path, value)) {
+            editor.change({
+                document: doc,
+                path: formatPath(named.path),
+                kind: 'named-path',
+                from,
+                to: value
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/index.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Rewrites every reference to `target.repository` in a YAML stream, byte for byte outside the
+ * changed values (`splice.ts`). The matchers, one per format: `manifest-paths` fields, Flux
+ * setter markers, Helm image maps, kustomization `images:`, and full references anywhere.
+ */
+function editManifest(file, src, target) {
+    const editor = new Splicer(file, src, target);
+    editor.documents.forEach((document, doc) => {
+        editNamedPaths(editor, doc, document);
+        editFluxMarkers(editor, doc, document.contents);
+        const kustomization = isKustomization(file, document);
+        const walk = (node, path) => {
+            if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
+                editReference(editor, doc, node, path);
+            }
+            else if ((0,dist/* isMap */.jh)(node)) {
+                const owned = editHelmImage(editor, doc, node, path);
+                for (const pair of node.items) {
+                    if (!(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key))
+                        continue;
+                    const key = String(pair.key.value);
+                    if (owned.includes(key))
+                        continue;
+                    if (kustomization &&
+                        path.length === 0 &&
+                        key === 'images' &&
+                        (0,dist/* isSeq */.oP)(pair.value))
+                        editKustomizeImages(editor, doc, pair.value, [key]);
+                    else
+                        walk(pair.value, [...path, key]);
+                }
+            }
+            else if ((0,dist/* isSeq */.oP)(node)) {
+                node.items.forEach((item, i) => walk(item, [...path, i]));
+            }
+        };
+        walk(document.contents, []);
+    });
+    return editor.finish();
+}
+
+;// CONCATENATED MODULE: ./src/inputs/deploy.ts
+
+
+
+function readDeployInputs(reader, image) {
+    return {
+        image,
+        manifests: reader.field('manifests', parseList, []),
+        manifestCommit: reader.field('manifest-commit', oneOf('push', 'pull-request', 'none'), 'none'),
+        manifestRepository: reader.optional('manifest-repository', value => {
+            if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(value))
+                throw new Error(`"${value}" is not OWNER/REPOSITORY`);
+            return value;
+        }),
+        manifestToken: reader.exact('manifest-token').trim() ||
+            reader.exact('github-token') ||
+            undefined,
+        manifestBranch: reader.optional('manifest-branch', value => {
+            if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.includes('..'))
+                throw new Error(`"${value}" is not a valid branch name`);
+            return value;
+        }),
+        commitMessage: reader.field('commit-message', value => value, ''),
+        manifestNoMatch: reader.field('manifest-no-match', oneOf('error', 'warning'), 'error'),
+        manifestPaths: reader.field('manifest-paths', value => parseList(value).map(parseNamedPath), [])
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/push.ts
+
+
+
+function readPushInputs(reader) {
+    const image = reader.field('image', value => {
+        if (value === '')
+            throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)');
+        return Repository.parse(value);
+    }, undefined);
+    const push = reader.field('push', parseBoolean, false);
+    const mergeDigests = reader.field('merge-digests', parseList, []);
+    const pushByDigest = reader.field('push-by-digest', parseBoolean, false);
+    if (pushByDigest && mergeDigests.length > 0) {
+        reader.fail('push-by-digest', new Error('cannot be combined with merge-digests: the fan-out job pushes by digest, the fan-in job merges'));
+    }
+    else if (pushByDigest && !push) {
+        reader.fail('push-by-digest', new Error('needs push: true (it pushes the image without tags)'));
+    }
+    const username = reader.optional('username', v => v);
+    // Passwords are taken as given: a leading or trailing space can be part of one.
+    const password = reader.exact('password') || undefined;
+    if ((username === undefined) !== (password === undefined)) {
+        reader.fail(username === undefined ? 'username' : 'password', new Error('username and password must be given together'));
+    }
+    return {
+        image,
+        tags: reader.field('tags', parseList, []),
+        push,
+        ociLayout: reader.optional('oci-layout', v => v),
+        allowTagOverwrite: reader.field('allow-tag-overwrite', parseBoolean, false),
+        username,
+        password,
+        insecureRegistries: reader.field('insecure-registries', value => parseList(value, { commas: true }).map(host => Registry.parse(host).name), []),
+        githubToken: reader.exact('github-token') || undefined,
+        pushByDigest,
+        mergeDigests,
+        actionsCache: reader.field('actions-cache', parseBoolean, true)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/report.ts
+
+function readReportInputs(reader) {
+    return {
+        comment: reader.field('comment', parseBoolean, true),
+        githubToken: reader.exact('github-token') || undefined
+    };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./node_modules/tweetnacl/nacl-fast.js
@@ -62873,8 +62966,12 @@ const allowedScryptN = new Set([32768, 65536, 131072]);
 const scryptMaxmem = 256 * 1024 * 1024;
 /** Why a key could not be used; the message says what to fix, never the key or password. */
 class KeyError extends Error {
-    constructor(message) {
+    culprit;
+    constructor(message, 
+    /** What is wrong: the key itself, or its password. */
+    culprit = 'key') {
         super(message);
+        this.culprit = culprit;
         this.name = 'KeyError';
     }
 }
@@ -62925,7 +63022,7 @@ function decryptCosignKey(body, password) {
     const key = (0,external_node_crypto_.scryptSync)(Buffer.from(password, 'utf8'), Buffer.from(kdf.salt, 'base64'), 32, { N, r, p, maxmem: scryptMaxmem });
     const opened = nacl_fast_default().secretbox.open(new Uint8Array(Buffer.from(ciphertext, 'base64')), new Uint8Array(Buffer.from(cipher.nonce, 'base64')), new Uint8Array(key));
     if (!opened) {
-        throw new KeyError('could not be decrypted: the signing-key-password is wrong for this key');
+        throw new KeyError('could not be decrypted: the signing-key-password is wrong for this key', 'password');
     }
     return (0,external_node_crypto_.createPrivateKey)({
         key: Buffer.from(opened),
@@ -63003,7 +63100,7 @@ function generateKeyPair(password) {
 }
 
 // EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
-var dist = __nccwpck_require__(61040);
+var bundle_dist = __nccwpck_require__(61040);
 // EXTERNAL MODULE: ./node_modules/@sigstore/sign/dist/index.js
 var sign_dist = __nccwpck_require__(15179);
 ;// CONCATENATED MODULE: ./src/sign/keyless.ts
@@ -63013,7 +63110,41 @@ var sign_dist = __nccwpck_require__(15179);
 function keylessConfig(env) {
     return {
         fulcioURL: env.SIGSTORE_FULCIO_URL || 'https://fulcio.sigstore.dev',
-        rekorURL: env.SIGSTORE_REKOR_URL || 'https://rekor.sigstore.dev'
+        rekorURL: env.SIGSTORE_REKOR_URL || 'https://rekor.sigstore.dev',
+        identity: oidcTokenProvider(env)
+    };
+}
+/**
+ * The job's OIDC token for Fulcio (audience `sigstore`), as sigstore-js's CI provider gets it,
+ * but from the environment the front end was given: `$SIGSTORE_ID_TOKEN`, else GitHub's token
+ * service (`permissions: id-token: write`).
+ */
+function oidcTokenProvider(env) {
+    return {
+        getToken: async () => {
+            if (env.SIGSTORE_ID_TOKEN)
+                return env.SIGSTORE_ID_TOKEN;
+            const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+            const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+            if (!url || !token)
+                throw new Error('no OIDC token: give the job "permissions: id-token: write"');
+            const request = new URL(url);
+            request.searchParams.set('audience', 'sigstore');
+            const res = await fetch(request, {
+                headers: {
+                    accept: 'application/json',
+                    authorization: `Bearer ${token}`
+                },
+                signal: AbortSignal.timeout(30_000)
+            });
+            const text = await res.text();
+            if (!res.ok || text.length > 64 * 1024)
+                throw new Error(`the OIDC token service answered ${res.status}`);
+            const value = JSON.parse(text).value;
+            if (typeof value !== 'string' || value === '')
+                throw new Error('the OIDC token service answered without a token');
+            return value;
+        }
     };
 }
 /** Whether the job can get an OIDC token for Fulcio (`permissions: id-token: write`). */
@@ -63039,7 +63170,7 @@ class KeylessSigner {
     constructor(config) {
         this.signer = new sign_dist/* FulcioSigner */.$o({
             fulcioBaseURL: config.fulcioURL,
-            identityProvider: config.identity ?? new sign_dist/* CIContextProvider */.Zk('sigstore')
+            identityProvider: config.identity
         });
         this.witness = new sign_dist/* RekorWitness */.fU({ rekorBaseURL: config.rekorURL });
     }
@@ -63095,7 +63226,7 @@ class KeylessSigner {
             data: statement,
             type: payloadType
         });
-        const json = (0,dist.bundleToJSON)(bundle);
+        const json = (0,bundle_dist.bundleToJSON)(bundle);
         const raw = json.verificationMaterial?.certificate?.rawBytes;
         if (raw)
             this.certificate = new external_node_crypto_.X509Certificate(Buffer.from(raw, 'base64'));
@@ -63103,785 +63234,1792 @@ class KeylessSigner {
     }
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(57975);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/deploy/quote.ts
+;// CONCATENATED MODULE: ./src/inputs/sign.ts
+
+
 
 /**
- * Whether `value` must be quoted to stay a string: under YAML 1.2 (the `yaml` package, kubectl) and
- * YAML 1.1 (go-yaml, Helm), and as valid plain-scalar syntax. `58467965`, `0123456`, `1e10`, `on`
- * would otherwise become numbers or booleans.
+ * Reads the signing inputs; `auto` becomes `key` with a key, `keyless` when the job can get an
+ * OIDC token, else `none`. The key is loaded (and decrypted) here, so a wrong key or password
+ * fails before anything is built or pushed.
  */
-function needsQuotes(value) {
-    if (value === '' || value.trim() !== value)
-        return true;
-    try {
-        return (0,yaml_dist/* parse */.qg)(value) !== value || (0,yaml_dist/* parse */.qg)(value, { version: '1.1' }) !== value;
-    }
-    catch {
-        return true;
-    }
-}
-function doubleQuoted(value) {
-    return JSON.stringify(value);
-}
-function singleQuoted(value) {
-    return `'${value.replace(/'/g, "''")}'`;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/yaml-edit.ts
-
-
-
-
-
-/** Parses `a.b[0].c=tag`: a dotted path (numeric indices in brackets) and what it receives. */
-function parseNamedPath(line) {
-    const match = /^([^=\s]+)\s*=\s*(tag|digest|reference)$/.exec(line.trim());
-    if (!match)
-        throw new Error(`"${line}" is not PATH=tag|digest|reference (e.g. api.image.version=tag)`);
-    const path = [];
-    for (const part of match[1].split('.')) {
-        const segments = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-        if (!segments || (segments[1] === '' && segments[2] === ''))
-            throw new Error(`"${line}": "${part}" is not a key`);
-        if (segments[1])
-            path.push(segments[1]);
-        for (const index of segments[2].matchAll(/\[(\d+)\]/g))
-            path.push(Number(index[1]));
-    }
-    return { path, field: match[2] };
-}
-/** A file that cannot be edited safely, with where the problem is. */
-class ManifestError extends Error {
-    file;
-    line;
-    constructor(file, line, detail) {
-        super(`${file}${line ? `:${line}` : ''}: ${detail}`);
-        this.file = file;
-        this.line = line;
-        this.name = 'ManifestError';
-    }
-}
-const kustomizationNames = new Set([
-    'kustomization.yaml',
-    'kustomization.yml',
-    'Kustomization'
-]);
-function formatPath(path) {
-    return path
-        .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
-        .join('');
-}
-function sameRepository(value, repository) {
-    if (value.includes('${') || value.includes('{{'))
-        return false;
-    try {
-        return parseReference(value).repository.equals(repository);
-    }
-    catch {
-        return false;
-    }
-}
-/** The reference's name as written (`nginx`, `ghcr.io/a/b`), without tag and digest. */
-function namePart(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/**
- * Rewrites every reference to `target.repository` in a YAML stream by splicing only the changed
- * values into the original text: comments, blank lines, key order, indentation, quoting and line
- * endings stay as they were. Kubernetes containers (anywhere), compose services and full-reference
- * strings get `name:tag@digest`; kustomization `images:` entries get `newTag` and `digest`; Helm-style
- * `repository` + `tag` (+ `digest`) mappings get the tag and, when present, the digest.
- */
-function editManifest(file, src, target) {
-    const eol = src.includes('\r\n') ? '\r\n' : '\n';
-    const docs = (0,yaml_dist/* parseAllDocuments */.hR)(src, { prettyErrors: true, uniqueKeys: true });
-    const documents = Array.isArray(docs) ? docs : [];
-    for (const doc of documents) {
-        const error = doc.errors[0];
-        if (error) {
-            throw new ManifestError(file, error.linePos?.[0]?.line, `not valid YAML: ${error.message.split('\n')[0]}`);
-        }
-    }
-    const lineOf = (offset) => src.slice(0, offset).split('\n').length;
-    const splices = [];
-    const changes = [];
-    // The same edits made on the parsed documents: what the edited text must read as (aliases included).
-    const intended = [];
-    const edited = new Set();
-    const warnings = [];
-    let matches = 0;
-    const render = (node, value) => {
-        if (node.type === 'QUOTE_SINGLE')
-            return singleQuoted(value);
-        if (node.type === 'QUOTE_DOUBLE')
-            return doubleQuoted(value);
-        if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
-            const original = src.slice(node.range[0], node.range[1]);
-            return doubleQuoted(value) + (original.endsWith('\n') ? eol : '');
-        }
-        return needsQuotes(value) ? doubleQuoted(value) : value;
-    };
-    const setScalar = (node, path, value) => {
-        if ((0,yaml_dist/* isAlias */.Vj)(node)) {
-            throw new ManifestError(file, lineOf(node.range[0]), `${formatPath(path)} is an alias (*${node.source}); edit the anchored value instead`);
-        }
-        if (!(0,yaml_dist/* isScalar */.jn)(node) || !node.range || edited.has(node))
-            return false;
-        if (node.anchor) {
-            warnings.push(`${file}:${lineOf(node.range[0])}: ${formatPath(path)} is anchored (&${node.anchor}); its aliases change too`);
-        }
-        if (node.value === value)
-            return false;
-        edited.add(node);
-        intended.push(() => {
-            node.value = value;
-        });
-        const [start, end] = node.range;
-        const text = render(node, value);
-        // An empty value (`tag:`) gets a space before it, and one after when a comment follows.
-        const lead = src[start - 1] === ' ' || src[start - 1] === '\t' ? '' : ' ';
-        const spliced = start === end ? `${lead}${text}${src[start] === '#' ? ' ' : ''}` : text;
-        splices.push({ start, end, text: spliced });
-        return true;
-    };
-    /** Adds `key: value` on the line after `after`'s line, indented like `after`'s key. */
-    const insertAfter = (map, after, path, key, value) => {
-        if (map.flow) {
-            throw new ManifestError(file, lineOf(after.key.range[0]), `cannot add ${key} to the flow mapping at ${formatPath(path)}; write it in block style`);
-        }
-        const keyStart = after.key.range[0];
-        const lineStart = src.lastIndexOf('\n', keyStart - 1) + 1;
-        const bom = src.charCodeAt(lineStart) === 0xfeff ? 1 : 0;
-        const indent = ' '.repeat(keyStart - lineStart - bom);
-        const valueEnd = after.value?.range?.[2] ?? keyStart;
-        let lineEnd = src.indexOf('\n', valueEnd > 0 ? valueEnd - 1 : 0);
-        if (lineEnd < 0)
-            lineEnd = src.length;
-        else if (src[lineEnd - 1] === '\r')
-            lineEnd -= 1;
-        const rendered = needsQuotes(value) ? doubleQuoted(value) : value;
-        splices.push({
-            start: lineEnd,
-            end: lineEnd,
-            text: `${eol}${indent}${key}: ${rendered}`
-        });
-        intended.push(() => map.set(key, value));
-    };
-    const pairOf = (map, key) => map.items.find(p => (0,yaml_dist/* isPair */.tO)(p) && (0,yaml_dist/* isScalar */.jn)(p.key) && p.key.value === key);
-    const stringOf = (pair) => pair && (0,yaml_dist/* isScalar */.jn)(pair.value) && typeof pair.value.value === 'string'
-        ? pair.value.value
-        : undefined;
-    const editKustomizeEntry = (doc, entry, path) => {
-        const name = pairOf(entry, 'name');
-        const newName = pairOf(entry, 'newName');
-        const effective = stringOf(newName) ?? stringOf(name);
-        if (!effective || !sameRepository(effective, target.repository))
-            return;
-        matches++;
-        const from = `${effective}${stringOf(pairOf(entry, 'newTag')) ? `:${stringOf(pairOf(entry, 'newTag'))}` : ''}${stringOf(pairOf(entry, 'digest')) ? `@${stringOf(pairOf(entry, 'digest'))}` : ''}`;
-        let changed = false;
-        for (const [key, value] of [
-            ['newTag', target.tag],
-            ['digest', target.digest]
-        ]) {
-            const pair = pairOf(entry, key);
-            if (pair)
-                changed =
-                    setScalar(pair.value, [...path, key], value) || changed;
-            else {
-                // After the entry's last image key, so newTag and digest read in that order.
-                const last = key === 'digest'
-                    ? (pairOf(entry, 'newTag') ?? newName ?? name)
-                    : (newName ?? name);
-                insertAfter(entry, last, path, key, value);
-                changed = true;
-            }
-        }
-        if (changed) {
-            changes.push({
-                document: doc,
-                path: formatPath(path),
-                kind: 'kustomize',
-                from,
-                to: `${effective}:${target.tag}@${target.digest}`
-            });
-        }
-    };
-    const editHelmImage = (doc, map, path) => {
-        const repositoryPair = pairOf(map, 'repository');
-        const repository = stringOf(repositoryPair);
-        if (!repository)
-            return false;
-        const registry = stringOf(pairOf(map, 'registry'));
-        const full = registry ? `${registry}/${repository}` : repository;
-        if (!sameRepository(full, target.repository) ||
-            /[:@]/.test(repository.split('/').pop() ?? '')) {
-            return false;
-        }
-        matches++;
-        const tagPair = pairOf(map, 'tag');
-        const digestPair = pairOf(map, 'digest');
-        const oldTag = tagPair && (0,yaml_dist/* isScalar */.jn)(tagPair.value)
-            ? String(tagPair.value.value ?? '')
-            : '';
-        const oldDigest = stringOf(digestPair);
-        let changed = false;
-        if (tagPair)
-            changed =
-                setScalar(tagPair.value, [...path, 'tag'], target.tag) ||
-                    changed;
-        else {
-            insertAfter(map, repositoryPair, path, 'tag', target.tag);
-            changed = true;
-        }
-        if (digestPair) {
-            changed =
-                setScalar(digestPair.value, [...path, 'digest'], target.digest) || changed;
-        }
-        if (changed) {
-            changes.push({
-                document: doc,
-                path: formatPath(path),
-                kind: 'helm',
-                from: `${full}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`,
-                to: `${full}:${target.tag}${digestPair ? `@${target.digest}` : ''}`
-            });
-        }
-        return true;
-    };
-    const editReference = (doc, node, path) => {
-        const value = node.value;
-        if (!sameRepository(value, target.repository))
-            return;
-        // A bare name is an image only under an `image` key (containers, compose); elsewhere it is a
-        // name other tools keep (Flux ImageRepository, Argo CD image lists, config values).
-        const underImageKey = path[path.length - 1] === 'image' ||
-            (path[path.length - 1] === 'reference' &&
-                path[path.length - 2] === 'image'); // image volumes
-        if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? ''))
-            return;
-        matches++;
-        const next = `${namePart(value)}:${target.tag}@${target.digest}`;
-        if (setScalar(node, path, next)) {
-            changes.push({
-                document: doc,
-                path: formatPath(path),
-                kind: 'reference',
-                from: value,
-                to: next
-            });
-        }
-    };
-    const walk = (doc, node, path, kustomization) => {
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
-            const helm = editHelmImage(doc, node, path);
-            for (const pair of node.items) {
-                if (!(0,yaml_dist/* isPair */.tO)(pair) || !(0,yaml_dist/* isScalar */.jn)(pair.key))
-                    continue;
-                const key = String(pair.key.value);
-                if (helm && ['repository', 'registry', 'tag', 'digest'].includes(key))
-                    continue;
-                const childPath = [...path, key];
-                if (kustomization &&
-                    path.length === 0 &&
-                    key === 'images' &&
-                    (0,yaml_dist/* isSeq */.oP)(pair.value)) {
-                    pair.value.items.forEach((entry, i) => {
-                        if ((0,yaml_dist/* isMap */.jh)(entry))
-                            editKustomizeEntry(doc, entry, [...childPath, i]);
-                    });
-                    continue;
-                }
-                walkValue(doc, pair.value, childPath, kustomization);
-            }
-        }
-        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
-            node.items.forEach((item, i) => walkValue(doc, item, [...path, i], kustomization));
-        }
-    };
-    const walkValue = (doc, node, path, kustomization) => {
-        if ((0,yaml_dist/* isScalar */.jn)(node) && typeof node.value === 'string')
-            editReference(doc, node, path);
-        else
-            walk(doc, node, path, kustomization);
-    };
-    /**
-     * Flux image-automation setters: `# {"$imagepolicy": "ns:policy:name|tag|digest"}` on fields
-     * anywhere in a document. When a policy's `:name` field names the image, its `:tag` and
-     * `:digest` fields are set; fields marked with the whole reference go through the rules above.
-     */
-    const editFluxMarkers = (doc, contents) => {
-        const groups = new Map();
-        const collect = (node, path) => {
-            if ((0,yaml_dist/* isMap */.jh)(node)) {
-                for (const pair of node.items) {
-                    if (!(0,yaml_dist/* isPair */.tO)(pair) || !(0,yaml_dist/* isScalar */.jn)(pair.key))
-                        continue;
-                    const childPath = [...path, String(pair.key.value)];
-                    const marker = (0,yaml_dist/* isScalar */.jn)(pair.value)
-                        ? /\{\s*"\$imagepolicy"\s*:\s*"([^"]+)"\s*\}/.exec(pair.value.comment ?? '')
-                        : null;
-                    if (marker && (0,yaml_dist/* isScalar */.jn)(pair.value)) {
-                        const parts = marker[1].split(':');
-                        const policy = parts.slice(0, 2).join(':');
-                        const list = groups.get(policy) ?? [];
-                        list.push({
-                            field: parts[2] ?? '',
-                            node: pair.value,
-                            path: childPath
-                        });
-                        groups.set(policy, list);
-                    }
-                    collect(pair.value, childPath);
-                }
-            }
-            else if ((0,yaml_dist/* isSeq */.oP)(node)) {
-                node.items.forEach((item, i) => collect(item, [...path, i]));
-            }
-        };
-        collect(contents, []);
-        for (const fields of groups.values()) {
-            const name = fields.find(f => f.field === 'name');
-            if (!name ||
-                typeof name.node.value !== 'string' ||
-                !sameRepository(name.node.value, target.repository))
-                continue;
-            matches++;
-            for (const { field, node, path } of fields) {
-                const value = field === 'tag'
-                    ? target.tag
-                    : field === 'digest'
-                        ? target.digest
-                        : undefined;
-                if (value === undefined)
-                    continue;
-                const from = String(node.value ?? '');
-                if (setScalar(node, path, value)) {
-                    changes.push({
-                        document: doc,
-                        path: formatPath(path),
-                        kind: 'flux-marker',
-                        from: `${name.node.value}:${from}`,
-                        to: `${name.node.value}:${value}`
-                    });
-                }
-            }
-        }
-    };
-    const editNamedPaths = (doc, document) => {
-        for (const named of target.paths ?? []) {
-            if (!document.hasIn(named.path))
-                continue;
-            const node = document.getIn(named.path, true);
-            if (!(0,yaml_dist/* isScalar */.jn)(node)) {
-                warnings.push(`${file}: ${formatPath(named.path)} is not a single value; manifest-paths left it alone`);
-                continue;
-            }
-            const value = named.field === 'tag'
-                ? target.tag
-                : named.field === 'digest'
-                    ? target.digest
-                    : `${target.repository}:${target.tag}@${target.digest}`;
-            matches++;
-            const from = (0,yaml_dist/* isScalar */.jn)(node) ? String(node.value ?? '') : '';
-            if (setScalar(node, named.path, value)) {
-                changes.push({
-                    document: doc,
-                    path: formatPath(named.path),
-                    kind: 'named-path',
-                    from,
-                    to: value
-                });
-            }
-        }
-    };
-    documents.forEach((doc, i) => {
-        const contents = doc.contents;
-        editNamedPaths(i, doc);
-        editFluxMarkers(i, contents);
-        const kustomization = kustomizationNames.has((0,external_node_path_.basename)(file)) ||
-            ((0,yaml_dist/* isMap */.jh)(contents) &&
-                stringOf(pairOf(contents, 'kind')) === 'Kustomization');
-        walk(i, contents, [], kustomization);
-    });
-    // From the end backwards; insertions at the same offset in reverse order, so they read in order.
-    const ordered = splices.map((splice, order) => ({ ...splice, order }));
-    ordered.sort((a, b) => b.start - a.start || b.order - a.order);
-    let text = src;
-    for (const s of ordered)
-        text = text.slice(0, s.start) + s.text + text.slice(s.end);
-    // The edited text must parse, and differ from the original only at the intended paths.
-    if (splices.length) {
-        for (const apply of intended)
-            apply();
-        verifyEdit(file, src, text, documents.map(d => d.toJS()));
-    }
-    return { text, changes, matches, warnings };
-}
-function verifyEdit(file, before, after, want) {
-    const parse = (text) => {
-        const docs = (0,yaml_dist/* parseAllDocuments */.hR)(text);
-        const list = Array.isArray(docs) ? docs : [];
-        for (const doc of list) {
-            if (doc.errors.length) {
-                throw new ManifestError(file, undefined, `editing produced invalid YAML (${doc.errors[0].message}); nothing was written`);
-            }
-        }
-        return list.map(d => d.toJS());
-    };
-    const got = parse(after);
-    if (!(0,external_node_util_.isDeepStrictEqual)(got, want)) {
-        throw new ManifestError(file, undefined, 'the edited file reads differently than intended; nothing was written');
-    }
-    const eolBefore = before.includes('\r\n');
-    const eolAfter = after.includes('\r\n');
-    if (eolBefore !== eolAfter || (!eolBefore && after.includes('\r'))) {
-        throw new ManifestError(file, undefined, 'editing changed the line endings; nothing was written');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/util/list-input.ts
-/** Splits a list input: one item per line (commas too when asked); blank and `#` lines ignored. */
-function parseList(value, { commas = false } = {}) {
-    return value
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(line => line !== '' && !line.startsWith('#'))
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '');
-}
-/** Parses `KEY=VALUE`; the value may contain `=` and may be empty. */
-function parseKeyValue(item) {
-    const eq = item.indexOf('=');
-    if (eq <= 0)
-        throw new Error(`"${item}" is not KEY=VALUE`);
-    const key = item.slice(0, eq).trim();
-    if (/\s/.test(key))
-        throw new Error(`"${item}": the key must not contain whitespace`);
-    return [key, item.slice(eq + 1)];
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-
-
-
-
-const inputDefaults = {
-    base: 'cgr.dev/chainguard/static:latest',
-    platforms: 'linux/amd64',
-    tags: '{{sha}}',
-    push: 'true',
-    'working-directory': '.',
-    'allow-tag-overwrite': 'false',
-    'layer-owner': 'root',
-    sign: 'auto',
-    'sign-recursive': 'false',
-    attest: 'true',
-    'manifest-commit': 'push',
-    'commit-message': 'deploy: {{image}}@{{digest}} ({{short_sha}})',
-    'manifest-no-match': 'error',
-    'push-by-digest': 'false',
-    compression: 'gzip',
-    comment: 'true',
-    'actions-cache': 'true'
-};
-/** The names of the inputs this version reads, as in `action.yml`. */
-const inputNames = (/* unused pure expression or super */ null && ([
-    'image',
-    'base',
-    'layers',
-    'platforms',
-    'entrypoint',
-    'cmd',
-    'env',
-    'workdir',
-    'user',
-    'labels',
-    'annotations',
-    'tags',
-    'push',
-    'oci-layout',
-    'working-directory',
-    'source-date-epoch',
-    'allow-tag-overwrite',
-    'layer-owner',
-    'username',
-    'password',
-    'insecure-registries',
-    'github-token',
-    'sign',
-    'signing-key',
-    'signing-key-password',
-    'sign-recursive',
-    'attest',
-    'manifests',
-    'manifest-commit',
-    'manifest-repository',
-    'manifest-branch',
-    'commit-message',
-    'manifest-no-match',
-    'manifest-paths',
-    'manifest-token',
-    'push-by-digest',
-    'merge-digests',
-    'compression',
-    'comment',
-    'actions-cache'
-]));
-function parseBoolean(value) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new Error(`"${value}" is not a boolean (use true or false)`);
-}
-/** A JSON array of strings, or a plain string split on spaces. */
-function parseCommand(value) {
-    const trimmed = value.trim();
-    if (trimmed.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        }
-        catch (error) {
-            throw new Error(`${trimmed} is not valid JSON (${messageOf(error)}); write e.g. ["/app/server","--port","8080"]`);
-        }
-        if (!Array.isArray(parsed) || !parsed.every(p => typeof p === 'string')) {
-            throw new Error(`${trimmed} must be a JSON array of strings`);
-        }
-        return parsed;
-    }
-    return trimmed.split(/\s+/);
-}
-function keyValues(items) {
-    return items.map(parseKeyValue);
-}
-/**
- * Validates raw input strings (missing ones are empty) into `Inputs`, collecting every problem
- * into one `InputErrors` so that nothing is touched before all inputs are known to be usable.
- */
-function parseInputs(get, env = process.env) {
-    const errors = [];
-    const raw = (name) => {
-        const value = get(name).trim();
-        return value === '' ? (inputDefaults[name] ?? '') : value;
-    };
-    function field(name, parse, fallback) {
-        try {
-            return parse(raw(name));
-        }
-        catch (error) {
-            errors.push(error instanceof InputError
-                ? error
-                : new InputError(name, messageOf(error)));
-            return fallback;
-        }
-    }
-    const optional = (parse) => (value) => value === '' ? undefined : parse(value);
-    const image = field('image', value => {
-        if (value === '')
-            throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)');
-        return Repository.parse(value);
-    }, undefined);
-    const base = field('base', value => (value === 'scratch' ? 'scratch' : parseReference(value)), 'scratch');
-    const mergeDigests = field('merge-digests', value => parseList(value), []);
-    const layers = field('layers', value => {
-        const lines = parseList(value);
-        if (mergeDigests.length > 0) {
-            if (lines.length > 0) {
-                throw new Error('is not used with merge-digests, which assembles images already pushed; remove one of them');
-            }
-            return [];
-        }
-        if (lines.length === 0)
-            throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist');
-        return lines.map(parseLayerSpec);
-    }, []);
-    const platforms = field('platforms', value => {
-        const items = parseList(value, { commas: true });
-        if (items.length === 1 && items[0] === 'all')
-            return 'all';
-        if (items.length === 0)
-            throw new Error('is empty (use e.g. linux/amd64,linux/arm64 or all)');
-        const parsed = items.map(parsePlatform);
-        const seen = new Set();
-        for (const [i, p] of parsed.entries()) {
-            if (seen.has(JSON.stringify(p)))
-                throw new Error(`"${items[i]}" is listed twice`);
-            seen.add(JSON.stringify(p));
-        }
-        return parsed;
-    }, []);
-    const workingDirectory = field('working-directory', value => value, '.');
-    const ociLayout = field('oci-layout', value => (value === '' ? undefined : value), undefined);
-    const push = field('push', parseBoolean, false);
-    const sourceDateEpoch = field('source-date-epoch', optional(value => {
-        if (!/^\d+$/.test(value))
-            throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`);
-        return Number(value);
-    }), undefined);
-    const workdir = field('workdir', optional(value => {
-        if (!(0,external_node_path_.isAbsolute)(value) && !value.startsWith('/'))
-            throw new Error(`"${value}" must be an absolute path in the image`);
-        return value;
-    }), undefined);
-    const insecureRegistries = field('insecure-registries', value => parseList(value, { commas: true }).map(host => Registry.parse(host).name), []);
-    const username = field('username', optional(v => v), undefined);
-    const password = get('password') === '' ? undefined : get('password');
-    if ((username === undefined) !== (password === undefined)) {
-        errors.push(new InputError(username === undefined ? 'username' : 'password', 'username and password must be given together'));
-    }
-    const user = field('user', optional(v => v), undefined);
-    const layerOwner = field('layer-owner', value => {
-        const ids = (text, what) => {
-            const match = /^(\d+)(?::(\d+))?$/.exec(text);
-            if (!match)
-                throw new Error(`${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`);
-            const owner = {
-                uid: Number(match[1]),
-                gid: Number(match[2] ?? match[1])
-            };
-            // The USTAR uid/gid fields hold 7 octal digits.
-            if (owner.uid > 0o7777777 || owner.gid > 0o7777777) {
-                throw new Error(`${text}: owner ids above 2097151 do not fit a tar header`);
-            }
-            return owner;
-        };
-        if (value === '' || value === 'root')
-            return { uid: 0, gid: 0 };
-        if (value === 'user') {
-            return ids(user ?? '', `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`);
-        }
-        return ids(value, `"${value}" is not an owner`);
-    }, { uid: 0, gid: 0 });
-    const signingKeyPem = get('signing-key').trim();
-    const sign = field('sign', value => {
+function readSignInputs(reader, env) {
+    const keyPem = reader.exact('signing-key').trim();
+    const sign = reader.field('sign', value => {
         switch (value) {
             case 'auto':
-                return signingKeyPem
-                    ? 'key'
-                    : hasIdentityToken(env)
-                        ? 'keyless'
-                        : 'none';
+                return keyPem ? 'key' : hasIdentityToken(env) ? 'keyless' : 'none';
             case 'key':
-                if (!signingKeyPem) {
+                if (!keyPem)
                     throw new Error('is "key" but signing-key is empty; pass the key, e.g. signing-key: ${{ secrets.COSIGN_PRIVATE_KEY }}');
-                }
                 return 'key';
             case 'none':
                 return 'none';
             case 'keyless':
-                if (!hasIdentityToken(env)) {
+                if (!hasIdentityToken(env))
                     throw new Error('is "keyless" but the job has no OIDC token: missing "id-token" permission. Please add "permissions: id-token: write" to your workflow.');
-                }
                 return 'keyless';
             default:
                 throw new Error(`"${value}" is not one of auto, key, keyless, none`);
         }
     }, 'none');
     let signingKey;
-    if (sign === 'key' && signingKeyPem) {
+    if (sign === 'key' && keyPem) {
         try {
-            signingKey = loadSigningKey(signingKeyPem, get('signing-key-password'));
+            signingKey = loadSigningKey(keyPem, reader.exact('signing-key-password'));
         }
         catch (error) {
-            const message = messageOf(error);
-            errors.push(new InputError(error instanceof KeyError && message.includes('signing-key-password')
+            reader.fail(error instanceof KeyError && error.culprit === 'password'
                 ? 'signing-key-password'
-                : 'signing-key', message));
+                : 'signing-key', error);
         }
     }
-    const manifestRepository = field('manifest-repository', optional(value => {
-        if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(value)) {
-            throw new Error(`"${value}" is not OWNER/REPOSITORY`);
-        }
-        return value;
-    }), undefined);
-    const pushByDigest = field('push-by-digest', parseBoolean, false);
-    if (pushByDigest && mergeDigests.length > 0) {
-        errors.push(new InputError('push-by-digest', 'cannot be combined with merge-digests: the fan-out job pushes by digest, the fan-in job merges'));
-    }
-    else if (pushByDigest && !push) {
-        errors.push(new InputError('push-by-digest', 'needs push: true (it pushes the image without tags)'));
-    }
-    const inputs = {
-        image,
-        base,
-        layers,
-        platforms,
-        entrypoint: field('entrypoint', optional(parseCommand), undefined),
-        cmd: field('cmd', optional(parseCommand), undefined),
-        env: field('env', value => keyValues(parseList(value)), []),
-        workdir,
-        user,
-        labels: field('labels', value => Object.fromEntries(keyValues(parseList(value))), {}),
-        annotations: field('annotations', value => Object.fromEntries(keyValues(parseList(value))), {}),
-        tags: field('tags', value => parseList(value), []),
-        push,
-        ociLayout,
-        workingDirectory,
-        sourceDateEpoch,
-        allowTagOverwrite: field('allow-tag-overwrite', parseBoolean, false),
-        layerOwner,
-        username,
-        password,
-        insecureRegistries,
-        githubToken: get('github-token') === '' ? undefined : get('github-token'),
+    return {
         sign,
         signingKey,
-        signRecursive: field('sign-recursive', parseBoolean, false),
-        attest: field('attest', parseBoolean, true),
-        manifests: field('manifests', value => parseList(value), []),
-        manifestCommit: field('manifest-commit', value => {
-            if (value === 'push' || value === 'none' || value === 'pull-request')
-                return value;
-            throw new Error(`"${value}" is not one of push, pull-request, none`);
-        }, 'none'),
-        manifestRepository,
-        manifestToken: get('manifest-token').trim() ||
-            (get('github-token') === '' ? undefined : get('github-token')),
-        manifestBranch: field('manifest-branch', optional(value => {
-            if (!/^[A-Za-z0-9._/-]+$/.test(value) || value.includes('..')) {
-                throw new Error(`"${value}" is not a valid branch name`);
-            }
-            return value;
-        }), undefined),
-        commitMessage: field('commit-message', value => value, ''),
-        pushByDigest,
-        mergeDigests,
-        comment: field('comment', parseBoolean, true),
-        actionsCache: field('actions-cache', parseBoolean, true),
-        compression: field('compression', value => {
-            if (value === 'gzip' || value === 'zstd')
-                return value;
-            throw new Error(`"${value}" is not gzip or zstd`);
-        }, 'gzip'),
-        manifestPaths: field('manifest-paths', value => parseList(value).map(parseNamedPath), []),
-        manifestNoMatch: field('manifest-no-match', value => {
-            if (value === 'error' || value === 'warning')
-                return value;
-            throw new Error(`"${value}" is not error or warning`);
-        }, 'error')
+        signRecursive: reader.field('sign-recursive', parseBoolean, false),
+        attest: reader.field('attest', parseBoolean, true)
     };
-    if (errors.length)
-        throw new InputErrors(errors);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/index.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Validates raw input strings (missing ones are empty) into `Inputs`, collecting every problem
+ * into one `InputErrors`, so that nothing is touched before all inputs are known to be usable.
+ */
+function parseInputs(get, env) {
+    const reader = new InputReader(get);
+    const push = readPushInputs(reader);
+    const inputs = {
+        ...push,
+        ...readBuildInputs(reader, push.mergeDigests.length > 0),
+        ...readSignInputs(reader, env),
+        ...readDeployInputs(reader, push.image),
+        ...readReportInputs(reader)
+    };
+    if (reader.errors.length) {
+        // In the order action.yml lists the inputs, whichever stage found the problem.
+        const position = (name) => inputNames.indexOf(name);
+        throw new InputErrors([...reader.errors].sort((a, b) => position(a.input) - position(b.input)));
+    }
     return inputs;
 }
 
-;// CONCATENATED MODULE: ./src/build/collect.ts
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/git/git.ts
+
+/** A git command that failed, with what git said. */
+class GitError extends Error {
+    args;
+    stderr;
+    code;
+    constructor(args, stderr, 
+    /** git's exit code (1 from `merge-base --is-ancestor` means "no"). */
+    code) {
+        super(`git ${args.join(' ')} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+        this.args = args;
+        this.stderr = stderr;
+        this.code = code;
+        this.name = 'GitError';
+    }
+}
+/**
+ * Runs git with the environment the front end was given. Settings go through the environment,
+ * not argv, where any process on the machine could read them (credentials among them).
+ */
+class Git {
+    env;
+    constructor(env) {
+        this.env = env;
+    }
+    run(cwd, args, options = {}) {
+        const env = { ...this.env, GIT_TERMINAL_PROMPT: '0' };
+        const config = options.config ?? [];
+        if (config.length) {
+            env.GIT_CONFIG_COUNT = String(config.length);
+            config.forEach((entry, i) => {
+                const eq = entry.indexOf('=');
+                env[`GIT_CONFIG_KEY_${i}`] = entry.slice(0, eq);
+                env[`GIT_CONFIG_VALUE_${i}`] = entry.slice(eq + 1);
+            });
+        }
+        return new Promise((resolve, reject) => {
+            (0,external_node_child_process_namespaceObject.execFile)('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+                if (error) {
+                    const code = error.code;
+                    reject(new GitError(args, String(stderr || error.message), typeof code === 'number' ? code : undefined));
+                }
+                else
+                    resolve(String(stdout).trim());
+            });
+        });
+    }
+    /** The output, or `undefined` when git fails (outside a checkout, an unknown commit). */
+    tryRun(cwd, args) {
+        return this.run(cwd, args).then(out => out || undefined, () => undefined);
+    }
+    /** Whether `ancestor` is an ancestor of `descendant`; `unknown` when a commit is missing. */
+    isAncestor(cwd, ancestor, descendant) {
+        return this.run(cwd, [
+            'merge-base',
+            '--is-ancestor',
+            ancestor,
+            descendant
+        ]).then(() => 'yes', error => (error.code === 1 ? 'no' : 'unknown'));
+    }
+    async isShallow(cwd) {
+        return ((await this.tryRun(cwd, ['rev-parse', '--is-shallow-repository'])) ===
+            'true');
+    }
+    /** The repository's top directory, or `cwd` itself outside a checkout. */
+    async topLevel(cwd) {
+        return (await this.tryRun(cwd, ['rev-parse', '--show-toplevel'])) ?? cwd;
+    }
+    currentBranch(cwd) {
+        return this.tryRun(cwd, ['symbolic-ref', '--short', 'HEAD']);
+    }
+}
+/** What `git push` says when someone else pushed first: fetch, re-apply and try again. */
+function isRejectedPush(error) {
+    return (error instanceof GitError &&
+        /non-fast-forward|fetch first|\[rejected\]|stale info|incorrect old value|failed to update ref|cannot lock ref/i.test(error.stderr));
+}
+/** Credentials for an https remote the way actions/checkout passes them: a header, scoped to the server. */
+function tokenConfig(url, token) {
+    if (!token || !/^https?:/.test(url))
+        return [];
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return [
+        `http.${new URL(url).origin}/.extraheader=AUTHORIZATION: basic ${basic}`
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/oci/types.ts
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+;// CONCATENATED MODULE: ./src/registry/keychain.ts
+
+
+
+/** The host part of a docker config `auths` key: `https://index.docker.io/v1/` → `index.docker.io`. */
+function configKeyHost(key) {
+    return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+}
+function sameRegistry(key, registry) {
+    const host = configKeyHost(key);
+    if (registry.name === 'docker.io') {
+        return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host);
+    }
+    return host === registry.name;
+}
+/** Inputs first, then Docker's config.json (what docker/login-action writes), then ghcr.io with the GitHub token. */
+function defaultKeychain(options) {
+    let config;
+    const loadConfig = () => {
+        config ??= (async () => {
+            const dir = options.dockerConfigDir ??
+                options.env?.DOCKER_CONFIG ??
+                (0,external_node_path_.join)(options.env?.HOME || (0,external_node_os_.homedir)(), '.docker');
+            try {
+                const parsed = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'config.json'), 'utf8'));
+                return parsed.auths ?? {};
+            }
+            catch {
+                return {};
+            }
+        })();
+        return config;
+    };
+    return {
+        async resolve(registry) {
+            const explicit = options.explicit;
+            if (explicit && explicit.registry.name === registry.name) {
+                return {
+                    username: explicit.username,
+                    password: explicit.password,
+                    origin: 'the username and password inputs'
+                };
+            }
+            const auths = await loadConfig();
+            for (const [key, entry] of Object.entries(auths)) {
+                if (!sameRegistry(key, registry))
+                    continue;
+                if (entry.identitytoken) {
+                    return {
+                        username: entry.username ?? '<token>',
+                        password: '',
+                        identityToken: entry.identitytoken,
+                        origin: 'docker config.json'
+                    };
+                }
+                if (entry.username && entry.password) {
+                    return {
+                        username: entry.username,
+                        password: entry.password,
+                        origin: 'docker config.json'
+                    };
+                }
+                if (entry.auth) {
+                    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+                    const colon = decoded.indexOf(':');
+                    if (colon > 0) {
+                        return {
+                            username: decoded.slice(0, colon),
+                            password: decoded.slice(colon + 1),
+                            origin: 'docker config.json'
+                        };
+                    }
+                }
+            }
+            if (registry.name === 'ghcr.io' && options.githubToken) {
+                return {
+                    username: options.githubActor || 'github-actions',
+                    password: options.githubToken,
+                    origin: 'github-token'
+                };
+            }
+            return undefined;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/oci/media-types.ts
+/** Media types of the OCI image spec and their Docker v2 schema 2 equivalents. */
+const MediaType = {
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociConfig: 'application/vnd.oci.image.config.v1+json',
+    ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerConfig: 'application/vnd.docker.container.image.v1+json',
+    dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'
+};
+/** Every manifest type a registry may answer with; sent as `Accept` when reading manifests. */
+const manifestMediaTypes = [
+    MediaType.ociIndex,
+    MediaType.ociManifest,
+    MediaType.dockerManifestList,
+    MediaType.dockerManifest
+];
+function isIndex(mediaType) {
+    return (mediaType === MediaType.ociIndex ||
+        mediaType === MediaType.dockerManifestList);
+}
+function isImageManifest(mediaType) {
+    return (mediaType === MediaType.ociManifest ||
+        mediaType === MediaType.dockerManifest);
+}
+function isDockerType(mediaType) {
+    return mediaType?.startsWith('application/vnd.docker.') ?? false;
+}
+
+;// CONCATENATED MODULE: ./src/util/log.ts
+const silentLogger = {
+    debug: () => { },
+    info: () => { },
+    warning: () => { },
+    group: (_name, fn) => fn()
+};
+/** A logger for the command line: everything on stderr, so stdout carries only results. */
+function consoleLogger(verbose = false) {
+    return {
+        debug: message => {
+            if (verbose)
+                process.stderr.write(`${message}\n`);
+        },
+        info: message => process.stderr.write(`${message}\n`),
+        warning: message => process.stderr.write(`warning: ${message}\n`),
+        group: async (name, fn) => {
+            process.stderr.write(`== ${name}\n`);
+            return fn();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/util/retry.ts
+const defaultRetryPolicy = {
+    attempts: 5,
+    baseDelayMs: 500,
+    factor: 3,
+    maxDelayMs: 30_000,
+    jitter: 0.2
+};
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1`: the server's `Retry-After` if it gave one, else backoff. */
+function delayFor(error, attempt, policy, random = Math.random) {
+    const asked = error?.retryAfterMs;
+    if (typeof asked === 'number') {
+        // A server asking for an hour does not stall the job: capped at twice the longest backoff.
+        return Math.min(asked, policy.maxDelayMs * 2);
+    }
+    const backoff = Math.min(policy.baseDelayMs * policy.factor ** attempt, policy.maxDelayMs);
+    return Math.round(backoff * (1 + policy.jitter * (2 * random() - 1)));
+}
+/**
+ * Runs `operation` until it succeeds, fails with an error `retryable` rejects, or runs out of
+ * attempts; `onRetry` hears each failure that is tried again.
+ */
+async function withRetries(operation, policy, retryable, onRetry = () => { }) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!retryable(error) || attempt + 1 >= policy.attempts)
+                throw error;
+            const delay = delayFor(error, attempt, policy);
+            onRetry(error, delay, attempt + 1);
+            await sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/http.ts
+
+const defaultLimits = { idleMs: 30_000, deadlineMs: 120_000 };
+/** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
+const sizeLimits = {
+    manifest: 4 * 1024 * 1024,
+    /** Configs, signature payloads and bundles: small JSON blobs read whole. */
+    smallBlob: 8 * 1024 * 1024,
+    token: 1024 * 1024,
+    errorBody: 64 * 1024
+};
+/**
+ * A response whose body can only be read within bounds: whole up to a size limit, or as a stream
+ * that fails when it goes quiet. Reading or discarding it ends its timers.
+ */
+class HttpResponse {
+    status;
+    headers;
+    url;
+    body;
+    clock;
+    method;
+    constructor(status, headers, 
+    /** Where the answer came from, after redirects. */
+    url, body, clock, method) {
+        this.status = status;
+        this.headers = headers;
+        this.url = url;
+        this.body = body;
+        this.clock = clock;
+        this.method = method;
+    }
+    /** The whole body, failing once it exceeds `limit` bytes. */
+    async bytes(limit, what = 'the response') {
+        const chunks = [];
+        let total = 0;
+        for await (const chunk of this.stream()) {
+            total += chunk.length;
+            if (total > limit) {
+                await this.discard();
+                throw new ResponseTooLarge(what, this.url, limit);
+            }
+            chunks.push(chunk);
+        }
+        return Buffer.concat(chunks, total);
+    }
+    /** At most `limit` bytes of the body as text, the rest dropped: for error pages. */
+    async head(limit) {
+        const chunks = [];
+        let total = 0;
+        try {
+            for await (const chunk of this.stream()) {
+                chunks.push(chunk);
+                total += chunk.length;
+                if (total >= limit)
+                    break;
+            }
+        }
+        catch {
+            // A body cut short still says something.
+        }
+        await this.discard();
+        return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+    }
+    /** The body as it arrives; every chunk counts as progress against the idle limit. */
+    async *stream() {
+        if (!this.body) {
+            this.clock.stop();
+            return;
+        }
+        const reader = this.body.getReader();
+        try {
+            for (;;) {
+                let next;
+                try {
+                    next = await reader.read();
+                }
+                catch (error) {
+                    throw new NetworkError(this.method, this.url, this.clock.reason() ?? error);
+                }
+                if (next.done)
+                    return;
+                this.clock.touch();
+                yield next.value;
+            }
+        }
+        finally {
+            this.clock.stop();
+            await reader.cancel().catch(() => { });
+        }
+    }
+    async discard() {
+        this.clock.stop();
+        await this.body?.cancel().catch(() => { });
+    }
+}
+/** The idle and deadline timers of one request; either one aborts it. */
+class RequestClock {
+    limits;
+    controller = new AbortController();
+    idle;
+    deadline;
+    why;
+    constructor(limits, bounded) {
+        this.limits = limits;
+        if (bounded) {
+            this.deadline = setTimeout(() => this.abort(`not finished within ${limits.deadlineMs / 1000} s`), limits.deadlineMs);
+            this.deadline.unref();
+        }
+        this.touch();
+    }
+    touch() {
+        if (this.why)
+            return;
+        clearTimeout(this.idle);
+        this.idle = setTimeout(() => this.abort(`nothing received for ${this.limits.idleMs / 1000} s`), this.limits.idleMs);
+        this.idle.unref();
+    }
+    stop() {
+        clearTimeout(this.idle);
+        clearTimeout(this.deadline);
+    }
+    reason() {
+        return this.why;
+    }
+    abort(message) {
+        this.why = new Error(message);
+        this.stop();
+        this.controller.abort(this.why);
+    }
+}
+const maxRedirects = 5;
+/** A request body that counts what it sends as progress. */
+async function* progressing(source, clock) {
+    for await (const chunk of source) {
+        clock.touch();
+        yield chunk;
+    }
+}
+/**
+ * Sends one request with bounded time. Redirects of body-less requests are followed here (at
+ * most five, never from https to http), and `authorization` is sent to the first origin only:
+ * a storage host a registry redirects to never sees the registry's credentials.
+ */
+async function send(request, limits, userAgent) {
+    const clock = new RequestClock({ ...limits, ...request.limits }, !request.streaming);
+    const origin = new URL(request.url).origin;
+    let url = request.url;
+    const opened = request.body ? await request.body() : undefined;
+    const streamed = opened !== undefined &&
+        !Buffer.isBuffer(opened) &&
+        typeof opened !== 'string';
+    const body = streamed ? progressing(opened, clock) : opened;
+    for (let hop = 0;; hop++) {
+        const headers = {
+            'user-agent': userAgent,
+            ...request.headers
+        };
+        if (new URL(url).origin !== origin)
+            delete headers.authorization;
+        let res;
+        try {
+            res = await fetch(url, {
+                method: request.method,
+                headers,
+                body: body,
+                redirect: 'manual',
+                signal: clock.controller.signal,
+                ...(streamed ? { duplex: 'half' } : {})
+            });
+        }
+        catch (error) {
+            clock.stop();
+            throw new NetworkError(request.method, url, clock.reason() ?? error);
+        }
+        clock.touch();
+        const location = res.headers.get('location');
+        const redirect = [301, 302, 303, 307, 308].includes(res.status);
+        if (!redirect || !location || body !== undefined) {
+            if (request.method === 'HEAD' || !res.body)
+                clock.stop();
+            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method);
+        }
+        await res.body?.cancel().catch(() => { });
+        const next = new URL(location, url);
+        if (hop + 1 >= maxRedirects ||
+            (new URL(url).protocol === 'https:' && next.protocol !== 'https:')) {
+            clock.stop();
+            throw new Error(`${request.method} ${redact(request.url)}: ${hop + 1 >= maxRedirects ? `more than ${maxRedirects} redirects` : `redirected from https to ${next.protocol}; refusing to downgrade`}`);
+        }
+        url = next.toString();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+
+
+
+/** Parses `Bearer realm="…",service="…",scope="…"` (quoted values may hold commas). */
+function parseChallenge(header) {
+    const trimmed = header.trim();
+    const space = trimmed.indexOf(' ');
+    const scheme = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+    const params = {};
+    const rest = space < 0 ? '' : trimmed.slice(space + 1);
+    const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+    for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
+        params[m[1].toLowerCase()] =
+            m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    }
+    return { scheme, params };
+}
+/** The scope string a token request asks for: `repository:acme/api:pull,push`. */
+function repositoryScope(path, actions) {
+    return `repository:${path}:${actions}`;
+}
+/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
+async function registryError(method, res) {
+    const { codes, detail } = method === 'HEAD'
+        ? (await res.discard(), { codes: [], detail: '' })
+        : errorDetail(await res.head(sizeLimits.errorBody));
+    return new RegistryError(method, res.url, res.status, codes, detail, retryAfter(res.headers.get('retry-after')));
+}
+/**
+ * The auth layer: learns the scheme from one `GET /v2/` (a failure is remembered, so an
+ * unreachable registry fails every request at once instead of pinging again), sends Basic
+ * credentials or per-scope bearer tokens to the registry's own origin, and answers a 401 of the
+ * registry (never of a host it redirected to) once with fresh credentials.
+ */
+class Authenticator {
+    send;
+    options;
+    scheme;
+    challenge;
+    credential;
+    tokens = new Map();
+    origin;
+    constructor(send, options) {
+        this.send = send;
+        this.options = options;
+        this.origin = new URL(options.baseUrl).origin;
+    }
+    transport = async (request) => {
+        let res = await this.send({
+            ...request,
+            headers: await this.withAuthorization(request, false)
+        });
+        if (res.status !== 401)
+            return res;
+        if (new URL(res.url).origin !== this.origin) {
+            // A storage host that wants its own credentials gets none of the registry's.
+            await res.discard();
+            throw new AuthenticationError(this.options.registry.name, undefined, `${new URL(res.url).host}, where the registry redirected ${request.method} ${new URL(request.url).pathname}, asked for credentials; the registry's are not sent there`);
+        }
+        const header = res.headers.get('www-authenticate');
+        await res.discard();
+        if (header)
+            this.challenge = parseChallenge(header);
+        const scopes = [...request.scopes];
+        const asked = this.challenge?.params.scope;
+        if (asked && !scopes.includes(asked))
+            scopes.push(asked);
+        res = await this.send({
+            ...request,
+            headers: await this.withAuthorization({ ...request, scopes }, true)
+        });
+        if (res.status === 401) {
+            const error = await registryError(request.method, res);
+            throw new AuthenticationError(this.options.registry.name, (await this.getCredential())?.origin, error.message);
+        }
+        return res;
+    };
+    getCredential() {
+        this.credential ??= this.options.keychain.resolve(this.options.registry);
+        return this.credential;
+    }
+    async withAuthorization(request, refresh) {
+        const headers = { ...request.headers };
+        // Credentials go to the registry's own origin only, never to a host an upload Location names.
+        if (new URL(request.url).origin !== this.origin)
+            return headers;
+        const authorization = await this.authorization(request.scopes, refresh);
+        if (authorization)
+            headers.authorization = authorization;
+        return headers;
+    }
+    /** Learns the registry's auth scheme from `GET /v2/` once per run, failure included. */
+    authScheme() {
+        this.scheme ??= this.ping();
+        return this.scheme;
+    }
+    async ping() {
+        const url = `${this.options.baseUrl}/v2/`;
+        const { retry, log, limits } = this.options;
+        try {
+            return await withRetries(async () => {
+                // A registry that answers at all answers a ping fast.
+                const res = await this.send({
+                    method: 'GET',
+                    url,
+                    limits: {
+                        idleMs: Math.min(limits.idleMs, 10_000),
+                        deadlineMs: Math.min(limits.deadlineMs, 20_000)
+                    }
+                });
+                if (res.status === 401) {
+                    await res.discard();
+                    this.challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+                    return this.challenge.scheme === 'bearer' ? 'bearer' : 'basic';
+                }
+                if (res.status < 300 || res.status === 404) {
+                    await res.discard();
+                    return 'none';
+                }
+                throw await registryError('GET', res);
+            }, { ...retry, attempts: Math.min(retry.attempts, 3) }, isTemporary, (error, ms) => log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+        }
+        catch (error) {
+            if (error instanceof NetworkError)
+                throw new RegistryUnreachable(this.options.registry.name, error);
+            throw error;
+        }
+    }
+    async authorization(scopes, refresh) {
+        const scheme = refresh && this.challenge
+            ? this.challenge.scheme === 'bearer'
+                ? 'bearer'
+                : 'basic'
+            : await this.authScheme();
+        if (scheme === 'none' && !refresh)
+            return undefined;
+        const credential = await this.getCredential();
+        if (scheme === 'basic') {
+            if (!credential)
+                return undefined;
+            return basic(credential);
+        }
+        if (scheme === 'none')
+            return undefined;
+        const key = [...scopes].sort().join(' ');
+        // Tokens expire together; a refresh drops them all, including the key the request began with.
+        if (refresh)
+            this.tokens.clear();
+        let token = this.tokens.get(key);
+        if (!token) {
+            token = withRetries(() => this.fetchToken(scopes, credential), this.options.retry, isTemporary, (error, ms) => this.options.log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+            this.tokens.set(key, token);
+            token.catch(() => this.tokens.delete(key));
+        }
+        return `Bearer ${await token}`;
+    }
+    /** Asks the realm of the registry's challenge for a token; the realm must be as secure as the registry. */
+    async fetchToken(scopes, credential) {
+        const params = this.challenge?.params ?? {};
+        const registry = this.options.registry.name;
+        if (!params.realm)
+            throw new Error(`registry ${registry} sent a bearer challenge without a realm`);
+        let realm;
+        try {
+            realm = new URL(params.realm);
+        }
+        catch {
+            throw new Error(`registry ${registry} named an invalid token realm "${params.realm}"`);
+        }
+        if (realm.protocol !== 'https:' &&
+            !(realm.protocol === 'http:' && this.origin.startsWith('http:'))) {
+            throw new Error(`registry ${registry} named a token realm over ${realm.protocol} (${realm.origin}); refusing to send credentials there`);
+        }
+        const form = new URLSearchParams();
+        if (params.service)
+            form.set('service', params.service);
+        for (const scope of scopes)
+            form.append('scope', scope);
+        let res;
+        if (credential?.identityToken) {
+            form.set('grant_type', 'refresh_token');
+            form.set('refresh_token', credential.identityToken);
+            form.set('client_id', 'imprint');
+            res = await this.send({
+                method: 'POST',
+                url: realm.toString(),
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: () => form.toString()
+            });
+        }
+        else {
+            const url = new URL(realm);
+            for (const [k, v] of form)
+                url.searchParams.append(k, v);
+            res = await this.send({
+                method: 'GET',
+                url: url.toString(),
+                headers: credential ? { authorization: basic(credential) } : {}
+            });
+        }
+        if (res.status === 401 || res.status === 403) {
+            const error = await registryError('GET', res);
+            throw new AuthenticationError(registry, credential?.origin, error.message);
+        }
+        if (res.status >= 300)
+            throw await registryError('GET', res);
+        const text = (await res.bytes(sizeLimits.token, 'the token answer')).toString('utf8');
+        let body;
+        try {
+            body = JSON.parse(text);
+        }
+        catch (error) {
+            throw new Error(`the token service of ${registry} answered with something other than a token (${error.message})`);
+        }
+        const token = body.token ?? body.access_token;
+        if (typeof token !== 'string' || token === '')
+            throw new Error(`the token service of ${registry} answered without a token`);
+        return token;
+    }
+}
+function basic(credential) {
+    return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport.ts
+
+
+
+
+
+/** Turns any status the request does not expect into a `RegistryError` (temporary or not). */
+function checkingStatus(inner) {
+    return async (request) => {
+        const res = await inner(request);
+        if (!request.ok.includes(res.status))
+            throw await registryError(request.method, res);
+        return res;
+    };
+}
+/** Retries temporary failures with backoff, unless the request's caller retries a larger operation. */
+function retrying(inner, policy, log) {
+    return request => request.retries === false
+        ? inner(request)
+        : withRetries(() => inner(request), policy, isTemporary, (error, ms) => log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+}
+/**
+ * The transport to one registry, stacked like go-containerregistry's `transport` package: HTTP
+ * with time bounds and redirects (`http.ts`), auth (`auth.ts`), status checks, retries.
+ */
+function registryTransport(registry, options) {
+    const insecure = registry.isLoopback ||
+        (options.insecureRegistries ?? []).includes(registry.name);
+    const baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
+    const limits = options.limits ?? defaultLimits;
+    const userAgent = options.userAgent ?? 'imprint';
+    const log = options.log ?? silentLogger;
+    const retry = options.retry ?? defaultRetryPolicy;
+    const auth = new Authenticator(request => send(request, limits, userAgent), {
+        registry,
+        baseUrl,
+        keychain: options.keychain,
+        retry,
+        log,
+        limits
+    });
+    return {
+        baseUrl,
+        transport: retrying(checkingStatus(auth.transport), retry, log)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/uploads.ts
+
+
+const defaultChunkThreshold = 64 * 1024 * 1024;
+const defaultChunkSize = 32 * 1024 * 1024;
+// Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
+const defaultStreamChunkSize = 8 * 1024 * 1024;
+/**
+ * Makes sure `repo` has the blob: HEAD first, then a cross-repository mount when `mountFrom` is
+ * on this registry, then an upload (monolithic, or chunked and resumable above the threshold).
+ */
+async function pushBlob(client, repo, digest, source, mountFrom) {
+    const scopes = [repositoryScope(repo.path, 'pull,push')];
+    if (mountFrom)
+        scopes.push(repositoryScope(mountFrom.path, 'pull'));
+    let exists;
+    try {
+        exists = await client.blobExists(repo, digest, scopes);
+    }
+    catch (error) {
+        // A token service may refuse pull on the mount source: push without mounting instead.
+        if (mountFrom && error instanceof AuthenticationError)
+            return pushBlob(client, repo, digest, source);
+        throw error;
+    }
+    if (exists)
+        return 'existing';
+    const threshold = client.options.chunkThreshold ?? defaultChunkThreshold;
+    return client.retrying(async () => {
+        const started = await startUpload(client, repo, scopes, {
+            digest,
+            from: mountFrom
+        });
+        if (started === 'mounted')
+            return 'mounted';
+        if (source.size > threshold)
+            await uploadChunks(client, started, {
+                open: offset => source.open(offset),
+                ready: async () => ({ available: source.size, digest })
+            }, scopes, client.options.chunkSize ?? defaultChunkSize);
+        else
+            await uploadWhole(client, started, digest, source, scopes);
+        return 'uploaded';
+    });
+}
+/**
+ * Uploads a blob while it is still being written, in chunks as they become available (so the
+ * upload overlaps compression), resumable like any chunked upload; the digest comes last.
+ */
+async function pushGrowingBlob(client, repo, source) {
+    const scopes = [repositoryScope(repo.path, 'pull,push')];
+    return client.retrying(async () => {
+        const location = await startUpload(client, repo, scopes);
+        // The digest is known only once the blob is complete: a blob the repository has already is
+        // found then, and the rest of the upload is dropped.
+        const finished = await uploadChunks(client, location, source, scopes, client.options.streamChunkSize ?? defaultStreamChunkSize, digest => client.blobExists(repo, digest, scopes));
+        if (finished.existing) {
+            await client
+                .request('DELETE', location, {
+                scopes,
+                ok: [204, 404],
+                retries: false
+            })
+                .then(res => res.discard())
+                .catch(error => client.log.debug(`upload session not cancelled: ${String(error)}`));
+        }
+        return {
+            digest: finished.digest,
+            outcome: finished.existing ? 'existing' : 'uploaded'
+        };
+    });
+}
+async function startUpload(client, repo, scopes, mount) {
+    const path = `/v2/${repo.path}/blobs/uploads/`;
+    const mountFrom = mount?.from;
+    if (mount && mountFrom && !mountFrom.equals(repo)) {
+        const digest = mount.digest;
+        try {
+            const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
+            const res = await client.request('POST', path + query, {
+                scopes,
+                ok: [201, 202],
+                retries: false
+            });
+            await res.discard();
+            if (res.status === 201)
+                return 'mounted';
+            return uploads_location(client, res);
+        }
+        catch (error) {
+            // Registries answer failed mounts in many ways (Harbor: 401); an upload always works instead.
+            client.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`);
+        }
+    }
+    const res = await client.request('POST', path, {
+        scopes,
+        ok: [202],
+        retries: false
+    });
+    await res.discard();
+    return uploads_location(client, res);
+}
+async function uploadWhole(client, at, digest, source, scopes) {
+    const url = new URL(at);
+    url.searchParams.set('digest', digest);
+    const res = await client.request('PUT', url.toString(), {
+        headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(source.size)
+        },
+        body: () => source.open(0),
+        scopes,
+        ok: [201],
+        retries: false
+    });
+    await res.discard();
+    checkDigest(res, digest);
+}
+async function uploadChunks(client, at, source, scopes, chunkSize, present) {
+    let url = at;
+    let offset = 0;
+    let resumes = 0;
+    let digest;
+    let checked = false;
+    for (;;) {
+        const ready = await source.ready(offset + chunkSize);
+        digest = ready.digest;
+        if (digest && present && !checked) {
+            checked = true;
+            if (await present(digest))
+                return { digest, existing: true };
+        }
+        if (offset >= ready.available) {
+            if (digest)
+                break;
+            continue;
+        }
+        const end = Math.min(offset + chunkSize, ready.available) - 1;
+        const start = offset;
+        try {
+            const res = await client.request('PATCH', url, {
+                headers: {
+                    'content-type': 'application/octet-stream',
+                    'content-length': String(end - start + 1),
+                    'content-range': `${start}-${end}`
+                },
+                body: async () => limit(await source.open(start, end - start + 1), end - start + 1),
+                scopes,
+                ok: [202],
+                retries: false
+            });
+            await res.discard();
+            url = uploads_location(client, res);
+            offset = end + 1;
+        }
+        catch (error) {
+            if (!(error instanceof NetworkError ||
+                (error instanceof RegistryError && error.temporary)) ||
+                resumes >= 3) {
+                throw error;
+            }
+            resumes++;
+            // Ask the registry how much it kept; anything but a clear answer restarts from POST.
+            let status;
+            try {
+                status = await client.request('GET', url, {
+                    scopes,
+                    ok: [204],
+                    retries: false
+                });
+                await status.discard();
+            }
+            catch (statusError) {
+                throw new UploadRestart(digest ?? 'a blob being written', statusError);
+            }
+            url = uploads_location(client, status);
+            const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
+            // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
+            if (!range || Number(range[1]) === 0)
+                throw new UploadRestart(digest ?? 'a blob being written', error);
+            offset = Number(range[1]) + 1;
+            client.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
+        }
+    }
+    const done = new URL(url);
+    done.searchParams.set('digest', digest);
+    let res;
+    try {
+        res = await client.request('PUT', done.toString(), {
+            headers: { 'content-length': '0' },
+            scopes,
+            ok: [201],
+            retries: false
+        });
+        await res.discard();
+    }
+    catch (error) {
+        // Chunks the registry assembled differently from ours: start over rather than give up.
+        if (error instanceof RegistryError &&
+            (error.status === 416 || error.codes.includes('DIGEST_INVALID'))) {
+            throw new UploadRestart(digest, error);
+        }
+        throw error;
+    }
+    checkDigest(res, digest);
+    return { digest, existing: false };
+}
+/** The upload session's next URL; never a downgrade from https. */
+function uploads_location(client, res) {
+    const value = res.headers.get('location');
+    if (!value)
+        throw new Error(`${client.registry}: upload response without a Location header`);
+    const url = new URL(value, client.baseUrl);
+    if (client.baseUrl.startsWith('https:') && url.protocol !== 'https:') {
+        throw new Error(`${client.registry} sent an upload location over plain ${url.protocol}; refusing to downgrade from https`);
+    }
+    return url.toString();
+}
+async function* limit(source, bytes) {
+    let remaining = bytes;
+    for await (const chunk of source) {
+        if (remaining <= 0)
+            break;
+        const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+        remaining -= piece.length;
+        yield piece;
+    }
+}
+/** The registry's `Docker-Content-Digest`, when it sends one, must be the digest of our bytes. */
+function checkDigest(res, expected) {
+    const reported = res.headers.get('docker-content-digest');
+    if (reported && reported !== expected) {
+        throw new Error(`${redact(res.url)}: the registry stored ${reported}, but the content is ${expected}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+
+
+
+
+
+/**
+ * What Imprint does with one registry's distribution API, over a transport that handles auth,
+ * retries and bounds: read blobs, manifests, tags and referrers, write manifests, and push blobs
+ * (`uploads.ts`). Every digest the registry reports is checked against ours.
+ */
+class RegistryClient {
+    registry;
+    options;
+    baseUrl;
+    retry;
+    log;
+    transport;
+    constructor(registry, options) {
+        this.registry = registry;
+        this.options = options;
+        ;
+        ({ baseUrl: this.baseUrl, transport: this.transport } = registryTransport(registry, options));
+        this.retry = options.retry ?? defaultRetryPolicy;
+        this.log = options.log ?? silentLogger;
+    }
+    /** Sends one request to a path of this registry or a URL it gave (an upload location). */
+    request(method, pathOrUrl, options) {
+        const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl;
+        return this.transport({ method, url, ...options });
+    }
+    /** Retries an operation of several requests (a read with its body) as a whole. */
+    retrying(operation) {
+        return withRetries(operation, this.retry, isTemporary, (error, ms) => this.log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+    }
+    // ---- blobs ---------------------------------------------------------------------------------
+    async blobExists(repo, digest, scopes = [repositoryScope(repo.path, 'pull')]) {
+        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
+            scopes,
+            ok: [200, 404]
+        });
+        return res.status === 200;
+    }
+    /**
+     * Streams a blob from `offset` on; the caller consumes the body. A registry that ignores
+     * `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
+     */
+    async getBlob(repo, digest, offset = 0, retries = true) {
+        const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+            scopes: [repositoryScope(repo.path, 'pull')],
+            ok: offset > 0 ? [200, 206] : [200],
+            retries,
+            streaming: true
+        });
+        const body = res.stream();
+        return offset > 0 && res.status === 200 ? skip(body, offset) : body;
+    }
+    /** Reads a small blob (a config, a signature payload) whole and checks its digest. */
+    async getBlobBytes(repo, digest) {
+        return this.retrying(async () => {
+            const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+                scopes: [repositoryScope(repo.path, 'pull')],
+                ok: [200],
+                retries: false
+            });
+            const bytes = await res.bytes(sizeLimits.smallBlob, `blob ${digest}`);
+            if ((0,oci_digest/* sha256 */.sc)(bytes) !== digest) {
+                throw new Error(`blob ${digest} from ${repo} does not match its digest`);
+            }
+            return bytes;
+        });
+    }
+    pushBlob(repo, digest, source, mountFrom) {
+        return pushBlob(this, repo, digest, source, mountFrom);
+    }
+    pushGrowingBlob(repo, source) {
+        return pushGrowingBlob(this, repo, source);
+    }
+    // ---- manifests -----------------------------------------------------------------------------
+    /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
+    async getManifest(repo, reference) {
+        return this.retrying(async () => {
+            const res = await this.request('GET', `/v2/${repo.path}/manifests/${reference}`, {
+                headers: { accept: manifestMediaTypes.join(', ') },
+                scopes: [repositoryScope(repo.path, 'pull')],
+                ok: [200],
+                retries: false
+            });
+            const bytes = await res.bytes(sizeLimits.manifest, `manifest ${repo}:${reference}`);
+            const digest = (0,oci_digest/* sha256 */.sc)(bytes);
+            if ((0,oci_digest/* isDigest */.Bc)(reference) && digest !== reference) {
+                throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`);
+            }
+            let parsed;
+            try {
+                parsed = JSON.parse(bytes.toString('utf8'));
+            }
+            catch {
+                throw new Error(`manifest ${repo}:${reference} is not JSON`);
+            }
+            const mediaType = (typeof parsed.mediaType === 'string' ? parsed.mediaType : undefined) ??
+                res.headers.get('content-type')?.split(';')[0] ??
+                '';
+            return { bytes, mediaType, digest };
+        });
+    }
+    /** Like `getManifest`, but a missing manifest (or repository) is `undefined`. */
+    async findManifest(repo, reference) {
+        try {
+            return await this.getManifest(repo, reference);
+        }
+        catch (error) {
+            if (error instanceof RegistryError && error.status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    /** The digest a tag points at, or undefined when the tag does not exist. */
+    async resolveTag(repo, tag, scopes = [repositoryScope(repo.path, 'pull')]) {
+        const res = await this.request('HEAD', `/v2/${repo.path}/manifests/${tag}`, {
+            headers: { accept: manifestMediaTypes.join(', ') },
+            scopes,
+            ok: [200, 404]
+        });
+        if (res.status === 404)
+            return undefined;
+        const header = res.headers.get('docker-content-digest');
+        if (header && (0,oci_digest/* isDigest */.Bc)(header))
+            return header;
+        return (await this.getManifest(repo, tag)).digest;
+    }
+    /**
+     * Writes a manifest under a tag or its digest. `subject` is the registry's `OCI-Subject`
+     * answer: set when it indexed the manifest's subject (it has the referrers API).
+     */
+    async putManifest(repo, reference, bytes, mediaType) {
+        const digest = (0,oci_digest/* sha256 */.sc)(bytes);
+        const res = await this.request('PUT', `/v2/${repo.path}/manifests/${reference}`, {
+            headers: { 'content-type': mediaType },
+            body: () => bytes,
+            scopes: [repositoryScope(repo.path, 'pull,push')],
+            ok: [201, 200]
+        });
+        await res.discard();
+        checkDigest(res, digest);
+        return { digest, subject: res.headers.get('oci-subject') ?? undefined };
+    }
+    /**
+     * The referrers of a digest from the OCI 1.1 referrers API, or `undefined` when the registry
+     * does not offer the API (then clients keep the `sha256-<hex>` fallback index instead).
+     */
+    async referrers(repo, digest) {
+        return this.retrying(async () => {
+            const res = await this.request('GET', `/v2/${repo.path}/referrers/${digest}`, {
+                headers: { accept: MediaType.ociIndex },
+                scopes: [repositoryScope(repo.path, 'pull')],
+                ok: [200, 400, 404, 405],
+                retries: false
+            });
+            if (res.status !== 200) {
+                await res.discard();
+                return undefined;
+            }
+            const body = await res.bytes(sizeLimits.manifest, `referrers of ${digest}`);
+            let index;
+            try {
+                index = JSON.parse(body.toString('utf8'));
+            }
+            catch {
+                return undefined;
+            }
+            return index.mediaType === MediaType.ociIndex ||
+                Array.isArray(index.manifests)
+                ? index
+                : undefined;
+        });
+    }
+}
+async function* skip(source, bytes) {
+    let toSkip = bytes;
+    for await (const chunk of source) {
+        if (toSkip >= chunk.length) {
+            toSkip -= chunk.length;
+            continue;
+        }
+        yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+        toSkip = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/registries.ts
+
+/** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
+class Registries {
+    options;
+    clients = new Map();
+    constructor(options) {
+        this.options = options;
+    }
+    client(registry) {
+        let client = this.clients.get(registry.name);
+        if (!client) {
+            client = new RegistryClient(registry, this.options);
+            this.clients.set(registry.name, client);
+        }
+        return client;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/oci/image.ts
+
+
+
+
+function bytesBlob(mediaType, bytes) {
+    return {
+        descriptor: { mediaType, digest: (0,oci_digest/* sha256 */.sc)(bytes), size: bytes.length },
+        open: async (offset) => external_node_stream_.Readable.from([bytes.subarray(offset)])
+    };
+}
+function fileBlob(descriptor, path, built) {
+    return {
+        descriptor,
+        built,
+        open: async (offset) => (0,external_node_fs_.createReadStream)(path, { start: offset, highWaterMark: 1024 * 1024 })
+    };
+}
+/** Serialises JSON the same way every time (insertion order, no whitespace). */
+function canonicalBytes(value) {
+    return Buffer.from(JSON.stringify(value), 'utf8');
+}
+function image_image(platform, config, layers, annotations) {
+    const configBlob = bytesBlob(MediaType.ociConfig, canonicalBytes(config));
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociManifest,
+        config: configBlob.descriptor,
+        layers: layers.map(l => l.descriptor),
+        ...(annotations && Object.keys(annotations).length ? { annotations } : {})
+    };
+    const manifestBytes = canonicalBytes(manifest);
+    return {
+        kind: 'image',
+        platform,
+        manifest,
+        manifestBytes,
+        digest: (0,oci_digest/* sha256 */.sc)(manifestBytes),
+        config,
+        configBlob,
+        layers
+    };
+}
+function imageDescriptor(img) {
+    return {
+        mediaType: img.manifest.mediaType,
+        digest: img.digest,
+        size: img.manifestBytes.length,
+        platform: img.platform
+    };
+}
+function index(images, annotations) {
+    const value = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: images.map(imageDescriptor),
+        ...(annotations && Object.keys(annotations).length ? { annotations } : {})
+    };
+    const indexBytes = canonicalBytes(value);
+    return {
+        kind: 'index',
+        index: value,
+        indexBytes,
+        digest: (0,oci_digest/* sha256 */.sc)(indexBytes),
+        images
+    };
+}
+/** The manifest (or index) bytes and media type a sink writes last. */
+function topLevel(artifact) {
+    return artifact.kind === 'image'
+        ? {
+            bytes: artifact.manifestBytes,
+            mediaType: artifact.manifest.mediaType,
+            digest: artifact.digest
+        }
+        : {
+            bytes: artifact.indexBytes,
+            mediaType: artifact.index.mediaType,
+            digest: artifact.digest
+        };
+}
+/** Every distinct blob of an artifact (layers shared across platforms appear once). */
+function uniqueBlobs(artifact) {
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const seen = new Map();
+    for (const img of images) {
+        for (const blob of [...img.layers, img.configBlob]) {
+            if (!seen.has(blob.descriptor.digest))
+                seen.set(blob.descriptor.digest, blob);
+        }
+    }
+    return [...seen.values()];
+}
+
+;// CONCATENATED MODULE: ./src/sinks/layout.ts
+
+
+
+
+
+
+
+
+
+const refName = 'org.opencontainers.image.ref.name';
+async function exists(path) {
+    return (0,promises_.stat)(path).then(() => true, () => false);
+}
+/** Writes a blob through a temporary file, checking its digest, so a layout never holds a torn blob. */
+async function writeBlob(dir, blob) {
+    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(blob.descriptor.digest));
+    if (await exists(target))
+        return;
+    const temporary = `${target}.${process.pid}.tmp`;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const tap = new external_node_stream_.Transform({
+        transform(chunk, _, done) {
+            hash.update(chunk);
+            done(null, chunk);
+        }
+    });
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(await blob.open(0), tap, (0,external_node_fs_.createWriteStream)(temporary));
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== blob.descriptor.digest) {
+            throw new Error(`blob ${blob.descriptor.digest} read back as ${actual}`);
+        }
+        await (0,promises_.rename)(temporary, target);
+    }
+    finally {
+        await (0,promises_.rm)(temporary, { force: true });
+    }
+}
+async function writeBytes(dir, digest, bytes) {
+    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
+    if (await exists(target))
+        return;
+    await (0,promises_.writeFile)(`${target}.tmp`, bytes);
+    await (0,promises_.rename)(`${target}.tmp`, target);
+}
+/**
+ * Checks, before anything is pushed, that `dir` can hold a layout: a directory (or nothing yet)
+ * whose `index.json`, if any, is an OCI index.
+ */
+async function checkLayoutTarget(dir) {
+    const info = await (0,promises_.stat)(dir).catch(() => undefined);
+    if (info && !info.isDirectory()) {
+        throw new Error(`${dir} exists and is not a directory`);
+    }
+    if (!info) {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        return;
+    }
+    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
+    if (await exists(indexPath)) {
+        try {
+            const index = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
+            if (!Array.isArray(index.manifests))
+                throw new Error('no manifests list');
+        }
+        catch (error) {
+            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
+        }
+    }
+}
+/**
+ * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
+ * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
+ * the same names. Other images in the layout are kept.
+ */
+async function writeLayout(dir, artifact, tags) {
+    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'), { recursive: true });
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    for (const blob of uniqueBlobs(artifact))
+        await writeBlob(dir, blob);
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    for (const img of images)
+        await writeBytes(dir, img.digest, img.manifestBytes);
+    const top = topLevel(artifact);
+    await writeBytes(dir, top.digest, top.bytes);
+    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
+    let existing = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: []
+    };
+    if (await exists(indexPath))
+        existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
+    const names = new Set(tags);
+    const kept = existing.manifests.filter(d => {
+        const name = d.annotations?.[refName];
+        return name === undefined ? d.digest !== top.digest : !names.has(name);
+    });
+    const base = {
+        mediaType: top.mediaType,
+        digest: top.digest,
+        size: top.bytes.length
+    };
+    const added = tags.length
+        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
+        : [base];
+    const updated = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: [...kept, ...added]
+    };
+    await (0,promises_.writeFile)(`${indexPath}.tmp`, canonicalBytes(updated));
+    await (0,promises_.rename)(`${indexPath}.tmp`, indexPath);
+}
+
+;// CONCATENATED MODULE: ./src/oci/annotations.ts
+/** The OCI annotation (and label) keys Imprint writes: image-spec `annotations.md`. */
+const annotationKeys = {
+    baseName: 'org.opencontainers.image.base.name',
+    baseDigest: 'org.opencontainers.image.base.digest',
+    created: 'org.opencontainers.image.created',
+    revision: 'org.opencontainers.image.revision',
+    source: 'org.opencontainers.image.source',
+    version: 'org.opencontainers.image.version'
+};
+
+;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
+
+
+
+/** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
+function standardLabels(context) {
+    const labels = {
+        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
+    };
+    if (context.sha)
+        labels[annotationKeys.revision] = context.sha;
+    if (context.sourceUrl)
+        labels[annotationKeys.source] = context.sourceUrl;
+    if (context.version)
+        labels[annotationKeys.version] = context.version;
+    return labels;
+}
+function mergeEnv(base, overrides) {
+    const env = [...(base ?? [])];
+    for (const [key, value] of overrides) {
+        const i = env.findIndex(e => e.split('=', 1)[0] === key);
+        if (i >= 0)
+            env[i] = `${key}=${value}`;
+        else
+            env.push(`${key}=${value}`);
+    }
+    return env;
+}
+/**
+ * The image config: the base's, with our layers appended to `rootfs` and `history`, and the
+ * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
+ */
+function assembleConfig(base, layers, inputs, context) {
+    const created = rfc3339(context.sourceDateEpoch);
+    const container = { ...(base.config ?? {}) };
+    if (inputs.entrypoint) {
+        container.Entrypoint = inputs.entrypoint;
+        if (!inputs.cmd)
+            delete container.Cmd;
+    }
+    if (inputs.cmd)
+        container.Cmd = inputs.cmd;
+    if (inputs.env.length)
+        container.Env = mergeEnv(container.Env, inputs.env);
+    if (inputs.workdir)
+        container.WorkingDir = inputs.workdir;
+    if (inputs.user)
+        container.User = inputs.user;
+    container.Labels = {
+        ...(container.Labels ?? {}),
+        ...standardLabels(context),
+        ...inputs.labels
+    };
+    const history = [...(base.history ?? [])];
+    for (const layer of layers) {
+        history.push({
+            created,
+            created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
+            comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
+        });
+    }
+    return {
+        ...base,
+        created,
+        config: container,
+        rootfs: {
+            type: 'layers',
+            diff_ids: [
+                ...base.rootfs.diff_ids,
+                ...layers.map(l => {
+                    if (!l.built)
+                        throw new Error('assembleConfig: a built layer lacks its diffID');
+                    return l.built.diffId;
+                })
+            ]
+        },
+        history
+    };
+}
+function baseAnnotations(base, digest) {
+    if (!base.name || !digest)
+        return {};
+    return {
+        [annotationKeys.baseName]: base.name,
+        [annotationKeys.baseDigest]: digest
+    };
+}
+/** One image per platform on top of its base; an index when there is more than one platform. */
+function assemble(base, layersPerPlatform, inputs, context) {
+    const images = base.platforms.map((platform, i) => {
+        const layers = layersPerPlatform[i];
+        const config = assembleConfig(platform.config, layers, inputs, context);
+        return image_image(platform.platform, config, [...platform.layers, ...layers], {
+            ...baseAnnotations(base, platform.digest),
+            ...inputs.annotations
+        });
+    });
+    if (images.length === 1)
+        return images[0];
+    return index(images, {
+        ...baseAnnotations(base, base.digest),
+        ...inputs.annotations
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/remote-image.ts
+
+
+
+/** A platform as an image config states it (`os.version` and `os.features` included). */
+function platformOfConfig(config) {
+    const features = config['os.features'];
+    return {
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {}),
+        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
+        ...(Array.isArray(features) && features.length
+            ? { 'os.features': features }
+            : {})
+    };
+}
+/** The image manifests of an index that are real platforms (not attestations' `unknown/unknown`). */
+function platformEntries(index) {
+    return index.manifests.filter(d => d.platform !== undefined &&
+        d.platform.os !== 'unknown' &&
+        d.platform.architecture !== 'unknown' &&
+        isImageManifest(d.mediaType));
+}
+/** `repo:tag` or `repo@digest`, for messages. */
+function named(repo, reference) {
+    return `${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+}
+function parse(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error(`${what} is not JSON`);
+    }
+}
+/**
+ * Reads one image from its manifest: the config is fetched (and checked against its digest),
+ * layers stay remote until a sink reads them. `platform` is the index entry's, when read through
+ * an index; otherwise the config's.
+ */
+async function remoteImage(client, repo, found, platform) {
+    const manifest = parse(found.bytes, `${repo}@${found.digest}`);
+    if (!manifest.config || !Array.isArray(manifest.layers))
+        throw new Error(`${repo}@${found.digest} is not an image manifest`);
+    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
+    const config = parse(configBytes, `the config of ${repo}@${found.digest}`);
+    const layers = manifest.layers.map(descriptor => ({
+        descriptor,
+        origin: repo,
+        open: offset => client.getBlob(repo, descriptor.digest, offset)
+    }));
+    return {
+        kind: 'image',
+        platform: platform ?? platformOfConfig(config),
+        manifest,
+        manifestBytes: found.bytes,
+        digest: found.digest,
+        config,
+        configBlob: bytesBlob(manifest.config.mediaType, configBytes),
+        layers
+    };
+}
+/**
+ * The one way an image already in a registry is read (go-containerregistry's `remote.Image` and
+ * `remote.Index`): by tag or digest, an image or an index with the chosen platforms. `undefined`
+ * when the reference does not exist.
+ */
+async function readRemote(client, repo, reference, options = {}) {
+    const top = await client.findManifest(repo, reference);
+    if (!top)
+        return undefined;
+    if (isIndex(top.mediaType)) {
+        const index = parse(top.bytes, named(repo, reference));
+        const entries = platformEntries(index);
+        const chosen = options.select ? options.select(entries) : entries;
+        const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
+        return { digest: top.digest, mediaType: top.mediaType, index, images };
+    }
+    if (!isImageManifest(top.mediaType)) {
+        throw new NotAnImage(named(repo, reference), top.mediaType);
+    }
+    return {
+        digest: top.digest,
+        mediaType: top.mediaType,
+        images: [await remoteImage(client, repo, top)]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/base.ts
+
+
+
+
+/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
+function ociLayerType(mediaType) {
+    switch (mediaType) {
+        case MediaType.dockerLayerGzip:
+            return MediaType.ociLayerGzip;
+        case MediaType.dockerForeignLayer:
+            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
+        default:
+            return mediaType;
+    }
+}
+function emptyConfig(platform, epoch) {
+    return {
+        created: rfc3339(epoch),
+        architecture: platform.architecture,
+        os: platform.os,
+        ...(platform.variant ? { variant: platform.variant } : {}),
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [] },
+        history: []
+    };
+}
+function scratchBase(platforms, epoch) {
+    return {
+        name: '',
+        platforms: platforms.map(platform => ({
+            platform,
+            config: emptyConfig(platform, epoch),
+            layers: []
+        }))
+    };
+}
+/**
+ * Resolves the base reference to a digest once, then reads the manifest and config of each
+ * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
+ */
+async function resolveBase(reference, wanted, registries) {
+    const name = reference.toString();
+    const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
+        select: entries => {
+            if (wanted === 'all')
+                return entries;
+            return wanted.map(platform => {
+                const match = entries.find(d => platformMatches(d.platform, platform));
+                if (!match) {
+                    const available = entries
+                        .map(d => formatPlatform(d.platform))
+                        .join(', ');
+                    throw new Error(`base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`);
+                }
+                return match;
+            });
+        }
+    });
+    if (!remote)
+        throw new Error(`base ${name} does not exist`);
+    if (!remote.index && wanted !== 'all') {
+        const single = remote.images[0].platform;
+        if (wanted.length !== 1 || !platformMatches(single, wanted[0])) {
+            throw new Error(`base ${name} is a single-platform image for ${formatPlatform(single)}; it cannot serve ${wanted.map(formatPlatform).join(', ')}`);
+        }
+    }
+    return {
+        name,
+        digest: remote.digest,
+        reference,
+        platforms: remote.images.map(image => ({
+            platform: image.platform,
+            digest: image.digest,
+            config: image.config,
+            layers: image.layers.map(layer => ({
+                ...layer,
+                descriptor: {
+                    ...layer.descriptor,
+                    mediaType: ociLayerType(layer.descriptor.mediaType)
+                }
+            }))
+        }))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/layer/collect.ts
 
 
 function isInside(root, candidate) {
@@ -63985,13 +65123,9 @@ async function walk(dir, prefix, entries, warn) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./src/build/tar.ts
+;// CONCATENATED MODULE: ./src/layer/tar.ts
 
 const block = 512;
 const maxOctal11 = 0o77777777777;
@@ -64148,7 +65282,7 @@ function assertSize(entry, actual) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/layer.ts
+;// CONCATENATED MODULE: ./src/layer/layer.ts
 
 
 
@@ -64290,7 +65424,7 @@ async function diffIdOfBlob(source, mediaType) {
     return `sha256:${hash.digest('hex')}`;
 }
 
-;// CONCATENATED MODULE: ./src/build/growing-file.ts
+;// CONCATENATED MODULE: ./src/layer/growing-file.ts
 
 /**
  * A blob file still being written, which an upload can follow: it learns how far the file has
@@ -64347,98 +65481,19 @@ class GrowingFile {
     }
 }
 
-;// CONCATENATED MODULE: ./src/oci/image.ts
-
-
-
-
-function bytesBlob(mediaType, bytes) {
-    return {
-        descriptor: { mediaType, digest: (0,oci_digest/* sha256 */.sc)(bytes), size: bytes.length },
-        open: async (offset) => external_node_stream_.Readable.from([bytes.subarray(offset)])
-    };
-}
-function fileBlob(descriptor, path, built) {
-    return {
-        descriptor,
-        built,
-        open: async (offset) => (0,external_node_fs_.createReadStream)(path, { start: offset, highWaterMark: 1024 * 1024 })
-    };
-}
-/** Serialises JSON the same way every time (insertion order, no whitespace). */
-function canonicalBytes(value) {
-    return Buffer.from(JSON.stringify(value), 'utf8');
-}
-function image_image(platform, config, layers, annotations) {
-    const configBlob = bytesBlob(MediaType.ociConfig, canonicalBytes(config));
-    const manifest = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociManifest,
-        config: configBlob.descriptor,
-        layers: layers.map(l => l.descriptor),
-        ...(annotations && Object.keys(annotations).length ? { annotations } : {})
-    };
-    const manifestBytes = canonicalBytes(manifest);
-    return {
-        kind: 'image',
-        platform,
-        manifest,
-        manifestBytes,
-        digest: (0,oci_digest/* sha256 */.sc)(manifestBytes),
-        config,
-        configBlob,
-        layers
-    };
-}
-function imageDescriptor(img) {
-    return {
-        mediaType: img.manifest.mediaType,
-        digest: img.digest,
-        size: img.manifestBytes.length,
-        platform: img.platform
-    };
-}
-function index(images, annotations) {
-    const value = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: images.map(imageDescriptor),
-        ...(annotations && Object.keys(annotations).length ? { annotations } : {})
-    };
-    const indexBytes = canonicalBytes(value);
-    return {
-        kind: 'index',
-        index: value,
-        indexBytes,
-        digest: (0,oci_digest/* sha256 */.sc)(indexBytes),
-        images
-    };
-}
-/** The manifest (or index) bytes and media type a sink writes last. */
-function topLevel(artifact) {
-    return artifact.kind === 'image'
-        ? {
-            bytes: artifact.manifestBytes,
-            mediaType: artifact.manifest.mediaType,
-            digest: artifact.digest
-        }
-        : {
-            bytes: artifact.indexBytes,
-            mediaType: artifact.index.mediaType,
-            digest: artifact.digest
-        };
-}
-/** Every distinct blob of an artifact (layers shared across platforms appear once). */
-function uniqueBlobs(artifact) {
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    const seen = new Map();
-    for (const img of images) {
-        for (const blob of [...img.layers, img.configBlob]) {
-            if (!seen.has(blob.descriptor.digest))
-                seen.set(blob.descriptor.digest, blob);
-        }
+;// CONCATENATED MODULE: ./src/util/format.ts
+/** A byte count for people: `512 B`, `1.5 KiB`, `23 MiB`. */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
     }
-    return [...seen.values()];
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/util/pool.ts
@@ -64494,6 +65549,7 @@ function limiter(jobs) {
 
 
 
+
 /**
  * Builds one layer per `layers` line for each platform. A line without platform placeholders gives
  * the same bytes for every platform and is built once.
@@ -64512,7 +65568,8 @@ async function buildLayers(specs, platforms, options) {
     const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
         throw new InputError('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
-    options.onChecked?.();
+    for (const blob of options.existing ?? [])
+        options.observer?.blob(blob);
     const compressor = compressorId(options.compression);
     const tarOptions = {
         mtime: options.mtime,
@@ -64540,11 +65597,11 @@ async function buildLayers(specs, platforms, options) {
         }
         const path = (0,external_node_path_.join)(options.scratchDir, `layer-${i}.blob`);
         const contentSize = entryLists[i].reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
-        const growing = options.onGrowing && contentSize >= (options.followFrom ?? 32 << 20)
+        const growing = options.observer && contentSize >= (options.followFrom ?? 32 << 20)
             ? new GrowingFile(path)
             : undefined;
         if (growing)
-            options.onGrowing(growing, `${job.source} → ${job.destination}`);
+            options.observer.growing(growing, `${job.source} → ${job.destination}`);
         const layer = await writeLayer(entryLists[i], tarOptions, path, options.compression, growing && (bytes => growing.progress(bytes))).catch((error) => {
             growing?.fail(error);
             throw error;
@@ -64558,322 +65615,1056 @@ async function buildLayers(specs, platforms, options) {
             compressor
         });
         if (!growing)
-            options.onWritten?.(blob);
+            options.observer?.blob(blob);
         return blob;
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
     return perPlatform.map(keys => keys.map(key => byKey.get(key)));
 }
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+
+;// CONCATENATED MODULE: ./src/pipeline/build.ts
+
+
+
+
+/** Resolves the base, builds the layers and assembles the image (or index). */
+async function buildArtifact(inputs, context, registries, options) {
+    const { log } = options;
+    const base = await log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
+        }
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
+        return resolved;
+    });
+    const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
+        workingDirectory: options.workingDirectory,
+        scratchDir: options.scratchDir,
+        mtime: context.sourceDateEpoch,
+        uid: inputs.layerOwner.uid,
+        gid: inputs.layerOwner.gid,
+        jobs: options.jobs,
+        compression: inputs.compression,
+        reuse: options.reuse,
+        existing: base.platforms.flatMap(p => p.layers),
+        observer: options.observer,
+        followFrom: options.followFrom,
+        log
+    }));
+    const artifact = await log.group('Assemble', async () => {
+        const result = assemble(base, layers, inputs, context);
+        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
+        return result;
+    });
+    return { base, artifact };
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/report.ts
+;// CONCATENATED MODULE: ./src/report/comparison.ts
 
-/** Output name → value, as `action.yml` declares them. */
-function outputsOf(result) {
+
+function comparePlatform(platform, ours, theirs) {
+    const layers = ours.map((layer, position) => {
+        const other = theirs[position];
+        return {
+            position,
+            digest: layer.digest,
+            size: layer.size,
+            source: layer.source,
+            status: !other
+                ? 'added'
+                : other.digest === layer.digest
+                    ? 'unchanged'
+                    : 'changed',
+            delta: layer.size - (other?.size ?? 0)
+        };
+    });
+    const sum = (list) => list.reduce((n, l) => n + l.size, 0);
     return {
-        digest: result.digest,
-        image: result.image,
-        tags: result.tags.join('\n'),
-        'config-digest': result.configDigest ?? '',
-        platform: result.platforms.map(p => p.platform).join(','),
-        signature: result.signatures[0]?.legacy ?? '',
-        'manifest-commit': result.deploy?.commit ?? '',
-        'manifests-changed': result.deploy?.changed.join('\n') ?? '',
-        'previous-image': result.deploy?.previous ?? '',
-        'manifest-pull-request': result.deploy?.pullRequest?.url ?? '',
-        metadata: JSON.stringify(metadataOf(result))
+        platform,
+        layers,
+        removed: theirs.slice(ours.length),
+        total: sum(ours),
+        baseTotal: sum(theirs)
     };
 }
-function metadataOf(result) {
+/**
+ * How `ours` differs from `theirs` (the base commit's image, `reference`), per platform and per
+ * layer position; the base image digest is compared on the first platform of both.
+ */
+function compareImages(ours, theirs) {
+    const byPlatform = new Map(theirs.images.map(image => [formatPlatform(image.platform), image]));
+    const images = ours.kind === 'image' ? [ours] : ours.images;
+    const platforms = images.map(img => {
+        const key = formatPlatform(img.platform);
+        const base = byPlatform.get(key)?.manifest.layers ?? [];
+        return comparePlatform(key, img.layers.map(l => ({
+            digest: l.descriptor.digest,
+            size: l.descriptor.size,
+            source: l.built?.source
+        })), base.map(l => ({ digest: l.digest, size: l.size })));
+    });
+    const firstTheirs = byPlatform.get(formatPlatform(images[0].platform));
     return {
-        digest: result.digest,
-        image: result.image,
-        repository: result.repository,
-        tags: result.tags,
-        'config-digest': result.configDigest ?? null,
-        mediaType: result.mediaType,
-        base: result.base ?? null,
-        revision: result.revision ?? null,
-        sourceDateEpoch: result.sourceDateEpoch,
-        pushed: result.pushed,
-        platforms: result.platforms,
-        ...(result.push
-            ? {
-                upload: {
-                    uploadedBytes: result.push.uploadedBytes,
-                    reusedBytes: result.push.reusedBytes,
-                    blobs: result.push.blobs,
-                    tags: result.push.tags
-                }
-            }
-            : {}),
-        ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
-        signature: result.signatures[0]?.legacy ?? null,
-        signatures: result.signatures,
-        ...(result.deploy
-            ? {
-                manifests: {
-                    mode: result.deploy.mode,
-                    commit: result.deploy.commit ?? null,
-                    changed: result.deploy.changed,
-                    previous: result.deploy.previous ?? null,
-                    skipped: result.deploy.skipped ?? null,
-                    pullRequest: result.deploy.pullRequest ?? null,
-                    changes: result.deploy.changes.map(c => ({
-                        file: c.path,
-                        ...c.change
-                    }))
-                }
-            }
-            : {})
+        reference: theirs.reference,
+        digest: theirs.digest,
+        platforms,
+        baseImage: {
+            before: firstTheirs?.manifest.annotations?.[annotationKeys.baseDigest],
+            after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
+        }
     };
 }
-/** Escapes text for a Markdown table cell: no HTML, no pipes, no line breaks. */
-function escapeCell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '&#124;')
-        .replace(/`/g, '&#96;')
-        .replace(/[\\[\]()!*_~]/g, match => `\\${match}`)
-        .replace(/\r?\n/g, ' ');
+
+;// CONCATENATED MODULE: ./src/pipeline/tags.ts
+
+
+function dateOf(epochSeconds) {
+    return new Date(epochSeconds * 1000)
+        .toISOString()
+        .slice(0, 10)
+        .replace(/-/g, '');
 }
-const code = (text) => `<code>${escapeCell(text)}</code>`;
-/** The job summary as Markdown; pure, so it is tested as text. */
-function renderSummary(result) {
-    const lines = [];
-    lines.push(`### Imprint: ${escapeCell(result.repository)}`, '');
-    lines.push('| | |', '|---|---|');
-    lines.push(`| Digest | ${code(result.digest)} |`);
-    lines.push(`| Image | ${code(result.image)} |`);
-    const tagOutcome = new Map(result.push?.tags.map(t => [t.tag, t.outcome]) ?? []);
-    if (result.tags.length) {
-        const tags = result.tags.map(ref => {
-            const outcome = tagOutcome.get(ref.slice(result.repository.length + 1));
-            return `${code(ref)}${outcome ? ` (${outcome})` : ''}`;
+/** A branch name made into a valid tag: `feature/x` → `feature-x`. */
+function tagSafe(value) {
+    return value
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
+}
+/** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
+function renderTags(templates, context) {
+    const values = {
+        sha: context.sha,
+        short_sha: context.sha?.slice(0, 7),
+        branch: context.branch === undefined ? undefined : tagSafe(context.branch),
+        pr: context.pr === undefined ? undefined : String(context.pr),
+        run_number: context.runNumber,
+        date: dateOf(context.sourceDateEpoch)
+    };
+    const tags = [];
+    for (const template of templates) {
+        const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
+            if (!(key in values)) {
+                throw new InputError('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
+            }
+            const value = values[key];
+            if (value === undefined) {
+                throw new InputError('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
+            }
+            return value;
         });
-        lines.push(`| Tags | ${tags.join('<br>')} |`);
+        try {
+            validateTag(tag);
+        }
+        catch (error) {
+            throw new InputError('tags', error.message);
+        }
+        if (!tags.includes(tag))
+            tags.push(tag);
     }
-    lines.push(`| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`);
-    if (result.configDigest)
-        lines.push(`| Config | ${code(result.configDigest)} |`);
-    if (result.base)
-        lines.push(`| Base | ${code(result.base.name)}${result.base.digest ? ` @ ${code(result.base.digest)}` : ''} |`);
-    else
-        lines.push('| Base | scratch |');
-    if (result.revision)
-        lines.push(`| Revision | ${code(result.revision)} |`);
-    if (result.push) {
-        const uploaded = result.push.blobs.filter(b => b.outcome === 'uploaded').length;
-        lines.push(`| Upload | ${formatBytes(result.push.uploadedBytes)} uploaded in ${uploaded} blobs, ` +
-            `${formatBytes(result.push.reusedBytes)} reused in ${result.push.blobs.length - uploaded} |`);
+    return tags;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/compare.ts
+
+
+
+/**
+ * On pull requests, the image is compared with the image built for the base commit (found by
+ * the first tag template that names the commit), for the report. A missing image or any error
+ * is only a note: the comparison is never worth failing a build.
+ */
+async function compareWithBaseBranch(inputs, context, registries, artifact, log) {
+    // Templates naming the commit, and nothing that belongs to this run (its number or date).
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t) &&
+        !/\{\{\s*(run_number|date|pr)\s*\}\}/.test(t));
+    if (!context.baseCommit || templates.length === 0)
+        return undefined;
+    try {
+        const [tag] = renderTags([templates[0]], {
+            ...context,
+            sha: context.baseCommit,
+            branch: context.baseBranch,
+            pr: undefined
+        });
+        const reference = `${inputs.image}:${tag}`;
+        const theirs = await readRemote(registries.client(inputs.image.registry), inputs.image, tag);
+        if (!theirs) {
+            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${reference}); nothing to compare`);
+            return undefined;
+        }
+        const comparison = compareImages(artifact, { ...theirs, reference });
+        log.info(`compared with ${reference} (${theirs.digest})`);
+        return comparison;
+    }
+    catch (error) {
+        log.warning(`could not compare with the base branch's image: ${error.message}`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/context.ts
+
+
+async function readEvent(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse(await (0,promises_.readFile)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
+async function readContext(env, where, sourceDateEpochInput) {
+    const { workingDirectory } = where;
+    const run = new Git(env);
+    const git = (cwd, ...args) => run.tryRun(cwd, args);
+    const eventName = env.GITHUB_EVENT_NAME;
+    const event = await readEvent(env.GITHUB_EVENT_PATH);
+    const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
+    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+        env.GITHUB_SHA ??
+        (await git(workingDirectory, 'rev-parse', 'HEAD'));
+    const branch = isPullRequest
+        ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
+        : env.GITHUB_REF_TYPE === 'branch' ||
+            env.GITHUB_REF?.startsWith('refs/heads/')
+            ? env.GITHUB_REF_NAME
+            : env.GITHUB_ACTIONS
+                ? undefined
+                : await git(workingDirectory, 'branch', '--show-current');
+    const version = env.GITHUB_REF?.startsWith('refs/tags/')
+        ? env.GITHUB_REF.slice('refs/tags/'.length)
+        : undefined;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const sourceUrl = env.GITHUB_REPOSITORY
+        ? `${serverUrl}/${env.GITHUB_REPOSITORY}`
+        : undefined;
+    let sourceDateEpoch = 0;
+    let sourceDateOrigin = 'default (0)';
+    if (sourceDateEpochInput !== undefined) {
+        sourceDateEpoch = sourceDateEpochInput;
+        sourceDateOrigin = 'the source-date-epoch input';
     }
     else {
-        lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`);
+        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
+        const commitTime = (sha
+            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
+            : undefined) ??
+            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
+        if (commitTime && /^\d+$/.test(commitTime)) {
+            sourceDateEpoch = Number(commitTime);
+            sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
+        }
+        else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
+            sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH);
+            sourceDateOrigin = '$SOURCE_DATE_EPOCH';
+        }
     }
-    for (const record of result.signatures) {
-        lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)}${record.provenance ? `<br>SLSA provenance: ${code(record.provenance)}` : ''} |`);
+    const previousCommits = [];
+    const add = (commit) => {
+        if (commit &&
+            /^[0-9a-f]{40}$/.test(commit) &&
+            !/^0+$/.test(commit) &&
+            commit !== sha &&
+            !previousCommits.includes(commit)) {
+            previousCommits.push(commit);
+        }
+    };
+    add(event.before);
+    add(event.pull_request?.base?.sha);
+    if (sha) {
+        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
+        for (const parent of parents?.split('\n') ?? [])
+            add(parent.trim());
     }
-    if (result.pushed && result.signatures.length === 0)
-        lines.push('| Signature | not signed |');
-    if (result.deploy) {
-        const d = result.deploy;
-        const what = d.skipped
-            ? `not updated: ${escapeCell(d.skipped)}`
-            : d.pullRequest
-                ? `pull request ${escapeCell(d.pullRequest.url)} ${d.pullRequest.operation}`
-                : d.commit
-                    ? `committed ${code(d.commit)} (${d.changed.length} files)`
-                    : d.changed.length
-                        ? `${d.changed.length} files edited in the workspace`
-                        : 'already up to date';
-        lines.push(`| Manifests | ${what} |`);
-        if (d.previous)
-            lines.push(`| Previous image | ${code(d.previous)} |`);
+    const head = event.pull_request?.head?.repo?.full_name;
+    const baseRepo = event.pull_request?.base?.repo?.full_name;
+    return {
+        sha,
+        branch,
+        previousCommits,
+        baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
+        baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
+        repository: env.GITHUB_REPOSITORY,
+        fromFork: isPullRequest &&
+            head !== undefined &&
+            baseRepo !== undefined &&
+            head !== baseRepo,
+        pr: isPullRequest
+            ? (event.pull_request?.number ?? event.number)
+            : undefined,
+        runNumber: env.GITHUB_RUN_NUMBER,
+        sourceUrl,
+        version,
+        eventName,
+        actor: env.GITHUB_ACTOR,
+        sourceDateEpoch,
+        sourceDateOrigin,
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        runUrl: sourceUrl && env.GITHUB_RUN_ID
+            ? `${sourceUrl}/actions/runs/${env.GITHUB_RUN_ID}`
+            : undefined,
+        workspace: where.workspace
+    };
+}
+/** Whether the run is for a pull request (its head commit, no commits to branches). */
+function isPullRequest(context) {
+    return (context.eventName === 'pull_request' ||
+        context.eventName === 'pull_request_target');
+}
+
+;// CONCATENATED MODULE: ./src/deploy/manifests.ts
+
+
+
+
+/** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
+async function expandManifests(root, patterns) {
+    const files = [];
+    for (const pattern of patterns) {
+        if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
+            throw new InputError('manifests', `"${pattern}" must be relative to the repository root and stay inside it`);
+        }
+        const found = [];
+        for await (const match of (0,promises_.glob)(pattern, { cwd: root }))
+            found.push(match.split('\\').join('/'));
+        if (found.length === 0) {
+            throw new InputError('manifests', `"${pattern}" matches no file in ${root}`);
+        }
+        for (const file of found.sort())
+            if (!files.includes(file))
+                files.push(file);
     }
-    const total = (layers) => layers.reduce((n, l) => n + l.size, 0);
-    for (const platform of result.platforms) {
-        lines.push('', `#### Layers — ${escapeCell(platform.platform)} (${formatBytes(total(platform.layers))} compressed)`, '');
-        if (result.platforms.length > 1)
-            lines.push(`Manifest ${code(platform.digest)}`, '');
-        lines.push('| # | Source | Destination | Digest | Size |', '|---|---|---|---|---|');
-        platform.layers.forEach((layer, i) => {
-            const source = layer.source === undefined ? 'base' : code(layer.source);
-            const destination = layer.destination === undefined ? '' : code(layer.destination);
-            lines.push(`| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`);
+    return files;
+}
+async function readManifests(root, files) {
+    return Promise.all(files.map(async (path) => ({
+        path,
+        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8')
+    })));
+}
+/**
+ * Edits every file in memory: a parse error, or a file without the image when `requireMatch`,
+ * stops the run here, before anything is pushed or written.
+ */
+function planManifests(manifests, target, requireMatch) {
+    const plans = [];
+    const warnings = [];
+    for (const { path, text: before } of manifests) {
+        const edit = editManifest(path, before, target);
+        warnings.push(...edit.warnings);
+        if (edit.matches === 0) {
+            const message = `${path} has no reference to ${target.repository}`;
+            if (requireMatch)
+                throw new InputError('manifests', `${message} (set manifest-no-match: warning to allow this)`);
+            warnings.push(message);
+        }
+        plans.push({
+            path,
+            before,
+            after: edit.text,
+            changes: edit.changes,
+            matches: edit.matches
         });
     }
-    if (result.deploy?.changes.length) {
-        lines.push('', '#### Manifest changes', '', '| File | Path | From | To |', '|---|---|---|---|');
-        for (const { path, change } of result.deploy.changes) {
-            lines.push(`| ${code(path)} | ${code(change.path)} | ${code(change.from)} | ${code(change.to)} |`);
-        }
-    }
-    return lines.join('\n') + '\n';
+    return { files: plans, warnings };
 }
-/** The summary of a failed run: the errors, and the image as far as it was built. */
-function renderFailureSummary(errors, assembled) {
-    const lines = ['### Imprint: failed', ''];
-    for (const error of errors)
-        lines.push(`> ${escapeCell(error)}`, '');
-    if (assembled) {
-        lines.push(`The image was assembled (${code(assembled.digest)}) but not completely published.`, '');
-        lines.push(renderSummary({ ...assembled, push: undefined }));
-    }
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./src/oci/types.ts
-/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
-function rfc3339(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-;// CONCATENATED MODULE: ./src/registry/registries.ts
-
-/** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
-class Registries {
-    options;
-    clients = new Map();
-    constructor(options) {
-        this.options = options;
-    }
-    client(registry) {
-        let client = this.clients.get(registry.name);
-        if (!client) {
-            client = new RegistryClient(registry, this.options);
-            this.clients.set(registry.name, client);
-        }
-        return client;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sinks/layout.ts
-
-
-
-
-
-
-
-
-
-const refName = 'org.opencontainers.image.ref.name';
-async function exists(path) {
-    return (0,promises_.stat)(path).then(() => true, () => false);
-}
-/** Writes a blob through a temporary file, checking its digest, so a layout never holds a torn blob. */
-async function writeBlob(dir, blob) {
-    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(blob.descriptor.digest));
-    if (await exists(target))
-        return;
-    const temporary = `${target}.${process.pid}.tmp`;
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _, done) {
-            hash.update(chunk);
-            done(null, chunk);
-        }
-    });
+/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+async function writeAtomically(file, text) {
+    const temporary = `${file}.imprint-${process.pid}.tmp`;
     try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(await blob.open(0), tap, (0,external_node_fs_.createWriteStream)(temporary));
-        const actual = `sha256:${hash.digest('hex')}`;
-        if (actual !== blob.descriptor.digest) {
-            throw new Error(`blob ${blob.descriptor.digest} read back as ${actual}`);
-        }
-        await (0,promises_.rename)(temporary, target);
+        await (0,promises_.writeFile)(temporary, text);
+        await (0,promises_.rename)(temporary, file);
     }
     finally {
         await (0,promises_.rm)(temporary, { force: true });
     }
 }
-async function writeBytes(dir, digest, bytes) {
-    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
-    if (await exists(target))
-        return;
-    await (0,promises_.writeFile)(`${target}.tmp`, bytes);
-    await (0,promises_.rename)(`${target}.tmp`, target);
+/**
+ * The changed lines as a unified diff without context (an LCS over lines; manifests are small),
+ * for the log and previews.
+ */
+function lineDiff(plan) {
+    const a = plan.before.split('\n').map(l => l.replace(/\r$/, ''));
+    const b = plan.after.split('\n').map(l => l.replace(/\r$/, ''));
+    const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            lcs[i][j] =
+                a[i] === b[j]
+                    ? lcs[i + 1][j + 1] + 1
+                    : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        }
+    }
+    const out = [`--- a/${plan.path}`, `+++ b/${plan.path}`];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j]) {
+            i++;
+            j++;
+            continue;
+        }
+        const hunk = [];
+        const [startA, startB] = [i, j];
+        while ((i < a.length || j < b.length) &&
+            !(i < a.length && j < b.length && a[i] === b[j])) {
+            if (j >= b.length || (i < a.length && lcs[i + 1][j] >= lcs[i][j + 1]))
+                hunk.push(`-${a[i++]}`);
+            else
+                hunk.push(`+${b[j++]}`);
+        }
+        out.push(`@@ -${startA + 1},${i - startA} +${startB + 1},${j - startB} @@`, ...hunk);
+    }
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/deploy/commit.ts
+
+
+
+
+
+
+
+/** How often a push rejected because the branch moved is tried again on the new head. */
+const movedBranchPolicy = {
+    attempts: 8,
+    baseDelayMs: 200,
+    factor: 2,
+    maxDelayMs: 5000,
+    jitter: 0.5
+};
+/**
+ * Commits the manifest edits onto `branch` and pushes, in a temporary worktree so the user's
+ * checkout is untouched. When the push is rejected because the branch moved, the new head is
+ * fetched and the edits are applied again to its content (never a stale diff), a few times with
+ * jitter: a concurrent merge is never lost.
+ */
+async function commitAndPush(options) {
+    const { git, root, remote, branch, log } = options;
+    const config = options.remoteConfig ?? [];
+    const identity = [];
+    if (!(await git.tryRun(root, ['config', 'user.name']))) {
+        identity.push('user.name=github-actions[bot]', 'user.email=41898282+github-actions[bot]@users.noreply.github.com');
+    }
+    // A full clone stays full: --depth would make it shallow and cut the history later steps read.
+    const depth = (await git.isShallow(root)) ? ['--depth=1'] : [];
+    const worktree = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-manifests-'));
+    let added = false;
+    try {
+        return await withRetries(async (attempt) => {
+            await git.run(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${branch}`], { config });
+            const head = await git.run(root, ['rev-parse', 'FETCH_HEAD']);
+            if (!added) {
+                await git.run(root, ['worktree', 'add', '--detach', worktree, head]);
+                added = true;
+            }
+            else {
+                await git.run(worktree, ['reset', '--hard', head]);
+            }
+            const { changed, applied } = await applyEdits(options, worktree);
+            if (changed.length === 0) {
+                log.info(`manifests on ${branch} already point at the image; nothing to commit`);
+                return { changed, changes: applied, attempts: attempt + 1 };
+            }
+            await git.run(worktree, ['add', '--', ...changed]);
+            await git.run(worktree, ['commit', '--quiet', '-m', options.message], {
+                config: identity
+            });
+            const target = options.pushTo ?? branch;
+            if (options.pushTo) {
+                const existing = await pullRequestBranchState(options, worktree, target, changed, depth);
+                if (existing === 'newer')
+                    return { changed: [], changes: [], attempts: attempt + 1 };
+                if (existing) {
+                    return {
+                        commit: existing,
+                        changed,
+                        changes: applied,
+                        attempts: attempt + 1,
+                        unchanged: true
+                    };
+                }
+            }
+            await git.run(worktree, [
+                'push',
+                '--quiet',
+                ...(options.pushTo ? ['--force'] : []),
+                remote,
+                `HEAD:refs/heads/${target}`
+            ], { config });
+            const commit = await git.run(worktree, ['rev-parse', 'HEAD']);
+            return { commit, changed, changes: applied, attempts: attempt + 1 };
+        }, options.retry ?? movedBranchPolicy, isRejectedPush, (_error, ms, attempt) => log.info(`${branch} moved while committing (attempt ${attempt}); re-applying on the new head in ${ms} ms`));
+    }
+    finally {
+        if (added)
+            await git
+                .run(root, ['worktree', 'remove', '--force', worktree])
+                .catch(() => undefined);
+        await (0,promises_.rm)(worktree, { recursive: true, force: true });
+    }
+}
+/** Edits every listed file in the worktree, as the ordering guard allows. */
+async function applyEdits(options, worktree) {
+    const changed = [];
+    const applied = [];
+    for (const file of options.files) {
+        const path = (0,external_node_path_.join)(worktree, file);
+        const before = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
+        if (before === undefined) {
+            options.log.warning(`${file} no longer exists on ${options.branch}; skipped`);
+            continue;
+        }
+        const edit = editManifest(file, before, options.target);
+        const allowed = [];
+        for (const change of edit.changes) {
+            if (!options.allow || (await options.allow(change, worktree)))
+                allowed.push(change);
+        }
+        if (allowed.length === 0)
+            continue;
+        if (allowed.length !== edit.changes.length) {
+            options.log.warning(`${file}: some references were skipped by the ordering guard; the file is left as it is`);
+            continue;
+        }
+        await writeAtomically(path, edit.text);
+        changed.push(file);
+        applied.push(...allowed.map(change => ({ path: file, change })));
+    }
+    return { changed, applied };
 }
 /**
- * Checks, before anything is pushed, that `dir` can hold a layout: a directory (or nothing yet)
- * whose `index.json`, if any, is an OCI index.
+ * The pull request branch, fetched once: it may hold a newer build's image (never force an older
+ * one over it: `newer`) or exactly this change already (leave it, and the PR, as they are: its
+ * commit). Undefined when our commit should be pushed.
  */
-async function checkLayoutTarget(dir) {
-    const info = await (0,promises_.stat)(dir).catch(() => undefined);
-    if (info && !info.isDirectory()) {
-        throw new Error(`${dir} exists and is not a directory`);
+async function pullRequestBranchState(options, worktree, target, changed, depth) {
+    const { git, root, remote, log } = options;
+    const config = options.remoteConfig ?? [];
+    const existing = (await git.run(root, ['ls-remote', remote, `refs/heads/${target}`], {
+        config
+    })).split(/\s/)[0];
+    if (!existing)
+        return undefined;
+    await git.run(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], { config });
+    const allow = options.allow;
+    for (const file of allow ? changed : []) {
+        const theirs = await git.tryRun(root, ['show', `FETCH_HEAD:${file}`]);
+        if (theirs === undefined)
+            continue;
+        for (const change of editManifest(file, theirs, options.target).changes) {
+            if (allow && !(await allow(change, worktree))) {
+                log.warning(`${target} already holds a newer image in ${file}; not replacing it`);
+                return 'newer';
+            }
+        }
     }
-    if (!info) {
-        await (0,promises_.mkdir)(dir, { recursive: true });
-        return;
+    const [theirs, ours] = await Promise.all([
+        git.run(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
+        git.run(worktree, ['rev-parse', 'HEAD^{tree}'])
+    ]);
+    return theirs === ours ? existing : undefined;
+}
+/**
+ * The manifest commit's message: the `commit-message` template as headline, one line per change
+ * as body, and `[skip ci]` for direct pushes (on a pull request it would leave checks pending).
+ */
+function commitMessage(template, target, commit, changes, options) {
+    const values = {
+        image: target.repository.toString(),
+        digest: target.digest,
+        tag: target.tag,
+        sha: commit.sha ?? '',
+        short_sha: commit.sha?.slice(0, 7) ?? ''
+    };
+    const headline = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, key) => values[key] ?? whole);
+    const body = changes
+        .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
+        .join('\n');
+    return {
+        headline,
+        body,
+        text: `${headline}\n\n${body}${options.skipCi ? '\n\n[skip ci]' : ''}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/manifest-repository.ts
+
+
+
+
+
+/**
+ * The checkout the action runs in (its branch checked on origin when commits will be made), or a
+ * one-commit clone of the GitOps repository in a temporary directory.
+ */
+async function openManifestRepository(git, choice, where, log) {
+    if (choice.manifestRepository)
+        return cloneManifestRepository(git, choice, where.serverUrl);
+    const root = await git.topLevel(where.workspace);
+    const nothing = async () => { };
+    if (!choice.commits)
+        return { root, remote: 'origin', remoteConfig: [], cleanup: nothing };
+    const branch = choice.manifestBranch ?? where.branch ?? (await git.currentBranch(root));
+    if (!branch) {
+        throw new InputError('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
     }
-    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    if (await exists(indexPath)) {
+    await git
+        .run(root, ['ls-remote', '--exit-code', '--heads', 'origin', branch])
+        .catch(error => {
+        if (error.code === 2) {
+            throw new InputError('manifest-branch', `branch "${branch}" does not exist on origin; create it first or name another`);
+        }
+        log.warning(`could not check branch ${branch} on origin: ${error.message.split('\n')[0]}`);
+    });
+    return { root, branch, remote: 'origin', remoteConfig: [], cleanup: nothing };
+}
+/** Clones the GitOps repository (one commit deep) into a temporary directory. */
+async function cloneManifestRepository(git, choice, serverUrl) {
+    const repository = choice.manifestRepository;
+    const url = `${serverUrl}/${repository}.git`;
+    const remoteConfig = tokenConfig(url, choice.manifestToken);
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-gitops-'));
+    const cleanup = () => (0,promises_.rm)(dir, { recursive: true, force: true });
+    const branchArgs = choice.manifestBranch
+        ? ['--branch', choice.manifestBranch]
+        : [];
+    try {
+        await git.run((0,external_node_os_.tmpdir)(), ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], { config: remoteConfig });
+    }
+    catch (error) {
+        await cleanup();
+        const stderr = error instanceof GitError ? error.stderr : String(error);
+        if (choice.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
+            throw new InputError('manifest-branch', `branch "${choice.manifestBranch}" does not exist in ${repository}`);
+        }
+        throw new InputError('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
+    }
+    const branch = choice.manifestBranch ?? (await git.currentBranch(dir));
+    if (!branch) {
+        await cleanup();
+        throw new InputError('manifest-repository', `${repository} has no default branch`);
+    }
+    return {
+        root: dir,
+        branch: choice.commits ? branch : undefined,
+        remote: url,
+        remoteConfig,
+        cleanup
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/ordering.ts
+// A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
+const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/;
+/**
+ * The ordering guard: a deployed image tagged with a commit that descends from ours is newer,
+ * so an out-of-order build must not replace it. Commits the checkout does not have are fetched
+ * once; when the order still cannot be told, the update goes ahead with a notice.
+ */
+function orderingGuard(git, sha, 
+/** The checkout of the source repository: image tags are its commits (not the GitOps repository's). */
+cwd, remote, log) {
+    return async (change) => {
+        const deployed = commitTag.exec(change.from)?.[1];
+        if (!sha || !deployed || deployed === sha)
+            return true;
+        let newer = await git.isAncestor(cwd, sha, deployed);
+        if (newer === 'unknown') {
+            // Only a shallow checkout is deepened; a full clone is fetched into without --depth.
+            const depth = (await git.isShallow(cwd)) ? ['--depth=200'] : [];
+            await git
+                .run(cwd, ['fetch', '--no-tags', ...depth, remote, deployed, sha])
+                .catch(() => undefined);
+            newer = await git.isAncestor(cwd, sha, deployed);
+        }
+        if (newer === 'yes') {
+            log.warning(`${change.path}: the deployed image is from ${deployed.slice(0, 7)}, newer than ${sha.slice(0, 7)}; not replacing it`);
+            return false;
+        }
+        if (newer === 'unknown') {
+            log.info(`${change.path}: cannot tell whether ${deployed.slice(0, 7)} is newer than ${sha.slice(0, 7)}; updating`);
+        }
+        return true;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/pull-request.ts
+
+/**
+ * The pull request branch of an image into one base branch: `imprint/<base>/<image>-<hash>`; the
+ * hash of the exact repository keeps apart names that sanitise alike.
+ */
+function pullRequestBranch(target, base) {
+    const repository = target.repository.toString();
+    const readable = repository.replace(/[^A-Za-z0-9_-]+/g, '-');
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest('hex').slice(0, 8);
+    return `imprint/${base}/${readable}-${hash}`;
+}
+/**
+ * Opens the pull request from `head` into `base`, or updates the open one (its text, unless the
+ * branch already held exactly this change).
+ */
+async function openPullRequest(api, repository, pull, log) {
+    const [owner, repo] = repository.split('/');
+    const text = { title: pull.title, body: pull.body };
+    const existing = await api.findOpenPull(owner, repo, `${owner}:${pull.head}`, pull.base);
+    if (existing) {
+        if (!pull.unchanged)
+            await api.updatePull(owner, repo, existing.number, text);
+        log.info(`pull request ${existing.html_url} ${pull.unchanged ? 'already up to date' : 'updated'}`);
+        return {
+            url: existing.html_url,
+            number: existing.number,
+            operation: pull.unchanged ? 'unchanged' : 'updated'
+        };
+    }
+    const created = await api.createPull(owner, repo, {
+        ...text,
+        head: pull.head,
+        base: pull.base
+    });
+    log.info(`pull request ${created.html_url} opened`);
+    return { url: created.html_url, number: created.number, operation: 'created' };
+}
+
+;// CONCATENATED MODULE: ./src/github/api.ts
+class GitHubApiError extends Error {
+    status;
+    constructor(status, method, path, detail) {
+        super(`GitHub API ${method} ${path}: ${status} ${detail}`);
+        this.status = status;
+        this.name = 'GitHubApiError';
+    }
+}
+const requestTimeoutMs = 60_000;
+const maxAnswerBytes = 16 * 1024 * 1024;
+/** The body as text, refusing one larger than `limit` bytes. */
+async function boundedText(res, limit) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body ?? []) {
+        total += chunk.length;
+        if (total > limit) {
+            await res.body?.cancel().catch(() => { });
+            throw new Error(`the answer is larger than ${limit} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+class GitHubApi {
+    token;
+    baseUrl;
+    constructor(token, baseUrl = 'https://api.github.com') {
+        this.token = token;
+        this.baseUrl = baseUrl;
+    }
+    async call(method, path, body) {
+        let text;
+        let res;
         try {
-            const index = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
-            if (!Array.isArray(index.manifests))
-                throw new Error('no manifests list');
+            res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+                method,
+                headers: {
+                    accept: 'application/vnd.github+json',
+                    authorization: `Bearer ${this.token}`,
+                    'x-github-api-version': '2022-11-28',
+                    'user-agent': 'imprint',
+                    ...(body ? { 'content-type': 'application/json' } : {})
+                },
+                body: body ? JSON.stringify(body) : undefined,
+                redirect: 'error',
+                signal: AbortSignal.timeout(requestTimeoutMs)
+            });
+            text = await boundedText(res, maxAnswerBytes);
         }
         catch (error) {
-            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
+            throw new GitHubApiError(0, method, path, error.message);
         }
+        if (!res.ok) {
+            let detail = text.slice(0, 200);
+            try {
+                detail = JSON.parse(text).message ?? detail;
+            }
+            catch {
+                // not JSON
+            }
+            throw new GitHubApiError(res.status, method, path, detail);
+        }
+        return (text ? JSON.parse(text) : undefined);
+    }
+    /** Every comment of an issue or pull request, all pages. */
+    async listComments(owner, repo, issue) {
+        const all = [];
+        for (let page = 1; page <= 50; page++) {
+            const batch = await this.call('GET', `/repos/${owner}/${repo}/issues/${issue}/comments?per_page=100&page=${page}`);
+            all.push(...batch);
+            if (batch.length < 100)
+                break;
+        }
+        return all;
+    }
+    createComment(owner, repo, issue, body) {
+        return this.call('POST', `/repos/${owner}/${repo}/issues/${issue}/comments`, { body });
+    }
+    updateComment(owner, repo, id, body) {
+        return this.call('PATCH', `/repos/${owner}/${repo}/issues/comments/${id}`, {
+            body
+        });
+    }
+    /** The open pull request from `head` (`owner:branch`) into `base`, if any. */
+    async findOpenPull(owner, repo, head, base) {
+        const query = `head=${encodeURIComponent(head)}&base=${encodeURIComponent(base)}&state=open&per_page=10`;
+        const pulls = await this.call('GET', `/repos/${owner}/${repo}/pulls?${query}`);
+        return pulls[0];
+    }
+    createPull(owner, repo, pull) {
+        return this.call('POST', `/repos/${owner}/${repo}/pulls`, pull);
+    }
+    updatePull(owner, repo, number, pull) {
+        return this.call('PATCH', `/repos/${owner}/${repo}/pulls/${number}`, pull);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/deploy.ts
+
+
+
+
+
+
+
+
+
+
+// Stands in for the digest while checking: every digest has the same form, so no check depends
+// on its value (the tag, which can change quoting, is the real one).
+const provisionalDigest = `sha256:${'0'.repeat(64)}`;
+function manifestsInputError(error) {
+    return error instanceof ManifestError
+        ? new InputError('manifests', error.message)
+        : error;
+}
+function targetOf(inputs, tag, digest) {
+    return {
+        repository: inputs.image,
+        tag,
+        digest,
+        paths: inputs.manifestPaths
+    };
+}
+/**
+ * Finds, reads, parses and edits every manifest in memory before the first layer is built, so
+ * that a malformed file, one without the image, a missing branch, an unreachable GitOps
+ * repository or a pull-request mode without a token stops the run at once, with nothing pushed.
+ */
+async function openManifests(inputs, context, tag, git, log) {
+    if (inputs.manifests.length === 0)
+        return undefined;
+    const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
+    const repository = inputs.manifestRepository ?? context.repository;
+    if (commits &&
+        inputs.manifestCommit === 'pull-request' &&
+        (!repository || !inputs.manifestToken)) {
+        throw new InputError('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
+    }
+    let opened;
+    try {
+        opened = await openManifestRepository(git, { ...inputs, commits }, context, log);
+    }
+    catch (error) {
+        // A fork's pull request has no secrets: no preview then, but no failure either.
+        if (!inputs.manifestRepository || !isPullRequest(context))
+            throw error;
+        log.warning(`manifest preview skipped: ${error.message}`);
+        return undefined;
+    }
+    try {
+        const files = await expandManifests(opened.root, inputs.manifests);
+        const manifests = await readManifests(opened.root, files);
+        const checked = planManifests(manifests, targetOf(inputs, tag, provisionalDigest), inputs.manifestNoMatch === 'error');
+        for (const warning of checked.warnings)
+            log.warning(warning);
+        log.info(`${files.length} manifest file${files.length === 1 ? '' : 's'} checked: ${files.join(', ')}`);
+        return { ...opened, manifests, repository };
+    }
+    catch (error) {
+        await opened.cleanup();
+        throw manifestsInputError(error);
     }
 }
 /**
- * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
- * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
- * the same names. Other images in the layout are kept.
+ * Points the manifests at the new image: edits in the workspace (`none`), one commit pushed to
+ * the branch (`push`), or a commit on the image's pull request branch with the pull request
+ * opened or updated (`pull-request`). Nothing is written for an image that was not pushed, and
+ * nothing is committed on pull_request events; the diffs are kept for the report either way.
  */
-async function writeLayout(dir, artifact, tags) {
-    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'), { recursive: true });
-    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    for (const blob of uniqueBlobs(artifact))
-        await writeBlob(dir, blob);
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    for (const img of images)
-        await writeBytes(dir, img.digest, img.manifestBytes);
-    const top = topLevel(artifact);
-    await writeBytes(dir, top.digest, top.bytes);
-    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    let existing = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: []
+async function updateManifests(opened, inputs, image, context, git, log) {
+    const target = targetOf(inputs, image.tag, image.digest);
+    let plan;
+    try {
+        plan = planManifests(opened.manifests, target, inputs.manifestNoMatch === 'error');
+    }
+    catch (error) {
+        throw manifestsInputError(error);
+    }
+    const edited = plan.files.filter(f => f.changes.length);
+    const preview = edited.map(lineDiff);
+    for (const diff of preview)
+        log.info(diff);
+    const planned = plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
+    const mode = inputs.manifestCommit;
+    const outcome = {
+        mode,
+        changed: [],
+        changes: planned,
+        previous: planned[0]?.change.from,
+        preview
     };
-    if (await exists(indexPath))
-        existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
-    const names = new Set(tags);
-    const kept = existing.manifests.filter(d => {
-        const name = d.annotations?.[refName];
-        return name === undefined ? d.digest !== top.digest : !names.has(name);
+    if (!image.pushed)
+        return {
+            ...outcome,
+            skipped: 'the image was not pushed, so manifests are not pointed at it'
+        };
+    if (mode === 'none') {
+        for (const file of edited)
+            await writeAtomically((0,external_node_path_.join)(opened.root, file.path), file.after);
+        return { ...outcome, changed: edited.map(f => f.path) };
+    }
+    if (!opened.branch)
+        return {
+            ...outcome,
+            skipped: 'pull_request events do not commit manifests'
+        };
+    const branch = opened.branch;
+    const message = commitMessage(inputs.commitMessage, target, context, planned, {
+        skipCi: mode === 'push'
     });
-    const base = {
-        mediaType: top.mediaType,
-        digest: top.digest,
-        size: top.bytes.length
+    const pushTo = mode === 'pull-request' ? pullRequestBranch(target, branch) : undefined;
+    const result = await commitAndPush({
+        git,
+        root: opened.root,
+        remote: opened.remote,
+        remoteConfig: opened.remoteConfig,
+        branch,
+        pushTo,
+        files: opened.manifests.map(m => m.path),
+        target,
+        message: message.text,
+        allow: orderingGuard(git, context.sha, context.workspace, 'origin', log),
+        log
+    });
+    const committed = {
+        ...outcome,
+        commit: result.commit,
+        changed: result.changed,
+        changes: result.changes,
+        previous: result.changes[0]?.change.from ?? outcome.previous
     };
-    const added = tags.length
-        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
-        : [base];
-    const updated = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: [...kept, ...added]
-    };
-    await (0,promises_.writeFile)(`${indexPath}.tmp`, canonicalBytes(updated));
-    await (0,promises_.rename)(`${indexPath}.tmp`, indexPath);
+    if (!result.commit)
+        return committed;
+    if (!pushTo) {
+        log.info(`manifests committed to ${branch}: ${result.commit} (attempt ${result.attempts})`);
+        return committed;
+    }
+    const runLink = context.runUrl ? `\n\nFrom ${context.runUrl}` : '';
+    committed.pullRequest = await openPullRequest(new GitHubApi(inputs.manifestToken ?? '', context.apiUrl), opened.repository ?? '', {
+        head: pushTo,
+        base: branch,
+        title: message.headline,
+        body: `${message.body}${runLink}`,
+        unchanged: result.unchanged === true
+    }, log);
+    return committed;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/merge.ts
+
+
+
+
+
+
+
+/** Parses `merge-digests` items: `sha256:…` or `REPOSITORY@sha256:…` in the `image` repository. */
+function parseMergeDigests(items, image) {
+    const digests = [];
+    for (const item of items) {
+        let digest = item;
+        if (!(0,oci_digest/* isDigest */.Bc)(item)) {
+            const ref = (() => {
+                try {
+                    return parseReference(item);
+                }
+                catch (error) {
+                    throw new InputError('merge-digests', `"${item}": ${error.message}`);
+                }
+            })();
+            if (!ref.digest)
+                throw new InputError('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
+            if (!ref.repository.equals(image)) {
+                throw new InputError('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
+            }
+            digest = ref.digest;
+        }
+        if (digests.includes(digest))
+            throw new InputError('merge-digests', `${digest} is listed twice`);
+        digests.push(digest);
+    }
+    return digests;
+}
+function platformKey(p) {
+    return [p.os, p.architecture, p.variant ?? '', p['os.version'] ?? ''].join('/');
+}
+/**
+ * The fan-in: one OCI index over platform images pushed by digest (by matrix jobs), with no
+ * rebuild. Platforms come from each image's config; an index given as input contributes its
+ * children. Duplicate platforms are refused; entries are sorted by platform, so the same inputs
+ * always give the same index digest.
+ */
+async function mergeImages(client, repo, digests, annotations) {
+    const images = [];
+    for (const digest of digests) {
+        let found;
+        try {
+            found = await readRemote(client, repo, digest);
+        }
+        catch (error) {
+            if (!(error instanceof NotAnImage))
+                throw error;
+            throw new InputError('merge-digests', error.message);
+        }
+        if (!found) {
+            throw new InputError('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
+        }
+        images.push(...found.images);
+    }
+    const seen = new Map();
+    for (const img of images) {
+        const key = platformKey(img.platform);
+        const other = seen.get(key);
+        if (other && other !== img.digest) {
+            throw new InputError('merge-digests', `${other} and ${img.digest} are both ${formatPlatform(img.platform)}; one image per platform`);
+        }
+        seen.set(key, img.digest);
+    }
+    const unique = [...new Map(images.map(img => [img.digest, img])).values()];
+    unique.sort((a, b) => {
+        // Code-point order, not the runner's locale: the same inputs give the same index everywhere.
+        const [x, y] = [platformKey(a.platform), platformKey(b.platform)];
+        return x < y ? -1 : x > y ? 1 : 0;
+    });
+    return index(unique, annotations);
 }
 
 ;// CONCATENATED MODULE: ./src/sinks/registry.ts
@@ -64937,7 +66728,8 @@ class EarlyUploads {
         this.log = log;
         this.slot = limiter(jobs);
     }
-    start(blob) {
+    /** Starts an upload of a blob that exists now (in an upload slot). */
+    blob(blob) {
         const { digest } = blob.descriptor;
         if (this.started.has(digest))
             return;
@@ -64955,7 +66747,7 @@ class EarlyUploads {
      * Its digest is known only at the end, so it is found under it once complete. It takes no
      * upload slot: it mostly waits for the compressor, and layers are written a few at a time.
      */
-    follow(file, name) {
+    growing(file, name) {
         if (this.cancelled)
             return;
         this.followed.push(file);
@@ -65042,125 +66834,235 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/pipeline/context.ts
+;// CONCATENATED MODULE: ./src/pipeline/push.ts
 
 
 
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-async function git(cwd, ...args) {
-    try {
-        const { stdout } = await run('git', args, { cwd });
-        return stdout.trim() || undefined;
+
+
+
+/**
+ * Uploads may start during the build only when nothing can stop the push later on input grounds:
+ * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
+ * registry untouched, so then blobs wait for the push stage. The push stage looks the tags up
+ * again: one may appear while this run builds.
+ */
+async function startEarlyUploads(inputs, tags, registries, jobs, log) {
+    const client = registries.client(inputs.image.registry);
+    if (!inputs.allowTagOverwrite) {
+        try {
+            const existing = await Promise.all(tags.map(tag => client.resolveTag(inputs.image, tag, [
+                repositoryScope(inputs.image.path, 'pull,push')
+            ])));
+            if (existing.some(Boolean)) {
+                log.debug('a tag exists already: uploads wait for the tag check');
+                return undefined;
+            }
+        }
+        catch (error) {
+            log.debug(`tags not readable yet (${error.message}): uploads wait for the push`);
+            return undefined;
+        }
     }
-    catch {
-        return undefined;
-    }
+    return new EarlyUploads(client, inputs.image, jobs, log);
 }
-async function readEvent(path) {
-    if (!path)
-        return {};
-    try {
-        return JSON.parse(await (0,promises_.readFile)(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
+function refusedCredentials(error) {
+    return (error instanceof AuthenticationError ||
+        (error instanceof RegistryError &&
+            (error.status === 401 ||
+                error.status === 403 ||
+                error.codes.includes('DENIED'))));
 }
-/** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
-async function readContext(env, workingDirectory, sourceDateEpochInput) {
-    const eventName = env.GITHUB_EVENT_NAME;
-    const event = await readEvent(env.GITHUB_EVENT_PATH);
-    const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
-    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
-        env.GITHUB_SHA ??
-        (await git(workingDirectory, 'rev-parse', 'HEAD'));
-    const branch = isPullRequest
-        ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-        : env.GITHUB_REF_TYPE === 'branch' ||
-            env.GITHUB_REF?.startsWith('refs/heads/')
-            ? env.GITHUB_REF_NAME
-            : env.GITHUB_ACTIONS
-                ? undefined
-                : await git(workingDirectory, 'branch', '--show-current');
-    const version = env.GITHUB_REF?.startsWith('refs/tags/')
-        ? env.GITHUB_REF.slice('refs/tags/'.length)
-        : undefined;
-    const sourceUrl = env.GITHUB_REPOSITORY
-        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
-        : undefined;
-    let sourceDateEpoch = 0;
-    let sourceDateOrigin = 'default (0)';
-    if (sourceDateEpochInput !== undefined) {
-        sourceDateEpoch = sourceDateEpochInput;
-        sourceDateOrigin = 'the source-date-epoch input';
+/**
+ * The push stage: the image into the registry under its tags (nothing written when a tag would
+ * move, unless allowed), and into an OCI layout when asked. A pull request from a fork gets
+ * read-only credentials: then the image is reported, not pushed, and the run does not fail.
+ */
+async function publish(artifact, tags, inputs, context, options) {
+    const { log } = options;
+    const published = {};
+    if (inputs.push) {
+        try {
+            published.push = await log.group(`Push ${inputs.image}`, async () => {
+                const client = options.registries.client(inputs.image.registry);
+                const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite);
+                return pushArtifact(client, inputs.image, artifact, plans, {
+                    jobs: options.jobs,
+                    log,
+                    early: options.early
+                });
+            });
+        }
+        catch (error) {
+            if (!(isPullRequest(context) && refusedCredentials(error)))
+                throw error;
+            published.pushSkipped =
+                "the pull request's credentials may not push (a fork)";
+            log.warning(`not pushed: ${published.pushSkipped}; the image was built and is reported (${error.message})`);
+        }
+    }
+    if (options.layoutDir) {
+        const dir = options.layoutDir;
+        await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(dir, artifact, tags));
+    }
+    return published;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/** Escapes text for a Markdown table cell: no HTML, no pipes, no line breaks. */
+function escapeCell(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '&#124;')
+        .replace(/`/g, '&#96;')
+        .replace(/[\\[\]()!*_~]/g, match => `\\${match}`)
+        .replace(/\r?\n/g, ' ');
+}
+const code = (text) => `<code>${escapeCell(text)}</code>`;
+
+;// CONCATENATED MODULE: ./src/report/pr-comment.ts
+
+
+
+/** The hidden line that identifies this image's comment, so each run updates it in place. */
+function commentMarker(repository) {
+    return `<!-- imprint:image=${repository} -->`;
+}
+function signedBytes(delta) {
+    if (delta === 0)
+        return '±0';
+    return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
+}
+/** The sticky pull request comment: digest, references, and what changed against the base branch. */
+function renderComment(result, baseBranch) {
+    // GitHub refuses comments over 65536 characters: without the layer tables when it would be.
+    const full = render(result, baseBranch, true);
+    return full.length < 60_000 ? full : render(result, baseBranch, false);
+}
+function render(result, baseBranch, layerTables) {
+    const lines = [
+        commentMarker(result.repository),
+        `### Imprint: ${escapeCell(result.repository)}`,
+        ''
+    ];
+    lines.push('| | |', '|---|---|');
+    lines.push(`| Digest | ${code(result.digest)} |`);
+    lines.push(`| Image | ${result.pushed ? code(result.image) : `not pushed (${result.pushSkipped ? escapeCell(result.pushSkipped) : 'push: false'})`} |`);
+    if (result.pushed && result.tags.length)
+        lines.push(`| Tags | ${result.tags.map(code).join('<br>')} |`);
+    lines.push(`| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`);
+    if (result.revision)
+        lines.push(`| Commit | ${code(result.revision)} |`);
+    for (const record of result.signatures)
+        lines.push(`| Signature | ${code(record.legacy)} |`);
+    const comparison = result.comparison;
+    const against = baseBranch
+        ? `the ${code(baseBranch)} branch`
+        : 'the base branch';
+    lines.push('');
+    if (!comparison) {
+        lines.push(`No image was found for the base commit of ${against}, so there is nothing to compare with.`);
     }
     else {
-        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
-        const commitTime = (sha
-            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
-            : undefined) ??
-            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
-        if (commitTime && /^\d+$/.test(commitTime)) {
-            sourceDateEpoch = Number(commitTime);
-            sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
+        lines.push(`#### Compared with ${against} (${code(comparison.reference)})`, '');
+        const { before, after } = comparison.baseImage;
+        if (before !== after) {
+            lines.push(`Base image changed: ${before ? code(before) : 'none'} → ${after ? code(after) : 'none'}`, '');
         }
-        else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
-            sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH);
-            sourceDateOrigin = '$SOURCE_DATE_EPOCH';
+        for (const platform of comparison.platforms) {
+            const changed = platform.layers.filter(l => l.status !== 'unchanged').length;
+            const removed = platform.removed.length;
+            const what = changed + removed === 0
+                ? 'no layer changed'
+                : `${changed} of ${platform.layers.length} layers changed${removed ? `, ${removed} removed` : ''}`;
+            lines.push(`**${escapeCell(platform.platform)}**: ${what}, ${formatBytes(platform.total)} (${signedBytes(platform.total - platform.baseTotal)})`, '');
+            if (!layerTables)
+                continue;
+            lines.push('| # | Layer | Digest | Size | Δ size | |', '|---|---|---|---|---|---|');
+            for (const layer of platform.layers) {
+                lines.push(`| ${layer.position + 1} | ${layer.source ? code(layer.source) : 'base'} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} | ${signedBytes(layer.delta)} | ${layer.status} |`);
+            }
+            for (const removed of platform.removed) {
+                lines.push(`| – | removed | ${code(removed.digest.slice(0, 19))} | – | ${signedBytes(-removed.size)} | removed |`);
+            }
+            lines.push('');
         }
     }
-    const previousCommits = [];
-    const add = (commit) => {
-        if (commit &&
-            /^[0-9a-f]{40}$/.test(commit) &&
-            !/^0+$/.test(commit) &&
-            commit !== sha &&
-            !previousCommits.includes(commit)) {
-            previousCommits.push(commit);
-        }
-    };
-    add(event.before);
-    add(event.pull_request?.base?.sha);
-    if (sha) {
-        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
-        for (const parent of parents?.split('\n') ?? [])
-            add(parent.trim());
+    // GitHub refuses comments over 65536 characters: a long preview is cut, the log has it all.
+    let preview = result.deploy?.preview ?? [];
+    const budget = 50_000;
+    if (preview.join('\n').length > budget) {
+        preview = [
+            preview.join('\n').slice(0, budget),
+            '… (cut; the job log has the whole diff)'
+        ];
     }
-    const head = event.pull_request?.head?.repo?.full_name;
-    const baseRepo = event.pull_request?.base?.repo?.full_name;
-    return {
-        sha,
-        branch,
-        previousCommits,
-        baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
-        baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
-        repository: env.GITHUB_REPOSITORY,
-        fromFork: isPullRequest &&
-            head !== undefined &&
-            baseRepo !== undefined &&
-            head !== baseRepo,
-        pr: isPullRequest
-            ? (event.pull_request?.number ?? event.number)
-            : undefined,
-        runNumber: env.GITHUB_RUN_NUMBER,
-        sourceUrl,
-        version,
-        eventName,
-        actor: env.GITHUB_ACTOR,
-        sourceDateEpoch,
-        sourceDateOrigin
-    };
+    if (preview.length) {
+        lines.push('<details><summary>Manifest changes merging this would make</summary>', '', '```diff', ...preview.map(d => d.replace(/```/g, '`\u200b``')), '```', '', '</details>', '');
+    }
+    return lines.join('\n');
 }
-/** Whether the run is for a pull request (its head commit, no commits to branches). */
-function isPullRequest(context) {
-    return (context.eventName === 'pull_request' ||
-        context.eventName === 'pull_request_target');
+/** Keeps one comment per marker: updated in place when it exists, created otherwise. */
+async function upsertComment(api, target, marker, body) {
+    // Ours start with the marker; a comment merely quoting it is someone else's.
+    const existing = (await api.listComments(target.owner, target.repo, target.issue)).find(c => c.body?.startsWith(marker));
+    if (existing) {
+        try {
+            await api.updateComment(target.owner, target.repo, existing.id, body);
+            return { id: existing.id, action: 'updated' };
+        }
+        catch (error) {
+            // Not ours to edit (another author planted the marker): write our own instead.
+            if (!(error instanceof GitHubApiError &&
+                (error.status === 403 || error.status === 404)))
+                throw error;
+        }
+    }
+    const created = await api.createComment(target.owner, target.repo, target.issue, body);
+    return { id: created.id, action: 'created' };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/report.ts
+
+
+/**
+ * The report stage: on pull requests, keeps this image's comment up to date. A read-only token
+ * (forks), a missing pull request or an API error is a warning: the job summary, which the front
+ * end writes from the same result, still has everything.
+ */
+async function report(result, inputs, context, log) {
+    const pullRequest = result.pullRequest;
+    // Fan-out legs would overwrite each other's comment; the merge job reports the index.
+    if (!pullRequest || !inputs.comment || inputs.pushByDigest)
+        return;
+    await log.group('Report', async () => {
+        const [owner, repo] = (context.repository ?? '').split('/');
+        if (!owner || !repo) {
+            log.warning('pull request comment skipped: GITHUB_REPOSITORY is not set');
+            return;
+        }
+        if (!inputs.githubToken) {
+            log.warning('pull request comment skipped: github-token is empty');
+            return;
+        }
+        try {
+            const { action } = await upsertComment(new GitHubApi(inputs.githubToken, context.apiUrl), { owner, repo, issue: pullRequest.number }, commentMarker(result.repository), renderComment(result, pullRequest.baseBranch));
+            log.info(`pull request #${pullRequest.number}: comment ${action}`);
+        }
+        catch (error) {
+            const hint = error instanceof GitHubApiError && error.status === 403
+                ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
+                : '';
+            log.warning(`pull request comment not written: ${error.message}${hint}`);
+        }
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/result.ts
 
+/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
 function resultOf(inputs, artifact, base, tags, context, push) {
     const images = artifact.kind === 'image' ? [artifact] : artifact.images;
     const repository = inputs.image.toString();
@@ -65208,276 +67110,40 @@ function resultOf(inputs, artifact, base, tags, context, push) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/tags.ts
-
-
-function dateOf(epochSeconds) {
-    return new Date(epochSeconds * 1000)
-        .toISOString()
-        .slice(0, 10)
-        .replace(/-/g, '');
-}
-/** A branch name made into a valid tag: `feature/x` → `feature-x`. */
-function tagSafe(value) {
-    return value
-        .replace(/[^A-Za-z0-9_.-]/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128);
-}
-/** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
-function renderTags(templates, context) {
-    const values = {
-        sha: context.sha,
-        short_sha: context.sha?.slice(0, 7),
-        branch: context.branch === undefined ? undefined : tagSafe(context.branch),
-        pr: context.pr === undefined ? undefined : String(context.pr),
-        run_number: context.runNumber,
-        date: dateOf(context.sourceDateEpoch)
-    };
-    const tags = [];
-    for (const template of templates) {
-        const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
-            if (!(key in values)) {
-                throw new InputError('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
-            }
-            const value = values[key];
-            if (value === undefined) {
-                throw new InputError('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
-            }
-            return value;
-        });
-        try {
-            validateTag(tag);
-        }
-        catch (error) {
-            throw new InputError('tags', error.message);
-        }
-        if (!tags.includes(tag))
-            tags.push(tag);
-    }
-    return tags;
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
-
-
-const annotationKeys = {
-    baseName: 'org.opencontainers.image.base.name',
-    baseDigest: 'org.opencontainers.image.base.digest',
-    created: 'org.opencontainers.image.created',
-    revision: 'org.opencontainers.image.revision',
-    source: 'org.opencontainers.image.source',
-    version: 'org.opencontainers.image.version'
-};
-/** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
-function standardLabels(context) {
-    const labels = {
-        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
-    };
-    if (context.sha)
-        labels[annotationKeys.revision] = context.sha;
-    if (context.sourceUrl)
-        labels[annotationKeys.source] = context.sourceUrl;
-    if (context.version)
-        labels[annotationKeys.version] = context.version;
-    return labels;
-}
-function mergeEnv(base, overrides) {
-    const env = [...(base ?? [])];
-    for (const [key, value] of overrides) {
-        const i = env.findIndex(e => e.split('=', 1)[0] === key);
-        if (i >= 0)
-            env[i] = `${key}=${value}`;
-        else
-            env.push(`${key}=${value}`);
-    }
-    return env;
-}
+;// CONCATENATED MODULE: ./src/cache/layer-map.ts
+/** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
+const storedLayerLimit = 256;
 /**
- * The image config: the base's, with our layers appended to `rootfs` and `history`, and the
- * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
+ * The map to store after a push: this run's layers first, then what the store held, newest
+ * first and bounded. Undefined when it would not change, so unchanged builds write nothing.
  */
-function assembleConfig(base, layers, inputs, context) {
-    const created = rfc3339(context.sourceDateEpoch);
-    const container = { ...(base.config ?? {}) };
-    if (inputs.entrypoint) {
-        container.Entrypoint = inputs.entrypoint;
-        if (!inputs.cmd)
-            delete container.Cmd;
-    }
-    if (inputs.cmd)
-        container.Cmd = inputs.cmd;
-    if (inputs.env.length)
-        container.Env = mergeEnv(container.Env, inputs.env);
-    if (inputs.workdir)
-        container.WorkingDir = inputs.workdir;
-    if (inputs.user)
-        container.User = inputs.user;
-    container.Labels = {
-        ...(container.Labels ?? {}),
-        ...standardLabels(context),
-        ...inputs.labels
-    };
-    const history = [...(base.history ?? [])];
-    for (const layer of layers) {
-        history.push({
-            created,
-            created_by: `imprint: ${layer.built?.source ?? '?'} → ${layer.built?.destination ?? '?'}`,
-            comment: `imprint, ${layer.built?.compressor ?? 'unknown compressor'}`
-        });
-    }
-    return {
-        ...base,
-        created,
-        config: container,
-        rootfs: {
-            type: 'layers',
-            diff_ids: [
-                ...base.rootfs.diff_ids,
-                ...layers.map(l => {
-                    if (!l.built)
-                        throw new Error('assembleConfig: a built layer lacks its diffID');
-                    return l.built.diffId;
-                })
-            ]
-        },
-        history
-    };
-}
-function baseAnnotations(base, digest) {
-    if (!base.name || !digest)
-        return {};
-    return {
-        [annotationKeys.baseName]: base.name,
-        [annotationKeys.baseDigest]: digest
-    };
-}
-/** One image per platform on top of its base; an index when there is more than one platform. */
-function assemble(base, layersPerPlatform, inputs, context) {
-    const images = base.platforms.map((platform, i) => {
-        const layers = layersPerPlatform[i];
-        const config = assembleConfig(platform.config, layers, inputs, context);
-        return image_image(platform.platform, config, [...platform.layers, ...layers], {
-            ...baseAnnotations(base, platform.digest),
-            ...inputs.annotations
-        });
-    });
-    if (images.length === 1)
-        return images[0];
-    return index(images, {
-        ...baseAnnotations(base, base.digest),
-        ...inputs.annotations
-    });
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/compare.ts
-
-
-
-
-function comparePlatform(platform, ours, theirs) {
-    const layers = ours.map((layer, position) => {
-        const other = theirs[position];
-        return {
-            position,
-            digest: layer.digest,
-            size: layer.size,
-            source: layer.source,
-            status: !other
-                ? 'added'
-                : other.digest === layer.digest
-                    ? 'unchanged'
-                    : 'changed',
-            delta: layer.size - (other?.size ?? 0)
-        };
-    });
-    const sum = (list) => list.reduce((n, l) => n + l.size, 0);
-    return {
-        platform,
-        layers,
-        removed: theirs.slice(ours.length),
-        total: sum(ours),
-        baseTotal: sum(theirs)
-    };
-}
-/**
- * Compares the built image with the image of the base commit (by its tag), per platform and per
- * layer position. `undefined` when the base commit has no image.
- */
-async function compareWithBase(client, repo, artifact, tag) {
-    const top = await client.findManifest(repo, tag);
-    if (!top)
-        return undefined;
-    const theirs = new Map();
-    if (isIndex(top.mediaType)) {
-        const index = JSON.parse(top.bytes.toString('utf8'));
-        for (const d of index.manifests) {
-            if (!d.platform)
+function nextLayerMap(artifact, stored) {
+    const images = artifact.kind === 'index' ? artifact.images : [artifact];
+    const records = new Map();
+    for (const image of images) {
+        for (const layer of image.layers) {
+            if (!layer.built || records.has(layer.built.diffId))
                 continue;
-            const child = await client.getManifest(repo, d.digest);
-            theirs.set(formatPlatform(d.platform), {
-                manifest: JSON.parse(child.bytes.toString('utf8'))
+            records.set(layer.built.diffId, {
+                diffId: layer.built.diffId,
+                digest: layer.descriptor.digest,
+                size: layer.descriptor.size,
+                mediaType: layer.descriptor.mediaType,
+                compressor: layer.built.compressor
             });
         }
     }
-    else {
-        const manifest = JSON.parse(top.bytes.toString('utf8'));
-        const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
-        theirs.set(formatPlatform({
-            os: config.os,
-            architecture: config.architecture,
-            variant: config.variant
-        }), { manifest });
-    }
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    const platforms = images.map(img => {
-        const key = formatPlatform(img.platform);
-        const base = theirs.get(key)?.manifest.layers ?? [];
-        const ours = img.layers.map(l => ({
-            digest: l.descriptor.digest,
-            size: l.descriptor.size,
-            source: l.built?.source
-        }));
-        return comparePlatform(key, ours, base.map(l => ({ digest: l.digest, size: l.size })));
-    });
-    // The base image digest is recorded per platform: compare the same platform on both sides.
-    const firstTheirs = theirs.get(formatPlatform(images[0].platform))?.manifest;
-    return {
-        reference: `${repo}:${tag}`,
-        digest: top.digest,
-        platforms,
-        baseImage: {
-            before: firstTheirs?.annotations?.[annotationKeys.baseDigest],
-            after: images[0].manifest.annotations?.[annotationKeys.baseDigest]
-        }
-    };
-}
-/** The comparison with the base commit's image; a missing image or any error is only a warning. */
-async function compareBase(inputs, context, registries, artifact, log) {
-    // Templates naming the commit, and nothing that belongs to this run (its number or date).
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t) &&
-        !/\{\{\s*(run_number|date|pr)\s*\}\}/.test(t));
-    if (!context.baseCommit || templates.length === 0)
+    const known = new Set(stored.map(r => `${r.diffId} ${r.digest}`));
+    if ([...records.values()].every(r => known.has(`${r.diffId} ${r.digest}`)))
         return undefined;
-    try {
-        const [tag] = renderTags([templates[0]], {
-            ...context,
-            sha: context.baseCommit,
-            branch: context.baseBranch,
-            pr: undefined
-        });
-        const comparison = await compareWithBase(registries.client(inputs.image.registry), inputs.image, artifact, tag);
-        if (!comparison)
-            log.info(`no image for the base commit ${context.baseCommit.slice(0, 7)} (${inputs.image}:${tag}); nothing to compare`);
-        return comparison;
-    }
-    catch (error) {
-        log.warning(`could not compare with the base branch's image: ${error.message}`);
-        return undefined;
-    }
+    for (const record of stored)
+        if (!records.has(record.diffId))
+            records.set(record.diffId, record);
+    return [...records.values()].slice(0, storedLayerLimit);
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/reuse.ts
+
 
 
 
@@ -65491,17 +67157,9 @@ async function previousLayers(client, repo, tags, log) {
     const map = new Map();
     for (const tag of tags) {
         try {
-            const top = await client.findManifest(repo, tag);
-            if (!top)
-                continue;
-            const manifests = isIndex(top.mediaType)
-                ? await Promise.all(JSON.parse(top.bytes.toString('utf8')).manifests.map(d => client.getManifest(repo, d.digest)))
-                : [top];
-            for (const found of manifests) {
-                const manifest = JSON.parse(found.bytes.toString('utf8'));
-                if (!manifest.config || !Array.isArray(manifest.layers))
-                    continue;
-                const config = JSON.parse((await client.getBlobBytes(repo, manifest.config.digest)).toString('utf8'));
+            const remote = await readRemote(client, repo, tag);
+            for (const image of remote?.images ?? []) {
+                const { manifest, config } = image;
                 const history = (config.history ?? []).filter(h => !h.empty_layer);
                 const diffIds = config.rootfs?.diff_ids ?? [];
                 if (diffIds.length !== manifest.layers.length)
@@ -65647,36 +67305,6 @@ async function loadStored(store, repository, log) {
         return [];
     }
 }
-/** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
-const storedLayerLimit = 256;
-/**
- * The map to store after a push: this run's layers first, then what the store held, newest
- * first and bounded. Undefined when it would not change, so unchanged builds write nothing.
- */
-function nextLayerMap(artifact, stored) {
-    const images = artifact.kind === 'index' ? artifact.images : [artifact];
-    const records = new Map();
-    for (const image of images) {
-        for (const layer of image.layers) {
-            if (!layer.built || records.has(layer.built.diffId))
-                continue;
-            records.set(layer.built.diffId, {
-                diffId: layer.built.diffId,
-                digest: layer.descriptor.digest,
-                size: layer.descriptor.size,
-                mediaType: layer.descriptor.mediaType,
-                compressor: layer.built.compressor
-            });
-        }
-    }
-    const known = new Set(stored.map(r => `${r.diffId} ${r.digest}`));
-    if ([...records.values()].every(r => known.has(`${r.diffId} ${r.digest}`)))
-        return undefined;
-    for (const record of stored)
-        if (!records.has(record.diffId))
-            records.set(record.diffId, record);
-    return [...records.values()].slice(0, storedLayerLimit);
-}
 /** Stores the new map; a failure only costs the next build its shortcut, so it is a warning. */
 async function rememberLayers(store, repository, artifact, stored, log) {
     const next = nextLayerMap(artifact, stored);
@@ -65693,278 +67321,93 @@ async function rememberLayers(store, repository, artifact, stored, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/base.ts
+;// CONCATENATED MODULE: ./src/sign/provenance.ts
 
-
-
-/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
-function ociLayerType(mediaType) {
-    switch (mediaType) {
-        case MediaType.dockerLayerGzip:
-            return MediaType.ociLayerGzip;
-        case MediaType.dockerForeignLayer:
-            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
-        default:
-            return mediaType;
-    }
-}
-function emptyConfig(platform, epoch) {
-    return {
-        created: rfc3339(epoch),
-        architecture: platform.architecture,
-        os: platform.os,
-        ...(platform.variant ? { variant: platform.variant } : {}),
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [] },
-        history: []
-    };
-}
-function scratchBase(platforms, epoch) {
-    return {
-        name: '',
-        platforms: platforms.map(platform => ({
-            platform,
-            config: emptyConfig(platform, epoch),
-            layers: []
-        }))
-    };
-}
-function remoteLayer(client, reference, descriptor) {
-    return {
-        descriptor: {
-            ...descriptor,
-            mediaType: ociLayerType(descriptor.mediaType)
-        },
-        origin: reference.repository,
-        open: offset => client.getBlob(reference.repository, descriptor.digest, offset)
-    };
-}
-async function loadPlatform(client, reference, manifestBytes, digest) {
-    const manifest = JSON.parse(manifestBytes.toString('utf8'));
-    const configBytes = await client.getBlobBytes(reference.repository, manifest.config.digest);
-    const config = JSON.parse(configBytes.toString('utf8'));
-    const platform = {
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {})
-    };
-    return {
-        platform,
-        digest,
-        config,
-        layers: manifest.layers.map(d => remoteLayer(client, reference, d))
-    };
-}
+const slsaProvenancePredicate = 'https://slsa.dev/provenance/v1';
+const githubBuildType = 'https://actions.github.io/buildtypes/workflow/v1';
 /**
- * Resolves the base reference to a digest once, then reads the manifest and config of each
- * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
+ * A SLSA v1 provenance statement for the image digest, shaped like actions/attest's (GitHub
+ * workflow build type), with the base image and every layer source as resolved dependencies.
  */
-async function resolveBase(reference, wanted, registries) {
-    const client = registries.client(reference.repository.registry);
-    const top = await client.getManifest(reference.repository, reference.identifier);
-    const name = reference.toString();
-    if (isIndex(top.mediaType)) {
-        const index = JSON.parse(top.bytes.toString('utf8'));
-        const candidates = index.manifests.filter(d => d.platform &&
-            d.platform.os !== 'unknown' &&
-            d.platform.architecture !== 'unknown' &&
-            isImageManifest(d.mediaType));
-        const chosen = [];
-        if (wanted === 'all') {
-            chosen.push(...candidates);
-        }
-        else {
-            for (const platform of wanted) {
-                const match = candidates.find(d => platformMatches(d.platform, platform));
-                if (!match) {
-                    const available = candidates
-                        .map(d => formatPlatform(d.platform))
-                        .join(', ');
-                    throw new Error(`base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`);
-                }
-                chosen.push(match);
+function provenanceStatement(inputs, env) {
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repo = env.GITHUB_REPOSITORY;
+    const ref = env.GITHUB_REF ?? '';
+    const workflowRef = env.GITHUB_WORKFLOW_REF ?? '';
+    const workflowPath = workflowRef
+        .replace(/^[^/]+\/[^/]+\//, '')
+        .replace(/@.*$/, '');
+    const dependencies = [];
+    if (repo && inputs.revision) {
+        dependencies.push({
+            uri: `git+${server}/${repo}@${ref}`,
+            digest: { gitCommit: inputs.revision }
+        });
+    }
+    else if (inputs.revision) {
+        dependencies.push({
+            name: 'source',
+            digest: { gitCommit: inputs.revision }
+        });
+    }
+    if (inputs.base?.digest) {
+        dependencies.push({
+            uri: `oci://${inputs.base.name}`,
+            digest: { sha256: (0,oci_digest/* digestHex */.sU)(inputs.base.digest) },
+            annotations: { role: 'base image' }
+        });
+    }
+    for (const layer of inputs.layers) {
+        dependencies.push({
+            name: layer.source,
+            digest: { sha256: (0,oci_digest/* digestHex */.sU)(layer.diffId) },
+            annotations: {
+                role: 'layer',
+                destination: layer.destination,
+                digestOf: 'uncompressed tar (diffID)'
             }
-        }
-        const platforms = await Promise.all(chosen.map(async (d) => {
-            const child = await client.getManifest(reference.repository, d.digest);
-            const loaded = await loadPlatform(client, reference, child.bytes, child.digest);
-            return { ...loaded, platform: d.platform };
-        }));
-        return { name, digest: top.digest, reference, platforms };
+        });
     }
-    if (!isImageManifest(top.mediaType) && !isDockerType(top.mediaType)) {
-        throw new Error(`base ${name} is a ${top.mediaType || 'manifest of unknown type'}, not an image`);
-    }
-    const single = await loadPlatform(client, reference, top.bytes, top.digest);
-    if (wanted !== 'all') {
-        if (wanted.length !== 1 || !platformMatches(single.platform, wanted[0])) {
-            throw new Error(`base ${name} is a single-platform image for ${formatPlatform(single.platform)}; it cannot serve ${wanted.map(formatPlatform).join(', ')}`);
-        }
-    }
-    return { name, digest: top.digest, reference, platforms: [single] };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/build.ts
-
-
-
-
-/** Resolves the base, builds the layers and assembles the image (or index). */
-async function buildArtifact(inputs, context, registries, options) {
-    const { log } = options;
-    const base = await log.group('Resolve base', async () => {
-        if (inputs.base === 'scratch') {
-            if (inputs.platforms === 'all')
-                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-            return scratchBase(inputs.platforms, context.sourceDateEpoch);
-        }
-        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
-        return resolved;
-    });
-    const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
-        workingDirectory: options.workingDirectory,
-        scratchDir: options.scratchDir,
-        mtime: context.sourceDateEpoch,
-        uid: inputs.layerOwner.uid,
-        gid: inputs.layerOwner.gid,
-        jobs: options.jobs,
-        compression: inputs.compression,
-        reuse: options.reuse,
-        // Base layers go out only once the layer sources are known to be good.
-        onChecked: () => {
-            for (const platform of base.platforms)
-                for (const layer of platform.layers)
-                    options.onBlob?.(layer);
+    const predicate = {
+        buildDefinition: {
+            buildType: githubBuildType,
+            externalParameters: {
+                workflow: repo
+                    ? { ref, repository: `${server}/${repo}`, path: workflowPath }
+                    : { ref: 'local', repository: '', path: '' }
+            },
+            internalParameters: {
+                github: {
+                    event_name: env.GITHUB_EVENT_NAME ?? '',
+                    repository_id: env.GITHUB_REPOSITORY_ID ?? '',
+                    repository_owner_id: env.GITHUB_REPOSITORY_OWNER_ID ?? '',
+                    runner_environment: env.RUNNER_ENVIRONMENT ?? ''
+                }
+            },
+            resolvedDependencies: dependencies
         },
-        onWritten: options.onBlob,
-        onGrowing: options.onGrowing,
-        followFrom: options.followFrom,
-        log
-    }));
-    const artifact = await log.group('Assemble', async () => {
-        const result = assemble(base, layers, inputs, context);
-        log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
-        return result;
-    });
-    return { base, artifact };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/merge.ts
-
-
-
-
-
-
-
-/** Parses `merge-digests` items: `sha256:…` or `REPOSITORY@sha256:…` in the `image` repository. */
-function parseMergeDigests(items, image) {
-    const digests = [];
-    for (const item of items) {
-        let digest = item;
-        if (!(0,oci_digest/* isDigest */.Bc)(item)) {
-            const ref = (() => {
-                try {
-                    return parseReference(item);
-                }
-                catch (error) {
-                    throw new InputError('merge-digests', `"${item}": ${error.message}`);
-                }
-            })();
-            if (!ref.digest)
-                throw new InputError('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
-            if (!ref.repository.equals(image)) {
-                throw new InputError('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
+        runDetails: {
+            builder: {
+                id: workflowRef ? `${server}/${workflowRef}` : 'urn:imprint:local'
+            },
+            metadata: {
+                invocationId: repo && env.GITHUB_RUN_ID
+                    ? `${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+                    : 'urn:imprint:local'
             }
-            digest = ref.digest;
         }
-        if (digests.includes(digest))
-            throw new InputError('merge-digests', `${digest} is listed twice`);
-        digests.push(digest);
-    }
-    return digests;
-}
-function platformKey(p) {
-    return [p.os, p.architecture, p.variant ?? '', p['os.version'] ?? ''].join('/');
-}
-/** An image already in the registry, as an `Image` whose bytes are exactly the stored ones. */
-async function remoteImage(client, repo, digest, bytes) {
-    const manifest = JSON.parse(bytes.toString('utf8'));
-    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
-    const config = JSON.parse(configBytes.toString('utf8'));
-    const configBlob = bytesBlob(manifest.config.mediaType, configBytes);
-    const layers = manifest.layers.map(descriptor => ({
-        descriptor,
-        origin: repo,
-        open: offset => client.getBlob(repo, descriptor.digest, offset)
-    }));
-    const platform = {
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {}),
-        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {})
     };
-    return {
-        kind: 'image',
-        platform,
-        manifest,
-        manifestBytes: bytes,
-        digest,
-        config,
-        configBlob,
-        layers
-    };
-}
-/**
- * The fan-in: one OCI index over platform images pushed by digest (by matrix jobs), with no
- * rebuild. Platforms come from each image's config; an index given as input contributes its
- * children. Duplicate platforms are refused; entries are sorted by platform, so the same inputs
- * always give the same index digest.
- */
-async function mergeImages(client, repo, digests, annotations) {
-    const images = [];
-    for (const digest of digests) {
-        let found;
-        try {
-            found = await client.getManifest(repo, digest);
-        }
-        catch (error) {
-            if (error instanceof RegistryError && error.status === 404) {
-                throw new InputError('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
+    return Buffer.from(JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [
+            {
+                name: inputs.repository.toString().toLowerCase(),
+                digest: { sha256: (0,oci_digest/* digestHex */.sU)(inputs.digest) }
             }
-            throw error;
-        }
-        if (isIndex(found.mediaType)) {
-            const nested = JSON.parse(found.bytes.toString('utf8'));
-            for (const child of nested.manifests.filter(d => isImageManifest(d.mediaType) && d.platform?.os !== 'unknown')) {
-                const bytes = (await client.getManifest(repo, child.digest)).bytes;
-                images.push(await remoteImage(client, repo, child.digest, bytes));
-            }
-        }
-        else if (isImageManifest(found.mediaType)) {
-            images.push(await remoteImage(client, repo, digest, found.bytes));
-        }
-        else {
-            throw new InputError('merge-digests', `${digest} is a ${found.mediaType || 'manifest of unknown type'}, not an image`);
-        }
-    }
-    const seen = new Map();
-    for (const img of images) {
-        const key = platformKey(img.platform);
-        const other = seen.get(key);
-        if (other && other !== img.digest) {
-            throw new InputError('merge-digests', `${other} and ${img.digest} are both ${formatPlatform(img.platform)}; one image per platform`);
-        }
-        seen.set(key, img.digest);
-    }
-    const unique = [...new Map(images.map(img => [img.digest, img])).values()];
-    unique.sort((a, b) => {
-        // Code-point order, not the runner's locale: the same inputs give the same index everywhere.
-        const [x, y] = [platformKey(a.platform), platformKey(b.platform)];
-        return x < y ? -1 : x > y ? 1 : 0;
-    });
-    return index(unique, annotations);
+        ],
+        predicateType: slsaProvenancePredicate,
+        predicate
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/sign/bundle-referrer.ts
@@ -66219,95 +67662,6 @@ function pae(payloadType, body) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/sign/provenance.ts
-
-const slsaProvenancePredicate = 'https://slsa.dev/provenance/v1';
-const githubBuildType = 'https://actions.github.io/buildtypes/workflow/v1';
-/**
- * A SLSA v1 provenance statement for the image digest, shaped like actions/attest's (GitHub
- * workflow build type), with the base image and every layer source as resolved dependencies.
- */
-function provenanceStatement(inputs, env) {
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repo = env.GITHUB_REPOSITORY;
-    const ref = env.GITHUB_REF ?? '';
-    const workflowRef = env.GITHUB_WORKFLOW_REF ?? '';
-    const workflowPath = workflowRef
-        .replace(/^[^/]+\/[^/]+\//, '')
-        .replace(/@.*$/, '');
-    const dependencies = [];
-    if (repo && inputs.revision) {
-        dependencies.push({
-            uri: `git+${server}/${repo}@${ref}`,
-            digest: { gitCommit: inputs.revision }
-        });
-    }
-    else if (inputs.revision) {
-        dependencies.push({
-            name: 'source',
-            digest: { gitCommit: inputs.revision }
-        });
-    }
-    if (inputs.base?.digest) {
-        dependencies.push({
-            uri: `oci://${inputs.base.name}`,
-            digest: { sha256: (0,oci_digest/* digestHex */.sU)(inputs.base.digest) },
-            annotations: { role: 'base image' }
-        });
-    }
-    for (const layer of inputs.layers) {
-        dependencies.push({
-            name: layer.source,
-            digest: { sha256: (0,oci_digest/* digestHex */.sU)(layer.diffId) },
-            annotations: {
-                role: 'layer',
-                destination: layer.destination,
-                digestOf: 'uncompressed tar (diffID)'
-            }
-        });
-    }
-    const predicate = {
-        buildDefinition: {
-            buildType: githubBuildType,
-            externalParameters: {
-                workflow: repo
-                    ? { ref, repository: `${server}/${repo}`, path: workflowPath }
-                    : { ref: 'local', repository: '', path: '' }
-            },
-            internalParameters: {
-                github: {
-                    event_name: env.GITHUB_EVENT_NAME ?? '',
-                    repository_id: env.GITHUB_REPOSITORY_ID ?? '',
-                    repository_owner_id: env.GITHUB_REPOSITORY_OWNER_ID ?? '',
-                    runner_environment: env.RUNNER_ENVIRONMENT ?? ''
-                }
-            },
-            resolvedDependencies: dependencies
-        },
-        runDetails: {
-            builder: {
-                id: workflowRef ? `${server}/${workflowRef}` : 'urn:imprint:local'
-            },
-            metadata: {
-                invocationId: repo && env.GITHUB_RUN_ID
-                    ? `${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT ?? '1'}`
-                    : 'urn:imprint:local'
-            }
-        }
-    };
-    return Buffer.from(JSON.stringify({
-        _type: 'https://in-toto.io/Statement/v1',
-        subject: [
-            {
-                name: inputs.repository.toString().toLowerCase(),
-                digest: { sha256: (0,oci_digest/* digestHex */.sU)(inputs.digest) }
-            }
-        ],
-        predicateType: slsaProvenancePredicate,
-        predicate
-    }));
-}
-
 ;// CONCATENATED MODULE: ./src/sign/verify.ts
 
 
@@ -66514,6 +67868,41 @@ function statementOf(bundle) {
 
 
 
+
+
+/**
+ * The sign stage: with a key or keyless (as `sign` resolved), only an image that was pushed; an
+ * unsigned push says how to sign.
+ */
+async function sign(artifact, base, inputs, options) {
+    const { log } = options;
+    const method = inputs.sign === 'key' && inputs.signingKey
+        ? keyMethod(inputs.signingKey)
+        : inputs.sign === 'keyless'
+            ? keylessMethod(new KeylessSigner(keylessConfig(options.env)))
+            : undefined;
+    if (!options.pushed) {
+        if (method)
+            log.warning('nothing was pushed, so nothing was signed');
+        return [];
+    }
+    if (!method) {
+        log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
+        return [];
+    }
+    return log.group('Sign', async () => {
+        log.info(`signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`);
+        return signArtifact(options.client, options.repository, artifact, method, {
+            recursive: inputs.signRecursive,
+            attest: inputs.attest,
+            created: rfc3339(options.context.sourceDateEpoch),
+            revision: options.context.sha,
+            base,
+            env: options.env,
+            log
+        });
+    });
+}
 function invocationOf(statement) {
     return statement?.predicate?.runDetails?.metadata?.invocationId;
 }
@@ -66561,730 +67950,6 @@ async function signArtifact(client, repo, artifact, method, options) {
     return records;
 }
 
-;// CONCATENATED MODULE: ./src/deploy/manifests.ts
-
-
-
-/** A listed file or pattern the run cannot use; named so the user can fix the `manifests` input. */
-class ManifestInputError extends Error {
-}
-/** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
-async function expandManifests(root, patterns) {
-    const files = [];
-    for (const pattern of patterns) {
-        if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
-            throw new ManifestInputError(`"${pattern}" must be relative to the repository root and stay inside it`);
-        }
-        const found = [];
-        for await (const match of (0,promises_.glob)(pattern, { cwd: root }))
-            found.push(match.split('\\').join('/'));
-        if (found.length === 0) {
-            throw new ManifestInputError(`"${pattern}" matches no file in ${root}`);
-        }
-        for (const file of found.sort())
-            if (!files.includes(file))
-                files.push(file);
-    }
-    return files;
-}
-async function readManifests(root, files) {
-    return Promise.all(files.map(async (path) => ({
-        path,
-        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8')
-    })));
-}
-/**
- * Edits every file in memory: a parse error, or a file without the image when `requireMatch`,
- * stops the run here, before anything is pushed or written.
- */
-function planManifests(manifests, target, requireMatch) {
-    const plans = [];
-    const warnings = [];
-    for (const { path, text: before } of manifests) {
-        const edit = editManifest(path, before, target);
-        warnings.push(...edit.warnings);
-        if (edit.matches === 0) {
-            const message = `${path} has no reference to ${target.repository}`;
-            if (requireMatch)
-                throw new ManifestInputError(`${message} (set manifest-no-match: warning to allow this)`);
-            warnings.push(message);
-        }
-        plans.push({
-            path,
-            before,
-            after: edit.text,
-            changes: edit.changes,
-            matches: edit.matches
-        });
-    }
-    return { files: plans, warnings };
-}
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-async function writeAtomically(file, text) {
-    const temporary = `${file}.imprint-${process.pid}.tmp`;
-    try {
-        await (0,promises_.writeFile)(temporary, text);
-        await (0,promises_.rename)(temporary, file);
-    }
-    finally {
-        await (0,promises_.rm)(temporary, { force: true });
-    }
-}
-/**
- * The changed lines as a unified diff without context (an LCS over lines; manifests are small),
- * for the log and previews.
- */
-function lineDiff(plan) {
-    const a = plan.before.split('\n').map(l => l.replace(/\r$/, ''));
-    const b = plan.after.split('\n').map(l => l.replace(/\r$/, ''));
-    const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
-    for (let i = a.length - 1; i >= 0; i--) {
-        for (let j = b.length - 1; j >= 0; j--) {
-            lcs[i][j] =
-                a[i] === b[j]
-                    ? lcs[i + 1][j + 1] + 1
-                    : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-        }
-    }
-    const out = [`--- a/${plan.path}`, `+++ b/${plan.path}`];
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < b.length) {
-        if (i < a.length && j < b.length && a[i] === b[j]) {
-            i++;
-            j++;
-            continue;
-        }
-        const hunk = [];
-        const [startA, startB] = [i, j];
-        while ((i < a.length || j < b.length) &&
-            !(i < a.length && j < b.length && a[i] === b[j])) {
-            if (j >= b.length || (i < a.length && lcs[i + 1][j] >= lcs[i][j + 1]))
-                hunk.push(`-${a[i++]}`);
-            else
-                hunk.push(`+${b[j++]}`);
-        }
-        out.push(`@@ -${startA + 1},${i - startA} +${startB + 1},${j - startB} @@`, ...hunk);
-    }
-    return out.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/deploy/git.ts
-
-
-
-
-
-
-
-const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-class GitError extends Error {
-    args;
-    stderr;
-    constructor(args, stderr) {
-        super(`git ${args.join(' ')} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
-        this.args = args;
-        this.stderr = stderr;
-        this.name = 'GitError';
-    }
-}
-/** Runs git; identity comes from `identity` when the repository has none configured. */
-async function git_git(cwd, args, extraConfig = []) {
-    // Settings (credentials among them) go through the environment, not argv, where any process
-    // on the machine could read them.
-    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
-    if (extraConfig.length) {
-        env.GIT_CONFIG_COUNT = String(extraConfig.length);
-        extraConfig.forEach((entry, i) => {
-            const eq = entry.indexOf('=');
-            env[`GIT_CONFIG_KEY_${i}`] = entry.slice(0, eq);
-            env[`GIT_CONFIG_VALUE_${i}`] = entry.slice(eq + 1);
-        });
-    }
-    try {
-        const { stdout } = await execFileAsync('git', args, {
-            cwd,
-            maxBuffer: 64 * 1024 * 1024,
-            env
-        });
-        return stdout.trim();
-    }
-    catch (error) {
-        throw new GitError(args, error.stderr ?? String(error));
-    }
-}
-/** What `git push` says when someone else pushed first: fetch, re-apply and try again. */
-function isRejectedPush(error) {
-    return (error instanceof GitError &&
-        /non-fast-forward|fetch first|\[rejected\]|stale info|incorrect old value|failed to update ref|cannot lock ref/i.test(error.stderr));
-}
-const git_sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-/**
- * Commits the manifest edits onto `branch` and pushes, in a temporary worktree so the user's
- * checkout is untouched. When the push is rejected because the branch moved, the new head is
- * fetched and the edits are applied again to its content (never a stale diff), a few times with
- * jitter: a concurrent merge is never lost.
- */
-async function commitAndPush(options) {
-    const { root, remote, branch, log } = options;
-    const remoteConfig = options.remoteConfig ?? [];
-    const attempts = options.attempts ?? 8;
-    const identity = [];
-    if (!(await git_git(root, ['config', 'user.name']).catch(() => ''))) {
-        identity.push('user.name=github-actions[bot]', 'user.email=41898282+github-actions[bot]@users.noreply.github.com');
-    }
-    // A full clone stays full: --depth would make it shallow and cut the history later steps read.
-    const shallow = (await git_git(root, ['rev-parse', '--is-shallow-repository'])) === 'true';
-    const depth = shallow ? ['--depth=1'] : [];
-    const worktree = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-manifests-'));
-    let added = false;
-    try {
-        for (let attempt = 1;; attempt++) {
-            await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${branch}`], remoteConfig);
-            const head = await git_git(root, ['rev-parse', 'FETCH_HEAD']);
-            if (!added) {
-                await git_git(root, ['worktree', 'add', '--detach', worktree, head]);
-                added = true;
-            }
-            else {
-                await git_git(worktree, ['reset', '--hard', head]);
-            }
-            const changed = [];
-            const applied = [];
-            for (const file of options.files) {
-                const path = (0,external_node_path_.join)(worktree, file);
-                const before = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
-                if (before === undefined) {
-                    log.warning(`${file} no longer exists on ${branch}; skipped`);
-                    continue;
-                }
-                const edit = editManifest(file, before, options.target);
-                const allowed = [];
-                for (const change of edit.changes) {
-                    if (!options.allow || (await options.allow(change, worktree)))
-                        allowed.push(change);
-                }
-                if (allowed.length === 0)
-                    continue;
-                if (allowed.length !== edit.changes.length) {
-                    log.warning(`${file}: some references were skipped by the ordering guard; the file is left as it is`);
-                    continue;
-                }
-                await writeAtomically(path, edit.text);
-                changed.push(file);
-                applied.push(...allowed.map(change => ({ path: file, change })));
-            }
-            if (changed.length === 0) {
-                log.info(`manifests on ${branch} already point at the image; nothing to commit`);
-                return { changed, changes: applied, attempts: attempt };
-            }
-            await git_git(worktree, ['add', '--', ...changed]);
-            await git_git(worktree, ['commit', '--quiet', '-m', options.message], identity);
-            const target = options.pushTo ?? branch;
-            if (options.pushTo) {
-                // The pull request branch, fetched once: it may hold a newer build's image (never force an
-                // older one over it) or exactly this change already (leave it, and the PR, as they are).
-                const existing = (await git_git(root, ['ls-remote', remote, `refs/heads/${target}`], remoteConfig)).split(/\s/)[0];
-                if (existing) {
-                    await git_git(root, ['fetch', '--no-tags', ...depth, remote, `refs/heads/${target}`], remoteConfig);
-                    const allow = options.allow;
-                    for (const file of allow ? changed : []) {
-                        const theirs = await git_git(root, [
-                            'show',
-                            `FETCH_HEAD:${file}`
-                        ]).catch(() => undefined);
-                        if (theirs === undefined)
-                            continue;
-                        for (const change of editManifest(file, theirs, options.target)
-                            .changes) {
-                            if (allow && !(await allow(change, worktree))) {
-                                log.warning(`${target} already holds a newer image in ${file}; not replacing it`);
-                                return { changed: [], changes: [], attempts: attempt };
-                            }
-                        }
-                    }
-                    const [theirs, ours] = await Promise.all([
-                        git_git(root, ['rev-parse', 'FETCH_HEAD^{tree}']),
-                        git_git(worktree, ['rev-parse', 'HEAD^{tree}'])
-                    ]);
-                    if (theirs === ours) {
-                        return {
-                            commit: existing,
-                            changed,
-                            changes: applied,
-                            attempts: attempt,
-                            unchanged: true
-                        };
-                    }
-                }
-            }
-            try {
-                await git_git(worktree, [
-                    'push',
-                    '--quiet',
-                    ...(options.pushTo ? ['--force'] : []),
-                    remote,
-                    `HEAD:refs/heads/${target}`
-                ], remoteConfig);
-                const commit = await git_git(worktree, ['rev-parse', 'HEAD']);
-                return { commit, changed, changes: applied, attempts: attempt };
-            }
-            catch (error) {
-                if (!isRejectedPush(error) || attempt >= attempts)
-                    throw error;
-                const delay = Math.round(Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random()));
-                log.info(`${branch} moved while committing (attempt ${attempt}); re-applying on the new head in ${delay} ms`);
-                await git_sleep(delay);
-            }
-        }
-    }
-    finally {
-        if (added)
-            await git_git(root, ['worktree', 'remove', '--force', worktree]).catch(() => undefined);
-        await (0,promises_.rm)(worktree, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/ordering.ts
-
-// A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
-const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/;
-function isAncestor(cwd, ancestor, descendant) {
-    return new Promise(resolve => {
-        (0,external_node_child_process_namespaceObject.execFile)('git', ['merge-base', '--is-ancestor', ancestor, descendant], { cwd }, error => {
-            if (!error)
-                resolve('yes');
-            else
-                resolve(error.code === 1 ? 'no' : 'unknown');
-        });
-    });
-}
-/**
- * The ordering guard: a deployed image tagged with a commit that descends from ours is newer,
- * so an out-of-order build must not replace it. Commits the checkout does not have are fetched
- * once; when the order still cannot be told, the update goes ahead with a notice.
- */
-function orderingGuard(sha, 
-/** The checkout of the source repository: image tags are its commits (not the GitOps repository's). */
-cwd, remote, log) {
-    return async (change) => {
-        const deployed = commitTag.exec(change.from)?.[1];
-        if (!sha || !deployed || deployed === sha)
-            return true;
-        let newer = await isAncestor(cwd, sha, deployed);
-        if (newer === 'unknown') {
-            // Only a shallow checkout is deepened; a full clone is fetched into without --depth.
-            const shallow = await new Promise(resolve => (0,external_node_child_process_namespaceObject.execFile)('git', ['rev-parse', '--is-shallow-repository'], { cwd }, (_error, out) => resolve(String(out).trim() === 'true')));
-            await new Promise(resolve => (0,external_node_child_process_namespaceObject.execFile)('git', [
-                'fetch',
-                '--no-tags',
-                ...(shallow ? ['--depth=200'] : []),
-                remote,
-                deployed,
-                sha
-            ], { cwd }, () => resolve()));
-            newer = await isAncestor(cwd, sha, deployed);
-        }
-        if (newer === 'yes') {
-            log.warning(`${change.path}: the deployed image is from ${deployed.slice(0, 7)}, newer than ${sha.slice(0, 7)}; not replacing it`);
-            return false;
-        }
-        if (newer === 'unknown') {
-            log.info(`${change.path}: cannot tell whether ${deployed.slice(0, 7)} is newer than ${sha.slice(0, 7)}; updating`);
-        }
-        return true;
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/github.ts
-class GitHubApiError extends Error {
-    status;
-    constructor(status, method, path, detail) {
-        super(`GitHub API ${method} ${path}: ${status} ${detail}`);
-        this.status = status;
-        this.name = 'GitHubApiError';
-    }
-}
-class GitHubApi {
-    token;
-    baseUrl;
-    constructor(token, baseUrl = 'https://api.github.com') {
-        this.token = token;
-        this.baseUrl = baseUrl;
-    }
-    async call(method, path, body) {
-        const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
-            method,
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${this.token}`,
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'imprint',
-                ...(body ? { 'content-type': 'application/json' } : {})
-            },
-            body: body ? JSON.stringify(body) : undefined
-        });
-        const text = await res.text();
-        if (!res.ok) {
-            let detail = text.slice(0, 200);
-            try {
-                detail = JSON.parse(text).message ?? detail;
-            }
-            catch {
-                // not JSON
-            }
-            throw new GitHubApiError(res.status, method, path, detail);
-        }
-        return (text ? JSON.parse(text) : undefined);
-    }
-    /** Every comment of an issue or pull request, all pages. */
-    async listComments(owner, repo, issue) {
-        const all = [];
-        for (let page = 1; page <= 50; page++) {
-            const batch = await this.call('GET', `/repos/${owner}/${repo}/issues/${issue}/comments?per_page=100&page=${page}`);
-            all.push(...batch);
-            if (batch.length < 100)
-                break;
-        }
-        return all;
-    }
-    createComment(owner, repo, issue, body) {
-        return this.call('POST', `/repos/${owner}/${repo}/issues/${issue}/comments`, { body });
-    }
-    updateComment(owner, repo, id, body) {
-        return this.call('PATCH', `/repos/${owner}/${repo}/issues/comments/${id}`, {
-            body
-        });
-    }
-    /** The open pull request from `head` (`owner:branch`) into `base`, if any. */
-    async findOpenPull(owner, repo, head, base) {
-        const query = `head=${encodeURIComponent(head)}&base=${encodeURIComponent(base)}&state=open&per_page=10`;
-        const pulls = await this.call('GET', `/repos/${owner}/${repo}/pulls?${query}`);
-        return pulls[0];
-    }
-    createPull(owner, repo, pull) {
-        return this.call('POST', `/repos/${owner}/${repo}/pulls`, pull);
-    }
-    updatePull(owner, repo, number, pull) {
-        return this.call('PATCH', `/repos/${owner}/${repo}/pulls/${number}`, pull);
-    }
-}
-/** Keeps one comment per marker: updated in place when it exists, created otherwise. */
-async function upsertComment(api, target, marker, body) {
-    // Ours start with the marker; a comment merely quoting it is someone else's.
-    const existing = (await api.listComments(target.owner, target.repo, target.issue)).find(c => c.body?.startsWith(marker));
-    if (existing) {
-        try {
-            await api.updateComment(target.owner, target.repo, existing.id, body);
-            return { id: existing.id, action: 'updated' };
-        }
-        catch (error) {
-            // Not ours to edit (another author planted the marker): write our own instead.
-            if (!(error instanceof GitHubApiError &&
-                (error.status === 403 || error.status === 404)))
-                throw error;
-        }
-    }
-    const created = await api.createComment(target.owner, target.repo, target.issue, body);
-    return { id: created.id, action: 'created' };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-const deploy_run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-// Stands in for the digest while checking: every digest has the same form, so no check depends
-// on its value (the tag, which can change quoting, is the real one).
-const provisionalDigest = `sha256:${'0'.repeat(64)}`;
-const serverUrl = () => (process.env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
-async function repositoryRoot(cwd) {
-    try {
-        return (await deploy_run('git', ['rev-parse', '--show-toplevel'], { cwd })).stdout.trim();
-    }
-    catch {
-        return cwd;
-    }
-}
-async function currentBranch(root, context) {
-    if (context?.branch)
-        return context.branch;
-    try {
-        return ((await deploy_run('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: root })).stdout.trim() || undefined);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Credentials for an https remote the way actions/checkout passes them: a header, scoped to the server. */
-function tokenConfig(url, token) {
-    if (!token || !/^https?:/.test(url))
-        return [];
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return [
-        `http.${new URL(url).origin}/.extraheader=AUTHORIZATION: basic ${basic}`
-    ];
-}
-/** Clones the GitOps repository (one commit deep) into a temporary directory. */
-async function cloneManifestRepository(inputs, repository) {
-    const url = `${serverUrl()}/${repository}.git`;
-    const remoteConfig = tokenConfig(url, inputs.manifestToken);
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-gitops-'));
-    const cleanup = () => (0,promises_.rm)(dir, { recursive: true, force: true });
-    const branchArgs = inputs.manifestBranch
-        ? ['--branch', inputs.manifestBranch]
-        : [];
-    try {
-        await git_git((0,external_node_os_.tmpdir)(), ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], remoteConfig);
-    }
-    catch (error) {
-        await cleanup();
-        const stderr = error instanceof GitError ? error.stderr : String(error);
-        if (inputs.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
-            throw new InputError('manifest-branch', `branch "${inputs.manifestBranch}" does not exist in ${repository}`);
-        }
-        throw new InputError('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
-    }
-    const branch = inputs.manifestBranch ?? (await currentBranch(dir));
-    if (!branch) {
-        await cleanup();
-        throw new InputError('manifest-repository', `${repository} has no default branch`);
-    }
-    return { root: dir, url, remoteConfig, branch, cleanup };
-}
-/**
- * Finds, reads, parses and edits every manifest in memory before the first layer is built, so
- * that a malformed file, one without the image, a missing branch, an unreachable GitOps
- * repository or a pull-request mode without a token stops the run at once, with nothing pushed.
- */
-async function openManifests(inputs, context, tag, log) {
-    if (inputs.manifests.length === 0)
-        return undefined;
-    const provisional = {
-        repository: inputs.image,
-        tag,
-        digest: provisionalDigest,
-        paths: inputs.manifestPaths
-    };
-    const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
-    const sourceRoot = await repositoryRoot(process.cwd());
-    let root = sourceRoot;
-    let remote = 'origin';
-    let remoteConfig = [];
-    let branch;
-    let cleanup = async () => { };
-    if (inputs.manifestRepository) {
-        let clone;
-        try {
-            clone = await cloneManifestRepository(inputs, inputs.manifestRepository);
-        }
-        catch (error) {
-            // A fork's pull request has no secrets: no preview then, but no failure either.
-            if (!isPullRequest(context))
-                throw error;
-            log.warning(`manifest preview skipped: ${error.message}`);
-            return undefined;
-        }
-        ;
-        ({ root, remoteConfig, cleanup } = clone);
-        remote = clone.url;
-        branch = commits ? clone.branch : undefined;
-    }
-    else if (commits) {
-        branch = inputs.manifestBranch ?? (await currentBranch(root, context));
-        if (!branch) {
-            throw new InputError('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
-        }
-        const name = branch;
-        await deploy_run('git', ['ls-remote', '--exit-code', '--heads', 'origin', name], {
-            cwd: root
-        }).catch(error => {
-            if (error.code === 2) {
-                throw new InputError('manifest-branch', `branch "${name}" does not exist on origin; create it first or name another`);
-            }
-            log.warning(`could not check branch ${name} on origin: ${String(error.message).split('\n')[0]}`);
-        });
-    }
-    const repository = inputs.manifestRepository ?? context.repository;
-    try {
-        if (commits &&
-            inputs.manifestCommit === 'pull-request' &&
-            (!repository || !inputs.manifestToken)) {
-            throw new InputError('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
-        }
-        const files = await expandManifests(root, inputs.manifests);
-        const manifests = await readManifests(root, files);
-        const checked = planManifests(manifests, provisional, inputs.manifestNoMatch === 'error');
-        for (const warning of checked.warnings)
-            log.warning(warning);
-        log.info(`${files.length} manifest file${files.length === 1 ? '' : 's'} checked: ${files.join(', ')}`);
-        return {
-            root,
-            manifests,
-            branch,
-            remote,
-            remoteConfig,
-            repository,
-            sourceRoot,
-            cleanup
-        };
-    }
-    catch (error) {
-        await cleanup();
-        if (error instanceof ManifestInputError || error instanceof ManifestError) {
-            throw new InputError('manifests', error.message);
-        }
-        throw error;
-    }
-}
-/** The edits for the new image, shown as diffs: the files were checked by `openManifests`. */
-function planDeploy(opened, inputs, tag, digest, log) {
-    const target = {
-        repository: inputs.image,
-        tag,
-        digest,
-        paths: inputs.manifestPaths
-    };
-    let plan;
-    try {
-        plan = planManifests(opened.manifests, target, inputs.manifestNoMatch === 'error');
-    }
-    catch (error) {
-        if (error instanceof ManifestInputError || error instanceof ManifestError) {
-            throw new InputError('manifests', error.message);
-        }
-        throw error;
-    }
-    for (const file of plan.files.filter(f => f.changes.length))
-        log.info(lineDiff(file));
-    return { ...opened, target, plan };
-}
-function renderCommitMessage(template, target, context) {
-    const values = {
-        image: target.repository.toString(),
-        digest: target.digest,
-        tag: target.tag,
-        sha: context.sha ?? '',
-        short_sha: context.sha?.slice(0, 7) ?? ''
-    };
-    return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, key) => values[key] ?? whole);
-}
-/**
- * The pull request branch of an image into one base branch: `imprint/<base>/<image>-<hash>`; the
- * hash of the exact repository keeps apart names that sanitise alike.
- */
-function pullRequestBranch(target, base) {
-    const repository = target.repository.toString();
-    const readable = repository.replace(/[^A-Za-z0-9_-]+/g, '-');
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest('hex').slice(0, 8);
-    return `imprint/${base}/${readable}-${hash}`;
-}
-/**
- * Writes the prepared edits: into the workspace (`none`), as one commit pushed to the branch
- * (`push`), or as a commit on the image's pull request branch with the pull request opened or
- * updated (`pull-request`).
- */
-async function deploy(prepared, inputs, context, log) {
-    const mode = inputs.manifestCommit;
-    const planned = prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
-    const previous = planned[0]?.change.from;
-    const preview = previewOf(prepared);
-    if (mode === 'none') {
-        const changed = [];
-        for (const file of prepared.plan.files) {
-            if (file.changes.length === 0)
-                continue;
-            await writeAtomically((0,external_node_path_.join)(prepared.root, file.path), file.after);
-            changed.push(file.path);
-        }
-        return { mode, changed, changes: planned, previous, preview };
-    }
-    if (!prepared.branch) {
-        return {
-            mode,
-            changed: [],
-            changes: planned,
-            previous,
-            preview,
-            skipped: 'pull_request events do not commit manifests'
-        };
-    }
-    const branch = prepared.branch;
-    const headline = renderCommitMessage(inputs.commitMessage, prepared.target, context);
-    const body = planned
-        .map(p => `${p.path}: ${p.change.from} → ${p.change.to}`)
-        .join('\n');
-    // [skip ci] only for direct pushes: on a pull request it would leave required checks pending.
-    const message = mode === 'push'
-        ? `${headline}\n\n${body}\n\n[skip ci]`
-        : `${headline}\n\n${body}`;
-    const pushTo = mode === 'pull-request'
-        ? pullRequestBranch(prepared.target, branch)
-        : undefined;
-    const result = await commitAndPush({
-        root: prepared.root,
-        remote: prepared.remote,
-        remoteConfig: prepared.remoteConfig,
-        branch,
-        pushTo,
-        files: prepared.manifests.map(m => m.path),
-        target: prepared.target,
-        message,
-        allow: orderingGuard(context.sha, prepared.sourceRoot, 'origin', log),
-        log
-    });
-    const outcome = {
-        mode,
-        commit: result.commit,
-        changed: result.changed,
-        changes: result.changes,
-        previous: result.changes[0]?.change.from ?? previous,
-        preview
-    };
-    if (result.commit && !pushTo)
-        log.info(`manifests committed to ${branch}: ${result.commit} (attempt ${result.attempts})`);
-    if (result.commit && pushTo) {
-        outcome.pullRequest = await openPullRequest(prepared, inputs, pushTo, branch, headline, body, result.unchanged === true, log);
-    }
-    return outcome;
-}
-async function openPullRequest(prepared, inputs, head, base, title, body, unchanged, log) {
-    const [owner, repo] = (prepared.repository ?? '').split('/');
-    const api = new GitHubApi(inputs.manifestToken ?? '', process.env.GITHUB_API_URL);
-    const runUrl = process.env.GITHUB_RUN_ID
-        ? `\n\nFrom ${serverUrl()}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-        : '';
-    const text = { title, body: `${body}${runUrl}` };
-    const existing = await api.findOpenPull(owner, repo, `${owner}:${head}`, base);
-    if (existing) {
-        if (!unchanged)
-            await api.updatePull(owner, repo, existing.number, text);
-        log.info(`pull request ${existing.html_url} ${unchanged ? 'already up to date' : 'updated'}`);
-        return {
-            url: existing.html_url,
-            number: existing.number,
-            operation: unchanged ? 'unchanged' : 'updated'
-        };
-    }
-    const created = await api.createPull(owner, repo, { ...text, head, base });
-    log.info(`pull request ${created.html_url} opened`);
-    return { url: created.html_url, number: created.number, operation: 'created' };
-}
-/** The prepared edits as diffs (what a merge would change), for logs and pull request comments. */
-function previewOf(prepared) {
-    return prepared.plan.files.filter(f => f.changes.length).map(lineDiff);
-}
-
 ;// CONCATENATED MODULE: ./src/pipeline/run.ts
 
 
@@ -67307,20 +67972,23 @@ function previewOf(prepared) {
 
 
 
-
-
-
 /**
- * The whole build: context → base → layers → assemble → push / layout. The action and the
- * command line are two front ends of this function.
+ * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
+ * → compare → push → sign → manifests → report. The action and the command line are two front
+ * ends of this function; each stage owns its log group and its slice of the inputs.
  */
 async function runPipeline(inputs, deps) {
-    const { log } = deps;
-    const workingDirectory = (0,external_node_path_.resolve)(inputs.workingDirectory);
-    const context = await readContext(deps.env, workingDirectory, inputs.sourceDateEpoch);
+    const { log, env } = deps;
+    const jobs = deps.jobs ?? 4;
+    const git = new Git(env);
+    const workingDirectory = (0,external_node_path_.resolve)(deps.workspace, inputs.workingDirectory);
+    const context = await log.group('Context', async () => {
+        const read = await readContext(env, { workspace: deps.workspace, workingDirectory }, inputs.sourceDateEpoch);
+        log.info(`commit ${read.sha ?? '(none)'}; source date ${read.sourceDateEpoch} (${rfc3339(read.sourceDateEpoch)}) from ${read.sourceDateOrigin}`);
+        return read;
+    });
     // The fan-out half of a matrix build writes no tag: the merge job tags the index.
     const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
-    log.info(`source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
     const registries = new Registries({
         keychain: defaultKeychain({
             explicit: inputs.username && inputs.password
@@ -67331,25 +67999,28 @@ async function runPipeline(inputs, deps) {
                 }
                 : undefined,
             githubToken: inputs.githubToken,
-            githubActor: context.actor
+            githubActor: context.actor,
+            env
         }),
         insecureRegistries: inputs.insecureRegistries,
         retry: deps.retry,
+        limits: deps.limits,
         log,
         userAgent: 'imprint',
         chunkThreshold: deps.chunkThreshold,
         chunkSize: deps.chunkSize,
         streamChunkSize: deps.streamChunkSize
     });
-    const jobs = deps.jobs ?? 4;
+    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     let opened;
     let early;
     let saving;
-    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     try {
         // Everything a user can get wrong is checked before the first layer is compressed, so a bad
         // input costs no build time and leaves nothing pushed.
-        const layoutDir = inputs.ociLayout ? (0,external_node_path_.resolve)(inputs.ociLayout) : undefined;
+        const layoutDir = inputs.ociLayout
+            ? (0,external_node_path_.resolve)(deps.workspace, inputs.ociLayout)
+            : undefined;
         if (layoutDir) {
             await checkLayoutTarget(layoutDir).catch(error => {
                 throw new InputError('oci-layout', error.message);
@@ -67358,120 +68029,70 @@ async function runPipeline(inputs, deps) {
         if (inputs.pushByDigest && inputs.manifests.length) {
             log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
         }
-        opened = inputs.pushByDigest
-            ? undefined
-            : await log.group('Check manifests', () => openManifests(inputs, context, tags[0] ?? 'latest', log));
+        else if (inputs.manifests.length) {
+            opened = await log.group('Check manifests', () => openManifests(inputs, context, tags[0] ?? 'latest', git, log));
+        }
+        const merging = inputs.mergeDigests.length > 0;
         // Only a build that pushes can send blobs early or reuse pushed ones.
-        const pushesABuild = inputs.push && inputs.mergeDigests.length === 0;
-        if (pushesABuild)
-            early = await earlyUploads(inputs, tags, registries, jobs, log);
-        const reuse = pushesABuild
-            ? await layerReuse(inputs, context, registries, deps.layerMapStore, log)
+        const pushesABuild = inputs.push && !merging;
+        early = pushesABuild
+            ? await startEarlyUploads(inputs, tags, registries, jobs, log)
             : undefined;
-        const { base, artifact } = inputs.mergeDigests.length > 0
-            ? await log.group('Merge platform images', async () => {
-                const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
-                const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
-                log.info(`index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`);
-                return {
-                    base: { name: '', platforms: [] },
-                    artifact: merged
-                };
-            })
+        const reuse = pushesABuild
+            ? await log.group('Layer reuse', () => layerReuse(inputs, context, registries, deps.layerMapStore, log))
+            : undefined;
+        const { base, artifact } = merging
+            ? await merge(inputs, registries, log)
             : await buildArtifact(inputs, context, registries, {
                 workingDirectory,
                 scratchDir,
                 jobs,
                 reuse: reuse?.lookup,
-                onBlob: early && (blob => early.start(blob)),
-                onGrowing: early && ((file, name) => early.follow(file, name)),
+                observer: early,
                 followFrom: deps.followFrom,
                 log
             });
         deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
-        const prepared = opened
-            ? planDeploy(opened, inputs, tags[0] ?? artifact.digest.slice(7, 19), artifact.digest, log)
-            : undefined;
-        // A pull request's image is compared with the base commit's (read only), for the report.
         const comparison = context.baseCommit && !inputs.pushByDigest
-            ? await compareBase(inputs, context, registries, artifact, log)
+            ? await log.group('Compare with the base branch', () => compareWithBaseBranch(inputs, context, registries, artifact, log))
             : undefined;
-        let push;
-        let pushSkipped;
-        if (inputs.push) {
-            try {
-                push = await log.group(`Push ${inputs.image}`, async () => {
-                    const client = registries.client(inputs.image.registry);
-                    const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite);
-                    return pushArtifact(client, inputs.image, artifact, plans, {
-                        jobs,
-                        log,
-                        early
-                    });
-                });
-            }
-            catch (error) {
-                // A pull request from a fork gets read-only credentials: report the image, do not fail.
-                if (!(isPullRequest(context) && refusedCredentials(error)))
-                    throw error;
-                pushSkipped = "the pull request's credentials may not push (a fork)";
-                log.warning(`not pushed: ${pushSkipped}; the image was built and is reported (${error.message})`);
-            }
-        }
-        if (inputs.ociLayout && layoutDir) {
-            await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(layoutDir, artifact, tags));
-        }
+        const { push, pushSkipped } = await publish(artifact, tags, inputs, context, { registries, early, layoutDir, jobs, log });
         if (push) {
             deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push));
             // Saved while signing and manifests go on: the layers are in the registry now.
             if (deps.layerMapStore && reuse)
                 saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
         }
-        let signatures = [];
-        const method = inputs.sign === 'key' && inputs.signingKey
-            ? keyMethod(inputs.signingKey)
-            : inputs.sign === 'keyless'
-                ? keylessMethod(new KeylessSigner(keylessConfig(deps.env)))
-                : undefined;
-        if (method && !push) {
-            log.warning('nothing was pushed, so nothing was signed');
-        }
-        else if (method) {
-            log.info(`signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`);
-            signatures = await log.group('Sign', () => signArtifact(registries.client(inputs.image.registry), inputs.image, artifact, method, {
-                recursive: inputs.signRecursive,
-                attest: inputs.attest,
-                created: rfc3339(context.sourceDateEpoch),
-                revision: context.sha,
-                base,
-                env: deps.env,
-                log
-            }));
-        }
-        else if (push) {
-            log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
-        }
-        let deployed;
-        if (prepared) {
-            deployed = push
-                ? await log.group('Update manifests', () => deploy(prepared, inputs, context, log))
-                : {
-                    mode: inputs.manifestCommit,
-                    changed: [],
-                    changes: prepared.plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change }))),
-                    preview: previewOf(prepared),
-                    skipped: 'the image was not pushed, so manifests are not pointed at it'
-                };
-            if (deployed.skipped)
-                log.info(`manifests not updated: ${deployed.skipped}`);
-        }
-        return {
+        const signatures = await sign(artifact, base, inputs, {
+            pushed: push !== undefined,
+            repository: inputs.image,
+            client: registries.client(inputs.image.registry),
+            context,
+            env,
+            log
+        });
+        const manifestsOpened = opened;
+        const deployed = manifestsOpened
+            ? await log.group('Update manifests', async () => {
+                const outcome = await updateManifests(manifestsOpened, inputs, {
+                    tag: tags[0] ?? artifact.digest.slice(7, 19),
+                    digest: artifact.digest,
+                    pushed: push !== undefined
+                }, context, git, log);
+                if (outcome.skipped)
+                    log.info(`manifests not updated: ${outcome.skipped}`);
+                return outcome;
+            })
+            : undefined;
+        const result = {
             ...resultOf(inputs, artifact, base, tags, context, push),
             signatures,
             deploy: deployed,
             comparison,
             pushSkipped
         };
+        await report(result, inputs, context, log);
+        return result;
     }
     finally {
         early?.cancel();
@@ -67481,125 +68102,164 @@ async function runPipeline(inputs, deps) {
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
 }
-/**
- * Uploads may start during the build only when nothing can stop the push later on input grounds:
- * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
- * registry untouched, so then blobs wait for the push stage as before. The push stage looks the
- * tags up again: one may appear while this run builds.
- */
-async function earlyUploads(inputs, tags, registries, jobs, log) {
-    const client = registries.client(inputs.image.registry);
-    if (!inputs.allowTagOverwrite) {
-        try {
-            const existing = await Promise.all(tags.map(tag => client.resolveTag(inputs.image, tag, [
-                repositoryScope(inputs.image.path, 'pull,push')
-            ])));
-            if (existing.some(Boolean)) {
-                log.debug('a tag exists already: uploads wait for the tag check');
-                return undefined;
+/** The fan-in instead of a build: one index over platform images already pushed. */
+function merge(inputs, registries, log) {
+    return log.group('Merge platform images', async () => {
+        const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
+        const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
+        log.info(`index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`);
+        return { base: { name: '', platforms: [] }, artifact: merged };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+/** Output name → value, as `action.yml` declares them. */
+function outputsOf(result) {
+    return {
+        digest: result.digest,
+        image: result.image,
+        tags: result.tags.join('\n'),
+        'config-digest': result.configDigest ?? '',
+        platform: result.platforms.map(p => p.platform).join(','),
+        signature: result.signatures[0]?.legacy ?? '',
+        'manifest-commit': result.deploy?.commit ?? '',
+        'manifests-changed': result.deploy?.changed.join('\n') ?? '',
+        'previous-image': result.deploy?.previous ?? '',
+        'manifest-pull-request': result.deploy?.pullRequest?.url ?? '',
+        metadata: JSON.stringify(metadataOf(result))
+    };
+}
+function metadataOf(result) {
+    return {
+        digest: result.digest,
+        image: result.image,
+        repository: result.repository,
+        tags: result.tags,
+        'config-digest': result.configDigest ?? null,
+        mediaType: result.mediaType,
+        base: result.base ?? null,
+        revision: result.revision ?? null,
+        sourceDateEpoch: result.sourceDateEpoch,
+        pushed: result.pushed,
+        platforms: result.platforms,
+        ...(result.push
+            ? {
+                upload: {
+                    uploadedBytes: result.push.uploadedBytes,
+                    reusedBytes: result.push.reusedBytes,
+                    blobs: result.push.blobs,
+                    tags: result.push.tags
+                }
             }
-        }
-        catch (error) {
-            log.debug(`tags not readable yet (${error.message}): uploads wait for the push`);
-            return undefined;
-        }
-    }
-    return new EarlyUploads(client, inputs.image, jobs, log);
+            : {}),
+        ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
+        signature: result.signatures[0]?.legacy ?? null,
+        signatures: result.signatures,
+        ...(result.deploy
+            ? {
+                manifests: {
+                    mode: result.deploy.mode,
+                    commit: result.deploy.commit ?? null,
+                    changed: result.deploy.changed,
+                    previous: result.deploy.previous ?? null,
+                    skipped: result.deploy.skipped ?? null,
+                    pullRequest: result.deploy.pullRequest ?? null,
+                    changes: result.deploy.changes.map(c => ({
+                        file: c.path,
+                        ...c.change
+                    }))
+                }
+            }
+            : {})
+    };
 }
-function refusedCredentials(error) {
-    return (error instanceof AuthenticationError ||
-        (error instanceof RegistryError &&
-            (error.status === 401 ||
-                error.status === 403 ||
-                error.codes.includes('DENIED'))));
-}
-
-;// CONCATENATED MODULE: ./src/report/pr-comment.ts
-
-
-/** The hidden line that identifies this image's comment, so each run updates it in place. */
-function commentMarker(repository) {
-    return `<!-- imprint:image=${repository} -->`;
-}
-const pr_comment_code = (text) => `<code>${escapeCell(text)}</code>`;
-function signedBytes(delta) {
-    if (delta === 0)
-        return '±0';
-    return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
-}
-/** The sticky pull request comment: digest, references, and what changed against the base branch. */
-function renderComment(result, baseBranch) {
-    // GitHub refuses comments over 65536 characters: without the layer tables when it would be.
-    const full = render(result, baseBranch, true);
-    return full.length < 60_000 ? full : render(result, baseBranch, false);
-}
-function render(result, baseBranch, layerTables) {
-    const lines = [
-        commentMarker(result.repository),
-        `### Imprint: ${escapeCell(result.repository)}`,
-        ''
-    ];
+/** The job summary as Markdown; pure, so it is tested as text. */
+function renderSummary(result) {
+    const lines = [];
+    lines.push(`### Imprint: ${escapeCell(result.repository)}`, '');
     lines.push('| | |', '|---|---|');
-    lines.push(`| Digest | ${pr_comment_code(result.digest)} |`);
-    lines.push(`| Image | ${result.pushed ? pr_comment_code(result.image) : `not pushed (${result.pushSkipped ? escapeCell(result.pushSkipped) : 'push: false'})`} |`);
-    if (result.pushed && result.tags.length)
-        lines.push(`| Tags | ${result.tags.map(pr_comment_code).join('<br>')} |`);
+    lines.push(`| Digest | ${code(result.digest)} |`);
+    lines.push(`| Image | ${code(result.image)} |`);
+    const tagOutcome = new Map(result.push?.tags.map(t => [t.tag, t.outcome]) ?? []);
+    if (result.tags.length) {
+        const tags = result.tags.map(ref => {
+            const outcome = tagOutcome.get(ref.slice(result.repository.length + 1));
+            return `${code(ref)}${outcome ? ` (${outcome})` : ''}`;
+        });
+        lines.push(`| Tags | ${tags.join('<br>')} |`);
+    }
     lines.push(`| Platforms | ${result.platforms.map(p => escapeCell(p.platform)).join(', ')} |`);
+    if (result.configDigest)
+        lines.push(`| Config | ${code(result.configDigest)} |`);
+    if (result.base)
+        lines.push(`| Base | ${code(result.base.name)}${result.base.digest ? ` @ ${code(result.base.digest)}` : ''} |`);
+    else
+        lines.push('| Base | scratch |');
     if (result.revision)
-        lines.push(`| Commit | ${pr_comment_code(result.revision)} |`);
-    for (const record of result.signatures)
-        lines.push(`| Signature | ${pr_comment_code(record.legacy)} |`);
-    const comparison = result.comparison;
-    const against = baseBranch
-        ? `the \`${escapeCell(baseBranch)}\` branch`
-        : 'the base branch';
-    lines.push('');
-    if (!comparison) {
-        lines.push(`No image was found for the base commit of ${against}, so there is nothing to compare with.`);
+        lines.push(`| Revision | ${code(result.revision)} |`);
+    if (result.push) {
+        const uploaded = result.push.blobs.filter(b => b.outcome === 'uploaded').length;
+        lines.push(`| Upload | ${formatBytes(result.push.uploadedBytes)} uploaded in ${uploaded} blobs, ` +
+            `${formatBytes(result.push.reusedBytes)} reused in ${result.push.blobs.length - uploaded} |`);
     }
     else {
-        lines.push(`#### Compared with ${against} (${pr_comment_code(comparison.reference)})`, '');
-        const { before, after } = comparison.baseImage;
-        if (before !== after) {
-            lines.push(`Base image changed: ${before ? pr_comment_code(before) : 'none'} → ${after ? pr_comment_code(after) : 'none'}`, '');
+        lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`);
+    }
+    for (const record of result.signatures) {
+        lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)}${record.provenance ? `<br>SLSA provenance: ${code(record.provenance)}` : ''} |`);
+    }
+    if (result.pushed && result.signatures.length === 0)
+        lines.push('| Signature | not signed |');
+    if (result.deploy) {
+        const d = result.deploy;
+        const what = d.skipped
+            ? `not updated: ${escapeCell(d.skipped)}`
+            : d.pullRequest
+                ? `pull request ${escapeCell(d.pullRequest.url)} ${d.pullRequest.operation}`
+                : d.commit
+                    ? `committed ${code(d.commit)} (${d.changed.length} files)`
+                    : d.changed.length
+                        ? `${d.changed.length} files edited in the workspace`
+                        : 'already up to date';
+        lines.push(`| Manifests | ${what} |`);
+        if (d.previous)
+            lines.push(`| Previous image | ${code(d.previous)} |`);
+    }
+    const total = (layers) => layers.reduce((n, l) => n + l.size, 0);
+    for (const platform of result.platforms) {
+        lines.push('', `#### Layers — ${escapeCell(platform.platform)} (${formatBytes(total(platform.layers))} compressed)`, '');
+        if (result.platforms.length > 1)
+            lines.push(`Manifest ${code(platform.digest)}`, '');
+        lines.push('| # | Source | Destination | Digest | Size |', '|---|---|---|---|---|');
+        platform.layers.forEach((layer, i) => {
+            const source = layer.source === undefined ? 'base' : code(layer.source);
+            const destination = layer.destination === undefined ? '' : code(layer.destination);
+            lines.push(`| ${i + 1} | ${source} | ${destination} | ${code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} |`);
+        });
+    }
+    if (result.deploy?.changes.length) {
+        lines.push('', '#### Manifest changes', '', '| File | Path | From | To |', '|---|---|---|---|');
+        for (const { path, change } of result.deploy.changes) {
+            lines.push(`| ${code(path)} | ${code(change.path)} | ${code(change.from)} | ${code(change.to)} |`);
         }
-        for (const platform of comparison.platforms) {
-            const changed = platform.layers.filter(l => l.status !== 'unchanged').length;
-            const removed = platform.removed.length;
-            const what = changed + removed === 0
-                ? 'no layer changed'
-                : `${changed} of ${platform.layers.length} layers changed${removed ? `, ${removed} removed` : ''}`;
-            lines.push(`**${escapeCell(platform.platform)}**: ${what}, ${formatBytes(platform.total)} (${signedBytes(platform.total - platform.baseTotal)})`, '');
-            if (!layerTables)
-                continue;
-            lines.push('| # | Layer | Digest | Size | Δ size | |', '|---|---|---|---|---|---|');
-            for (const layer of platform.layers) {
-                lines.push(`| ${layer.position + 1} | ${layer.source ? pr_comment_code(layer.source) : 'base'} | ${pr_comment_code(layer.digest.slice(0, 19))} | ${formatBytes(layer.size)} | ${signedBytes(layer.delta)} | ${layer.status} |`);
-            }
-            for (const removed of platform.removed) {
-                lines.push(`| – | removed | ${pr_comment_code(removed.digest.slice(0, 19))} | – | ${signedBytes(-removed.size)} | removed |`);
-            }
-            lines.push('');
-        }
     }
-    // GitHub refuses comments over 65536 characters: a long preview is cut, the log has it all.
-    let preview = result.deploy?.preview ?? [];
-    const budget = 50_000;
-    if (preview.join('\n').length > budget) {
-        preview = [
-            preview.join('\n').slice(0, budget),
-            '… (cut; the job log has the whole diff)'
-        ];
+    return lines.join('\n') + '\n';
+}
+/** The summary of a failed run: the errors, and the image as far as it was built. */
+function renderFailureSummary(errors, assembled) {
+    const lines = ['### Imprint: failed', ''];
+    for (const error of errors)
+        lines.push(`> ${escapeCell(error)}`, '');
+    if (assembled) {
+        lines.push(`The image was assembled (${code(assembled.digest)}) but not completely published.`, '');
+        lines.push(renderSummary({ ...assembled, push: undefined }));
     }
-    if (preview.length) {
-        lines.push('<details><summary>Manifest changes merging this would make</summary>', '', '```diff', ...preview.map(d => d.replace(/```/g, '`\u200b``')), '```', '', '</details>', '');
-    }
-    return lines.join('\n');
+    return lines.join('\n') + '\n';
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
-
 
 
 
@@ -67634,7 +68294,7 @@ function readInputs() {
     }
     // Passwords are taken as given: a leading or trailing space can be part of one.
     const untrimmed = new Set(['password', 'signing-key-password']);
-    return parseInputs(name => core/* getInput */.V4(name, { trimWhitespace: !untrimmed.has(name) }));
+    return parseInputs(name => core/* getInput */.V4(name, { trimWhitespace: !untrimmed.has(name) }), process.env);
 }
 function setOutputs(result) {
     for (const [name, value] of Object.entries(outputsOf(result)))
@@ -67646,35 +68306,6 @@ function fail(error) {
     if (error instanceof Error && error.stack)
         core/* debug */.Yz(error.stack);
     process.exitCode = 1;
-}
-/**
- * Keeps this image's comment on the pull request up to date. A read-only token (forks), a
- * missing pull request or an API error is a warning: the summary still has everything.
- */
-async function commentOnPullRequest(inputs, result) {
-    const pullRequest = result.pullRequest;
-    if (!pullRequest)
-        return;
-    const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-    if (!owner || !repo) {
-        core/* warning */.$e('pull request comment skipped: GITHUB_REPOSITORY is not set');
-        return;
-    }
-    if (!inputs.githubToken) {
-        core/* warning */.$e('pull request comment skipped: github-token is empty');
-        return;
-    }
-    try {
-        const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL);
-        const { action } = await upsertComment(api, { owner, repo, issue: pullRequest.number }, commentMarker(result.repository), renderComment(result, pullRequest.baseBranch));
-        core/* info */.pq(`pull request #${pullRequest.number}: comment ${action}`);
-    }
-    catch (error) {
-        const hint = error instanceof GitHubApiError && error.status === 403
-            ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
-            : '';
-        core/* warning */.$e(`pull request comment not written: ${error.message}${hint}`);
-    }
 }
 async function layerMapStoreFor(inputs) {
     if (!inputs.actionsCache || !inputs.push)
@@ -67696,7 +68327,7 @@ async function layerMapStoreFor(inputs) {
     });
 }
 /** The action: read inputs, run the pipeline, set outputs and write the job summary. */
-async function main_run() {
+async function run() {
     let inputs;
     try {
         inputs = readInputs();
@@ -67711,6 +68342,7 @@ async function main_run() {
         const result = await runPipeline(inputs, {
             log: coreLogger,
             env: process.env,
+            workspace: process.cwd(),
             layerMapStore: await layerMapStoreFor(inputs),
             onPublished: partial => setOutputs(partial),
             onAssembled: partial => {
@@ -67725,9 +68357,6 @@ async function main_run() {
             title: `Imprint: ${result.repository}`
         });
         summary = renderSummary(result);
-        // Fan-out legs would overwrite each other's comment; the merge job reports the index.
-        if (inputs.comment && !inputs.pushByDigest)
-            await commentOnPullRequest(inputs, result);
     }
     catch (error) {
         fail(error);
@@ -67750,20 +68379,12 @@ async function main_run() {
 /* harmony export */   sU: () => (/* binding */ digestHex),
 /* harmony export */   sc: () => (/* binding */ sha256)
 /* harmony export */ });
-/* unused harmony export parseDigest */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
 const digestPattern = /^sha256:[a-f0-9]{64}$/;
 function isDigest(value) {
     return digestPattern.test(value);
-}
-/** Parses a digest string, throwing an error that says what a digest looks like. */
-function parseDigest(value) {
-    if (!isDigest(value)) {
-        throw new Error(`"${value}" is not a sha256 digest (expected sha256: followed by 64 lower-case hex characters)`);
-    }
-    return value;
 }
 function sha256(data) {
     return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex')}`;

@@ -5,9 +5,9 @@ import { failureMessages } from './front-end'
 import { inputNames, parseInputs, type InputName } from './inputs'
 import { isDigest } from './oci/digest'
 import { parseReference, Registry } from './oci/reference'
-import { metadataOf } from './pipeline/report'
 import { runPipeline } from './pipeline/run'
-import { defaultKeychain } from './registry/auth'
+import { metadataOf } from './report/summary'
+import { defaultKeychain } from './registry/keychain'
 import { RegistryClient } from './registry/client'
 import { generateKeyPair } from './sign/keys'
 import { verifyImageSignatures, type Trust } from './sign/verify'
@@ -106,8 +106,12 @@ async function build(rest: string[]): Promise<number> {
           : readFileSync(keyFile, 'utf8')
       }
       return given(name) || (cliDefaults[name] ?? '')
+    }, process.env)
+    const result = await runPipeline(inputs, {
+      log,
+      env: process.env,
+      workspace: process.cwd()
     })
-    const result = await runPipeline(inputs, { log, env: process.env })
     process.stdout.write(
       values.json
         ? `${JSON.stringify(metadataOf(result), null, 2)}\n`
@@ -179,7 +183,8 @@ async function verifyCommand(rest: string[]): Promise<number> {
         explicit:
           values.username && password
             ? { registry: repo.registry, username: values.username, password }
-            : undefined
+            : undefined,
+        env: process.env
       }),
       insecureRegistries: (values['insecure-registries'] ?? []).map(
         h => Registry.parse(h).name

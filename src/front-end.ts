@@ -1,5 +1,5 @@
 import { InputError, InputErrors, messageOf } from './errors'
-import { AuthenticationError } from './registry/client'
+import { AuthenticationError } from './registry/errors'
 
 /**
  * Turns a failure into the lines a user should see: one per problem, naming the input to fix

@@ -1,17 +1,15 @@
 import * as core from '@actions/core'
+import type { LayerMapStore } from './cache/layer-map'
 import { failureMessages } from './front-end'
 import { parseInputs, type Inputs } from './inputs'
+import { formatPlatform } from './oci/platform'
+import { runPipeline } from './pipeline/run'
+import type { PipelineResult } from './report/result'
 import {
   outputsOf,
   renderFailureSummary,
   renderSummary
-} from './pipeline/report'
-import type { PipelineResult } from './pipeline/result'
-import { runPipeline } from './pipeline/run'
-import type { LayerMapStore } from './pipeline/reuse'
-import { formatPlatform } from './oci/platform'
-import { GitHubApi, GitHubApiError, upsertComment } from './report/github'
-import { commentMarker, renderComment } from './report/pr-comment'
+} from './report/summary'
 import type { Logger } from './util/log'
 
 const coreLogger: Logger = {
@@ -42,8 +40,9 @@ export function readInputs(): Inputs {
   }
   // Passwords are taken as given: a leading or trailing space can be part of one.
   const untrimmed = new Set(['password', 'signing-key-password'])
-  return parseInputs(name =>
-    core.getInput(name, { trimWhitespace: !untrimmed.has(name) })
+  return parseInputs(
+    name => core.getInput(name, { trimWhitespace: !untrimmed.has(name) }),
+    process.env
   )
 }
 
@@ -56,45 +55,6 @@ function fail(error: unknown): void {
   for (const message of failureMessages(error)) core.error(message)
   if (error instanceof Error && error.stack) core.debug(error.stack)
   process.exitCode = 1
-}
-
-/**
- * Keeps this image's comment on the pull request up to date. A read-only token (forks), a
- * missing pull request or an API error is a warning: the summary still has everything.
- */
-async function commentOnPullRequest(
-  inputs: Inputs,
-  result: PipelineResult
-): Promise<void> {
-  const pullRequest = result.pullRequest
-  if (!pullRequest) return
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
-  if (!owner || !repo) {
-    core.warning('pull request comment skipped: GITHUB_REPOSITORY is not set')
-    return
-  }
-  if (!inputs.githubToken) {
-    core.warning('pull request comment skipped: github-token is empty')
-    return
-  }
-  try {
-    const api = new GitHubApi(inputs.githubToken, process.env.GITHUB_API_URL)
-    const { action } = await upsertComment(
-      api,
-      { owner, repo, issue: pullRequest.number },
-      commentMarker(result.repository),
-      renderComment(result, pullRequest.baseBranch)
-    )
-    core.info(`pull request #${pullRequest.number}: comment ${action}`)
-  } catch (error) {
-    const hint =
-      error instanceof GitHubApiError && error.status === 403
-        ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
-        : ''
-    core.warning(
-      `pull request comment not written: ${(error as Error).message}${hint}`
-    )
-  }
 }
 
 async function layerMapStoreFor(
@@ -135,6 +95,7 @@ export async function run(): Promise<void> {
     const result = await runPipeline(inputs, {
       log: coreLogger,
       env: process.env,
+      workspace: process.cwd(),
       layerMapStore: await layerMapStoreFor(inputs),
       onPublished: partial => setOutputs(partial),
       onAssembled: partial => {
@@ -152,9 +113,6 @@ export async function run(): Promise<void> {
       }
     )
     summary = renderSummary(result)
-    // Fan-out legs would overwrite each other's comment; the merge job reports the index.
-    if (inputs.comment && !inputs.pushByDigest)
-      await commentOnPullRequest(inputs, result)
   } catch (error) {
     fail(error)
     summary = renderFailureSummary(failureMessages(error), assembled)

@@ -1,5 +1,5 @@
 import { parseInputs, type InputName } from '../../src/inputs'
-import type { PipelineResult } from '../../src/pipeline/result'
+import type { PipelineResult } from '../../src/report/result'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline/run'
 import { silentLogger } from '../../src/util/log'
 
@@ -16,11 +16,13 @@ export function build(
   inputs: Partial<Record<InputName, string>>,
   deps: Partial<PipelineDeps> = {}
 ): Promise<PipelineResult> {
-  const parsed = parseInputs(name => inputs[name] ?? '')
+  const env = deps.env ?? { HOME: process.env.HOME, PATH: process.env.PATH }
+  const parsed = parseInputs(name => inputs[name] ?? '', env)
   return runPipeline(parsed, {
     log: silentLogger,
-    env: { HOME: process.env.HOME },
+    workspace: process.cwd(),
     retry: fastRetries,
-    ...deps
+    ...deps,
+    env
   })
 }

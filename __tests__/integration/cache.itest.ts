@@ -14,7 +14,7 @@ import { build } from '../helpers/pipeline'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool, skopeoSync } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
-import type { LayerMapStore, LayerRecord } from '../../src/pipeline/reuse'
+import type { LayerMapStore, LayerRecord } from '../../src/cache/layer-map'
 
 // GitHub's cache service cannot be reached from here: these tests run the real `@actions/cache`
 // client inside dist/index.js against a local fake of its documented protocol (see the helper).

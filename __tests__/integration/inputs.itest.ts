@@ -129,11 +129,12 @@ describe('bad input', () => {
       { cwd: ws.dir }
     )
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
+    // In the order action.yml lists the inputs.
     expect(errors.map(e => /Input "([^"]+)"/.exec(e)?.[1])).toEqual([
       'image',
       'layers',
-      'push',
-      'env'
+      'env',
+      'push'
     ])
     expect(run.status).toBe(1)
   })

@@ -23,13 +23,14 @@ const identity =
   'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
 
 let registry: TestRegistry
+let idToken: string
 beforeAll(async () => {
   registry = await startRegistry()
   const b64 = (o: object) =>
     Buffer.from(JSON.stringify(o)).toString('base64url')
   const now = Math.floor(Date.now() / 1000)
   // An unsigned GitHub-style OIDC token, as the mock Fulcio accepts (it does not check signatures).
-  process.env.SIGSTORE_ID_TOKEN = `${b64({ alg: 'none' })}.${b64({
+  idToken = `${b64({ alg: 'none' })}.${b64({
     iss: 'https://token.actions.githubusercontent.com',
     sub: identity,
     aud: 'sigstore',
@@ -38,7 +39,6 @@ beforeAll(async () => {
   })}.`
 })
 afterAll(async () => {
-  delete process.env.SIGSTORE_ID_TOKEN
   await registry?.stop()
 })
 
@@ -64,6 +64,7 @@ describe('keyless signing', () => {
         env: {
           HOME: process.env.HOME,
           GITHUB_SHA: ws.sha,
+          SIGSTORE_ID_TOKEN: idToken,
           SIGSTORE_FULCIO_URL: fulcio,
           SIGSTORE_REKOR_URL: rekor
         }

@@ -122,7 +122,7 @@ describe('pull request reports', () => {
     expect(comment).toContain(`<!-- imprint:image=${image} -->`)
     expect(comment).toContain(first.outputs.digest)
     expect(comment).toContain(
-      `Compared with the \`main\` branch (<code>${image}:${ws.sha}</code>)`
+      `Compared with the <code>main</code> branch (<code>${image}:${ws.sha}</code>)`
     )
     expect(comment).toMatch(/\*\*linux\/amd64\*\*: 1 of 2 layers changed/)
     expect(comment).toMatch(

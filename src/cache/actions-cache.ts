@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDigest } from '../oci/digest'
 import type { Repository } from '../oci/reference'
-import type { LayerMapStore, LayerRecord } from '../pipeline/reuse'
+import type { LayerMapStore, LayerRecord } from './layer-map'
 
 interface StoredMap {
   schemaVersion: 1

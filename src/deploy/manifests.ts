@@ -1,10 +1,7 @@
 import { glob, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  editManifest,
-  type ImageTarget,
-  type ManifestChange
-} from './yaml-edit'
+import { InputError } from '../errors'
+import { editManifest, type ImageTarget, type ManifestChange } from './edit'
 
 /** What one file would become. */
 export interface FilePlan {
@@ -21,9 +18,6 @@ export interface ManifestPlan {
   warnings: string[]
 }
 
-/** A listed file or pattern the run cannot use; named so the user can fix the `manifests` input. */
-export class ManifestInputError extends Error {}
-
 /** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
 export async function expandManifests(
   root: string,
@@ -32,7 +26,9 @@ export async function expandManifests(
   const files: string[] = []
   for (const pattern of patterns) {
     if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
-      throw new ManifestInputError(
+      throw new InputError(
+        'manifests',
+
         `"${pattern}" must be relative to the repository root and stay inside it`
       )
     }
@@ -40,7 +36,10 @@ export async function expandManifests(
     for await (const match of glob(pattern, { cwd: root }))
       found.push(match.split('\\').join('/'))
     if (found.length === 0) {
-      throw new ManifestInputError(`"${pattern}" matches no file in ${root}`)
+      throw new InputError(
+        'manifests',
+        `"${pattern}" matches no file in ${root}`
+      )
     }
     for (const file of found.sort()) if (!files.includes(file)) files.push(file)
   }
@@ -82,7 +81,9 @@ export function planManifests(
     if (edit.matches === 0) {
       const message = `${path} has no reference to ${target.repository}`
       if (requireMatch)
-        throw new ManifestInputError(
+        throw new InputError(
+          'manifests',
+
           `${message} (set manifest-no-match: warning to allow this)`
         )
       warnings.push(message)

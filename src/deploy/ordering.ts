@@ -1,27 +1,9 @@
-import { execFile } from 'node:child_process'
+import type { Git } from '../git/git'
 import type { Logger } from '../util/log'
-import type { ManifestChange } from './yaml-edit'
+import type { ManifestChange } from './edit'
 
 // A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
 const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/
-
-function isAncestor(
-  cwd: string,
-  ancestor: string,
-  descendant: string
-): Promise<'yes' | 'no' | 'unknown'> {
-  return new Promise(resolve => {
-    execFile(
-      'git',
-      ['merge-base', '--is-ancestor', ancestor, descendant],
-      { cwd },
-      error => {
-        if (!error) resolve('yes')
-        else resolve((error as { code?: number }).code === 1 ? 'no' : 'unknown')
-      }
-    )
-  })
-}
 
 /**
  * The ordering guard: a deployed image tagged with a commit that descends from ours is newer,
@@ -29,6 +11,7 @@ function isAncestor(
  * once; when the order still cannot be told, the update goes ahead with a notice.
  */
 export function orderingGuard(
+  git: Git,
   sha: string | undefined,
   /** The checkout of the source repository: image tags are its commits (not the GitOps repository's). */
   cwd: string,
@@ -38,33 +21,14 @@ export function orderingGuard(
   return async (change: ManifestChange): Promise<boolean> => {
     const deployed = commitTag.exec(change.from)?.[1]
     if (!sha || !deployed || deployed === sha) return true
-    let newer = await isAncestor(cwd, sha, deployed)
+    let newer = await git.isAncestor(cwd, sha, deployed)
     if (newer === 'unknown') {
       // Only a shallow checkout is deepened; a full clone is fetched into without --depth.
-      const shallow = await new Promise<boolean>(resolve =>
-        execFile(
-          'git',
-          ['rev-parse', '--is-shallow-repository'],
-          { cwd },
-          (_error, out) => resolve(String(out).trim() === 'true')
-        )
-      )
-      await new Promise<void>(resolve =>
-        execFile(
-          'git',
-          [
-            'fetch',
-            '--no-tags',
-            ...(shallow ? ['--depth=200'] : []),
-            remote,
-            deployed,
-            sha
-          ],
-          { cwd },
-          () => resolve()
-        )
-      )
-      newer = await isAncestor(cwd, sha, deployed)
+      const depth = (await git.isShallow(cwd)) ? ['--depth=200'] : []
+      await git
+        .run(cwd, ['fetch', '--no-tags', ...depth, remote, deployed, sha])
+        .catch(() => undefined)
+      newer = await git.isAncestor(cwd, sha, deployed)
     }
     if (newer === 'yes') {
       log.warning(

@@ -44,7 +44,3 @@ export function sourceForPlatform(source: string, platform: Platform): string {
         : (platform.variant ?? '')
   )
 }
-
-export function isPlatformSpecific(spec: LayerSpec): boolean {
-  return new RegExp(placeholder.source).test(spec.source)
-}

@@ -9,16 +9,6 @@ export function isDigest(value: string): value is Digest {
   return digestPattern.test(value)
 }
 
-/** Parses a digest string, throwing an error that says what a digest looks like. */
-export function parseDigest(value: string): Digest {
-  if (!isDigest(value)) {
-    throw new Error(
-      `"${value}" is not a sha256 digest (expected sha256: followed by 64 lower-case hex characters)`
-    )
-  }
-  return value
-}
-
 export function sha256(data: Uint8Array | string): Digest {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`
 }

@@ -12,17 +12,9 @@ import {
   type ImageConfig
 } from '../oci/types'
 import type { Inputs } from '../inputs'
+import { annotationKeys } from '../oci/annotations'
 import type { BasePlatform, ResolvedBase } from './base'
 import type { BuildContext } from './context'
-
-export const annotationKeys = {
-  baseName: 'org.opencontainers.image.base.name',
-  baseDigest: 'org.opencontainers.image.base.digest',
-  created: 'org.opencontainers.image.created',
-  revision: 'org.opencontainers.image.revision',
-  source: 'org.opencontainers.image.source',
-  version: 'org.opencontainers.image.version'
-} as const
 
 export type ConfigInputs = Pick<
   Inputs,

@@ -1,5 +1,4 @@
-import type { GrowingFile } from '../layer/growing-file'
-import type { Inputs } from '../inputs'
+import type { BuildInputs } from '../inputs'
 import type { Digest } from '../oci/digest'
 import type { Artifact, Blob } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
@@ -8,11 +7,12 @@ import type { Logger } from '../util/log'
 import { assemble } from './assemble'
 import { resolveBase, scratchBase, type ResolvedBase } from './base'
 import type { BuildContext } from './context'
+import type { BlobObserver } from '../layer/observer'
 import { buildLayers } from './layers'
 
 /** Resolves the base, builds the layers and assembles the image (or index). */
 export async function buildArtifact(
-  inputs: Inputs,
+  inputs: BuildInputs,
   context: BuildContext,
   registries: Registries,
   options: {
@@ -20,10 +20,7 @@ export async function buildArtifact(
     scratchDir: string
     jobs: number
     reuse?: (diffId: Digest) => Promise<Blob | undefined>
-    /** Told of every blob the image will need as soon as it exists (base layers, new layers). */
-    onBlob?: (blob: Blob) => void
-    /** Told of each large layer before it is written, for an upload that follows the file. */
-    onGrowing?: (file: GrowingFile, name: string) => void
+    observer?: BlobObserver
     followFrom?: number
     log: Logger
   }
@@ -61,13 +58,8 @@ export async function buildArtifact(
         jobs: options.jobs,
         compression: inputs.compression,
         reuse: options.reuse,
-        // Base layers go out only once the layer sources are known to be good.
-        onChecked: () => {
-          for (const platform of base.platforms)
-            for (const layer of platform.layers) options.onBlob?.(layer)
-        },
-        onWritten: options.onBlob,
-        onGrowing: options.onGrowing,
+        existing: base.platforms.flatMap(p => p.layers),
+        observer: options.observer,
         followFrom: options.followFrom,
         log
       }

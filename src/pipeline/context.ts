@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
+import { Git } from '../git/git'
 
 /** Facts about the commit and the workflow run that tags, labels and timestamps are made from. */
 export interface BuildContext {
@@ -30,18 +27,14 @@ export interface BuildContext {
   repository?: string
   /** The pull request comes from another repository (a fork): its token is read-only. */
   fromFork?: boolean
-}
-
-async function git(
-  cwd: string,
-  ...args: string[]
-): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('git', args, { cwd })
-    return stdout.trim() || undefined
-  } catch {
-    return undefined
-  }
+  /** `https://github.com` or the GitHub Enterprise server. */
+  serverUrl: string
+  /** The REST API's base URL. */
+  apiUrl: string
+  /** This workflow run's page, for links in pull requests. */
+  runUrl?: string
+  /** The checkout the action runs in: manifests are found from its repository root. */
+  workspace: string
 }
 
 interface PullRequestEvent {
@@ -66,9 +59,12 @@ async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
 /** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
 export async function readContext(
   env: NodeJS.ProcessEnv,
-  workingDirectory: string,
+  where: { workspace: string; workingDirectory: string },
   sourceDateEpochInput?: number
 ): Promise<BuildContext> {
+  const { workingDirectory } = where
+  const run = new Git(env)
+  const git = (cwd: string, ...args: string[]) => run.tryRun(cwd, args)
   const eventName = env.GITHUB_EVENT_NAME
   const event = await readEvent(env.GITHUB_EVENT_PATH)
   const isPullRequest =
@@ -88,8 +84,12 @@ export async function readContext(
   const version = env.GITHUB_REF?.startsWith('refs/tags/')
     ? env.GITHUB_REF.slice('refs/tags/'.length)
     : undefined
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(
+    /\/+$/,
+    ''
+  )
   const sourceUrl = env.GITHUB_REPOSITORY
-    ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`
+    ? `${serverUrl}/${env.GITHUB_REPOSITORY}`
     : undefined
 
   let sourceDateEpoch = 0
@@ -161,7 +161,14 @@ export async function readContext(
     eventName,
     actor: env.GITHUB_ACTOR,
     sourceDateEpoch,
-    sourceDateOrigin
+    sourceDateOrigin,
+    serverUrl,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    runUrl:
+      sourceUrl && env.GITHUB_RUN_ID
+        ? `${sourceUrl}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined,
+    workspace: where.workspace
   }
 }
 

@@ -10,9 +10,11 @@ import {
 import type { Digest } from '../oci/digest'
 import { InputError } from '../errors'
 import { GrowingFile } from '../layer/growing-file'
+import type { BlobObserver } from '../layer/observer'
 import { fileBlob, type Blob } from '../oci/image'
 import type { Platform } from '../oci/types'
 import type { Logger } from '../util/log'
+import { formatBytes } from '../util/format'
 import { mapBounded } from '../util/pool'
 
 export interface LayerBuildOptions {
@@ -28,16 +30,11 @@ export interface LayerBuildOptions {
    * tar is then hashed but not compressed.
    */
   reuse?: (diffId: Digest) => Promise<Blob | undefined>
-  /** Told once every source has been read and found usable: nothing can fail on input after. */
-  onChecked?: () => void
-  /** Told of each layer as soon as it is written, so its upload can start at once. */
-  onWritten?: (blob: Blob) => void
-  /**
-   * Told of each large layer (see `followFrom`) before it is written, so its upload can follow
-   * the file as it grows; such a layer is not passed to `onWritten`.
-   */
-  onGrowing?: (file: GrowingFile, name: string) => void
-  /** Content size from which a layer is uploaded while it is written (default 32 MiB). */
+  /** Hears of blobs as they come to exist; base layers once every source is checked. */
+  observer?: BlobObserver
+  /** Blobs that exist before any layer is built (the base's), announced once sources check out. */
+  existing?: readonly Blob[]
+  /** Content size from which a large layer is announced as growing (default 32 MiB). */
   followFrom?: number
   log: Logger
 }
@@ -81,7 +78,7 @@ export async function buildLayers(
     )
   )
 
-  options.onChecked?.()
+  for (const blob of options.existing ?? []) options.observer?.blob(blob)
 
   const compressor = compressorId(options.compression)
   const tarOptions = {
@@ -116,11 +113,11 @@ export async function buildLayers(
       0
     )
     const growing =
-      options.onGrowing && contentSize >= (options.followFrom ?? 32 << 20)
+      options.observer && contentSize >= (options.followFrom ?? 32 << 20)
         ? new GrowingFile(path)
         : undefined
     if (growing)
-      options.onGrowing!(growing, `${job.source} → ${job.destination}`)
+      options.observer!.growing(growing, `${job.source} → ${job.destination}`)
     const layer = await writeLayer(
       entryLists[i],
       tarOptions,
@@ -145,23 +142,11 @@ export async function buildLayers(
         compressor
       }
     )
-    if (!growing) options.onWritten?.(blob)
+    if (!growing) options.observer?.blob(blob)
     return blob
   })
   const byKey = new Map(
     jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]])
   )
   return perPlatform.map(keys => keys.map(key => byKey.get(key) as Blob))
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }

@@ -1,22 +1,11 @@
 import { isDigest, type Digest } from '../oci/digest'
-import {
-  bytesBlob,
-  index,
-  type Blob,
-  type Image,
-  type Index
-} from '../oci/image'
-import { isImageManifest, isIndex } from '../oci/media-types'
+import { index, type Image, type Index } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import { parseReference, type Repository } from '../oci/reference'
-import type {
-  ImageConfig,
-  ImageIndex,
-  ImageManifest,
-  Platform
-} from '../oci/types'
+import type { Platform } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
-import { RegistryError } from '../registry/errors'
+import { NotAnImage } from '../registry/errors'
+import { readRemote, type RemoteArtifact } from '../registry/remote-image'
 import { InputError } from '../errors'
 
 /** Parses `merge-digests` items: `sha256:…` or `REPOSITORY@sha256:…` in the `image` repository. */
@@ -64,40 +53,6 @@ function platformKey(p: Platform): string {
   )
 }
 
-/** An image already in the registry, as an `Image` whose bytes are exactly the stored ones. */
-async function remoteImage(
-  client: RegistryClient,
-  repo: Repository,
-  digest: Digest,
-  bytes: Buffer
-): Promise<Image> {
-  const manifest = JSON.parse(bytes.toString('utf8')) as ImageManifest
-  const configBytes = await client.getBlobBytes(repo, manifest.config.digest)
-  const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig
-  const configBlob = bytesBlob(manifest.config.mediaType, configBytes)
-  const layers: Blob[] = manifest.layers.map(descriptor => ({
-    descriptor,
-    origin: repo,
-    open: offset => client.getBlob(repo, descriptor.digest, offset)
-  }))
-  const platform: Platform = {
-    os: config.os,
-    architecture: config.architecture,
-    ...(config.variant ? { variant: config.variant } : {}),
-    ...(config['os.version'] ? { 'os.version': config['os.version'] } : {})
-  }
-  return {
-    kind: 'image',
-    platform,
-    manifest,
-    manifestBytes: bytes,
-    digest,
-    config,
-    configBlob,
-    layers
-  }
-}
-
 /**
  * The fan-in: one OCI index over platform images pushed by digest (by matrix jobs), with no
  * rebuild. Platforms come from each image's config; an index given as input contributes its
@@ -112,34 +67,20 @@ export async function mergeImages(
 ): Promise<Index> {
   const images: Image[] = []
   for (const digest of digests) {
-    let found
+    let found: RemoteArtifact | undefined
     try {
-      found = await client.getManifest(repo, digest)
+      found = await readRemote(client, repo, digest)
     } catch (error) {
-      if (error instanceof RegistryError && error.status === 404) {
-        throw new InputError(
-          'merge-digests',
-          `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`
-        )
-      }
-      throw error
+      if (!(error instanceof NotAnImage)) throw error
+      throw new InputError('merge-digests', error.message)
     }
-    if (isIndex(found.mediaType)) {
-      const nested = JSON.parse(found.bytes.toString('utf8')) as ImageIndex
-      for (const child of nested.manifests.filter(
-        d => isImageManifest(d.mediaType) && d.platform?.os !== 'unknown'
-      )) {
-        const bytes = (await client.getManifest(repo, child.digest)).bytes
-        images.push(await remoteImage(client, repo, child.digest, bytes))
-      }
-    } else if (isImageManifest(found.mediaType)) {
-      images.push(await remoteImage(client, repo, digest, found.bytes))
-    } else {
+    if (!found) {
       throw new InputError(
         'merge-digests',
-        `${digest} is a ${found.mediaType || 'manifest of unknown type'}, not an image`
+        `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`
       )
     }
+    images.push(...found.images)
   }
   const seen = new Map<string, Digest>()
   for (const img of images) {

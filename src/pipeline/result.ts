@@ -1,61 +1,14 @@
-import type { Digest } from '../oci/digest'
+import type { Inputs } from '../inputs'
 import type { Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
-import type { Inputs } from '../inputs'
+import type { PipelineResult } from '../report/result'
 import type { PushReport } from '../sinks/registry'
-import type { SignatureRecord } from '../sign/signer'
-import type { DeployResult } from './deploy'
-import type { Comparison } from './compare'
 import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 
-export interface LayerResult {
-  digest: Digest
-  size: number
-  mediaType: string
-  /** Set for layers we built; base layers have none. */
-  diffId?: Digest
-  source?: string
-  destination?: string
-  /** The previous image whose blob was reused for an unchanged layer (not compressed again). */
-  reusedFrom?: string
-}
+export type { PipelineResult } from '../report/result'
 
-export interface PlatformResult {
-  platform: string
-  digest: Digest
-  configDigest: Digest
-  layers: LayerResult[]
-}
-
-/** What a run produced: the source of outputs, `metadata` and the job summary. */
-export interface PipelineResult {
-  digest: Digest
-  repository: string
-  /** `REPOSITORY@DIGEST`. */
-  image: string
-  /** Full `REPOSITORY:TAG` references. */
-  tags: string[]
-  configDigest?: Digest
-  mediaType: string
-  platforms: PlatformResult[]
-  base?: { name: string; digest?: Digest }
-  revision?: string
-  sourceDateEpoch: number
-  pushed: boolean
-  push?: PushReport
-  ociLayout?: string
-  /** One record per signed digest: the top-level one first. */
-  signatures: SignatureRecord[]
-  deploy?: DeployResult
-  /** Against the image of the pull request's base commit (pull_request events). */
-  comparison?: Comparison
-  /** Why nothing was pushed although push was true (a fork's read-only credentials). */
-  pushSkipped?: string
-  /** Set on pull_request events. */
-  pullRequest?: { number: number; baseBranch?: string }
-}
-
+/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
 export function resultOf(
   inputs: Inputs,
   artifact: Artifact,

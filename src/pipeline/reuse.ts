@@ -6,16 +6,16 @@ import type { BuildContext } from './context'
 import { renderTags } from './tags'
 import type { Digest } from '../oci/digest'
 import type { Artifact, Blob } from '../oci/image'
-import { isIndex } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
-import type {
-  Descriptor,
-  ImageConfig,
-  ImageIndex,
-  ImageManifest
-} from '../oci/types'
+import type { Descriptor } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { readRemote } from '../registry/remote-image'
 import type { Logger } from '../util/log'
+import {
+  nextLayerMap,
+  type LayerMapStore,
+  type LayerRecord
+} from '../cache/layer-map'
 
 interface Candidate {
   descriptor: Descriptor
@@ -37,25 +37,9 @@ export async function previousLayers(
   const map = new Map<Digest, Candidate>()
   for (const tag of tags) {
     try {
-      const top = await client.findManifest(repo, tag)
-      if (!top) continue
-      const manifests = isIndex(top.mediaType)
-        ? await Promise.all(
-            (
-              JSON.parse(top.bytes.toString('utf8')) as ImageIndex
-            ).manifests.map(d => client.getManifest(repo, d.digest))
-          )
-        : [top]
-      for (const found of manifests) {
-        const manifest = JSON.parse(
-          found.bytes.toString('utf8')
-        ) as ImageManifest
-        if (!manifest.config || !Array.isArray(manifest.layers)) continue
-        const config = JSON.parse(
-          (await client.getBlobBytes(repo, manifest.config.digest)).toString(
-            'utf8'
-          )
-        ) as ImageConfig
+      const remote = await readRemote(client, repo, tag)
+      for (const image of remote?.images ?? []) {
+        const { manifest, config } = image
         const history = (config.history ?? []).filter(h => !h.empty_layer)
         const diffIds = config.rootfs?.diff_ids ?? []
         if (diffIds.length !== manifest.layers.length) continue
@@ -167,30 +151,6 @@ export function reuseLookup(
   }
 }
 
-/** One layer as a layer map remembers it: enough to find and check its blob again. */
-export interface LayerRecord {
-  diffId: Digest
-  digest: Digest
-  size: number
-  mediaType: string
-  compressor: string
-}
-
-/**
- * Somewhere a repository's layer map outlives the job (the Actions cache). It holds only these
- * small records; the layers themselves stay in the registry.
- */
-export interface LayerMapStore {
-  /** Names the store in logs. */
-  readonly name: string
-  load(repository: Repository): Promise<LayerRecord[]>
-  /** False when the store declined and has said why. */
-  save(
-    repository: Repository,
-    records: readonly LayerRecord[]
-  ): Promise<boolean>
-}
-
 /** What a build may reuse, and what the stored map held, so the new map can extend it. */
 export interface LayerReuse {
   lookup?: (diffId: Digest) => Promise<Blob | undefined>
@@ -274,39 +234,6 @@ async function loadStored(
     )
     return []
   }
-}
-
-/** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
-export const storedLayerLimit = 256
-
-/**
- * The map to store after a push: this run's layers first, then what the store held, newest
- * first and bounded. Undefined when it would not change, so unchanged builds write nothing.
- */
-export function nextLayerMap(
-  artifact: Artifact,
-  stored: readonly LayerRecord[]
-): LayerRecord[] | undefined {
-  const images = artifact.kind === 'index' ? artifact.images : [artifact]
-  const records = new Map<Digest, LayerRecord>()
-  for (const image of images) {
-    for (const layer of image.layers) {
-      if (!layer.built || records.has(layer.built.diffId)) continue
-      records.set(layer.built.diffId, {
-        diffId: layer.built.diffId,
-        digest: layer.descriptor.digest,
-        size: layer.descriptor.size,
-        mediaType: layer.descriptor.mediaType,
-        compressor: layer.built.compressor
-      })
-    }
-  }
-  const known = new Set(stored.map(r => `${r.diffId} ${r.digest}`))
-  if ([...records.values()].every(r => known.has(`${r.diffId} ${r.digest}`)))
-    return undefined
-  for (const record of stored)
-    if (!records.has(record.diffId)) records.set(record.diffId, record)
-  return [...records.values()].slice(0, storedLayerLimit)
 }
 
 /** Stores the new map; a failure only costs the next build its shortcut, so it is a warning. */

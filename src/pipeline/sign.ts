@@ -1,14 +1,70 @@
+import type { SignInputs } from '../inputs'
 import { imageDescriptor, topLevel, type Artifact } from '../oci/image'
 import type { Repository } from '../oci/reference'
+import { rfc3339 } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { KeylessSigner, keylessConfig } from '../sign/keyless'
+import { provenanceStatement } from '../sign/provenance'
 import {
+  keyMethod,
+  keylessMethod,
   signDigest,
   type SignatureRecord,
   type SigningMethod
 } from '../sign/signer'
-import { provenanceStatement } from '../sign/provenance'
 import type { Logger } from '../util/log'
 import type { ResolvedBase } from './base'
+import type { BuildContext } from './context'
+
+/**
+ * The sign stage: with a key or keyless (as `sign` resolved), only an image that was pushed; an
+ * unsigned push says how to sign.
+ */
+export async function sign(
+  artifact: Artifact,
+  base: ResolvedBase,
+  inputs: SignInputs,
+  options: {
+    pushed: boolean
+    repository: Repository
+    client: RegistryClient
+    context: BuildContext
+    env: NodeJS.ProcessEnv
+    log: Logger
+  }
+): Promise<SignatureRecord[]> {
+  const { log } = options
+  const method =
+    inputs.sign === 'key' && inputs.signingKey
+      ? keyMethod(inputs.signingKey)
+      : inputs.sign === 'keyless'
+        ? keylessMethod(new KeylessSigner(keylessConfig(options.env)))
+        : undefined
+  if (!options.pushed) {
+    if (method) log.warning('nothing was pushed, so nothing was signed')
+    return []
+  }
+  if (!method) {
+    log.info(
+      'not signed: set signing-key, or give the job "id-token: write" for keyless signing'
+    )
+    return []
+  }
+  return log.group('Sign', async () => {
+    log.info(
+      `signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`
+    )
+    return signArtifact(options.client, options.repository, artifact, method, {
+      recursive: inputs.signRecursive,
+      attest: inputs.attest,
+      created: rfc3339(options.context.sourceDateEpoch),
+      revision: options.context.sha,
+      base,
+      env: options.env,
+      log
+    })
+  })
+}
 
 export interface SignOptions {
   recursive: boolean

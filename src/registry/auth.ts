@@ -1,126 +1,22 @@
-import { readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import type { Registry } from '../oci/reference'
-
-/** What a registry is logged in with. `identityToken` is an OAuth2 refresh token (docker config). */
-export interface Credential {
-  username: string
-  password: string
-  identityToken?: string
-  /** Where it came from, for messages: `inputs`, `docker config`, `github-token`. */
-  origin: string
-}
-
-/** Finds the credential for a registry, like go-containerregistry's `authn.Keychain`. */
-export interface Keychain {
-  resolve(registry: Registry): Promise<Credential | undefined>
-}
-
-export interface KeychainOptions {
-  /** `username`/`password` inputs: they apply to the target image's registry. */
-  explicit?: { registry: Registry; username: string; password: string }
-  dockerConfigDir?: string
-  githubToken?: string
-  githubActor?: string
-}
-
-interface DockerConfigEntry {
-  auth?: string
-  username?: string
-  password?: string
-  identitytoken?: string
-}
-
-/** The host part of a docker config `auths` key: `https://index.docker.io/v1/` → `index.docker.io`. */
-function configKeyHost(key: string): string {
-  return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '')
-}
-
-function sameRegistry(key: string, registry: Registry): boolean {
-  const host = configKeyHost(key)
-  if (registry.name === 'docker.io') {
-    return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(
-      host
-    )
-  }
-  return host === registry.name
-}
-
-/** Inputs first, then Docker's config.json (what docker/login-action writes), then ghcr.io with the GitHub token. */
-export function defaultKeychain(options: KeychainOptions): Keychain {
-  let config: Promise<Record<string, DockerConfigEntry>> | undefined
-  const loadConfig = (): Promise<Record<string, DockerConfigEntry>> => {
-    config ??= (async () => {
-      const dir =
-        options.dockerConfigDir ??
-        process.env.DOCKER_CONFIG ??
-        join(homedir(), '.docker')
-      try {
-        const parsed = JSON.parse(
-          await readFile(join(dir, 'config.json'), 'utf8')
-        ) as {
-          auths?: Record<string, DockerConfigEntry>
-        }
-        return parsed.auths ?? {}
-      } catch {
-        return {}
-      }
-    })()
-    return config
-  }
-
-  return {
-    async resolve(registry) {
-      const explicit = options.explicit
-      if (explicit && explicit.registry.name === registry.name) {
-        return {
-          username: explicit.username,
-          password: explicit.password,
-          origin: 'the username and password inputs'
-        }
-      }
-      const auths = await loadConfig()
-      for (const [key, entry] of Object.entries(auths)) {
-        if (!sameRegistry(key, registry)) continue
-        if (entry.identitytoken) {
-          return {
-            username: entry.username ?? '<token>',
-            password: '',
-            identityToken: entry.identitytoken,
-            origin: 'docker config.json'
-          }
-        }
-        if (entry.username && entry.password) {
-          return {
-            username: entry.username,
-            password: entry.password,
-            origin: 'docker config.json'
-          }
-        }
-        if (entry.auth) {
-          const decoded = Buffer.from(entry.auth, 'base64').toString('utf8')
-          const colon = decoded.indexOf(':')
-          if (colon > 0) {
-            return {
-              username: decoded.slice(0, colon),
-              password: decoded.slice(colon + 1),
-              origin: 'docker config.json'
-            }
-          }
-        }
-      }
-      if (registry.name === 'ghcr.io' && options.githubToken) {
-        return {
-          username: options.githubActor || 'github-actions',
-          password: options.githubToken,
-          origin: 'github-token'
-        }
-      }
-      return undefined
-    }
-  }
-}
+import type { Logger } from '../util/log'
+import { withRetries, type RetryPolicy } from '../util/retry'
+import {
+  AuthenticationError,
+  errorDetail,
+  isTemporary,
+  NetworkError,
+  RegistryError,
+  RegistryUnreachable,
+  retryAfter
+} from './errors'
+import {
+  sizeLimits,
+  type HttpRequest,
+  type HttpResponse,
+  type Limits
+} from './http'
+import type { Credential, Keychain } from './keychain'
 
 /** One `WWW-Authenticate` challenge. */
 export interface Challenge {
@@ -150,4 +46,284 @@ export function repositoryScope(
   actions: 'pull' | 'pull,push'
 ): string {
   return `repository:${path}:${actions}`
+}
+
+/** A request to the registry's API, with the token scopes it needs and the statuses it expects. */
+export interface RegistryRequest extends HttpRequest {
+  scopes: string[]
+  /** Statuses that count as an answer; anything else is a `RegistryError`. */
+  ok: number[]
+  /** False when the caller retries a larger operation itself (an upload session). */
+  retries?: boolean
+}
+
+export type Send = (request: HttpRequest) => Promise<HttpResponse>
+export type Transport = (request: RegistryRequest) => Promise<HttpResponse>
+
+/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
+export async function registryError(
+  method: string,
+  res: HttpResponse
+): Promise<RegistryError> {
+  const { codes, detail } =
+    method === 'HEAD'
+      ? (await res.discard(), { codes: [], detail: '' })
+      : errorDetail(await res.head(sizeLimits.errorBody))
+  return new RegistryError(
+    method,
+    res.url,
+    res.status,
+    codes,
+    detail,
+    retryAfter(res.headers.get('retry-after'))
+  )
+}
+
+interface AuthOptions {
+  registry: Registry
+  /** `https://host` or, for loopback and insecure registries, `http://host`. */
+  baseUrl: string
+  keychain: Keychain
+  retry: RetryPolicy
+  log: Logger
+  limits: Limits
+}
+
+type Scheme = 'none' | 'basic' | 'bearer'
+
+/**
+ * The auth layer: learns the scheme from one `GET /v2/` (a failure is remembered, so an
+ * unreachable registry fails every request at once instead of pinging again), sends Basic
+ * credentials or per-scope bearer tokens to the registry's own origin, and answers a 401 of the
+ * registry (never of a host it redirected to) once with fresh credentials.
+ */
+export class Authenticator {
+  private scheme?: Promise<Scheme>
+  private challenge?: Challenge
+  private credential?: Promise<Credential | undefined>
+  private readonly tokens = new Map<string, Promise<string>>()
+  private readonly origin: string
+
+  constructor(
+    private readonly send: Send,
+    private readonly options: AuthOptions
+  ) {
+    this.origin = new URL(options.baseUrl).origin
+  }
+
+  readonly transport: Transport = async request => {
+    let res = await this.send({
+      ...request,
+      headers: await this.withAuthorization(request, false)
+    })
+    if (res.status !== 401) return res
+    if (new URL(res.url).origin !== this.origin) {
+      // A storage host that wants its own credentials gets none of the registry's.
+      await res.discard()
+      throw new AuthenticationError(
+        this.options.registry.name,
+        undefined,
+        `${new URL(res.url).host}, where the registry redirected ${request.method} ${new URL(request.url).pathname}, asked for credentials; the registry's are not sent there`
+      )
+    }
+    const header = res.headers.get('www-authenticate')
+    await res.discard()
+    if (header) this.challenge = parseChallenge(header)
+    const scopes = [...request.scopes]
+    const asked = this.challenge?.params.scope
+    if (asked && !scopes.includes(asked)) scopes.push(asked)
+    res = await this.send({
+      ...request,
+      headers: await this.withAuthorization({ ...request, scopes }, true)
+    })
+    if (res.status === 401) {
+      const error = await registryError(request.method, res)
+      throw new AuthenticationError(
+        this.options.registry.name,
+        (await this.getCredential())?.origin,
+        error.message
+      )
+    }
+    return res
+  }
+
+  private getCredential(): Promise<Credential | undefined> {
+    this.credential ??= this.options.keychain.resolve(this.options.registry)
+    return this.credential
+  }
+
+  private async withAuthorization(
+    request: RegistryRequest,
+    refresh: boolean
+  ): Promise<Record<string, string>> {
+    const headers = { ...request.headers }
+    // Credentials go to the registry's own origin only, never to a host an upload Location names.
+    if (new URL(request.url).origin !== this.origin) return headers
+    const authorization = await this.authorization(request.scopes, refresh)
+    if (authorization) headers.authorization = authorization
+    return headers
+  }
+
+  /** Learns the registry's auth scheme from `GET /v2/` once per run, failure included. */
+  private authScheme(): Promise<Scheme> {
+    this.scheme ??= this.ping()
+    return this.scheme
+  }
+
+  private async ping(): Promise<Scheme> {
+    const url = `${this.options.baseUrl}/v2/`
+    const { retry, log, limits } = this.options
+    try {
+      return await withRetries(
+        async () => {
+          // A registry that answers at all answers a ping fast.
+          const res = await this.send({
+            method: 'GET',
+            url,
+            limits: {
+              idleMs: Math.min(limits.idleMs, 10_000),
+              deadlineMs: Math.min(limits.deadlineMs, 20_000)
+            }
+          })
+          if (res.status === 401) {
+            await res.discard()
+            this.challenge = parseChallenge(
+              res.headers.get('www-authenticate') ?? ''
+            )
+            return this.challenge.scheme === 'bearer' ? 'bearer' : 'basic'
+          }
+          if (res.status < 300 || res.status === 404) {
+            await res.discard()
+            return 'none'
+          }
+          throw await registryError('GET', res)
+        },
+        { ...retry, attempts: Math.min(retry.attempts, 3) },
+        isTemporary,
+        (error, ms) =>
+          log.info(
+            `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
+          )
+      )
+    } catch (error) {
+      if (error instanceof NetworkError)
+        throw new RegistryUnreachable(this.options.registry.name, error)
+      throw error
+    }
+  }
+
+  private async authorization(
+    scopes: string[],
+    refresh: boolean
+  ): Promise<string | undefined> {
+    const scheme =
+      refresh && this.challenge
+        ? this.challenge.scheme === 'bearer'
+          ? 'bearer'
+          : 'basic'
+        : await this.authScheme()
+    if (scheme === 'none' && !refresh) return undefined
+    const credential = await this.getCredential()
+    if (scheme === 'basic') {
+      if (!credential) return undefined
+      return basic(credential)
+    }
+    if (scheme === 'none') return undefined
+    const key = [...scopes].sort().join(' ')
+    // Tokens expire together; a refresh drops them all, including the key the request began with.
+    if (refresh) this.tokens.clear()
+    let token = this.tokens.get(key)
+    if (!token) {
+      token = withRetries(
+        () => this.fetchToken(scopes, credential),
+        this.options.retry,
+        isTemporary,
+        (error, ms) =>
+          this.options.log.info(
+            `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
+          )
+      )
+      this.tokens.set(key, token)
+      token.catch(() => this.tokens.delete(key))
+    }
+    return `Bearer ${await token}`
+  }
+
+  /** Asks the realm of the registry's challenge for a token; the realm must be as secure as the registry. */
+  private async fetchToken(
+    scopes: string[],
+    credential: Credential | undefined
+  ): Promise<string> {
+    const params = this.challenge?.params ?? {}
+    const registry = this.options.registry.name
+    if (!params.realm)
+      throw new Error(
+        `registry ${registry} sent a bearer challenge without a realm`
+      )
+    let realm: URL
+    try {
+      realm = new URL(params.realm)
+    } catch {
+      throw new Error(
+        `registry ${registry} named an invalid token realm "${params.realm}"`
+      )
+    }
+    if (
+      realm.protocol !== 'https:' &&
+      !(realm.protocol === 'http:' && this.origin.startsWith('http:'))
+    ) {
+      throw new Error(
+        `registry ${registry} named a token realm over ${realm.protocol} (${realm.origin}); refusing to send credentials there`
+      )
+    }
+    const form = new URLSearchParams()
+    if (params.service) form.set('service', params.service)
+    for (const scope of scopes) form.append('scope', scope)
+    let res: HttpResponse
+    if (credential?.identityToken) {
+      form.set('grant_type', 'refresh_token')
+      form.set('refresh_token', credential.identityToken)
+      form.set('client_id', 'imprint')
+      res = await this.send({
+        method: 'POST',
+        url: realm.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: () => form.toString()
+      })
+    } else {
+      const url = new URL(realm)
+      for (const [k, v] of form) url.searchParams.append(k, v)
+      res = await this.send({
+        method: 'GET',
+        url: url.toString(),
+        headers: credential ? { authorization: basic(credential) } : {}
+      })
+    }
+    if (res.status === 401 || res.status === 403) {
+      const error = await registryError('GET', res)
+      throw new AuthenticationError(registry, credential?.origin, error.message)
+    }
+    if (res.status >= 300) throw await registryError('GET', res)
+    const text = (
+      await res.bytes(sizeLimits.token, 'the token answer')
+    ).toString('utf8')
+    let body: { token?: unknown; access_token?: unknown }
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch (error) {
+      throw new Error(
+        `the token service of ${registry} answered with something other than a token (${(error as Error).message})`
+      )
+    }
+    const token = body.token ?? body.access_token
+    if (typeof token !== 'string' || token === '')
+      throw new Error(
+        `the token service of ${registry} answered without a token`
+      )
+    return token
+  }
+}
+
+function basic(credential: Credential): string {
+  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
 }

@@ -52,22 +52,72 @@ export class RegistryError extends Error {
   }
 }
 
-/** A failure below HTTP: connection refused or reset, TLS, a body cut short. */
+/** A failure below HTTP: connection refused or reset, TLS, a timeout, a body cut short. */
 export class NetworkError extends Error {
-  readonly temporary = true
+  /** A host name that does not resolve will not start resolving on a retry. */
+  readonly temporary: boolean
   constructor(method: string, url: string, cause: unknown) {
     super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause })
     this.name = 'NetworkError'
+    this.temporary = !/ENOTFOUND|ERR_INVALID_URL|certificate/i.test(
+      describeCause(cause)
+    )
   }
 }
 
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) {
-    const inner = (cause as Error & { cause?: unknown }).cause
-    if (inner instanceof Error) return `${cause.message} (${inner.message})`
-    return cause.message
+/** A response larger than its kind may be (a manifest over 4 MiB, an endless token answer). */
+export class ResponseTooLarge extends Error {
+  readonly temporary = false
+  constructor(what: string, url: string, limit: number) {
+    super(
+      `${what} from ${redact(url)} is larger than ${limit} bytes; refusing to read more`
+    )
+    this.name = 'ResponseTooLarge'
   }
-  return String(cause)
+}
+
+/** The registry could not be reached at all; every later request of the run fails the same way. */
+export class RegistryUnreachable extends Error {
+  readonly temporary = false
+  constructor(
+    readonly registry: string,
+    cause: unknown
+  ) {
+    super(
+      `registry ${registry} cannot be reached (${cause instanceof Error ? cause.message : String(cause)}); check the registry host and port in the image or base name, the network, and insecure-registries for a plain-HTTP registry`,
+      { cause }
+    )
+    this.name = 'RegistryUnreachable'
+  }
+}
+
+/** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
+export class AuthenticationError extends Error {
+  constructor(
+    readonly registry: string,
+    readonly credentialOrigin: string | undefined,
+    detail: string
+  ) {
+    super(
+      credentialOrigin
+        ? `registry ${registry} rejected the credentials from ${credentialOrigin} (${detail})`
+        : `registry ${registry} requires credentials (${detail}); set the username and password inputs or log in with docker/login-action`
+    )
+    this.name = 'AuthenticationError'
+  }
+}
+
+/** The reference names something other than an image or an index of images. */
+export class NotAnImage extends Error {
+  constructor(
+    readonly reference: string,
+    readonly mediaType: string
+  ) {
+    super(
+      `${reference} is a ${mediaType || 'manifest of unknown type'}, not an image`
+    )
+    this.name = 'NotAnImage'
+  }
 }
 
 /** An upload session that cannot be continued; the whole upload starts again from POST. */
@@ -81,67 +131,23 @@ export class UploadRestart extends Error {
   }
 }
 
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = (cause as Error & { cause?: unknown }).cause
+    if (inner instanceof Error) return `${cause.message} (${inner.message})`
+    return cause.message
+  }
+  return String(cause)
+}
+
+/** Whether retrying the same request may succeed. */
 export function isTemporary(error: unknown): boolean {
   return (
-    (error instanceof RegistryError && error.temporary) ||
-    error instanceof NetworkError ||
-    error instanceof UploadRestart
+    (error instanceof RegistryError ||
+      error instanceof NetworkError ||
+      error instanceof UploadRestart) &&
+    error.temporary
   )
-}
-
-/** Parses an error response body (`{"errors":[{"code","message"}]}`), read up to 64 KiB. */
-export async function registryError(
-  method: string,
-  url: string,
-  response: Response
-): Promise<RegistryError> {
-  let codes: string[] = []
-  let detail = ''
-  if (method !== 'HEAD') {
-    const text = await readCapped(response, 64 * 1024)
-    try {
-      const body = JSON.parse(text) as {
-        errors?: { code?: string; message?: string }[]
-      }
-      codes = (body.errors ?? []).map(e => e.code ?? 'UNKNOWN')
-      detail = (body.errors ?? [])
-        .map(e => e.message)
-        .filter(Boolean)
-        .join('; ')
-    } catch {
-      detail = text.trim().slice(0, 200)
-    }
-  } else {
-    await response.body?.cancel().catch(() => {})
-  }
-  return new RegistryError(
-    method,
-    url,
-    response.status,
-    codes,
-    detail,
-    retryAfter(response.headers.get('retry-after'))
-  )
-}
-
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  try {
-    while (total < limit) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      total += value.length
-    }
-  } catch {
-    // A body cut short still says something.
-  } finally {
-    await reader.cancel().catch(() => {})
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
@@ -153,4 +159,26 @@ export function retryAfter(
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** Parses an error body (`{"errors":[{"code","message"}]}`) into codes and a short detail. */
+export function errorDetail(text: string): { codes: string[]; detail: string } {
+  try {
+    const body = JSON.parse(text) as {
+      errors?: { code?: string; message?: string }[]
+    }
+    if (Array.isArray(body.errors)) {
+      return {
+        codes: body.errors.map(e => String(e.code ?? 'UNKNOWN')),
+        detail: body.errors
+          .map(e => e.message)
+          .filter(Boolean)
+          .join('; ')
+          .slice(0, 500)
+      }
+    }
+  } catch {
+    // not JSON: the text itself, shortened
+  }
+  return { codes: [], detail: text.trim().slice(0, 200) }
 }

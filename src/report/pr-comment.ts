@@ -1,13 +1,12 @@
-import { formatBytes } from '../pipeline/layers'
-import { escapeCell } from '../pipeline/report'
-import type { PipelineResult } from '../pipeline/result'
+import { GitHubApiError, type GitHubApi } from '../github/api'
+import { formatBytes } from '../util/format'
+import { code, escapeCell } from './markdown'
+import type { PipelineResult } from './result'
 
 /** The hidden line that identifies this image's comment, so each run updates it in place. */
 export function commentMarker(repository: string): string {
   return `<!-- imprint:image=${repository} -->`
 }
-
-const code = (text: string): string => `<code>${escapeCell(text)}</code>`
 
 function signedBytes(delta: number): string {
   if (delta === 0) return '±0'
@@ -50,7 +49,7 @@ function render(
 
   const comparison = result.comparison
   const against = baseBranch
-    ? `the \`${escapeCell(baseBranch)}\` branch`
+    ? `the ${code(baseBranch)} branch`
     : 'the base branch'
   lines.push('')
   if (!comparison) {
@@ -123,4 +122,37 @@ function render(
     )
   }
   return lines.join('\n')
+}
+
+/** Keeps one comment per marker: updated in place when it exists, created otherwise. */
+export async function upsertComment(
+  api: GitHubApi,
+  target: { owner: string; repo: string; issue: number },
+  marker: string,
+  body: string
+): Promise<{ id: number; action: 'created' | 'updated' }> {
+  // Ours start with the marker; a comment merely quoting it is someone else's.
+  const existing = (
+    await api.listComments(target.owner, target.repo, target.issue)
+  ).find(c => c.body?.startsWith(marker))
+  if (existing) {
+    try {
+      await api.updateComment(target.owner, target.repo, existing.id, body)
+      return { id: existing.id, action: 'updated' }
+    } catch (error) {
+      // Not ours to edit (another author planted the marker): write our own instead.
+      if (!(
+        error instanceof GitHubApiError &&
+        (error.status === 403 || error.status === 404)
+      ))
+        throw error
+    }
+  }
+  const created = await api.createComment(
+    target.owner,
+    target.repo,
+    target.issue,
+    body
+  )
+  return { id: created.id, action: 'created' }
 }

@@ -1,7 +1,6 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { bundleToJSON } from '@sigstore/bundle'
 import {
-  CIContextProvider,
   DSSEBundleBuilder,
   FulcioSigner,
   MessageSignatureBundleBuilder,
@@ -13,13 +12,49 @@ import {
 export interface KeylessConfig {
   fulcioURL: string
   rekorURL: string
-  identity?: IdentityProvider
+  identity: IdentityProvider
 }
 
 export function keylessConfig(env: NodeJS.ProcessEnv): KeylessConfig {
   return {
     fulcioURL: env.SIGSTORE_FULCIO_URL || 'https://fulcio.sigstore.dev',
-    rekorURL: env.SIGSTORE_REKOR_URL || 'https://rekor.sigstore.dev'
+    rekorURL: env.SIGSTORE_REKOR_URL || 'https://rekor.sigstore.dev',
+    identity: oidcTokenProvider(env)
+  }
+}
+
+/**
+ * The job's OIDC token for Fulcio (audience `sigstore`), as sigstore-js's CI provider gets it,
+ * but from the environment the front end was given: `$SIGSTORE_ID_TOKEN`, else GitHub's token
+ * service (`permissions: id-token: write`).
+ */
+export function oidcTokenProvider(env: NodeJS.ProcessEnv): IdentityProvider {
+  return {
+    getToken: async () => {
+      if (env.SIGSTORE_ID_TOKEN) return env.SIGSTORE_ID_TOKEN
+      const url = env.ACTIONS_ID_TOKEN_REQUEST_URL
+      const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+      if (!url || !token)
+        throw new Error(
+          'no OIDC token: give the job "permissions: id-token: write"'
+        )
+      const request = new URL(url)
+      request.searchParams.set('audience', 'sigstore')
+      const res = await fetch(request, {
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${token}`
+        },
+        signal: AbortSignal.timeout(30_000)
+      })
+      const text = await res.text()
+      if (!res.ok || text.length > 64 * 1024)
+        throw new Error(`the OIDC token service answered ${res.status}`)
+      const value = (JSON.parse(text) as { value?: unknown }).value
+      if (typeof value !== 'string' || value === '')
+        throw new Error('the OIDC token service answered without a token')
+      return value
+    }
   }
 }
 
@@ -54,7 +89,7 @@ export class KeylessSigner {
   constructor(config: KeylessConfig) {
     this.signer = new FulcioSigner({
       fulcioBaseURL: config.fulcioURL,
-      identityProvider: config.identity ?? new CIContextProvider('sigstore')
+      identityProvider: config.identity
     })
     this.witness = new RekorWitness({ rekorBaseURL: config.rekorURL })
   }

@@ -31,7 +31,11 @@ export interface SigningKey {
 
 /** Why a key could not be used; the message says what to fix, never the key or password. */
 export class KeyError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What is wrong: the key itself, or its password. */
+    readonly culprit: 'key' | 'password' = 'key'
+  ) {
     super(message)
     this.name = 'KeyError'
   }
@@ -115,7 +119,8 @@ function decryptCosignKey(body: Buffer, password: string): KeyObject {
   )
   if (!opened) {
     throw new KeyError(
-      'could not be decrypted: the signing-key-password is wrong for this key'
+      'could not be decrypted: the signing-key-password is wrong for this key',
+      'password'
     )
   }
   return createPrivateKey({

@@ -2,6 +2,7 @@ import type { Digest } from '../oci/digest'
 import { topLevel, uniqueBlobs, type Artifact, type Blob } from '../oci/image'
 import type { Repository } from '../oci/reference'
 import type { GrowingFile } from '../layer/growing-file'
+import type { BlobObserver } from '../layer/observer'
 import type { RegistryClient, UploadOutcome } from '../registry/client'
 import { repositoryScope } from '../registry/auth'
 import type { Logger } from '../util/log'
@@ -88,7 +89,7 @@ async function pushOne(
  * layer once it is written — so uploads overlap compression. Only a head start: the push stage
  * takes what finished here and meets (and reports) any failure itself.
  */
-export class EarlyUploads {
+export class EarlyUploads implements BlobObserver {
   private readonly started = new Map<Digest, Promise<BlobOutcome | undefined>>()
   private readonly slot: <T>(fn: () => Promise<T>) => Promise<T>
   private cancelled = false
@@ -104,7 +105,8 @@ export class EarlyUploads {
     this.slot = limiter(jobs)
   }
 
-  start(blob: Blob): void {
+  /** Starts an upload of a blob that exists now (in an upload slot). */
+  blob(blob: Blob): void {
     const { digest } = blob.descriptor
     if (this.started.has(digest)) return
     this.started.set(
@@ -132,7 +134,7 @@ export class EarlyUploads {
    * Its digest is known only at the end, so it is found under it once complete. It takes no
    * upload slot: it mostly waits for the compressor, and layers are written a few at a time.
    */
-  follow(file: GrowingFile, name: string): void {
+  growing(file: GrowingFile, name: string): void {
     if (this.cancelled) return
     this.followed.push(file)
     const upload = (async () => {

@@ -1,0 +1,111 @@
+import { describe, expect, it } from '@jest/globals'
+import { InputErrors } from '../../../src/errors'
+import { parseCommand, parseInputs, type InputName } from '../../../src/inputs'
+
+const parse = (inputs: Partial<Record<InputName, string>>) =>
+  parseInputs(name => inputs[name] ?? '', {})
+
+describe('parseInputs', () => {
+  it('applies the contract defaults', () => {
+    const inputs = parse({
+      image: 'ghcr.io/acme/api',
+      layers: 'dist:/app/dist'
+    })
+    expect(inputs.base).not.toBe('scratch')
+    expect(String(inputs.base)).toBe('cgr.dev/chainguard/static:latest')
+    expect(inputs.platforms).toEqual([{ os: 'linux', architecture: 'amd64' }])
+    expect(inputs.tags).toEqual(['{{sha}}'])
+    expect(inputs.push).toBe(true)
+    expect(inputs.allowTagOverwrite).toBe(false)
+    expect(inputs.workingDirectory).toBe('.')
+  })
+
+  it('parses lists, key-values, commands and platforms', () => {
+    const inputs = parse({
+      image: 'ghcr.io/acme/api',
+      layers:
+        '# deps first\nnode_modules:/app/node_modules\n\ndist:/app/dist\n',
+      platforms: 'linux/amd64, linux/arm/v7\nlinux/arm64',
+      env: 'A=1\nB=x=y\nC=',
+      labels: 'team=platform',
+      entrypoint: '["/usr/bin/node", "/app/dist/server.js"]',
+      cmd: '--port 8080',
+      'insecure-registries': 'registry.local:5000, other.local',
+      'source-date-epoch': '1700000000'
+    })
+    expect(inputs.layers).toEqual([
+      { source: 'node_modules', destination: '/app/node_modules' },
+      { source: 'dist', destination: '/app/dist' }
+    ])
+    expect(inputs.platforms).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm', variant: 'v7' },
+      { os: 'linux', architecture: 'arm64' }
+    ])
+    expect(inputs.env).toEqual([
+      ['A', '1'],
+      ['B', 'x=y'],
+      ['C', '']
+    ])
+    expect(inputs.entrypoint).toEqual(['/usr/bin/node', '/app/dist/server.js'])
+    expect(inputs.cmd).toEqual(['--port', '8080'])
+    expect(inputs.insecureRegistries).toEqual([
+      'registry.local:5000',
+      'other.local'
+    ])
+    expect(inputs.sourceDateEpoch).toBe(1700000000)
+  })
+
+  it('collects every problem, each naming its input', () => {
+    const attempt = (): unknown => {
+      try {
+        return parse({
+          image: 'ghcr.io/Acme',
+          layers: 'dist',
+          platforms: 'linux/amd64,linux/amd64',
+          username: 'u'
+        })
+      } catch (error) {
+        return error
+      }
+    }
+    const error = attempt()
+    expect(error).toBeInstanceOf(InputErrors)
+    expect((error as InputErrors).errors.map(e => e.input)).toEqual([
+      'image',
+      'layers',
+      'platforms',
+      'password'
+    ])
+  })
+
+  it('refuses owner ids that do not fit a tar header', () => {
+    expect(() =>
+      parse({
+        image: 'ghcr.io/a/b',
+        layers: 'a:/a',
+        'layer-owner': '1000680000'
+      })
+    ).toThrow(/Input "layer-owner": 1000680000: owner ids above 2097151/)
+  })
+
+  it('refuses layer-owner user with a non-numeric user', () => {
+    expect(() =>
+      parse({
+        image: 'ghcr.io/acme/api',
+        layers: 'a:/a',
+        'layer-owner': 'user',
+        user: 'nonroot'
+      })
+    ).toThrow(/Input "layer-owner": "user" needs the user input to be numeric/)
+  })
+
+  it('splits plain commands on whitespace and rejects non-string JSON', () => {
+    expect(parseCommand('/app/server  --port 80')).toEqual([
+      '/app/server',
+      '--port',
+      '80'
+    ])
+    expect(() => parseCommand('["a", 1]')).toThrow(/array of strings/)
+  })
+})

@@ -1,0 +1,191 @@
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import {
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  chmodSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { describe, expect, it } from '@jest/globals'
+import { collectEntries } from '../../../src/layer/collect'
+import { writeLayer } from '../../../src/layer/layer'
+
+const options = { mtime: 1700000000, uid: 0, gid: 0 }
+
+function makeTree(root: string, mtime: number): void {
+  mkdirSync(join(root, 'src/app/lib'), { recursive: true })
+  writeFileSync(join(root, 'src/app/index.js'), 'console.log("hi")\n')
+  writeFileSync(join(root, 'src/app/run.sh'), '#!/bin/sh\necho run\n')
+  chmodSync(join(root, 'src/app/run.sh'), 0o700)
+  writeFileSync(join(root, 'src/app/lib/ünïcödé.txt'), 'non-ascii name\n')
+  const longName = 'x'.repeat(120) + '.txt'
+  writeFileSync(join(root, 'src/app/lib', longName), 'long name\n')
+  symlinkSync('../../../../etc/passwd', join(root, 'src/app/escape'))
+  symlinkSync('index.js', join(root, 'src/app/main.js'))
+  for (const p of [
+    'src/app/index.js',
+    'src/app/run.sh',
+    'src/app/lib',
+    'src/app'
+  ]) {
+    utimesSync(join(root, p), mtime, mtime)
+  }
+}
+
+function tarList(blob: string): string[] {
+  return execFileSync(
+    'tar',
+    ['--numeric-owner', '--full-time', '-tvzf', blob],
+    { encoding: 'utf8' }
+  )
+    .trim()
+    .split('\n')
+}
+
+describe('layer writer', () => {
+  it('writes a tar that GNU tar reads, with normalised owners, modes and times', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    makeTree(root, 1000)
+    const entries = await collectEntries(root, 'src/app', '/app', () => {})
+    const layer = await writeLayer(entries, options, join(root, 'layer.tgz'))
+    const listing = tarList(layer.path)
+    const names = listing.map(l => l.split(/\s+/).slice(5).join(' '))
+    expect(names).toEqual([
+      'app/',
+      'app/escape -> ../../../../etc/passwd',
+      'app/index.js',
+      'app/lib/',
+      `app/lib/${'x'.repeat(120)}.txt`,
+      'app/lib/ünïcödé.txt',
+      'app/main.js -> index.js',
+      'app/run.sh'
+    ])
+    for (const line of listing) {
+      expect(line).toMatch(
+        /^(-rw-r--r--|-rwxr-xr-x|drwxr-xr-x|lrwxrwxrwx) 0\/0 /
+      )
+      expect(line).toContain('2023-11-14 22:13:20')
+    }
+    expect(listing.find(l => l.endsWith('app/run.sh'))).toMatch(/^-rwxr-xr-x/)
+    expect(listing.find(l => l.endsWith('app/index.js'))).toMatch(/^-rw-r--r--/)
+  })
+
+  it('computes the diffID over the tar and the digest over the compressed blob', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    makeTree(root, 1000)
+    const entries = await collectEntries(root, 'src', '/', () => {})
+    const layer = await writeLayer(entries, options, join(root, 'layer.tgz'))
+    const blob = readFileSync(layer.path)
+    expect(layer.size).toBe(blob.length)
+    expect(layer.digest).toBe(
+      `sha256:${createHash('sha256').update(blob).digest('hex')}`
+    )
+    const tar = gunzipSync(blob)
+    expect(layer.uncompressedSize).toBe(tar.length)
+    expect(layer.diffId).toBe(
+      `sha256:${createHash('sha256').update(tar).digest('hex')}`
+    )
+    // gzip header: no file name flag, mtime 0
+    expect(blob[3] & 0x08).toBe(0)
+    expect(blob.readUInt32LE(4)).toBe(0)
+  })
+
+  it('gives the same digest for the same content regardless of path and file times', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'imprint-a-'))
+    const b = mkdtempSync(join(tmpdir(), 'imprint-bb-'))
+    makeTree(a, 1000)
+    makeTree(b, 999999)
+    const la = await writeLayer(
+      await collectEntries(a, 'src', '/srv', () => {}),
+      options,
+      join(a, 'l')
+    )
+    const lb = await writeLayer(
+      await collectEntries(b, 'src', '/srv', () => {}),
+      options,
+      join(b, 'l')
+    )
+    expect(lb.digest).toBe(la.digest)
+    const lc = await writeLayer(
+      await collectEntries(b, 'src', '/srv', () => {}),
+      { ...options, mtime: options.mtime + 1 },
+      join(b, 'l2')
+    )
+    expect(lc.digest).not.toBe(la.digest)
+  })
+
+  it('places a single file at the destination, or inside it when it ends with a slash', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    makeTree(root, 1000)
+    const exact = await collectEntries(
+      root,
+      'src/app/index.js',
+      '/srv/main.js',
+      () => {}
+    )
+    expect(exact.map(e => e.path)).toEqual(['srv', 'srv/main.js'])
+    const inside = await collectEntries(
+      root,
+      'src/app/index.js',
+      '/srv/',
+      () => {}
+    )
+    expect(inside.map(e => e.path)).toEqual(['srv', 'srv/index.js'])
+  })
+
+  it('refuses sources outside the working directory, also through a symlink', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    makeTree(root, 1000)
+    symlinkSync('/etc', join(root, 'etc-link'))
+    const outside = mkdtempSync(join(tmpdir(), 'imprint-outside-'))
+    writeFileSync(join(outside, 'secret'), 'TOPSECRET')
+    symlinkSync(outside, join(root, 'escape-dir'))
+    await expect(collectEntries(root, '../', '/x', () => {})).rejects.toThrow(
+      /outside working-directory/
+    )
+    await expect(
+      collectEntries(root, 'etc-link', '/x', () => {})
+    ).rejects.toThrow(/outside working-directory/)
+    await expect(
+      collectEntries(root, 'missing', '/x', () => {})
+    ).rejects.toThrow(/does not exist/)
+    // A symlinked parent directory is followed by the OS, so it is checked as a whole path.
+    await expect(
+      collectEntries(root, 'escape-dir/secret', '/x', () => {})
+    ).rejects.toThrow(/outside working-directory/)
+  })
+
+  it('writes the requested owner on every entry', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    makeTree(root, 1000)
+    const layer = await writeLayer(
+      await collectEntries(root, 'src', '/srv', () => {}),
+      { ...options, uid: 65532, gid: 65533 },
+      join(root, 'l')
+    )
+    for (const line of tarList(layer.path))
+      expect(line.split(/\s+/)[1]).toBe('65532/65533')
+  })
+
+  it('streams a file larger than the small-file limit', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    const big = Buffer.alloc(9 * 1024 * 1024 + 17)
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251
+    writeFileSync(join(root, 'big.bin'), big)
+    const layer = await writeLayer(
+      await collectEntries(root, 'big.bin', '/big.bin', () => {}),
+      options,
+      join(root, 'l')
+    )
+    const out = execFileSync('tar', ['-xzOf', layer.path, 'big.bin'], {
+      maxBuffer: 64 * 1024 * 1024
+    })
+    expect(Buffer.compare(out, big)).toBe(0)
+  })
+})

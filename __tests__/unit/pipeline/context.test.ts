@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import { readContext } from '../../../src/pipeline/context'
+
+function repo(): { dir: string; sha: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'imprint-ctx-'))
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_DATE: '1600000000 +0000',
+    GIT_COMMITTER_DATE: '1600000000 +0000'
+  }
+  const git = (...args: string[]) =>
+    execFileSync(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@x', ...args],
+      { cwd: dir, env, encoding: 'utf8' }
+    ).trim()
+  git('init', '-q', '-b', 'trunk')
+  writeFileSync(join(dir, 'f'), 'x')
+  git('add', 'f')
+  git('commit', '-q', '-m', 'one')
+  return { dir, sha: git('rev-parse', 'HEAD') }
+}
+
+const at = (dir: string) => ({ workspace: dir, workingDirectory: dir })
+
+describe('readContext', () => {
+  it('uses the PR head commit, number and branch on pull_request events', async () => {
+    const { dir } = repo()
+    const event = join(dir, 'event.json')
+    writeFileSync(
+      event,
+      JSON.stringify({
+        number: 17,
+        pull_request: {
+          number: 17,
+          head: { sha: 'b'.repeat(40), ref: 'feature/x' }
+        }
+      })
+    )
+    const context = await readContext(
+      {
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_SHA: 'm'.repeat(40),
+        GITHUB_HEAD_REF: 'feature/x',
+        GITHUB_REPOSITORY: 'acme/api',
+        GITHUB_SERVER_URL: 'https://github.com'
+      },
+      at(dir)
+    )
+    expect(context.sha).toBe('b'.repeat(40))
+    expect(context.pr).toBe(17)
+    expect(context.branch).toBe('feature/x')
+    expect(context.sourceUrl).toBe('https://github.com/acme/api')
+    // The head commit is not in this (shallow-like) checkout: HEAD's time stands in.
+    expect(context.sourceDateEpoch).toBe(1600000000)
+  })
+
+  it('falls back to the checkout locally, and to $SOURCE_DATE_EPOCH outside git', async () => {
+    const { dir, sha } = repo()
+    const local = await readContext({}, at(dir))
+    expect(local).toMatchObject({
+      sha,
+      branch: 'trunk',
+      sourceDateEpoch: 1600000000
+    })
+    const outside = await readContext(
+      { SOURCE_DATE_EPOCH: '1234' },
+      at(mkdtempSync(join(tmpdir(), 'imprint-nogit-')))
+    )
+    expect(outside).toMatchObject({
+      sha: undefined,
+      sourceDateEpoch: 1234,
+      sourceDateOrigin: '$SOURCE_DATE_EPOCH'
+    })
+    const input = await readContext({ SOURCE_DATE_EPOCH: '1234' }, at(dir), 42)
+    expect(input.sourceDateEpoch).toBe(42)
+  })
+
+  it('reads the version from a tag ref', async () => {
+    const { dir } = repo()
+    const context = await readContext(
+      { GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_ACTIONS: 'true' },
+      at(dir)
+    )
+    expect(context.version).toBe('v1.2.3')
+    expect(context.branch).toBeUndefined()
+  })
+})

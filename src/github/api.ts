@@ -1,0 +1,160 @@
+/**
+ * The few GitHub REST endpoints Imprint needs (comments, pull requests), over fetch, with every
+ * answer bounded in size and time.
+ */
+export interface IssueComment {
+  id: number
+  body?: string
+}
+
+export class GitHubApiError extends Error {
+  constructor(
+    readonly status: number,
+    method: string,
+    path: string,
+    detail: string
+  ) {
+    super(`GitHub API ${method} ${path}: ${status} ${detail}`)
+    this.name = 'GitHubApiError'
+  }
+}
+
+const requestTimeoutMs = 60_000
+const maxAnswerBytes = 16 * 1024 * 1024
+
+/** The body as text, refusing one larger than `limit` bytes. */
+async function boundedText(res: Response, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of res.body ?? []) {
+    total += chunk.length
+    if (total > limit) {
+      await res.body?.cancel().catch(() => {})
+      throw new Error(`the answer is larger than ${limit} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export class GitHubApi {
+  constructor(
+    private readonly token: string,
+    private readonly baseUrl = 'https://api.github.com'
+  ) {}
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown
+  ): Promise<T> {
+    let text: string
+    let res: Response
+    try {
+      res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+        method,
+        headers: {
+          accept: 'application/vnd.github+json',
+          authorization: `Bearer ${this.token}`,
+          'x-github-api-version': '2022-11-28',
+          'user-agent': 'imprint',
+          ...(body ? { 'content-type': 'application/json' } : {})
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        redirect: 'error',
+        signal: AbortSignal.timeout(requestTimeoutMs)
+      })
+      text = await boundedText(res, maxAnswerBytes)
+    } catch (error) {
+      throw new GitHubApiError(0, method, path, (error as Error).message)
+    }
+    if (!res.ok) {
+      let detail = text.slice(0, 200)
+      try {
+        detail = (JSON.parse(text) as { message?: string }).message ?? detail
+      } catch {
+        // not JSON
+      }
+      throw new GitHubApiError(res.status, method, path, detail)
+    }
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  /** Every comment of an issue or pull request, all pages. */
+  async listComments(
+    owner: string,
+    repo: string,
+    issue: number
+  ): Promise<IssueComment[]> {
+    const all: IssueComment[] = []
+    for (let page = 1; page <= 50; page++) {
+      const batch = await this.call<IssueComment[]>(
+        'GET',
+        `/repos/${owner}/${repo}/issues/${issue}/comments?per_page=100&page=${page}`
+      )
+      all.push(...batch)
+      if (batch.length < 100) break
+    }
+    return all
+  }
+
+  createComment(
+    owner: string,
+    repo: string,
+    issue: number,
+    body: string
+  ): Promise<IssueComment> {
+    return this.call(
+      'POST',
+      `/repos/${owner}/${repo}/issues/${issue}/comments`,
+      { body }
+    )
+  }
+
+  updateComment(
+    owner: string,
+    repo: string,
+    id: number,
+    body: string
+  ): Promise<IssueComment> {
+    return this.call('PATCH', `/repos/${owner}/${repo}/issues/comments/${id}`, {
+      body
+    })
+  }
+  /** The open pull request from `head` (`owner:branch`) into `base`, if any. */
+  async findOpenPull(
+    owner: string,
+    repo: string,
+    head: string,
+    base: string
+  ): Promise<PullRequest | undefined> {
+    const query = `head=${encodeURIComponent(head)}&base=${encodeURIComponent(base)}&state=open&per_page=10`
+    const pulls = await this.call<PullRequest[]>(
+      'GET',
+      `/repos/${owner}/${repo}/pulls?${query}`
+    )
+    return pulls[0]
+  }
+
+  createPull(
+    owner: string,
+    repo: string,
+    pull: { title: string; body: string; head: string; base: string }
+  ): Promise<PullRequest> {
+    return this.call('POST', `/repos/${owner}/${repo}/pulls`, pull)
+  }
+
+  updatePull(
+    owner: string,
+    repo: string,
+    number: number,
+    pull: { title: string; body: string }
+  ): Promise<PullRequest> {
+    return this.call('PATCH', `/repos/${owner}/${repo}/pulls/${number}`, pull)
+  }
+}
+
+export interface PullRequest {
+  number: number
+  html_url: string
+}

@@ -1,0 +1,154 @@
+import { isAbsolute } from 'node:path'
+import { messageOf } from '../errors'
+import type { Compression } from '../layer/layer'
+import { parseLayerSpec, type LayerSpec } from '../layer/layer-spec'
+import { parsePlatform } from '../oci/platform'
+import { parseReference, type Reference } from '../oci/reference'
+import type { Platform } from '../oci/types'
+import { parseKeyValue, parseList } from '../util/list-input'
+import { oneOf, type InputReader } from './fields'
+
+/** What the image is made of: the base, the layers, and the container settings. */
+export interface BuildInputs {
+  base: Reference | 'scratch'
+  layers: LayerSpec[]
+  platforms: Platform[] | 'all'
+  entrypoint?: string[]
+  cmd?: string[]
+  env: [string, string][]
+  workdir?: string
+  user?: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  workingDirectory: string
+  sourceDateEpoch?: number
+  /** Owner of every entry in the built layers. */
+  layerOwner: { uid: number; gid: number }
+  compression: Compression
+}
+
+/** A JSON array of strings, or a plain string split on spaces. */
+export function parseCommand(value: string): string[] {
+  const trimmed = value.trim()
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch (error) {
+      throw new Error(
+        `${trimmed} is not valid JSON (${messageOf(error)}); write e.g. ["/app/server","--port","8080"]`
+      )
+    }
+    if (!Array.isArray(parsed) || !parsed.every(p => typeof p === 'string')) {
+      throw new Error(`${trimmed} must be a JSON array of strings`)
+    }
+    return parsed
+  }
+  return trimmed.split(/\s+/)
+}
+
+function parsePlatforms(value: string): Platform[] | 'all' {
+  const items = parseList(value, { commas: true })
+  if (items.length === 1 && items[0] === 'all') return 'all'
+  if (items.length === 0)
+    throw new Error('is empty (use e.g. linux/amd64,linux/arm64 or all)')
+  const parsed = items.map(parsePlatform)
+  const seen = new Set<string>()
+  for (const [i, p] of parsed.entries()) {
+    if (seen.has(JSON.stringify(p)))
+      throw new Error(`"${items[i]}" is listed twice`)
+    seen.add(JSON.stringify(p))
+  }
+  return parsed
+}
+
+function parseOwner(value: string, user: string | undefined) {
+  const ids = (text: string, what: string): { uid: number; gid: number } => {
+    const match = /^(\d+)(?::(\d+))?$/.exec(text)
+    if (!match)
+      throw new Error(
+        `${what} (use root, user, or numeric UID[:GID] such as 65532:65532)`
+      )
+    const owner = { uid: Number(match[1]), gid: Number(match[2] ?? match[1]) }
+    // The USTAR uid/gid fields hold 7 octal digits.
+    if (owner.uid > 0o7777777 || owner.gid > 0o7777777) {
+      throw new Error(
+        `${text}: owner ids above 2097151 do not fit a tar header`
+      )
+    }
+    return owner
+  }
+  if (value === '' || value === 'root') return { uid: 0, gid: 0 }
+  if (value === 'user') {
+    return ids(
+      user ?? '',
+      `"user" needs the user input to be numeric UID[:GID], got "${user ?? ''}"`
+    )
+  }
+  return ids(value, `"${value}" is not an owner`)
+}
+
+const keyValues = (value: string): [string, string][] =>
+  parseList(value).map(parseKeyValue)
+
+export function readBuildInputs(
+  reader: InputReader,
+  merging: boolean
+): BuildInputs {
+  const user = reader.optional('user', v => v)
+  return {
+    base: reader.field<Reference | 'scratch'>(
+      'base',
+      value => (value === 'scratch' ? 'scratch' : parseReference(value)),
+      'scratch'
+    ),
+    layers: reader.field(
+      'layers',
+      value => {
+        const lines = parseList(value)
+        if (merging) {
+          if (lines.length > 0)
+            throw new Error(
+              'is not used with merge-digests, which assembles images already pushed; remove one of them'
+            )
+          return []
+        }
+        if (lines.length === 0)
+          throw new Error(
+            'is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist'
+          )
+        return lines.map(parseLayerSpec)
+      },
+      []
+    ),
+    platforms: reader.field('platforms', parsePlatforms, []),
+    entrypoint: reader.optional('entrypoint', parseCommand),
+    cmd: reader.optional('cmd', parseCommand),
+    env: reader.field('env', keyValues, []),
+    workdir: reader.optional('workdir', value => {
+      if (!isAbsolute(value) && !value.startsWith('/'))
+        throw new Error(`"${value}" must be an absolute path in the image`)
+      return value
+    }),
+    user,
+    labels: reader.field('labels', v => Object.fromEntries(keyValues(v)), {}),
+    annotations: reader.field(
+      'annotations',
+      v => Object.fromEntries(keyValues(v)),
+      {}
+    ),
+    workingDirectory: reader.field('working-directory', value => value, '.'),
+    sourceDateEpoch: reader.optional('source-date-epoch', value => {
+      if (!/^\d+$/.test(value))
+        throw new Error(
+          `"${value}" is not a whole number of seconds since 1970-01-01`
+        )
+      return Number(value)
+    }),
+    layerOwner: reader.field('layer-owner', value => parseOwner(value, user), {
+      uid: 0,
+      gid: 0
+    }),
+    compression: reader.field('compression', oneOf('gzip', 'zstd'), 'gzip')
+  }
+}

@@ -1,0 +1,122 @@
+import type { PushInputs } from '../inputs'
+import { topLevel, type Artifact } from '../oci/image'
+import { repositoryScope } from '../registry/auth'
+import { AuthenticationError, RegistryError } from '../registry/errors'
+import type { Registries } from '../registry/registries'
+import { writeLayout } from '../sinks/layout'
+import {
+  EarlyUploads,
+  planTags,
+  pushArtifact,
+  type PushReport
+} from '../sinks/registry'
+import type { Logger } from '../util/log'
+import { isPullRequest, type BuildContext } from './context'
+
+export interface Published {
+  push?: PushReport
+  /** Why nothing was pushed although push was true (a fork's read-only credentials). */
+  pushSkipped?: string
+}
+
+/**
+ * Uploads may start during the build only when nothing can stop the push later on input grounds:
+ * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
+ * registry untouched, so then blobs wait for the push stage. The push stage looks the tags up
+ * again: one may appear while this run builds.
+ */
+export async function startEarlyUploads(
+  inputs: PushInputs,
+  tags: readonly string[],
+  registries: Registries,
+  jobs: number,
+  log: Logger
+): Promise<EarlyUploads | undefined> {
+  const client = registries.client(inputs.image.registry)
+  if (!inputs.allowTagOverwrite) {
+    try {
+      const existing = await Promise.all(
+        tags.map(tag =>
+          client.resolveTag(inputs.image, tag, [
+            repositoryScope(inputs.image.path, 'pull,push')
+          ])
+        )
+      )
+      if (existing.some(Boolean)) {
+        log.debug('a tag exists already: uploads wait for the tag check')
+        return undefined
+      }
+    } catch (error) {
+      log.debug(
+        `tags not readable yet (${(error as Error).message}): uploads wait for the push`
+      )
+      return undefined
+    }
+  }
+  return new EarlyUploads(client, inputs.image, jobs, log)
+}
+
+function refusedCredentials(error: unknown): boolean {
+  return (
+    error instanceof AuthenticationError ||
+    (error instanceof RegistryError &&
+      (error.status === 401 ||
+        error.status === 403 ||
+        error.codes.includes('DENIED')))
+  )
+}
+
+/**
+ * The push stage: the image into the registry under its tags (nothing written when a tag would
+ * move, unless allowed), and into an OCI layout when asked. A pull request from a fork gets
+ * read-only credentials: then the image is reported, not pushed, and the run does not fail.
+ */
+export async function publish(
+  artifact: Artifact,
+  tags: readonly string[],
+  inputs: PushInputs,
+  context: BuildContext,
+  options: {
+    registries: Registries
+    early?: EarlyUploads
+    layoutDir?: string
+    jobs: number
+    log: Logger
+  }
+): Promise<Published> {
+  const { log } = options
+  const published: Published = {}
+  if (inputs.push) {
+    try {
+      published.push = await log.group(`Push ${inputs.image}`, async () => {
+        const client = options.registries.client(inputs.image.registry)
+        const plans = await planTags(
+          client,
+          inputs.image,
+          topLevel(artifact).digest,
+          tags,
+          inputs.allowTagOverwrite
+        )
+        return pushArtifact(client, inputs.image, artifact, plans, {
+          jobs: options.jobs,
+          log,
+          early: options.early
+        })
+      })
+    } catch (error) {
+      if (!(isPullRequest(context) && refusedCredentials(error))) throw error
+      published.pushSkipped =
+        "the pull request's credentials may not push (a fork)"
+      log.warning(
+        `not pushed: ${published.pushSkipped}; the image was built and is reported (${(error as Error).message})`
+      )
+    }
+  }
+  if (options.layoutDir) {
+    const dir = options.layoutDir
+    await log.group(`Write OCI layout ${inputs.ociLayout}`, () =>
+      writeLayout(dir, artifact, tags)
+    )
+  }
+  return published
+}

@@ -1,0 +1,252 @@
+import type { Readable } from 'node:stream'
+import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
+import { NetworkError, redact, ResponseTooLarge } from './errors'
+
+/**
+ * Bounds on one request, so a registry that stalls or trickles cannot hold a job forever. A blob
+ * may take long, but never goes quiet for `idleMs`; anything of bounded size (a ping, a manifest,
+ * a token, an error page) must also be done within `deadlineMs`.
+ */
+export interface Limits {
+  idleMs: number
+  deadlineMs: number
+}
+
+export const defaultLimits: Limits = { idleMs: 30_000, deadlineMs: 120_000 }
+
+/** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
+export const sizeLimits = {
+  manifest: 4 * 1024 * 1024,
+  /** Configs, signature payloads and bundles: small JSON blobs read whole. */
+  smallBlob: 8 * 1024 * 1024,
+  token: 1024 * 1024,
+  errorBody: 64 * 1024
+} as const
+
+export type RequestBody =
+  Buffer | string | Readable | AsyncIterable<Uint8Array> | undefined
+
+export interface HttpRequest {
+  method: string
+  url: string
+  headers?: Record<string, string>
+  /** Opened for each attempt, so a request can be sent again. */
+  body?: () => Promise<RequestBody> | RequestBody
+  /** The answer is a blob of any size: only the idle limit applies to reading it. */
+  streaming?: boolean
+  /** Tighter bounds for this request (a ping). */
+  limits?: Partial<Limits>
+}
+
+/**
+ * A response whose body can only be read within bounds: whole up to a size limit, or as a stream
+ * that fails when it goes quiet. Reading or discarding it ends its timers.
+ */
+export class HttpResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    /** Where the answer came from, after redirects. */
+    readonly url: string,
+    private readonly body: ReadableStream<Uint8Array> | null,
+    private readonly clock: RequestClock,
+    private readonly method: string
+  ) {}
+
+  /** The whole body, failing once it exceeds `limit` bytes. */
+  async bytes(limit: number, what = 'the response'): Promise<Buffer> {
+    const chunks: Uint8Array[] = []
+    let total = 0
+    for await (const chunk of this.stream()) {
+      total += chunk.length
+      if (total > limit) {
+        await this.discard()
+        throw new ResponseTooLarge(what, this.url, limit)
+      }
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks, total)
+  }
+
+  /** At most `limit` bytes of the body as text, the rest dropped: for error pages. */
+  async head(limit: number): Promise<string> {
+    const chunks: Uint8Array[] = []
+    let total = 0
+    try {
+      for await (const chunk of this.stream()) {
+        chunks.push(chunk)
+        total += chunk.length
+        if (total >= limit) break
+      }
+    } catch {
+      // A body cut short still says something.
+    }
+    await this.discard()
+    return Buffer.concat(chunks).subarray(0, limit).toString('utf8')
+  }
+
+  /** The body as it arrives; every chunk counts as progress against the idle limit. */
+  async *stream(): AsyncGenerator<Uint8Array> {
+    if (!this.body) {
+      this.clock.stop()
+      return
+    }
+    const reader = this.body.getReader()
+    try {
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>
+        try {
+          next = await reader.read()
+        } catch (error) {
+          throw new NetworkError(
+            this.method,
+            this.url,
+            this.clock.reason() ?? error
+          )
+        }
+        if (next.done) return
+        this.clock.touch()
+        yield next.value
+      }
+    } finally {
+      this.clock.stop()
+      await reader.cancel().catch(() => {})
+    }
+  }
+
+  async discard(): Promise<void> {
+    this.clock.stop()
+    await this.body?.cancel().catch(() => {})
+  }
+}
+
+/** The idle and deadline timers of one request; either one aborts it. */
+class RequestClock {
+  readonly controller = new AbortController()
+  private idle?: NodeJS.Timeout
+  private deadline?: NodeJS.Timeout
+  private why?: Error
+
+  constructor(
+    private readonly limits: Limits,
+    bounded: boolean
+  ) {
+    if (bounded) {
+      this.deadline = setTimeout(
+        () => this.abort(`not finished within ${limits.deadlineMs / 1000} s`),
+        limits.deadlineMs
+      )
+      this.deadline.unref()
+    }
+    this.touch()
+  }
+
+  touch(): void {
+    if (this.why) return
+    clearTimeout(this.idle)
+    this.idle = setTimeout(
+      () => this.abort(`nothing received for ${this.limits.idleMs / 1000} s`),
+      this.limits.idleMs
+    )
+    this.idle.unref()
+  }
+
+  stop(): void {
+    clearTimeout(this.idle)
+    clearTimeout(this.deadline)
+  }
+
+  reason(): Error | undefined {
+    return this.why
+  }
+
+  private abort(message: string): void {
+    this.why = new Error(message)
+    this.stop()
+    this.controller.abort(this.why)
+  }
+}
+
+const maxRedirects = 5
+
+/** A request body that counts what it sends as progress. */
+async function* progressing(
+  source: Readable | AsyncIterable<Uint8Array>,
+  clock: RequestClock
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+    clock.touch()
+    yield chunk
+  }
+}
+
+/**
+ * Sends one request with bounded time. Redirects of body-less requests are followed here (at
+ * most five, never from https to http), and `authorization` is sent to the first origin only:
+ * a storage host a registry redirects to never sees the registry's credentials.
+ */
+export async function send(
+  request: HttpRequest,
+  limits: Limits,
+  userAgent: string
+): Promise<HttpResponse> {
+  const clock = new RequestClock(
+    { ...limits, ...request.limits },
+    !request.streaming
+  )
+  const origin = new URL(request.url).origin
+  let url = request.url
+  const opened = request.body ? await request.body() : undefined
+  const streamed =
+    opened !== undefined &&
+    !Buffer.isBuffer(opened) &&
+    typeof opened !== 'string'
+  const body = streamed ? progressing(opened, clock) : opened
+  for (let hop = 0; ; hop++) {
+    const headers: Record<string, string> = {
+      'user-agent': userAgent,
+      ...request.headers
+    }
+    if (new URL(url).origin !== origin) delete headers.authorization
+    let res: Response
+    try {
+      res = await fetch(url, {
+        method: request.method,
+        headers,
+        body: body as never,
+        redirect: 'manual',
+        signal: clock.controller.signal,
+        ...(streamed ? { duplex: 'half' } : {})
+      } as RequestInit)
+    } catch (error) {
+      clock.stop()
+      throw new NetworkError(request.method, url, clock.reason() ?? error)
+    }
+    clock.touch()
+    const location = res.headers.get('location')
+    const redirect = [301, 302, 303, 307, 308].includes(res.status)
+    if (!redirect || !location || body !== undefined) {
+      if (request.method === 'HEAD' || !res.body) clock.stop()
+      return new HttpResponse(
+        res.status,
+        res.headers,
+        url,
+        res.body,
+        clock,
+        request.method
+      )
+    }
+    await res.body?.cancel().catch(() => {})
+    const next = new URL(location, url)
+    if (
+      hop + 1 >= maxRedirects ||
+      (new URL(url).protocol === 'https:' && next.protocol !== 'https:')
+    ) {
+      clock.stop()
+      throw new Error(
+        `${request.method} ${redact(request.url)}: ${hop + 1 >= maxRedirects ? `more than ${maxRedirects} redirects` : `redirected from https to ${next.protocol}; refusing to downgrade`}`
+      )
+    }
+    url = next.toString()
+  }
+}

@@ -1,0 +1,80 @@
+import type { Registry } from '../oci/reference'
+import { silentLogger, type Logger } from '../util/log'
+import {
+  defaultRetryPolicy,
+  withRetries,
+  type RetryPolicy
+} from '../util/retry'
+import { Authenticator, registryError, type Transport } from './auth'
+import { isTemporary } from './errors'
+import { defaultLimits, send, type Limits } from './http'
+import type { Keychain } from './keychain'
+
+export interface TransportOptions {
+  keychain: Keychain
+  insecureRegistries?: string[]
+  retry?: RetryPolicy
+  limits?: Limits
+  log?: Logger
+  userAgent?: string
+}
+
+/** Turns any status the request does not expect into a `RegistryError` (temporary or not). */
+function checkingStatus(inner: Transport): Transport {
+  return async request => {
+    const res = await inner(request)
+    if (!request.ok.includes(res.status))
+      throw await registryError(request.method, res)
+    return res
+  }
+}
+
+/** Retries temporary failures with backoff, unless the request's caller retries a larger operation. */
+function retrying(
+  inner: Transport,
+  policy: RetryPolicy,
+  log: Logger
+): Transport {
+  return request =>
+    request.retries === false
+      ? inner(request)
+      : withRetries(
+          () => inner(request),
+          policy,
+          isTemporary,
+          (error, ms) =>
+            log.info(
+              `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
+            )
+        )
+}
+
+/**
+ * The transport to one registry, stacked like go-containerregistry's `transport` package: HTTP
+ * with time bounds and redirects (`http.ts`), auth (`auth.ts`), status checks, retries.
+ */
+export function registryTransport(
+  registry: Registry,
+  options: TransportOptions
+): { baseUrl: string; transport: Transport } {
+  const insecure =
+    registry.isLoopback ||
+    (options.insecureRegistries ?? []).includes(registry.name)
+  const baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`
+  const limits = options.limits ?? defaultLimits
+  const userAgent = options.userAgent ?? 'imprint'
+  const log = options.log ?? silentLogger
+  const retry = options.retry ?? defaultRetryPolicy
+  const auth = new Authenticator(request => send(request, limits, userAgent), {
+    registry,
+    baseUrl,
+    keychain: options.keychain,
+    retry,
+    log,
+    limits
+  })
+  return {
+    baseUrl,
+    transport: retrying(checkingStatus(auth.transport), retry, log)
+  }
+}
