@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -112,4 +113,73 @@ export function runActionAsync(
     child.stderr.on('data', d => (stderr += String(d)))
     child.on('close', status => done(finish(status, stdout, stderr)))
   })
+}
+
+export interface WatchedRun extends ActionRun {
+  /** Wall-clock time from start to exit (or to the kill). */
+  elapsedMs: number
+  /** The child's peak resident set size (VmHWM from /proc), in bytes. */
+  peakRssBytes: number
+  /** Why the child was killed, if it was: it ran past the deadline or grew past the memory limit. */
+  killed?: 'deadline' | 'memory'
+}
+
+/** Reads `VmHWM` (peak RSS) of a running process from /proc, in bytes; 0 once it has exited. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)
+  return kib ? Number(kib[1]) * 1024 : 0
+}
+
+/**
+ * Like `runActionAsync`, and also measures the child: elapsed time and peak RSS (polled from
+ * /proc). A child that runs past `deadlineMs` or grows past `memoryLimitBytes` is killed, so a
+ * hanging or ballooning run fails its test instead of the machine.
+ */
+export function runActionWatched(
+  inputs: Record<string, string>,
+  options: RunOptions & { deadlineMs: number; memoryLimitBytes?: number }
+): Promise<WatchedRun> {
+  const { env, finish } = runnerEnvironment(inputs, options)
+  const limit = options.memoryLimitBytes ?? 1024 * 1024 * 1024
+  const started = Date.now()
+  return new Promise(done => {
+    const child = spawn(process.execPath, [resolve('dist/index.js')], {
+      cwd: options.cwd,
+      env
+    })
+    let stdout = ''
+    let stderr = ''
+    let peak = 0
+    let killed: WatchedRun['killed']
+    child.stdout.on('data', d => (stdout += String(d)))
+    child.stderr.on('data', d => (stderr += String(d)))
+    const kill = (why: NonNullable<WatchedRun['killed']>): void => {
+      if (killed || child.exitCode !== null) return
+      killed = why
+      child.kill('SIGKILL')
+    }
+    const deadline = setTimeout(() => kill('deadline'), options.deadlineMs)
+    const poll = setInterval(() => {
+      void peakRss(child.pid ?? 0).then(bytes => {
+        peak = Math.max(peak, bytes)
+        if (bytes > limit) kill('memory')
+      })
+    }, 20)
+    child.on('close', status => {
+      clearTimeout(deadline)
+      clearInterval(poll)
+      done({
+        ...finish(status, stdout, stderr),
+        elapsedMs: Date.now() - started,
+        peakRssBytes: peak,
+        killed
+      })
+    })
+  })
+}
+
+/** The `::error::` lines of a run's log: a failure must be exactly one, naming the fix. */
+export function errorLines(run: ActionRun): string[] {
+  return run.stdout.split('\n').filter(line => line.startsWith('::error'))
 }
