@@ -100,6 +100,21 @@ export default tseslint.config(
   },
   ...layering,
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/main.ts', 'src/cli.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['env', 'cwd', 'chdir'].map(property => ({
+          object: 'process',
+          property,
+          message:
+            'Only the front ends (main.ts, cli.ts) read the environment; pass what a stage needs (deps.env, the context).'
+        }))
+      ]
+    }
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -61602,7 +61602,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63766);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(98259);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61611,7 +61611,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 63766:
+/***/ 98259:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61620,10 +61620,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: readInputs
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** One input that cannot be used, with what to do about it. */
 class InputError extends Error {
@@ -61647,7 +61647,247 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/util/text.ts
+/**
+ * Text another party wrote (a registry's error page, git's stderr, an API message), made fit for
+ * one log line: control characters and line breaks become spaces, so it cannot start a line of
+ * its own (a `::set-output` workflow command, say), credentials it echoes are blanked, and it is cut
+ * at `max` characters.
+ */
+function foreignText(text, max = 200) {
+    const line = text
+        // eslint-disable-next-line no-control-regex -- control characters are what is removed
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',;]+/gi, (_, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}[redacted]`)
+        .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g, '$1 [redacted]');
+    return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+;// CONCATENATED MODULE: ./src/registry/http.ts
+
+const defaultLimits = {
+    idleMs: 30_000,
+    deadlineMs: 60_000,
+    answerMs: 600_000
+};
+/** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
+const sizeLimits = {
+    manifest: 4 * 1024 * 1024,
+    /** Configs, signature payloads and bundles: small JSON blobs read whole. */
+    smallBlob: 8 * 1024 * 1024,
+    token: 1024 * 1024,
+    errorBody: 64 * 1024
+};
+/**
+ * A response whose body can only be read within bounds: whole up to a size limit, or as a stream
+ * that fails when it goes quiet. Reading or discarding it ends its timers.
+ */
+class HttpResponse {
+    status;
+    headers;
+    url;
+    body;
+    clock;
+    method;
+    constructor(status, headers, 
+    /** Where the answer came from, after redirects. */
+    url, body, clock, method) {
+        this.status = status;
+        this.headers = headers;
+        this.url = url;
+        this.body = body;
+        this.clock = clock;
+        this.method = method;
+    }
+    /** The whole body, failing once it exceeds `limit` bytes. */
+    async bytes(limit, what = 'the response') {
+        const chunks = [];
+        let total = 0;
+        for await (const chunk of this.stream()) {
+            total += chunk.length;
+            if (total > limit) {
+                await this.discard();
+                throw new ResponseTooLarge(what, this.url, limit);
+            }
+            chunks.push(chunk);
+        }
+        return Buffer.concat(chunks, total);
+    }
+    /** At most the first `limit` bytes of the body as text, the rest dropped: for error pages. */
+    async prefix(limit) {
+        const chunks = [];
+        let total = 0;
+        try {
+            for await (const chunk of this.stream()) {
+                chunks.push(chunk);
+                total += chunk.length;
+                if (total >= limit)
+                    break;
+            }
+        }
+        catch {
+            // A body cut short still says something.
+        }
+        await this.discard();
+        return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+    }
+    /** The body as it arrives; every chunk counts as progress against the idle limit. */
+    async *stream() {
+        if (!this.body) {
+            this.clock.stop();
+            return;
+        }
+        const reader = this.body.getReader();
+        try {
+            for (;;) {
+                let next;
+                try {
+                    next = await reader.read();
+                }
+                catch (error) {
+                    throw new NetworkError(this.method, this.url, this.clock.reason() ?? error);
+                }
+                if (next.done)
+                    return;
+                this.clock.touch();
+                yield next.value;
+            }
+        }
+        finally {
+            this.clock.stop();
+            await reader.cancel().catch(() => { });
+        }
+    }
+    async discard() {
+        this.clock.stop();
+        await this.body?.cancel().catch(() => { });
+    }
+}
+/** The idle and deadline timers of one request; either one aborts it. */
+class RequestClock {
+    limits;
+    controller = new AbortController();
+    idle;
+    deadline;
+    why;
+    stopped = false;
+    quietMs;
+    constructor(limits, bounded) {
+        this.limits = limits;
+        this.quietMs = limits.idleMs;
+        if (bounded) {
+            this.deadline = setTimeout(() => this.abort(`not finished within ${limits.deadlineMs / 1000} s`), limits.deadlineMs);
+            this.deadline.unref();
+        }
+        this.touch();
+    }
+    /** Bytes moved: the idle limit starts again. */
+    touch() {
+        if (this.stopped)
+            return;
+        clearTimeout(this.idle);
+        this.idle = setTimeout(() => this.abort(`nothing moved for ${this.quietMs / 1000} s`), this.quietMs);
+        this.idle.unref();
+    }
+    /** The request body is sent: the answer may now take `answerMs`, then bytes flow again. */
+    waitForAnswer() {
+        this.quietMs = this.limits.answerMs;
+        this.touch();
+    }
+    answered() {
+        this.quietMs = this.limits.idleMs;
+        this.touch();
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.idle);
+        clearTimeout(this.deadline);
+    }
+    reason() {
+        return this.why;
+    }
+    abort(message) {
+        this.why = new TimeLimit(message);
+        this.stop();
+        this.controller.abort(this.why);
+    }
+}
+const maxRedirects = 5;
+/** A request body that counts what it sends as progress, and says when it is all sent. */
+async function* progressing(source, clock) {
+    for await (const chunk of source) {
+        clock.touch();
+        yield chunk;
+    }
+    clock.waitForAnswer();
+}
+/**
+ * Sends one request with bounded time. Redirects of body-less requests are followed here (up to
+ * five, never from https to http), and `authorization` is sent to the first origin only: a
+ * storage host a registry redirects to never sees the registry's credentials.
+ */
+async function send(request, limits, userAgent) {
+    const origin = new URL(request.url).origin;
+    let url = request.url;
+    // Opened before the clock starts: a source read from another registry takes its own time.
+    const opened = request.body ? await request.body() : undefined;
+    const clock = new RequestClock({ ...limits, ...request.limits }, !request.blob);
+    const streamed = opened !== undefined &&
+        !Buffer.isBuffer(opened) &&
+        typeof opened !== 'string';
+    const body = streamed ? progressing(opened, clock) : opened;
+    if (opened !== undefined && !streamed)
+        clock.waitForAnswer();
+    for (let hop = 0;; hop++) {
+        const headers = {
+            'user-agent': userAgent,
+            ...request.headers
+        };
+        if (new URL(url).origin !== origin)
+            delete headers.authorization;
+        let res;
+        try {
+            res = await fetch(url, {
+                method: request.method,
+                headers,
+                body: body,
+                redirect: 'manual',
+                signal: clock.controller.signal,
+                ...(streamed ? { duplex: 'half' } : {})
+            });
+        }
+        catch (error) {
+            clock.stop();
+            throw new NetworkError(request.method, url, clock.reason() ?? error);
+        }
+        clock.answered();
+        const location = res.headers.get('location');
+        const redirect = [301, 302, 303, 307, 308].includes(res.status);
+        if (!redirect || !location || body !== undefined) {
+            if (request.method === 'HEAD' || !res.body)
+                clock.stop();
+            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method);
+        }
+        await res.body?.cancel().catch(() => { });
+        const next = new URL(location, url);
+        const why = hop >= maxRedirects
+            ? `more than ${maxRedirects} redirects`
+            : new URL(url).protocol === 'https:' && next.protocol !== 'https:'
+                ? `redirected from https to ${next.protocol}; refusing to downgrade`
+                : undefined;
+        if (why) {
+            clock.stop();
+            throw new Error(`${request.method} ${redact(request.url)}: ${why}`);
+        }
+        url = next.toString();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+
 /** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
 const temporaryCodes = new Set([
     'BLOB_UPLOAD_INVALID',
@@ -61703,10 +61943,20 @@ class RegistryError extends Error {
 class NetworkError extends Error {
     /** A host name that does not resolve will not start resolving on a retry. */
     temporary;
+    /** The request was given up by its own time limits (see `http.ts`). */
+    timedOut;
     constructor(method, url, cause) {
         super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
         this.name = 'NetworkError';
-        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|certificate/i.test(describeCause(cause));
+        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|bad port|certificate/i.test(describeCause(cause));
+        this.timedOut = cause instanceof TimeLimit;
+    }
+}
+/** A request's own time limit ran out (nothing moved, or not finished in time). */
+class TimeLimit extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TimeLimit';
     }
 }
 /** A response larger than its kind may be (a manifest over 4 MiB, an endless token answer). */
@@ -61770,6 +62020,15 @@ function describeCause(cause) {
     }
     return String(cause);
 }
+/**
+ * What one operation retries: temporary failures, but a timeout only once, since a server that
+ * stalls twice will stall again and each wait is long. A new predicate for each operation.
+ */
+function retryableFailures() {
+    let timeouts = 0;
+    return error => isTemporary(error) &&
+        !(error instanceof NetworkError && error.timedOut && ++timeouts > 1);
+}
 /** Whether retrying the same request may succeed. */
 function isTemporary(error) {
     return ((error instanceof RegistryError ||
@@ -61792,19 +62051,25 @@ function errorDetail(text) {
         const body = JSON.parse(text);
         if (Array.isArray(body.errors)) {
             return {
-                codes: body.errors.map(e => String(e.code ?? 'UNKNOWN')),
-                detail: body.errors
-                    .map(e => e.message)
+                codes: body.errors.map(e => /^[A-Z_]{1,64}$/.test(String(e?.code)) ? String(e.code) : 'UNKNOWN'),
+                detail: foreignText(body.errors
+                    .map(e => (typeof e?.message === 'string' ? e.message : ''))
                     .filter(Boolean)
-                    .join('; ')
-                    .slice(0, 500)
+                    .join('; '), 500)
             };
         }
     }
     catch {
         // not JSON: the text itself, shortened
     }
-    return { codes: [], detail: text.trim().slice(0, 200) };
+    return { codes: [], detail: foreignText(text) };
+}
+/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
+async function registryError(method, res) {
+    const { codes, detail } = method === 'HEAD'
+        ? (await res.discard(), { codes: [], detail: '' })
+        : errorDetail(await res.prefix(sizeLimits.errorBody));
+    return new RegistryError(method, res.url, res.status, codes, detail, retryAfter(res.headers.get('retry-after')));
 }
 
 ;// CONCATENATED MODULE: ./src/front-end.ts
@@ -62865,7 +63130,9 @@ function editManifest(file, src, target) {
                 node.items.forEach((item, i) => walk(item, [...path, i]));
             }
         };
-        walk(document.contents, []);
+        // A document that is a bare string is no manifest: only collections are walked.
+        if ((0,dist/* isMap */.jh)(document.contents) || (0,dist/* isSeq */.oP)(document.contents))
+            walk(document.contents, []);
     });
     return editor.finish();
 }
@@ -63101,9 +63368,81 @@ function generateKeyPair(password) {
 
 // EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
 var bundle_dist = __nccwpck_require__(61040);
+;// CONCATENATED MODULE: ./src/util/fetch-text.ts
+/**
+ * One HTTP exchange with a service we do not control (GitHub's API, its OIDC token service),
+ * bounded: the whole exchange within `timeoutMs`, the answer at most `maxBytes`. Redirects are
+ * followed as fetch does (it drops `authorization` on the way to another origin).
+ */
+async function fetchText(url, init, bounds) {
+    const res = await fetch(url, {
+        ...init,
+        signal: AbortSignal.timeout(bounds.timeoutMs)
+    });
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body ?? []) {
+        total += chunk.length;
+        if (total > bounds.maxBytes) {
+            await res.body?.cancel().catch(() => { });
+            throw new Error(`the answer is larger than ${bounds.maxBytes} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return {
+        status: res.status,
+        ok: res.ok,
+        text: Buffer.concat(chunks).toString('utf8')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/util/retry.ts
+const defaultRetryPolicy = {
+    attempts: 5,
+    baseDelayMs: 500,
+    factor: 3,
+    maxDelayMs: 30_000,
+    jitter: 0.2
+};
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** The wait before attempt `attempt + 1`: the server's `Retry-After` if it gave one, else backoff. */
+function delayFor(error, attempt, policy, random = Math.random) {
+    const asked = error?.retryAfterMs;
+    if (typeof asked === 'number') {
+        // A server asking for an hour does not stall the job: capped at twice the longest backoff.
+        return Math.min(asked, policy.maxDelayMs * 2);
+    }
+    const backoff = Math.min(policy.baseDelayMs * policy.factor ** attempt, policy.maxDelayMs);
+    return Math.round(backoff * (1 + policy.jitter * (2 * random() - 1)));
+}
+/**
+ * Runs `operation` until it succeeds, fails with an error `retryable` rejects, or runs out of
+ * attempts; `onRetry` hears each failure that is tried again.
+ */
+async function withRetries(operation, policy, retryable, onRetry = () => { }) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!retryable(error) || attempt + 1 >= policy.attempts)
+                throw error;
+            const delay = delayFor(error, attempt, policy);
+            onRetry(error, delay, attempt + 1);
+            await sleep(delay);
+        }
+    }
+}
+/** The `onRetry` that says in the log what failed and when it is tried again. */
+function loggingRetries(log) {
+    return (error, delayMs) => log.info(`${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`);
+}
+
 // EXTERNAL MODULE: ./node_modules/@sigstore/sign/dist/index.js
 var sign_dist = __nccwpck_require__(15179);
 ;// CONCATENATED MODULE: ./src/sign/keyless.ts
+
+
 
 
 
@@ -63130,19 +63469,27 @@ function oidcTokenProvider(env) {
                 throw new Error('no OIDC token: give the job "permissions: id-token: write"');
             const request = new URL(url);
             request.searchParams.set('audience', 'sigstore');
-            const res = await fetch(request, {
-                headers: {
-                    accept: 'application/json',
-                    authorization: `Bearer ${token}`
-                },
-                signal: AbortSignal.timeout(30_000)
-            });
-            const text = await res.text();
-            if (!res.ok || text.length > 64 * 1024)
-                throw new Error(`the OIDC token service answered ${res.status}`);
-            const value = JSON.parse(text).value;
-            if (typeof value !== 'string' || value === '')
-                throw new Error('the OIDC token service answered without a token');
+            // As sigstore-js does: a failed answer (or none) is asked for again, twice.
+            const res = await withRetries(async () => {
+                const answer = await fetchText(request, {
+                    headers: {
+                        accept: 'application/json',
+                        authorization: `Bearer ${token}`
+                    }
+                }, { timeoutMs: 30_000, maxBytes: 64 * 1024 });
+                if (answer.status >= 500 || answer.status === 429)
+                    throw new Error(`the OIDC token service answered ${answer.status}`);
+                return answer;
+            }, { ...defaultRetryPolicy, attempts: 3 }, () => true);
+            let value;
+            try {
+                value = JSON.parse(res.text).value;
+            }
+            catch {
+                value = undefined;
+            }
+            if (!res.ok || typeof value !== 'string' || value === '')
+                throw new Error(`the OIDC token service answered ${res.status} without a token`);
             return value;
         }
     };
@@ -63276,6 +63623,7 @@ function readSignInputs(reader, env) {
     }
     return {
         sign,
+        signAuto: reader.raw('sign') === 'auto',
         signingKey,
         signRecursive: reader.field('sign-recursive', parseBoolean, false),
         attest: reader.field('attest', parseBoolean, true)
@@ -63317,11 +63665,10 @@ function parseInputs(get, env) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/git/git.ts
+
 
 /** A git command that failed, with what git said. */
 class GitError extends Error {
@@ -63331,7 +63678,7 @@ class GitError extends Error {
     constructor(args, stderr, 
     /** git's exit code (1 from `merge-base --is-ancestor` means "no"). */
     code) {
-        super(`git ${args.join(' ')} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+        super(`git ${args.join(' ')} failed: ${foreignText(stderr.trim().split('\n').slice(-3).join(' '), 500)}`);
         this.args = args;
         this.stderr = stderr;
         this.code = code;
@@ -63409,98 +63756,59 @@ function tokenConfig(url, token) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/oci/types.ts
-/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
-function rfc3339(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+;// CONCATENATED MODULE: ./src/report/result.ts
 
-;// CONCATENATED MODULE: ./src/registry/keychain.ts
-
-
-
-/** The host part of a docker config `auths` key: `https://index.docker.io/v1/` → `index.docker.io`. */
-function configKeyHost(key) {
-    return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
-}
-function sameRegistry(key, registry) {
-    const host = configKeyHost(key);
-    if (registry.name === 'docker.io') {
-        return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host);
-    }
-    return host === registry.name;
-}
-/** Inputs first, then Docker's config.json (what docker/login-action writes), then ghcr.io with the GitHub token. */
-function defaultKeychain(options) {
-    let config;
-    const loadConfig = () => {
-        config ??= (async () => {
-            const dir = options.dockerConfigDir ??
-                options.env?.DOCKER_CONFIG ??
-                (0,external_node_path_.join)(options.env?.HOME || (0,external_node_os_.homedir)(), '.docker');
-            try {
-                const parsed = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'config.json'), 'utf8'));
-                return parsed.auths ?? {};
-            }
-            catch {
-                return {};
-            }
-        })();
-        return config;
-    };
+/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
+function imageResult(built) {
+    const { artifact, base, push } = built;
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const repository = built.repository.toString();
     return {
-        async resolve(registry) {
-            const explicit = options.explicit;
-            if (explicit && explicit.registry.name === registry.name) {
-                return {
-                    username: explicit.username,
-                    password: explicit.password,
-                    origin: 'the username and password inputs'
-                };
-            }
-            const auths = await loadConfig();
-            for (const [key, entry] of Object.entries(auths)) {
-                if (!sameRegistry(key, registry))
-                    continue;
-                if (entry.identitytoken) {
-                    return {
-                        username: entry.username ?? '<token>',
-                        password: '',
-                        identityToken: entry.identitytoken,
-                        origin: 'docker config.json'
-                    };
-                }
-                if (entry.username && entry.password) {
-                    return {
-                        username: entry.username,
-                        password: entry.password,
-                        origin: 'docker config.json'
-                    };
-                }
-                if (entry.auth) {
-                    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-                    const colon = decoded.indexOf(':');
-                    if (colon > 0) {
-                        return {
-                            username: decoded.slice(0, colon),
-                            password: decoded.slice(colon + 1),
-                            origin: 'docker config.json'
-                        };
+        digest: artifact.digest,
+        repository,
+        image: `${repository}@${artifact.digest}`,
+        tags: built.tags.map(tag => `${repository}:${tag}`),
+        configDigest: artifact.kind === 'image'
+            ? artifact.configBlob.descriptor.digest
+            : undefined,
+        mediaType: artifact.kind === 'image'
+            ? artifact.manifest.mediaType
+            : artifact.index.mediaType,
+        platforms: images.map(img => ({
+            platform: formatPlatform(img.platform),
+            digest: img.digest,
+            configDigest: img.configBlob.descriptor.digest,
+            layers: img.layers.map(layer => ({
+                digest: layer.descriptor.digest,
+                size: layer.descriptor.size,
+                mediaType: layer.descriptor.mediaType,
+                ...(layer.built
+                    ? {
+                        diffId: layer.built.diffId,
+                        source: layer.built.source,
+                        destination: layer.built.destination,
+                        ...(layer.built.reusedFrom
+                            ? { reusedFrom: layer.built.reusedFrom }
+                            : {})
                     }
-                }
-            }
-            if (registry.name === 'ghcr.io' && options.githubToken) {
-                return {
-                    username: options.githubActor || 'github-actions',
-                    password: options.githubToken,
-                    origin: 'github-token'
-                };
-            }
-            return undefined;
-        }
+                    : {})
+            }))
+        })),
+        base: base.name ? { name: base.name, digest: base.digest } : undefined,
+        revision: built.revision,
+        sourceDateEpoch: built.sourceDateEpoch,
+        pushed: push !== undefined,
+        push,
+        ociLayout: built.ociLayout,
+        signatures: [],
+        ...(built.pullRequest ? { pullRequest: built.pullRequest } : {})
     };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: ./src/oci/media-types.ts
 /** Media types of the OCI image spec and their Docker v2 schema 2 equivalents. */
 const MediaType = {
@@ -63531,993 +63839,7 @@ function isImageManifest(mediaType) {
     return (mediaType === MediaType.ociManifest ||
         mediaType === MediaType.dockerManifest);
 }
-function isDockerType(mediaType) {
-    return mediaType?.startsWith('application/vnd.docker.') ?? false;
-}
 
-;// CONCATENATED MODULE: ./src/util/log.ts
-const silentLogger = {
-    debug: () => { },
-    info: () => { },
-    warning: () => { },
-    group: (_name, fn) => fn()
-};
-/** A logger for the command line: everything on stderr, so stdout carries only results. */
-function consoleLogger(verbose = false) {
-    return {
-        debug: message => {
-            if (verbose)
-                process.stderr.write(`${message}\n`);
-        },
-        info: message => process.stderr.write(`${message}\n`),
-        warning: message => process.stderr.write(`warning: ${message}\n`),
-        group: async (name, fn) => {
-            process.stderr.write(`== ${name}\n`);
-            return fn();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/util/retry.ts
-const defaultRetryPolicy = {
-    attempts: 5,
-    baseDelayMs: 500,
-    factor: 3,
-    maxDelayMs: 30_000,
-    jitter: 0.2
-};
-const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-/** The wait before attempt `attempt + 1`: the server's `Retry-After` if it gave one, else backoff. */
-function delayFor(error, attempt, policy, random = Math.random) {
-    const asked = error?.retryAfterMs;
-    if (typeof asked === 'number') {
-        // A server asking for an hour does not stall the job: capped at twice the longest backoff.
-        return Math.min(asked, policy.maxDelayMs * 2);
-    }
-    const backoff = Math.min(policy.baseDelayMs * policy.factor ** attempt, policy.maxDelayMs);
-    return Math.round(backoff * (1 + policy.jitter * (2 * random() - 1)));
-}
-/**
- * Runs `operation` until it succeeds, fails with an error `retryable` rejects, or runs out of
- * attempts; `onRetry` hears each failure that is tried again.
- */
-async function withRetries(operation, policy, retryable, onRetry = () => { }) {
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await operation(attempt);
-        }
-        catch (error) {
-            if (!retryable(error) || attempt + 1 >= policy.attempts)
-                throw error;
-            const delay = delayFor(error, attempt, policy);
-            onRetry(error, delay, attempt + 1);
-            await sleep(delay);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/http.ts
-
-const defaultLimits = { idleMs: 30_000, deadlineMs: 120_000 };
-/** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
-const sizeLimits = {
-    manifest: 4 * 1024 * 1024,
-    /** Configs, signature payloads and bundles: small JSON blobs read whole. */
-    smallBlob: 8 * 1024 * 1024,
-    token: 1024 * 1024,
-    errorBody: 64 * 1024
-};
-/**
- * A response whose body can only be read within bounds: whole up to a size limit, or as a stream
- * that fails when it goes quiet. Reading or discarding it ends its timers.
- */
-class HttpResponse {
-    status;
-    headers;
-    url;
-    body;
-    clock;
-    method;
-    constructor(status, headers, 
-    /** Where the answer came from, after redirects. */
-    url, body, clock, method) {
-        this.status = status;
-        this.headers = headers;
-        this.url = url;
-        this.body = body;
-        this.clock = clock;
-        this.method = method;
-    }
-    /** The whole body, failing once it exceeds `limit` bytes. */
-    async bytes(limit, what = 'the response') {
-        const chunks = [];
-        let total = 0;
-        for await (const chunk of this.stream()) {
-            total += chunk.length;
-            if (total > limit) {
-                await this.discard();
-                throw new ResponseTooLarge(what, this.url, limit);
-            }
-            chunks.push(chunk);
-        }
-        return Buffer.concat(chunks, total);
-    }
-    /** At most `limit` bytes of the body as text, the rest dropped: for error pages. */
-    async head(limit) {
-        const chunks = [];
-        let total = 0;
-        try {
-            for await (const chunk of this.stream()) {
-                chunks.push(chunk);
-                total += chunk.length;
-                if (total >= limit)
-                    break;
-            }
-        }
-        catch {
-            // A body cut short still says something.
-        }
-        await this.discard();
-        return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-    }
-    /** The body as it arrives; every chunk counts as progress against the idle limit. */
-    async *stream() {
-        if (!this.body) {
-            this.clock.stop();
-            return;
-        }
-        const reader = this.body.getReader();
-        try {
-            for (;;) {
-                let next;
-                try {
-                    next = await reader.read();
-                }
-                catch (error) {
-                    throw new NetworkError(this.method, this.url, this.clock.reason() ?? error);
-                }
-                if (next.done)
-                    return;
-                this.clock.touch();
-                yield next.value;
-            }
-        }
-        finally {
-            this.clock.stop();
-            await reader.cancel().catch(() => { });
-        }
-    }
-    async discard() {
-        this.clock.stop();
-        await this.body?.cancel().catch(() => { });
-    }
-}
-/** The idle and deadline timers of one request; either one aborts it. */
-class RequestClock {
-    limits;
-    controller = new AbortController();
-    idle;
-    deadline;
-    why;
-    constructor(limits, bounded) {
-        this.limits = limits;
-        if (bounded) {
-            this.deadline = setTimeout(() => this.abort(`not finished within ${limits.deadlineMs / 1000} s`), limits.deadlineMs);
-            this.deadline.unref();
-        }
-        this.touch();
-    }
-    touch() {
-        if (this.why)
-            return;
-        clearTimeout(this.idle);
-        this.idle = setTimeout(() => this.abort(`nothing received for ${this.limits.idleMs / 1000} s`), this.limits.idleMs);
-        this.idle.unref();
-    }
-    stop() {
-        clearTimeout(this.idle);
-        clearTimeout(this.deadline);
-    }
-    reason() {
-        return this.why;
-    }
-    abort(message) {
-        this.why = new Error(message);
-        this.stop();
-        this.controller.abort(this.why);
-    }
-}
-const maxRedirects = 5;
-/** A request body that counts what it sends as progress. */
-async function* progressing(source, clock) {
-    for await (const chunk of source) {
-        clock.touch();
-        yield chunk;
-    }
-}
-/**
- * Sends one request with bounded time. Redirects of body-less requests are followed here (at
- * most five, never from https to http), and `authorization` is sent to the first origin only:
- * a storage host a registry redirects to never sees the registry's credentials.
- */
-async function send(request, limits, userAgent) {
-    const clock = new RequestClock({ ...limits, ...request.limits }, !request.streaming);
-    const origin = new URL(request.url).origin;
-    let url = request.url;
-    const opened = request.body ? await request.body() : undefined;
-    const streamed = opened !== undefined &&
-        !Buffer.isBuffer(opened) &&
-        typeof opened !== 'string';
-    const body = streamed ? progressing(opened, clock) : opened;
-    for (let hop = 0;; hop++) {
-        const headers = {
-            'user-agent': userAgent,
-            ...request.headers
-        };
-        if (new URL(url).origin !== origin)
-            delete headers.authorization;
-        let res;
-        try {
-            res = await fetch(url, {
-                method: request.method,
-                headers,
-                body: body,
-                redirect: 'manual',
-                signal: clock.controller.signal,
-                ...(streamed ? { duplex: 'half' } : {})
-            });
-        }
-        catch (error) {
-            clock.stop();
-            throw new NetworkError(request.method, url, clock.reason() ?? error);
-        }
-        clock.touch();
-        const location = res.headers.get('location');
-        const redirect = [301, 302, 303, 307, 308].includes(res.status);
-        if (!redirect || !location || body !== undefined) {
-            if (request.method === 'HEAD' || !res.body)
-                clock.stop();
-            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method);
-        }
-        await res.body?.cancel().catch(() => { });
-        const next = new URL(location, url);
-        if (hop + 1 >= maxRedirects ||
-            (new URL(url).protocol === 'https:' && next.protocol !== 'https:')) {
-            clock.stop();
-            throw new Error(`${request.method} ${redact(request.url)}: ${hop + 1 >= maxRedirects ? `more than ${maxRedirects} redirects` : `redirected from https to ${next.protocol}; refusing to downgrade`}`);
-        }
-        url = next.toString();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-
-
-
-/** Parses `Bearer realm="…",service="…",scope="…"` (quoted values may hold commas). */
-function parseChallenge(header) {
-    const trimmed = header.trim();
-    const space = trimmed.indexOf(' ');
-    const scheme = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
-    const params = {};
-    const rest = space < 0 ? '' : trimmed.slice(space + 1);
-    const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-    for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
-        params[m[1].toLowerCase()] =
-            m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
-    }
-    return { scheme, params };
-}
-/** The scope string a token request asks for: `repository:acme/api:pull,push`. */
-function repositoryScope(path, actions) {
-    return `repository:${path}:${actions}`;
-}
-/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
-async function registryError(method, res) {
-    const { codes, detail } = method === 'HEAD'
-        ? (await res.discard(), { codes: [], detail: '' })
-        : errorDetail(await res.head(sizeLimits.errorBody));
-    return new RegistryError(method, res.url, res.status, codes, detail, retryAfter(res.headers.get('retry-after')));
-}
-/**
- * The auth layer: learns the scheme from one `GET /v2/` (a failure is remembered, so an
- * unreachable registry fails every request at once instead of pinging again), sends Basic
- * credentials or per-scope bearer tokens to the registry's own origin, and answers a 401 of the
- * registry (never of a host it redirected to) once with fresh credentials.
- */
-class Authenticator {
-    send;
-    options;
-    scheme;
-    challenge;
-    credential;
-    tokens = new Map();
-    origin;
-    constructor(send, options) {
-        this.send = send;
-        this.options = options;
-        this.origin = new URL(options.baseUrl).origin;
-    }
-    transport = async (request) => {
-        let res = await this.send({
-            ...request,
-            headers: await this.withAuthorization(request, false)
-        });
-        if (res.status !== 401)
-            return res;
-        if (new URL(res.url).origin !== this.origin) {
-            // A storage host that wants its own credentials gets none of the registry's.
-            await res.discard();
-            throw new AuthenticationError(this.options.registry.name, undefined, `${new URL(res.url).host}, where the registry redirected ${request.method} ${new URL(request.url).pathname}, asked for credentials; the registry's are not sent there`);
-        }
-        const header = res.headers.get('www-authenticate');
-        await res.discard();
-        if (header)
-            this.challenge = parseChallenge(header);
-        const scopes = [...request.scopes];
-        const asked = this.challenge?.params.scope;
-        if (asked && !scopes.includes(asked))
-            scopes.push(asked);
-        res = await this.send({
-            ...request,
-            headers: await this.withAuthorization({ ...request, scopes }, true)
-        });
-        if (res.status === 401) {
-            const error = await registryError(request.method, res);
-            throw new AuthenticationError(this.options.registry.name, (await this.getCredential())?.origin, error.message);
-        }
-        return res;
-    };
-    getCredential() {
-        this.credential ??= this.options.keychain.resolve(this.options.registry);
-        return this.credential;
-    }
-    async withAuthorization(request, refresh) {
-        const headers = { ...request.headers };
-        // Credentials go to the registry's own origin only, never to a host an upload Location names.
-        if (new URL(request.url).origin !== this.origin)
-            return headers;
-        const authorization = await this.authorization(request.scopes, refresh);
-        if (authorization)
-            headers.authorization = authorization;
-        return headers;
-    }
-    /** Learns the registry's auth scheme from `GET /v2/` once per run, failure included. */
-    authScheme() {
-        this.scheme ??= this.ping();
-        return this.scheme;
-    }
-    async ping() {
-        const url = `${this.options.baseUrl}/v2/`;
-        const { retry, log, limits } = this.options;
-        try {
-            return await withRetries(async () => {
-                // A registry that answers at all answers a ping fast.
-                const res = await this.send({
-                    method: 'GET',
-                    url,
-                    limits: {
-                        idleMs: Math.min(limits.idleMs, 10_000),
-                        deadlineMs: Math.min(limits.deadlineMs, 20_000)
-                    }
-                });
-                if (res.status === 401) {
-                    await res.discard();
-                    this.challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-                    return this.challenge.scheme === 'bearer' ? 'bearer' : 'basic';
-                }
-                if (res.status < 300 || res.status === 404) {
-                    await res.discard();
-                    return 'none';
-                }
-                throw await registryError('GET', res);
-            }, { ...retry, attempts: Math.min(retry.attempts, 3) }, isTemporary, (error, ms) => log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
-        }
-        catch (error) {
-            if (error instanceof NetworkError)
-                throw new RegistryUnreachable(this.options.registry.name, error);
-            throw error;
-        }
-    }
-    async authorization(scopes, refresh) {
-        const scheme = refresh && this.challenge
-            ? this.challenge.scheme === 'bearer'
-                ? 'bearer'
-                : 'basic'
-            : await this.authScheme();
-        if (scheme === 'none' && !refresh)
-            return undefined;
-        const credential = await this.getCredential();
-        if (scheme === 'basic') {
-            if (!credential)
-                return undefined;
-            return basic(credential);
-        }
-        if (scheme === 'none')
-            return undefined;
-        const key = [...scopes].sort().join(' ');
-        // Tokens expire together; a refresh drops them all, including the key the request began with.
-        if (refresh)
-            this.tokens.clear();
-        let token = this.tokens.get(key);
-        if (!token) {
-            token = withRetries(() => this.fetchToken(scopes, credential), this.options.retry, isTemporary, (error, ms) => this.options.log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
-            this.tokens.set(key, token);
-            token.catch(() => this.tokens.delete(key));
-        }
-        return `Bearer ${await token}`;
-    }
-    /** Asks the realm of the registry's challenge for a token; the realm must be as secure as the registry. */
-    async fetchToken(scopes, credential) {
-        const params = this.challenge?.params ?? {};
-        const registry = this.options.registry.name;
-        if (!params.realm)
-            throw new Error(`registry ${registry} sent a bearer challenge without a realm`);
-        let realm;
-        try {
-            realm = new URL(params.realm);
-        }
-        catch {
-            throw new Error(`registry ${registry} named an invalid token realm "${params.realm}"`);
-        }
-        if (realm.protocol !== 'https:' &&
-            !(realm.protocol === 'http:' && this.origin.startsWith('http:'))) {
-            throw new Error(`registry ${registry} named a token realm over ${realm.protocol} (${realm.origin}); refusing to send credentials there`);
-        }
-        const form = new URLSearchParams();
-        if (params.service)
-            form.set('service', params.service);
-        for (const scope of scopes)
-            form.append('scope', scope);
-        let res;
-        if (credential?.identityToken) {
-            form.set('grant_type', 'refresh_token');
-            form.set('refresh_token', credential.identityToken);
-            form.set('client_id', 'imprint');
-            res = await this.send({
-                method: 'POST',
-                url: realm.toString(),
-                headers: { 'content-type': 'application/x-www-form-urlencoded' },
-                body: () => form.toString()
-            });
-        }
-        else {
-            const url = new URL(realm);
-            for (const [k, v] of form)
-                url.searchParams.append(k, v);
-            res = await this.send({
-                method: 'GET',
-                url: url.toString(),
-                headers: credential ? { authorization: basic(credential) } : {}
-            });
-        }
-        if (res.status === 401 || res.status === 403) {
-            const error = await registryError('GET', res);
-            throw new AuthenticationError(registry, credential?.origin, error.message);
-        }
-        if (res.status >= 300)
-            throw await registryError('GET', res);
-        const text = (await res.bytes(sizeLimits.token, 'the token answer')).toString('utf8');
-        let body;
-        try {
-            body = JSON.parse(text);
-        }
-        catch (error) {
-            throw new Error(`the token service of ${registry} answered with something other than a token (${error.message})`);
-        }
-        const token = body.token ?? body.access_token;
-        if (typeof token !== 'string' || token === '')
-            throw new Error(`the token service of ${registry} answered without a token`);
-        return token;
-    }
-}
-function basic(credential) {
-    return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
-}
-
-;// CONCATENATED MODULE: ./src/registry/transport.ts
-
-
-
-
-
-/** Turns any status the request does not expect into a `RegistryError` (temporary or not). */
-function checkingStatus(inner) {
-    return async (request) => {
-        const res = await inner(request);
-        if (!request.ok.includes(res.status))
-            throw await registryError(request.method, res);
-        return res;
-    };
-}
-/** Retries temporary failures with backoff, unless the request's caller retries a larger operation. */
-function retrying(inner, policy, log) {
-    return request => request.retries === false
-        ? inner(request)
-        : withRetries(() => inner(request), policy, isTemporary, (error, ms) => log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
-}
-/**
- * The transport to one registry, stacked like go-containerregistry's `transport` package: HTTP
- * with time bounds and redirects (`http.ts`), auth (`auth.ts`), status checks, retries.
- */
-function registryTransport(registry, options) {
-    const insecure = registry.isLoopback ||
-        (options.insecureRegistries ?? []).includes(registry.name);
-    const baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
-    const limits = options.limits ?? defaultLimits;
-    const userAgent = options.userAgent ?? 'imprint';
-    const log = options.log ?? silentLogger;
-    const retry = options.retry ?? defaultRetryPolicy;
-    const auth = new Authenticator(request => send(request, limits, userAgent), {
-        registry,
-        baseUrl,
-        keychain: options.keychain,
-        retry,
-        log,
-        limits
-    });
-    return {
-        baseUrl,
-        transport: retrying(checkingStatus(auth.transport), retry, log)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/registry/uploads.ts
-
-
-const defaultChunkThreshold = 64 * 1024 * 1024;
-const defaultChunkSize = 32 * 1024 * 1024;
-// Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
-const defaultStreamChunkSize = 8 * 1024 * 1024;
-/**
- * Makes sure `repo` has the blob: HEAD first, then a cross-repository mount when `mountFrom` is
- * on this registry, then an upload (monolithic, or chunked and resumable above the threshold).
- */
-async function pushBlob(client, repo, digest, source, mountFrom) {
-    const scopes = [repositoryScope(repo.path, 'pull,push')];
-    if (mountFrom)
-        scopes.push(repositoryScope(mountFrom.path, 'pull'));
-    let exists;
-    try {
-        exists = await client.blobExists(repo, digest, scopes);
-    }
-    catch (error) {
-        // A token service may refuse pull on the mount source: push without mounting instead.
-        if (mountFrom && error instanceof AuthenticationError)
-            return pushBlob(client, repo, digest, source);
-        throw error;
-    }
-    if (exists)
-        return 'existing';
-    const threshold = client.options.chunkThreshold ?? defaultChunkThreshold;
-    return client.retrying(async () => {
-        const started = await startUpload(client, repo, scopes, {
-            digest,
-            from: mountFrom
-        });
-        if (started === 'mounted')
-            return 'mounted';
-        if (source.size > threshold)
-            await uploadChunks(client, started, {
-                open: offset => source.open(offset),
-                ready: async () => ({ available: source.size, digest })
-            }, scopes, client.options.chunkSize ?? defaultChunkSize);
-        else
-            await uploadWhole(client, started, digest, source, scopes);
-        return 'uploaded';
-    });
-}
-/**
- * Uploads a blob while it is still being written, in chunks as they become available (so the
- * upload overlaps compression), resumable like any chunked upload; the digest comes last.
- */
-async function pushGrowingBlob(client, repo, source) {
-    const scopes = [repositoryScope(repo.path, 'pull,push')];
-    return client.retrying(async () => {
-        const location = await startUpload(client, repo, scopes);
-        // The digest is known only once the blob is complete: a blob the repository has already is
-        // found then, and the rest of the upload is dropped.
-        const finished = await uploadChunks(client, location, source, scopes, client.options.streamChunkSize ?? defaultStreamChunkSize, digest => client.blobExists(repo, digest, scopes));
-        if (finished.existing) {
-            await client
-                .request('DELETE', location, {
-                scopes,
-                ok: [204, 404],
-                retries: false
-            })
-                .then(res => res.discard())
-                .catch(error => client.log.debug(`upload session not cancelled: ${String(error)}`));
-        }
-        return {
-            digest: finished.digest,
-            outcome: finished.existing ? 'existing' : 'uploaded'
-        };
-    });
-}
-async function startUpload(client, repo, scopes, mount) {
-    const path = `/v2/${repo.path}/blobs/uploads/`;
-    const mountFrom = mount?.from;
-    if (mount && mountFrom && !mountFrom.equals(repo)) {
-        const digest = mount.digest;
-        try {
-            const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
-            const res = await client.request('POST', path + query, {
-                scopes,
-                ok: [201, 202],
-                retries: false
-            });
-            await res.discard();
-            if (res.status === 201)
-                return 'mounted';
-            return uploads_location(client, res);
-        }
-        catch (error) {
-            // Registries answer failed mounts in many ways (Harbor: 401); an upload always works instead.
-            client.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`);
-        }
-    }
-    const res = await client.request('POST', path, {
-        scopes,
-        ok: [202],
-        retries: false
-    });
-    await res.discard();
-    return uploads_location(client, res);
-}
-async function uploadWhole(client, at, digest, source, scopes) {
-    const url = new URL(at);
-    url.searchParams.set('digest', digest);
-    const res = await client.request('PUT', url.toString(), {
-        headers: {
-            'content-type': 'application/octet-stream',
-            'content-length': String(source.size)
-        },
-        body: () => source.open(0),
-        scopes,
-        ok: [201],
-        retries: false
-    });
-    await res.discard();
-    checkDigest(res, digest);
-}
-async function uploadChunks(client, at, source, scopes, chunkSize, present) {
-    let url = at;
-    let offset = 0;
-    let resumes = 0;
-    let digest;
-    let checked = false;
-    for (;;) {
-        const ready = await source.ready(offset + chunkSize);
-        digest = ready.digest;
-        if (digest && present && !checked) {
-            checked = true;
-            if (await present(digest))
-                return { digest, existing: true };
-        }
-        if (offset >= ready.available) {
-            if (digest)
-                break;
-            continue;
-        }
-        const end = Math.min(offset + chunkSize, ready.available) - 1;
-        const start = offset;
-        try {
-            const res = await client.request('PATCH', url, {
-                headers: {
-                    'content-type': 'application/octet-stream',
-                    'content-length': String(end - start + 1),
-                    'content-range': `${start}-${end}`
-                },
-                body: async () => limit(await source.open(start, end - start + 1), end - start + 1),
-                scopes,
-                ok: [202],
-                retries: false
-            });
-            await res.discard();
-            url = uploads_location(client, res);
-            offset = end + 1;
-        }
-        catch (error) {
-            if (!(error instanceof NetworkError ||
-                (error instanceof RegistryError && error.temporary)) ||
-                resumes >= 3) {
-                throw error;
-            }
-            resumes++;
-            // Ask the registry how much it kept; anything but a clear answer restarts from POST.
-            let status;
-            try {
-                status = await client.request('GET', url, {
-                    scopes,
-                    ok: [204],
-                    retries: false
-                });
-                await status.discard();
-            }
-            catch (statusError) {
-                throw new UploadRestart(digest ?? 'a blob being written', statusError);
-            }
-            url = uploads_location(client, status);
-            const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
-            // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
-            if (!range || Number(range[1]) === 0)
-                throw new UploadRestart(digest ?? 'a blob being written', error);
-            offset = Number(range[1]) + 1;
-            client.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
-        }
-    }
-    const done = new URL(url);
-    done.searchParams.set('digest', digest);
-    let res;
-    try {
-        res = await client.request('PUT', done.toString(), {
-            headers: { 'content-length': '0' },
-            scopes,
-            ok: [201],
-            retries: false
-        });
-        await res.discard();
-    }
-    catch (error) {
-        // Chunks the registry assembled differently from ours: start over rather than give up.
-        if (error instanceof RegistryError &&
-            (error.status === 416 || error.codes.includes('DIGEST_INVALID'))) {
-            throw new UploadRestart(digest, error);
-        }
-        throw error;
-    }
-    checkDigest(res, digest);
-    return { digest, existing: false };
-}
-/** The upload session's next URL; never a downgrade from https. */
-function uploads_location(client, res) {
-    const value = res.headers.get('location');
-    if (!value)
-        throw new Error(`${client.registry}: upload response without a Location header`);
-    const url = new URL(value, client.baseUrl);
-    if (client.baseUrl.startsWith('https:') && url.protocol !== 'https:') {
-        throw new Error(`${client.registry} sent an upload location over plain ${url.protocol}; refusing to downgrade from https`);
-    }
-    return url.toString();
-}
-async function* limit(source, bytes) {
-    let remaining = bytes;
-    for await (const chunk of source) {
-        if (remaining <= 0)
-            break;
-        const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-        remaining -= piece.length;
-        yield piece;
-    }
-}
-/** The registry's `Docker-Content-Digest`, when it sends one, must be the digest of our bytes. */
-function checkDigest(res, expected) {
-    const reported = res.headers.get('docker-content-digest');
-    if (reported && reported !== expected) {
-        throw new Error(`${redact(res.url)}: the registry stored ${reported}, but the content is ${expected}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-
-
-
-
-
-
-
-
-
-/**
- * What Imprint does with one registry's distribution API, over a transport that handles auth,
- * retries and bounds: read blobs, manifests, tags and referrers, write manifests, and push blobs
- * (`uploads.ts`). Every digest the registry reports is checked against ours.
- */
-class RegistryClient {
-    registry;
-    options;
-    baseUrl;
-    retry;
-    log;
-    transport;
-    constructor(registry, options) {
-        this.registry = registry;
-        this.options = options;
-        ;
-        ({ baseUrl: this.baseUrl, transport: this.transport } = registryTransport(registry, options));
-        this.retry = options.retry ?? defaultRetryPolicy;
-        this.log = options.log ?? silentLogger;
-    }
-    /** Sends one request to a path of this registry or a URL it gave (an upload location). */
-    request(method, pathOrUrl, options) {
-        const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl;
-        return this.transport({ method, url, ...options });
-    }
-    /** Retries an operation of several requests (a read with its body) as a whole. */
-    retrying(operation) {
-        return withRetries(operation, this.retry, isTemporary, (error, ms) => this.log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
-    }
-    // ---- blobs ---------------------------------------------------------------------------------
-    async blobExists(repo, digest, scopes = [repositoryScope(repo.path, 'pull')]) {
-        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
-            scopes,
-            ok: [200, 404]
-        });
-        return res.status === 200;
-    }
-    /**
-     * Streams a blob from `offset` on; the caller consumes the body. A registry that ignores
-     * `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
-     */
-    async getBlob(repo, digest, offset = 0, retries = true) {
-        const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
-            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-            scopes: [repositoryScope(repo.path, 'pull')],
-            ok: offset > 0 ? [200, 206] : [200],
-            retries,
-            streaming: true
-        });
-        const body = res.stream();
-        return offset > 0 && res.status === 200 ? skip(body, offset) : body;
-    }
-    /** Reads a small blob (a config, a signature payload) whole and checks its digest. */
-    async getBlobBytes(repo, digest) {
-        return this.retrying(async () => {
-            const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
-                scopes: [repositoryScope(repo.path, 'pull')],
-                ok: [200],
-                retries: false
-            });
-            const bytes = await res.bytes(sizeLimits.smallBlob, `blob ${digest}`);
-            if ((0,oci_digest/* sha256 */.sc)(bytes) !== digest) {
-                throw new Error(`blob ${digest} from ${repo} does not match its digest`);
-            }
-            return bytes;
-        });
-    }
-    pushBlob(repo, digest, source, mountFrom) {
-        return pushBlob(this, repo, digest, source, mountFrom);
-    }
-    pushGrowingBlob(repo, source) {
-        return pushGrowingBlob(this, repo, source);
-    }
-    // ---- manifests -----------------------------------------------------------------------------
-    /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
-    async getManifest(repo, reference) {
-        return this.retrying(async () => {
-            const res = await this.request('GET', `/v2/${repo.path}/manifests/${reference}`, {
-                headers: { accept: manifestMediaTypes.join(', ') },
-                scopes: [repositoryScope(repo.path, 'pull')],
-                ok: [200],
-                retries: false
-            });
-            const bytes = await res.bytes(sizeLimits.manifest, `manifest ${repo}:${reference}`);
-            const digest = (0,oci_digest/* sha256 */.sc)(bytes);
-            if ((0,oci_digest/* isDigest */.Bc)(reference) && digest !== reference) {
-                throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`);
-            }
-            let parsed;
-            try {
-                parsed = JSON.parse(bytes.toString('utf8'));
-            }
-            catch {
-                throw new Error(`manifest ${repo}:${reference} is not JSON`);
-            }
-            const mediaType = (typeof parsed.mediaType === 'string' ? parsed.mediaType : undefined) ??
-                res.headers.get('content-type')?.split(';')[0] ??
-                '';
-            return { bytes, mediaType, digest };
-        });
-    }
-    /** Like `getManifest`, but a missing manifest (or repository) is `undefined`. */
-    async findManifest(repo, reference) {
-        try {
-            return await this.getManifest(repo, reference);
-        }
-        catch (error) {
-            if (error instanceof RegistryError && error.status === 404)
-                return undefined;
-            throw error;
-        }
-    }
-    /** The digest a tag points at, or undefined when the tag does not exist. */
-    async resolveTag(repo, tag, scopes = [repositoryScope(repo.path, 'pull')]) {
-        const res = await this.request('HEAD', `/v2/${repo.path}/manifests/${tag}`, {
-            headers: { accept: manifestMediaTypes.join(', ') },
-            scopes,
-            ok: [200, 404]
-        });
-        if (res.status === 404)
-            return undefined;
-        const header = res.headers.get('docker-content-digest');
-        if (header && (0,oci_digest/* isDigest */.Bc)(header))
-            return header;
-        return (await this.getManifest(repo, tag)).digest;
-    }
-    /**
-     * Writes a manifest under a tag or its digest. `subject` is the registry's `OCI-Subject`
-     * answer: set when it indexed the manifest's subject (it has the referrers API).
-     */
-    async putManifest(repo, reference, bytes, mediaType) {
-        const digest = (0,oci_digest/* sha256 */.sc)(bytes);
-        const res = await this.request('PUT', `/v2/${repo.path}/manifests/${reference}`, {
-            headers: { 'content-type': mediaType },
-            body: () => bytes,
-            scopes: [repositoryScope(repo.path, 'pull,push')],
-            ok: [201, 200]
-        });
-        await res.discard();
-        checkDigest(res, digest);
-        return { digest, subject: res.headers.get('oci-subject') ?? undefined };
-    }
-    /**
-     * The referrers of a digest from the OCI 1.1 referrers API, or `undefined` when the registry
-     * does not offer the API (then clients keep the `sha256-<hex>` fallback index instead).
-     */
-    async referrers(repo, digest) {
-        return this.retrying(async () => {
-            const res = await this.request('GET', `/v2/${repo.path}/referrers/${digest}`, {
-                headers: { accept: MediaType.ociIndex },
-                scopes: [repositoryScope(repo.path, 'pull')],
-                ok: [200, 400, 404, 405],
-                retries: false
-            });
-            if (res.status !== 200) {
-                await res.discard();
-                return undefined;
-            }
-            const body = await res.bytes(sizeLimits.manifest, `referrers of ${digest}`);
-            let index;
-            try {
-                index = JSON.parse(body.toString('utf8'));
-            }
-            catch {
-                return undefined;
-            }
-            return index.mediaType === MediaType.ociIndex ||
-                Array.isArray(index.manifests)
-                ? index
-                : undefined;
-        });
-    }
-}
-async function* skip(source, bytes) {
-    let toSkip = bytes;
-    for await (const chunk of source) {
-        if (toSkip >= chunk.length) {
-            toSkip -= chunk.length;
-            continue;
-        }
-        yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
-        toSkip = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/registries.ts
-
-/** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
-class Registries {
-    options;
-    clients = new Map();
-    constructor(options) {
-        this.options = options;
-    }
-    client(registry) {
-        let client = this.clients.get(registry.name);
-        if (!client) {
-            client = new RegistryClient(registry, this.options);
-            this.clients.set(registry.name, client);
-        }
-        return client;
-    }
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/oci/image.ts
 
 
@@ -64612,120 +63934,10 @@ function uniqueBlobs(artifact) {
     return [...seen.values()];
 }
 
-;// CONCATENATED MODULE: ./src/sinks/layout.ts
-
-
-
-
-
-
-
-
-
-const refName = 'org.opencontainers.image.ref.name';
-async function exists(path) {
-    return (0,promises_.stat)(path).then(() => true, () => false);
-}
-/** Writes a blob through a temporary file, checking its digest, so a layout never holds a torn blob. */
-async function writeBlob(dir, blob) {
-    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(blob.descriptor.digest));
-    if (await exists(target))
-        return;
-    const temporary = `${target}.${process.pid}.tmp`;
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _, done) {
-            hash.update(chunk);
-            done(null, chunk);
-        }
-    });
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(await blob.open(0), tap, (0,external_node_fs_.createWriteStream)(temporary));
-        const actual = `sha256:${hash.digest('hex')}`;
-        if (actual !== blob.descriptor.digest) {
-            throw new Error(`blob ${blob.descriptor.digest} read back as ${actual}`);
-        }
-        await (0,promises_.rename)(temporary, target);
-    }
-    finally {
-        await (0,promises_.rm)(temporary, { force: true });
-    }
-}
-async function writeBytes(dir, digest, bytes) {
-    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
-    if (await exists(target))
-        return;
-    await (0,promises_.writeFile)(`${target}.tmp`, bytes);
-    await (0,promises_.rename)(`${target}.tmp`, target);
-}
-/**
- * Checks, before anything is pushed, that `dir` can hold a layout: a directory (or nothing yet)
- * whose `index.json`, if any, is an OCI index.
- */
-async function checkLayoutTarget(dir) {
-    const info = await (0,promises_.stat)(dir).catch(() => undefined);
-    if (info && !info.isDirectory()) {
-        throw new Error(`${dir} exists and is not a directory`);
-    }
-    if (!info) {
-        await (0,promises_.mkdir)(dir, { recursive: true });
-        return;
-    }
-    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    if (await exists(indexPath)) {
-        try {
-            const index = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
-            if (!Array.isArray(index.manifests))
-                throw new Error('no manifests list');
-        }
-        catch (error) {
-            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
-        }
-    }
-}
-/**
- * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
- * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
- * the same names. Other images in the layout are kept.
- */
-async function writeLayout(dir, artifact, tags) {
-    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'), { recursive: true });
-    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    for (const blob of uniqueBlobs(artifact))
-        await writeBlob(dir, blob);
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    for (const img of images)
-        await writeBytes(dir, img.digest, img.manifestBytes);
-    const top = topLevel(artifact);
-    await writeBytes(dir, top.digest, top.bytes);
-    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    let existing = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: []
-    };
-    if (await exists(indexPath))
-        existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
-    const names = new Set(tags);
-    const kept = existing.manifests.filter(d => {
-        const name = d.annotations?.[refName];
-        return name === undefined ? d.digest !== top.digest : !names.has(name);
-    });
-    const base = {
-        mediaType: top.mediaType,
-        digest: top.digest,
-        size: top.bytes.length
-    };
-    const added = tags.length
-        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
-        : [base];
-    const updated = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: [...kept, ...added]
-    };
-    await (0,promises_.writeFile)(`${indexPath}.tmp`, canonicalBytes(updated));
-    await (0,promises_.rename)(`${indexPath}.tmp`, indexPath);
+;// CONCATENATED MODULE: ./src/oci/types.ts
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 ;// CONCATENATED MODULE: ./src/oci/annotations.ts
@@ -64861,12 +64073,13 @@ function platformOfConfig(config) {
             : {})
     };
 }
-/** The image manifests of an index that are real platforms (not attestations' `unknown/unknown`). */
-function platformEntries(index) {
-    return index.manifests.filter(d => d.platform !== undefined &&
-        d.platform.os !== 'unknown' &&
-        d.platform.architecture !== 'unknown' &&
-        isImageManifest(d.mediaType));
+/**
+ * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
+ * `platform` is kept: its image's config says which platform it is.
+ */
+function imageEntries(index) {
+    return index.manifests.filter(d => isImageManifest(d.mediaType) &&
+        !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
 }
 /** `repo:tag` or `repo@digest`, for messages. */
 function named(repo, reference) {
@@ -64918,7 +64131,7 @@ async function readRemote(client, repo, reference, options = {}) {
         return undefined;
     if (isIndex(top.mediaType)) {
         const index = parse(top.bytes, named(repo, reference));
-        const entries = platformEntries(index);
+        const entries = imageEntries(index);
         const chosen = options.select ? options.select(entries) : entries;
         const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
         return { digest: top.digest, mediaType: top.mediaType, index, images };
@@ -64977,7 +64190,9 @@ function scratchBase(platforms, epoch) {
 async function resolveBase(reference, wanted, registries) {
     const name = reference.toString();
     const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
-        select: entries => {
+        select: all => {
+            // A base is chosen from by the platforms its index states.
+            const entries = all.filter(d => d.platform !== undefined);
             if (wanted === 'all')
                 return entries;
             return wanted.map(platform => {
@@ -65054,7 +64269,7 @@ async function collectEntries(root, source, destination, warn) {
     if (!isInside(realRoot, actualPath)) {
         throw new Error(`source "${source}" resolves through a symlink to a path outside working-directory`);
     }
-    const actual = await (0,promises_.stat)(actualPath);
+    const actual = await (0,promises_.lstat)(actualPath);
     const dest = external_node_path_.posix
         .normalize(destination)
         .replace(/^\/+/, '')
@@ -65087,7 +64302,8 @@ async function collectEntries(root, source, destination, warn) {
             path: target,
             mode: normaliseMode(actual.mode),
             size: actual.size,
-            source: actualPath
+            source: actualPath,
+            identity: { dev: actual.dev, ino: actual.ino }
         });
     }
     else {
@@ -65096,36 +64312,51 @@ async function collectEntries(root, source, destination, warn) {
     return entries.sort(byteOrder);
 }
 async function walk(dir, prefix, entries, warn) {
-    const children = await (0,promises_.readdir)(dir, { withFileTypes: true });
+    const children = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
+        throw new Error(`${dir} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
+    });
     for (const child of children) {
         const fsPath = (0,external_node_path_.join)(dir, child.name);
         const path = prefix === '' ? child.name : `${prefix}/${child.name}`;
-        if (child.isSymbolicLink()) {
-            entries.push({ type: 'symlink', path, target: await (0,promises_.readlink)(fsPath) });
-        }
-        else if (child.isDirectory()) {
+        if (child.isDirectory()) {
             entries.push({ type: 'dir', path, mode: 0o755 });
             await walk(fsPath, path, entries, warn);
+            continue;
         }
-        else if (child.isFile()) {
-            const info = await (0,promises_.lstat)(fsPath);
-            entries.push({
-                type: 'file',
-                path,
-                mode: normaliseMode(info.mode),
-                size: info.size,
-                source: fsPath
-            });
+        try {
+            if (child.isSymbolicLink()) {
+                entries.push({ type: 'symlink', path, target: await (0,promises_.readlink)(fsPath) });
+            }
+            else if (child.isFile()) {
+                const info = await (0,promises_.lstat)(fsPath);
+                if (!info.isFile())
+                    throw new Error('it is no longer a regular file');
+                entries.push({
+                    type: 'file',
+                    path,
+                    mode: normaliseMode(info.mode),
+                    size: info.size,
+                    source: fsPath,
+                    identity: { dev: info.dev, ino: info.ino }
+                });
+            }
+            else {
+                warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
+            }
         }
-        else {
-            warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
+        catch (error) {
+            // A concurrent step changing the tree gives system errors (EINVAL, ENOENT): say what happened.
+            throw new Error(`${fsPath} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
         }
     }
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./src/layer/tar.ts
+
 
 const block = 512;
 const maxOctal11 = 0o77777777777;
@@ -65236,19 +64467,25 @@ async function* tarStream(entries, options) {
             yield out;
         if (entry.type !== 'file')
             continue;
-        if (entry.size <= smallFileLimit) {
-            const content = await (0,promises_.readFile)(entry.source);
-            assertSize(entry, content.length);
-            out = push(content);
-            if (out)
-                yield out;
-        }
-        else {
-            for await (const chunk of readLarge(entry)) {
-                out = push(chunk);
+        const handle = await openChecked(entry);
+        try {
+            if (entry.size <= smallFileLimit) {
+                const content = await handle.readFile();
+                assertSize(entry, content.length);
+                out = push(content);
                 if (out)
                     yield out;
             }
+            else {
+                for await (const chunk of readLarge(entry, handle)) {
+                    out = push(chunk);
+                    if (out)
+                        yield out;
+                }
+            }
+        }
+        finally {
+            await handle.close();
         }
         out = push(padding(entry.size));
         if (out)
@@ -65257,28 +64494,47 @@ async function* tarStream(entries, options) {
     push(Buffer.alloc(block * 2));
     yield Buffer.concat(pending, pendingBytes);
 }
-async function* readLarge(entry) {
-    const handle = await (0,promises_.open)(entry.source, 'r');
+/**
+ * Opens the file an entry was made from, without following a link at its last component, and
+ * checks it is the very file that was listed: a file swapped for a link (or another file) after
+ * the walk is refused, so a concurrent step cannot put a host file into the image.
+ */
+async function openChecked(entry) {
+    let handle;
     try {
-        let position = 0;
-        while (position < entry.size) {
-            const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-            if (bytesRead === 0)
-                break;
-            position += bytesRead;
-            yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-        }
-        const extra = await handle.read(Buffer.alloc(1), 0, 1, position);
-        assertSize(entry, position + extra.bytesRead);
+        handle = await (0,promises_.open)(entry.source, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
     }
-    finally {
+    catch (error) {
+        throw changed(entry, error.message);
+    }
+    const info = await handle.stat();
+    const { identity } = entry;
+    if (!info.isFile() ||
+        (identity && (info.dev !== identity.dev || info.ino !== identity.ino))) {
         await handle.close();
+        throw changed(entry, 'it is no longer the file that was listed');
     }
+    return handle;
+}
+function changed(entry, why) {
+    return new Error(`${entry.source} changed while the layer was being written (${why}); nothing may change the sources while Imprint runs`);
+}
+async function* readLarge(entry, handle) {
+    let position = 0;
+    while (position < entry.size) {
+        const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0)
+            break;
+        position += bytesRead;
+        yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    }
+    const extra = await handle.read(Buffer.alloc(1), 0, 1, position);
+    assertSize(entry, position + extra.bytesRead);
 }
 function assertSize(entry, actual) {
     if (actual !== entry.size) {
-        throw new Error(`${entry.source} changed while the layer was being written (${entry.size} bytes expected, ${actual} found)`);
+        throw changed(entry, `${entry.size} bytes expected, ${actual} found`);
     }
 }
 
@@ -65778,6 +65034,12 @@ function renderTags(templates, context) {
  * is only a note: the comparison is never worth failing a build.
  */
 async function compareWithBaseBranch(inputs, context, registries, artifact, log) {
+    // Fan-out legs are compared by the job that merges them.
+    if (!context.baseCommit || inputs.pushByDigest)
+        return undefined;
+    return log.group('Compare with the base branch', () => compare(inputs, context, registries, artifact, log));
+}
+async function compare(inputs, context, registries, artifact, log) {
     // Templates naming the commit, and nothing that belongs to this run (its number or date).
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t) &&
         !/\{\{\s*(run_number|date|pr)\s*\}\}/.test(t));
@@ -65820,9 +65082,8 @@ async function readEvent(path) {
     }
 }
 /** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
-async function readContext(env, where, sourceDateEpochInput) {
+async function readContext(env, run, where, sourceDateEpochInput) {
     const { workingDirectory } = where;
-    const run = new Git(env);
     const git = (cwd, ...args) => run.tryRun(cwd, args);
     const eventName = env.GITHUB_EVENT_NAME;
     const event = await readEvent(env.GITHUB_EVENT_PATH);
@@ -65892,6 +65153,9 @@ async function readContext(env, where, sourceDateEpochInput) {
         baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
         baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
         repository: env.GITHUB_REPOSITORY,
+        privateRepository: event.repository?.private === true ||
+            (event.repository?.visibility !== undefined &&
+                event.repository.visibility !== 'public'),
         fromFork: isPullRequest &&
             head !== undefined &&
             baseRepo !== undefined &&
@@ -65911,7 +65175,8 @@ async function readContext(env, where, sourceDateEpochInput) {
         runUrl: sourceUrl && env.GITHUB_RUN_ID
             ? `${sourceUrl}/actions/runs/${env.GITHUB_RUN_ID}`
             : undefined,
-        workspace: where.workspace
+        workspace: where.workspace,
+        tempDir: where.tempDir
     };
 }
 /** Whether the run is for a pull request (its head commit, no commits to branches). */
@@ -65919,12 +65184,49 @@ function isPullRequest(context) {
     return (context.eventName === 'pull_request' ||
         context.eventName === 'pull_request_target');
 }
+/** The context stage: the run's facts, read once, with the commit and source date in the log. */
+function contextStage(env, git, where, sourceDateEpoch, log) {
+    return log.group('Context', async () => {
+        const context = await readContext(env, git, where, sourceDateEpoch);
+        log.info(`commit ${context.sha ?? '(none)'}; source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
+        return context;
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/deploy/manifests.ts
 
 
 
 
+
+function manifests_isInside(root, candidate) {
+    const rel = (0,external_node_path_.relative)(root, candidate);
+    return (rel === '' ||
+        (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel)));
+}
+/**
+ * The regular file `path` names inside `root`, following links only while they stay inside: a
+ * link (or a linked directory) leading out of the repository is refused, so no file outside it
+ * is ever read, written or committed.
+ */
+async function fileInside(root, path) {
+    const realRoot = await (0,promises_.realpath)(root);
+    const lexical = (0,external_node_path_.resolve)(realRoot, path);
+    if (!manifests_isInside(realRoot, lexical))
+        throw new Error(`${path} is outside the repository`);
+    let real;
+    try {
+        real = await (0,promises_.realpath)(lexical);
+    }
+    catch {
+        throw new Error(`${path} is a broken link or does not exist`);
+    }
+    if (!manifests_isInside(realRoot, real))
+        throw new Error(`${path} leads through a link to ${real}, outside the repository; manifests are only edited inside it`);
+    if (!(await (0,promises_.lstat)(real)).isFile())
+        throw new Error(`${path} is not a regular file`);
+    return (0,external_node_path_.relative)(realRoot, real).split(external_node_path_.sep).join('/');
+}
 /** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
 async function expandManifests(root, patterns) {
     const files = [];
@@ -65934,20 +65236,31 @@ async function expandManifests(root, patterns) {
         }
         const found = [];
         for await (const match of (0,promises_.glob)(pattern, { cwd: root }))
-            found.push(match.split('\\').join('/'));
+            found.push(match.split(external_node_path_.sep).join('/'));
         if (found.length === 0) {
             throw new InputError('manifests', `"${pattern}" matches no file in ${root}`);
         }
-        for (const file of found.sort())
-            if (!files.includes(file))
-                files.push(file);
+        for (const path of found.sort()) {
+            if (files.some(f => f.path === path))
+                continue;
+            let file;
+            try {
+                file = await fileInside(root, path);
+            }
+            catch (error) {
+                throw new InputError('manifests', `"${pattern}" matches ${error.message}`);
+            }
+            // Two links to one file: it is edited once.
+            if (!files.some(f => f.file === file))
+                files.push({ path, file });
+        }
     }
     return files;
 }
 async function readManifests(root, files) {
-    return Promise.all(files.map(async (path) => ({
-        path,
-        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8')
+    return Promise.all(files.map(async (f) => ({
+        ...f,
+        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, f.file), 'utf8')
     })));
 }
 /**
@@ -65957,7 +65270,7 @@ async function readManifests(root, files) {
 function planManifests(manifests, target, requireMatch) {
     const plans = [];
     const warnings = [];
-    for (const { path, text: before } of manifests) {
+    for (const { path, file, text: before } of manifests) {
         const edit = editManifest(path, before, target);
         warnings.push(...edit.warnings);
         if (edit.matches === 0) {
@@ -65968,6 +65281,7 @@ function planManifests(manifests, target, requireMatch) {
         }
         plans.push({
             path,
+            file,
             before,
             after: edit.text,
             changes: edit.changes,
@@ -65976,33 +65290,40 @@ function planManifests(manifests, target, requireMatch) {
     }
     return { files: plans, warnings };
 }
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+/**
+ * Replaces a regular file through a temporary file (created new, never through a link) and a
+ * rename, so a reader never sees half a file; the file keeps its mode (an executable stays one).
+ */
 async function writeAtomically(file, text) {
-    const temporary = `${file}.imprint-${process.pid}.tmp`;
+    const info = await (0,promises_.lstat)(file);
+    if (!info.isFile())
+        throw new Error(`${file} is not a regular file`);
+    const mode = info.mode & 0o7777;
+    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.imprint-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
-        await (0,promises_.writeFile)(temporary, text);
+        await (0,promises_.writeFile)(temporary, text, { flag: 'wx', mode });
+        await (0,promises_.chmod)(temporary, mode);
         await (0,promises_.rename)(temporary, file);
     }
     finally {
         await (0,promises_.rm)(temporary, { force: true });
     }
 }
+/** How far ahead a diff looks for the lines to agree again: edits change a line or add one or two. */
+const resyncWindow = 16;
 /**
- * The changed lines as a unified diff without context (an LCS over lines; manifests are small),
- * for the log and previews.
+ * The changed lines as a unified diff without context, for the log and previews. Linear in the
+ * file's length: the editor changes values in place and inserts a line here and there, so after a
+ * difference the two texts agree again within a few lines (two equal lines in a row, or the end).
  */
 function lineDiff(plan) {
     const a = plan.before.split('\n').map(l => l.replace(/\r$/, ''));
     const b = plan.after.split('\n').map(l => l.replace(/\r$/, ''));
-    const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
-    for (let i = a.length - 1; i >= 0; i--) {
-        for (let j = b.length - 1; j >= 0; j--) {
-            lcs[i][j] =
-                a[i] === b[j]
-                    ? lcs[i + 1][j + 1] + 1
-                    : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-        }
-    }
+    const agree = (i, j) => (i >= a.length && j >= b.length) ||
+        (i < a.length &&
+            j < b.length &&
+            a[i] === b[j] &&
+            (i + 1 >= a.length || j + 1 >= b.length || a[i + 1] === b[j + 1]));
     const out = [`--- a/${plan.path}`, `+++ b/${plan.path}`];
     let i = 0;
     let j = 0;
@@ -66012,16 +65333,20 @@ function lineDiff(plan) {
             j++;
             continue;
         }
-        const hunk = [];
-        const [startA, startB] = [i, j];
-        while ((i < a.length || j < b.length) &&
-            !(i < a.length && j < b.length && a[i] === b[j])) {
-            if (j >= b.length || (i < a.length && lcs[i + 1][j] >= lcs[i][j + 1]))
-                hunk.push(`-${a[i++]}`);
-            else
-                hunk.push(`+${b[j++]}`);
+        // The nearest point where both sides agree again: fewest lines skipped first.
+        let skip = [a.length - i, b.length - j];
+        search: for (let total = 1; total <= 2 * resyncWindow; total++) {
+            for (let di = Math.max(0, total - resyncWindow); di <= Math.min(total, resyncWindow); di++) {
+                if (agree(i + di, j + total - di)) {
+                    skip = [di, total - di];
+                    break search;
+                }
+            }
         }
-        out.push(`@@ -${startA + 1},${i - startA} +${startB + 1},${j - startB} @@`, ...hunk);
+        const [di, dj] = skip;
+        out.push(`@@ -${i + 1},${di} +${j + 1},${dj} @@`, ...a.slice(i, i + di).map(l => `-${l}`), ...b.slice(j, j + dj).map(l => `+${l}`));
+        i += di;
+        j += dj;
     }
     return out.join('\n');
 }
@@ -66033,11 +65358,10 @@ function lineDiff(plan) {
 
 
 
-
 /** How often a push rejected because the branch moved is tried again on the new head. */
 const movedBranchPolicy = {
     attempts: 8,
-    baseDelayMs: 200,
+    baseDelayMs: 400,
     factor: 2,
     maxDelayMs: 5000,
     jitter: 0.5
@@ -66057,7 +65381,7 @@ async function commitAndPush(options) {
     }
     // A full clone stays full: --depth would make it shallow and cut the history later steps read.
     const depth = (await git.isShallow(root)) ? ['--depth=1'] : [];
-    const worktree = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-manifests-'));
+    const worktree = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.tempDir, 'imprint-manifests-'));
     let added = false;
     try {
         return await withRetries(async (attempt) => {
@@ -66117,13 +65441,23 @@ async function commitAndPush(options) {
 async function applyEdits(options, worktree) {
     const changed = [];
     const applied = [];
+    const seen = new Set();
     for (const file of options.files) {
-        const path = (0,external_node_path_.join)(worktree, file);
-        const before = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
-        if (before === undefined) {
+        // The branch's head may hold other links than the checkout: resolved again, inside the worktree.
+        const real = await fileInside(worktree, file).catch((error) => {
+            if (/does not exist/.test(error.message))
+                return undefined;
+            throw new Error(`${options.branch}: ${error.message}`);
+        });
+        if (real === undefined) {
             options.log.warning(`${file} no longer exists on ${options.branch}; skipped`);
             continue;
         }
+        if (seen.has(real))
+            continue;
+        seen.add(real);
+        const path = (0,external_node_path_.join)(worktree, real);
+        const before = await (0,promises_.readFile)(path, 'utf8');
         const edit = editManifest(file, before, options.target);
         const allowed = [];
         for (const change of edit.changes) {
@@ -66137,7 +65471,7 @@ async function applyEdits(options, worktree) {
             continue;
         }
         await writeAtomically(path, edit.text);
-        changed.push(file);
+        changed.push(real);
         applied.push(...allowed.map(change => ({ path: file, change })));
     }
     return { changed, applied };
@@ -66202,14 +65536,13 @@ function commitMessage(template, target, commit, changes, options) {
 
 
 
-
 /**
  * The checkout the action runs in (its branch checked on origin when commits will be made), or a
  * one-commit clone of the GitOps repository in a temporary directory.
  */
 async function openManifestRepository(git, choice, where, log) {
     if (choice.manifestRepository)
-        return cloneManifestRepository(git, choice, where.serverUrl);
+        return cloneManifestRepository(git, choice, where);
     const root = await git.topLevel(where.workspace);
     const nothing = async () => { };
     if (!choice.commits)
@@ -66229,17 +65562,17 @@ async function openManifestRepository(git, choice, where, log) {
     return { root, branch, remote: 'origin', remoteConfig: [], cleanup: nothing };
 }
 /** Clones the GitOps repository (one commit deep) into a temporary directory. */
-async function cloneManifestRepository(git, choice, serverUrl) {
+async function cloneManifestRepository(git, choice, { serverUrl, tempDir }) {
     const repository = choice.manifestRepository;
     const url = `${serverUrl}/${repository}.git`;
     const remoteConfig = tokenConfig(url, choice.manifestToken);
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-gitops-'));
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'imprint-gitops-'));
     const cleanup = () => (0,promises_.rm)(dir, { recursive: true, force: true });
     const branchArgs = choice.manifestBranch
         ? ['--branch', choice.manifestBranch]
         : [];
     try {
-        await git.run((0,external_node_os_.tmpdir)(), ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], { config: remoteConfig });
+        await git.run(tempDir, ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], { config: remoteConfig });
     }
     catch (error) {
         await cleanup();
@@ -66338,30 +65671,17 @@ async function openPullRequest(api, repository, pull, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/api.ts
+
+
 class GitHubApiError extends Error {
     status;
     constructor(status, method, path, detail) {
-        super(`GitHub API ${method} ${path}: ${status} ${detail}`);
+        super(`GitHub API ${method} ${path}: ${status} ${foreignText(detail)}`);
         this.status = status;
         this.name = 'GitHubApiError';
     }
 }
-const requestTimeoutMs = 60_000;
-const maxAnswerBytes = 16 * 1024 * 1024;
-/** The body as text, refusing one larger than `limit` bytes. */
-async function boundedText(res, limit) {
-    const chunks = [];
-    let total = 0;
-    for await (const chunk of res.body ?? []) {
-        total += chunk.length;
-        if (total > limit) {
-            await res.body?.cancel().catch(() => { });
-            throw new Error(`the answer is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
+const bounds = { timeoutMs: 60_000, maxBytes: 16 * 1024 * 1024 };
 class GitHubApi {
     token;
     baseUrl;
@@ -66370,10 +65690,9 @@ class GitHubApi {
         this.baseUrl = baseUrl;
     }
     async call(method, path, body) {
-        let text;
         let res;
         try {
-            res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+            res = await fetchText(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
                 method,
                 headers: {
                     accept: 'application/vnd.github+json',
@@ -66382,19 +65701,19 @@ class GitHubApi {
                     'user-agent': 'imprint',
                     ...(body ? { 'content-type': 'application/json' } : {})
                 },
-                body: body ? JSON.stringify(body) : undefined,
-                redirect: 'error',
-                signal: AbortSignal.timeout(requestTimeoutMs)
-            });
-            text = await boundedText(res, maxAnswerBytes);
+                body: body ? JSON.stringify(body) : undefined
+            }, bounds);
         }
         catch (error) {
             throw new GitHubApiError(0, method, path, error.message);
         }
+        const text = res.text;
         if (!res.ok) {
-            let detail = text.slice(0, 200);
+            let detail = text;
             try {
-                detail = JSON.parse(text).message ?? detail;
+                const message = JSON.parse(text).message;
+                if (typeof message === 'string')
+                    detail = message;
             }
             catch {
                 // not JSON
@@ -66471,6 +65790,13 @@ function targetOf(inputs, tag, digest) {
 async function openManifests(inputs, context, tag, git, log) {
     if (inputs.manifests.length === 0)
         return undefined;
+    if (inputs.pushByDigest) {
+        log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
+        return undefined;
+    }
+    return log.group('Check manifests', () => checkManifests(inputs, context, tag, git, log));
+}
+async function checkManifests(inputs, context, tag, git, log) {
     const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
     const repository = inputs.manifestRepository ?? context.repository;
     if (commits &&
@@ -66503,13 +65829,7 @@ async function openManifests(inputs, context, tag, git, log) {
         throw manifestsInputError(error);
     }
 }
-/**
- * Points the manifests at the new image: edits in the workspace (`none`), one commit pushed to
- * the branch (`push`), or a commit on the image's pull request branch with the pull request
- * opened or updated (`pull-request`). Nothing is written for an image that was not pushed, and
- * nothing is committed on pull_request events; the diffs are kept for the report either way.
- */
-async function updateManifests(opened, inputs, image, context, git, log) {
+function planManifestEdits(opened, inputs, image, log) {
     const target = targetOf(inputs, image.tag, image.digest);
     let plan;
     try {
@@ -66518,10 +65838,27 @@ async function updateManifests(opened, inputs, image, context, git, log) {
     catch (error) {
         throw manifestsInputError(error);
     }
-    const edited = plan.files.filter(f => f.changes.length);
-    const preview = edited.map(lineDiff);
+    const preview = plan.files.filter(f => f.changes.length).map(lineDiff);
     for (const diff of preview)
         log.info(diff);
+    return { opened, target, plan, preview };
+}
+/**
+ * The manifests stage: points them at the new image, in the workspace (`none`), as one commit
+ * pushed to the branch (`push`), or as a commit on the image's pull request branch with the pull
+ * request opened or updated (`pull-request`). Nothing is written for an image that was not
+ * pushed, and nothing is committed on pull_request events; the diffs stay for the report.
+ */
+function updateManifests(planned, inputs, pushed, context, git, log) {
+    return log.group('Update manifests', async () => {
+        const outcome = await writeManifests(planned, inputs, pushed, context, git, log);
+        if (outcome.skipped)
+            log.info(`manifests not updated: ${outcome.skipped}`);
+        return outcome;
+    });
+}
+async function writeManifests({ opened, target, plan, preview }, inputs, pushed, context, git, log) {
+    const edited = plan.files.filter(f => f.changes.length);
     const planned = plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
     const mode = inputs.manifestCommit;
     const outcome = {
@@ -66531,14 +65868,17 @@ async function updateManifests(opened, inputs, image, context, git, log) {
         previous: planned[0]?.change.from,
         preview
     };
-    if (!image.pushed)
+    if (!pushed)
         return {
-            ...outcome,
+            mode,
+            changed: [],
+            changes: planned,
+            preview,
             skipped: 'the image was not pushed, so manifests are not pointed at it'
         };
     if (mode === 'none') {
         for (const file of edited)
-            await writeAtomically((0,external_node_path_.join)(opened.root, file.path), file.after);
+            await writeAtomically((0,external_node_path_.join)(opened.root, file.file), file.after);
         return { ...outcome, changed: edited.map(f => f.path) };
     }
     if (!opened.branch)
@@ -66554,6 +65894,7 @@ async function updateManifests(opened, inputs, image, context, git, log) {
     const result = await commitAndPush({
         git,
         root: opened.root,
+        tempDir: context.tempDir,
         remote: opened.remote,
         remoteConfig: opened.remoteConfig,
         branch,
@@ -66665,6 +66006,1059 @@ async function mergeImages(client, repo, digests, annotations) {
         return x < y ? -1 : x > y ? 1 : 0;
     });
     return index(unique, annotations);
+}
+/** The merge stage, instead of a build: one index over platform images already pushed. */
+function mergeStage(inputs, registries, log) {
+    return log.group('Merge platform images', async () => {
+        const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
+        const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
+        log.info(`index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`);
+        return { base: { name: '', platforms: [] }, artifact: merged };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+
+
+
+/** Parses `Bearer realm="…",service="…",scope="…"` (quoted values may hold commas). */
+function parseChallenge(header) {
+    const trimmed = header.trim();
+    const space = trimmed.indexOf(' ');
+    const scheme = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+    const params = {};
+    const rest = space < 0 ? '' : trimmed.slice(space + 1);
+    const pattern = /([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+    for (let m = pattern.exec(rest); m; m = pattern.exec(rest)) {
+        params[m[1].toLowerCase()] =
+            m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    }
+    return { scheme, params };
+}
+/** The scope string a token request asks for: `repository:acme/api:pull,push`. */
+function repositoryScope(path, actions) {
+    return `repository:${path}:${actions}`;
+}
+/**
+ * The auth layer: learns the scheme from one `GET /v2/` (a failure is remembered, so an
+ * unreachable registry fails every request at once instead of pinging again), sends Basic
+ * credentials or per-scope bearer tokens to the registry's own origin, and answers a 401 of the
+ * registry (never of a host it redirected to) once with fresh credentials.
+ */
+class Authenticator {
+    send;
+    options;
+    scheme;
+    challenge;
+    credential;
+    tokens = new Map();
+    origin;
+    constructor(send, options) {
+        this.send = send;
+        this.options = options;
+        this.origin = new URL(options.baseUrl).origin;
+    }
+    transport = async (request) => {
+        let res = await this.send({
+            ...request,
+            headers: await this.withAuthorization(request, false)
+        });
+        if (res.status !== 401)
+            return res;
+        if (new URL(res.url).origin !== this.origin) {
+            // A storage host that wants its own credentials gets none of the registry's.
+            await res.discard();
+            throw new AuthenticationError(this.options.registry.name, undefined, `${new URL(res.url).host}, where the registry redirected ${request.method} ${new URL(request.url).pathname}, asked for credentials; the registry's are not sent there`);
+        }
+        const header = res.headers.get('www-authenticate');
+        await res.discard();
+        if (header)
+            this.challenge = parseChallenge(header);
+        const scopes = [...request.scopes];
+        const asked = this.challenge?.params.scope;
+        if (asked && !scopes.includes(asked))
+            scopes.push(asked);
+        res = await this.send({
+            ...request,
+            headers: await this.withAuthorization({ ...request, scopes }, true)
+        });
+        if (res.status === 401) {
+            const error = await registryError(request.method, res);
+            throw new AuthenticationError(this.options.registry.name, (await this.getCredential())?.origin, error.message);
+        }
+        return res;
+    };
+    getCredential() {
+        this.credential ??= this.options.keychain
+            .resolve(this.options.registry)
+            .then(credential => {
+            // Every form a registry could echo back: the password, the token, the Basic header value.
+            const { secret } = this.options.log;
+            if (credential && secret) {
+                for (const value of [
+                    credential.password,
+                    credential.identityToken,
+                    basic(credential).slice('Basic '.length)
+                ])
+                    if (value)
+                        secret(value);
+            }
+            return credential;
+        });
+        return this.credential;
+    }
+    async withAuthorization(request, refresh) {
+        const headers = { ...request.headers };
+        // Credentials go to the registry's own origin only, never to a host an upload Location names.
+        if (new URL(request.url).origin !== this.origin)
+            return headers;
+        const authorization = await this.authorization(request.scopes, refresh);
+        if (authorization)
+            headers.authorization = authorization;
+        return headers;
+    }
+    /**
+     * Learns the registry's auth scheme from `GET /v2/` once per run. A registry that cannot be
+     * reached at all is given up on for the run (every later request fails at once, without a
+     * retry of its own); any other failure of the ping (a 503) is tried again by the next request.
+     */
+    authScheme() {
+        this.scheme ??= this.ping().catch(error => {
+            if (!(error instanceof RegistryUnreachable))
+                this.scheme = undefined;
+            throw error;
+        });
+        return this.scheme;
+    }
+    async ping() {
+        const url = `${this.options.baseUrl}/v2/`;
+        const { retry, log, limits } = this.options;
+        try {
+            return await withRetries(async () => {
+                // A registry that answers at all answers a ping fast.
+                const res = await this.send({
+                    method: 'GET',
+                    url,
+                    limits: {
+                        idleMs: Math.min(limits.idleMs, 10_000),
+                        deadlineMs: Math.min(limits.deadlineMs, 20_000)
+                    }
+                });
+                if (res.status === 401) {
+                    await res.discard();
+                    this.challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+                    return this.challenge.scheme === 'bearer' ? 'bearer' : 'basic';
+                }
+                if (res.status < 300 || res.status === 404) {
+                    await res.discard();
+                    return 'none';
+                }
+                throw await registryError('GET', res);
+            }, 
+            // Only for failures below HTTP, and briefly: the request's own retries handle statuses.
+            { ...retry, attempts: Math.min(retry.attempts, 3) }, error => error instanceof NetworkError && error.temporary, loggingRetries(log));
+        }
+        catch (error) {
+            if (error instanceof NetworkError)
+                throw new RegistryUnreachable(this.options.registry.name, error);
+            throw error;
+        }
+    }
+    async authorization(scopes, refresh) {
+        const scheme = refresh && this.challenge
+            ? this.challenge.scheme === 'bearer'
+                ? 'bearer'
+                : 'basic'
+            : await this.authScheme();
+        if (scheme === 'none' && !refresh)
+            return undefined;
+        const credential = await this.getCredential();
+        if (scheme === 'basic') {
+            if (!credential)
+                return undefined;
+            return basic(credential);
+        }
+        if (scheme === 'none')
+            return undefined;
+        const key = [...scopes].sort().join(' ');
+        // Tokens expire together; a refresh drops them all, including the key the request began with.
+        if (refresh)
+            this.tokens.clear();
+        let token = this.tokens.get(key);
+        if (!token) {
+            // Not retried here: a failed token fails the request, which its caller's retry repeats.
+            token = this.fetchToken(scopes, credential);
+            this.tokens.set(key, token);
+            token.catch(() => this.tokens.delete(key));
+        }
+        return `Bearer ${await token}`;
+    }
+    /** Asks the realm of the registry's challenge for a token; the realm must be as secure as the registry. */
+    async fetchToken(scopes, credential) {
+        const params = this.challenge?.params ?? {};
+        const registry = this.options.registry.name;
+        if (!params.realm)
+            throw new Error(`registry ${registry} sent a bearer challenge without a realm`);
+        let realm;
+        try {
+            realm = new URL(params.realm);
+        }
+        catch {
+            throw new Error(`registry ${registry} named an invalid token realm "${params.realm}"`);
+        }
+        if (realm.protocol !== 'https:' &&
+            !(realm.protocol === 'http:' && this.origin.startsWith('http:'))) {
+            throw new Error(`registry ${registry} named a token realm over ${realm.protocol} (${realm.origin}); refusing to send credentials there`);
+        }
+        const form = new URLSearchParams();
+        if (params.service)
+            form.set('service', params.service);
+        for (const scope of scopes)
+            form.append('scope', scope);
+        let res;
+        if (credential?.identityToken) {
+            form.set('grant_type', 'refresh_token');
+            form.set('refresh_token', credential.identityToken);
+            form.set('client_id', 'imprint');
+            res = await this.send({
+                method: 'POST',
+                url: realm.toString(),
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: () => form.toString()
+            });
+        }
+        else {
+            const url = new URL(realm);
+            for (const [k, v] of form)
+                url.searchParams.append(k, v);
+            res = await this.send({
+                method: 'GET',
+                url: url.toString(),
+                headers: credential ? { authorization: basic(credential) } : {}
+            });
+        }
+        if (res.status === 401 || res.status === 403) {
+            const error = await registryError('GET', res);
+            throw new AuthenticationError(registry, credential?.origin, error.message);
+        }
+        if (res.status >= 300)
+            throw await registryError('GET', res);
+        const text = (await res.bytes(sizeLimits.token, 'the token answer')).toString('utf8');
+        let body;
+        try {
+            body = JSON.parse(text);
+        }
+        catch (error) {
+            throw new Error(`the token service of ${registry} answered with something other than a token (${error.message})`);
+        }
+        const token = body.token ?? body.access_token;
+        if (typeof token !== 'string' || token === '')
+            throw new Error(`the token service of ${registry} answered without a token`);
+        this.options.log.secret?.(token);
+        return token;
+    }
+}
+function basic(credential) {
+    return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+}
+
+;// CONCATENATED MODULE: ./src/registry/keychain.ts
+
+
+
+/** The host part of a docker config `auths` key: `https://index.docker.io/v1/` → `index.docker.io`. */
+function configKeyHost(key) {
+    return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+}
+function sameRegistry(key, registry) {
+    const host = configKeyHost(key);
+    if (registry.name === 'docker.io') {
+        return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host);
+    }
+    return host === registry.name;
+}
+/** Inputs first, then Docker's config.json (what docker/login-action writes), then ghcr.io with the GitHub token. */
+function defaultKeychain(options) {
+    let config;
+    const loadConfig = () => {
+        config ??= (async () => {
+            const dir = options.dockerConfigDir ??
+                options.env.DOCKER_CONFIG ??
+                (0,external_node_path_.join)(options.env.HOME || (0,external_node_os_.homedir)(), '.docker');
+            try {
+                const parsed = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'config.json'), 'utf8'));
+                return parsed.auths ?? {};
+            }
+            catch {
+                return {};
+            }
+        })();
+        return config;
+    };
+    return {
+        async resolve(registry) {
+            const explicit = options.explicit;
+            if (explicit && explicit.registry.name === registry.name) {
+                return {
+                    username: explicit.username,
+                    password: explicit.password,
+                    origin: 'the username and password inputs'
+                };
+            }
+            const auths = await loadConfig();
+            for (const [key, entry] of Object.entries(auths)) {
+                if (!sameRegistry(key, registry))
+                    continue;
+                if (entry.identitytoken) {
+                    return {
+                        username: entry.username ?? '<token>',
+                        password: '',
+                        identityToken: entry.identitytoken,
+                        origin: 'docker config.json'
+                    };
+                }
+                if (entry.username && entry.password) {
+                    return {
+                        username: entry.username,
+                        password: entry.password,
+                        origin: 'docker config.json'
+                    };
+                }
+                if (entry.auth) {
+                    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+                    const colon = decoded.indexOf(':');
+                    if (colon > 0) {
+                        return {
+                            username: decoded.slice(0, colon),
+                            password: decoded.slice(colon + 1),
+                            origin: 'docker config.json'
+                        };
+                    }
+                }
+            }
+            if (registry.name === 'ghcr.io' && options.githubToken) {
+                return {
+                    username: options.githubActor || 'github-actions',
+                    password: options.githubToken,
+                    origin: 'github-token'
+                };
+            }
+            return undefined;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/util/log.ts
+const silentLogger = {
+    debug: () => { },
+    info: () => { },
+    warning: () => { },
+    group: (_name, fn) => fn()
+};
+/** A logger for the command line: everything on stderr, so stdout carries only results. */
+function consoleLogger(verbose = false) {
+    const secrets = new Set();
+    const write = (line) => {
+        let text = line;
+        for (const secret of secrets)
+            text = text.split(secret).join('***');
+        process.stderr.write(`${text}\n`);
+    };
+    return {
+        debug: message => {
+            if (verbose)
+                write(message);
+        },
+        info: message => write(message),
+        warning: message => write(`warning: ${message}`),
+        group: async (name, fn) => {
+            write(`== ${name}`);
+            return fn();
+        },
+        secret: value => {
+            if (value.length >= 4)
+                secrets.add(value);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport.ts
+
+
+
+
+
+/** Turns any status the request does not expect into a `RegistryError` (temporary or not). */
+function checkingStatus(inner) {
+    return async (request) => {
+        const res = await inner(request);
+        if (!request.ok.includes(res.status))
+            throw await registryError(request.method, res);
+        return res;
+    };
+}
+/** Retries temporary failures with backoff, unless the request's caller retries a larger operation. */
+function retrying(inner, policy, log) {
+    return request => request.retries === false
+        ? inner(request)
+        : withRetries(() => inner(request), policy, retryableFailures(), loggingRetries(log));
+}
+/**
+ * The transport to one registry, stacked like go-containerregistry's `transport` package: HTTP
+ * with time bounds and redirects (`http.ts`), auth (`auth.ts`), status checks, retries.
+ */
+function registryTransport(registry, options) {
+    const insecure = registry.isLoopback ||
+        (options.insecureRegistries ?? []).includes(registry.name);
+    const baseUrl = `${insecure ? 'http' : 'https'}://${registry.apiHost}`;
+    const limits = options.limits ?? defaultLimits;
+    const userAgent = options.userAgent ?? 'imprint';
+    const log = options.log ?? silentLogger;
+    const retry = options.retry ?? defaultRetryPolicy;
+    const auth = new Authenticator(request => send(request, limits, userAgent), {
+        registry,
+        baseUrl,
+        keychain: options.keychain,
+        retry,
+        log,
+        limits
+    });
+    return {
+        baseUrl,
+        transport: retrying(checkingStatus(auth.transport), retry, log)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/uploads.ts
+
+
+const defaultChunkThreshold = 64 * 1024 * 1024;
+const defaultChunkSize = 32 * 1024 * 1024;
+// Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
+const defaultStreamChunkSize = 8 * 1024 * 1024;
+/**
+ * Makes sure `repo` has the blob: HEAD first, then a cross-repository mount when `mountFrom` is
+ * on this registry, then an upload (monolithic, or chunked and resumable above the threshold).
+ */
+async function pushBlob(client, repo, digest, source, mountFrom) {
+    const scopes = [repositoryScope(repo.path, 'pull,push')];
+    if (mountFrom)
+        scopes.push(repositoryScope(mountFrom.path, 'pull'));
+    let exists;
+    try {
+        exists = await client.blobExists(repo, digest, scopes);
+    }
+    catch (error) {
+        // A token service may refuse pull on the mount source: push without mounting instead.
+        if (mountFrom && error instanceof AuthenticationError)
+            return pushBlob(client, repo, digest, source);
+        throw error;
+    }
+    if (exists)
+        return 'existing';
+    const threshold = client.sizes.chunkThreshold ?? defaultChunkThreshold;
+    return client.retrying(async () => {
+        const started = await startUpload(client, repo, scopes, {
+            digest,
+            from: mountFrom
+        });
+        if (started === 'mounted')
+            return 'mounted';
+        if (source.size > threshold)
+            await uploadChunks(client, started, {
+                open: offset => source.open(offset),
+                ready: async () => ({ available: source.size, digest })
+            }, scopes, client.sizes.chunkSize ?? defaultChunkSize);
+        else
+            await uploadWhole(client, started, digest, source, scopes);
+        return 'uploaded';
+    });
+}
+/**
+ * Uploads a blob while it is still being written, in chunks as they become available (so the
+ * upload overlaps compression), resumable like any chunked upload; the digest comes last.
+ */
+async function pushGrowingBlob(client, repo, source) {
+    const scopes = [repositoryScope(repo.path, 'pull,push')];
+    return client.retrying(async () => {
+        const location = await startUpload(client, repo, scopes);
+        // The digest is known only once the blob is complete: a blob the repository has already is
+        // found then, and the rest of the upload is dropped.
+        const finished = await uploadChunks(client, location, source, scopes, client.sizes.streamChunkSize ?? defaultStreamChunkSize, 
+        // Inside this operation's retry: the check is not retried on its own.
+        digest => client.blobExists(repo, digest, scopes, false));
+        if (finished.existing) {
+            await client
+                .request('DELETE', location, {
+                scopes,
+                ok: [204, 404],
+                retries: false
+            })
+                .then(res => res.discard())
+                .catch(error => client.log.debug(`upload session not cancelled: ${String(error)}`));
+        }
+        return {
+            digest: finished.digest,
+            outcome: finished.existing ? 'existing' : 'uploaded'
+        };
+    });
+}
+async function startUpload(client, repo, scopes, mount) {
+    const path = `/v2/${repo.path}/blobs/uploads/`;
+    const mountFrom = mount?.from;
+    if (mount && mountFrom && !mountFrom.equals(repo)) {
+        const digest = mount.digest;
+        try {
+            const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(mountFrom.path)}`;
+            const res = await client.request('POST', path + query, {
+                scopes,
+                ok: [201, 202],
+                retries: false
+            });
+            await res.discard();
+            if (res.status === 201)
+                return 'mounted';
+            return uploads_location(client, res);
+        }
+        catch (error) {
+            // Registries answer failed mounts in many ways (Harbor: 401); an upload always works instead.
+            client.log.debug(`mount of ${digest} from ${mountFrom} failed, uploading: ${String(error)}`);
+        }
+    }
+    const res = await client.request('POST', path, {
+        scopes,
+        ok: [202],
+        retries: false
+    });
+    await res.discard();
+    return uploads_location(client, res);
+}
+async function uploadWhole(client, at, digest, source, scopes) {
+    const url = new URL(at);
+    url.searchParams.set('digest', digest);
+    const res = await client.request('PUT', url.toString(), {
+        headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(source.size)
+        },
+        body: () => source.open(0),
+        scopes,
+        ok: [201],
+        retries: false,
+        blob: true
+    });
+    await res.discard();
+    checkDigest(res, digest);
+}
+async function uploadChunks(client, at, source, scopes, chunkSize, present) {
+    let url = at;
+    let offset = 0;
+    let resumes = 0;
+    let digest;
+    let checked = false;
+    for (;;) {
+        const ready = await source.ready(offset + chunkSize);
+        digest = ready.digest;
+        if (digest && present && !checked) {
+            checked = true;
+            if (await present(digest))
+                return { digest, existing: true };
+        }
+        if (offset >= ready.available) {
+            if (digest)
+                break;
+            continue;
+        }
+        const end = Math.min(offset + chunkSize, ready.available) - 1;
+        const start = offset;
+        try {
+            const res = await client.request('PATCH', url, {
+                headers: {
+                    'content-type': 'application/octet-stream',
+                    'content-length': String(end - start + 1),
+                    'content-range': `${start}-${end}`
+                },
+                body: async () => limit(await source.open(start, end - start + 1), end - start + 1),
+                scopes,
+                ok: [202],
+                retries: false,
+                blob: true
+            });
+            await res.discard();
+            url = uploads_location(client, res);
+            offset = end + 1;
+        }
+        catch (error) {
+            if (!(error instanceof NetworkError ||
+                (error instanceof RegistryError && error.temporary)) ||
+                resumes >= 3) {
+                throw error;
+            }
+            resumes++;
+            // Ask the registry how much it kept; anything but a clear answer restarts from POST.
+            let status;
+            try {
+                status = await client.request('GET', url, {
+                    scopes,
+                    ok: [204],
+                    retries: false
+                });
+                await status.discard();
+            }
+            catch (statusError) {
+                throw new UploadRestart(digest ?? 'a blob being written', statusError);
+            }
+            url = uploads_location(client, status);
+            const range = /^(?:bytes=)?0-(\d+)$/.exec(status.headers.get('range') ?? '');
+            // distribution says `0-0` for an empty session as well as for one byte: ambiguous.
+            if (!range || Number(range[1]) === 0)
+                throw new UploadRestart(digest ?? 'a blob being written', error);
+            offset = Number(range[1]) + 1;
+            client.log.info(`resuming upload of ${digest ?? 'a blob being written'} at byte ${offset} after: ${String(error)}`);
+        }
+    }
+    const done = new URL(url);
+    done.searchParams.set('digest', digest);
+    let res;
+    try {
+        // An empty body, sent: the registry assembles and checks the blob now, which may take long.
+        res = await client.request('PUT', done.toString(), {
+            headers: { 'content-length': '0' },
+            body: () => Buffer.alloc(0),
+            scopes,
+            ok: [201],
+            retries: false,
+            blob: true
+        });
+        await res.discard();
+    }
+    catch (error) {
+        // Chunks the registry assembled differently from ours: start over rather than give up.
+        if (error instanceof RegistryError &&
+            (error.status === 416 || error.codes.includes('DIGEST_INVALID'))) {
+            throw new UploadRestart(digest, error);
+        }
+        throw error;
+    }
+    checkDigest(res, digest);
+    return { digest, existing: false };
+}
+/** The upload session's next URL; never a downgrade from https. */
+function uploads_location(client, res) {
+    const value = res.headers.get('location');
+    if (!value)
+        throw new Error(`${client.registry}: upload response without a Location header`);
+    const url = new URL(value, client.baseUrl);
+    if (client.baseUrl.startsWith('https:') && url.protocol !== 'https:') {
+        throw new Error(`${client.registry} sent an upload location over plain ${url.protocol}; refusing to downgrade from https`);
+    }
+    return url.toString();
+}
+async function* limit(source, bytes) {
+    let remaining = bytes;
+    for await (const chunk of source) {
+        if (remaining <= 0)
+            break;
+        const piece = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+        remaining -= piece.length;
+        yield piece;
+    }
+}
+/** The registry's `Docker-Content-Digest`, when it sends one, must be the digest of our bytes. */
+function checkDigest(res, expected) {
+    const reported = res.headers.get('docker-content-digest');
+    if (reported && reported !== expected) {
+        throw new Error(`${redact(res.url)}: the registry stored ${reported}, but the content is ${expected}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+
+
+
+
+
+/**
+ * What Imprint does with one registry's distribution API, over a transport that handles auth,
+ * retries and bounds: read blobs, manifests, tags and referrers, write manifests, and push blobs
+ * (`uploads.ts`). Every digest the registry reports is checked against ours.
+ */
+class RegistryClient {
+    registry;
+    baseUrl;
+    log;
+    /** How blobs are cut into chunks: for `uploads.ts`. */
+    sizes;
+    retry;
+    transport;
+    constructor(registry, options) {
+        this.registry = registry;
+        ;
+        ({ baseUrl: this.baseUrl, transport: this.transport } = registryTransport(registry, options));
+        this.retry = options.retry ?? defaultRetryPolicy;
+        this.log = options.log ?? silentLogger;
+        this.sizes = {
+            chunkThreshold: options.chunkThreshold,
+            chunkSize: options.chunkSize,
+            streamChunkSize: options.streamChunkSize
+        };
+    }
+    /** Sends one request to a path of this registry or a URL it gave (an upload location). */
+    request(method, pathOrUrl, options) {
+        const url = pathOrUrl.startsWith('/') ? this.baseUrl + pathOrUrl : pathOrUrl;
+        return this.transport({ method, url, ...options });
+    }
+    /** Retries an operation of several requests (a read with its body) as a whole. */
+    retrying(operation) {
+        return withRetries(operation, this.retry, retryableFailures(), loggingRetries(this.log));
+    }
+    // ---- blobs ---------------------------------------------------------------------------------
+    async blobExists(repo, digest, scopes = [repositoryScope(repo.path, 'pull')], retries = true) {
+        const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
+            scopes,
+            ok: [200, 404],
+            retries
+        });
+        return res.status === 200;
+    }
+    /**
+     * Streams a blob from `offset` on; the caller consumes the body. A registry that ignores
+     * `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
+     */
+    async getBlob(repo, digest, offset = 0, retries = true) {
+        const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+            headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+            scopes: [repositoryScope(repo.path, 'pull')],
+            ok: offset > 0 ? [200, 206] : [200],
+            retries,
+            blob: true
+        });
+        const body = res.stream();
+        return offset > 0 && res.status === 200 ? skip(body, offset) : body;
+    }
+    /** Reads a small blob (a config, a signature payload) whole and checks its digest. */
+    async getBlobBytes(repo, digest) {
+        return this.retrying(async () => {
+            const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
+                scopes: [repositoryScope(repo.path, 'pull')],
+                ok: [200],
+                retries: false
+            });
+            const bytes = await res.bytes(sizeLimits.smallBlob, `blob ${digest}`);
+            if ((0,oci_digest/* sha256 */.sc)(bytes) !== digest) {
+                throw new Error(`blob ${digest} from ${repo} does not match its digest`);
+            }
+            return bytes;
+        });
+    }
+    pushBlob(repo, digest, source, mountFrom) {
+        return pushBlob(this, repo, digest, source, mountFrom);
+    }
+    pushGrowingBlob(repo, source) {
+        return pushGrowingBlob(this, repo, source);
+    }
+    // ---- manifests -----------------------------------------------------------------------------
+    /** Reads a manifest or index by tag or digest; the digest is computed over the exact bytes. */
+    async getManifest(repo, reference) {
+        return this.retrying(async () => {
+            const res = await this.request('GET', `/v2/${repo.path}/manifests/${reference}`, {
+                headers: { accept: manifestMediaTypes.join(', ') },
+                scopes: [repositoryScope(repo.path, 'pull')],
+                ok: [200],
+                retries: false
+            });
+            const bytes = await res.bytes(sizeLimits.manifest, `manifest ${repo}:${reference}`);
+            const digest = (0,oci_digest/* sha256 */.sc)(bytes);
+            if ((0,oci_digest/* isDigest */.Bc)(reference) && digest !== reference) {
+                throw new Error(`manifest ${repo}@${reference} does not match its digest (got ${digest})`);
+            }
+            let parsed;
+            try {
+                parsed = JSON.parse(bytes.toString('utf8'));
+            }
+            catch {
+                throw new Error(`manifest ${repo}:${reference} is not JSON`);
+            }
+            const mediaType = (typeof parsed.mediaType === 'string' ? parsed.mediaType : undefined) ??
+                res.headers.get('content-type')?.split(';')[0] ??
+                '';
+            return { bytes, mediaType, digest };
+        });
+    }
+    /** Like `getManifest`, but a missing manifest (or repository) is `undefined`. */
+    async findManifest(repo, reference) {
+        try {
+            return await this.getManifest(repo, reference);
+        }
+        catch (error) {
+            if (error instanceof RegistryError && error.status === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    /** The digest a tag points at, or undefined when the tag does not exist. */
+    async resolveTag(repo, tag, scopes = [repositoryScope(repo.path, 'pull')]) {
+        const res = await this.request('HEAD', `/v2/${repo.path}/manifests/${tag}`, {
+            headers: { accept: manifestMediaTypes.join(', ') },
+            scopes,
+            ok: [200, 404]
+        });
+        if (res.status === 404)
+            return undefined;
+        const header = res.headers.get('docker-content-digest');
+        if (header && (0,oci_digest/* isDigest */.Bc)(header))
+            return header;
+        return (await this.getManifest(repo, tag)).digest;
+    }
+    /**
+     * Writes a manifest under a tag or its digest. `subject` is the registry's `OCI-Subject`
+     * answer: set when it indexed the manifest's subject (it has the referrers API).
+     */
+    async putManifest(repo, reference, bytes, mediaType) {
+        const digest = (0,oci_digest/* sha256 */.sc)(bytes);
+        const res = await this.request('PUT', `/v2/${repo.path}/manifests/${reference}`, {
+            headers: { 'content-type': mediaType },
+            body: () => bytes,
+            scopes: [repositoryScope(repo.path, 'pull,push')],
+            ok: [201, 200]
+        });
+        await res.discard();
+        checkDigest(res, digest);
+        return { digest, subject: res.headers.get('oci-subject') ?? undefined };
+    }
+    /**
+     * The referrers of a digest from the OCI 1.1 referrers API, or `undefined` when the registry
+     * does not offer the API (then clients keep the `sha256-<hex>` fallback index instead).
+     */
+    async referrers(repo, digest) {
+        return this.retrying(async () => {
+            const res = await this.request('GET', `/v2/${repo.path}/referrers/${digest}`, {
+                headers: { accept: MediaType.ociIndex },
+                scopes: [repositoryScope(repo.path, 'pull')],
+                ok: [200, 400, 404, 405],
+                retries: false
+            });
+            if (res.status !== 200) {
+                await res.discard();
+                return undefined;
+            }
+            const body = await res.bytes(sizeLimits.manifest, `referrers of ${digest}`);
+            let index;
+            try {
+                index = JSON.parse(body.toString('utf8'));
+            }
+            catch {
+                throw new Error(`the referrers of ${repo}@${digest} are not JSON; the registry's referrers API is broken`);
+            }
+            return index.mediaType === MediaType.ociIndex ||
+                Array.isArray(index.manifests)
+                ? index
+                : undefined;
+        });
+    }
+}
+async function* skip(source, bytes) {
+    let toSkip = bytes;
+    for await (const chunk of source) {
+        if (toSkip >= chunk.length) {
+            toSkip -= chunk.length;
+            continue;
+        }
+        yield toSkip > 0 ? chunk.subarray(toSkip) : chunk;
+        toSkip = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/registries.ts
+
+/** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
+class Registries {
+    options;
+    clients = new Map();
+    constructor(options) {
+        this.options = options;
+    }
+    client(registry) {
+        let client = this.clients.get(registry.name);
+        if (!client) {
+            client = new RegistryClient(registry, this.options);
+            this.clients.set(registry.name, client);
+        }
+        return client;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sinks/layout.ts
+
+
+
+
+
+
+
+
+
+const refName = 'org.opencontainers.image.ref.name';
+/** What is at `path`, without following a link there. */
+async function kind(path) {
+    const info = await (0,promises_.lstat)(path).catch(() => undefined);
+    if (!info)
+        return undefined;
+    if (info.isSymbolicLink())
+        return 'link';
+    return info.isFile() ? 'file' : info.isDirectory() ? 'dir' : 'other';
+}
+/** A path in the layout must be what it should, never a link (a repository can commit links). */
+async function expect(path, want) {
+    const found = await kind(path);
+    if (found === undefined)
+        return false;
+    if (found !== want)
+        throw new Error(`${path} is ${found === 'link' ? 'a symbolic link' : `not a ${want === 'dir' ? 'directory' : 'regular file'}`}; an OCI layout is written only into real directories and files`);
+    return true;
+}
+/**
+ * Writes through a new temporary file (created exclusively, so never through a link planted at
+ * its name) and a rename, which replaces the name itself: a reader never sees a torn file.
+ */
+async function writeNew(target, content) {
+    const temporary = `${target}.${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`;
+    try {
+        if (typeof content === 'function')
+            await content(temporary);
+        else
+            await (0,promises_.writeFile)(temporary, content, { flag: 'wx' });
+        await (0,promises_.rename)(temporary, target);
+    }
+    finally {
+        await (0,promises_.rm)(temporary, { force: true });
+    }
+}
+/** Writes a blob, checking its digest, so a layout never holds a torn or wrong blob. */
+async function writeBlob(dir, blob) {
+    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(blob.descriptor.digest));
+    if (await expect(target, 'file'))
+        return;
+    await writeNew(target, async (temporary) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const tap = new external_node_stream_.Transform({
+            transform(chunk, _, done) {
+                hash.update(chunk);
+                done(null, chunk);
+            }
+        });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(await blob.open(0), tap, (0,external_node_fs_.createWriteStream)(temporary, { flags: 'wx' }));
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== blob.descriptor.digest) {
+            throw new Error(`blob ${blob.descriptor.digest} read back as ${actual}`);
+        }
+    });
+}
+async function writeBytes(dir, digest, bytes) {
+    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
+    if (await expect(target, 'file'))
+        return;
+    await writeNew(target, bytes);
+}
+/**
+ * Checks, before anything is built, that `dir` can hold a layout: a directory (or nothing yet)
+ * whose `index.json`, if any, is an OCI index, with no symbolic link on the way from `workspace`
+ * (a repository may commit `layout -> /elsewhere`) or among the layout's own entries.
+ */
+async function checkLayoutTarget(dir, workspace) {
+    const rel = (0,external_node_path_.relative)(workspace, dir);
+    if (rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel)) {
+        let path = workspace;
+        for (const part of rel.split(external_node_path_.sep)) {
+            path = (0,external_node_path_.join)(path, part);
+            const found = await kind(path);
+            if (found === undefined)
+                break;
+            if (found === 'link')
+                throw new Error(`${path} is a symbolic link; choose a directory that is not one (a link in the repository could send the layout anywhere)`);
+        }
+    }
+    const found = await kind(dir);
+    if (found !== undefined && found !== 'dir')
+        throw new Error(`${dir} exists and is not a directory`);
+    if (found === undefined) {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        return;
+    }
+    for (const [entry, want] of [
+        ['oci-layout', 'file'],
+        ['index.json', 'file'],
+        ['blobs', 'dir'],
+        [(0,external_node_path_.join)('blobs', 'sha256'), 'dir']
+    ])
+        await expect((0,external_node_path_.join)(dir, entry), want);
+    // A layout holds no links; one planted among its files (a temporary name, a blob) is refused.
+    for (const sub of [dir, (0,external_node_path_.join)(dir, 'blobs'), (0,external_node_path_.join)(dir, 'blobs', 'sha256')]) {
+        const entries = await (0,promises_.readdir)(sub, { withFileTypes: true }).catch(() => []);
+        const link = entries.find(e => e.isSymbolicLink());
+        if (link)
+            throw new Error(`${(0,external_node_path_.join)(sub, link.name)} is a symbolic link; an OCI layout holds none (choose another directory)`);
+    }
+    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
+    if (await expect(indexPath, 'file')) {
+        try {
+            const index = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
+            if (!Array.isArray(index.manifests))
+                throw new Error('no manifests list');
+        }
+        catch (error) {
+            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
+        }
+    }
+}
+/**
+ * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
+ * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
+ * the same names. Other images in the layout are kept.
+ */
+async function writeLayout(dir, artifact, tags) {
+    for (const path of [(0,external_node_path_.join)(dir, 'blobs'), (0,external_node_path_.join)(dir, 'blobs', 'sha256')])
+        if (!(await expect(path, 'dir')))
+            await (0,promises_.mkdir)(path);
+    await writeNew((0,external_node_path_.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    for (const blob of uniqueBlobs(artifact))
+        await writeBlob(dir, blob);
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    for (const img of images)
+        await writeBytes(dir, img.digest, img.manifestBytes);
+    const top = topLevel(artifact);
+    await writeBytes(dir, top.digest, top.bytes);
+    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
+    let existing = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: []
+    };
+    if (await expect(indexPath, 'file'))
+        existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
+    const names = new Set(tags);
+    const kept = existing.manifests.filter(d => {
+        const name = d.annotations?.[refName];
+        return name === undefined ? d.digest !== top.digest : !names.has(name);
+    });
+    const base = {
+        mediaType: top.mediaType,
+        digest: top.digest,
+        size: top.bytes.length
+    };
+    const added = tags.length
+        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
+        : [base];
+    const updated = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: [...kept, ...added]
+    };
+    await writeNew(indexPath, canonicalBytes(updated));
 }
 
 ;// CONCATENATED MODULE: ./src/sinks/registry.ts
@@ -66841,6 +67235,10 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 
 
+
+
+
+
 /**
  * Uploads may start during the build only when nothing can stop the push later on input grounds:
  * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
@@ -66848,6 +67246,8 @@ async function pushArtifact(client, repo, artifact, plans, options) {
  * again: one may appear while this run builds.
  */
 async function startEarlyUploads(inputs, tags, registries, jobs, log) {
+    if (!inputs.push || inputs.mergeDigests.length > 0)
+        return undefined;
     const client = registries.client(inputs.image.registry);
     if (!inputs.allowTagOverwrite) {
         try {
@@ -66865,6 +67265,43 @@ async function startEarlyUploads(inputs, tags, registries, jobs, log) {
         }
     }
     return new EarlyUploads(client, inputs.image, jobs, log);
+}
+/**
+ * The registries of this run, one client each, with the credentials they get: the inputs' for
+ * the image's registry, else the Docker and containers logins, else the GitHub token for ghcr.io.
+ */
+function registriesFor(inputs, context, options) {
+    const { env, ...client } = options;
+    return new Registries({
+        ...client,
+        keychain: defaultKeychain({
+            explicit: inputs.username && inputs.password
+                ? {
+                    registry: inputs.image.registry,
+                    username: inputs.username,
+                    password: inputs.password
+                }
+                : undefined,
+            githubToken: inputs.githubToken,
+            githubActor: context.actor,
+            env
+        }),
+        insecureRegistries: inputs.insecureRegistries,
+        userAgent: 'imprint'
+    });
+}
+/**
+ * The OCI layout directory to write, checked before anything is built (the directory, and no
+ * symbolic link on the way to it or in it); undefined when none was asked for.
+ */
+async function layoutTarget(inputs, workspace) {
+    if (!inputs.ociLayout)
+        return undefined;
+    const dir = (0,external_node_path_.resolve)(workspace, inputs.ociLayout);
+    await checkLayoutTarget(dir, workspace).catch(error => {
+        throw new InputError('oci-layout', error.message);
+    });
+    return dir;
 }
 function refusedCredentials(error) {
     return (error instanceof AuthenticationError ||
@@ -67060,56 +67497,6 @@ async function report(result, inputs, context, log) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/result.ts
-
-/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
-function resultOf(inputs, artifact, base, tags, context, push) {
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    const repository = inputs.image.toString();
-    return {
-        digest: artifact.digest,
-        repository,
-        image: `${repository}@${artifact.digest}`,
-        tags: tags.map(tag => `${repository}:${tag}`),
-        configDigest: artifact.kind === 'image'
-            ? artifact.configBlob.descriptor.digest
-            : undefined,
-        mediaType: artifact.kind === 'image'
-            ? artifact.manifest.mediaType
-            : artifact.index.mediaType,
-        platforms: images.map(img => ({
-            platform: formatPlatform(img.platform),
-            digest: img.digest,
-            configDigest: img.configBlob.descriptor.digest,
-            layers: img.layers.map(layer => ({
-                digest: layer.descriptor.digest,
-                size: layer.descriptor.size,
-                mediaType: layer.descriptor.mediaType,
-                ...(layer.built
-                    ? {
-                        diffId: layer.built.diffId,
-                        source: layer.built.source,
-                        destination: layer.built.destination,
-                        ...(layer.built.reusedFrom
-                            ? { reusedFrom: layer.built.reusedFrom }
-                            : {})
-                    }
-                    : {})
-            }))
-        })),
-        base: base.name ? { name: base.name, digest: base.digest } : undefined,
-        revision: context.sha,
-        sourceDateEpoch: context.sourceDateEpoch,
-        pushed: push !== undefined,
-        push,
-        ociLayout: inputs.ociLayout,
-        signatures: [],
-        ...(context.pr !== undefined
-            ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
-            : {})
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/cache/layer-map.ts
 /** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
 const storedLayerLimit = 256;
@@ -67254,6 +67641,12 @@ function reuseLookup(client, repo, map, written, log) {
  * also knows layers of images whose tags do not name the commit.
  */
 async function layerReuse(inputs, context, registries, store, log) {
+    // Only a build that pushes can reuse pushed layers.
+    if (!inputs.push || inputs.mergeDigests.length > 0)
+        return undefined;
+    return log.group('Layer reuse', () => findReusableLayers(inputs, context, registries, store, log));
+}
+async function findReusableLayers(inputs, context, registries, store, log) {
     // Only templates that name the commit tell which tag a previous commit's image has.
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
     const tags = context.previousCommits.flatMap(sha => {
@@ -67285,9 +67678,13 @@ async function layerReuse(inputs, context, registries, store, log) {
             });
         }
     }
-    if (map.size === 0)
+    if (map.size === 0) {
+        log.info('no earlier image of this repository is known: every layer is built');
         return { stored };
-    log.info(`layer reuse: ${fromImages} layers known from ${tags.length} previous image tags, ${map.size - fromImages} more from ${store?.name ?? 'no stored map'}`);
+    }
+    const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    log.info(`${plural(fromImages, 'layer')} known from ${plural(tags.length, 'earlier image')} (tagged with earlier commits)` +
+        (store ? `, ${map.size - fromImages} more from ${store.name}` : ''));
     return {
         lookup: reuseLookup(client, inputs.image, map, {
             compressor: compressorId(inputs.compression),
@@ -67876,9 +68273,20 @@ function statementOf(bundle) {
  */
 async function sign(artifact, base, inputs, options) {
     const { log } = options;
-    const method = inputs.sign === 'key' && inputs.signingKey
+    let mode = inputs.sign;
+    if (mode === 'keyless' && options.context.privateRepository) {
+        // The public Rekor log would record the repository's and the workflow's names for anyone.
+        if (inputs.signAuto) {
+            log.info('not signed: this repository is private, and keyless signing would write its name and workflow into the public Rekor log; set signing-key, or sign: keyless to accept that');
+            mode = 'none';
+        }
+        else {
+            log.warning('sign: keyless on a private repository: the public Rekor log will show this repository, its workflow and the image digest');
+        }
+    }
+    const method = mode === 'key' && inputs.signingKey
         ? keyMethod(inputs.signingKey)
-        : inputs.sign === 'keyless'
+        : mode === 'keyless'
             ? keylessMethod(new KeylessSigner(keylessConfig(options.env)))
             : undefined;
     if (!options.pushed) {
@@ -67887,7 +68295,8 @@ async function sign(artifact, base, inputs, options) {
         return [];
     }
     if (!method) {
-        log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
+        if (inputs.sign === 'none')
+            log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
         return [];
     }
     return log.group('Sign', async () => {
@@ -67965,84 +68374,42 @@ async function signArtifact(client, repo, artifact, method, options) {
 
 
 
-
-
-
-
-
-
-
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
- * ends of this function; each stage owns its log group and its slice of the inputs.
+ * ends of this function; each stage opens its own log group and takes its slice of the inputs.
  */
 async function runPipeline(inputs, deps) {
     const { log, env } = deps;
     const jobs = deps.jobs ?? 4;
     const git = new Git(env);
     const workingDirectory = (0,external_node_path_.resolve)(deps.workspace, inputs.workingDirectory);
-    const context = await log.group('Context', async () => {
-        const read = await readContext(env, { workspace: deps.workspace, workingDirectory }, inputs.sourceDateEpoch);
-        log.info(`commit ${read.sha ?? '(none)'}; source date ${read.sourceDateEpoch} (${rfc3339(read.sourceDateEpoch)}) from ${read.sourceDateOrigin}`);
-        return read;
-    });
+    const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
     // The fan-out half of a matrix build writes no tag: the merge job tags the index.
     const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
-    const registries = new Registries({
-        keychain: defaultKeychain({
-            explicit: inputs.username && inputs.password
-                ? {
-                    registry: inputs.image.registry,
-                    username: inputs.username,
-                    password: inputs.password
-                }
-                : undefined,
-            githubToken: inputs.githubToken,
-            githubActor: context.actor,
-            env
-        }),
-        insecureRegistries: inputs.insecureRegistries,
-        retry: deps.retry,
-        limits: deps.limits,
-        log,
-        userAgent: 'imprint',
-        chunkThreshold: deps.chunkThreshold,
-        chunkSize: deps.chunkSize,
-        streamChunkSize: deps.streamChunkSize
+    const registries = registriesFor(inputs, context, { ...deps, env });
+    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
+    const imageOf = (artifact, base, push) => imageResult({
+        repository: inputs.image,
+        artifact,
+        base,
+        tags,
+        ...facts(context),
+        ociLayout: inputs.ociLayout,
+        push
     });
-    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     let opened;
     let early;
     let saving;
     try {
         // Everything a user can get wrong is checked before the first layer is compressed, so a bad
         // input costs no build time and leaves nothing pushed.
-        const layoutDir = inputs.ociLayout
-            ? (0,external_node_path_.resolve)(deps.workspace, inputs.ociLayout)
-            : undefined;
-        if (layoutDir) {
-            await checkLayoutTarget(layoutDir).catch(error => {
-                throw new InputError('oci-layout', error.message);
-            });
-        }
-        if (inputs.pushByDigest && inputs.manifests.length) {
-            log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
-        }
-        else if (inputs.manifests.length) {
-            opened = await log.group('Check manifests', () => openManifests(inputs, context, tags[0] ?? 'latest', git, log));
-        }
-        const merging = inputs.mergeDigests.length > 0;
-        // Only a build that pushes can send blobs early or reuse pushed ones.
-        const pushesABuild = inputs.push && !merging;
-        early = pushesABuild
-            ? await startEarlyUploads(inputs, tags, registries, jobs, log)
-            : undefined;
-        const reuse = pushesABuild
-            ? await log.group('Layer reuse', () => layerReuse(inputs, context, registries, deps.layerMapStore, log))
-            : undefined;
-        const { base, artifact } = merging
-            ? await merge(inputs, registries, log)
+        const layoutDir = await layoutTarget(inputs, deps.workspace);
+        opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
+        early = await startEarlyUploads(inputs, tags, registries, jobs, log);
+        const reuse = await layerReuse(inputs, context, registries, deps.layerMapStore, log);
+        const { base, artifact } = inputs.mergeDigests.length
+            ? await mergeStage(inputs, registries, log)
             : await buildArtifact(inputs, context, registries, {
                 workingDirectory,
                 scratchDir,
@@ -68052,13 +68419,16 @@ async function runPipeline(inputs, deps) {
                 followFrom: deps.followFrom,
                 log
             });
-        deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
-        const comparison = context.baseCommit && !inputs.pushByDigest
-            ? await log.group('Compare with the base branch', () => compareWithBaseBranch(inputs, context, registries, artifact, log))
-            : undefined;
+        deps.onAssembled?.(imageOf(artifact, base));
+        const planned = opened &&
+            planManifestEdits(opened, inputs, {
+                tag: tags[0] ?? artifact.digest.slice(7, 19),
+                digest: artifact.digest
+            }, log);
+        const comparison = await compareWithBaseBranch(inputs, context, registries, artifact, log);
         const { push, pushSkipped } = await publish(artifact, tags, inputs, context, { registries, early, layoutDir, jobs, log });
         if (push) {
-            deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push));
+            deps.onPublished?.(imageOf(artifact, base, push));
             // Saved while signing and manifests go on: the layers are in the registry now.
             if (deps.layerMapStore && reuse)
                 saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
@@ -68071,21 +68441,10 @@ async function runPipeline(inputs, deps) {
             env,
             log
         });
-        const manifestsOpened = opened;
-        const deployed = manifestsOpened
-            ? await log.group('Update manifests', async () => {
-                const outcome = await updateManifests(manifestsOpened, inputs, {
-                    tag: tags[0] ?? artifact.digest.slice(7, 19),
-                    digest: artifact.digest,
-                    pushed: push !== undefined
-                }, context, git, log);
-                if (outcome.skipped)
-                    log.info(`manifests not updated: ${outcome.skipped}`);
-                return outcome;
-            })
-            : undefined;
+        const deployed = planned &&
+            (await updateManifests(planned, inputs, push !== undefined, context, git, log));
         const result = {
-            ...resultOf(inputs, artifact, base, tags, context, push),
+            ...imageOf(artifact, base, push),
             signatures,
             deploy: deployed,
             comparison,
@@ -68102,14 +68461,15 @@ async function runPipeline(inputs, deps) {
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
 }
-/** The fan-in instead of a build: one index over platform images already pushed. */
-function merge(inputs, registries, log) {
-    return log.group('Merge platform images', async () => {
-        const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
-        const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
-        log.info(`index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`);
-        return { base: { name: '', platforms: [] }, artifact: merged };
-    });
+/** What the result records of the run itself. */
+function facts(context) {
+    return {
+        revision: context.sha,
+        sourceDateEpoch: context.sourceDateEpoch,
+        pullRequest: context.pr === undefined
+            ? undefined
+            : { number: context.pr, baseBranch: context.baseBranch }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -68266,11 +68626,15 @@ function renderFailureSummary(errors, assembled) {
 
 
 
+
+/** No line of a message may start a workflow command: `::` at a line start is pushed aside. */
+const inert = (message) => message.replace(/^::/gm, ' ::');
 const coreLogger = {
     debug: message => core/* debug */.Yz(message),
-    info: message => core/* info */.pq(message),
+    info: message => core/* info */.pq(inert(message)),
     warning: message => core/* warning */.$e(message),
-    group: (name, fn) => core/* group */.Os(name, fn)
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: value => core/* setSecret */.Pq(value)
 };
 /** The only place that reads inputs: secrets are masked before anything else happens. */
 function readInputs() {
@@ -68343,6 +68707,7 @@ async function run() {
             log: coreLogger,
             env: process.env,
             workspace: process.cwd(),
+            tempDir: process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
             layerMapStore: await layerMapStoreFor(inputs),
             onPublished: partial => setOutputs(partial),
             onAssembled: partial => {

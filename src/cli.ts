@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createPublicKey } from 'node:crypto'
 import { failureMessages } from './front-end'
@@ -90,6 +91,8 @@ async function build(rest: string[]): Promise<number> {
   const pushGiven = given('push')
   const cliDefaults: Partial<Record<InputName, string>> = {
     push: 'false',
+    // The action keeps the pull request comment; a command line in the same job must not race it.
+    comment: 'false',
     'oci-layout': pushGiven === '' || pushGiven === 'false' ? 'out/oci' : ''
   }
   const verbose = values.verbose === true
@@ -110,7 +113,8 @@ async function build(rest: string[]): Promise<number> {
     const result = await runPipeline(inputs, {
       log,
       env: process.env,
-      workspace: process.cwd()
+      workspace: process.cwd(),
+      tempDir: tmpdir()
     })
     process.stdout.write(
       values.json

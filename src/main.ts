@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
 import type { LayerMapStore } from './cache/layer-map'
 import { failureMessages } from './front-end'
 import { parseInputs, type Inputs } from './inputs'
@@ -12,15 +13,19 @@ import {
 } from './report/summary'
 import type { Logger } from './util/log'
 
+/** No line of a message may start a workflow command: `::` at a line start is pushed aside. */
+const inert = (message: string): string => message.replace(/^::/gm, ' ::')
+
 const coreLogger: Logger = {
   debug: message => core.debug(message),
-  info: message => core.info(message),
+  info: message => core.info(inert(message)),
   warning: message => core.warning(message),
-  group: (name, fn) => core.group(name, fn)
+  group: (name, fn) => core.group(name, fn),
+  secret: value => core.setSecret(value)
 }
 
 /** The only place that reads inputs: secrets are masked before anything else happens. */
-export function readInputs(): Inputs {
+function readInputs(): Inputs {
   for (const secret of [
     'password',
     'github-token',
@@ -96,6 +101,7 @@ export async function run(): Promise<void> {
       log: coreLogger,
       env: process.env,
       workspace: process.cwd(),
+      tempDir: process.env.RUNNER_TEMP || tmpdir(),
       layerMapStore: await layerMapStoreFor(inputs),
       onPublished: partial => setOutputs(partial),
       onAssembled: partial => {

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import { parseInputs, type InputName } from '../../src/inputs'
 import type { PipelineResult } from '../../src/report/result'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline/run'
@@ -21,6 +22,7 @@ export function build(
   return runPipeline(parsed, {
     log: silentLogger,
     workspace: process.cwd(),
+    tempDir: tmpdir(),
     retry: fastRetries,
     ...deps,
     env

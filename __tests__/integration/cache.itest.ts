@@ -133,7 +133,9 @@ describe('the Actions cache as a layer map', () => {
       env: envFor(second)
     })
     expect(warm.status).toBe(0)
-    expect(warm.stdout).toContain('0 layers known from 0 previous image tags')
+    expect(warm.stdout).toContain(
+      '0 layers known from 0 earlier images (tagged with earlier commits), 3 more from the Actions cache'
+    )
     const reused = warm.stdout
       .split('\n')
       .filter(l => l.includes('reusing') && l.includes('the Actions cache'))

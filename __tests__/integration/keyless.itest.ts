@@ -208,4 +208,56 @@ describe('keyless signing', () => {
     expect(other.stdout).toContain('0 of 1 verified')
     expect(other.status).toBe(1)
   })
+
+  it('on a private repository, auto does not sign keyless (the log is public); keyless says so and signs', async () => {
+    const event = join(mkdtempSync(join(tmpdir(), 'imprint-event-')), 'e.json')
+    writeFileSync(
+      event,
+      JSON.stringify({ repository: { private: true, visibility: 'private' } })
+    )
+    const ws = gitWorkspace({ 'app/a.txt': 'private\n' })
+    const lines: string[] = []
+    const log = {
+      debug: () => {},
+      info: (m: string) => lines.push(`info: ${m}`),
+      warning: (m: string) => lines.push(`warning: ${m}`),
+      group: <T>(_name: string, fn: () => Promise<T>) => fn()
+    }
+    const env = {
+      HOME: process.env.HOME,
+      GITHUB_SHA: ws.sha,
+      GITHUB_EVENT_PATH: event,
+      SIGSTORE_ID_TOKEN: idToken,
+      SIGSTORE_FULCIO_URL: fulcio,
+      SIGSTORE_REKOR_URL: rekor
+    }
+    const inputs = {
+      image: `${registry.host}/acme/private`,
+      base: 'scratch',
+      layers: 'app:/app',
+      'working-directory': ws.dir
+    }
+    // No mock is registered for this run: a request to Fulcio or Rekor would fail it.
+    const auto = await build({ ...inputs, tags: 'auto' }, { env, log })
+    expect(auto.pushed).toBe(true)
+    expect(auto.signatures).toEqual([])
+    expect(lines.join('\n')).toMatch(
+      /info: not signed: this repository is private.*public Rekor log/
+    )
+
+    const rekorKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    for (let i = 0; i < 3; i++) {
+      await mockFulcio({ baseURL: fulcio })
+      await mockRekor({ baseURL: rekor, keyPair: rekorKey })
+    }
+    lines.length = 0
+    const keyless = await build(
+      { ...inputs, tags: 'keyless', sign: 'keyless' },
+      { env, log }
+    )
+    expect(keyless.signatures).toHaveLength(1)
+    expect(lines.join('\n')).toMatch(
+      /warning: sign: keyless on a private repository: the public Rekor log will show/
+    )
+  })
 })

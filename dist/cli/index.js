@@ -33238,21 +33238,24 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _front_end__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7844);
-/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6958);
-/* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8825);
-/* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2489);
-/* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7994);
-/* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6515);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(590);
-/* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2821);
-/* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2132);
-/* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(9906);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _front_end__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7844);
+/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6958);
+/* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8825);
+/* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2148);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5818);
+/* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7994);
+/* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6515);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(590);
+/* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
+/* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2132);
+/* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9906);
+
 
 
 
@@ -33305,7 +33308,7 @@ $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSW
 build prints the digest on stdout; progress goes to stderr.`;
 const keyPassword = () => process.env.IMPRINT_KEY_PASSWORD ?? process.env.COSIGN_PASSWORD ?? '';
 function fail(error, verbose) {
-    for (const message of (0,_front_end__WEBPACK_IMPORTED_MODULE_3__/* .failureMessages */ .T)(error)) {
+    for (const message of (0,_front_end__WEBPACK_IMPORTED_MODULE_4__/* .failureMessages */ .T)(error)) {
         process.stderr.write(`error: ${message}\n`);
     }
     if (verbose && error instanceof Error)
@@ -33313,10 +33316,10 @@ function fail(error, verbose) {
     return 1;
 }
 async function build(rest) {
-    const optionNames = _inputs__WEBPACK_IMPORTED_MODULE_4__/* .inputNames */ .vj.filter(n => !['password', 'github-token', 'signing-key-password'].includes(n));
+    const optionNames = _inputs__WEBPACK_IMPORTED_MODULE_5__/* .inputNames */ .vj.filter(n => !['password', 'github-token', 'signing-key-password'].includes(n));
     let values;
     try {
-        values = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
+        values = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({
             args: rest,
             options: {
                 ...Object.fromEntries(optionNames.map(name => [name, { type: 'string', multiple: true }])),
@@ -33337,13 +33340,15 @@ async function build(rest) {
     const pushGiven = given('push');
     const cliDefaults = {
         push: 'false',
+        // The action keeps the pull request comment; a command line in the same job must not race it.
+        comment: 'false',
         'oci-layout': pushGiven === '' || pushGiven === 'false' ? 'out/oci' : ''
     };
     const verbose = values.verbose === true;
-    const log = (0,_util_log__WEBPACK_IMPORTED_MODULE_12__/* .consoleLogger */ .k)(verbose);
+    const log = (0,_util_log__WEBPACK_IMPORTED_MODULE_13__/* .consoleLogger */ .k)(verbose);
     try {
         const keyFile = given('signing-key');
-        const inputs = (0,_inputs__WEBPACK_IMPORTED_MODULE_4__/* .parseInputs */ .TL)(name => {
+        const inputs = (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .parseInputs */ .TL)(name => {
             if (name === 'password')
                 return process.env.IMPRINT_PASSWORD ?? '';
             if (name === 'github-token')
@@ -33357,13 +33362,14 @@ async function build(rest) {
             }
             return given(name) || (cliDefaults[name] ?? '');
         }, process.env);
-        const result = await (0,_pipeline_run__WEBPACK_IMPORTED_MODULE_7__/* .runPipeline */ .a)(inputs, {
+        const result = await (0,_pipeline_run__WEBPACK_IMPORTED_MODULE_8__/* .runPipeline */ .a)(inputs, {
             log,
             env: process.env,
-            workspace: process.cwd()
+            workspace: process.cwd(),
+            tempDir: (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)()
         });
         process.stdout.write(values.json
-            ? `${JSON.stringify((0,_report_summary__WEBPACK_IMPORTED_MODULE_13__/* .metadataOf */ .Nk)(result), null, 2)}\n`
+            ? `${JSON.stringify((0,_report_summary__WEBPACK_IMPORTED_MODULE_14__/* .metadataOf */ .Nk)(result), null, 2)}\n`
             : `${result.digest}\n`);
         return 0;
     }
@@ -33372,7 +33378,7 @@ async function build(rest) {
     }
 }
 function generateKeyPairCommand(rest) {
-    const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
+    const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({
         args: rest,
         options: { 'output-key-prefix': { type: 'string', default: 'cosign' } }
     });
@@ -33387,14 +33393,14 @@ function generateKeyPairCommand(rest) {
     if (password === '') {
         process.stderr.write('warning: $IMPRINT_KEY_PASSWORD is empty: the key is encrypted with an empty password\n');
     }
-    const pair = (0,_sign_keys__WEBPACK_IMPORTED_MODULE_10__/* .generateKeyPair */ .TZ)(password);
+    const pair = (0,_sign_keys__WEBPACK_IMPORTED_MODULE_11__/* .generateKeyPair */ .TZ)(password);
     (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(`${prefix}.key`, pair.privateKeyPem, { mode: 0o600 });
     (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(`${prefix}.pub`, pair.publicKeyPem);
     process.stderr.write(`Private key written to ${prefix}.key\nPublic key written to ${prefix}.pub\n`);
     return 0;
 }
 async function verifyCommand(rest) {
-    const { values, positionals } = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
+    const { values, positionals } = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({
         args: rest,
         options: {
             key: { type: 'string' },
@@ -33412,30 +33418,30 @@ async function verifyCommand(rest) {
     try {
         // A key, or (keyless) the identity the signatures' certificates must name.
         const trust = values.key
-            ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createPublicKey)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(values.key, 'utf8'))
+            ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_3__.createPublicKey)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(values.key, 'utf8'))
             : { identity: values['certificate-identity'] };
-        const reference = (0,_oci_reference__WEBPACK_IMPORTED_MODULE_6__/* .parseReference */ .F2)(positionals[0]);
+        const reference = (0,_oci_reference__WEBPACK_IMPORTED_MODULE_7__/* .parseReference */ .F2)(positionals[0]);
         const repo = reference.repository;
         const password = process.env.IMPRINT_PASSWORD;
-        const client = new _registry_client__WEBPACK_IMPORTED_MODULE_9__/* .RegistryClient */ .b(repo.registry, {
-            keychain: (0,_registry_keychain__WEBPACK_IMPORTED_MODULE_8__/* .defaultKeychain */ .I)({
+        const client = new _registry_client__WEBPACK_IMPORTED_MODULE_10__/* .RegistryClient */ .b(repo.registry, {
+            keychain: (0,_registry_keychain__WEBPACK_IMPORTED_MODULE_9__/* .defaultKeychain */ .I)({
                 explicit: values.username && password
                     ? { registry: repo.registry, username: values.username, password }
                     : undefined,
                 env: process.env
             }),
-            insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_6__/* .Registry */ .OR.parse(h).name),
-            log: (0,_util_log__WEBPACK_IMPORTED_MODULE_12__/* .consoleLogger */ .k)(false)
+            insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_7__/* .Registry */ .OR.parse(h).name),
+            log: (0,_util_log__WEBPACK_IMPORTED_MODULE_13__/* .consoleLogger */ .k)(false)
         });
         let digest = reference.digest;
         if (!digest) {
             const resolved = await client.resolveTag(repo, reference.identifier);
-            if (!resolved || !(0,_oci_digest__WEBPACK_IMPORTED_MODULE_5__/* .isDigest */ .Bc)(resolved))
+            if (!resolved || !(0,_oci_digest__WEBPACK_IMPORTED_MODULE_6__/* .isDigest */ .Bc)(resolved))
                 throw new Error(`${reference} does not exist`);
             process.stderr.write(`warning: verifying ${reference} by tag; it resolves to ${resolved} now\n`);
             digest = resolved;
         }
-        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_11__/* .verifyImageSignatures */ .a$)(client, repo, digest, trust);
+        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_12__/* .verifyImageSignatures */ .a$)(client, repo, digest, trust);
         process.stdout.write(`${repo}@${digest}\n` +
             `  legacy .sig (cosign v2, containers/image): ${report.legacy.verified} of ${report.legacy.total} verified\n` +
             `  bundle referrers (cosign v3): ${report.bundles.verified} of ${report.bundles.total} verified` +
@@ -34026,7 +34032,9 @@ function editManifest(file, src, target) {
                 node.items.forEach((item, i) => walk(item, [...path, i]));
             }
         };
-        walk(document.contents, []);
+        // A document that is a bare string is no manifest: only collections are walked.
+        if ((0,dist/* isMap */.jh)(document.contents) || (0,dist/* isSeq */.oP)(document.contents))
+            walk(document.contents, []);
     });
     return editor.finish();
 }
@@ -34495,6 +34503,7 @@ function readSignInputs(reader, env) {
     }
     return {
         sign,
+        signAuto: reader.raw('sign') === 'auto',
         signingKey,
         signRecursive: reader.field('sign-recursive', parseBoolean, false),
         attest: reader.field('attest', parseBoolean, true)
@@ -34728,7 +34737,6 @@ function uniqueBlobs(artifact) {
 /* harmony export */   pJ: () => (/* binding */ isImageManifest),
 /* harmony export */   zu: () => (/* binding */ MediaType)
 /* harmony export */ });
-/* unused harmony export isDockerType */
 /** Media types of the OCI image spec and their Docker v2 schema 2 equivalents. */
 const MediaType = {
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -34757,9 +34765,6 @@ function isIndex(mediaType) {
 function isImageManifest(mediaType) {
     return (mediaType === MediaType.ociManifest ||
         mediaType === MediaType.dockerManifest);
-}
-function isDockerType(mediaType) {
-    return mediaType?.startsWith('application/vnd.docker.') ?? false;
 }
 
 
@@ -34852,7 +34857,7 @@ function platformMatches(candidate, wanted) {
 /* harmony export */   OR: () => (/* binding */ Registry),
 /* harmony export */   z7: () => (/* binding */ validateTag)
 /* harmony export */ });
-/* unused harmony exports dockerHub, Reference */
+/* unused harmony export Reference */
 /* harmony import */ var _digest__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
 
 /** Docker Hub as written in references and as the host its API lives on. */
@@ -35010,7 +35015,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 2489:
+/***/ 5818:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35021,15 +35026,14 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ./src/util/text.ts
+var util_text = __nccwpck_require__(9997);
 ;// CONCATENATED MODULE: ./src/git/git.ts
+
 
 /** A git command that failed, with what git said. */
 class GitError extends Error {
@@ -35039,7 +35043,7 @@ class GitError extends Error {
     constructor(args, stderr, 
     /** git's exit code (1 from `merge-base --is-ancestor` means "no"). */
     code) {
-        super(`git ${args.join(' ')} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+        super(`git ${args.join(' ')} failed: ${(0,util_text/* foreignText */.q)(stderr.trim().split('\n').slice(-3).join(' '), 500)}`);
         this.args = args;
         this.stderr = stderr;
         this.code = code;
@@ -35119,163 +35123,61 @@ function tokenConfig(url, token) {
 
 // EXTERNAL MODULE: ./src/oci/platform.ts
 var oci_platform = __nccwpck_require__(1890);
+;// CONCATENATED MODULE: ./src/report/result.ts
+
+/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
+function imageResult(built) {
+    const { artifact, base, push } = built;
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    const repository = built.repository.toString();
+    return {
+        digest: artifact.digest,
+        repository,
+        image: `${repository}@${artifact.digest}`,
+        tags: built.tags.map(tag => `${repository}:${tag}`),
+        configDigest: artifact.kind === 'image'
+            ? artifact.configBlob.descriptor.digest
+            : undefined,
+        mediaType: artifact.kind === 'image'
+            ? artifact.manifest.mediaType
+            : artifact.index.mediaType,
+        platforms: images.map(img => ({
+            platform: (0,oci_platform/* formatPlatform */.Bq)(img.platform),
+            digest: img.digest,
+            configDigest: img.configBlob.descriptor.digest,
+            layers: img.layers.map(layer => ({
+                digest: layer.descriptor.digest,
+                size: layer.descriptor.size,
+                mediaType: layer.descriptor.mediaType,
+                ...(layer.built
+                    ? {
+                        diffId: layer.built.diffId,
+                        source: layer.built.source,
+                        destination: layer.built.destination,
+                        ...(layer.built.reusedFrom
+                            ? { reusedFrom: layer.built.reusedFrom }
+                            : {})
+                    }
+                    : {})
+            }))
+        })),
+        base: base.name ? { name: base.name, digest: base.digest } : undefined,
+        revision: built.revision,
+        sourceDateEpoch: built.sourceDateEpoch,
+        pushed: push !== undefined,
+        push,
+        ociLayout: built.ociLayout,
+        signatures: [],
+        ...(built.pullRequest ? { pullRequest: built.pullRequest } : {})
+    };
+}
+
+// EXTERNAL MODULE: ./src/oci/image.ts
+var oci_image = __nccwpck_require__(7812);
 ;// CONCATENATED MODULE: ./src/oci/types.ts
 /** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
 function rfc3339(epochSeconds) {
     return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-// EXTERNAL MODULE: ./src/registry/keychain.ts
-var keychain = __nccwpck_require__(6515);
-// EXTERNAL MODULE: ./src/registry/client.ts + 2 modules
-var registry_client = __nccwpck_require__(590);
-;// CONCATENATED MODULE: ./src/registry/registries.ts
-
-/** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
-class Registries {
-    options;
-    clients = new Map();
-    constructor(options) {
-        this.options = options;
-    }
-    client(registry) {
-        let client = this.clients.get(registry.name);
-        if (!client) {
-            client = new registry_client/* RegistryClient */.b(registry, this.options);
-            this.clients.set(registry.name, client);
-        }
-        return client;
-    }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
-// EXTERNAL MODULE: ./src/oci/image.ts
-var oci_image = __nccwpck_require__(7812);
-// EXTERNAL MODULE: ./src/oci/media-types.ts
-var media_types = __nccwpck_require__(9217);
-;// CONCATENATED MODULE: ./src/sinks/layout.ts
-
-
-
-
-
-
-
-
-
-const refName = 'org.opencontainers.image.ref.name';
-async function exists(path) {
-    return (0,promises_.stat)(path).then(() => true, () => false);
-}
-/** Writes a blob through a temporary file, checking its digest, so a layout never holds a torn blob. */
-async function writeBlob(dir, blob) {
-    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(blob.descriptor.digest));
-    if (await exists(target))
-        return;
-    const temporary = `${target}.${process.pid}.tmp`;
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _, done) {
-            hash.update(chunk);
-            done(null, chunk);
-        }
-    });
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(await blob.open(0), tap, (0,external_node_fs_.createWriteStream)(temporary));
-        const actual = `sha256:${hash.digest('hex')}`;
-        if (actual !== blob.descriptor.digest) {
-            throw new Error(`blob ${blob.descriptor.digest} read back as ${actual}`);
-        }
-        await (0,promises_.rename)(temporary, target);
-    }
-    finally {
-        await (0,promises_.rm)(temporary, { force: true });
-    }
-}
-async function writeBytes(dir, digest, bytes) {
-    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
-    if (await exists(target))
-        return;
-    await (0,promises_.writeFile)(`${target}.tmp`, bytes);
-    await (0,promises_.rename)(`${target}.tmp`, target);
-}
-/**
- * Checks, before anything is pushed, that `dir` can hold a layout: a directory (or nothing yet)
- * whose `index.json`, if any, is an OCI index.
- */
-async function checkLayoutTarget(dir) {
-    const info = await (0,promises_.stat)(dir).catch(() => undefined);
-    if (info && !info.isDirectory()) {
-        throw new Error(`${dir} exists and is not a directory`);
-    }
-    if (!info) {
-        await (0,promises_.mkdir)(dir, { recursive: true });
-        return;
-    }
-    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    if (await exists(indexPath)) {
-        try {
-            const index = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
-            if (!Array.isArray(index.manifests))
-                throw new Error('no manifests list');
-        }
-        catch (error) {
-            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
-        }
-    }
-}
-/**
- * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
- * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
- * the same names. Other images in the layout are kept.
- */
-async function writeLayout(dir, artifact, tags) {
-    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'), { recursive: true });
-    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    for (const blob of (0,oci_image/* uniqueBlobs */.ge)(artifact))
-        await writeBlob(dir, blob);
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    for (const img of images)
-        await writeBytes(dir, img.digest, img.manifestBytes);
-    const top = (0,oci_image/* topLevel */.M4)(artifact);
-    await writeBytes(dir, top.digest, top.bytes);
-    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
-    let existing = {
-        schemaVersion: 2,
-        mediaType: media_types/* MediaType */.zu.ociIndex,
-        manifests: []
-    };
-    if (await exists(indexPath))
-        existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
-    const names = new Set(tags);
-    const kept = existing.manifests.filter(d => {
-        const name = d.annotations?.[refName];
-        return name === undefined ? d.digest !== top.digest : !names.has(name);
-    });
-    const base = {
-        mediaType: top.mediaType,
-        digest: top.digest,
-        size: top.bytes.length
-    };
-    const added = tags.length
-        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
-        : [base];
-    const updated = {
-        schemaVersion: 2,
-        mediaType: media_types/* MediaType */.zu.ociIndex,
-        manifests: [...kept, ...added]
-    };
-    await (0,promises_.writeFile)(`${indexPath}.tmp`, (0,oci_image/* canonicalBytes */.Mr)(updated));
-    await (0,promises_.rename)(`${indexPath}.tmp`, indexPath);
 }
 
 ;// CONCATENATED MODULE: ./src/oci/annotations.ts
@@ -35394,8 +35296,10 @@ function assemble(base, layersPerPlatform, inputs, context) {
     });
 }
 
+// EXTERNAL MODULE: ./src/oci/media-types.ts
+var media_types = __nccwpck_require__(9217);
 // EXTERNAL MODULE: ./src/registry/errors.ts
-var registry_errors = __nccwpck_require__(6764);
+var errors = __nccwpck_require__(6764);
 ;// CONCATENATED MODULE: ./src/registry/remote-image.ts
 
 
@@ -35413,12 +35317,13 @@ function platformOfConfig(config) {
             : {})
     };
 }
-/** The image manifests of an index that are real platforms (not attestations' `unknown/unknown`). */
-function platformEntries(index) {
-    return index.manifests.filter(d => d.platform !== undefined &&
-        d.platform.os !== 'unknown' &&
-        d.platform.architecture !== 'unknown' &&
-        (0,media_types/* isImageManifest */.pJ)(d.mediaType));
+/**
+ * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
+ * `platform` is kept: its image's config says which platform it is.
+ */
+function imageEntries(index) {
+    return index.manifests.filter(d => (0,media_types/* isImageManifest */.pJ)(d.mediaType) &&
+        !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
 }
 /** `repo:tag` or `repo@digest`, for messages. */
 function named(repo, reference) {
@@ -35470,13 +35375,13 @@ async function readRemote(client, repo, reference, options = {}) {
         return undefined;
     if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
         const index = parse(top.bytes, named(repo, reference));
-        const entries = platformEntries(index);
+        const entries = imageEntries(index);
         const chosen = options.select ? options.select(entries) : entries;
         const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
         return { digest: top.digest, mediaType: top.mediaType, index, images };
     }
     if (!(0,media_types/* isImageManifest */.pJ)(top.mediaType)) {
-        throw new registry_errors/* NotAnImage */.cw(named(repo, reference), top.mediaType);
+        throw new errors/* NotAnImage */.cw(named(repo, reference), top.mediaType);
     }
     return {
         digest: top.digest,
@@ -35529,7 +35434,9 @@ function scratchBase(platforms, epoch) {
 async function resolveBase(reference, wanted, registries) {
     const name = reference.toString();
     const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
-        select: entries => {
+        select: all => {
+            // A base is chosen from by the platforms its index states.
+            const entries = all.filter(d => d.platform !== undefined);
             if (wanted === 'all')
                 return entries;
             return wanted.map(platform => {
@@ -35606,7 +35513,7 @@ async function collectEntries(root, source, destination, warn) {
     if (!isInside(realRoot, actualPath)) {
         throw new Error(`source "${source}" resolves through a symlink to a path outside working-directory`);
     }
-    const actual = await (0,promises_.stat)(actualPath);
+    const actual = await (0,promises_.lstat)(actualPath);
     const dest = external_node_path_.posix
         .normalize(destination)
         .replace(/^\/+/, '')
@@ -35639,7 +35546,8 @@ async function collectEntries(root, source, destination, warn) {
             path: target,
             mode: normaliseMode(actual.mode),
             size: actual.size,
-            source: actualPath
+            source: actualPath,
+            identity: { dev: actual.dev, ino: actual.ino }
         });
     }
     else {
@@ -35648,38 +35556,59 @@ async function collectEntries(root, source, destination, warn) {
     return entries.sort(byteOrder);
 }
 async function walk(dir, prefix, entries, warn) {
-    const children = await (0,promises_.readdir)(dir, { withFileTypes: true });
+    const children = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
+        throw new Error(`${dir} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
+    });
     for (const child of children) {
         const fsPath = (0,external_node_path_.join)(dir, child.name);
         const path = prefix === '' ? child.name : `${prefix}/${child.name}`;
-        if (child.isSymbolicLink()) {
-            entries.push({ type: 'symlink', path, target: await (0,promises_.readlink)(fsPath) });
-        }
-        else if (child.isDirectory()) {
+        if (child.isDirectory()) {
             entries.push({ type: 'dir', path, mode: 0o755 });
             await walk(fsPath, path, entries, warn);
+            continue;
         }
-        else if (child.isFile()) {
-            const info = await (0,promises_.lstat)(fsPath);
-            entries.push({
-                type: 'file',
-                path,
-                mode: normaliseMode(info.mode),
-                size: info.size,
-                source: fsPath
-            });
+        try {
+            if (child.isSymbolicLink()) {
+                entries.push({ type: 'symlink', path, target: await (0,promises_.readlink)(fsPath) });
+            }
+            else if (child.isFile()) {
+                const info = await (0,promises_.lstat)(fsPath);
+                if (!info.isFile())
+                    throw new Error('it is no longer a regular file');
+                entries.push({
+                    type: 'file',
+                    path,
+                    mode: normaliseMode(info.mode),
+                    size: info.size,
+                    source: fsPath,
+                    identity: { dev: info.dev, ino: info.ino }
+                });
+            }
+            else {
+                warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
+            }
         }
-        else {
-            warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
+        catch (error) {
+            // A concurrent step changing the tree gives system errors (EINVAL, ENOENT): say what happened.
+            throw new Error(`${fsPath} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
         }
     }
 }
 
 // EXTERNAL MODULE: ./src/layer/layer-spec.ts
 var layer_spec = __nccwpck_require__(250);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/layer/tar.ts
+
 
 const block = 512;
 const maxOctal11 = 0o77777777777;
@@ -35790,19 +35719,25 @@ async function* tarStream(entries, options) {
             yield out;
         if (entry.type !== 'file')
             continue;
-        if (entry.size <= smallFileLimit) {
-            const content = await (0,promises_.readFile)(entry.source);
-            assertSize(entry, content.length);
-            out = push(content);
-            if (out)
-                yield out;
-        }
-        else {
-            for await (const chunk of readLarge(entry)) {
-                out = push(chunk);
+        const handle = await openChecked(entry);
+        try {
+            if (entry.size <= smallFileLimit) {
+                const content = await handle.readFile();
+                assertSize(entry, content.length);
+                out = push(content);
                 if (out)
                     yield out;
             }
+            else {
+                for await (const chunk of readLarge(entry, handle)) {
+                    out = push(chunk);
+                    if (out)
+                        yield out;
+                }
+            }
+        }
+        finally {
+            await handle.close();
         }
         out = push(padding(entry.size));
         if (out)
@@ -35811,28 +35746,47 @@ async function* tarStream(entries, options) {
     push(Buffer.alloc(block * 2));
     yield Buffer.concat(pending, pendingBytes);
 }
-async function* readLarge(entry) {
-    const handle = await (0,promises_.open)(entry.source, 'r');
+/**
+ * Opens the file an entry was made from, without following a link at its last component, and
+ * checks it is the very file that was listed: a file swapped for a link (or another file) after
+ * the walk is refused, so a concurrent step cannot put a host file into the image.
+ */
+async function openChecked(entry) {
+    let handle;
     try {
-        let position = 0;
-        while (position < entry.size) {
-            const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-            if (bytesRead === 0)
-                break;
-            position += bytesRead;
-            yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-        }
-        const extra = await handle.read(Buffer.alloc(1), 0, 1, position);
-        assertSize(entry, position + extra.bytesRead);
+        handle = await (0,promises_.open)(entry.source, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
     }
-    finally {
+    catch (error) {
+        throw changed(entry, error.message);
+    }
+    const info = await handle.stat();
+    const { identity } = entry;
+    if (!info.isFile() ||
+        (identity && (info.dev !== identity.dev || info.ino !== identity.ino))) {
         await handle.close();
+        throw changed(entry, 'it is no longer the file that was listed');
     }
+    return handle;
+}
+function changed(entry, why) {
+    return new Error(`${entry.source} changed while the layer was being written (${why}); nothing may change the sources while Imprint runs`);
+}
+async function* readLarge(entry, handle) {
+    let position = 0;
+    while (position < entry.size) {
+        const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0)
+            break;
+        position += bytesRead;
+        yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    }
+    const extra = await handle.read(Buffer.alloc(1), 0, 1, position);
+    assertSize(entry, position + extra.bytesRead);
 }
 function assertSize(entry, actual) {
     if (actual !== entry.size) {
-        throw new Error(`${entry.source} changed while the layer was being written (${entry.size} bytes expected, ${actual} found)`);
+        throw changed(entry, `${entry.size} bytes expected, ${actual} found`);
     }
 }
 
@@ -35978,6 +35932,8 @@ async function diffIdOfBlob(source, mediaType) {
     return `sha256:${hash.digest('hex')}`;
 }
 
+// EXTERNAL MODULE: ./src/errors.ts
+var src_errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/layer/growing-file.ts
 
 /**
@@ -36120,7 +36076,7 @@ async function buildLayers(specs, platforms, options) {
     }));
     // Every source is checked before any layer is written, so a typo fails fast.
     const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
-        throw new errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
+        throw new src_errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
     for (const blob of options.existing ?? [])
         options.observer?.blob(blob);
@@ -36304,11 +36260,11 @@ function renderTags(templates, context) {
     for (const template of templates) {
         const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
             if (!(key in values)) {
-                throw new errors/* InputError */.dz('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
+                throw new src_errors/* InputError */.dz('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
             }
             const value = values[key];
             if (value === undefined) {
-                throw new errors/* InputError */.dz('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
+                throw new src_errors/* InputError */.dz('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
             }
             return value;
         });
@@ -36316,7 +36272,7 @@ function renderTags(templates, context) {
             (0,reference/* validateTag */.z7)(tag);
         }
         catch (error) {
-            throw new errors/* InputError */.dz('tags', error.message);
+            throw new src_errors/* InputError */.dz('tags', error.message);
         }
         if (!tags.includes(tag))
             tags.push(tag);
@@ -36334,6 +36290,12 @@ function renderTags(templates, context) {
  * is only a note: the comparison is never worth failing a build.
  */
 async function compareWithBaseBranch(inputs, context, registries, artifact, log) {
+    // Fan-out legs are compared by the job that merges them.
+    if (!context.baseCommit || inputs.pushByDigest)
+        return undefined;
+    return log.group('Compare with the base branch', () => compare(inputs, context, registries, artifact, log));
+}
+async function compare(inputs, context, registries, artifact, log) {
     // Templates naming the commit, and nothing that belongs to this run (its number or date).
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t) &&
         !/\{\{\s*(run_number|date|pr)\s*\}\}/.test(t));
@@ -36376,9 +36338,8 @@ async function readEvent(path) {
     }
 }
 /** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
-async function readContext(env, where, sourceDateEpochInput) {
+async function readContext(env, run, where, sourceDateEpochInput) {
     const { workingDirectory } = where;
-    const run = new Git(env);
     const git = (cwd, ...args) => run.tryRun(cwd, args);
     const eventName = env.GITHUB_EVENT_NAME;
     const event = await readEvent(env.GITHUB_EVENT_PATH);
@@ -36448,6 +36409,9 @@ async function readContext(env, where, sourceDateEpochInput) {
         baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
         baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
         repository: env.GITHUB_REPOSITORY,
+        privateRepository: event.repository?.private === true ||
+            (event.repository?.visibility !== undefined &&
+                event.repository.visibility !== 'public'),
         fromFork: isPullRequest &&
             head !== undefined &&
             baseRepo !== undefined &&
@@ -36467,13 +36431,22 @@ async function readContext(env, where, sourceDateEpochInput) {
         runUrl: sourceUrl && env.GITHUB_RUN_ID
             ? `${sourceUrl}/actions/runs/${env.GITHUB_RUN_ID}`
             : undefined,
-        workspace: where.workspace
+        workspace: where.workspace,
+        tempDir: where.tempDir
     };
 }
 /** Whether the run is for a pull request (its head commit, no commits to branches). */
 function isPullRequest(context) {
     return (context.eventName === 'pull_request' ||
         context.eventName === 'pull_request_target');
+}
+/** The context stage: the run's facts, read once, with the commit and source date in the log. */
+function contextStage(env, git, where, sourceDateEpoch, log) {
+    return log.group('Context', async () => {
+        const context = await readContext(env, git, where, sourceDateEpoch);
+        log.info(`commit ${context.sha ?? '(none)'}; source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
+        return context;
+    });
 }
 
 // EXTERNAL MODULE: ./src/util/retry.ts
@@ -36485,29 +36458,69 @@ var deploy_edit = __nccwpck_require__(6412);
 
 
 
+
+function manifests_isInside(root, candidate) {
+    const rel = (0,external_node_path_.relative)(root, candidate);
+    return (rel === '' ||
+        (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel)));
+}
+/**
+ * The regular file `path` names inside `root`, following links only while they stay inside: a
+ * link (or a linked directory) leading out of the repository is refused, so no file outside it
+ * is ever read, written or committed.
+ */
+async function fileInside(root, path) {
+    const realRoot = await (0,promises_.realpath)(root);
+    const lexical = (0,external_node_path_.resolve)(realRoot, path);
+    if (!manifests_isInside(realRoot, lexical))
+        throw new Error(`${path} is outside the repository`);
+    let real;
+    try {
+        real = await (0,promises_.realpath)(lexical);
+    }
+    catch {
+        throw new Error(`${path} is a broken link or does not exist`);
+    }
+    if (!manifests_isInside(realRoot, real))
+        throw new Error(`${path} leads through a link to ${real}, outside the repository; manifests are only edited inside it`);
+    if (!(await (0,promises_.lstat)(real)).isFile())
+        throw new Error(`${path} is not a regular file`);
+    return (0,external_node_path_.relative)(realRoot, real).split(external_node_path_.sep).join('/');
+}
 /** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
 async function expandManifests(root, patterns) {
     const files = [];
     for (const pattern of patterns) {
         if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
-            throw new errors/* InputError */.dz('manifests', `"${pattern}" must be relative to the repository root and stay inside it`);
+            throw new src_errors/* InputError */.dz('manifests', `"${pattern}" must be relative to the repository root and stay inside it`);
         }
         const found = [];
         for await (const match of (0,promises_.glob)(pattern, { cwd: root }))
-            found.push(match.split('\\').join('/'));
+            found.push(match.split(external_node_path_.sep).join('/'));
         if (found.length === 0) {
-            throw new errors/* InputError */.dz('manifests', `"${pattern}" matches no file in ${root}`);
+            throw new src_errors/* InputError */.dz('manifests', `"${pattern}" matches no file in ${root}`);
         }
-        for (const file of found.sort())
-            if (!files.includes(file))
-                files.push(file);
+        for (const path of found.sort()) {
+            if (files.some(f => f.path === path))
+                continue;
+            let file;
+            try {
+                file = await fileInside(root, path);
+            }
+            catch (error) {
+                throw new src_errors/* InputError */.dz('manifests', `"${pattern}" matches ${error.message}`);
+            }
+            // Two links to one file: it is edited once.
+            if (!files.some(f => f.file === file))
+                files.push({ path, file });
+        }
     }
     return files;
 }
 async function readManifests(root, files) {
-    return Promise.all(files.map(async (path) => ({
-        path,
-        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, path), 'utf8')
+    return Promise.all(files.map(async (f) => ({
+        ...f,
+        text: await (0,promises_.readFile)((0,external_node_path_.join)(root, f.file), 'utf8')
     })));
 }
 /**
@@ -36517,17 +36530,18 @@ async function readManifests(root, files) {
 function planManifests(manifests, target, requireMatch) {
     const plans = [];
     const warnings = [];
-    for (const { path, text: before } of manifests) {
+    for (const { path, file, text: before } of manifests) {
         const edit = (0,deploy_edit/* editManifest */.Ss)(path, before, target);
         warnings.push(...edit.warnings);
         if (edit.matches === 0) {
             const message = `${path} has no reference to ${target.repository}`;
             if (requireMatch)
-                throw new errors/* InputError */.dz('manifests', `${message} (set manifest-no-match: warning to allow this)`);
+                throw new src_errors/* InputError */.dz('manifests', `${message} (set manifest-no-match: warning to allow this)`);
             warnings.push(message);
         }
         plans.push({
             path,
+            file,
             before,
             after: edit.text,
             changes: edit.changes,
@@ -36536,33 +36550,40 @@ function planManifests(manifests, target, requireMatch) {
     }
     return { files: plans, warnings };
 }
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+/**
+ * Replaces a regular file through a temporary file (created new, never through a link) and a
+ * rename, so a reader never sees half a file; the file keeps its mode (an executable stays one).
+ */
 async function writeAtomically(file, text) {
-    const temporary = `${file}.imprint-${process.pid}.tmp`;
+    const info = await (0,promises_.lstat)(file);
+    if (!info.isFile())
+        throw new Error(`${file} is not a regular file`);
+    const mode = info.mode & 0o7777;
+    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(file), `.${(0,external_node_path_.basename)(file)}.imprint-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
     try {
-        await (0,promises_.writeFile)(temporary, text);
+        await (0,promises_.writeFile)(temporary, text, { flag: 'wx', mode });
+        await (0,promises_.chmod)(temporary, mode);
         await (0,promises_.rename)(temporary, file);
     }
     finally {
         await (0,promises_.rm)(temporary, { force: true });
     }
 }
+/** How far ahead a diff looks for the lines to agree again: edits change a line or add one or two. */
+const resyncWindow = 16;
 /**
- * The changed lines as a unified diff without context (an LCS over lines; manifests are small),
- * for the log and previews.
+ * The changed lines as a unified diff without context, for the log and previews. Linear in the
+ * file's length: the editor changes values in place and inserts a line here and there, so after a
+ * difference the two texts agree again within a few lines (two equal lines in a row, or the end).
  */
 function lineDiff(plan) {
     const a = plan.before.split('\n').map(l => l.replace(/\r$/, ''));
     const b = plan.after.split('\n').map(l => l.replace(/\r$/, ''));
-    const lcs = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
-    for (let i = a.length - 1; i >= 0; i--) {
-        for (let j = b.length - 1; j >= 0; j--) {
-            lcs[i][j] =
-                a[i] === b[j]
-                    ? lcs[i + 1][j + 1] + 1
-                    : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-        }
-    }
+    const agree = (i, j) => (i >= a.length && j >= b.length) ||
+        (i < a.length &&
+            j < b.length &&
+            a[i] === b[j] &&
+            (i + 1 >= a.length || j + 1 >= b.length || a[i + 1] === b[j + 1]));
     const out = [`--- a/${plan.path}`, `+++ b/${plan.path}`];
     let i = 0;
     let j = 0;
@@ -36572,16 +36593,20 @@ function lineDiff(plan) {
             j++;
             continue;
         }
-        const hunk = [];
-        const [startA, startB] = [i, j];
-        while ((i < a.length || j < b.length) &&
-            !(i < a.length && j < b.length && a[i] === b[j])) {
-            if (j >= b.length || (i < a.length && lcs[i + 1][j] >= lcs[i][j + 1]))
-                hunk.push(`-${a[i++]}`);
-            else
-                hunk.push(`+${b[j++]}`);
+        // The nearest point where both sides agree again: fewest lines skipped first.
+        let skip = [a.length - i, b.length - j];
+        search: for (let total = 1; total <= 2 * resyncWindow; total++) {
+            for (let di = Math.max(0, total - resyncWindow); di <= Math.min(total, resyncWindow); di++) {
+                if (agree(i + di, j + total - di)) {
+                    skip = [di, total - di];
+                    break search;
+                }
+            }
         }
-        out.push(`@@ -${startA + 1},${i - startA} +${startB + 1},${j - startB} @@`, ...hunk);
+        const [di, dj] = skip;
+        out.push(`@@ -${i + 1},${di} +${j + 1},${dj} @@`, ...a.slice(i, i + di).map(l => `-${l}`), ...b.slice(j, j + dj).map(l => `+${l}`));
+        i += di;
+        j += dj;
     }
     return out.join('\n');
 }
@@ -36593,11 +36618,10 @@ function lineDiff(plan) {
 
 
 
-
 /** How often a push rejected because the branch moved is tried again on the new head. */
 const movedBranchPolicy = {
     attempts: 8,
-    baseDelayMs: 200,
+    baseDelayMs: 400,
     factor: 2,
     maxDelayMs: 5000,
     jitter: 0.5
@@ -36617,7 +36641,7 @@ async function commitAndPush(options) {
     }
     // A full clone stays full: --depth would make it shallow and cut the history later steps read.
     const depth = (await git.isShallow(root)) ? ['--depth=1'] : [];
-    const worktree = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-manifests-'));
+    const worktree = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.tempDir, 'imprint-manifests-'));
     let added = false;
     try {
         return await (0,retry/* withRetries */.LH)(async (attempt) => {
@@ -36677,13 +36701,23 @@ async function commitAndPush(options) {
 async function applyEdits(options, worktree) {
     const changed = [];
     const applied = [];
+    const seen = new Set();
     for (const file of options.files) {
-        const path = (0,external_node_path_.join)(worktree, file);
-        const before = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
-        if (before === undefined) {
+        // The branch's head may hold other links than the checkout: resolved again, inside the worktree.
+        const real = await fileInside(worktree, file).catch((error) => {
+            if (/does not exist/.test(error.message))
+                return undefined;
+            throw new Error(`${options.branch}: ${error.message}`);
+        });
+        if (real === undefined) {
             options.log.warning(`${file} no longer exists on ${options.branch}; skipped`);
             continue;
         }
+        if (seen.has(real))
+            continue;
+        seen.add(real);
+        const path = (0,external_node_path_.join)(worktree, real);
+        const before = await (0,promises_.readFile)(path, 'utf8');
         const edit = (0,deploy_edit/* editManifest */.Ss)(file, before, options.target);
         const allowed = [];
         for (const change of edit.changes) {
@@ -36697,7 +36731,7 @@ async function applyEdits(options, worktree) {
             continue;
         }
         await writeAtomically(path, edit.text);
-        changed.push(file);
+        changed.push(real);
         applied.push(...allowed.map(change => ({ path: file, change })));
     }
     return { changed, applied };
@@ -36762,57 +36796,56 @@ function commitMessage(template, target, commit, changes, options) {
 
 
 
-
 /**
  * The checkout the action runs in (its branch checked on origin when commits will be made), or a
  * one-commit clone of the GitOps repository in a temporary directory.
  */
 async function openManifestRepository(git, choice, where, log) {
     if (choice.manifestRepository)
-        return cloneManifestRepository(git, choice, where.serverUrl);
+        return cloneManifestRepository(git, choice, where);
     const root = await git.topLevel(where.workspace);
     const nothing = async () => { };
     if (!choice.commits)
         return { root, remote: 'origin', remoteConfig: [], cleanup: nothing };
     const branch = choice.manifestBranch ?? where.branch ?? (await git.currentBranch(root));
     if (!branch) {
-        throw new errors/* InputError */.dz('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
+        throw new src_errors/* InputError */.dz('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
     }
     await git
         .run(root, ['ls-remote', '--exit-code', '--heads', 'origin', branch])
         .catch(error => {
         if (error.code === 2) {
-            throw new errors/* InputError */.dz('manifest-branch', `branch "${branch}" does not exist on origin; create it first or name another`);
+            throw new src_errors/* InputError */.dz('manifest-branch', `branch "${branch}" does not exist on origin; create it first or name another`);
         }
         log.warning(`could not check branch ${branch} on origin: ${error.message.split('\n')[0]}`);
     });
     return { root, branch, remote: 'origin', remoteConfig: [], cleanup: nothing };
 }
 /** Clones the GitOps repository (one commit deep) into a temporary directory. */
-async function cloneManifestRepository(git, choice, serverUrl) {
+async function cloneManifestRepository(git, choice, { serverUrl, tempDir }) {
     const repository = choice.manifestRepository;
     const url = `${serverUrl}/${repository}.git`;
     const remoteConfig = tokenConfig(url, choice.manifestToken);
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'imprint-gitops-'));
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(tempDir, 'imprint-gitops-'));
     const cleanup = () => (0,promises_.rm)(dir, { recursive: true, force: true });
     const branchArgs = choice.manifestBranch
         ? ['--branch', choice.manifestBranch]
         : [];
     try {
-        await git.run((0,external_node_os_.tmpdir)(), ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], { config: remoteConfig });
+        await git.run(tempDir, ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir], { config: remoteConfig });
     }
     catch (error) {
         await cleanup();
         const stderr = error instanceof GitError ? error.stderr : String(error);
         if (choice.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
-            throw new errors/* InputError */.dz('manifest-branch', `branch "${choice.manifestBranch}" does not exist in ${repository}`);
+            throw new src_errors/* InputError */.dz('manifest-branch', `branch "${choice.manifestBranch}" does not exist in ${repository}`);
         }
-        throw new errors/* InputError */.dz('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
+        throw new src_errors/* InputError */.dz('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
     }
     const branch = choice.manifestBranch ?? (await git.currentBranch(dir));
     if (!branch) {
         await cleanup();
-        throw new errors/* InputError */.dz('manifest-repository', `${repository} has no default branch`);
+        throw new src_errors/* InputError */.dz('manifest-repository', `${repository} has no default branch`);
     }
     return {
         root: dir,
@@ -36897,31 +36930,20 @@ async function openPullRequest(api, repository, pull, log) {
     return { url: created.html_url, number: created.number, operation: 'created' };
 }
 
+// EXTERNAL MODULE: ./src/util/fetch-text.ts
+var fetch_text = __nccwpck_require__(6614);
 ;// CONCATENATED MODULE: ./src/github/api.ts
+
+
 class GitHubApiError extends Error {
     status;
     constructor(status, method, path, detail) {
-        super(`GitHub API ${method} ${path}: ${status} ${detail}`);
+        super(`GitHub API ${method} ${path}: ${status} ${(0,util_text/* foreignText */.q)(detail)}`);
         this.status = status;
         this.name = 'GitHubApiError';
     }
 }
-const requestTimeoutMs = 60_000;
-const maxAnswerBytes = 16 * 1024 * 1024;
-/** The body as text, refusing one larger than `limit` bytes. */
-async function boundedText(res, limit) {
-    const chunks = [];
-    let total = 0;
-    for await (const chunk of res.body ?? []) {
-        total += chunk.length;
-        if (total > limit) {
-            await res.body?.cancel().catch(() => { });
-            throw new Error(`the answer is larger than ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
+const bounds = { timeoutMs: 60_000, maxBytes: 16 * 1024 * 1024 };
 class GitHubApi {
     token;
     baseUrl;
@@ -36930,10 +36952,9 @@ class GitHubApi {
         this.baseUrl = baseUrl;
     }
     async call(method, path, body) {
-        let text;
         let res;
         try {
-            res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
+            res = await (0,fetch_text/* fetchText */.S)(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
                 method,
                 headers: {
                     accept: 'application/vnd.github+json',
@@ -36942,19 +36963,19 @@ class GitHubApi {
                     'user-agent': 'imprint',
                     ...(body ? { 'content-type': 'application/json' } : {})
                 },
-                body: body ? JSON.stringify(body) : undefined,
-                redirect: 'error',
-                signal: AbortSignal.timeout(requestTimeoutMs)
-            });
-            text = await boundedText(res, maxAnswerBytes);
+                body: body ? JSON.stringify(body) : undefined
+            }, bounds);
         }
         catch (error) {
             throw new GitHubApiError(0, method, path, error.message);
         }
+        const text = res.text;
         if (!res.ok) {
-            let detail = text.slice(0, 200);
+            let detail = text;
             try {
-                detail = JSON.parse(text).message ?? detail;
+                const message = JSON.parse(text).message;
+                if (typeof message === 'string')
+                    detail = message;
             }
             catch {
                 // not JSON
@@ -37012,7 +37033,7 @@ class GitHubApi {
 const provisionalDigest = `sha256:${'0'.repeat(64)}`;
 function manifestsInputError(error) {
     return error instanceof deploy_edit/* ManifestError */.Sh
-        ? new errors/* InputError */.dz('manifests', error.message)
+        ? new src_errors/* InputError */.dz('manifests', error.message)
         : error;
 }
 function targetOf(inputs, tag, digest) {
@@ -37031,12 +37052,19 @@ function targetOf(inputs, tag, digest) {
 async function openManifests(inputs, context, tag, git, log) {
     if (inputs.manifests.length === 0)
         return undefined;
+    if (inputs.pushByDigest) {
+        log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
+        return undefined;
+    }
+    return log.group('Check manifests', () => checkManifests(inputs, context, tag, git, log));
+}
+async function checkManifests(inputs, context, tag, git, log) {
     const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context);
     const repository = inputs.manifestRepository ?? context.repository;
     if (commits &&
         inputs.manifestCommit === 'pull-request' &&
         (!repository || !inputs.manifestToken)) {
-        throw new errors/* InputError */.dz('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
+        throw new src_errors/* InputError */.dz('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
     }
     let opened;
     try {
@@ -37063,13 +37091,7 @@ async function openManifests(inputs, context, tag, git, log) {
         throw manifestsInputError(error);
     }
 }
-/**
- * Points the manifests at the new image: edits in the workspace (`none`), one commit pushed to
- * the branch (`push`), or a commit on the image's pull request branch with the pull request
- * opened or updated (`pull-request`). Nothing is written for an image that was not pushed, and
- * nothing is committed on pull_request events; the diffs are kept for the report either way.
- */
-async function updateManifests(opened, inputs, image, context, git, log) {
+function planManifestEdits(opened, inputs, image, log) {
     const target = targetOf(inputs, image.tag, image.digest);
     let plan;
     try {
@@ -37078,10 +37100,27 @@ async function updateManifests(opened, inputs, image, context, git, log) {
     catch (error) {
         throw manifestsInputError(error);
     }
-    const edited = plan.files.filter(f => f.changes.length);
-    const preview = edited.map(lineDiff);
+    const preview = plan.files.filter(f => f.changes.length).map(lineDiff);
     for (const diff of preview)
         log.info(diff);
+    return { opened, target, plan, preview };
+}
+/**
+ * The manifests stage: points them at the new image, in the workspace (`none`), as one commit
+ * pushed to the branch (`push`), or as a commit on the image's pull request branch with the pull
+ * request opened or updated (`pull-request`). Nothing is written for an image that was not
+ * pushed, and nothing is committed on pull_request events; the diffs stay for the report.
+ */
+function updateManifests(planned, inputs, pushed, context, git, log) {
+    return log.group('Update manifests', async () => {
+        const outcome = await writeManifests(planned, inputs, pushed, context, git, log);
+        if (outcome.skipped)
+            log.info(`manifests not updated: ${outcome.skipped}`);
+        return outcome;
+    });
+}
+async function writeManifests({ opened, target, plan, preview }, inputs, pushed, context, git, log) {
+    const edited = plan.files.filter(f => f.changes.length);
     const planned = plan.files.flatMap(f => f.changes.map(change => ({ path: f.path, change })));
     const mode = inputs.manifestCommit;
     const outcome = {
@@ -37091,14 +37130,17 @@ async function updateManifests(opened, inputs, image, context, git, log) {
         previous: planned[0]?.change.from,
         preview
     };
-    if (!image.pushed)
+    if (!pushed)
         return {
-            ...outcome,
+            mode,
+            changed: [],
+            changes: planned,
+            preview,
             skipped: 'the image was not pushed, so manifests are not pointed at it'
         };
     if (mode === 'none') {
         for (const file of edited)
-            await writeAtomically((0,external_node_path_.join)(opened.root, file.path), file.after);
+            await writeAtomically((0,external_node_path_.join)(opened.root, file.file), file.after);
         return { ...outcome, changed: edited.map(f => f.path) };
     }
     if (!opened.branch)
@@ -37114,6 +37156,7 @@ async function updateManifests(opened, inputs, image, context, git, log) {
     const result = await commitAndPush({
         git,
         root: opened.root,
+        tempDir: context.tempDir,
         remote: opened.remote,
         remoteConfig: opened.remoteConfig,
         branch,
@@ -37148,6 +37191,8 @@ async function updateManifests(opened, inputs, image, context, git, log) {
     return committed;
 }
 
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(8825);
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
 
 
@@ -37167,18 +37212,18 @@ function parseMergeDigests(items, image) {
                     return (0,reference/* parseReference */.F2)(item);
                 }
                 catch (error) {
-                    throw new errors/* InputError */.dz('merge-digests', `"${item}": ${error.message}`);
+                    throw new src_errors/* InputError */.dz('merge-digests', `"${item}": ${error.message}`);
                 }
             })();
             if (!ref.digest)
-                throw new errors/* InputError */.dz('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
+                throw new src_errors/* InputError */.dz('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
             if (!ref.repository.equals(image)) {
-                throw new errors/* InputError */.dz('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
+                throw new src_errors/* InputError */.dz('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
             }
             digest = ref.digest;
         }
         if (digests.includes(digest))
-            throw new errors/* InputError */.dz('merge-digests', `${digest} is listed twice`);
+            throw new src_errors/* InputError */.dz('merge-digests', `${digest} is listed twice`);
         digests.push(digest);
     }
     return digests;
@@ -37200,12 +37245,12 @@ async function mergeImages(client, repo, digests, annotations) {
             found = await readRemote(client, repo, digest);
         }
         catch (error) {
-            if (!(error instanceof registry_errors/* NotAnImage */.cw))
+            if (!(error instanceof errors/* NotAnImage */.cw))
                 throw error;
-            throw new errors/* InputError */.dz('merge-digests', error.message);
+            throw new src_errors/* InputError */.dz('merge-digests', error.message);
         }
         if (!found) {
-            throw new errors/* InputError */.dz('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
+            throw new src_errors/* InputError */.dz('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
         }
         images.push(...found.images);
     }
@@ -37214,7 +37259,7 @@ async function mergeImages(client, repo, digests, annotations) {
         const key = platformKey(img.platform);
         const other = seen.get(key);
         if (other && other !== img.digest) {
-            throw new errors/* InputError */.dz('merge-digests', `${other} and ${img.digest} are both ${(0,oci_platform/* formatPlatform */.Bq)(img.platform)}; one image per platform`);
+            throw new src_errors/* InputError */.dz('merge-digests', `${other} and ${img.digest} are both ${(0,oci_platform/* formatPlatform */.Bq)(img.platform)}; one image per platform`);
         }
         seen.set(key, img.digest);
     }
@@ -37226,9 +37271,210 @@ async function mergeImages(client, repo, digests, annotations) {
     });
     return (0,oci_image/* index */.Pe)(unique, annotations);
 }
+/** The merge stage, instead of a build: one index over platform images already pushed. */
+function mergeStage(inputs, registries, log) {
+    return log.group('Merge platform images', async () => {
+        const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
+        const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
+        log.info(`index ${merged.digest}: ${merged.images.map(i => `${(0,oci_platform/* formatPlatform */.Bq)(i.platform)} ${i.digest}`).join(', ')}`);
+        return { base: { name: '', platforms: [] }, artifact: merged };
+    });
+}
 
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var auth = __nccwpck_require__(7481);
+// EXTERNAL MODULE: ./src/registry/keychain.ts
+var keychain = __nccwpck_require__(6515);
+// EXTERNAL MODULE: ./src/registry/client.ts + 2 modules
+var registry_client = __nccwpck_require__(590);
+;// CONCATENATED MODULE: ./src/registry/registries.ts
+
+/** One client per registry host for a run, so that tokens and the auth scheme are learnt once. */
+class Registries {
+    options;
+    clients = new Map();
+    constructor(options) {
+        this.options = options;
+    }
+    client(registry) {
+        let client = this.clients.get(registry.name);
+        if (!client) {
+            client = new registry_client/* RegistryClient */.b(registry, this.options);
+            this.clients.set(registry.name, client);
+        }
+        return client;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sinks/layout.ts
+
+
+
+
+
+
+
+
+
+const refName = 'org.opencontainers.image.ref.name';
+/** What is at `path`, without following a link there. */
+async function kind(path) {
+    const info = await (0,promises_.lstat)(path).catch(() => undefined);
+    if (!info)
+        return undefined;
+    if (info.isSymbolicLink())
+        return 'link';
+    return info.isFile() ? 'file' : info.isDirectory() ? 'dir' : 'other';
+}
+/** A path in the layout must be what it should, never a link (a repository can commit links). */
+async function expect(path, want) {
+    const found = await kind(path);
+    if (found === undefined)
+        return false;
+    if (found !== want)
+        throw new Error(`${path} is ${found === 'link' ? 'a symbolic link' : `not a ${want === 'dir' ? 'directory' : 'regular file'}`}; an OCI layout is written only into real directories and files`);
+    return true;
+}
+/**
+ * Writes through a new temporary file (created exclusively, so never through a link planted at
+ * its name) and a rename, which replaces the name itself: a reader never sees a torn file.
+ */
+async function writeNew(target, content) {
+    const temporary = `${target}.${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`;
+    try {
+        if (typeof content === 'function')
+            await content(temporary);
+        else
+            await (0,promises_.writeFile)(temporary, content, { flag: 'wx' });
+        await (0,promises_.rename)(temporary, target);
+    }
+    finally {
+        await (0,promises_.rm)(temporary, { force: true });
+    }
+}
+/** Writes a blob, checking its digest, so a layout never holds a torn or wrong blob. */
+async function writeBlob(dir, blob) {
+    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(blob.descriptor.digest));
+    if (await expect(target, 'file'))
+        return;
+    await writeNew(target, async (temporary) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const tap = new external_node_stream_.Transform({
+            transform(chunk, _, done) {
+                hash.update(chunk);
+                done(null, chunk);
+            }
+        });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(await blob.open(0), tap, (0,external_node_fs_.createWriteStream)(temporary, { flags: 'wx' }));
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== blob.descriptor.digest) {
+            throw new Error(`blob ${blob.descriptor.digest} read back as ${actual}`);
+        }
+    });
+}
+async function writeBytes(dir, digest, bytes) {
+    const target = (0,external_node_path_.join)(dir, 'blobs', 'sha256', (0,oci_digest/* digestHex */.sU)(digest));
+    if (await expect(target, 'file'))
+        return;
+    await writeNew(target, bytes);
+}
+/**
+ * Checks, before anything is built, that `dir` can hold a layout: a directory (or nothing yet)
+ * whose `index.json`, if any, is an OCI index, with no symbolic link on the way from `workspace`
+ * (a repository may commit `layout -> /elsewhere`) or among the layout's own entries.
+ */
+async function checkLayoutTarget(dir, workspace) {
+    const rel = (0,external_node_path_.relative)(workspace, dir);
+    if (rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel)) {
+        let path = workspace;
+        for (const part of rel.split(external_node_path_.sep)) {
+            path = (0,external_node_path_.join)(path, part);
+            const found = await kind(path);
+            if (found === undefined)
+                break;
+            if (found === 'link')
+                throw new Error(`${path} is a symbolic link; choose a directory that is not one (a link in the repository could send the layout anywhere)`);
+        }
+    }
+    const found = await kind(dir);
+    if (found !== undefined && found !== 'dir')
+        throw new Error(`${dir} exists and is not a directory`);
+    if (found === undefined) {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        return;
+    }
+    for (const [entry, want] of [
+        ['oci-layout', 'file'],
+        ['index.json', 'file'],
+        ['blobs', 'dir'],
+        [(0,external_node_path_.join)('blobs', 'sha256'), 'dir']
+    ])
+        await expect((0,external_node_path_.join)(dir, entry), want);
+    // A layout holds no links; one planted among its files (a temporary name, a blob) is refused.
+    for (const sub of [dir, (0,external_node_path_.join)(dir, 'blobs'), (0,external_node_path_.join)(dir, 'blobs', 'sha256')]) {
+        const entries = await (0,promises_.readdir)(sub, { withFileTypes: true }).catch(() => []);
+        const link = entries.find(e => e.isSymbolicLink());
+        if (link)
+            throw new Error(`${(0,external_node_path_.join)(sub, link.name)} is a symbolic link; an OCI layout holds none (choose another directory)`);
+    }
+    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
+    if (await expect(indexPath, 'file')) {
+        try {
+            const index = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
+            if (!Array.isArray(index.manifests))
+                throw new Error('no manifests list');
+        }
+        catch (error) {
+            throw new Error(`${indexPath} is not an OCI image index (${error.message}); choose an empty directory`);
+        }
+    }
+}
+/**
+ * Writes an artifact into an OCI image layout (image-spec `image-layout.md`), adding one
+ * `index.json` entry per tag (`org.opencontainers.image.ref.name`) and replacing older entries of
+ * the same names. Other images in the layout are kept.
+ */
+async function writeLayout(dir, artifact, tags) {
+    for (const path of [(0,external_node_path_.join)(dir, 'blobs'), (0,external_node_path_.join)(dir, 'blobs', 'sha256')])
+        if (!(await expect(path, 'dir')))
+            await (0,promises_.mkdir)(path);
+    await writeNew((0,external_node_path_.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    for (const blob of (0,oci_image/* uniqueBlobs */.ge)(artifact))
+        await writeBlob(dir, blob);
+    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
+    for (const img of images)
+        await writeBytes(dir, img.digest, img.manifestBytes);
+    const top = (0,oci_image/* topLevel */.M4)(artifact);
+    await writeBytes(dir, top.digest, top.bytes);
+    const indexPath = (0,external_node_path_.join)(dir, 'index.json');
+    let existing = {
+        schemaVersion: 2,
+        mediaType: media_types/* MediaType */.zu.ociIndex,
+        manifests: []
+    };
+    if (await expect(indexPath, 'file'))
+        existing = JSON.parse(await (0,promises_.readFile)(indexPath, 'utf8'));
+    const names = new Set(tags);
+    const kept = existing.manifests.filter(d => {
+        const name = d.annotations?.[refName];
+        return name === undefined ? d.digest !== top.digest : !names.has(name);
+    });
+    const base = {
+        mediaType: top.mediaType,
+        digest: top.digest,
+        size: top.bytes.length
+    };
+    const added = tags.length
+        ? tags.map(tag => ({ ...base, annotations: { [refName]: tag } }))
+        : [base];
+    const updated = {
+        schemaVersion: 2,
+        mediaType: media_types/* MediaType */.zu.ociIndex,
+        manifests: [...kept, ...added]
+    };
+    await writeNew(indexPath, (0,oci_image/* canonicalBytes */.Mr)(updated));
+}
+
 ;// CONCATENATED MODULE: ./src/sinks/registry.ts
 
 
@@ -37403,6 +37649,10 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 
 
+
+
+
+
 /**
  * Uploads may start during the build only when nothing can stop the push later on input grounds:
  * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
@@ -37410,6 +37660,8 @@ async function pushArtifact(client, repo, artifact, plans, options) {
  * again: one may appear while this run builds.
  */
 async function startEarlyUploads(inputs, tags, registries, jobs, log) {
+    if (!inputs.push || inputs.mergeDigests.length > 0)
+        return undefined;
     const client = registries.client(inputs.image.registry);
     if (!inputs.allowTagOverwrite) {
         try {
@@ -37428,9 +37680,46 @@ async function startEarlyUploads(inputs, tags, registries, jobs, log) {
     }
     return new EarlyUploads(client, inputs.image, jobs, log);
 }
+/**
+ * The registries of this run, one client each, with the credentials they get: the inputs' for
+ * the image's registry, else the Docker and containers logins, else the GitHub token for ghcr.io.
+ */
+function registriesFor(inputs, context, options) {
+    const { env, ...client } = options;
+    return new Registries({
+        ...client,
+        keychain: (0,keychain/* defaultKeychain */.I)({
+            explicit: inputs.username && inputs.password
+                ? {
+                    registry: inputs.image.registry,
+                    username: inputs.username,
+                    password: inputs.password
+                }
+                : undefined,
+            githubToken: inputs.githubToken,
+            githubActor: context.actor,
+            env
+        }),
+        insecureRegistries: inputs.insecureRegistries,
+        userAgent: 'imprint'
+    });
+}
+/**
+ * The OCI layout directory to write, checked before anything is built (the directory, and no
+ * symbolic link on the way to it or in it); undefined when none was asked for.
+ */
+async function layoutTarget(inputs, workspace) {
+    if (!inputs.ociLayout)
+        return undefined;
+    const dir = (0,external_node_path_.resolve)(workspace, inputs.ociLayout);
+    await checkLayoutTarget(dir, workspace).catch(error => {
+        throw new src_errors/* InputError */.dz('oci-layout', error.message);
+    });
+    return dir;
+}
 function refusedCredentials(error) {
-    return (error instanceof registry_errors/* AuthenticationError */.v3 ||
-        (error instanceof registry_errors/* RegistryError */.gl &&
+    return (error instanceof errors/* AuthenticationError */.v3 ||
+        (error instanceof errors/* RegistryError */.gl &&
             (error.status === 401 ||
                 error.status === 403 ||
                 error.codes.includes('DENIED'))));
@@ -37622,56 +37911,6 @@ async function report(result, inputs, context, log) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/pipeline/result.ts
-
-/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
-function resultOf(inputs, artifact, base, tags, context, push) {
-    const images = artifact.kind === 'image' ? [artifact] : artifact.images;
-    const repository = inputs.image.toString();
-    return {
-        digest: artifact.digest,
-        repository,
-        image: `${repository}@${artifact.digest}`,
-        tags: tags.map(tag => `${repository}:${tag}`),
-        configDigest: artifact.kind === 'image'
-            ? artifact.configBlob.descriptor.digest
-            : undefined,
-        mediaType: artifact.kind === 'image'
-            ? artifact.manifest.mediaType
-            : artifact.index.mediaType,
-        platforms: images.map(img => ({
-            platform: (0,oci_platform/* formatPlatform */.Bq)(img.platform),
-            digest: img.digest,
-            configDigest: img.configBlob.descriptor.digest,
-            layers: img.layers.map(layer => ({
-                digest: layer.descriptor.digest,
-                size: layer.descriptor.size,
-                mediaType: layer.descriptor.mediaType,
-                ...(layer.built
-                    ? {
-                        diffId: layer.built.diffId,
-                        source: layer.built.source,
-                        destination: layer.built.destination,
-                        ...(layer.built.reusedFrom
-                            ? { reusedFrom: layer.built.reusedFrom }
-                            : {})
-                    }
-                    : {})
-            }))
-        })),
-        base: base.name ? { name: base.name, digest: base.digest } : undefined,
-        revision: context.sha,
-        sourceDateEpoch: context.sourceDateEpoch,
-        pushed: push !== undefined,
-        push,
-        ociLayout: inputs.ociLayout,
-        signatures: [],
-        ...(context.pr !== undefined
-            ? { pullRequest: { number: context.pr, baseBranch: context.baseBranch } }
-            : {})
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/cache/layer-map.ts
 /** How many layers a stored map keeps: enough for many images' worth of history, still tiny. */
 const storedLayerLimit = 256;
@@ -37816,6 +38055,12 @@ function reuseLookup(client, repo, map, written, log) {
  * also knows layers of images whose tags do not name the commit.
  */
 async function layerReuse(inputs, context, registries, store, log) {
+    // Only a build that pushes can reuse pushed layers.
+    if (!inputs.push || inputs.mergeDigests.length > 0)
+        return undefined;
+    return log.group('Layer reuse', () => findReusableLayers(inputs, context, registries, store, log));
+}
+async function findReusableLayers(inputs, context, registries, store, log) {
     // Only templates that name the commit tell which tag a previous commit's image has.
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
     const tags = context.previousCommits.flatMap(sha => {
@@ -37847,9 +38092,13 @@ async function layerReuse(inputs, context, registries, store, log) {
             });
         }
     }
-    if (map.size === 0)
+    if (map.size === 0) {
+        log.info('no earlier image of this repository is known: every layer is built');
         return { stored };
-    log.info(`layer reuse: ${fromImages} layers known from ${tags.length} previous image tags, ${map.size - fromImages} more from ${store?.name ?? 'no stored map'}`);
+    }
+    const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    log.info(`${plural(fromImages, 'layer')} known from ${plural(tags.length, 'earlier image')} (tagged with earlier commits)` +
+        (store ? `, ${map.size - fromImages} more from ${store.name}` : ''));
     return {
         lookup: reuseLookup(client, inputs.image, map, {
             compressor: compressorId(inputs.compression),
@@ -38099,9 +38348,20 @@ function statementOf(bundle) {
  */
 async function sign(artifact, base, inputs, options) {
     const { log } = options;
-    const method = inputs.sign === 'key' && inputs.signingKey
+    let mode = inputs.sign;
+    if (mode === 'keyless' && options.context.privateRepository) {
+        // The public Rekor log would record the repository's and the workflow's names for anyone.
+        if (inputs.signAuto) {
+            log.info('not signed: this repository is private, and keyless signing would write its name and workflow into the public Rekor log; set signing-key, or sign: keyless to accept that');
+            mode = 'none';
+        }
+        else {
+            log.warning('sign: keyless on a private repository: the public Rekor log will show this repository, its workflow and the image digest');
+        }
+    }
+    const method = mode === 'key' && inputs.signingKey
         ? keyMethod(inputs.signingKey)
-        : inputs.sign === 'keyless'
+        : mode === 'keyless'
             ? keylessMethod(new keyless/* KeylessSigner */.Bf((0,keyless/* keylessConfig */.RN)(options.env)))
             : undefined;
     if (!options.pushed) {
@@ -38110,7 +38370,8 @@ async function sign(artifact, base, inputs, options) {
         return [];
     }
     if (!method) {
-        log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
+        if (inputs.sign === 'none')
+            log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
         return [];
     }
     return log.group('Sign', async () => {
@@ -38188,84 +38449,42 @@ async function signArtifact(client, repo, artifact, method, options) {
 
 
 
-
-
-
-
-
-
-
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
- * ends of this function; each stage owns its log group and its slice of the inputs.
+ * ends of this function; each stage opens its own log group and takes its slice of the inputs.
  */
 async function runPipeline(inputs, deps) {
     const { log, env } = deps;
     const jobs = deps.jobs ?? 4;
     const git = new Git(env);
     const workingDirectory = (0,external_node_path_.resolve)(deps.workspace, inputs.workingDirectory);
-    const context = await log.group('Context', async () => {
-        const read = await readContext(env, { workspace: deps.workspace, workingDirectory }, inputs.sourceDateEpoch);
-        log.info(`commit ${read.sha ?? '(none)'}; source date ${read.sourceDateEpoch} (${rfc3339(read.sourceDateEpoch)}) from ${read.sourceDateOrigin}`);
-        return read;
-    });
+    const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
     // The fan-out half of a matrix build writes no tag: the merge job tags the index.
     const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
-    const registries = new Registries({
-        keychain: (0,keychain/* defaultKeychain */.I)({
-            explicit: inputs.username && inputs.password
-                ? {
-                    registry: inputs.image.registry,
-                    username: inputs.username,
-                    password: inputs.password
-                }
-                : undefined,
-            githubToken: inputs.githubToken,
-            githubActor: context.actor,
-            env
-        }),
-        insecureRegistries: inputs.insecureRegistries,
-        retry: deps.retry,
-        limits: deps.limits,
-        log,
-        userAgent: 'imprint',
-        chunkThreshold: deps.chunkThreshold,
-        chunkSize: deps.chunkSize,
-        streamChunkSize: deps.streamChunkSize
+    const registries = registriesFor(inputs, context, { ...deps, env });
+    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
+    const imageOf = (artifact, base, push) => imageResult({
+        repository: inputs.image,
+        artifact,
+        base,
+        tags,
+        ...facts(context),
+        ociLayout: inputs.ociLayout,
+        push
     });
-    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'imprint-'));
     let opened;
     let early;
     let saving;
     try {
         // Everything a user can get wrong is checked before the first layer is compressed, so a bad
         // input costs no build time and leaves nothing pushed.
-        const layoutDir = inputs.ociLayout
-            ? (0,external_node_path_.resolve)(deps.workspace, inputs.ociLayout)
-            : undefined;
-        if (layoutDir) {
-            await checkLayoutTarget(layoutDir).catch(error => {
-                throw new errors/* InputError */.dz('oci-layout', error.message);
-            });
-        }
-        if (inputs.pushByDigest && inputs.manifests.length) {
-            log.warning('push-by-digest: manifests are updated by the job that merges the digests, not here');
-        }
-        else if (inputs.manifests.length) {
-            opened = await log.group('Check manifests', () => openManifests(inputs, context, tags[0] ?? 'latest', git, log));
-        }
-        const merging = inputs.mergeDigests.length > 0;
-        // Only a build that pushes can send blobs early or reuse pushed ones.
-        const pushesABuild = inputs.push && !merging;
-        early = pushesABuild
-            ? await startEarlyUploads(inputs, tags, registries, jobs, log)
-            : undefined;
-        const reuse = pushesABuild
-            ? await log.group('Layer reuse', () => layerReuse(inputs, context, registries, deps.layerMapStore, log))
-            : undefined;
-        const { base, artifact } = merging
-            ? await merge(inputs, registries, log)
+        const layoutDir = await layoutTarget(inputs, deps.workspace);
+        opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
+        early = await startEarlyUploads(inputs, tags, registries, jobs, log);
+        const reuse = await layerReuse(inputs, context, registries, deps.layerMapStore, log);
+        const { base, artifact } = inputs.mergeDigests.length
+            ? await mergeStage(inputs, registries, log)
             : await buildArtifact(inputs, context, registries, {
                 workingDirectory,
                 scratchDir,
@@ -38275,13 +38494,16 @@ async function runPipeline(inputs, deps) {
                 followFrom: deps.followFrom,
                 log
             });
-        deps.onAssembled?.(resultOf(inputs, artifact, base, tags, context, undefined));
-        const comparison = context.baseCommit && !inputs.pushByDigest
-            ? await log.group('Compare with the base branch', () => compareWithBaseBranch(inputs, context, registries, artifact, log))
-            : undefined;
+        deps.onAssembled?.(imageOf(artifact, base));
+        const planned = opened &&
+            planManifestEdits(opened, inputs, {
+                tag: tags[0] ?? artifact.digest.slice(7, 19),
+                digest: artifact.digest
+            }, log);
+        const comparison = await compareWithBaseBranch(inputs, context, registries, artifact, log);
         const { push, pushSkipped } = await publish(artifact, tags, inputs, context, { registries, early, layoutDir, jobs, log });
         if (push) {
-            deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push));
+            deps.onPublished?.(imageOf(artifact, base, push));
             // Saved while signing and manifests go on: the layers are in the registry now.
             if (deps.layerMapStore && reuse)
                 saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
@@ -38294,21 +38516,10 @@ async function runPipeline(inputs, deps) {
             env,
             log
         });
-        const manifestsOpened = opened;
-        const deployed = manifestsOpened
-            ? await log.group('Update manifests', async () => {
-                const outcome = await updateManifests(manifestsOpened, inputs, {
-                    tag: tags[0] ?? artifact.digest.slice(7, 19),
-                    digest: artifact.digest,
-                    pushed: push !== undefined
-                }, context, git, log);
-                if (outcome.skipped)
-                    log.info(`manifests not updated: ${outcome.skipped}`);
-                return outcome;
-            })
-            : undefined;
+        const deployed = planned &&
+            (await updateManifests(planned, inputs, push !== undefined, context, git, log));
         const result = {
-            ...resultOf(inputs, artifact, base, tags, context, push),
+            ...imageOf(artifact, base, push),
             signatures,
             deploy: deployed,
             comparison,
@@ -38325,14 +38536,15 @@ async function runPipeline(inputs, deps) {
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
 }
-/** The fan-in instead of a build: one index over platform images already pushed. */
-function merge(inputs, registries, log) {
-    return log.group('Merge platform images', async () => {
-        const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
-        const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
-        log.info(`index ${merged.digest}: ${merged.images.map(i => `${(0,oci_platform/* formatPlatform */.Bq)(i.platform)} ${i.digest}`).join(', ')}`);
-        return { base: { name: '', platforms: [] }, artifact: merged };
-    });
+/** What the result records of the run itself. */
+function facts(context) {
+    return {
+        revision: context.sha,
+        sourceDateEpoch: context.sourceDateEpoch,
+        pullRequest: context.pr === undefined
+            ? undefined
+            : { number: context.pr, baseBranch: context.baseBranch }
+    };
 }
 
 
@@ -38343,7 +38555,6 @@ function merge(inputs, registries, log) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   F7: () => (/* binding */ repositoryScope),
-/* harmony export */   eo: () => (/* binding */ registryError),
 /* harmony export */   kD: () => (/* binding */ Authenticator)
 /* harmony export */ });
 /* unused harmony export parseChallenge */
@@ -38370,13 +38581,6 @@ function parseChallenge(header) {
 /** The scope string a token request asks for: `repository:acme/api:pull,push`. */
 function repositoryScope(path, actions) {
     return `repository:${path}:${actions}`;
-}
-/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
-async function registryError(method, res) {
-    const { codes, detail } = method === 'HEAD'
-        ? (await res.discard(), { codes: [], detail: '' })
-        : (0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .errorDetail */ .m2)(await res.head(_http__WEBPACK_IMPORTED_MODULE_2__/* .sizeLimits */ .gX.errorBody));
-    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .RegistryError */ .gl(method, res.url, res.status, codes, detail, (0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .retryAfter */ .P9)(res.headers.get('retry-after')));
 }
 /**
  * The auth layer: learns the scheme from one `GET /v2/` (a failure is remembered, so an
@@ -38422,13 +38626,28 @@ class Authenticator {
             headers: await this.withAuthorization({ ...request, scopes }, true)
         });
         if (res.status === 401) {
-            const error = await registryError(request.method, res);
+            const error = await (0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .registryError */ .eo)(request.method, res);
             throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .AuthenticationError */ .v3(this.options.registry.name, (await this.getCredential())?.origin, error.message);
         }
         return res;
     };
     getCredential() {
-        this.credential ??= this.options.keychain.resolve(this.options.registry);
+        this.credential ??= this.options.keychain
+            .resolve(this.options.registry)
+            .then(credential => {
+            // Every form a registry could echo back: the password, the token, the Basic header value.
+            const { secret } = this.options.log;
+            if (credential && secret) {
+                for (const value of [
+                    credential.password,
+                    credential.identityToken,
+                    basic(credential).slice('Basic '.length)
+                ])
+                    if (value)
+                        secret(value);
+            }
+            return credential;
+        });
         return this.credential;
     }
     async withAuthorization(request, refresh) {
@@ -38441,9 +38660,17 @@ class Authenticator {
             headers.authorization = authorization;
         return headers;
     }
-    /** Learns the registry's auth scheme from `GET /v2/` once per run, failure included. */
+    /**
+     * Learns the registry's auth scheme from `GET /v2/` once per run. A registry that cannot be
+     * reached at all is given up on for the run (every later request fails at once, without a
+     * retry of its own); any other failure of the ping (a 503) is tried again by the next request.
+     */
     authScheme() {
-        this.scheme ??= this.ping();
+        this.scheme ??= this.ping().catch(error => {
+            if (!(error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .RegistryUnreachable */ .ug))
+                this.scheme = undefined;
+            throw error;
+        });
         return this.scheme;
     }
     async ping() {
@@ -38469,8 +38696,10 @@ class Authenticator {
                     await res.discard();
                     return 'none';
                 }
-                throw await registryError('GET', res);
-            }, { ...retry, attempts: Math.min(retry.attempts, 3) }, _errors__WEBPACK_IMPORTED_MODULE_1__/* .isTemporary */ .ey, (error, ms) => log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+                throw await (0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .registryError */ .eo)('GET', res);
+            }, 
+            // Only for failures below HTTP, and briefly: the request's own retries handle statuses.
+            { ...retry, attempts: Math.min(retry.attempts, 3) }, error => error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr && error.temporary, (0,_util_retry__WEBPACK_IMPORTED_MODULE_0__/* .loggingRetries */ .mU)(log));
         }
         catch (error) {
             if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr)
@@ -38500,7 +38729,8 @@ class Authenticator {
             this.tokens.clear();
         let token = this.tokens.get(key);
         if (!token) {
-            token = (0,_util_retry__WEBPACK_IMPORTED_MODULE_0__/* .withRetries */ .LH)(() => this.fetchToken(scopes, credential), this.options.retry, _errors__WEBPACK_IMPORTED_MODULE_1__/* .isTemporary */ .ey, (error, ms) => this.options.log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+            // Not retried here: a failed token fails the request, which its caller's retry repeats.
+            token = this.fetchToken(scopes, credential);
             this.tokens.set(key, token);
             token.catch(() => this.tokens.delete(key));
         }
@@ -38551,11 +38781,11 @@ class Authenticator {
             });
         }
         if (res.status === 401 || res.status === 403) {
-            const error = await registryError('GET', res);
+            const error = await (0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .registryError */ .eo)('GET', res);
             throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .AuthenticationError */ .v3(registry, credential?.origin, error.message);
         }
         if (res.status >= 300)
-            throw await registryError('GET', res);
+            throw await (0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .registryError */ .eo)('GET', res);
         const text = (await res.bytes(_http__WEBPACK_IMPORTED_MODULE_2__/* .sizeLimits */ .gX.token, 'the token answer')).toString('utf8');
         let body;
         try {
@@ -38567,6 +38797,7 @@ class Authenticator {
         const token = body.token ?? body.access_token;
         if (typeof token !== 'string' || token === '')
             throw new Error(`the token service of ${registry} answered without a token`);
+        this.options.log.secret?.(token);
         return token;
     }
 }
@@ -38611,7 +38842,7 @@ function checkingStatus(inner) {
     return async (request) => {
         const res = await inner(request);
         if (!request.ok.includes(res.status))
-            throw await (0,registry_auth/* registryError */.eo)(request.method, res);
+            throw await (0,errors/* registryError */.eo)(request.method, res);
         return res;
     };
 }
@@ -38619,7 +38850,7 @@ function checkingStatus(inner) {
 function retrying(inner, policy, log) {
     return request => request.retries === false
         ? inner(request)
-        : (0,util_retry/* withRetries */.LH)(() => inner(request), policy, errors/* isTemporary */.ey, (error, ms) => log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+        : (0,util_retry/* withRetries */.LH)(() => inner(request), policy, (0,errors/* retryableFailures */.oi)(), (0,util_retry/* loggingRetries */.mU)(log));
 }
 /**
  * The transport to one registry, stacked like go-containerregistry's `transport` package: HTTP
@@ -38674,7 +38905,7 @@ async function pushBlob(client, repo, digest, source, mountFrom) {
     }
     if (exists)
         return 'existing';
-    const threshold = client.options.chunkThreshold ?? defaultChunkThreshold;
+    const threshold = client.sizes.chunkThreshold ?? defaultChunkThreshold;
     return client.retrying(async () => {
         const started = await startUpload(client, repo, scopes, {
             digest,
@@ -38686,7 +38917,7 @@ async function pushBlob(client, repo, digest, source, mountFrom) {
             await uploadChunks(client, started, {
                 open: offset => source.open(offset),
                 ready: async () => ({ available: source.size, digest })
-            }, scopes, client.options.chunkSize ?? defaultChunkSize);
+            }, scopes, client.sizes.chunkSize ?? defaultChunkSize);
         else
             await uploadWhole(client, started, digest, source, scopes);
         return 'uploaded';
@@ -38702,7 +38933,9 @@ async function pushGrowingBlob(client, repo, source) {
         const location = await startUpload(client, repo, scopes);
         // The digest is known only once the blob is complete: a blob the repository has already is
         // found then, and the rest of the upload is dropped.
-        const finished = await uploadChunks(client, location, source, scopes, client.options.streamChunkSize ?? defaultStreamChunkSize, digest => client.blobExists(repo, digest, scopes));
+        const finished = await uploadChunks(client, location, source, scopes, client.sizes.streamChunkSize ?? defaultStreamChunkSize, 
+        // Inside this operation's retry: the check is not retried on its own.
+        digest => client.blobExists(repo, digest, scopes, false));
         if (finished.existing) {
             await client
                 .request('DELETE', location, {
@@ -38760,7 +38993,8 @@ async function uploadWhole(client, at, digest, source, scopes) {
         body: () => source.open(0),
         scopes,
         ok: [201],
-        retries: false
+        retries: false,
+        blob: true
     });
     await res.discard();
     checkDigest(res, digest);
@@ -38796,7 +39030,8 @@ async function uploadChunks(client, at, source, scopes, chunkSize, present) {
                 body: async () => limit(await source.open(start, end - start + 1), end - start + 1),
                 scopes,
                 ok: [202],
-                retries: false
+                retries: false,
+                blob: true
             });
             await res.discard();
             url = uploads_location(client, res);
@@ -38835,11 +39070,14 @@ async function uploadChunks(client, at, source, scopes, chunkSize, present) {
     done.searchParams.set('digest', digest);
     let res;
     try {
+        // An empty body, sent: the registry assembles and checks the blob now, which may take long.
         res = await client.request('PUT', done.toString(), {
             headers: { 'content-length': '0' },
+            body: () => Buffer.alloc(0),
             scopes,
             ok: [201],
-            retries: false
+            retries: false,
+            blob: true
         });
         await res.discard();
     }
@@ -38900,18 +39138,23 @@ function checkDigest(res, expected) {
  */
 class RegistryClient {
     registry;
-    options;
     baseUrl;
-    retry;
     log;
+    /** How blobs are cut into chunks: for `uploads.ts`. */
+    sizes;
+    retry;
     transport;
     constructor(registry, options) {
         this.registry = registry;
-        this.options = options;
         ;
         ({ baseUrl: this.baseUrl, transport: this.transport } = registryTransport(registry, options));
         this.retry = options.retry ?? util_retry/* defaultRetryPolicy */.ur;
         this.log = options.log ?? util_log/* silentLogger */.q;
+        this.sizes = {
+            chunkThreshold: options.chunkThreshold,
+            chunkSize: options.chunkSize,
+            streamChunkSize: options.streamChunkSize
+        };
     }
     /** Sends one request to a path of this registry or a URL it gave (an upload location). */
     request(method, pathOrUrl, options) {
@@ -38920,13 +39163,14 @@ class RegistryClient {
     }
     /** Retries an operation of several requests (a read with its body) as a whole. */
     retrying(operation) {
-        return (0,util_retry/* withRetries */.LH)(operation, this.retry, errors/* isTemporary */.ey, (error, ms) => this.log.info(`${error.message}; retrying in ${(ms / 1000).toFixed(1)}s`));
+        return (0,util_retry/* withRetries */.LH)(operation, this.retry, (0,errors/* retryableFailures */.oi)(), (0,util_retry/* loggingRetries */.mU)(this.log));
     }
     // ---- blobs ---------------------------------------------------------------------------------
-    async blobExists(repo, digest, scopes = [(0,registry_auth/* repositoryScope */.F7)(repo.path, 'pull')]) {
+    async blobExists(repo, digest, scopes = [(0,registry_auth/* repositoryScope */.F7)(repo.path, 'pull')], retries = true) {
         const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
             scopes,
-            ok: [200, 404]
+            ok: [200, 404],
+            retries
         });
         return res.status === 200;
     }
@@ -38940,7 +39184,7 @@ class RegistryClient {
             scopes: [(0,registry_auth/* repositoryScope */.F7)(repo.path, 'pull')],
             ok: offset > 0 ? [200, 206] : [200],
             retries,
-            streaming: true
+            blob: true
         });
         const body = res.stream();
         return offset > 0 && res.status === 200 ? skip(body, offset) : body;
@@ -39057,7 +39301,7 @@ class RegistryClient {
                 index = JSON.parse(body.toString('utf8'));
             }
             catch {
-                return undefined;
+                throw new Error(`the referrers of ${repo}@${digest} are not JSON; the registry's referrers API is broken`);
             }
             return index.mediaType === media_types/* MediaType */.zu.ociIndex ||
                 Array.isArray(index.manifests)
@@ -39087,17 +39331,21 @@ async function* skip(source, bytes) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Dr: () => (/* binding */ NetworkError),
 /* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   P9: () => (/* binding */ retryAfter),
 /* harmony export */   cw: () => (/* binding */ NotAnImage),
-/* harmony export */   ey: () => (/* binding */ isTemporary),
+/* harmony export */   eo: () => (/* binding */ registryError),
 /* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   h9: () => (/* binding */ TimeLimit),
 /* harmony export */   l1: () => (/* binding */ ResponseTooLarge),
-/* harmony export */   m2: () => (/* binding */ errorDetail),
+/* harmony export */   oi: () => (/* binding */ retryableFailures),
 /* harmony export */   ug: () => (/* binding */ RegistryUnreachable),
 /* harmony export */   v3: () => (/* binding */ AuthenticationError),
 /* harmony export */   z6: () => (/* binding */ UploadRestart)
 /* harmony export */ });
-/* unused harmony export describeCause */
+/* unused harmony exports isTemporary, retryAfter */
+/* harmony import */ var _util_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9997);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8851);
+
+
 /** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
 const temporaryCodes = new Set([
     'BLOB_UPLOAD_INVALID',
@@ -39153,10 +39401,20 @@ class RegistryError extends Error {
 class NetworkError extends Error {
     /** A host name that does not resolve will not start resolving on a retry. */
     temporary;
+    /** The request was given up by its own time limits (see `http.ts`). */
+    timedOut;
     constructor(method, url, cause) {
         super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
         this.name = 'NetworkError';
-        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|certificate/i.test(describeCause(cause));
+        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|bad port|certificate/i.test(describeCause(cause));
+        this.timedOut = cause instanceof TimeLimit;
+    }
+}
+/** A request's own time limit ran out (nothing moved, or not finished in time). */
+class TimeLimit extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TimeLimit';
     }
 }
 /** A response larger than its kind may be (a manifest over 4 MiB, an endless token answer). */
@@ -39220,6 +39478,15 @@ function describeCause(cause) {
     }
     return String(cause);
 }
+/**
+ * What one operation retries: temporary failures, but a timeout only once, since a server that
+ * stalls twice will stall again and each wait is long. A new predicate for each operation.
+ */
+function retryableFailures() {
+    let timeouts = 0;
+    return error => isTemporary(error) &&
+        !(error instanceof NetworkError && error.timedOut && ++timeouts > 1);
+}
 /** Whether retrying the same request may succeed. */
 function isTemporary(error) {
     return ((error instanceof RegistryError ||
@@ -39242,19 +39509,25 @@ function errorDetail(text) {
         const body = JSON.parse(text);
         if (Array.isArray(body.errors)) {
             return {
-                codes: body.errors.map(e => String(e.code ?? 'UNKNOWN')),
-                detail: body.errors
-                    .map(e => e.message)
+                codes: body.errors.map(e => /^[A-Z_]{1,64}$/.test(String(e?.code)) ? String(e.code) : 'UNKNOWN'),
+                detail: (0,_util_text__WEBPACK_IMPORTED_MODULE_1__/* .foreignText */ .q)(body.errors
+                    .map(e => (typeof e?.message === 'string' ? e.message : ''))
                     .filter(Boolean)
-                    .join('; ')
-                    .slice(0, 500)
+                    .join('; '), 500)
             };
         }
     }
     catch {
         // not JSON: the text itself, shortened
     }
-    return { codes: [], detail: text.trim().slice(0, 200) };
+    return { codes: [], detail: (0,_util_text__WEBPACK_IMPORTED_MODULE_1__/* .foreignText */ .q)(text) };
+}
+/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
+async function registryError(method, res) {
+    const { codes, detail } = method === 'HEAD'
+        ? (await res.discard(), { codes: [], detail: '' })
+        : errorDetail(await res.prefix(_http__WEBPACK_IMPORTED_MODULE_0__/* .sizeLimits */ .gX.errorBody));
+    return new RegistryError(method, res.url, res.status, codes, detail, retryAfter(res.headers.get('retry-after')));
 }
 
 
@@ -39271,7 +39544,11 @@ function errorDetail(text) {
 /* unused harmony export HttpResponse */
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6764);
 
-const defaultLimits = { idleMs: 30_000, deadlineMs: 120_000 };
+const defaultLimits = {
+    idleMs: 30_000,
+    deadlineMs: 60_000,
+    answerMs: 600_000
+};
 /** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
 const sizeLimits = {
     manifest: 4 * 1024 * 1024,
@@ -39315,8 +39592,8 @@ class HttpResponse {
         }
         return Buffer.concat(chunks, total);
     }
-    /** At most `limit` bytes of the body as text, the rest dropped: for error pages. */
-    async head(limit) {
+    /** At most the first `limit` bytes of the body as text, the rest dropped: for error pages. */
+    async prefix(limit) {
         const chunks = [];
         let total = 0;
         try {
@@ -39372,22 +39649,36 @@ class RequestClock {
     idle;
     deadline;
     why;
+    stopped = false;
+    quietMs;
     constructor(limits, bounded) {
         this.limits = limits;
+        this.quietMs = limits.idleMs;
         if (bounded) {
             this.deadline = setTimeout(() => this.abort(`not finished within ${limits.deadlineMs / 1000} s`), limits.deadlineMs);
             this.deadline.unref();
         }
         this.touch();
     }
+    /** Bytes moved: the idle limit starts again. */
     touch() {
-        if (this.why)
+        if (this.stopped)
             return;
         clearTimeout(this.idle);
-        this.idle = setTimeout(() => this.abort(`nothing received for ${this.limits.idleMs / 1000} s`), this.limits.idleMs);
+        this.idle = setTimeout(() => this.abort(`nothing moved for ${this.quietMs / 1000} s`), this.quietMs);
         this.idle.unref();
     }
+    /** The request body is sent: the answer may now take `answerMs`, then bytes flow again. */
+    waitForAnswer() {
+        this.quietMs = this.limits.answerMs;
+        this.touch();
+    }
+    answered() {
+        this.quietMs = this.limits.idleMs;
+        this.touch();
+    }
     stop() {
+        this.stopped = true;
         clearTimeout(this.idle);
         clearTimeout(this.deadline);
     }
@@ -39395,33 +39686,37 @@ class RequestClock {
         return this.why;
     }
     abort(message) {
-        this.why = new Error(message);
+        this.why = new _errors__WEBPACK_IMPORTED_MODULE_0__/* .TimeLimit */ .h9(message);
         this.stop();
         this.controller.abort(this.why);
     }
 }
 const maxRedirects = 5;
-/** A request body that counts what it sends as progress. */
+/** A request body that counts what it sends as progress, and says when it is all sent. */
 async function* progressing(source, clock) {
     for await (const chunk of source) {
         clock.touch();
         yield chunk;
     }
+    clock.waitForAnswer();
 }
 /**
- * Sends one request with bounded time. Redirects of body-less requests are followed here (at
- * most five, never from https to http), and `authorization` is sent to the first origin only:
- * a storage host a registry redirects to never sees the registry's credentials.
+ * Sends one request with bounded time. Redirects of body-less requests are followed here (up to
+ * five, never from https to http), and `authorization` is sent to the first origin only: a
+ * storage host a registry redirects to never sees the registry's credentials.
  */
 async function send(request, limits, userAgent) {
-    const clock = new RequestClock({ ...limits, ...request.limits }, !request.streaming);
     const origin = new URL(request.url).origin;
     let url = request.url;
+    // Opened before the clock starts: a source read from another registry takes its own time.
     const opened = request.body ? await request.body() : undefined;
+    const clock = new RequestClock({ ...limits, ...request.limits }, !request.blob);
     const streamed = opened !== undefined &&
         !Buffer.isBuffer(opened) &&
         typeof opened !== 'string';
     const body = streamed ? progressing(opened, clock) : opened;
+    if (opened !== undefined && !streamed)
+        clock.waitForAnswer();
     for (let hop = 0;; hop++) {
         const headers = {
             'user-agent': userAgent,
@@ -39444,7 +39739,7 @@ async function send(request, limits, userAgent) {
             clock.stop();
             throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr(request.method, url, clock.reason() ?? error);
         }
-        clock.touch();
+        clock.answered();
         const location = res.headers.get('location');
         const redirect = [301, 302, 303, 307, 308].includes(res.status);
         if (!redirect || !location || body !== undefined) {
@@ -39454,10 +39749,14 @@ async function send(request, limits, userAgent) {
         }
         await res.body?.cancel().catch(() => { });
         const next = new URL(location, url);
-        if (hop + 1 >= maxRedirects ||
-            (new URL(url).protocol === 'https:' && next.protocol !== 'https:')) {
+        const why = hop >= maxRedirects
+            ? `more than ${maxRedirects} redirects`
+            : new URL(url).protocol === 'https:' && next.protocol !== 'https:'
+                ? `redirected from https to ${next.protocol}; refusing to downgrade`
+                : undefined;
+        if (why) {
             clock.stop();
-            throw new Error(`${request.method} ${(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(request.url)}: ${hop + 1 >= maxRedirects ? `more than ${maxRedirects} redirects` : `redirected from https to ${next.protocol}; refusing to downgrade`}`);
+            throw new Error(`${request.method} ${(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(request.url)}: ${why}`);
         }
         url = next.toString();
     }
@@ -39498,8 +39797,8 @@ function defaultKeychain(options) {
     const loadConfig = () => {
         config ??= (async () => {
             const dir = options.dockerConfigDir ??
-                options.env?.DOCKER_CONFIG ??
-                (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(options.env?.HOME || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.homedir)(), '.docker');
+                options.env.DOCKER_CONFIG ??
+                (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(options.env.HOME || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.homedir)(), '.docker');
             try {
                 const parsed = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, 'config.json'), 'utf8'));
                 return parsed.auths ?? {};
@@ -39731,7 +40030,7 @@ function renderFailureSummary(errors, assembled) {
 /* harmony export */   U9: () => (/* binding */ attachBundle),
 /* harmony export */   l5: () => (/* binding */ bundleMediaType)
 /* harmony export */ });
-/* unused harmony exports emptyConfig, referrerAnnotations, referrersFallbackTag */
+/* unused harmony export emptyConfig */
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_image__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7812);
 /* harmony import */ var _oci_media_types__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9217);
@@ -39880,11 +40179,14 @@ async function attachBundle(client, repo, subject, bundle, predicateType, create
 /* harmony export */   RN: () => (/* binding */ keylessConfig),
 /* harmony export */   Wb: () => (/* binding */ certificateIdentity)
 /* harmony export */ });
-/* unused harmony export oidcTokenProvider */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1040);
-/* harmony import */ var _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5179);
+/* harmony import */ var _util_fetch_text__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6614);
+/* harmony import */ var _util_retry__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4266);
+/* harmony import */ var _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5179);
+
+
 
 
 
@@ -39911,19 +40213,27 @@ function oidcTokenProvider(env) {
                 throw new Error('no OIDC token: give the job "permissions: id-token: write"');
             const request = new URL(url);
             request.searchParams.set('audience', 'sigstore');
-            const res = await fetch(request, {
-                headers: {
-                    accept: 'application/json',
-                    authorization: `Bearer ${token}`
-                },
-                signal: AbortSignal.timeout(30_000)
-            });
-            const text = await res.text();
-            if (!res.ok || text.length > 64 * 1024)
-                throw new Error(`the OIDC token service answered ${res.status}`);
-            const value = JSON.parse(text).value;
-            if (typeof value !== 'string' || value === '')
-                throw new Error('the OIDC token service answered without a token');
+            // As sigstore-js does: a failed answer (or none) is asked for again, twice.
+            const res = await (0,_util_retry__WEBPACK_IMPORTED_MODULE_2__/* .withRetries */ .LH)(async () => {
+                const answer = await (0,_util_fetch_text__WEBPACK_IMPORTED_MODULE_4__/* .fetchText */ .S)(request, {
+                    headers: {
+                        accept: 'application/json',
+                        authorization: `Bearer ${token}`
+                    }
+                }, { timeoutMs: 30_000, maxBytes: 64 * 1024 });
+                if (answer.status >= 500 || answer.status === 429)
+                    throw new Error(`the OIDC token service answered ${answer.status}`);
+                return answer;
+            }, { ..._util_retry__WEBPACK_IMPORTED_MODULE_2__/* .defaultRetryPolicy */ .ur, attempts: 3 }, () => true);
+            let value;
+            try {
+                value = JSON.parse(res.text).value;
+            }
+            catch {
+                value = undefined;
+            }
+            if (!res.ok || typeof value !== 'string' || value === '')
+                throw new Error(`the OIDC token service answered ${res.status} without a token`);
             return value;
         }
     };
@@ -39949,11 +40259,11 @@ class KeylessSigner {
     /** The certificate of the latest signature: what this run's signatures verify with. */
     certificate;
     constructor(config) {
-        this.signer = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .FulcioSigner */ .$o({
+        this.signer = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .FulcioSigner */ .$o({
             fulcioBaseURL: config.fulcioURL,
             identityProvider: config.identity
         });
-        this.witness = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .RekorWitness */ .fU({ rekorBaseURL: config.rekorURL });
+        this.witness = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .RekorWitness */ .fU({ rekorBaseURL: config.rekorURL });
     }
     get publicKey() {
         return this.certificate
@@ -39965,7 +40275,7 @@ class KeylessSigner {
      * empty chain (Fulcio returns only the leaf), and the Rekor SET as cosign writes it.
      */
     async legacyAnnotations(payload) {
-        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .MessageSignatureBundleBuilder */ .z3({
+        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .MessageSignatureBundleBuilder */ .z3({
             signer: this.signer,
             witnesses: [this.witness]
         }).create({
@@ -40000,7 +40310,7 @@ class KeylessSigner {
     }
     /** A Sigstore bundle v0.3 with a DSSE envelope over an in-toto statement (cosign v3's format). */
     async statementBundle(statement, payloadType) {
-        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .DSSEBundleBuilder */ .VV({
+        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .DSSEBundleBuilder */ .VV({
             signer: this.signer,
             witnesses: [this.witness]
         }).create({
@@ -40026,7 +40336,7 @@ class KeylessSigner {
 /* harmony export */   eN: () => (/* binding */ KeyError),
 /* harmony export */   fm: () => (/* binding */ loadSigningKey)
 /* harmony export */ });
-/* unused harmony exports encryptedPemTypes, encryptCosignKey */
+/* unused harmony export encryptCosignKey */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var tweetnacl__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(668);
@@ -40187,7 +40497,6 @@ function generateKeyPair(password) {
 /* harmony export */   cH: () => (/* binding */ appendLegacySignature),
 /* harmony export */   t6: () => (/* binding */ readLegacySignatures)
 /* harmony export */ });
-/* unused harmony exports simpleSigningMediaType, legacySignatureTag */
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_image__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7812);
 /* harmony import */ var _oci_media_types__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9217);
@@ -40286,7 +40595,6 @@ async function appendLegacySignature(client, repo, digest, signature, isDuplicat
 /* harmony export */   Zg: () => (/* binding */ pae),
 /* harmony export */   g5: () => (/* binding */ cosignSignPredicate)
 /* harmony export */ });
-/* unused harmony export cosignRepositoryName */
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
 
 const simpleSigningType = 'cosign container image signature';
@@ -40441,6 +40749,42 @@ async function verifyImageSignatures(client, repo, digest, key) {
 
 /***/ }),
 
+/***/ 6614:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ fetchText)
+/* harmony export */ });
+/**
+ * One HTTP exchange with a service we do not control (GitHub's API, its OIDC token service),
+ * bounded: the whole exchange within `timeoutMs`, the answer at most `maxBytes`. Redirects are
+ * followed as fetch does (it drops `authorization` on the way to another origin).
+ */
+async function fetchText(url, init, bounds) {
+    const res = await fetch(url, {
+        ...init,
+        signal: AbortSignal.timeout(bounds.timeoutMs)
+    });
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body ?? []) {
+        total += chunk.length;
+        if (total > bounds.maxBytes) {
+            await res.body?.cancel().catch(() => { });
+            throw new Error(`the answer is larger than ${bounds.maxBytes} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return {
+        status: res.status,
+        ok: res.ok,
+        text: Buffer.concat(chunks).toString('utf8')
+    };
+}
+
+
+/***/ }),
+
 /***/ 9906:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40456,16 +40800,27 @@ const silentLogger = {
 };
 /** A logger for the command line: everything on stderr, so stdout carries only results. */
 function consoleLogger(verbose = false) {
+    const secrets = new Set();
+    const write = (line) => {
+        let text = line;
+        for (const secret of secrets)
+            text = text.split(secret).join('***');
+        process.stderr.write(`${text}\n`);
+    };
     return {
         debug: message => {
             if (verbose)
-                process.stderr.write(`${message}\n`);
+                write(message);
         },
-        info: message => process.stderr.write(`${message}\n`),
-        warning: message => process.stderr.write(`warning: ${message}\n`),
+        info: message => write(message),
+        warning: message => write(`warning: ${message}`),
         group: async (name, fn) => {
-            process.stderr.write(`== ${name}\n`);
+            write(`== ${name}`);
             return fn();
+        },
+        secret: value => {
+            if (value.length >= 4)
+                secrets.add(value);
         }
     };
 }
@@ -40478,9 +40833,10 @@ function consoleLogger(verbose = false) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   LH: () => (/* binding */ withRetries),
+/* harmony export */   mU: () => (/* binding */ loggingRetries),
 /* harmony export */   ur: () => (/* binding */ defaultRetryPolicy)
 /* harmony export */ });
-/* unused harmony exports sleep, delayFor */
+/* unused harmony export delayFor */
 const defaultRetryPolicy = {
     attempts: 5,
     baseDelayMs: 500,
@@ -40516,6 +40872,36 @@ async function withRetries(operation, policy, retryable, onRetry = () => { }) {
             await sleep(delay);
         }
     }
+}
+/** The `onRetry` that says in the log what failed and when it is tried again. */
+function loggingRetries(log) {
+    return (error, delayMs) => log.info(`${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`);
+}
+
+
+/***/ }),
+
+/***/ 9997:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ foreignText)
+/* harmony export */ });
+/**
+ * Text another party wrote (a registry's error page, git's stderr, an API message), made fit for
+ * one log line: control characters and line breaks become spaces, so it cannot start a line of
+ * its own (a `::set-output` workflow command, say), credentials it echoes are blanked, and it is cut
+ * at `max` characters.
+ */
+function foreignText(text, max = 200) {
+    const line = text
+        // eslint-disable-next-line no-control-regex -- control characters are what is removed
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',;]+/gi, (_, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}[redacted]`)
+        .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g, '$1 [redacted]');
+    return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
 

@@ -1,16 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Git, isRejectedPush } from '../git/git'
 import type { Logger } from '../util/log'
 import { withRetries, type RetryPolicy } from '../util/retry'
-import { writeAtomically } from './manifests'
+import { fileInside, writeAtomically } from './manifests'
 import { editManifest, type ImageTarget, type ManifestChange } from './edit'
 
 /** How often a push rejected because the branch moved is tried again on the new head. */
-export const movedBranchPolicy: RetryPolicy = {
+const movedBranchPolicy: RetryPolicy = {
   attempts: 8,
-  baseDelayMs: 200,
+  baseDelayMs: 400,
   factor: 2,
   maxDelayMs: 5000,
   jitter: 0.5
@@ -19,6 +18,8 @@ export const movedBranchPolicy: RetryPolicy = {
 export interface PushOptions {
   git: Git
   root: string
+  /** Where the temporary worktree goes. */
+  tempDir: string
   remote: string
   branch: string
   files: string[]
@@ -65,7 +66,7 @@ export async function commitAndPush(options: PushOptions): Promise<PushResult> {
   }
   // A full clone stays full: --depth would make it shallow and cut the history later steps read.
   const depth = (await git.isShallow(root)) ? ['--depth=1'] : []
-  const worktree = await mkdtemp(join(tmpdir(), 'imprint-manifests-'))
+  const worktree = await mkdtemp(join(options.tempDir, 'imprint-manifests-'))
   let added = false
   try {
     return await withRetries(
@@ -151,15 +152,23 @@ async function applyEdits(
 ): Promise<{ changed: string[]; applied: PushResult['changes'] }> {
   const changed: string[] = []
   const applied: PushResult['changes'] = []
+  const seen = new Set<string>()
   for (const file of options.files) {
-    const path = join(worktree, file)
-    const before = await readFile(path, 'utf8').catch(() => undefined)
-    if (before === undefined) {
+    // The branch's head may hold other links than the checkout: resolved again, inside the worktree.
+    const real = await fileInside(worktree, file).catch((error: Error) => {
+      if (/does not exist/.test(error.message)) return undefined
+      throw new Error(`${options.branch}: ${error.message}`)
+    })
+    if (real === undefined) {
       options.log.warning(
         `${file} no longer exists on ${options.branch}; skipped`
       )
       continue
     }
+    if (seen.has(real)) continue
+    seen.add(real)
+    const path = join(worktree, real)
+    const before = await readFile(path, 'utf8')
     const edit = editManifest(file, before, options.target)
     const allowed: ManifestChange[] = []
     for (const change of edit.changes) {
@@ -174,7 +183,7 @@ async function applyEdits(
       continue
     }
     await writeAtomically(path, edit.text)
-    changed.push(file)
+    changed.push(real)
     applied.push(...allowed.map(change => ({ path: file, change })))
   }
   return { changed, applied }

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InputError } from '../errors'
 import { GitError, tokenConfig, type Git } from '../git/git'
@@ -33,11 +32,16 @@ export interface RepositoryChoice {
 export async function openManifestRepository(
   git: Git,
   choice: RepositoryChoice,
-  where: { workspace: string; serverUrl: string; branch?: string },
+  where: {
+    workspace: string
+    serverUrl: string
+    branch?: string
+    tempDir: string
+  },
   log: Logger
 ): Promise<ManifestRepository> {
   if (choice.manifestRepository)
-    return cloneManifestRepository(git, choice, where.serverUrl)
+    return cloneManifestRepository(git, choice, where)
   const root = await git.topLevel(where.workspace)
   const nothing = async (): Promise<void> => {}
   if (!choice.commits)
@@ -70,19 +74,19 @@ export async function openManifestRepository(
 async function cloneManifestRepository(
   git: Git,
   choice: RepositoryChoice,
-  serverUrl: string
+  { serverUrl, tempDir }: { serverUrl: string; tempDir: string }
 ): Promise<ManifestRepository> {
   const repository = choice.manifestRepository!
   const url = `${serverUrl}/${repository}.git`
   const remoteConfig = tokenConfig(url, choice.manifestToken)
-  const dir = await mkdtemp(join(tmpdir(), 'imprint-gitops-'))
+  const dir = await mkdtemp(join(tempDir, 'imprint-gitops-'))
   const cleanup = () => rm(dir, { recursive: true, force: true })
   const branchArgs = choice.manifestBranch
     ? ['--branch', choice.manifestBranch]
     : []
   try {
     await git.run(
-      tmpdir(),
+      tempDir,
       ['clone', '--quiet', '--depth=1', '--no-tags', ...branchArgs, url, dir],
       { config: remoteConfig }
     )

@@ -1,5 +1,23 @@
-import { glob, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import {
+  chmod,
+  glob,
+  lstat,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  writeFile
+} from 'node:fs/promises'
+import {
+  basename,
+  dirname,
+  isAbsolute,
+  join,
+  relative,
+  resolve,
+  sep
+} from 'node:path'
 import { InputError } from '../errors'
 import { editManifest, type ImageTarget, type ManifestChange } from './edit'
 
@@ -7,6 +25,8 @@ import { editManifest, type ImageTarget, type ManifestChange } from './edit'
 export interface FilePlan {
   /** Relative to the repository root, with forward slashes. */
   path: string
+  /** The regular file written: `path`, or a link's target inside the repository. */
+  file: string
   before: string
   after: string
   changes: ManifestChange[]
@@ -18,48 +38,100 @@ export interface ManifestPlan {
   warnings: string[]
 }
 
+/** A listed manifest: the path as matched, and the file that is read and edited. */
+export interface ManifestFile {
+  /** Relative to the repository root, with forward slashes, as the pattern matched it. */
+  path: string
+  /** The regular file behind it, relative to the root: a link's target inside the repository. */
+  file: string
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const rel = relative(root, candidate)
+  return (
+    rel === '' ||
+    (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))
+  )
+}
+
+/**
+ * The regular file `path` names inside `root`, following links only while they stay inside: a
+ * link (or a linked directory) leading out of the repository is refused, so no file outside it
+ * is ever read, written or committed.
+ */
+export async function fileInside(root: string, path: string): Promise<string> {
+  const realRoot = await realpath(root)
+  const lexical = resolve(realRoot, path)
+  if (!isInside(realRoot, lexical))
+    throw new Error(`${path} is outside the repository`)
+  let real: string
+  try {
+    real = await realpath(lexical)
+  } catch {
+    throw new Error(`${path} is a broken link or does not exist`)
+  }
+  if (!isInside(realRoot, real))
+    throw new Error(
+      `${path} leads through a link to ${real}, outside the repository; manifests are only edited inside it`
+    )
+  if (!(await lstat(real)).isFile())
+    throw new Error(`${path} is not a regular file`)
+  return relative(realRoot, real).split(sep).join('/')
+}
+
 /** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
 export async function expandManifests(
   root: string,
   patterns: readonly string[]
-): Promise<string[]> {
-  const files: string[] = []
+): Promise<ManifestFile[]> {
+  const files: ManifestFile[] = []
   for (const pattern of patterns) {
     if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
       throw new InputError(
         'manifests',
-
         `"${pattern}" must be relative to the repository root and stay inside it`
       )
     }
     const found: string[] = []
     for await (const match of glob(pattern, { cwd: root }))
-      found.push(match.split('\\').join('/'))
+      found.push(match.split(sep).join('/'))
     if (found.length === 0) {
       throw new InputError(
         'manifests',
         `"${pattern}" matches no file in ${root}`
       )
     }
-    for (const file of found.sort()) if (!files.includes(file)) files.push(file)
+    for (const path of found.sort()) {
+      if (files.some(f => f.path === path)) continue
+      let file: string
+      try {
+        file = await fileInside(root, path)
+      } catch (error) {
+        throw new InputError(
+          'manifests',
+          `"${pattern}" matches ${(error as Error).message}`
+        )
+      }
+      // Two links to one file: it is edited once.
+      if (!files.some(f => f.file === file)) files.push({ path, file })
+    }
   }
   return files
 }
 
 /** A manifest file as read once: what is checked is exactly what is edited later. */
-export interface ManifestText {
-  path: string
+export interface ManifestText extends ManifestFile {
   text: string
 }
 
 export async function readManifests(
   root: string,
-  files: readonly string[]
+  files: readonly ManifestFile[]
 ): Promise<ManifestText[]> {
   return Promise.all(
-    files.map(async path => ({
-      path,
-      text: await readFile(join(root, path), 'utf8')
+    files.map(async f => ({
+      ...f,
+      text: await readFile(join(root, f.file), 'utf8')
     }))
   )
 }
@@ -75,7 +147,7 @@ export function planManifests(
 ): ManifestPlan {
   const plans: FilePlan[] = []
   const warnings: string[] = []
-  for (const { path, text: before } of manifests) {
+  for (const { path, file, text: before } of manifests) {
     const edit = editManifest(path, before, target)
     warnings.push(...edit.warnings)
     if (edit.matches === 0) {
@@ -90,6 +162,7 @@ export function planManifests(
     }
     plans.push({
       path,
+      file,
       before,
       after: edit.text,
       changes: edit.changes,
@@ -99,38 +172,47 @@ export function planManifests(
   return { files: plans, warnings }
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+/**
+ * Replaces a regular file through a temporary file (created new, never through a link) and a
+ * rename, so a reader never sees half a file; the file keeps its mode (an executable stays one).
+ */
 export async function writeAtomically(
   file: string,
   text: string
 ): Promise<void> {
-  const temporary = `${file}.imprint-${process.pid}.tmp`
+  const info = await lstat(file)
+  if (!info.isFile()) throw new Error(`${file} is not a regular file`)
+  const mode = info.mode & 0o7777
+  const temporary = join(
+    dirname(file),
+    `.${basename(file)}.imprint-${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+  )
   try {
-    await writeFile(temporary, text)
+    await writeFile(temporary, text, { flag: 'wx', mode })
+    await chmod(temporary, mode)
     await rename(temporary, file)
   } finally {
     await rm(temporary, { force: true })
   }
 }
 
+/** How far ahead a diff looks for the lines to agree again: edits change a line or add one or two. */
+const resyncWindow = 16
+
 /**
- * The changed lines as a unified diff without context (an LCS over lines; manifests are small),
- * for the log and previews.
+ * The changed lines as a unified diff without context, for the log and previews. Linear in the
+ * file's length: the editor changes values in place and inserts a line here and there, so after a
+ * difference the two texts agree again within a few lines (two equal lines in a row, or the end).
  */
 export function lineDiff(plan: FilePlan): string {
   const a = plan.before.split('\n').map(l => l.replace(/\r$/, ''))
   const b = plan.after.split('\n').map(l => l.replace(/\r$/, ''))
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () =>
-    new Array<number>(b.length + 1).fill(0)
-  )
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i][j] =
-        a[i] === b[j]
-          ? lcs[i + 1][j + 1] + 1
-          : Math.max(lcs[i + 1][j], lcs[i][j + 1])
-    }
-  }
+  const agree = (i: number, j: number): boolean =>
+    (i >= a.length && j >= b.length) ||
+    (i < a.length &&
+      j < b.length &&
+      a[i] === b[j] &&
+      (i + 1 >= a.length || j + 1 >= b.length || a[i + 1] === b[j + 1]))
   const out = [`--- a/${plan.path}`, `+++ b/${plan.path}`]
   let i = 0
   let j = 0
@@ -140,20 +222,28 @@ export function lineDiff(plan: FilePlan): string {
       j++
       continue
     }
-    const hunk: string[] = []
-    const [startA, startB] = [i, j]
-    while (
-      (i < a.length || j < b.length) &&
-      !(i < a.length && j < b.length && a[i] === b[j])
-    ) {
-      if (j >= b.length || (i < a.length && lcs[i + 1][j] >= lcs[i][j + 1]))
-        hunk.push(`-${a[i++]}`)
-      else hunk.push(`+${b[j++]}`)
+    // The nearest point where both sides agree again: fewest lines skipped first.
+    let skip: [number, number] = [a.length - i, b.length - j]
+    search: for (let total = 1; total <= 2 * resyncWindow; total++) {
+      for (
+        let di = Math.max(0, total - resyncWindow);
+        di <= Math.min(total, resyncWindow);
+        di++
+      ) {
+        if (agree(i + di, j + total - di)) {
+          skip = [di, total - di]
+          break search
+        }
+      }
     }
+    const [di, dj] = skip
     out.push(
-      `@@ -${startA + 1},${i - startA} +${startB + 1},${j - startB} @@`,
-      ...hunk
+      `@@ -${i + 1},${di} +${j + 1},${dj} @@`,
+      ...a.slice(i, i + di).map(l => `-${l}`),
+      ...b.slice(j, j + dj).map(l => `+${l}`)
     )
+    i += di
+    j += dj
   }
   return out.join('\n')
 }

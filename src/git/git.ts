@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { foreignText } from '../util/text'
 
 /** A git command that failed, with what git said. */
 export class GitError extends Error {
@@ -9,7 +10,7 @@ export class GitError extends Error {
     readonly code: number | undefined
   ) {
     super(
-      `git ${args.join(' ')} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`
+      `git ${args.join(' ')} failed: ${foreignText(stderr.trim().split('\n').slice(-3).join(' '), 500)}`
     )
     this.name = 'GitError'
   }

@@ -1,3 +1,6 @@
+import { fetchText } from '../util/fetch-text'
+import { foreignText } from '../util/text'
+
 /**
  * The few GitHub REST endpoints Imprint needs (comments, pull requests), over fetch, with every
  * answer bounded in size and time.
@@ -14,28 +17,12 @@ export class GitHubApiError extends Error {
     path: string,
     detail: string
   ) {
-    super(`GitHub API ${method} ${path}: ${status} ${detail}`)
+    super(`GitHub API ${method} ${path}: ${status} ${foreignText(detail)}`)
     this.name = 'GitHubApiError'
   }
 }
 
-const requestTimeoutMs = 60_000
-const maxAnswerBytes = 16 * 1024 * 1024
-
-/** The body as text, refusing one larger than `limit` bytes. */
-async function boundedText(res: Response, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of res.body ?? []) {
-    total += chunk.length
-    if (total > limit) {
-      await res.body?.cancel().catch(() => {})
-      throw new Error(`the answer is larger than ${limit} bytes`)
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
+const bounds = { timeoutMs: 60_000, maxBytes: 16 * 1024 * 1024 }
 
 export class GitHubApi {
   constructor(
@@ -48,30 +35,32 @@ export class GitHubApi {
     path: string,
     body?: unknown
   ): Promise<T> {
-    let text: string
-    let res: Response
+    let res: { status: number; ok: boolean; text: string }
     try {
-      res = await fetch(`${this.baseUrl.replace(/\/$/, '')}${path}`, {
-        method,
-        headers: {
-          accept: 'application/vnd.github+json',
-          authorization: `Bearer ${this.token}`,
-          'x-github-api-version': '2022-11-28',
-          'user-agent': 'imprint',
-          ...(body ? { 'content-type': 'application/json' } : {})
+      res = await fetchText(
+        `${this.baseUrl.replace(/\/$/, '')}${path}`,
+        {
+          method,
+          headers: {
+            accept: 'application/vnd.github+json',
+            authorization: `Bearer ${this.token}`,
+            'x-github-api-version': '2022-11-28',
+            'user-agent': 'imprint',
+            ...(body ? { 'content-type': 'application/json' } : {})
+          },
+          body: body ? JSON.stringify(body) : undefined
         },
-        body: body ? JSON.stringify(body) : undefined,
-        redirect: 'error',
-        signal: AbortSignal.timeout(requestTimeoutMs)
-      })
-      text = await boundedText(res, maxAnswerBytes)
+        bounds
+      )
     } catch (error) {
       throw new GitHubApiError(0, method, path, (error as Error).message)
     }
+    const text = res.text
     if (!res.ok) {
-      let detail = text.slice(0, 200)
+      let detail = text
       try {
-        detail = (JSON.parse(text) as { message?: string }).message ?? detail
+        const message = (JSON.parse(text) as { message?: unknown }).message
+        if (typeof message === 'string') detail = message
       } catch {
         // not JSON
       }

@@ -8,6 +8,8 @@ export type SignMode = 'key' | 'keyless' | 'none'
 export interface SignInputs {
   /** Resolved from `sign` (`auto` included) when the inputs are read. */
   sign: SignMode
+  /** `sign` was `auto`: keyless only where it publishes nothing private. */
+  signAuto: boolean
   signingKey?: SigningKey
   /** Also sign each platform manifest of an index. */
   signRecursive: boolean
@@ -66,6 +68,7 @@ export function readSignInputs(
   }
   return {
     sign,
+    signAuto: reader.raw('sign') === 'auto',
     signingKey,
     signRecursive: reader.field('sign-recursive', parseBoolean, false),
     attest: reader.field('attest', parseBoolean, true)

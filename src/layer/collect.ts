@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises'
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import type { TarEntry } from './tar'
 
@@ -48,7 +48,7 @@ export async function collectEntries(
       `source "${source}" resolves through a symlink to a path outside working-directory`
     )
   }
-  const actual = await stat(actualPath)
+  const actual = await lstat(actualPath)
 
   const dest = posix
     .normalize(destination)
@@ -83,7 +83,8 @@ export async function collectEntries(
       path: target,
       mode: normaliseMode(actual.mode),
       size: actual.size,
-      source: actualPath
+      source: actualPath,
+      identity: { dev: actual.dev, ino: actual.ino }
     })
   } else {
     throw new Error(`source "${source}" is neither a file nor a directory`)
@@ -97,27 +98,44 @@ async function walk(
   entries: TarEntry[],
   warn: Warn
 ): Promise<void> {
-  const children = await readdir(dir, { withFileTypes: true })
+  const children = await readdir(dir, { withFileTypes: true }).catch(
+    (error: Error) => {
+      throw new Error(
+        `${dir} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`
+      )
+    }
+  )
   for (const child of children) {
     const fsPath = join(dir, child.name)
     const path = prefix === '' ? child.name : `${prefix}/${child.name}`
-    if (child.isSymbolicLink()) {
-      entries.push({ type: 'symlink', path, target: await readlink(fsPath) })
-    } else if (child.isDirectory()) {
+    if (child.isDirectory()) {
       entries.push({ type: 'dir', path, mode: 0o755 })
       await walk(fsPath, path, entries, warn)
-    } else if (child.isFile()) {
-      const info = await lstat(fsPath)
-      entries.push({
-        type: 'file',
-        path,
-        mode: normaliseMode(info.mode),
-        size: info.size,
-        source: fsPath
-      })
-    } else {
-      warn(
-        `${fsPath} is not a regular file, directory or symlink; left out of the layer`
+      continue
+    }
+    try {
+      if (child.isSymbolicLink()) {
+        entries.push({ type: 'symlink', path, target: await readlink(fsPath) })
+      } else if (child.isFile()) {
+        const info = await lstat(fsPath)
+        if (!info.isFile()) throw new Error('it is no longer a regular file')
+        entries.push({
+          type: 'file',
+          path,
+          mode: normaliseMode(info.mode),
+          size: info.size,
+          source: fsPath,
+          identity: { dev: info.dev, ino: info.ino }
+        })
+      } else {
+        warn(
+          `${fsPath} is not a regular file, directory or symlink; left out of the layer`
+        )
+      }
+    } catch (error) {
+      // A concurrent step changing the tree gives system errors (EINVAL, ENOENT): say what happened.
+      throw new Error(
+        `${fsPath} changed while the layer was being collected (${(error as Error).message}); nothing may change the sources while Imprint runs`
       )
     }
   }

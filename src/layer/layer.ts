@@ -20,9 +20,9 @@ import { MediaType } from '../oci/media-types'
 import { tarStream, type TarEntry, type TarOptions } from './tar'
 
 /** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
-export const gzipLevel = 6
+const gzipLevel = 6
 /** zstd level 3 (zstd's default), single-threaded so the output does not depend on scheduling. */
-export const zstdLevel = 3
+const zstdLevel = 3
 
 export type Compression = 'gzip' | 'zstd'
 
@@ -57,7 +57,7 @@ function compressor(compression: Compression): Transform {
 }
 
 /** The decompressor for a layer media type, or undefined for types we do not read. */
-export function decompressorFor(mediaType: string): Transform | undefined {
+function decompressorFor(mediaType: string): Transform | undefined {
   if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
     return createGunzip()
   if (mediaType.endsWith('+zstd')) return createZstdDecompress()

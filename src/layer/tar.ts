@@ -1,10 +1,21 @@
-import { open, readFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 
 /** One entry of a layer, in archive terms; `path` has no leading slash and no trailing slash. */
 export type TarEntry =
   | { type: 'dir'; path: string; mode: number }
-  | { type: 'file'; path: string; mode: number; size: number; source: string }
+  | {
+      type: 'file'
+      path: string
+      mode: number
+      size: number
+      source: string
+      /** The file that was checked: what is read must be the same file, not what the path names now. */
+      identity?: { dev: number; ino: number }
+    }
   | { type: 'symlink'; path: string; target: string }
+
+type FileEntry = Extract<TarEntry, { type: 'file' }>
 
 /** What every entry of a layer shares, so that the same content always gives the same bytes. */
 export interface TarOptions {
@@ -96,7 +107,7 @@ function padding(size: number): Buffer {
  * The header blocks of one entry: a PAX extended header first when the name or link target is too
  * long or not plain ASCII, or the size does not fit the octal field.
  */
-export function entryHeader(entry: TarEntry, options: TarOptions): Buffer {
+function entryHeader(entry: TarEntry, options: TarOptions): Buffer {
   const name = entry.type === 'dir' ? `${entry.path}/` : entry.path
   const linkname = entry.type === 'symlink' ? entry.target : ''
   const size = entry.type === 'file' ? entry.size : 0
@@ -160,16 +171,21 @@ export async function* tarStream(
     let out = push(entryHeader(entry, options))
     if (out) yield out
     if (entry.type !== 'file') continue
-    if (entry.size <= smallFileLimit) {
-      const content = await readFile(entry.source)
-      assertSize(entry, content.length)
-      out = push(content)
-      if (out) yield out
-    } else {
-      for await (const chunk of readLarge(entry)) {
-        out = push(chunk)
+    const handle = await openChecked(entry)
+    try {
+      if (entry.size <= smallFileLimit) {
+        const content = await handle.readFile()
+        assertSize(entry, content.length)
+        out = push(content)
         if (out) yield out
+      } else {
+        for await (const chunk of readLarge(entry, handle)) {
+          out = push(chunk)
+          if (out) yield out
+        }
       }
+    } finally {
+      await handle.close()
     }
     out = push(padding(entry.size))
     if (out) yield out
@@ -178,40 +194,56 @@ export async function* tarStream(
   yield Buffer.concat(pending, pendingBytes)
 }
 
-async function* readLarge(
-  entry: Extract<TarEntry, { type: 'file' }>
-): AsyncGenerator<Buffer> {
-  const handle = await open(entry.source, 'r')
+/**
+ * Opens the file an entry was made from, without following a link at its last component, and
+ * checks it is the very file that was listed: a file swapped for a link (or another file) after
+ * the walk is refused, so a concurrent step cannot put a host file into the image.
+ */
+async function openChecked(entry: FileEntry): Promise<FileHandle> {
+  let handle: FileHandle
   try {
-    let position = 0
-    while (position < entry.size) {
-      const buffer = Buffer.allocUnsafe(
-        Math.min(readChunk, entry.size - position)
-      )
-      const { bytesRead } = await handle.read(
-        buffer,
-        0,
-        buffer.length,
-        position
-      )
-      if (bytesRead === 0) break
-      position += bytesRead
-      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead)
-    }
-    const extra = await handle.read(Buffer.alloc(1), 0, 1, position)
-    assertSize(entry, position + extra.bytesRead)
-  } finally {
-    await handle.close()
+    handle = await open(entry.source, constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (error) {
+    throw changed(entry, (error as Error).message)
   }
+  const info = await handle.stat()
+  const { identity } = entry
+  if (
+    !info.isFile() ||
+    (identity && (info.dev !== identity.dev || info.ino !== identity.ino))
+  ) {
+    await handle.close()
+    throw changed(entry, 'it is no longer the file that was listed')
+  }
+  return handle
 }
 
-function assertSize(
-  entry: Extract<TarEntry, { type: 'file' }>,
-  actual: number
-): void {
-  if (actual !== entry.size) {
-    throw new Error(
-      `${entry.source} changed while the layer was being written (${entry.size} bytes expected, ${actual} found)`
+function changed(entry: FileEntry, why: string): Error {
+  return new Error(
+    `${entry.source} changed while the layer was being written (${why}); nothing may change the sources while Imprint runs`
+  )
+}
+
+async function* readLarge(
+  entry: FileEntry,
+  handle: FileHandle
+): AsyncGenerator<Buffer> {
+  let position = 0
+  while (position < entry.size) {
+    const buffer = Buffer.allocUnsafe(
+      Math.min(readChunk, entry.size - position)
     )
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+    if (bytesRead === 0) break
+    position += bytesRead
+    yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead)
+  }
+  const extra = await handle.read(Buffer.alloc(1), 0, 1, position)
+  assertSize(entry, position + extra.bytesRead)
+}
+
+function assertSize(entry: FileEntry, actual: number): void {
+  if (actual !== entry.size) {
+    throw changed(entry, `${entry.size} bytes expected, ${actual} found`)
   }
 }

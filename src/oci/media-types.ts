@@ -36,7 +36,3 @@ export function isImageManifest(mediaType: string | undefined): boolean {
     mediaType === MediaType.dockerManifest
   )
 }
-
-export function isDockerType(mediaType: string | undefined): boolean {
-  return mediaType?.startsWith('application/vnd.docker.') ?? false
-}

@@ -1,7 +1,7 @@
 import { isDigest, type Digest } from './digest'
 
 /** Docker Hub as written in references and as the host its API lives on. */
-export const dockerHub = 'docker.io'
+const dockerHub = 'docker.io'
 const dockerHubApiHost = 'index.docker.io'
 
 const componentPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/

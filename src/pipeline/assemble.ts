@@ -22,7 +22,7 @@ export type ConfigInputs = Pick<
 >
 
 /** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
-export function standardLabels(context: BuildContext): Record<string, string> {
+function standardLabels(context: BuildContext): Record<string, string> {
   const labels: Record<string, string> = {
     [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
   }
@@ -49,7 +49,7 @@ function mergeEnv(
  * The image config: the base's, with our layers appended to `rootfs` and `history`, and the
  * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
  */
-export function assembleConfig(
+function assembleConfig(
   base: ImageConfig,
   layers: readonly Blob[],
   inputs: ConfigInputs,

@@ -78,7 +78,9 @@ export async function resolveBase(
     reference.repository,
     reference.identifier,
     {
-      select: entries => {
+      select: all => {
+        // A base is chosen from by the platforms its index states.
+        const entries = all.filter(d => d.platform !== undefined)
         if (wanted === 'all') return entries
         return wanted.map(platform => {
           const match = entries.find(d =>

@@ -13,6 +13,20 @@ import { renderTags } from './tags'
  * is only a note: the comparison is never worth failing a build.
  */
 export async function compareWithBaseBranch(
+  inputs: Pick<Inputs, 'image' | 'tags' | 'pushByDigest'>,
+  context: BuildContext,
+  registries: Registries,
+  artifact: Artifact,
+  log: Logger
+): Promise<Comparison | undefined> {
+  // Fan-out legs are compared by the job that merges them.
+  if (!context.baseCommit || inputs.pushByDigest) return undefined
+  return log.group('Compare with the base branch', () =>
+    compare(inputs, context, registries, artifact, log)
+  )
+}
+
+async function compare(
   inputs: Pick<Inputs, 'image' | 'tags'>,
   context: BuildContext,
   registries: Registries,

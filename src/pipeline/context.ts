@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { Git } from '../git/git'
+import type { Git } from '../git/git'
+import { rfc3339 } from '../oci/types'
+import type { Logger } from '../util/log'
 
 /** Facts about the commit and the workflow run that tags, labels and timestamps are made from. */
 export interface BuildContext {
@@ -27,6 +29,8 @@ export interface BuildContext {
   repository?: string
   /** The pull request comes from another repository (a fork): its token is read-only. */
   fromFork?: boolean
+  /** The repository is private or internal (from the event): its names must not go to public logs. */
+  privateRepository?: boolean
   /** `https://github.com` or the GitHub Enterprise server. */
   serverUrl: string
   /** The REST API's base URL. */
@@ -35,6 +39,8 @@ export interface BuildContext {
   runUrl?: string
   /** The checkout the action runs in: manifests are found from its repository root. */
   workspace: string
+  /** Where the run may put temporary files (the runner's `RUNNER_TEMP`). */
+  tempDir: string
 }
 
 interface PullRequestEvent {
@@ -45,6 +51,7 @@ interface PullRequestEvent {
   }
   number?: number
   before?: string
+  repository?: { private?: boolean; visibility?: string }
 }
 
 async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
@@ -59,11 +66,11 @@ async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
 /** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
 export async function readContext(
   env: NodeJS.ProcessEnv,
-  where: { workspace: string; workingDirectory: string },
+  run: Git,
+  where: { workspace: string; workingDirectory: string; tempDir: string },
   sourceDateEpochInput?: number
 ): Promise<BuildContext> {
   const { workingDirectory } = where
-  const run = new Git(env)
   const git = (cwd: string, ...args: string[]) => run.tryRun(cwd, args)
   const eventName = env.GITHUB_EVENT_NAME
   const event = await readEvent(env.GITHUB_EVENT_PATH)
@@ -147,6 +154,10 @@ export async function readContext(
     baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
     baseBranch: isPullRequest ? event.pull_request?.base?.ref : undefined,
     repository: env.GITHUB_REPOSITORY,
+    privateRepository:
+      event.repository?.private === true ||
+      (event.repository?.visibility !== undefined &&
+        event.repository.visibility !== 'public'),
     fromFork:
       isPullRequest &&
       head !== undefined &&
@@ -168,7 +179,8 @@ export async function readContext(
       sourceUrl && env.GITHUB_RUN_ID
         ? `${sourceUrl}/actions/runs/${env.GITHUB_RUN_ID}`
         : undefined,
-    workspace: where.workspace
+    workspace: where.workspace,
+    tempDir: where.tempDir
   }
 }
 
@@ -178,4 +190,21 @@ export function isPullRequest(context: BuildContext): boolean {
     context.eventName === 'pull_request' ||
     context.eventName === 'pull_request_target'
   )
+}
+
+/** The context stage: the run's facts, read once, with the commit and source date in the log. */
+export function contextStage(
+  env: NodeJS.ProcessEnv,
+  git: Git,
+  where: { workspace: string; workingDirectory: string; tempDir: string },
+  sourceDateEpoch: number | undefined,
+  log: Logger
+): Promise<BuildContext> {
+  return log.group('Context', async () => {
+    const context = await readContext(env, git, where, sourceDateEpoch)
+    log.info(
+      `commit ${context.sha ?? '(none)'}; source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`
+    )
+    return context
+  })
 }

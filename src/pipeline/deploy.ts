@@ -25,8 +25,6 @@ import type { DeployInputs } from '../inputs'
 import type { Logger } from '../util/log'
 import { isPullRequest, type BuildContext } from './context'
 
-export type { DeployResult } from '../deploy/result'
-
 /** The manifests found, read and checked; what they will say waits for the digest. */
 export interface OpenedManifests extends ManifestRepository {
   /** Each listed file as read and checked before the build. */
@@ -64,13 +62,31 @@ function targetOf(
  * repository or a pull-request mode without a token stops the run at once, with nothing pushed.
  */
 export async function openManifests(
-  inputs: DeployInputs,
+  inputs: DeployInputs & { pushByDigest: boolean },
   context: BuildContext,
   tag: string,
   git: Git,
   log: Logger
 ): Promise<OpenedManifests | undefined> {
   if (inputs.manifests.length === 0) return undefined
+  if (inputs.pushByDigest) {
+    log.warning(
+      'push-by-digest: manifests are updated by the job that merges the digests, not here'
+    )
+    return undefined
+  }
+  return log.group('Check manifests', () =>
+    checkManifests(inputs, context, tag, git, log)
+  )
+}
+
+async function checkManifests(
+  inputs: DeployInputs,
+  context: BuildContext,
+  tag: string,
+  git: Git,
+  log: Logger
+): Promise<OpenedManifests | undefined> {
   const commits = inputs.manifestCommit !== 'none' && !isPullRequest(context)
   const repository = inputs.manifestRepository ?? context.repository
   if (
@@ -122,14 +138,20 @@ export async function openManifests(
  * opened or updated (`pull-request`). Nothing is written for an image that was not pushed, and
  * nothing is committed on pull_request events; the diffs are kept for the report either way.
  */
-export async function updateManifests(
+/** The edits for the new image, planned and shown as diffs as soon as its digest is known. */
+export interface PlannedManifests {
+  opened: OpenedManifests
+  target: ImageTarget
+  plan: ManifestPlan
+  preview: string[]
+}
+
+export function planManifestEdits(
   opened: OpenedManifests,
   inputs: DeployInputs,
-  image: { tag: string; digest: Digest; pushed: boolean },
-  context: BuildContext,
-  git: Git,
+  image: { tag: string; digest: Digest },
   log: Logger
-): Promise<DeployResult> {
+): PlannedManifests {
   const target = targetOf(inputs, image.tag, image.digest)
   let plan: ManifestPlan
   try {
@@ -141,9 +163,48 @@ export async function updateManifests(
   } catch (error) {
     throw manifestsInputError(error)
   }
-  const edited = plan.files.filter(f => f.changes.length)
-  const preview = edited.map(lineDiff)
+  const preview = plan.files.filter(f => f.changes.length).map(lineDiff)
   for (const diff of preview) log.info(diff)
+  return { opened, target, plan, preview }
+}
+
+/**
+ * The manifests stage: points them at the new image, in the workspace (`none`), as one commit
+ * pushed to the branch (`push`), or as a commit on the image's pull request branch with the pull
+ * request opened or updated (`pull-request`). Nothing is written for an image that was not
+ * pushed, and nothing is committed on pull_request events; the diffs stay for the report.
+ */
+export function updateManifests(
+  planned: PlannedManifests,
+  inputs: DeployInputs,
+  pushed: boolean,
+  context: BuildContext,
+  git: Git,
+  log: Logger
+): Promise<DeployResult> {
+  return log.group('Update manifests', async () => {
+    const outcome = await writeManifests(
+      planned,
+      inputs,
+      pushed,
+      context,
+      git,
+      log
+    )
+    if (outcome.skipped) log.info(`manifests not updated: ${outcome.skipped}`)
+    return outcome
+  })
+}
+
+async function writeManifests(
+  { opened, target, plan, preview }: PlannedManifests,
+  inputs: DeployInputs,
+  pushed: boolean,
+  context: BuildContext,
+  git: Git,
+  log: Logger
+): Promise<DeployResult> {
+  const edited = plan.files.filter(f => f.changes.length)
   const planned = plan.files.flatMap(f =>
     f.changes.map(change => ({ path: f.path, change }))
   )
@@ -155,14 +216,17 @@ export async function updateManifests(
     previous: planned[0]?.change.from,
     preview
   }
-  if (!image.pushed)
+  if (!pushed)
     return {
-      ...outcome,
+      mode,
+      changed: [],
+      changes: planned,
+      preview,
       skipped: 'the image was not pushed, so manifests are not pointed at it'
     }
   if (mode === 'none') {
     for (const file of edited)
-      await writeAtomically(join(opened.root, file.path), file.after)
+      await writeAtomically(join(opened.root, file.file), file.after)
     return { ...outcome, changed: edited.map(f => f.path) }
   }
   if (!opened.branch)
@@ -186,6 +250,7 @@ export async function updateManifests(
   const result = await commitAndPush({
     git,
     root: opened.root,
+    tempDir: context.tempDir,
     remote: opened.remote,
     remoteConfig: opened.remoteConfig,
     branch,

@@ -1,15 +1,19 @@
 import { isDigest, type Digest } from '../oci/digest'
-import { index, type Image, type Index } from '../oci/image'
+import type { Inputs } from '../inputs'
+import { index, type Artifact, type Image, type Index } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import { parseReference, type Repository } from '../oci/reference'
 import type { Platform } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import type { Registries } from '../registry/registries'
+import type { Logger } from '../util/log'
+import type { ResolvedBase } from './base'
 import { NotAnImage } from '../registry/errors'
 import { readRemote, type RemoteArtifact } from '../registry/remote-image'
 import { InputError } from '../errors'
 
 /** Parses `merge-digests` items: `sha256:…` or `REPOSITORY@sha256:…` in the `image` repository. */
-export function parseMergeDigests(
+function parseMergeDigests(
   items: readonly string[],
   image: Repository
 ): Digest[] {
@@ -59,7 +63,7 @@ function platformKey(p: Platform): string {
  * children. Duplicate platforms are refused; entries are sorted by platform, so the same inputs
  * always give the same index digest.
  */
-export async function mergeImages(
+async function mergeImages(
   client: RegistryClient,
   repo: Repository,
   digests: readonly Digest[],
@@ -101,4 +105,25 @@ export async function mergeImages(
     return x < y ? -1 : x > y ? 1 : 0
   })
   return index(unique, annotations)
+}
+
+/** The merge stage, instead of a build: one index over platform images already pushed. */
+export function mergeStage(
+  inputs: Pick<Inputs, 'image' | 'mergeDigests' | 'annotations'>,
+  registries: Registries,
+  log: Logger
+): Promise<{ base: ResolvedBase; artifact: Artifact }> {
+  return log.group('Merge platform images', async () => {
+    const digests = parseMergeDigests(inputs.mergeDigests, inputs.image)
+    const merged = await mergeImages(
+      registries.client(inputs.image.registry),
+      inputs.image,
+      digests,
+      inputs.annotations
+    )
+    log.info(
+      `index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`
+    )
+    return { base: { name: '', platforms: [] }, artifact: merged }
+  })
 }

@@ -1,9 +1,13 @@
+import { resolve } from 'node:path'
+import { InputError } from '../errors'
 import type { PushInputs } from '../inputs'
 import { topLevel, type Artifact } from '../oci/image'
 import { repositoryScope } from '../registry/auth'
 import { AuthenticationError, RegistryError } from '../registry/errors'
-import type { Registries } from '../registry/registries'
-import { writeLayout } from '../sinks/layout'
+import type { ClientOptions } from '../registry/client'
+import { defaultKeychain } from '../registry/keychain'
+import { Registries } from '../registry/registries'
+import { checkLayoutTarget, writeLayout } from '../sinks/layout'
 import {
   EarlyUploads,
   planTags,
@@ -32,6 +36,7 @@ export async function startEarlyUploads(
   jobs: number,
   log: Logger
 ): Promise<EarlyUploads | undefined> {
+  if (!inputs.push || inputs.mergeDigests.length > 0) return undefined
   const client = registries.client(inputs.image.registry)
   if (!inputs.allowTagOverwrite) {
     try {
@@ -54,6 +59,54 @@ export async function startEarlyUploads(
     }
   }
   return new EarlyUploads(client, inputs.image, jobs, log)
+}
+
+/**
+ * The registries of this run, one client each, with the credentials they get: the inputs' for
+ * the image's registry, else the Docker and containers logins, else the GitHub token for ghcr.io.
+ */
+export function registriesFor(
+  inputs: PushInputs,
+  context: BuildContext,
+  options: Omit<ClientOptions, 'keychain' | 'insecureRegistries'> & {
+    env: NodeJS.ProcessEnv
+  }
+): Registries {
+  const { env, ...client } = options
+  return new Registries({
+    ...client,
+    keychain: defaultKeychain({
+      explicit:
+        inputs.username && inputs.password
+          ? {
+              registry: inputs.image.registry,
+              username: inputs.username,
+              password: inputs.password
+            }
+          : undefined,
+      githubToken: inputs.githubToken,
+      githubActor: context.actor,
+      env
+    }),
+    insecureRegistries: inputs.insecureRegistries,
+    userAgent: 'imprint'
+  })
+}
+
+/**
+ * The OCI layout directory to write, checked before anything is built (the directory, and no
+ * symbolic link on the way to it or in it); undefined when none was asked for.
+ */
+export async function layoutTarget(
+  inputs: Pick<PushInputs, 'ociLayout'>,
+  workspace: string
+): Promise<string | undefined> {
+  if (!inputs.ociLayout) return undefined
+  const dir = resolve(workspace, inputs.ociLayout)
+  await checkLayoutTarget(dir, workspace).catch(error => {
+    throw new InputError('oci-layout', (error as Error).message)
+  })
+  return dir
 }
 
 function refusedCredentials(error: unknown): boolean {

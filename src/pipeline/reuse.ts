@@ -28,7 +28,7 @@ interface Candidate {
  * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
  * layers are, and kept only for layers whose history names the compressor settings.
  */
-export async function previousLayers(
+async function previousLayers(
   client: RegistryClient,
   repo: Repository,
   tags: readonly string[],
@@ -75,7 +75,7 @@ export async function previousLayers(
  * and decompress to the diffID (so a wrong entry cannot slip through). Anything else is a miss,
  * and the layer is built in full.
  */
-export function reuseLookup(
+function reuseLookup(
   client: RegistryClient,
   repo: Repository,
   map: Map<Digest, Candidate>,
@@ -164,7 +164,24 @@ export interface LayerReuse {
  * also knows layers of images whose tags do not name the commit.
  */
 export async function layerReuse(
-  inputs: Inputs,
+  inputs: Pick<
+    Inputs,
+    'image' | 'tags' | 'compression' | 'push' | 'mergeDigests'
+  >,
+  context: BuildContext,
+  registries: Registries,
+  store: LayerMapStore | undefined,
+  log: Logger
+): Promise<LayerReuse | undefined> {
+  // Only a build that pushes can reuse pushed layers.
+  if (!inputs.push || inputs.mergeDigests.length > 0) return undefined
+  return log.group('Layer reuse', () =>
+    findReusableLayers(inputs, context, registries, store, log)
+  )
+}
+
+async function findReusableLayers(
+  inputs: Pick<Inputs, 'image' | 'tags' | 'compression'>,
   context: BuildContext,
   registries: Registries,
   store: LayerMapStore | undefined,
@@ -202,9 +219,17 @@ export async function layerReuse(
       })
     }
   }
-  if (map.size === 0) return { stored }
+  if (map.size === 0) {
+    log.info(
+      'no earlier image of this repository is known: every layer is built'
+    )
+    return { stored }
+  }
+  const plural = (n: number, what: string) =>
+    `${n} ${what}${n === 1 ? '' : 's'}`
   log.info(
-    `layer reuse: ${fromImages} layers known from ${tags.length} previous image tags, ${map.size - fromImages} more from ${store?.name ?? 'no stored map'}`
+    `${plural(fromImages, 'layer')} known from ${plural(tags.length, 'earlier image')} (tagged with earlier commits)` +
+      (store ? `, ${map.size - fromImages} more from ${store.name}` : '')
   )
   return {
     lookup: reuseLookup(

@@ -1,29 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { LayerMapStore } from '../cache/layer-map'
-import { InputError } from '../errors'
 import { Git } from '../git/git'
 import type { Inputs } from '../inputs'
-import type { Artifact } from '../oci/image'
-import { formatPlatform } from '../oci/platform'
-import { rfc3339 } from '../oci/types'
 import type { Limits } from '../registry/http'
-import { defaultKeychain } from '../registry/keychain'
-import { Registries } from '../registry/registries'
-import { checkLayoutTarget } from '../sinks/layout'
+import { imageResult, type PipelineResult } from '../report/result'
 import type { EarlyUploads } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import type { RetryPolicy } from '../util/retry'
 import type { ResolvedBase } from './base'
 import { buildArtifact } from './build'
 import { compareWithBaseBranch } from './compare'
-import { readContext } from './context'
-import { openManifests, updateManifests, type OpenedManifests } from './deploy'
-import { mergeImages, parseMergeDigests } from './merge'
-import { publish, startEarlyUploads } from './push'
+import { contextStage, type BuildContext } from './context'
+import {
+  openManifests,
+  planManifestEdits,
+  updateManifests,
+  type OpenedManifests
+} from './deploy'
+import { mergeStage } from './merge'
+import { layoutTarget, publish, registriesFor, startEarlyUploads } from './push'
 import { report } from './report'
-import { resultOf, type PipelineResult } from './result'
 import { layerReuse, rememberLayers } from './reuse'
 import { sign } from './sign'
 import { renderTags } from './tags'
@@ -34,6 +31,8 @@ export interface PipelineDeps {
   env: NodeJS.ProcessEnv
   /** The directory the run starts in (the runner's workspace): manifests are found from there. */
   workspace: string
+  /** Where temporary files go (the runner's `RUNNER_TEMP`), removed when the run ends. */
+  tempDir: string
   retry?: RetryPolicy
   /** Time bounds on each registry request. */
   limits?: Limits
@@ -55,7 +54,7 @@ export interface PipelineDeps {
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
- * ends of this function; each stage owns its log group and its slice of the inputs.
+ * ends of this function; each stage opens its own log group and takes its slice of the inputs.
  */
 export async function runPipeline(
   inputs: Inputs,
@@ -65,82 +64,50 @@ export async function runPipeline(
   const jobs = deps.jobs ?? 4
   const git = new Git(env)
   const workingDirectory = resolve(deps.workspace, inputs.workingDirectory)
-  const context = await log.group('Context', async () => {
-    const read = await readContext(
-      env,
-      { workspace: deps.workspace, workingDirectory },
-      inputs.sourceDateEpoch
-    )
-    log.info(
-      `commit ${read.sha ?? '(none)'}; source date ${read.sourceDateEpoch} (${rfc3339(read.sourceDateEpoch)}) from ${read.sourceDateOrigin}`
-    )
-    return read
-  })
+  const context = await contextStage(
+    env,
+    git,
+    { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir },
+    inputs.sourceDateEpoch,
+    log
+  )
   // The fan-out half of a matrix build writes no tag: the merge job tags the index.
   const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context)
-  const registries = new Registries({
-    keychain: defaultKeychain({
-      explicit:
-        inputs.username && inputs.password
-          ? {
-              registry: inputs.image.registry,
-              username: inputs.username,
-              password: inputs.password
-            }
-          : undefined,
-      githubToken: inputs.githubToken,
-      githubActor: context.actor,
-      env
-    }),
-    insecureRegistries: inputs.insecureRegistries,
-    retry: deps.retry,
-    limits: deps.limits,
-    log,
-    userAgent: 'imprint',
-    chunkThreshold: deps.chunkThreshold,
-    chunkSize: deps.chunkSize,
-    streamChunkSize: deps.streamChunkSize
-  })
-  const scratchDir = await mkdtemp(
-    join(env.RUNNER_TEMP || tmpdir(), 'imprint-')
-  )
+  const registries = registriesFor(inputs, context, { ...deps, env })
+  const scratchDir = await mkdtemp(join(deps.tempDir, 'imprint-'))
+  const imageOf = (
+    artifact: Parameters<typeof imageResult>[0]['artifact'],
+    base: ResolvedBase,
+    push?: Parameters<typeof imageResult>[0]['push']
+  ): PipelineResult =>
+    imageResult({
+      repository: inputs.image,
+      artifact,
+      base,
+      tags,
+      ...facts(context),
+      ociLayout: inputs.ociLayout,
+      push
+    })
   let opened: OpenedManifests | undefined
   let early: EarlyUploads | undefined
   let saving: Promise<void> | undefined
   try {
     // Everything a user can get wrong is checked before the first layer is compressed, so a bad
     // input costs no build time and leaves nothing pushed.
-    const layoutDir = inputs.ociLayout
-      ? resolve(deps.workspace, inputs.ociLayout)
-      : undefined
-    if (layoutDir) {
-      await checkLayoutTarget(layoutDir).catch(error => {
-        throw new InputError('oci-layout', (error as Error).message)
-      })
-    }
-    if (inputs.pushByDigest && inputs.manifests.length) {
-      log.warning(
-        'push-by-digest: manifests are updated by the job that merges the digests, not here'
-      )
-    } else if (inputs.manifests.length) {
-      opened = await log.group('Check manifests', () =>
-        openManifests(inputs, context, tags[0] ?? 'latest', git, log)
-      )
-    }
+    const layoutDir = await layoutTarget(inputs, deps.workspace)
+    opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log)
 
-    const merging = inputs.mergeDigests.length > 0
-    // Only a build that pushes can send blobs early or reuse pushed ones.
-    const pushesABuild = inputs.push && !merging
-    early = pushesABuild
-      ? await startEarlyUploads(inputs, tags, registries, jobs, log)
-      : undefined
-    const reuse = pushesABuild
-      ? await log.group('Layer reuse', () =>
-          layerReuse(inputs, context, registries, deps.layerMapStore, log)
-        )
-      : undefined
-    const { base, artifact } = merging
-      ? await merge(inputs, registries, log)
+    early = await startEarlyUploads(inputs, tags, registries, jobs, log)
+    const reuse = await layerReuse(
+      inputs,
+      context,
+      registries,
+      deps.layerMapStore,
+      log
+    )
+    const { base, artifact } = inputs.mergeDigests.length
+      ? await mergeStage(inputs, registries, log)
       : await buildArtifact(inputs, context, registries, {
           workingDirectory,
           scratchDir,
@@ -150,17 +117,26 @@ export async function runPipeline(
           followFrom: deps.followFrom,
           log
         })
-    deps.onAssembled?.(
-      resultOf(inputs, artifact, base, tags, context, undefined)
+    deps.onAssembled?.(imageOf(artifact, base))
+    const planned =
+      opened &&
+      planManifestEdits(
+        opened,
+        inputs,
+        {
+          tag: tags[0] ?? artifact.digest.slice(7, 19),
+          digest: artifact.digest
+        },
+        log
+      )
+
+    const comparison = await compareWithBaseBranch(
+      inputs,
+      context,
+      registries,
+      artifact,
+      log
     )
-
-    const comparison =
-      context.baseCommit && !inputs.pushByDigest
-        ? await log.group('Compare with the base branch', () =>
-            compareWithBaseBranch(inputs, context, registries, artifact, log)
-          )
-        : undefined
-
     const { push, pushSkipped } = await publish(
       artifact,
       tags,
@@ -169,7 +145,7 @@ export async function runPipeline(
       { registries, early, layoutDir, jobs, log }
     )
     if (push) {
-      deps.onPublished?.(resultOf(inputs, artifact, base, tags, context, push))
+      deps.onPublished?.(imageOf(artifact, base, push))
       // Saved while signing and manifests go on: the layers are in the registry now.
       if (deps.layerMapStore && reuse)
         saving = rememberLayers(
@@ -180,7 +156,6 @@ export async function runPipeline(
           log
         )
     }
-
     const signatures = await sign(artifact, base, inputs, {
       pushed: push !== undefined,
       repository: inputs.image,
@@ -189,30 +164,19 @@ export async function runPipeline(
       env,
       log
     })
-
-    const manifestsOpened = opened
-    const deployed = manifestsOpened
-      ? await log.group('Update manifests', async () => {
-          const outcome = await updateManifests(
-            manifestsOpened,
-            inputs,
-            {
-              tag: tags[0] ?? artifact.digest.slice(7, 19),
-              digest: artifact.digest,
-              pushed: push !== undefined
-            },
-            context,
-            git,
-            log
-          )
-          if (outcome.skipped)
-            log.info(`manifests not updated: ${outcome.skipped}`)
-          return outcome
-        })
-      : undefined
+    const deployed =
+      planned &&
+      (await updateManifests(
+        planned,
+        inputs,
+        push !== undefined,
+        context,
+        git,
+        log
+      ))
 
     const result: PipelineResult = {
-      ...resultOf(inputs, artifact, base, tags, context, push),
+      ...imageOf(artifact, base, push),
       signatures,
       deploy: deployed,
       comparison,
@@ -229,23 +193,14 @@ export async function runPipeline(
   }
 }
 
-/** The fan-in instead of a build: one index over platform images already pushed. */
-function merge(
-  inputs: Inputs,
-  registries: Registries,
-  log: Logger
-): Promise<{ base: ResolvedBase; artifact: Artifact }> {
-  return log.group('Merge platform images', async () => {
-    const digests = parseMergeDigests(inputs.mergeDigests, inputs.image)
-    const merged = await mergeImages(
-      registries.client(inputs.image.registry),
-      inputs.image,
-      digests,
-      inputs.annotations
-    )
-    log.info(
-      `index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`
-    )
-    return { base: { name: '', platforms: [] }, artifact: merged }
-  })
+/** What the result records of the run itself. */
+function facts(context: BuildContext) {
+  return {
+    revision: context.sha,
+    sourceDateEpoch: context.sourceDateEpoch,
+    pullRequest:
+      context.pr === undefined
+        ? undefined
+        : { number: context.pr, baseBranch: context.baseBranch }
+  }
 }

@@ -34,10 +34,24 @@ export async function sign(
   }
 ): Promise<SignatureRecord[]> {
   const { log } = options
+  let mode = inputs.sign
+  if (mode === 'keyless' && options.context.privateRepository) {
+    // The public Rekor log would record the repository's and the workflow's names for anyone.
+    if (inputs.signAuto) {
+      log.info(
+        'not signed: this repository is private, and keyless signing would write its name and workflow into the public Rekor log; set signing-key, or sign: keyless to accept that'
+      )
+      mode = 'none'
+    } else {
+      log.warning(
+        'sign: keyless on a private repository: the public Rekor log will show this repository, its workflow and the image digest'
+      )
+    }
+  }
   const method =
-    inputs.sign === 'key' && inputs.signingKey
+    mode === 'key' && inputs.signingKey
       ? keyMethod(inputs.signingKey)
-      : inputs.sign === 'keyless'
+      : mode === 'keyless'
         ? keylessMethod(new KeylessSigner(keylessConfig(options.env)))
         : undefined
   if (!options.pushed) {
@@ -45,9 +59,10 @@ export async function sign(
     return []
   }
   if (!method) {
-    log.info(
-      'not signed: set signing-key, or give the job "id-token: write" for keyless signing'
-    )
+    if (inputs.sign === 'none')
+      log.info(
+        'not signed: set signing-key, or give the job "id-token: write" for keyless signing'
+      )
     return []
   }
   return log.group('Sign', async () => {
@@ -90,7 +105,7 @@ function invocationOf(statement: unknown): string | undefined {
  * manifest too) in both cosign formats, attaches signed provenance when asked, and verifies what
  * was written.
  */
-export async function signArtifact(
+async function signArtifact(
   client: RegistryClient,
   repo: Repository,
   artifact: Artifact,

@@ -1,22 +1,15 @@
 import type { Registry } from '../oci/reference'
 import type { Logger } from '../util/log'
-import { withRetries, type RetryPolicy } from '../util/retry'
+import { loggingRetries, withRetries, type RetryPolicy } from '../util/retry'
 import {
   AuthenticationError,
-  errorDetail,
-  isTemporary,
   NetworkError,
-  RegistryError,
-  RegistryUnreachable,
-  retryAfter
+  registryError,
+  RegistryUnreachable
 } from './errors'
-import {
-  sizeLimits,
-  type HttpRequest,
-  type HttpResponse,
-  type Limits
-} from './http'
+import { sizeLimits, type HttpResponse, type Limits } from './http'
 import type { Credential, Keychain } from './keychain'
+import type { RegistryRequest, Send, Transport } from './transport'
 
 /** One `WWW-Authenticate` challenge. */
 export interface Challenge {
@@ -46,37 +39,6 @@ export function repositoryScope(
   actions: 'pull' | 'pull,push'
 ): string {
   return `repository:${path}:${actions}`
-}
-
-/** A request to the registry's API, with the token scopes it needs and the statuses it expects. */
-export interface RegistryRequest extends HttpRequest {
-  scopes: string[]
-  /** Statuses that count as an answer; anything else is a `RegistryError`. */
-  ok: number[]
-  /** False when the caller retries a larger operation itself (an upload session). */
-  retries?: boolean
-}
-
-export type Send = (request: HttpRequest) => Promise<HttpResponse>
-export type Transport = (request: RegistryRequest) => Promise<HttpResponse>
-
-/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
-export async function registryError(
-  method: string,
-  res: HttpResponse
-): Promise<RegistryError> {
-  const { codes, detail } =
-    method === 'HEAD'
-      ? (await res.discard(), { codes: [], detail: '' })
-      : errorDetail(await res.head(sizeLimits.errorBody))
-  return new RegistryError(
-    method,
-    res.url,
-    res.status,
-    codes,
-    detail,
-    retryAfter(res.headers.get('retry-after'))
-  )
 }
 
 interface AuthOptions {
@@ -148,7 +110,21 @@ export class Authenticator {
   }
 
   private getCredential(): Promise<Credential | undefined> {
-    this.credential ??= this.options.keychain.resolve(this.options.registry)
+    this.credential ??= this.options.keychain
+      .resolve(this.options.registry)
+      .then(credential => {
+        // Every form a registry could echo back: the password, the token, the Basic header value.
+        const { secret } = this.options.log
+        if (credential && secret) {
+          for (const value of [
+            credential.password,
+            credential.identityToken,
+            basic(credential).slice('Basic '.length)
+          ])
+            if (value) secret(value)
+        }
+        return credential
+      })
     return this.credential
   }
 
@@ -164,9 +140,16 @@ export class Authenticator {
     return headers
   }
 
-  /** Learns the registry's auth scheme from `GET /v2/` once per run, failure included. */
+  /**
+   * Learns the registry's auth scheme from `GET /v2/` once per run. A registry that cannot be
+   * reached at all is given up on for the run (every later request fails at once, without a
+   * retry of its own); any other failure of the ping (a 503) is tried again by the next request.
+   */
   private authScheme(): Promise<Scheme> {
-    this.scheme ??= this.ping()
+    this.scheme ??= this.ping().catch(error => {
+      if (!(error instanceof RegistryUnreachable)) this.scheme = undefined
+      throw error
+    })
     return this.scheme
   }
 
@@ -198,12 +181,10 @@ export class Authenticator {
           }
           throw await registryError('GET', res)
         },
+        // Only for failures below HTTP, and briefly: the request's own retries handle statuses.
         { ...retry, attempts: Math.min(retry.attempts, 3) },
-        isTemporary,
-        (error, ms) =>
-          log.info(
-            `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
-          )
+        error => error instanceof NetworkError && error.temporary,
+        loggingRetries(log)
       )
     } catch (error) {
       if (error instanceof NetworkError)
@@ -234,15 +215,8 @@ export class Authenticator {
     if (refresh) this.tokens.clear()
     let token = this.tokens.get(key)
     if (!token) {
-      token = withRetries(
-        () => this.fetchToken(scopes, credential),
-        this.options.retry,
-        isTemporary,
-        (error, ms) =>
-          this.options.log.info(
-            `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
-          )
-      )
+      // Not retried here: a failed token fails the request, which its caller's retry repeats.
+      token = this.fetchToken(scopes, credential)
       this.tokens.set(key, token)
       token.catch(() => this.tokens.delete(key))
     }
@@ -320,6 +294,7 @@ export class Authenticator {
       throw new Error(
         `the token service of ${registry} answered without a token`
       )
+    this.options.log.secret?.(token)
     return token
   }
 }

@@ -5,31 +5,32 @@ import type { ImageIndex } from '../oci/types'
 import { silentLogger, type Logger } from '../util/log'
 import {
   defaultRetryPolicy,
+  loggingRetries,
   withRetries,
   type RetryPolicy
 } from '../util/retry'
-import { repositoryScope, type RegistryRequest, type Transport } from './auth'
-import { isTemporary, RegistryError } from './errors'
+import { repositoryScope } from './auth'
+import { RegistryError, retryableFailures } from './errors'
 import { sizeLimits, type HttpResponse } from './http'
-import { registryTransport, type TransportOptions } from './transport'
+import {
+  registryTransport,
+  type RegistryRequest,
+  type Transport,
+  type TransportOptions
+} from './transport'
 import {
   checkDigest,
   pushBlob,
   pushGrowingBlob,
   type BlobSource,
   type ChunkSource,
-  type UploadOutcome
+  type UploadOutcome,
+  type UploadSizes
 } from './uploads'
 
 export type { BlobSource, ChunkSource, UploadOutcome } from './uploads'
 
-export interface ClientOptions extends TransportOptions {
-  /** Blobs larger than this are uploaded in chunks (PATCH with Content-Range) that can be resumed. */
-  chunkThreshold?: number
-  chunkSize?: number
-  /** Chunks of a blob uploaded while it is written: small, so the upload keeps up with the writer. */
-  streamChunkSize?: number
-}
+export type ClientOptions = TransportOptions & UploadSizes
 
 export interface ManifestFound {
   bytes: Buffer
@@ -44,13 +45,15 @@ export interface ManifestFound {
  */
 export class RegistryClient {
   readonly baseUrl: string
-  readonly retry: RetryPolicy
   readonly log: Logger
+  /** How blobs are cut into chunks: for `uploads.ts`. */
+  readonly sizes: UploadSizes
+  private readonly retry: RetryPolicy
   private readonly transport: Transport
 
   constructor(
     readonly registry: Registry,
-    readonly options: ClientOptions
+    options: ClientOptions
   ) {
     ;({ baseUrl: this.baseUrl, transport: this.transport } = registryTransport(
       registry,
@@ -58,6 +61,11 @@ export class RegistryClient {
     ))
     this.retry = options.retry ?? defaultRetryPolicy
     this.log = options.log ?? silentLogger
+    this.sizes = {
+      chunkThreshold: options.chunkThreshold,
+      chunkSize: options.chunkSize,
+      streamChunkSize: options.streamChunkSize
+    }
   }
 
   /** Sends one request to a path of this registry or a URL it gave (an upload location). */
@@ -72,10 +80,11 @@ export class RegistryClient {
 
   /** Retries an operation of several requests (a read with its body) as a whole. */
   retrying<T>(operation: () => Promise<T>): Promise<T> {
-    return withRetries(operation, this.retry, isTemporary, (error, ms) =>
-      this.log.info(
-        `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
-      )
+    return withRetries(
+      operation,
+      this.retry,
+      retryableFailures(),
+      loggingRetries(this.log)
     )
   }
 
@@ -84,11 +93,13 @@ export class RegistryClient {
   async blobExists(
     repo: Repository,
     digest: Digest,
-    scopes = [repositoryScope(repo.path, 'pull')]
+    scopes = [repositoryScope(repo.path, 'pull')],
+    retries = true
   ): Promise<boolean> {
     const res = await this.request('HEAD', `/v2/${repo.path}/blobs/${digest}`, {
       scopes,
-      ok: [200, 404]
+      ok: [200, 404],
+      retries
     })
     return res.status === 200
   }
@@ -108,7 +119,7 @@ export class RegistryClient {
       scopes: [repositoryScope(repo.path, 'pull')],
       ok: offset > 0 ? [200, 206] : [200],
       retries,
-      streaming: true
+      blob: true
     })
     const body = res.stream()
     return offset > 0 && res.status === 200 ? skip(body, offset) : body
@@ -284,7 +295,9 @@ export class RegistryClient {
       try {
         index = JSON.parse(body.toString('utf8')) as ImageIndex
       } catch {
-        return undefined
+        throw new Error(
+          `the referrers of ${repo}@${digest} are not JSON; the registry's referrers API is broken`
+        )
       }
       return index.mediaType === MediaType.ociIndex ||
         Array.isArray(index.manifests)

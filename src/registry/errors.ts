@@ -1,3 +1,6 @@
+import { foreignText } from '../util/text'
+import { sizeLimits, type HttpResponse } from './http'
+
 /** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
 const temporaryCodes = new Set([
   'BLOB_UPLOAD_INVALID',
@@ -56,12 +59,23 @@ export class RegistryError extends Error {
 export class NetworkError extends Error {
   /** A host name that does not resolve will not start resolving on a retry. */
   readonly temporary: boolean
+  /** The request was given up by its own time limits (see `http.ts`). */
+  readonly timedOut: boolean
   constructor(method: string, url: string, cause: unknown) {
     super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause })
     this.name = 'NetworkError'
-    this.temporary = !/ENOTFOUND|ERR_INVALID_URL|certificate/i.test(
+    this.temporary = !/ENOTFOUND|ERR_INVALID_URL|bad port|certificate/i.test(
       describeCause(cause)
     )
+    this.timedOut = cause instanceof TimeLimit
+  }
+}
+
+/** A request's own time limit ran out (nothing moved, or not finished in time). */
+export class TimeLimit extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TimeLimit'
   }
 }
 
@@ -131,13 +145,24 @@ export class UploadRestart extends Error {
   }
 }
 
-export function describeCause(cause: unknown): string {
+function describeCause(cause: unknown): string {
   if (cause instanceof Error) {
     const inner = (cause as Error & { cause?: unknown }).cause
     if (inner instanceof Error) return `${cause.message} (${inner.message})`
     return cause.message
   }
   return String(cause)
+}
+
+/**
+ * What one operation retries: temporary failures, but a timeout only once, since a server that
+ * stalls twice will stall again and each wait is long. A new predicate for each operation.
+ */
+export function retryableFailures(): (error: unknown) => boolean {
+  let timeouts = 0
+  return error =>
+    isTemporary(error) &&
+    !(error instanceof NetworkError && error.timedOut && ++timeouts > 1)
 }
 
 /** Whether retrying the same request may succeed. */
@@ -162,23 +187,46 @@ export function retryAfter(
 }
 
 /** Parses an error body (`{"errors":[{"code","message"}]}`) into codes and a short detail. */
-export function errorDetail(text: string): { codes: string[]; detail: string } {
+function errorDetail(text: string): { codes: string[]; detail: string } {
   try {
     const body = JSON.parse(text) as {
-      errors?: { code?: string; message?: string }[]
+      errors?: { code?: unknown; message?: unknown }[]
     }
     if (Array.isArray(body.errors)) {
       return {
-        codes: body.errors.map(e => String(e.code ?? 'UNKNOWN')),
-        detail: body.errors
-          .map(e => e.message)
-          .filter(Boolean)
-          .join('; ')
-          .slice(0, 500)
+        codes: body.errors.map(e =>
+          /^[A-Z_]{1,64}$/.test(String(e?.code)) ? String(e.code) : 'UNKNOWN'
+        ),
+        detail: foreignText(
+          body.errors
+            .map(e => (typeof e?.message === 'string' ? e.message : ''))
+            .filter(Boolean)
+            .join('; '),
+          500
+        )
       }
     }
   } catch {
     // not JSON: the text itself, shortened
   }
-  return { codes: [], detail: text.trim().slice(0, 200) }
+  return { codes: [], detail: foreignText(text) }
+}
+
+/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
+export async function registryError(
+  method: string,
+  res: HttpResponse
+): Promise<RegistryError> {
+  const { codes, detail } =
+    method === 'HEAD'
+      ? (await res.discard(), { codes: [], detail: '' })
+      : errorDetail(await res.prefix(sizeLimits.errorBody))
+  return new RegistryError(
+    method,
+    res.url,
+    res.status,
+    codes,
+    detail,
+    retryAfter(res.headers.get('retry-after'))
+  )
 }

@@ -1,18 +1,25 @@
 import type { Readable } from 'node:stream'
 import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
-import { NetworkError, redact, ResponseTooLarge } from './errors'
+import { NetworkError, redact, ResponseTooLarge, TimeLimit } from './errors'
 
 /**
  * Bounds on one request, so a registry that stalls or trickles cannot hold a job forever. A blob
- * may take long, but never goes quiet for `idleMs`; anything of bounded size (a ping, a manifest,
- * a token, an error page) must also be done within `deadlineMs`.
+ * transfer may take long, but its bytes never stop for `idleMs`; once an upload's body is sent,
+ * the registry may take `answerMs` to answer (it checks the digest, a cloud store moves the
+ * data). Anything of bounded size (a ping, a manifest, a token, an error page) must also be done
+ * within `deadlineMs`.
  */
 export interface Limits {
   idleMs: number
   deadlineMs: number
+  answerMs: number
 }
 
-export const defaultLimits: Limits = { idleMs: 30_000, deadlineMs: 120_000 }
+export const defaultLimits: Limits = {
+  idleMs: 30_000,
+  deadlineMs: 60_000,
+  answerMs: 600_000
+}
 
 /** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
 export const sizeLimits = {
@@ -32,8 +39,8 @@ export interface HttpRequest {
   headers?: Record<string, string>
   /** Opened for each attempt, so a request can be sent again. */
   body?: () => Promise<RequestBody> | RequestBody
-  /** The answer is a blob of any size: only the idle limit applies to reading it. */
-  streaming?: boolean
+  /** A blob goes up or comes down: no overall deadline, only the idle and answer limits. */
+  blob?: boolean
   /** Tighter bounds for this request (a ping). */
   limits?: Partial<Limits>
 }
@@ -68,8 +75,8 @@ export class HttpResponse {
     return Buffer.concat(chunks, total)
   }
 
-  /** At most `limit` bytes of the body as text, the rest dropped: for error pages. */
-  async head(limit: number): Promise<string> {
+  /** At most the first `limit` bytes of the body as text, the rest dropped: for error pages. */
+  async prefix(limit: number): Promise<string> {
     const chunks: Uint8Array[] = []
     let total = 0
     try {
@@ -126,11 +133,14 @@ class RequestClock {
   private idle?: NodeJS.Timeout
   private deadline?: NodeJS.Timeout
   private why?: Error
+  private stopped = false
+  private quietMs: number
 
   constructor(
     private readonly limits: Limits,
     bounded: boolean
   ) {
+    this.quietMs = limits.idleMs
     if (bounded) {
       this.deadline = setTimeout(
         () => this.abort(`not finished within ${limits.deadlineMs / 1000} s`),
@@ -141,17 +151,30 @@ class RequestClock {
     this.touch()
   }
 
+  /** Bytes moved: the idle limit starts again. */
   touch(): void {
-    if (this.why) return
+    if (this.stopped) return
     clearTimeout(this.idle)
     this.idle = setTimeout(
-      () => this.abort(`nothing received for ${this.limits.idleMs / 1000} s`),
-      this.limits.idleMs
+      () => this.abort(`nothing moved for ${this.quietMs / 1000} s`),
+      this.quietMs
     )
     this.idle.unref()
   }
 
+  /** The request body is sent: the answer may now take `answerMs`, then bytes flow again. */
+  waitForAnswer(): void {
+    this.quietMs = this.limits.answerMs
+    this.touch()
+  }
+
+  answered(): void {
+    this.quietMs = this.limits.idleMs
+    this.touch()
+  }
+
   stop(): void {
+    this.stopped = true
     clearTimeout(this.idle)
     clearTimeout(this.deadline)
   }
@@ -161,7 +184,7 @@ class RequestClock {
   }
 
   private abort(message: string): void {
-    this.why = new Error(message)
+    this.why = new TimeLimit(message)
     this.stop()
     this.controller.abort(this.why)
   }
@@ -169,7 +192,7 @@ class RequestClock {
 
 const maxRedirects = 5
 
-/** A request body that counts what it sends as progress. */
+/** A request body that counts what it sends as progress, and says when it is all sent. */
 async function* progressing(
   source: Readable | AsyncIterable<Uint8Array>,
   clock: RequestClock
@@ -178,30 +201,33 @@ async function* progressing(
     clock.touch()
     yield chunk
   }
+  clock.waitForAnswer()
 }
 
 /**
- * Sends one request with bounded time. Redirects of body-less requests are followed here (at
- * most five, never from https to http), and `authorization` is sent to the first origin only:
- * a storage host a registry redirects to never sees the registry's credentials.
+ * Sends one request with bounded time. Redirects of body-less requests are followed here (up to
+ * five, never from https to http), and `authorization` is sent to the first origin only: a
+ * storage host a registry redirects to never sees the registry's credentials.
  */
 export async function send(
   request: HttpRequest,
   limits: Limits,
   userAgent: string
 ): Promise<HttpResponse> {
-  const clock = new RequestClock(
-    { ...limits, ...request.limits },
-    !request.streaming
-  )
   const origin = new URL(request.url).origin
   let url = request.url
+  // Opened before the clock starts: a source read from another registry takes its own time.
   const opened = request.body ? await request.body() : undefined
+  const clock = new RequestClock(
+    { ...limits, ...request.limits },
+    !request.blob
+  )
   const streamed =
     opened !== undefined &&
     !Buffer.isBuffer(opened) &&
     typeof opened !== 'string'
   const body = streamed ? progressing(opened, clock) : opened
+  if (opened !== undefined && !streamed) clock.waitForAnswer()
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = {
       'user-agent': userAgent,
@@ -222,7 +248,7 @@ export async function send(
       clock.stop()
       throw new NetworkError(request.method, url, clock.reason() ?? error)
     }
-    clock.touch()
+    clock.answered()
     const location = res.headers.get('location')
     const redirect = [301, 302, 303, 307, 308].includes(res.status)
     if (!redirect || !location || body !== undefined) {
@@ -238,14 +264,15 @@ export async function send(
     }
     await res.body?.cancel().catch(() => {})
     const next = new URL(location, url)
-    if (
-      hop + 1 >= maxRedirects ||
-      (new URL(url).protocol === 'https:' && next.protocol !== 'https:')
-    ) {
+    const why =
+      hop >= maxRedirects
+        ? `more than ${maxRedirects} redirects`
+        : new URL(url).protocol === 'https:' && next.protocol !== 'https:'
+          ? `redirected from https to ${next.protocol}; refusing to downgrade`
+          : undefined
+    if (why) {
       clock.stop()
-      throw new Error(
-        `${request.method} ${redact(request.url)}: ${hop + 1 >= maxRedirects ? `more than ${maxRedirects} redirects` : `redirected from https to ${next.protocol}; refusing to downgrade`}`
-      )
+      throw new Error(`${request.method} ${redact(request.url)}: ${why}`)
     }
     url = next.toString()
   }

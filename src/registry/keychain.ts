@@ -22,7 +22,7 @@ export interface KeychainOptions {
   explicit?: { registry: Registry; username: string; password: string }
   dockerConfigDir?: string
   /** Where `DOCKER_CONFIG` and `HOME` are looked up: the front end's environment. */
-  env?: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv
   githubToken?: string
   githubActor?: string
 }
@@ -56,8 +56,8 @@ export function defaultKeychain(options: KeychainOptions): Keychain {
     config ??= (async () => {
       const dir =
         options.dockerConfigDir ??
-        options.env?.DOCKER_CONFIG ??
-        join(options.env?.HOME || homedir(), '.docker')
+        options.env.DOCKER_CONFIG ??
+        join(options.env.HOME || homedir(), '.docker')
       try {
         const parsed = JSON.parse(
           await readFile(join(dir, 'config.json'), 'utf8')

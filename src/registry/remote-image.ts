@@ -24,7 +24,7 @@ export interface RemoteArtifact {
 }
 
 /** A platform as an image config states it (`os.version` and `os.features` included). */
-export function platformOfConfig(config: ImageConfig): Platform {
+function platformOfConfig(config: ImageConfig): Platform {
   const features = config['os.features']
   return {
     os: config.os,
@@ -37,14 +37,15 @@ export function platformOfConfig(config: ImageConfig): Platform {
   }
 }
 
-/** The image manifests of an index that are real platforms (not attestations' `unknown/unknown`). */
-export function platformEntries(index: ImageIndex): Descriptor[] {
+/**
+ * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
+ * `platform` is kept: its image's config says which platform it is.
+ */
+function imageEntries(index: ImageIndex): Descriptor[] {
   return index.manifests.filter(
     d =>
-      d.platform !== undefined &&
-      d.platform.os !== 'unknown' &&
-      d.platform.architecture !== 'unknown' &&
-      isImageManifest(d.mediaType)
+      isImageManifest(d.mediaType) &&
+      !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown')
   )
 }
 
@@ -66,7 +67,7 @@ function parse<T>(bytes: Buffer, what: string): T {
  * layers stay remote until a sink reads them. `platform` is the index entry's, when read through
  * an index; otherwise the config's.
  */
-export async function remoteImage(
+async function remoteImage(
   client: RegistryClient,
   repo: Repository,
   found: ManifestFound,
@@ -98,7 +99,7 @@ export async function remoteImage(
 }
 
 export interface ReadOptions {
-  /** Picks which platform entries of an index to read (all of them by default); may throw. */
+  /** Picks which image entries of an index to read (all of them by default); may throw. */
   select?: (entries: Descriptor[]) => Descriptor[]
 }
 
@@ -117,7 +118,7 @@ export async function readRemote(
   if (!top) return undefined
   if (isIndex(top.mediaType)) {
     const index = parse<ImageIndex>(top.bytes, named(repo, reference))
-    const entries = platformEntries(index)
+    const entries = imageEntries(index)
     const chosen = options.select ? options.select(entries) : entries
     const images = await Promise.all(
       chosen.map(async entry =>

@@ -2,13 +2,32 @@ import type { Registry } from '../oci/reference'
 import { silentLogger, type Logger } from '../util/log'
 import {
   defaultRetryPolicy,
+  loggingRetries,
   withRetries,
   type RetryPolicy
 } from '../util/retry'
-import { Authenticator, registryError, type Transport } from './auth'
-import { isTemporary } from './errors'
-import { defaultLimits, send, type Limits } from './http'
+import { Authenticator } from './auth'
+import { registryError, retryableFailures } from './errors'
+import {
+  defaultLimits,
+  send,
+  type HttpRequest,
+  type HttpResponse,
+  type Limits
+} from './http'
 import type { Keychain } from './keychain'
+
+/** A request to the registry's API, with the token scopes it needs and the statuses it expects. */
+export interface RegistryRequest extends HttpRequest {
+  scopes: string[]
+  /** Statuses that count as an answer; anything else is a `RegistryError`. */
+  ok: number[]
+  /** False when the caller retries a larger operation itself (an upload session). */
+  retries?: boolean
+}
+
+export type Send = (request: HttpRequest) => Promise<HttpResponse>
+export type Transport = (request: RegistryRequest) => Promise<HttpResponse>
 
 export interface TransportOptions {
   keychain: Keychain
@@ -41,11 +60,8 @@ function retrying(
       : withRetries(
           () => inner(request),
           policy,
-          isTemporary,
-          (error, ms) =>
-            log.info(
-              `${(error as Error).message}; retrying in ${(ms / 1000).toFixed(1)}s`
-            )
+          retryableFailures(),
+          loggingRetries(log)
         )
 }
 

@@ -33,6 +33,14 @@ export interface ChunkSource {
 
 export type UploadOutcome = 'existing' | 'mounted' | 'uploaded'
 
+export interface UploadSizes {
+  /** Blobs larger than this are uploaded in chunks (PATCH with Content-Range) that can be resumed. */
+  chunkThreshold?: number
+  chunkSize?: number
+  /** Chunks of a blob uploaded while it is written: small, so the upload keeps up with the writer. */
+  streamChunkSize?: number
+}
+
 const defaultChunkThreshold = 64 * 1024 * 1024
 const defaultChunkSize = 32 * 1024 * 1024
 // Above the 5 MiB minimum chunk some registries (ECR, GCR) impose on all but the last chunk.
@@ -61,7 +69,7 @@ export async function pushBlob(
     throw error
   }
   if (exists) return 'existing'
-  const threshold = client.options.chunkThreshold ?? defaultChunkThreshold
+  const threshold = client.sizes.chunkThreshold ?? defaultChunkThreshold
   return client.retrying(async () => {
     const started = await startUpload(client, repo, scopes, {
       digest,
@@ -77,7 +85,7 @@ export async function pushBlob(
           ready: async () => ({ available: source.size, digest })
         },
         scopes,
-        client.options.chunkSize ?? defaultChunkSize
+        client.sizes.chunkSize ?? defaultChunkSize
       )
     else await uploadWhole(client, started, digest, source, scopes)
     return 'uploaded'
@@ -103,8 +111,9 @@ export async function pushGrowingBlob(
       location,
       source,
       scopes,
-      client.options.streamChunkSize ?? defaultStreamChunkSize,
-      digest => client.blobExists(repo, digest, scopes)
+      client.sizes.streamChunkSize ?? defaultStreamChunkSize,
+      // Inside this operation's retry: the check is not retried on its own.
+      digest => client.blobExists(repo, digest, scopes, false)
     )
     if (finished.existing) {
       await client
@@ -178,7 +187,8 @@ async function uploadWhole(
     body: () => source.open(0),
     scopes,
     ok: [201],
-    retries: false
+    retries: false,
+    blob: true
   })
   await res.discard()
   checkDigest(res, digest)
@@ -221,7 +231,8 @@ async function uploadChunks(
           limit(await source.open(start, end - start + 1), end - start + 1),
         scopes,
         ok: [202],
-        retries: false
+        retries: false,
+        blob: true
       })
       await res.discard()
       url = location(client, res)
@@ -266,11 +277,14 @@ async function uploadChunks(
   done.searchParams.set('digest', digest)
   let res: HttpResponse
   try {
+    // An empty body, sent: the registry assembles and checks the blob now, which may take long.
     res = await client.request('PUT', done.toString(), {
       headers: { 'content-length': '0' },
+      body: () => Buffer.alloc(0),
       scopes,
       ok: [201],
-      retries: false
+      retries: false,
+      blob: true
     })
     await res.discard()
   } catch (error) {

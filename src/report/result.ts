@@ -1,5 +1,8 @@
 import type { DeployResult } from '../deploy/result'
 import type { Digest } from '../oci/digest'
+import type { Artifact } from '../oci/image'
+import { formatPlatform } from '../oci/platform'
+import type { Repository } from '../oci/reference'
 import type { SignatureRecord } from '../sign/signer'
 import type { PushReport } from '../sinks/registry'
 import type { Comparison } from './comparison'
@@ -49,4 +52,64 @@ export interface PipelineResult {
   pushSkipped?: string
   /** Set on pull_request events. */
   pullRequest?: { number: number; baseBranch?: string }
+}
+
+/** The result as far as the image goes: what was built, pushed (or not), under which tags. */
+export function imageResult(built: {
+  repository: Repository
+  artifact: Artifact
+  /** The base's name and the digest it resolved to; no name for scratch (or a merge). */
+  base: { name: string; digest?: Digest }
+  tags: readonly string[]
+  revision?: string
+  sourceDateEpoch: number
+  pullRequest?: { number: number; baseBranch?: string }
+  ociLayout?: string
+  push?: PushReport
+}): PipelineResult {
+  const { artifact, base, push } = built
+  const images = artifact.kind === 'image' ? [artifact] : artifact.images
+  const repository = built.repository.toString()
+  return {
+    digest: artifact.digest,
+    repository,
+    image: `${repository}@${artifact.digest}`,
+    tags: built.tags.map(tag => `${repository}:${tag}`),
+    configDigest:
+      artifact.kind === 'image'
+        ? artifact.configBlob.descriptor.digest
+        : undefined,
+    mediaType:
+      artifact.kind === 'image'
+        ? artifact.manifest.mediaType
+        : artifact.index.mediaType,
+    platforms: images.map(img => ({
+      platform: formatPlatform(img.platform),
+      digest: img.digest,
+      configDigest: img.configBlob.descriptor.digest,
+      layers: img.layers.map(layer => ({
+        digest: layer.descriptor.digest,
+        size: layer.descriptor.size,
+        mediaType: layer.descriptor.mediaType,
+        ...(layer.built
+          ? {
+              diffId: layer.built.diffId,
+              source: layer.built.source,
+              destination: layer.built.destination,
+              ...(layer.built.reusedFrom
+                ? { reusedFrom: layer.built.reusedFrom }
+                : {})
+            }
+          : {})
+      }))
+    })),
+    base: base.name ? { name: base.name, digest: base.digest } : undefined,
+    revision: built.revision,
+    sourceDateEpoch: built.sourceDateEpoch,
+    pushed: push !== undefined,
+    push,
+    ociLayout: built.ociLayout,
+    signatures: [],
+    ...(built.pullRequest ? { pullRequest: built.pullRequest } : {})
+  }
 }

@@ -9,7 +9,7 @@ export const bundleMediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 export const emptyConfig = Buffer.from('{}')
 const emptyMediaType = 'application/vnd.oci.empty.v1+json'
 
-export const referrerAnnotations = {
+const referrerAnnotations = {
   content: 'dev.sigstore.bundle.content',
   predicateType: 'dev.sigstore.bundle.predicateType',
   created: 'org.opencontainers.image.created'
@@ -50,7 +50,7 @@ export function keyBundle(
 }
 
 /** `sha256:abc…` → `sha256-abc…`: the referrers fallback tag (OCI distribution spec 1.1). */
-export function referrersFallbackTag(digest: Digest): string {
+function referrersFallbackTag(digest: Digest): string {
   return `sha256-${digestHex(digest)}`
 }
 

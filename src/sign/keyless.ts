@@ -1,5 +1,7 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { bundleToJSON } from '@sigstore/bundle'
+import { fetchText } from '../util/fetch-text'
+import { defaultRetryPolicy, withRetries } from '../util/retry'
 import {
   DSSEBundleBuilder,
   FulcioSigner,
@@ -28,7 +30,7 @@ export function keylessConfig(env: NodeJS.ProcessEnv): KeylessConfig {
  * but from the environment the front end was given: `$SIGSTORE_ID_TOKEN`, else GitHub's token
  * service (`permissions: id-token: write`).
  */
-export function oidcTokenProvider(env: NodeJS.ProcessEnv): IdentityProvider {
+function oidcTokenProvider(env: NodeJS.ProcessEnv): IdentityProvider {
   return {
     getToken: async () => {
       if (env.SIGSTORE_ID_TOKEN) return env.SIGSTORE_ID_TOKEN
@@ -40,19 +42,36 @@ export function oidcTokenProvider(env: NodeJS.ProcessEnv): IdentityProvider {
         )
       const request = new URL(url)
       request.searchParams.set('audience', 'sigstore')
-      const res = await fetch(request, {
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${token}`
+      // As sigstore-js does: a failed answer (or none) is asked for again, twice.
+      const res = await withRetries(
+        async () => {
+          const answer = await fetchText(
+            request,
+            {
+              headers: {
+                accept: 'application/json',
+                authorization: `Bearer ${token}`
+              }
+            },
+            { timeoutMs: 30_000, maxBytes: 64 * 1024 }
+          )
+          if (answer.status >= 500 || answer.status === 429)
+            throw new Error(`the OIDC token service answered ${answer.status}`)
+          return answer
         },
-        signal: AbortSignal.timeout(30_000)
-      })
-      const text = await res.text()
-      if (!res.ok || text.length > 64 * 1024)
-        throw new Error(`the OIDC token service answered ${res.status}`)
-      const value = (JSON.parse(text) as { value?: unknown }).value
-      if (typeof value !== 'string' || value === '')
-        throw new Error('the OIDC token service answered without a token')
+        { ...defaultRetryPolicy, attempts: 3 },
+        () => true
+      )
+      let value: unknown
+      try {
+        value = (JSON.parse(res.text) as { value?: unknown }).value
+      } catch {
+        value = undefined
+      }
+      if (!res.ok || typeof value !== 'string' || value === '')
+        throw new Error(
+          `the OIDC token service answered ${res.status} without a token`
+        )
       return value
     }
   }

@@ -10,7 +10,7 @@ import {
 import nacl from 'tweetnacl'
 
 /** PEM types of cosign's encrypted keys (current, and the one cosign wrote before 2.0). */
-export const encryptedPemTypes = [
+const encryptedPemTypes = [
   'ENCRYPTED SIGSTORE PRIVATE KEY',
   'ENCRYPTED COSIGN PRIVATE KEY'
 ] as const

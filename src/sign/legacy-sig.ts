@@ -5,12 +5,12 @@ import type { Repository } from '../oci/reference'
 import type { Descriptor, ImageManifest } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
 
-export const simpleSigningMediaType =
+const simpleSigningMediaType =
   'application/vnd.dev.cosign.simplesigning.v1+json'
 export const signatureAnnotation = 'dev.cosignproject.cosign/signature'
 
 /** `sha256:abc…` → `sha256-abc….sig`: where cosign v2 and containers/image look. */
-export function legacySignatureTag(digest: Digest): string {
+function legacySignatureTag(digest: Digest): string {
   return `sha256-${digestHex(digest)}.sig`
 }
 

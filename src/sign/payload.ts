@@ -6,7 +6,7 @@ export const inTotoPayloadType = 'application/vnd.in-toto+json'
 export const cosignSignPredicate = 'https://sigstore.dev/cosign/sign/v1'
 
 /** The repository as cosign names it in payloads (go-containerregistry's `Repository.Name()`). */
-export function cosignRepositoryName(repository: Repository): string {
+function cosignRepositoryName(repository: Repository): string {
   return repository.registry.name === 'docker.io'
     ? `index.docker.io/${repository.path}`
     : repository.toString()

@@ -4,6 +4,8 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  /** A value learnt during the run (a token, an encoded password) that must never be shown. */
+  secret?(value: string): void
 }
 
 export const silentLogger: Logger = {
@@ -15,15 +17,24 @@ export const silentLogger: Logger = {
 
 /** A logger for the command line: everything on stderr, so stdout carries only results. */
 export function consoleLogger(verbose = false): Logger {
+  const secrets = new Set<string>()
+  const write = (line: string): void => {
+    let text = line
+    for (const secret of secrets) text = text.split(secret).join('***')
+    process.stderr.write(`${text}\n`)
+  }
   return {
     debug: message => {
-      if (verbose) process.stderr.write(`${message}\n`)
+      if (verbose) write(message)
     },
-    info: message => process.stderr.write(`${message}\n`),
-    warning: message => process.stderr.write(`warning: ${message}\n`),
+    info: message => write(message),
+    warning: message => write(`warning: ${message}`),
     group: async (name, fn) => {
-      process.stderr.write(`== ${name}\n`)
+      write(`== ${name}`)
       return fn()
+    },
+    secret: value => {
+      if (value.length >= 4) secrets.add(value)
     }
   }
 }

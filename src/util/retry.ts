@@ -18,7 +18,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   jitter: 0.2
 }
 
-export const sleep = (ms: number): Promise<void> =>
+const sleep = (ms: number): Promise<void> =>
   new Promise(resolve => setTimeout(resolve, ms))
 
 /** An error that names how long to wait before trying again (HTTP `Retry-After`). */
@@ -65,4 +65,14 @@ export async function withRetries<T>(
       await sleep(delay)
     }
   }
+}
+
+/** The `onRetry` that says in the log what failed and when it is tried again. */
+export function loggingRetries(log: {
+  info(message: string): void
+}): (error: unknown, delayMs: number) => void {
+  return (error, delayMs) =>
+    log.info(
+      `${error instanceof Error ? error.message : String(error)}; retrying in ${(delayMs / 1000).toFixed(1)}s`
+    )
 }

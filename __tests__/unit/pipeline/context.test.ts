@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
+import { Git } from '../../../src/git/git'
 import { readContext } from '../../../src/pipeline/context'
 
 function repo(): { dir: string; sha: string } {
@@ -25,7 +26,13 @@ function repo(): { dir: string; sha: string } {
   return { dir, sha: git('rev-parse', 'HEAD') }
 }
 
-const at = (dir: string) => ({ workspace: dir, workingDirectory: dir })
+// The environment git runs with, as a front end would pass it.
+const git = new Git({ PATH: process.env.PATH, HOME: process.env.HOME })
+const at = (dir: string) => ({
+  workspace: dir,
+  workingDirectory: dir,
+  tempDir: tmpdir()
+})
 
 describe('readContext', () => {
   it('uses the PR head commit, number and branch on pull_request events', async () => {
@@ -50,6 +57,7 @@ describe('readContext', () => {
         GITHUB_REPOSITORY: 'acme/api',
         GITHUB_SERVER_URL: 'https://github.com'
       },
+      git,
       at(dir)
     )
     expect(context.sha).toBe('b'.repeat(40))
@@ -62,7 +70,7 @@ describe('readContext', () => {
 
   it('falls back to the checkout locally, and to $SOURCE_DATE_EPOCH outside git', async () => {
     const { dir, sha } = repo()
-    const local = await readContext({}, at(dir))
+    const local = await readContext({}, git, at(dir))
     expect(local).toMatchObject({
       sha,
       branch: 'trunk',
@@ -70,6 +78,7 @@ describe('readContext', () => {
     })
     const outside = await readContext(
       { SOURCE_DATE_EPOCH: '1234' },
+      git,
       at(mkdtempSync(join(tmpdir(), 'imprint-nogit-')))
     )
     expect(outside).toMatchObject({
@@ -77,7 +86,12 @@ describe('readContext', () => {
       sourceDateEpoch: 1234,
       sourceDateOrigin: '$SOURCE_DATE_EPOCH'
     })
-    const input = await readContext({ SOURCE_DATE_EPOCH: '1234' }, at(dir), 42)
+    const input = await readContext(
+      { SOURCE_DATE_EPOCH: '1234' },
+      git,
+      at(dir),
+      42
+    )
     expect(input.sourceDateEpoch).toBe(42)
   })
 
@@ -85,6 +99,7 @@ describe('readContext', () => {
     const { dir } = repo()
     const context = await readContext(
       { GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_ACTIONS: 'true' },
+      git,
       at(dir)
     )
     expect(context.version).toBe('v1.2.3')

@@ -13,7 +13,8 @@ describe('renderTags', () => {
     previousCommits: [],
     serverUrl: 'https://github.com',
     apiUrl: 'https://api.github.com',
-    workspace: '.'
+    workspace: '.',
+    tempDir: '/tmp'
   }
   it('fills every placeholder and sanitises branch names', () => {
     expect(

@@ -18,6 +18,7 @@ describe('defaultKeychain', () => {
 
   it('prefers the inputs, for the image registry only', async () => {
     const keychain = defaultKeychain({
+      env: {},
       explicit: { registry: ghcr, username: 'in', password: 'put' },
       dockerConfigDir: dockerConfig({
         'ghcr.io': { auth: b64('cfg:pw') },
@@ -38,6 +39,7 @@ describe('defaultKeychain', () => {
 
   it('reads docker config auths in their various key spellings, then the GitHub token for ghcr.io', async () => {
     const keychain = defaultKeychain({
+      env: {},
       dockerConfigDir: dockerConfig({
         'https://index.docker.io/v1/': { auth: b64('hub:pw:with:colons') },
         'https://registry.example:5000': { username: 'u', password: 'p' }

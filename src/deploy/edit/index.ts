@@ -53,7 +53,9 @@ export function editManifest(
         node.items.forEach((item, i) => walk(item, [...path, i]))
       }
     }
-    walk(document.contents, [])
+    // A document that is a bare string is no manifest: only collections are walked.
+    if (isMap(document.contents) || isSeq(document.contents))
+      walk(document.contents, [])
   })
   return editor.finish()
 }

@@ -13,7 +13,7 @@ export function sameRepository(value: string, repository: Repository): boolean {
 }
 
 /** The reference's name as written (`nginx`, `ghcr.io/a/b`), without tag and digest. */
-export function namePart(reference: string): string {
+function namePart(reference: string): string {
   const withoutDigest = reference.split('@')[0]
   const slash = withoutDigest.lastIndexOf('/')
   const colon = withoutDigest.lastIndexOf(':')
