@@ -16,6 +16,8 @@ export interface FilePlan {
 export interface ManifestPlan {
   files: FilePlan[]
   warnings: string[]
+  /** For the debug log. */
+  notes: string[]
 }
 
 /** Expands the `manifests` list (files and globs, relative to the repository root) in order. */
@@ -75,9 +77,11 @@ export function planManifests(
 ): ManifestPlan {
   const plans: FilePlan[] = []
   const warnings: string[] = []
+  const notes: string[] = []
   for (const { path, text: before } of manifests) {
     const edit = editManifest(path, before, target)
     warnings.push(...edit.warnings)
+    notes.push(...edit.notes)
     if (edit.matches === 0) {
       const message = `${path} has no reference to ${target.repository}`
       if (requireMatch)
@@ -96,7 +100,7 @@ export function planManifests(
       matches: edit.matches
     })
   }
-  return { files: plans, warnings }
+  return { files: plans, warnings, notes }
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import {
   editManifest,
   ManifestError,
@@ -200,6 +200,45 @@ describe('editManifest edge cases', () => {
       src.replace('  image: ghcr.io/acme/api', '  url: ghcr.io/acme/api')
     )
     expect(result.matches).toBe(0)
+  })
+})
+
+describe('the YAML library stays quiet', () => {
+  it('routes what it notices about template keys to the notes, not to stderr', () => {
+    const src = `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  namespace: {{ .ns }}
+spec:
+  metrics:
+    - name: load
+      provider:
+        job:
+          spec:
+            template:
+              metadata:
+                annotations:
+                  sidecar.example.io/inject: {{args.inject}}
+              spec:
+                containers:
+                  - name: load
+                    image: ghcr.io/acme/api:1
+`
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const result = editManifest('analysis.yaml', src, target)
+      expect(result.text).toBe(src.replace('ghcr.io/acme/api:1', pinned))
+      expect(result.notes).toEqual([
+        'analysis.yaml:4: a key in metadata.namespace is itself a mapping or list (an unquoted template?); left alone',
+        'analysis.yaml:14: a key in spec.metrics[0].provider.job.spec.template.metadata.annotations.sidecar.example.io/inject is itself a mapping or list (an unquoted template?); left alone'
+      ])
+      expect(emit).not.toHaveBeenCalled()
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      emit.mockRestore()
+      warn.mockRestore()
+    }
   })
 })
 

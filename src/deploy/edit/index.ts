@@ -1,10 +1,10 @@
-import { isMap, isPair, isScalar, isSeq } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml'
 import { editFluxMarkers } from './flux'
 import { editHelmImage } from './helm'
 import { editKustomizeImages, isKustomization } from './kustomize'
 import { editNamedPaths } from './named-paths'
 import { editReference } from './reference'
-import { Splicer, type JsPath } from './splice'
+import { formatPath, Splicer, type JsPath } from './splice'
 import type { ImageTarget, ManifestEdit } from './types'
 
 export { ManifestError } from './splice'
@@ -37,7 +37,15 @@ export function editManifest(
       } else if (isMap(node)) {
         const owned = editHelmImage(editor, doc, node, path)
         for (const pair of node.items) {
-          if (!isPair(pair) || !isScalar(pair.key)) continue
+          if (!isPair(pair)) continue
+          if (!isScalar(pair.key)) {
+            // `{{ .ns }}: x` parses as a mapping used as a key: an unquoted template, not data.
+            const range = (pair.key as Node | null)?.range
+            editor.notes.push(
+              `${file}${range ? `:${editor.lineOf(range[0])}` : ''}: a key in ${formatPath(path) || 'the top-level mapping'} is itself a mapping or list (an unquoted template?); left alone`
+            )
+            continue
+          }
           const key = String(pair.key.value)
           if (owned.includes(key)) continue
           if (

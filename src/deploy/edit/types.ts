@@ -33,4 +33,6 @@ export interface ManifestEdit {
   /** References to the image that were found, changed or already current. */
   matches: number
   warnings: string[]
+  /** For the debug log: what the YAML library noticed, keys that are mappings (templates). */
+  notes: string[]
 }
