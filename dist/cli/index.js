@@ -33734,20 +33734,26 @@ function namePart(reference) {
 }
 /**
  * Full references: Kubernetes containers (anywhere), compose services, image volumes and any
- * string with a tag or digest become `name:tag@digest`. A bare name is an image only under an
- * `image` key; elsewhere it is a name other tools keep (Flux ImageRepository, config values).
+ * string with a tag or digest. A reference with a tag becomes `name:tag@digest`; one written by
+ * digest alone stays so (`name@digest`: the author chose it, and kustomize's `digest` gives the
+ * same). A bare name is an image only under an `image` key; elsewhere it is a name other tools
+ * keep (annotations, config values). Returns whether the value names the image this way.
  */
 function editReference(editor, doc, node, path) {
     const { target } = editor;
     const value = node.value;
     if (!sameRepository(value, target.repository))
-        return;
+        return false;
     const underImageKey = path[path.length - 1] === 'image' ||
         (path[path.length - 1] === 'reference' && path[path.length - 2] === 'image'); // image volumes
-    if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? ''))
-        return;
+    const written = (0,reference/* parseReference */.F2)(value);
+    const bare = written.tag === undefined && written.digest === undefined;
+    if (bare && !underImageKey)
+        return false;
     editor.matches++;
-    const next = `${namePart(value)}:${target.tag}@${target.digest}`;
+    const next = written.tag === undefined && written.digest !== undefined
+        ? `${namePart(value)}@${target.digest}`
+        : `${namePart(value)}:${target.tag}@${target.digest}`;
     if (editor.setScalar(node, path, next)) {
         editor.change({
             document: doc,
@@ -33757,6 +33763,7 @@ function editReference(editor, doc, node, path) {
             to: next
         });
     }
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/edit/flux.ts
@@ -33898,7 +33905,11 @@ function isKustomization(file, document) {
     return (kustomizationNames.has((0,external_node_path_.basename)(file)) ||
         ((0,dist/* isMap */.jh)(contents) && stringOf(pairOf(contents, 'kind')) === 'Kustomization'));
 }
-/** A kustomization's top-level `images:` list: each entry naming the image gets `newTag` and `digest`. */
+/**
+ * A kustomization's top-level `images:` list: each entry naming the image gets `newTag` and
+ * `digest`, except an entry pinned by `digest` alone, which stays so (kustomize then renders
+ * `name@digest`, and adding a tag would change the form the author chose).
+ */
 function editKustomizeImages(editor, doc, images, path) {
     if (!(0,dist/* isSeq */.oP)(images))
         return;
@@ -33918,11 +33929,15 @@ function editEntry(editor, doc, entry, path) {
     const oldTag = stringOf(pairOf(entry, 'newTag'));
     const oldDigest = stringOf(pairOf(entry, 'digest'));
     const from = `${effective}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`;
+    const digestOnly = !pairOf(entry, 'newTag') && pairOf(entry, 'digest');
+    const fields = digestOnly
+        ? [['digest', target.digest]]
+        : [
+            ['newTag', target.tag],
+            ['digest', target.digest]
+        ];
     let changed = false;
-    for (const [key, value] of [
-        ['newTag', target.tag],
-        ['digest', target.digest]
-    ]) {
+    for (const [key, value] of fields) {
         const pair = pairOf(entry, key);
         if (pair)
             changed =
@@ -33942,7 +33957,7 @@ function editEntry(editor, doc, entry, path) {
             path: formatPath(path),
             kind: 'kustomize',
             from,
-            to: `${effective}:${target.tag}@${target.digest}`
+            to: `${effective}${digestOnly ? '' : `:${target.tag}`}@${target.digest}`
         });
     }
 }

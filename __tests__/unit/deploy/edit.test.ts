@@ -51,7 +51,10 @@ spec:
     expect(text).toBe(
       src
         .replace('ghcr.io/acme/api:old', pinned)
-        .replace(`"ghcr.io/acme/api@sha256:${'0'.repeat(64)}"`, `"${pinned}"`)
+        .replace(
+          `"ghcr.io/acme/api@sha256:${'0'.repeat(64)}"`,
+          `"ghcr.io/acme/api@${digest}"` // digest-only stays digest-only
+        )
         .replace(`'ghcr.io/acme/api:v1'`, `'${pinned}'`)
     )
     expect(matches).toBe(3)
