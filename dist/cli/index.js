@@ -33479,7 +33479,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7110:
+/***/ 5782:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33766,6 +33766,43 @@ function editReference(editor, doc, node, path) {
     return true;
 }
 
+;// CONCATENATED MODULE: ./src/deploy/edit/findings.ts
+
+
+
+/**
+ * What the matchers noticed but did not edit, gathered per file: fields naming the image that
+ * no rule knows or that a rule left alone (for the no-match message).
+ */
+class Findings {
+    target;
+    unmatched = [];
+    constructor(target) {
+        this.target = target;
+    }
+    /** A string naming the image in a field no matcher knows. */
+    unknownField(document, path) {
+        this.unmatched.push({ document, path: formatPath(path) });
+    }
+    /** A subtree a rule leaves alone: the fields in it that name the image, and why. */
+    leftAlone(document, path, node, why) {
+        if ((0,dist/* isScalar */.jn)(node)) {
+            if (typeof node.value === 'string' &&
+                sameRepository(node.value, this.target.repository))
+                this.unmatched.push({ document, path: formatPath(path), why });
+        }
+        else if ((0,dist/* isMap */.jh)(node)) {
+            for (const pair of node.items) {
+                if ((0,dist/* isPair */.tO)(pair) && (0,dist/* isScalar */.jn)(pair.key))
+                    this.leftAlone(document, [...path, String(pair.key.value)], pair.value, why);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node.items.forEach((item, i) => this.leftAlone(document, [...path, i], item, why));
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/edit/flux.ts
 
 
@@ -34012,7 +34049,238 @@ function editNamedPaths(editor, doc, document) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deploy/edit/parameters.ts
+
+
+// How a step refers to a parameter: Tekton `$(params.x)` / `$(params["x"])`, Argo
+// `{{inputs.parameters.x}}` / `{{workflow.parameters.x}}`.
+const parameterReferences = [
+    /\$\(params\.([\w.-]+)\)/g,
+    /\$\(params\[['"]([^'"]+)['"]\]\)/g,
+    /\{\{\s*(?:inputs|workflow)\.parameters\.([\w-]+)\s*\}\}/g
+];
+function referencedParameters(text) {
+    return parameterReferences.flatMap(pattern => [...text.matchAll(pattern)].map(match => match[1]));
+}
+/**
+ * The parameters whose value becomes a step's image: named in an `image` field, or passed on to
+ * such a parameter (a Pipeline's param handed to its Task's). Names are matched across the
+ * file's documents, as a Pipeline and its Tasks often share one file.
+ */
+function imageParameters(documents) {
+    const used = new Set();
+    const passedOn = [];
+    for (const document of documents) {
+        (0,dist/* visit */.YR)(document, {
+            Pair(_, pair) {
+                if (!(0,dist/* isScalar */.jn)(pair.key))
+                    return;
+                if (pair.key.value === 'image' &&
+                    (0,dist/* isScalar */.jn)(pair.value) &&
+                    typeof pair.value.value === 'string') {
+                    for (const name of referencedParameters(pair.value.value))
+                        used.add(name);
+                }
+            },
+            Map(_, map) {
+                const name = stringOf(pairOf(map, 'name'));
+                const value = stringOf(pairOf(map, 'value')) ?? stringOf(pairOf(map, 'default'));
+                if (name && value)
+                    passedOn.push({ name, from: referencedParameters(value) });
+            }
+        });
+    }
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const { name, from } of passedOn) {
+            if (!used.has(name))
+                continue;
+            for (const other of from) {
+                if (!used.has(other)) {
+                    used.add(other);
+                    grew = true;
+                }
+            }
+        }
+    }
+    return used;
+}
+const argoWorkflowKinds = [
+    'Workflow',
+    'WorkflowTemplate',
+    'ClusterWorkflowTemplate',
+    'CronWorkflow'
+];
+/**
+ * A parameter value (Argo Workflows `parameters`, Tekton `params`) that no step uses as its image.
+ * Such a value is as often a push target (buildkit `--output name=…`, kaniko `--destination`) as an
+ * image to run, and only its use tells which; resolver params (`taskRef.params` with a `resolver`)
+ * are not parameters of steps and are left to the other rules.
+ */
+function isUnusedParameter(place) {
+    const { path, parent, ancestors, object } = place;
+    const n = path.length;
+    if (!object ||
+        !(object.group === 'tekton.dev' ||
+            (object.group === 'argoproj.io' &&
+                argoWorkflowKinds.includes(object.kind))))
+        return false;
+    if ((path[n - 1] !== 'value' && path[n - 1] !== 'default') ||
+        typeof path[n - 2] !== 'number' ||
+        (path[n - 3] !== 'params' && path[n - 3] !== 'parameters'))
+        return false;
+    const owner = ancestors[ancestors.length - 1];
+    if (owner && pairOf(owner, 'resolver'))
+        return false;
+    const name = stringOf(pairOf(parent, 'name'));
+    return name !== undefined && !place.imageParameters.has(name);
+}
+
+;// CONCATENATED MODULE: ./src/deploy/edit/never-images.ts
+
+
+
+/**
+ * The object a mapping starts: a document with an `apiVersion` and a `kind`, or a mapping inside
+ * one that also has `metadata` (List items, Template objects). References to objects
+ * (`scaleTargetRef`, `ownerReferences`) have no `metadata` and are not objects.
+ */
+function objectOf(map, depth) {
+    const apiVersion = stringOf(pairOf(map, 'apiVersion'));
+    const kind = stringOf(pairOf(map, 'kind'));
+    if (!apiVersion || !kind || (depth > 0 && !pairOf(map, 'metadata')))
+        return undefined;
+    const slash = apiVersion.lastIndexOf('/');
+    return { group: slash < 0 ? '' : apiVersion.slice(0, slash), kind, depth };
+}
+/** A compose file: a top-level `services` mapping, and no `apiVersion`. */
+function isCompose(document) {
+    const root = document.contents;
+    return ((0,dist/* isMap */.jh)(root) &&
+        !pairOf(root, 'apiVersion') &&
+        (0,dist/* isMap */.jh)(pairOf(root, 'services')?.value));
+}
+/**
+ * Fields of known kinds that name an image without deploying it: repositories that are scanned,
+ * watched or pushed to, and patterns to verify. Pinning them breaks the tool that reads them
+ * (Flux rejects a tag in an ImageRepository; a push target with a digest cannot be pushed to).
+ */
+const kindRules = [
+    {
+        group: 'image.toolkit.fluxcd.io',
+        kinds: ['ImageRepository'],
+        paths: ['spec.image'],
+        why: 'the repository a Flux ImageRepository scans for tags'
+    },
+    {
+        group: 'image.toolkit.fluxcd.io',
+        kinds: ['ImagePolicy', 'ImageUpdateAutomation'],
+        paths: ['spec'],
+        why: 'Flux image automation settings, not a deployment'
+    },
+    {
+        group: 'argocd-image-updater.argoproj.io',
+        kinds: ['ImageUpdater'],
+        paths: ['spec'],
+        why: 'images Argo CD Image Updater watches, not deploys'
+    },
+    {
+        group: 'kargo.akuity.io',
+        kinds: ['Warehouse', 'Stage', 'PromotionTask', 'ClusterPromotionTask'],
+        paths: ['spec.subscriptions', 'spec.promotionTemplate', 'spec.steps'],
+        why: 'what Kargo watches and how it promotes (it writes the image itself)'
+    },
+    {
+        group: 'shipwright.io',
+        kinds: ['Build', 'BuildRun'],
+        paths: ['spec.output', 'spec.build.spec.output'],
+        why: 'where a Shipwright build pushes its result'
+    },
+    {
+        group: 'kpack.io',
+        kinds: ['Image', 'Builder', 'ClusterBuilder'],
+        paths: ['spec.tag'],
+        why: 'where kpack pushes what it builds'
+    },
+    {
+        group: 'build.openshift.io',
+        kinds: ['BuildConfig', 'Build'],
+        paths: ['spec.output'],
+        why: 'where an OpenShift build pushes its result'
+    },
+    {
+        group: 'kyverno.io',
+        kinds: ['ClusterPolicy', 'Policy'],
+        paths: ['spec.rules.*.verifyImages'],
+        why: 'images a Kyverno policy verifies'
+    },
+    {
+        group: 'policy.sigstore.dev',
+        kinds: ['ClusterImagePolicy'],
+        paths: ['spec.images'],
+        why: 'images a Sigstore policy verifies'
+    },
+    {
+        group: 'meta.pkg.crossplane.io',
+        kinds: ['Configuration', 'Provider', 'Function'],
+        paths: ['spec.dependsOn'],
+        why: 'a Crossplane package dependency, with a version constraint'
+    },
+    {
+        group: 'apiextensions.k8s.io',
+        kinds: ['CustomResourceDefinition'],
+        paths: ['spec'],
+        why: 'a schema, not an object'
+    }
+];
+/** In a kustomization, selectors and field specs that name images to find, not to deploy. */
+const kustomizationPaths = [
+    'patches.*.target',
+    'patchesJson6902.*.target',
+    'replacements'
+];
+function matches(pattern, path) {
+    const parts = pattern.split('.');
+    return (parts.length === path.length &&
+        parts.every((part, i) => part === '*' || part === String(path[i])));
+}
+/**
+ * Why the field at `place` is never a deployed image (its whole subtree is left alone), or
+ * undefined when the other rules may look at it.
+ */
+function leftAlone(place) {
+    const { path, parent, object } = place;
+    if (object) {
+        const inside = path.slice(object.depth);
+        // A live object (`kubectl get -o yaml`): its status says what runs, and only its controller writes it.
+        if (inside.length === 1 && inside[0] === 'status')
+            return 'the status of a live object, written by its controller';
+        for (const rule of kindRules) {
+            if (rule.group === object.group &&
+                rule.kinds.includes(object.kind) &&
+                rule.paths.some(pattern => matches(pattern, inside)))
+                return rule.why;
+        }
+    }
+    if (place.kustomization && kustomizationPaths.some(p => matches(p, path)))
+        return 'a kustomize selector, not an image';
+    if (place.compose &&
+        matches('services.*.image', path) &&
+        pairOf(parent, 'build'))
+        return 'the name `docker compose build` gives the image it builds';
+    // Inputs of a GitHub Actions step or reusable workflow: each action gives them its own meaning
+    // (`repository:` is a Git repository for actions/checkout, `tags:` a push target for build-push).
+    if (path[path.length - 1] === 'with' && pairOf(parent, 'uses'))
+        return 'an input of a GitHub Actions step';
+    if (isUnusedParameter(place))
+        return 'a workflow parameter no step image in this file uses (a build or push target?)';
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/edit/index.ts
+
+
+
 
 
 
@@ -34025,19 +34293,26 @@ function editNamedPaths(editor, doc, document) {
 /**
  * Rewrites every reference to `target.repository` in a YAML stream, byte for byte outside the
  * changed values (`splice.ts`). The matchers, one per format: `manifest-paths` fields, Flux
- * setter markers, Helm image maps, kustomization `images:`, and full references anywhere.
+ * setter markers, Helm image maps, kustomization `images:`, and full references anywhere, except
+ * in fields that are never deployed images (`never-images.ts`).
  */
 function editManifest(file, src, target) {
     const editor = new Splicer(file, src, target);
+    const findings = new Findings(target);
+    const parameters = imageParameters(editor.documents);
     editor.documents.forEach((document, doc) => {
         editNamedPaths(editor, doc, document);
         editFluxMarkers(editor, doc, document.contents);
         const kustomization = isKustomization(file, document);
-        const walk = (node, path) => {
+        const compose = isCompose(document);
+        const walk = (node, path, ancestors, outer) => {
             if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
-                editReference(editor, doc, node, path);
+                if (!editReference(editor, doc, node, path) &&
+                    sameRepository(node.value, target.repository))
+                    findings.unknownField(doc, path);
             }
             else if ((0,dist/* isMap */.jh)(node)) {
+                const object = objectOf(node, path.length) ?? outer;
                 const owned = editHelmImage(editor, doc, node, path);
                 for (const pair of node.items) {
                     if (!(0,dist/* isPair */.tO)(pair))
@@ -34051,22 +34326,36 @@ function editManifest(file, src, target) {
                     const key = String(pair.key.value);
                     if (owned.includes(key))
                         continue;
-                    if (kustomization &&
+                    const childPath = [...path, key];
+                    const place = {
+                        path: childPath,
+                        parent: node,
+                        ancestors,
+                        object,
+                        kustomization,
+                        compose,
+                        imageParameters: parameters
+                    };
+                    const why = leftAlone(place);
+                    if (why)
+                        findings.leftAlone(doc, childPath, pair.value, why);
+                    else if (kustomization &&
                         path.length === 0 &&
                         key === 'images' &&
                         (0,dist/* isSeq */.oP)(pair.value))
                         editKustomizeImages(editor, doc, pair.value, [key]);
                     else
-                        walk(pair.value, [...path, key]);
+                        walk(pair.value, childPath, [...ancestors, node], object);
                 }
             }
             else if ((0,dist/* isSeq */.oP)(node)) {
-                node.items.forEach((item, i) => walk(item, [...path, i]));
+                node.items.forEach((item, i) => walk(item, [...path, i], ancestors, outer));
             }
         };
-        walk(document.contents, []);
+        walk(document.contents, [], [], undefined);
     });
-    return editor.finish();
+    const edit = editor.finish();
+    return { ...edit, unmatched: findings.unmatched };
 }
 
 
@@ -34407,8 +34696,8 @@ function readBuildInputs(reader, merging) {
     };
 }
 
-// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 7 modules
-var edit = __nccwpck_require__(7110);
+// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 10 modules
+var edit = __nccwpck_require__(5782);
 ;// CONCATENATED MODULE: ./src/inputs/deploy.ts
 
 
@@ -36516,8 +36805,8 @@ function isPullRequest(context) {
 
 // EXTERNAL MODULE: ./src/util/retry.ts
 var retry = __nccwpck_require__(8751);
-// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 7 modules
-var deploy_edit = __nccwpck_require__(7110);
+// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 10 modules
+var deploy_edit = __nccwpck_require__(5782);
 ;// CONCATENATED MODULE: ./src/deploy/manifests.ts
 
 
@@ -36561,9 +36850,9 @@ function planManifests(manifests, target, requireMatch) {
         warnings.push(...edit.warnings);
         notes.push(...edit.notes);
         if (edit.matches === 0) {
-            const message = `${path} has no reference to ${target.repository}`;
+            const message = noMatchMessage(path, target, edit);
             if (requireMatch)
-                throw new errors/* InputError */.dz('manifests', `${message} (set manifest-no-match: warning to allow this)`);
+                throw new errors/* InputError */.dz('manifests', `${message} (${edit.unmatched.some(f => !f.why) ? 'name the field in manifest-paths, or ' : ''}set manifest-no-match: warning to allow this)`);
             warnings.push(message);
         }
         plans.push({
@@ -36575,6 +36864,31 @@ function planManifests(manifests, target, requireMatch) {
         });
     }
     return { files: plans, warnings, notes };
+}
+function listed(paths) {
+    const unique = [...new Set(paths)];
+    return unique.length <= 3
+        ? unique.join(', ')
+        : `${unique.slice(0, 3).join(', ')} and ${unique.length - 3} more`;
+}
+/**
+ * Why a file has no reference to pin: where it names the image in fields the editor does not
+ * know (with the manifest-paths line that would pin one), and what a rule left alone.
+ */
+function noMatchMessage(path, target, edit) {
+    let message = `${path} has no reference to ${target.repository}`;
+    const unknown = edit.unmatched.filter(f => !f.why).map(f => f.path);
+    if (unknown.length) {
+        message += `; it names the image at ${listed(unknown)}, ${unknown.length === 1 ? 'a field' : 'fields'} the editor does not know. If ${unknown.length === 1 ? 'that field deploys' : 'they deploy'} it, list ${unknown.length === 1 ? 'it' : 'them'} in manifest-paths: "${unknown[0]}=reference" for a whole reference, or PATH=tag and PATH=digest for separate tag and digest fields`;
+    }
+    const ruled = edit.unmatched.filter(f => f.why);
+    const reasons = [...new Set(ruled.map(f => f.why))];
+    if (ruled.length) {
+        message += `; left alone: ${reasons
+            .map(why => `${listed(ruled.filter(f => f.why === why).map(f => f.path))} (${why})`)
+            .join(', ')}`;
+    }
+    return message;
 }
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */
 async function writeAtomically(file, text) {
@@ -45513,7 +45827,7 @@ exports.qg = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 

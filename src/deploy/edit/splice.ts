@@ -184,7 +184,7 @@ export class Splicer {
   }
 
   /** The edited text, checked: it parses, and reads exactly as the intended documents. */
-  finish(): ManifestEdit {
+  finish(): Omit<ManifestEdit, 'unmatched'> {
     // From the end backwards; insertions at the same offset in reverse order, so they read in order.
     const ordered = this.splices.map((splice, order) => ({ ...splice, order }))
     ordered.sort((a, b) => b.start - a.start || b.order - a.order)

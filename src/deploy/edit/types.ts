@@ -27,6 +27,14 @@ export interface ManifestChange {
   to: string
 }
 
+/** A field that names the image but was not edited. */
+export interface UnmatchedField {
+  document: number
+  path: string
+  /** Why a rule leaves it alone; absent when no matcher knows the field. */
+  why?: string
+}
+
 export interface ManifestEdit {
   text: string
   changes: ManifestChange[]
@@ -35,4 +43,6 @@ export interface ManifestEdit {
   warnings: string[]
   /** For the debug log: what the YAML library noticed, keys that are mappings (templates). */
   notes: string[]
+  /** Fields naming the image that were left as they are (explains a file without matches). */
+  unmatched: UnmatchedField[]
 }
