@@ -62858,34 +62858,65 @@ function parseNamedPath(line) {
     }
     return { path, field: match[2] };
 }
-/** `manifest-paths`: each named field that exists gets the tag, the digest or the reference. */
+/**
+ * `manifest-paths`: each named field that exists gets the tag, the digest or the reference. A
+ * missing last key is added to the block mapping that would hold it (after its tag, or after
+ * its last plain value), which is how a values file gains the digest field it lacks.
+ */
 function editNamedPaths(editor, doc, document) {
     const { target, file } = editor;
     for (const named of target.paths ?? []) {
-        if (!document.hasIn(named.path))
-            continue;
-        const node = document.getIn(named.path, true);
-        if (!(0,dist/* isScalar */.jn)(node)) {
-            editor.warnings.push(`${file}: ${formatPath(named.path)} is not a single value; manifest-paths left it alone`);
-            continue;
-        }
         const value = named.field === 'tag'
             ? target.tag
             : named.field === 'digest'
                 ? target.digest
                 : `${target.repository}:${target.tag}@${target.digest}`;
+        const where = formatPath(named.path);
+        if (!document.hasIn(named.path)) {
+            addField(editor, doc, document, named.path, value);
+            continue;
+        }
+        const node = document.getIn(named.path, true);
+        if (!(0,dist/* isScalar */.jn)(node)) {
+            editor.warnings.push(`${file}: ${where} is not a single value; manifest-paths left it alone`);
+            continue;
+        }
         editor.matches++;
         const from = String(node.value ?? '');
         if (editor.setScalar(node, named.path, value)) {
             editor.change({
                 document: doc,
-                path: formatPath(named.path),
+                path: where,
                 kind: 'named-path',
                 from,
                 to: value
             });
         }
     }
+}
+function addField(editor, doc, document, path, value) {
+    const key = path[path.length - 1];
+    const holder = path.length === 1
+        ? document.contents
+        : document.getIn(path.slice(0, -1), true);
+    if (typeof key !== 'string' || !(0,dist/* isMap */.jh)(holder))
+        return;
+    const where = formatPath(path);
+    const scalars = holder.items.filter((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && (0,dist/* isScalar */.jn)(p.value));
+    const after = pairOf(holder, 'tag') ?? scalars[scalars.length - 1];
+    if (holder.flow || !after) {
+        editor.warnings.push(`${editor.file}: manifest-paths cannot add ${where} here; write the key in the file (block style)`);
+        return;
+    }
+    editor.matches++;
+    editor.insertAfter(holder, after, path.slice(0, -1), key, value);
+    editor.change({
+        document: doc,
+        path: where,
+        kind: 'named-path',
+        from: '',
+        to: value
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/edit/parameters.ts

@@ -184,12 +184,11 @@ describe('editManifest edge cases', () => {
     expect(editManifest('values.yaml', src, target).text).toBe(
       `\uFEFFrepository: ghcr.io/acme/api\ntag: ${sha} # set by CI\n`
     )
-    const inserted = editManifest(
-      'values.yaml',
-      '\uFEFFrepository: ghcr.io/acme/api\n',
-      target
-    ).text
-    expect(inserted).toBe(`\uFEFFrepository: ghcr.io/acme/api\ntag: ${sha}\n`)
+    const inserted = editManifest('values.yaml', '\uFEFFtag: v1\n', {
+      ...target,
+      paths: [parseNamedPath('digest=digest')]
+    }).text
+    expect(inserted).toBe(`\uFEFFtag: v1\ndigest: ${digest}\n`)
   })
 
   it('leaves bare names that are not under an image key alone', () => {
@@ -281,6 +280,26 @@ describe('named paths', () => {
       src.replace('"1.0"', `"${sha}"`).replace('ref: y', `ref: ${pinned}`)
     )
     expect(result.matches).toBe(2)
+  })
+
+  it('adds a missing last key to the block mapping that would hold it, after its tag', () => {
+    const src = `api:\n  image:\n    repository: ghcr.io/acme/api\n    tag: "1.0" # pinned by CI\n    pullPolicy: Always\nweb: { image: { repository: ghcr.io/acme/web } }\n`
+    const paths = ['api.image.digest=digest', 'web.image.digest=digest'].map(
+      parseNamedPath
+    )
+    const result = editManifest('values.yaml', src, { ...target, paths })
+    expect(result.text).toBe(
+      src
+        .replace('"1.0"', `"${sha}"`)
+        .replace('CI\n', `CI\n    digest: ${digest}\n`)
+    )
+    expect(result.changes.map(c => `${c.kind} ${c.path}`)).toEqual([
+      'named-path api.image.digest',
+      'helm api.image'
+    ])
+    expect(result.warnings).toEqual([
+      'values.yaml: manifest-paths cannot add web.image.digest here; write the key in the file (block style)'
+    ])
   })
 
   it('rejects malformed paths', () => {
