@@ -33479,7 +33479,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5782:
+/***/ 3291:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33772,12 +33772,18 @@ function editReference(editor, doc, node, path) {
 
 /**
  * What the matchers noticed but did not edit, gathered per file: fields naming the image that
- * no rule knows or that a rule left alone (for the no-match message).
+ * no rule knows or that a rule left alone (for the no-match message), and image maps pinned
+ * without a digest or with a guessed digest format (one warning each per file).
  */
 class Findings {
+    file;
     target;
     unmatched = [];
-    constructor(target) {
+    withoutDigest = [];
+    withoutTag = [];
+    hexGuessed = [];
+    constructor(file, target) {
+        this.file = file;
         this.target = target;
     }
     /** A string naming the image in a field no matcher knows. */
@@ -33801,6 +33807,52 @@ class Findings {
             node.items.forEach((item, i) => this.leftAlone(document, [...path, i], item, why));
         }
     }
+    /** An image map that has no field for the digest (and none for the tag either). */
+    noDigestField(path, noTag) {
+        if (!this.named([...path, 'digest']))
+            this.withoutDigest.push(path);
+        if (noTag && !this.named([...path, 'tag']))
+            this.withoutTag.push(path);
+    }
+    /** An empty `sha` key that was given the hex form, the most common reading. */
+    hexGuessedFor(path) {
+        if (!this.named([...path, 'sha']))
+            this.hexGuessed.push(path);
+    }
+    /** At most one warning per kind of finding for the whole file. */
+    warnings() {
+        const { file } = this;
+        const image = String(this.target.repository);
+        const warnings = [];
+        if (this.withoutDigest.length) {
+            const where = unique(this.withoutDigest.map(p => formatPath(p) || '(top)'));
+            const lines = unique([
+                ...this.withoutTag.map(p => fieldLine(p, 'tag')),
+                ...this.withoutDigest.map(p => fieldLine(p, 'digest'))
+            ]);
+            warnings.push(`${file}: ${list(where)} ${where.length === 1 ? 'names' : 'name'} ${image} but ${where.length === 1 ? 'has' : 'have'} no digest field${this.withoutTag.length ? ' (or no tag field)' : ''}, so the image is not pinned by digest there. If the template that renders it reads one, ${lines.length === 1 ? 'this manifest-paths line adds it' : 'these manifest-paths lines add them'}: ${lines.map(l => `"${l}"`).join(', ')}`);
+        }
+        if (this.hexGuessed.length) {
+            const lines = unique(this.hexGuessed.map(p => fieldLine(p, 'sha')));
+            warnings.push(`${file}: ${list(lines.map(l => l.split('=')[0]))} had no value to show its format, so the digest was written as hex without "sha256:", as kube-prometheus-stack, grafana and loki read a sha key. A chart that reads "sha256:…" there (kube-state-metrics) needs the manifest-paths ${lines.length === 1 ? 'line' : 'lines'} ${lines.map(l => `"${l}"`).join(', ')}`);
+        }
+        return warnings;
+    }
+    named(path) {
+        const wanted = formatPath(path);
+        return (this.target.paths ?? []).some(p => formatPath(p.path) === wanted);
+    }
+}
+function fieldLine(path, key) {
+    return `${formatPath([...path, key])}=${key === 'tag' ? 'tag' : 'digest'}`;
+}
+function unique(items) {
+    return [...new Set(items)];
+}
+function list(items) {
+    return items.length <= 3
+        ? items.join(', ')
+        : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/edit/flux.ts
@@ -33873,55 +33925,240 @@ function editFluxMarkers(editor, doc, contents) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deploy/edit/image-maps.ts
+
+
+
+// `image`, `thanosImage`, `init-image`, `sidecar_image`: keys whose mapping is an image.
+const imageKey = /^image$|[a-z0-9]Image$|[-_]image$/;
+const hexDigest = /^[0-9a-f]{64}$/;
+function scalarOrEmpty(pair) {
+    return pair && (pair.value === null || (0,dist/* isScalar */.jn)(pair.value))
+        ? pair
+        : undefined;
+}
+function nonEmpty(pair) {
+    const value = stringOf(pair)?.trim();
+    return value ? value : undefined;
+}
+function digestField(map) {
+    for (const key of ['digest', 'sha']) {
+        const pair = scalarOrEmpty(pairOf(map, key));
+        if (!pair)
+            continue;
+        const value = nonEmpty(pair);
+        if (value?.startsWith('sha256:'))
+            return { key, pair, form: 'full', guessed: false };
+        if (value && hexDigest.test(value))
+            return { key, pair, form: 'hex', guessed: false };
+        return {
+            key,
+            pair,
+            form: key === 'sha' ? 'hex' : 'full',
+            guessed: key === 'sha'
+        };
+    }
+    return undefined;
+}
+/** `ghcr.io/a/b` has a host; `bitnami/nginx` and `nginx` do not (a registry is put before them). */
+function hasHost(repository) {
+    const slash = repository.indexOf('/');
+    if (slash < 0)
+        return false;
+    const first = repository.slice(0, slash);
+    return first.includes('.') || first.includes(':') || first === 'localhost';
+}
+function hasTagOrDigest(name) {
+    return /[:@]/.test(name.split('/').pop() ?? '');
+}
+/**
+ * The registry the chart falls back to for every image: `global.image.registry` (ingress-nginx)
+ * or `global.imageRegistry` (Bitnami, prometheus-community), from the nearest enclosing values
+ * that have a `global` key (the file, or a HelmRelease's `spec.values`).
+ */
+function globalRegistry(ancestors) {
+    for (let i = ancestors.length - 1; i >= 0; i--) {
+        const global = pairOf(ancestors[i], 'global')?.value;
+        if (!global)
+            continue;
+        if (!(0,dist/* isMap */.jh)(global))
+            return undefined;
+        const image = pairOf(global, 'image')?.value;
+        return (((0,dist/* isMap */.jh)(image) ? nonEmpty(pairOf(image, 'registry')) : undefined) ??
+            nonEmpty(pairOf(global, 'imageRegistry')));
+    }
+    return undefined;
+}
+/**
+ * The names a repository field can render as. Its own `registry` comes first; a global registry
+ * applies when the repository has no host of its own (charts disagree on which one wins when
+ * both are set, so either may name the image).
+ */
+function renderedNames(repository, own, global) {
+    const names = own ? [`${own}/${repository}`] : [];
+    if (global && !hasHost(repository))
+        names.push(`${global}/${repository}`);
+    if (!own && !(global && !hasHost(repository)))
+        names.push(repository);
+    return names;
+}
+/**
+ * cert-manager composes its images: top-level `imageRegistry` + `imageNamespace` + `image.name`
+ * when `image.repository` is empty (a per-image `registry` goes in front of all that).
+ */
+function composedName(map, ancestors) {
+    const name = nonEmpty(pairOf(map, 'name'));
+    if (!name)
+        return undefined;
+    const root = [...ancestors]
+        .reverse()
+        .find(a => pairOf(a, 'imageRegistry') || pairOf(a, 'imageNamespace'));
+    if (!root)
+        return undefined;
+    const parts = [
+        nonEmpty(pairOf(map, 'registry')),
+        nonEmpty(pairOf(root, 'imageRegistry')),
+        nonEmpty(pairOf(root, 'imageNamespace')),
+        name
+    ];
+    return parts.filter(Boolean).join('/');
+}
+/**
+ * The image a values mapping holds, when it names `repository`. Three conventions:
+ * - `repository` (+ `registry`, or a global registry) with `tag` / `digest` / `sha`: `helm create`,
+ *   Bitnami, prometheus-community. A lone `repository:` is not enough (actions/checkout's `with:`
+ *   has one): the mapping needs a tag, digest, sha or registry key, or an image key above it.
+ * - `image` (a bare repository) next to `tag` / `digest` / `sha`: ingress-nginx, redis-ha, Argo
+ *   Workflows loop items. The template joins them, so `image` stays a repository.
+ * - `name` under an image key with an empty `repository`, composed with top-level
+ *   `imageRegistry` / `imageNamespace`: cert-manager.
+ */
+function recogniseImageMap(map, path, ancestors, repository) {
+    const tag = scalarOrEmpty(pairOf(map, 'tag'));
+    const digest = digestField(map);
+    const registry = nonEmpty(pairOf(map, 'registry'));
+    const last = path[path.length - 1];
+    const underImageKey = typeof last === 'string' && imageKey.test(last);
+    const matching = (names) => names.find(n => sameRepository(n, repository));
+    const owned = ['registry', 'tag', 'digest', 'sha'];
+    const repositoryPair = pairOf(map, 'repository');
+    const repositoryValue = nonEmpty(repositoryPair);
+    if (repositoryValue) {
+        if (!(tag || digest || registry || underImageKey))
+            return undefined;
+        if (hasTagOrDigest(repositoryValue))
+            return undefined;
+        const global = globalRegistry(ancestors);
+        const name = matching(renderedNames(repositoryValue, registry, global));
+        return name
+            ? {
+                name,
+                nameField: repositoryPair,
+                tag,
+                digest,
+                underImageKey,
+                owned: ['repository', ...owned]
+            }
+            : undefined;
+    }
+    const imagePair = pairOf(map, 'image');
+    const image = nonEmpty(imagePair);
+    if (image && (tag || digest) && !hasTagOrDigest(image)) {
+        const global = globalRegistry(ancestors);
+        const name = matching(renderedNames(image, registry, global));
+        return name
+            ? {
+                name,
+                nameField: imagePair,
+                tag,
+                digest,
+                underImageKey,
+                owned: ['image', ...owned]
+            }
+            : undefined;
+    }
+    if (underImageKey) {
+        const composed = composedName(map, ancestors);
+        const name = composed ? matching([composed]) : undefined;
+        if (name)
+            return {
+                name,
+                nameField: repositoryPair ?? pairOf(map, 'name'),
+                tag,
+                digest,
+                underImageKey,
+                owned: ['name', 'repository', ...owned]
+            };
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/edit/helm.ts
 
 
 
+function helm_valueOf(pair) {
+    return pair && (0,dist/* isScalar */.jn)(pair.value) && pair.value.value !== null
+        ? String(pair.value.value)
+        : '';
+}
+/** The digest in the form the field holds it: `sha256:…`, or the hex alone. */
+function digestValue(field, digest) {
+    return field.form === 'hex' ? digest.replace(/^sha256:/, '') : digest;
+}
 /**
- * Helm-style image maps: `repository` (with an optional `registry`) + `tag` (+ `digest`). The
- * tag is set (added after `repository` when missing) and the digest where the chart has one.
+ * Helm-style image maps (`image-maps.ts` recognises them). The tag and the digest are set where
+ * the mapping has fields for them; a mapping with a digest field but no tag field is pinned by
+ * digest alone (its template reads no tag). A missing tag is added only to a mapping under an
+ * image key that has no digest field either (the `helm create` convention). A tag written as
+ * `tag@sha256:…` (Argo CD Image Updater's digest strategy) keeps that form.
  * Returns the keys it owns, so the walk leaves them alone; none when the map is not the image's.
  */
-function editHelmImage(editor, doc, map, path) {
+function editHelmImage(editor, findings, doc, map, path, ancestors) {
     const { target } = editor;
-    const repositoryPair = pairOf(map, 'repository');
-    const repository = stringOf(repositoryPair);
-    if (!repository)
+    const image = recogniseImageMap(map, path, ancestors, target.repository);
+    if (!image)
         return [];
-    const registry = stringOf(pairOf(map, 'registry'));
-    const full = registry ? `${registry}/${repository}` : repository;
-    if (!sameRepository(full, target.repository) ||
-        /[:@]/.test(repository.split('/').pop() ?? '')) {
-        return [];
-    }
     editor.matches++;
-    const tagPair = pairOf(map, 'tag');
-    const digestPair = pairOf(map, 'digest');
-    const oldTag = tagPair && (0,dist/* isScalar */.jn)(tagPair.value) ? String(tagPair.value.value ?? '') : '';
-    const oldDigest = stringOf(digestPair);
+    const { tag, digest } = image;
+    const oldTag = helm_valueOf(tag);
+    const oldDigest = helm_valueOf(digest?.pair);
     let changed = false;
-    if (tagPair)
+    let newTag;
+    if (tag) {
+        newTag = oldTag.includes('@sha256:')
+            ? `${target.tag}@${target.digest}`
+            : target.tag;
         changed =
-            editor.setScalar(tagPair.value, [...path, 'tag'], target.tag) ||
-                changed;
-    else {
-        editor.insertAfter(map, repositoryPair, path, 'tag', target.tag);
+            editor.setScalar(tag.value, [...path, 'tag'], newTag) || changed;
+    }
+    else if (!digest && image.underImageKey) {
+        newTag = target.tag;
+        editor.insertAfter(map, image.nameField, path, 'tag', newTag);
         changed = true;
     }
-    if (digestPair) {
+    if (digest) {
         changed =
-            editor.setScalar(digestPair.value, [...path, 'digest'], target.digest) || changed;
+            editor.setScalar(digest.pair.value, [...path, digest.key], digestValue(digest, target.digest)) || changed;
+        if (digest.guessed)
+            findings.hexGuessedFor(path);
+    }
+    else {
+        findings.noDigestField(path, newTag === undefined);
     }
     if (changed) {
+        const fullOld = oldDigest && !oldDigest.startsWith('sha256:')
+            ? `sha256:${oldDigest}`
+            : oldDigest;
         editor.change({
             document: doc,
             path: formatPath(path),
             kind: 'helm',
-            from: `${full}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`,
-            to: `${full}:${target.tag}${digestPair ? `@${target.digest}` : ''}`
+            from: `${image.name}${oldTag ? `:${oldTag}` : ''}${fullOld ? `@${fullOld}` : ''}`,
+            to: `${image.name}${newTag ? `:${target.tag}` : ''}${digest || newTag?.includes('@') ? `@${target.digest}` : ''}`
         });
     }
-    return ['repository', 'registry', 'tag', 'digest'];
+    return image.owned;
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -34329,7 +34566,7 @@ function leftAlone(place) {
  */
 function editManifest(file, src, target) {
     const editor = new Splicer(file, src, target);
-    const findings = new Findings(target);
+    const findings = new Findings(file, target);
     const parameters = imageParameters(editor.documents);
     editor.documents.forEach((document, doc) => {
         editNamedPaths(editor, doc, document);
@@ -34344,7 +34581,7 @@ function editManifest(file, src, target) {
             }
             else if ((0,dist/* isMap */.jh)(node)) {
                 const object = objectOf(node, path.length) ?? outer;
-                const owned = editHelmImage(editor, doc, node, path);
+                const owned = editHelmImage(editor, findings, doc, node, path, ancestors);
                 for (const pair of node.items) {
                     if (!(0,dist/* isPair */.tO)(pair))
                         continue;
@@ -34386,7 +34623,11 @@ function editManifest(file, src, target) {
         walk(document.contents, [], [], undefined);
     });
     const edit = editor.finish();
-    return { ...edit, unmatched: findings.unmatched };
+    return {
+        ...edit,
+        warnings: [...edit.warnings, ...findings.warnings()],
+        unmatched: findings.unmatched
+    };
 }
 
 
@@ -34727,8 +34968,8 @@ function readBuildInputs(reader, merging) {
     };
 }
 
-// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 10 modules
-var edit = __nccwpck_require__(5782);
+// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 11 modules
+var edit = __nccwpck_require__(3291);
 ;// CONCATENATED MODULE: ./src/inputs/deploy.ts
 
 
@@ -36836,8 +37077,8 @@ function isPullRequest(context) {
 
 // EXTERNAL MODULE: ./src/util/retry.ts
 var retry = __nccwpck_require__(8751);
-// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 10 modules
-var deploy_edit = __nccwpck_require__(5782);
+// EXTERNAL MODULE: ./src/deploy/edit/index.ts + 11 modules
+var deploy_edit = __nccwpck_require__(3291);
 ;// CONCATENATED MODULE: ./src/deploy/manifests.ts
 
 

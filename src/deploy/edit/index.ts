@@ -38,7 +38,7 @@ export function editManifest(
   target: ImageTarget
 ): ManifestEdit {
   const editor = new Splicer(file, src, target)
-  const findings = new Findings(target)
+  const findings = new Findings(file, target)
   const parameters = imageParameters(editor.documents)
   editor.documents.forEach((document, doc) => {
     editNamedPaths(editor, doc, document)
@@ -59,7 +59,14 @@ export function editManifest(
           findings.unknownField(doc, path)
       } else if (isMap(node)) {
         const object = objectOf(node, path.length) ?? outer
-        const owned = editHelmImage(editor, doc, node, path)
+        const owned = editHelmImage(
+          editor,
+          findings,
+          doc,
+          node,
+          path,
+          ancestors
+        )
         for (const pair of node.items) {
           if (!isPair(pair)) continue
           if (!isScalar(pair.key)) {
@@ -102,5 +109,9 @@ export function editManifest(
     walk(document.contents, [], [], undefined)
   })
   const edit = editor.finish()
-  return { ...edit, unmatched: findings.unmatched }
+  return {
+    ...edit,
+    warnings: [...edit.warnings, ...findings.warnings()],
+    unmatched: findings.unmatched
+  }
 }
