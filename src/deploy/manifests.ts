@@ -19,7 +19,12 @@ import {
   sep
 } from 'node:path'
 import { InputError } from '../errors'
-import { editManifest, type ImageTarget, type ManifestChange } from './edit'
+import {
+  editManifest,
+  type ImageTarget,
+  type ManifestChange,
+  type ManifestEdit
+} from './edit'
 
 /** What one file would become. */
 export interface FilePlan {
@@ -36,6 +41,8 @@ export interface FilePlan {
 export interface ManifestPlan {
   files: FilePlan[]
   warnings: string[]
+  /** For the debug log. */
+  notes: string[]
 }
 
 /** A listed manifest: the path as matched, and the file that is read and edited. */
@@ -147,16 +154,17 @@ export function planManifests(
 ): ManifestPlan {
   const plans: FilePlan[] = []
   const warnings: string[] = []
+  const notes: string[] = []
   for (const { path, file, text: before } of manifests) {
     const edit = editManifest(path, before, target)
     warnings.push(...edit.warnings)
+    notes.push(...edit.notes)
     if (edit.matches === 0) {
-      const message = `${path} has no reference to ${target.repository}`
+      const message = noMatchMessage(path, target, edit)
       if (requireMatch)
         throw new InputError(
           'manifests',
-
-          `${message} (set manifest-no-match: warning to allow this)`
+          `${message} (${edit.unmatched.some(f => !f.why) ? 'name the field in manifest-paths, or ' : ''}set manifest-no-match: warning to allow this)`
         )
       warnings.push(message)
     }
@@ -169,7 +177,41 @@ export function planManifests(
       matches: edit.matches
     })
   }
-  return { files: plans, warnings }
+  return { files: plans, warnings, notes }
+}
+
+function listed(paths: string[]): string {
+  const unique = [...new Set(paths)]
+  return unique.length <= 3
+    ? unique.join(', ')
+    : `${unique.slice(0, 3).join(', ')} and ${unique.length - 3} more`
+}
+
+/**
+ * Why a file has no reference to pin: where it names the image in fields the editor does not
+ * know (with the manifest-paths line that would pin one), and what a rule left alone.
+ */
+function noMatchMessage(
+  path: string,
+  target: ImageTarget,
+  edit: ManifestEdit
+): string {
+  let message = `${path} has no reference to ${target.repository}`
+  const unknown = edit.unmatched.filter(f => !f.why).map(f => f.path)
+  if (unknown.length) {
+    message += `; it names the image at ${listed(unknown)}, ${unknown.length === 1 ? 'a field' : 'fields'} the editor does not know. If ${unknown.length === 1 ? 'that field deploys' : 'they deploy'} it, list ${unknown.length === 1 ? 'it' : 'them'} in manifest-paths: "${unknown[0]}=reference" for a whole reference, or PATH=tag and PATH=digest for separate tag and digest fields`
+  }
+  const ruled = edit.unmatched.filter(f => f.why)
+  const reasons = [...new Set(ruled.map(f => f.why))]
+  if (ruled.length) {
+    message += `; left alone: ${reasons
+      .map(
+        why =>
+          `${listed(ruled.filter(f => f.why === why).map(f => f.path))} (${why})`
+      )
+      .join(', ')}`
+  }
+  return message
 }
 
 /**

@@ -122,6 +122,7 @@ async function checkManifests(
       inputs.manifestNoMatch === 'error'
     )
     for (const warning of checked.warnings) log.warning(warning)
+    for (const note of checked.notes) log.debug(note)
     log.info(
       `${files.length} manifest file${files.length === 1 ? '' : 's'} checked: ${files.join(', ')}`
     )

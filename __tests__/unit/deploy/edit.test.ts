@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import {
   editManifest,
   ManifestError,
@@ -51,7 +51,10 @@ spec:
     expect(text).toBe(
       src
         .replace('ghcr.io/acme/api:old', pinned)
-        .replace(`"ghcr.io/acme/api@sha256:${'0'.repeat(64)}"`, `"${pinned}"`)
+        .replace(
+          `"ghcr.io/acme/api@sha256:${'0'.repeat(64)}"`,
+          `"ghcr.io/acme/api@${digest}"` // digest-only stays digest-only
+        )
         .replace(`'ghcr.io/acme/api:v1'`, `'${pinned}'`)
     )
     expect(matches).toBe(3)
@@ -181,12 +184,11 @@ describe('editManifest edge cases', () => {
     expect(editManifest('values.yaml', src, target).text).toBe(
       `\uFEFFrepository: ghcr.io/acme/api\ntag: ${sha} # set by CI\n`
     )
-    const inserted = editManifest(
-      'values.yaml',
-      '\uFEFFrepository: ghcr.io/acme/api\n',
-      target
-    ).text
-    expect(inserted).toBe(`\uFEFFrepository: ghcr.io/acme/api\ntag: ${sha}\n`)
+    const inserted = editManifest('values.yaml', '\uFEFFtag: v1\n', {
+      ...target,
+      paths: [parseNamedPath('digest=digest')]
+    }).text
+    expect(inserted).toBe(`\uFEFFtag: v1\ndigest: ${digest}\n`)
   })
 
   it('leaves bare names that are not under an image key alone', () => {
@@ -200,6 +202,45 @@ describe('editManifest edge cases', () => {
       src.replace('  image: ghcr.io/acme/api', '  url: ghcr.io/acme/api')
     )
     expect(result.matches).toBe(0)
+  })
+})
+
+describe('the YAML library stays quiet', () => {
+  it('routes what it notices about template keys to the notes, not to stderr', () => {
+    const src = `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  namespace: {{ .ns }}
+spec:
+  metrics:
+    - name: load
+      provider:
+        job:
+          spec:
+            template:
+              metadata:
+                annotations:
+                  sidecar.example.io/inject: {{args.inject}}
+              spec:
+                containers:
+                  - name: load
+                    image: ghcr.io/acme/api:1
+`
+    const emit = jest.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const result = editManifest('analysis.yaml', src, target)
+      expect(result.text).toBe(src.replace('ghcr.io/acme/api:1', pinned))
+      expect(result.notes).toEqual([
+        'analysis.yaml:4: a key in metadata.namespace is itself a mapping or list (an unquoted template?); left alone',
+        'analysis.yaml:14: a key in spec.metrics[0].provider.job.spec.template.metadata.annotations.sidecar.example.io/inject is itself a mapping or list (an unquoted template?); left alone'
+      ])
+      expect(emit).not.toHaveBeenCalled()
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      emit.mockRestore()
+      warn.mockRestore()
+    }
   })
 })
 
@@ -239,6 +280,26 @@ describe('named paths', () => {
       src.replace('"1.0"', `"${sha}"`).replace('ref: y', `ref: ${pinned}`)
     )
     expect(result.matches).toBe(2)
+  })
+
+  it('adds a missing last key to the block mapping that would hold it, after its tag', () => {
+    const src = `api:\n  image:\n    repository: ghcr.io/acme/api\n    tag: "1.0" # pinned by CI\n    pullPolicy: Always\nweb: { image: { repository: ghcr.io/acme/web } }\n`
+    const paths = ['api.image.digest=digest', 'web.image.digest=digest'].map(
+      parseNamedPath
+    )
+    const result = editManifest('values.yaml', src, { ...target, paths })
+    expect(result.text).toBe(
+      src
+        .replace('"1.0"', `"${sha}"`)
+        .replace('CI\n', `CI\n    digest: ${digest}\n`)
+    )
+    expect(result.changes.map(c => `${c.kind} ${c.path}`)).toEqual([
+      'named-path api.image.digest',
+      'helm api.image'
+    ])
+    expect(result.warnings).toEqual([
+      'values.yaml: manifest-paths cannot add web.image.digest here; write the key in the file (block style)'
+    ])
   })
 
   it('rejects malformed paths', () => {

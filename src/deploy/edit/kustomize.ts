@@ -31,7 +31,11 @@ export function isKustomization(file: string, document: Document): boolean {
   )
 }
 
-/** A kustomization's top-level `images:` list: each entry naming the image gets `newTag` and `digest`. */
+/**
+ * A kustomization's top-level `images:` list: each entry naming the image gets `newTag` and
+ * `digest`, except an entry pinned by `digest` alone, which stays so (kustomize then renders
+ * `name@digest`, and adding a tag would change the form the author chose).
+ */
 export function editKustomizeImages(
   editor: Splicer,
   doc: number,
@@ -59,11 +63,15 @@ function editEntry(
   const oldTag = stringOf(pairOf(entry, 'newTag'))
   const oldDigest = stringOf(pairOf(entry, 'digest'))
   const from = `${effective}${oldTag ? `:${oldTag}` : ''}${oldDigest ? `@${oldDigest}` : ''}`
+  const digestOnly = !pairOf(entry, 'newTag') && pairOf(entry, 'digest')
+  const fields = digestOnly
+    ? ([['digest', target.digest]] as const)
+    : ([
+        ['newTag', target.tag],
+        ['digest', target.digest]
+      ] as const)
   let changed = false
-  for (const [key, value] of [
-    ['newTag', target.tag],
-    ['digest', target.digest]
-  ] as const) {
+  for (const [key, value] of fields) {
     const pair = pairOf(entry, key)
     if (pair)
       changed =
@@ -84,7 +92,7 @@ function editEntry(
       path: formatPath(path),
       kind: 'kustomize',
       from,
-      to: `${effective}:${target.tag}@${target.digest}`
+      to: `${effective}${digestOnly ? '' : `:${target.tag}`}@${target.digest}`
     })
   }
 }

@@ -22,24 +22,31 @@ function namePart(reference: string): string {
 
 /**
  * Full references: Kubernetes containers (anywhere), compose services, image volumes and any
- * string with a tag or digest become `name:tag@digest`. A bare name is an image only under an
- * `image` key; elsewhere it is a name other tools keep (Flux ImageRepository, config values).
+ * string with a tag or digest. A reference with a tag becomes `name:tag@digest`; one written by
+ * digest alone stays so (`name@digest`: the author chose it, and kustomize's `digest` gives the
+ * same). A bare name is an image only under an `image` key; elsewhere it is a name other tools
+ * keep (annotations, config values). Returns whether the value names the image this way.
  */
 export function editReference(
   editor: Splicer,
   doc: number,
   node: Scalar,
   path: JsPath
-): void {
+): boolean {
   const { target } = editor
   const value = node.value as string
-  if (!sameRepository(value, target.repository)) return
+  if (!sameRepository(value, target.repository)) return false
   const underImageKey =
     path[path.length - 1] === 'image' ||
     (path[path.length - 1] === 'reference' && path[path.length - 2] === 'image') // image volumes
-  if (!underImageKey && !/[:@]/.test(value.split('/').pop() ?? '')) return
+  const written = parseReference(value)
+  const bare = written.tag === undefined && written.digest === undefined
+  if (bare && !underImageKey) return false
   editor.matches++
-  const next = `${namePart(value)}:${target.tag}@${target.digest}`
+  const next =
+    written.tag === undefined && written.digest !== undefined
+      ? `${namePart(value)}@${target.digest}`
+      : `${namePart(value)}:${target.tag}@${target.digest}`
   if (editor.setScalar(node, path, next)) {
     editor.change({
       document: doc,
@@ -49,4 +56,5 @@ export function editReference(
       to: next
     })
   }
+  return true
 }

@@ -47,6 +47,23 @@ export function stringOf(pair: Pair | undefined): string | undefined {
     : undefined
 }
 
+// The library reports what it notices through process warnings unless told otherwise; those would
+// reach the job log raw. Its parse warnings are kept as notes instead (see `notes`).
+const parseOptions = {
+  prettyErrors: true,
+  uniqueKeys: true,
+  logLevel: 'error'
+} as const
+
+/**
+ * A document as data to compare before and after an edit. Mappings stay Maps, so a key that is
+ * itself a mapping (`{{ .ns }}: x`, an unquoted template) is compared as it is, not stringified
+ * (which is lossy and makes the library print a warning).
+ */
+function plainData(doc: Document): unknown {
+  return doc.toJS({ mapAsMap: true })
+}
+
 interface Splice {
   start: number
   end: number
@@ -63,6 +80,8 @@ export class Splicer {
   readonly documents: Document[]
   readonly changes: ManifestChange[] = []
   readonly warnings: string[] = []
+  /** Details for the debug log only (what the YAML library noticed, keys left alone). */
+  readonly notes: string[] = []
   /** References to the image found, whether they changed or were already current. */
   matches = 0
   private readonly eol: string
@@ -76,12 +95,11 @@ export class Splicer {
     readonly target: ImageTarget
   ) {
     this.eol = src.includes('\r\n') ? '\r\n' : '\n'
-    const docs = parseAllDocuments(src, {
-      prettyErrors: true,
-      uniqueKeys: true
-    })
+    const docs = parseAllDocuments(src, parseOptions)
     this.documents = Array.isArray(docs) ? docs : []
     for (const doc of this.documents) {
+      for (const warning of doc.warnings)
+        this.notes.push(`${file}: ${warning.message.split('\n')[0]}`)
       const error = doc.errors[0]
       if (error) {
         throw new ManifestError(
@@ -166,7 +184,7 @@ export class Splicer {
   }
 
   /** The edited text, checked: it parses, and reads exactly as the intended documents. */
-  finish(): ManifestEdit {
+  finish(): Omit<ManifestEdit, 'unmatched'> {
     // From the end backwards; insertions at the same offset in reverse order, so they read in order.
     const ordered = this.splices.map((splice, order) => ({ ...splice, order }))
     ordered.sort((a, b) => b.start - a.start || b.order - a.order)
@@ -175,16 +193,14 @@ export class Splicer {
       text = text.slice(0, s.start) + s.text + text.slice(s.end)
     if (this.splices.length) {
       for (const apply of this.intended) apply()
-      this.verify(
-        text,
-        this.documents.map(d => d.toJS())
-      )
+      this.verify(text, this.documents.map(plainData))
     }
     return {
       text,
       changes: this.changes,
       matches: this.matches,
-      warnings: this.warnings
+      warnings: this.warnings,
+      notes: this.notes
     }
   }
 
@@ -200,7 +216,7 @@ export class Splicer {
 
   private verify(after: string, want: unknown[]): void {
     const parse = (text: string): unknown[] => {
-      const docs = parseAllDocuments(text)
+      const docs = parseAllDocuments(text, parseOptions)
       const list = Array.isArray(docs) ? docs : []
       for (const doc of list) {
         if (doc.errors.length) {
@@ -211,7 +227,7 @@ export class Splicer {
           )
         }
       }
-      return list.map(d => d.toJS())
+      return list.map(plainData)
     }
     if (!isDeepStrictEqual(parse(after), want)) {
       throw new ManifestError(

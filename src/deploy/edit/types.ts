@@ -27,10 +27,22 @@ export interface ManifestChange {
   to: string
 }
 
+/** A field that names the image but was not edited. */
+export interface UnmatchedField {
+  document: number
+  path: string
+  /** Why a rule leaves it alone; absent when no matcher knows the field. */
+  why?: string
+}
+
 export interface ManifestEdit {
   text: string
   changes: ManifestChange[]
   /** References to the image that were found, changed or already current. */
   matches: number
   warnings: string[]
+  /** For the debug log: what the YAML library noticed, keys that are mappings (templates). */
+  notes: string[]
+  /** Fields naming the image that were left as they are (explains a file without matches). */
+  unmatched: UnmatchedField[]
 }
