@@ -12,6 +12,7 @@
 //   --scenario NAME       cold, next-merge (alias warm), link, realtree-cold, realtree-next-merge,
 //                         small-files, rss; groups fixture, realtree, all (default); repeatable
 //   --keep                keep the work directory (logs of every build, checkouts) and print it
+//   --imprint-only        skip buildah (no ratios against it; for profiling and quick checks)
 //   --realtree-install D  install bench/realtree into D and reuse it in later invocations while its
 //                         lock matches (default: a temporary directory, installed once per run)
 //   --cpu-prof DIR        run Imprint with `node --cpu-prof` and write its profiles to DIR
@@ -70,6 +71,7 @@ const { values: options } = parseArgs({
     runs: { type: 'string', default: '5' },
     scenario: { type: 'string', multiple: true },
     keep: { type: 'boolean', default: false },
+    'imprint-only': { type: 'boolean', default: false },
     'realtree-install': { type: 'string' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false }
@@ -102,6 +104,7 @@ for (const name of (options.scenario ?? ['all']).flatMap(s => s.split(','))) {
   for (const n of names) selected.add(n)
 }
 const wants = name => selected.has(name)
+const tools = options['imprint-only'] ? ['imprint'] : ['imprint', 'buildah']
 const cpuProfDir = options['cpu-prof'] && resolve(options['cpu-prof'])
 
 // ---- prerequisites -------------------------------------------------------------------------------
@@ -126,7 +129,7 @@ function checkPrerequisites() {
     'docker-registry',
     'skopeo',
     'umoci',
-    'buildah',
+    ...(tools.includes('buildah') ? ['buildah'] : []),
     'busybox',
     'git',
     'tar',
@@ -793,7 +796,8 @@ async function coldAndNextMerge(ctx, fx, i, { cold, next, link }) {
     })
   }
 
-  for (const tool of ['imprint', 'buildah']) {
+  // A next merge needs the cold image in the registry: the cold builds run for it, unreported.
+  for (const tool of cold || next ? tools : []) {
     const r = await build('cold', tool)
     if (cold) {
       record(fx.scenarios.cold, tool, r.seconds)
@@ -804,7 +808,7 @@ async function coldAndNextMerge(ctx, fx, i, { cold, next, link }) {
   }
   if (next) {
     nextCommit(fx, origin, epoch + 3600, `${fx.name} ${i}: next merge`, i)
-    for (const tool of ['imprint', 'buildah']) {
+    for (const tool of tools) {
       const r = await build('next', tool)
       record(fx.scenarios.next, tool, r.seconds)
       record(fx.scenarios.next, `${tool}-stored`, r.stored)
@@ -817,7 +821,7 @@ async function coldAndNextMerge(ctx, fx, i, { cold, next, link }) {
   if (link) {
     // Cold again into new repositories, pushed through a 200 Mbit/s link: uploads cost what they
     // cost on a network (both tools pull the base directly and push everything through the link).
-    for (const tool of ['imprint', 'buildah']) {
+    for (const tool of tools) {
       const registry = ctx.links[tool]
       const fresh = join(work, `link-${tool}`)
       mkdirSync(fresh, { recursive: true })
@@ -1114,13 +1118,20 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'imprint-bench-'))
   const ctx = { work, content: [] }
   const version = (cmd, args) =>
-    spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim().split('\n')[0]
+    (spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '')
+      .trim()
+      .split('\n')[0]
   ctx.versions = [
-    `buildah ${
-      version('buildah', ['--version'])
-        .replace(/^buildah version /, '')
-        .split(' ')[0]
-    }`,
+    ...(tools.includes('buildah')
+      ? [
+          `buildah ${
+            version('buildah', ['--version'])
+              .replace(/^buildah version /, '')
+              .split(' ')[0]
+          }`
+        ]
+      : []),
+    `docker-registry ${version('docker-registry', ['--version']).split(' ').pop()}`,
     `imprint ${version('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD'])}`
   ].join(', ')
   let failed = false
@@ -1230,10 +1241,7 @@ async function main() {
       }
       note('100,000 small files (cold):')
       for (let i = 0; i < runs; i++)
-        await coldOnly(ctx, smallFiles, i, 'small-files', [
-          'imprint',
-          'buildah'
-        ])
+        await coldOnly(ctx, smallFiles, i, 'small-files', tools)
     }
 
     if (wants('rss')) {
