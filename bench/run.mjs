@@ -1264,7 +1264,10 @@ async function main() {
     report(ctx)
   } catch (error) {
     failed = true
-    if (error instanceof BenchError) console.error(`\nbench: ${error.message}`)
+    if (error instanceof BenchError)
+      console.error(
+        `\nbench: ${error.message}${options.keep ? '' : '\n(--keep keeps the work directory: checkouts, logs, registries)'}`
+      )
     else console.error(error)
   } finally {
     stopChildren()
