@@ -587,7 +587,11 @@ function imprint({ label, checkout, registry, base, repo, fx, fresh }) {
   })
   const elapsed = seconds(start)
   writeFileSync(join(fresh, 'imprint.log'), r.stderr)
+  // What Imprint said about reusing the previous image's layers, for the report.
+  const lookup = r.stderr.match(/^layer reuse: .*$/m)?.[0]
+  const reused = (r.stderr.match(/: unchanged \(diffID /g) ?? []).length
   return {
+    reuse: `${lookup ?? 'no previous image looked up'}; ${reused} of ${fx.layers.length} layers reused`,
     seconds: elapsed,
     digest: r.stdout.trim().split('\n').pop(),
     rssKiB: Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
@@ -792,7 +796,7 @@ async function coldAndNextMerge(ctx, fx, i, { cold, next, link }) {
         phase === 'next' ? fx.changed : undefined
       )
       if (!options.keep) rmSync(fresh, { recursive: true, force: true })
-      return { ...result, stored }
+      return { ...result, stored: { ...stored, reuse: result.reuse } }
     })
   }
 
@@ -1091,6 +1095,7 @@ function report(ctx) {
       console.log(
         `- ${tool}: ${kb(last.bytes)} in ${last.blobs.length} new blob${last.blobs.length === 1 ? '' : 's'} (du -sb +${kb(last.du)}); ${name.endsWith('next-merge') ? 'ideal (changed layers + config + manifest)' : 'the image (all its new layers + config + manifest)'}: ${kb(last.expected)}`
       )
+      if (last.reuse) console.log(`    imprint's log: ${last.reuse}`)
       for (const b of last.blobs)
         console.log(
           `    ${b.digest.slice(7, 19)}  ${kb(b.size).padStart(9)}  ${b.role}`
