@@ -4,15 +4,16 @@ export type Fields = Map<string, string[]>
 /**
  * Splits RFC 822-style text (dpkg's status, Python's METADATA/PKG-INFO) into paragraphs of
  * fields. A line starting with a space or tab continues the previous field (joined with `\n`);
- * a blank line ends a paragraph. With `headersOnly`, parsing stops at the first blank line (the
- * rest of a METADATA file is the long description).
+ * a blank line ends a paragraph. With `headersOnly` (email headers, as Python's core metadata
+ * is), only an empty line ends the headers, a line of spaces continues a field (a licence text's
+ * blank line), and parsing stops there: the rest of a METADATA file is the long description.
  */
 export function parseParagraphs(text: string, headersOnly = false): Fields[] {
   const paragraphs: Fields[] = []
   let current: Fields = new Map()
   let lastKey: string | undefined
   for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') {
+    if (headersOnly ? line === '' : line.trim() === '') {
       if (current.size > 0) paragraphs.push(current)
       current = new Map()
       lastKey = undefined

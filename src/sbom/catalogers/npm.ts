@@ -54,13 +54,15 @@ interface LockEntry {
   devOptional?: unknown
   link?: unknown
   license?: unknown
+  os?: unknown
+  cpu?: unknown
 }
 
 /**
  * npm packages from installed manifests under `node_modules`, and from lockfiles (v2/v3
- * `packages`) for what a lockfile lists but the image has no manifest for. Lockfile entries
- * marked `dev` or `optional` are left out: `npm ci --omit=dev` does not install the former, and
- * the latter are mostly other platforms' builds.
+ * `packages`) for what a lockfile lists but the image has no manifest for. From a lockfile, what
+ * `npm ci --omit=dev` installs: `dev` entries are left out, and so are optional ones restricted
+ * to an `os` or `cpu` (other platforms' builds, mostly).
  */
 export const npmCataloger: Cataloger = {
   name: 'npm',
@@ -109,7 +111,9 @@ export const npmCataloger: Cataloger = {
         if (!key.includes('node_modules/')) continue
         if (!value || typeof value !== 'object') continue
         const entry = value as LockEntry
-        if (entry.link || entry.dev || entry.optional || entry.devOptional)
+        if (entry.link || entry.dev) continue
+        // One platform's build among several: which one the image has, only its manifest tells.
+        if ((entry.optional || entry.devOptional) && (entry.os || entry.cpu))
           continue
         const installed = `${root ? root + '/' : ''}${key}/package.json`
         if (manifests.has(installed)) continue
