@@ -33,3 +33,18 @@ export function warnings(): { warn(message: string): void; list: string[] } {
   const list: string[] = []
   return { warn: (message: string) => list.push(message), list }
 }
+
+let pythonPath: string | undefined
+
+/** Runs Python (the interpreter itself, not pyenv's slow shim) and returns its standard output. */
+export function python(args: string[], cwd?: string): string {
+  pythonPath ??= run('python3', [
+    '-c',
+    'import sys; print(sys.executable)'
+  ]).trim()
+  return execFileSync(pythonPath, args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    ...(cwd ? { cwd } : {})
+  })
+}

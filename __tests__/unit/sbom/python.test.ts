@@ -5,7 +5,7 @@ import { catalog } from '../../../src/sbom/catalog'
 import { pypiPurl } from '../../../src/sbom/purl'
 import { fileSource } from '../../../src/sbom/sources'
 import type { FileSource } from '../../../src/sbom/types'
-import { memorySource, run, tempDir, warnings } from './helpers'
+import { memorySource, python, tempDir, warnings } from './helpers'
 
 const layer = 'sha256:' + '3'.repeat(64)
 
@@ -29,7 +29,7 @@ for d in m.distributions(path=[sys.argv[1]]):
                 "classifiers": [c for c in (md.get_all("Classifier") or []) if c.startswith("License ::")]})
 print(json.dumps(out))
 `
-  return JSON.parse(run('python3', ['-c', script, dir])) as Distribution[]
+  return JSON.parse(python(['-c', script, dir])) as Distribution[]
 }
 
 /** The licences core metadata declares: PEP 639's expression, a one-line License, or trove classifiers. */
@@ -74,7 +74,7 @@ async function metadataFiles(
 }
 
 describe('python', () => {
-  const sitePackages = run('python3', [
+  const sitePackages = python([
     '-c',
     'import sysconfig; print(sysconfig.get_paths()["purelib"])'
   ]).trim()
@@ -115,7 +115,7 @@ setup(name="Imprint_Probe", version="0.4.2", license="BSD-3-Clause",
       classifiers=["License :: OSI Approved :: BSD License"], packages=[])
 `
     )
-    run('python3', ['setup.py', '-q', 'egg_info'], dir)
+    python(['setup.py', '-q', 'egg_info'], dir)
     // setuptools writes the name as it normalises it (Imprint-Probe, or as given in older ones).
     const [expected] = importlibMetadata(dir)
     expect(expected.name.toLowerCase().replace(/_/g, '-')).toBe('imprint-probe')
