@@ -331,6 +331,11 @@ export class ElfCollector {
     const seen = Buffer.concat(this.pending)
     this.pending = [seen]
     if (!this.header) {
+      if (seen.length >= 4 && seen.readUInt32BE(0) !== 0x7f454c46) {
+        this.dead = true
+        this.pending = []
+        return
+      }
       if (seen.length < 64) return
       this.header = elfHeader(seen)
       if (!this.header) {
@@ -440,6 +445,20 @@ export class ElfCollector {
       start: window.start + window.data.length - keep,
       data: Buffer.from(window.data.subarray(window.data.length - keep))
     }
+  }
+
+  /** Bytes held now: the bound the limits promise, whatever the file's size. */
+  get keptBytes(): number {
+    const sum = (parts: Buffer[]) => parts.reduce((n, b) => n + b.length, 0)
+    return (
+      (this.head?.length ?? 0) +
+      sum(this.pending) +
+      (this.go?.length ?? 0) +
+      (this.scan?.data.length ?? 0) +
+      this.tailHeadLength +
+      this.tailEndLength +
+      sum(this.shtParts)
+    )
   }
 
   /** What was kept, as an ElfView; undefined for a file that is not ELF. */
