@@ -55,7 +55,7 @@ const opaqueMarker = '.wh..wh..opq'
  * and at the same time (each as soon as its blob arrives); only the merge needs their order.
  */
 export async function scanLayer(
-  blob: AsyncIterable<Buffer>,
+  blob: AsyncIterable<Buffer> | Iterable<Buffer>,
   layer: string,
   options: ScanOptions = {}
 ): Promise<LayerScan> {

@@ -202,9 +202,11 @@ export class TarParser {
  * is taken to be a plain tar.
  */
 export async function* decompressLayer(
-  blob: AsyncIterable<Buffer>
+  blob: AsyncIterable<Buffer> | Iterable<Buffer>
 ): AsyncGenerator<Buffer> {
-  const iterator = blob[Symbol.asyncIterator]()
+  const iterator = (async function* () {
+    for await (const chunk of blob) yield chunk
+  })()
   let first = await iterator.next()
   while (!first.done && first.value.length < 4) {
     const next = await iterator.next()
