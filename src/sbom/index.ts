@@ -1,0 +1,39 @@
+/** SBOM of what is in an image: catalogers, a streaming layer scanner and the CycloneDX document. */
+export {
+  catalog,
+  defaultCatalogers,
+  mergePackages,
+  readMode,
+  type CatalogOptions,
+  type CatalogResult
+} from './catalog'
+export {
+  cycloneDxBom,
+  cycloneDxPredicateType,
+  inTotoStatementType,
+  sbomStatement,
+  type BaseImageRef,
+  type ImageRef,
+  type SbomInput,
+  type SbomStatement
+} from './document'
+export { parseOsRelease } from './distro'
+export { defaultElfLimits, type ElfLimits } from './elf'
+export {
+  catalogLayers,
+  defaultMaxFileSize,
+  mergeLayers,
+  scanLayer,
+  type LayerScan,
+  type ScanOptions
+} from './scan'
+export { fileSource } from './sources'
+export type {
+  Cataloger,
+  Distro,
+  ElfView,
+  FileSource,
+  Location,
+  Package,
+  PackageType
+} from './types'
