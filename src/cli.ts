@@ -33,7 +33,8 @@ inputs; list options may be repeated or hold newline-separated items.
   --push true|false             push to the registry (default here: false)
   --oci-layout DIR              write an OCI image layout (default here: out/oci when not pushing)
   --working-directory DIR       where SOURCE paths are resolved (default: .)
-  --source-date-epoch SECONDS   timestamp for everything in the image (default: HEAD's commit time)
+  --source-date-epoch SECONDS   the image's created time (default: HEAD's commit time)
+  --file-mtime TIME|source-date file times in the layers (default: 2000-01-01T00:00:00Z)
   --allow-tag-overwrite true    let a tag move to a different digest
   --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
   --sign auto|key|none          sign after pushing (auto: when a key is given)

@@ -58,6 +58,58 @@ describe('reproducibility', () => {
       'source-date-epoch': '1700000001'
     })
     expect(later.digest).not.toBe(first.digest)
+    // Another commit time changes the image's created time, not its layers (file-mtime is fixed).
+    expect(later.platforms[0].layers).toEqual(first.platforms[0].layers)
+    const sourceDated = await build({
+      ...inputs,
+      'working-directory': b.dir,
+      'source-date-epoch': '1700000001',
+      'file-mtime': 'source-date'
+    })
+    expect(sourceDated.platforms[0].layers[0].digest).not.toBe(
+      first.platforms[0].layers[0].digest
+    )
+  })
+
+  it('stamps every layer entry with file-mtime: 2000-01-01 by default, or the time given', async () => {
+    const ws = gitWorkspace({ 'app/a.txt': 'a\n', 'app/sub/b.txt': 'b\n' })
+    const times = async (fileMtime?: string): Promise<string[]> => {
+      const layout = join(mkdtempSync(join(tmpdir(), 'imprint-mtime-')), 'oci')
+      const result = await build({
+        image: 'registry.example/acme/mtime',
+        base: 'scratch',
+        layers: 'app:/app',
+        push: 'false',
+        tags: 'x',
+        'oci-layout': layout,
+        'working-directory': ws.dir,
+        ...(fileMtime ? { 'file-mtime': fileMtime } : {})
+      })
+      const blob = join(
+        layout,
+        'blobs/sha256',
+        result.platforms[0].layers[0].digest.slice(7)
+      )
+      // GNU tar's own reading of the entries: date and time columns, UTC.
+      const listing = execFileSync(
+        requireTool('tar'),
+        ['-tvzf', blob, '--full-time', '--utc'],
+        { encoding: 'utf8' }
+      )
+      return [
+        ...new Set(
+          listing
+            .trim()
+            .split('\n')
+            .map(line => line.split(/\s+/).slice(3, 5).join(' '))
+        )
+      ]
+    }
+    expect(await times()).toEqual(['2000-01-01 00:00:00'])
+    expect(await times('2021-06-01T12:00:00+02:00')).toEqual([
+      '2021-06-01 10:00:00'
+    ])
+    expect(await times('86400')).toEqual(['1970-01-02 00:00:00'])
   })
 })
 

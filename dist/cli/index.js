@@ -33289,7 +33289,8 @@ inputs; list options may be repeated or hold newline-separated items.
   --push true|false             push to the registry (default here: false)
   --oci-layout DIR              write an OCI image layout (default here: out/oci when not pushing)
   --working-directory DIR       where SOURCE paths are resolved (default: .)
-  --source-date-epoch SECONDS   timestamp for everything in the image (default: HEAD's commit time)
+  --source-date-epoch SECONDS   the image's created time (default: HEAD's commit time)
+  --file-mtime TIME|source-date file times in the layers (default: 2000-01-01T00:00:00Z)
   --allow-tag-overwrite true    let a tag move to a different digest
   --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
   --sign auto|key|none          sign after pushing (auto: when a key is given)
@@ -34759,6 +34760,7 @@ const inputDefaults = {
     tags: '{{sha}}',
     push: 'true',
     'working-directory': '.',
+    'file-mtime': '2000-01-01T00:00:00Z',
     'allow-tag-overwrite': 'false',
     'layer-owner': 'root',
     sign: 'auto',
@@ -34790,6 +34792,7 @@ const inputNames = [
     'oci-layout',
     'working-directory',
     'source-date-epoch',
+    'file-mtime',
     'allow-tag-overwrite',
     'layer-owner',
     'username',
@@ -34934,6 +34937,25 @@ function parseOwner(value, user) {
     }
     return ids(value, `"${value}" is not an owner`);
 }
+/**
+ * `file-mtime`: whole seconds since the epoch, an RFC 3339 time (whole seconds, a zone), or
+ * `source-date`. It must fit the tar header's 11 octal digits.
+ */
+function parseFileMtime(value) {
+    if (value === 'source-date')
+        return value;
+    let seconds;
+    if (/^\d+$/.test(value))
+        seconds = Number(value);
+    else if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.0+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(value) &&
+        !Number.isNaN(Date.parse(value)))
+        seconds = Date.parse(value) / 1000;
+    else
+        throw new Error(`"${value}" is not a time: write RFC 3339 (2000-01-01T00:00:00Z), seconds since 1970, or source-date`);
+    if (seconds < 0 || seconds > 0o77777777777)
+        throw new Error(`"${value}" is outside what a tar header can hold`);
+    return seconds;
+}
 const keyValues = (value) => parseList(value).map(parseKeyValue);
 function readBuildInputs(reader, merging) {
     const user = reader.optional('user', v => v);
@@ -34968,6 +34990,7 @@ function readBuildInputs(reader, merging) {
                 throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`);
             return Number(value);
         }),
+        fileMtime: reader.field('file-mtime', parseFileMtime, 946684800),
         layerOwner: reader.field('layer-owner', value => parseOwner(value, user), {
             uid: 0,
             gid: 0
@@ -36752,7 +36775,9 @@ async function buildArtifact(inputs, context, registries, options) {
     const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
         workingDirectory: options.workingDirectory,
         scratchDir: options.scratchDir,
-        mtime: context.sourceDateEpoch,
+        mtime: inputs.fileMtime === 'source-date'
+            ? context.sourceDateEpoch
+            : inputs.fileMtime,
         uid: inputs.layerOwner.uid,
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,

@@ -22,6 +22,8 @@ export interface BuildInputs {
   annotations: Record<string, string>
   workingDirectory: string
   sourceDateEpoch?: number
+  /** Seconds since the epoch for every entry in the built layers, or the source date. */
+  fileMtime: number | 'source-date'
   /** Owner of every entry in the built layers. */
   layerOwner: { uid: number; gid: number }
   compression: Compression
@@ -88,6 +90,30 @@ function parseOwner(value: string, user: string | undefined) {
   return ids(value, `"${value}" is not an owner`)
 }
 
+/**
+ * `file-mtime`: whole seconds since the epoch, an RFC 3339 time (whole seconds, a zone), or
+ * `source-date`. It must fit the tar header's 11 octal digits.
+ */
+function parseFileMtime(value: string): number | 'source-date' {
+  if (value === 'source-date') return value
+  let seconds: number
+  if (/^\d+$/.test(value)) seconds = Number(value)
+  else if (
+    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.0+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(
+      value
+    ) &&
+    !Number.isNaN(Date.parse(value))
+  )
+    seconds = Date.parse(value) / 1000
+  else
+    throw new Error(
+      `"${value}" is not a time: write RFC 3339 (2000-01-01T00:00:00Z), seconds since 1970, or source-date`
+    )
+  if (seconds < 0 || seconds > 0o77777777777)
+    throw new Error(`"${value}" is outside what a tar header can hold`)
+  return seconds
+}
+
 const keyValues = (value: string): [string, string][] =>
   parseList(value).map(parseKeyValue)
 
@@ -145,6 +171,7 @@ export function readBuildInputs(
         )
       return Number(value)
     }),
+    fileMtime: reader.field('file-mtime', parseFileMtime, 946684800),
     layerOwner: reader.field('layer-owner', value => parseOwner(value, user), {
       uid: 0,
       gid: 0

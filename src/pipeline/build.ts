@@ -52,7 +52,10 @@ export async function buildArtifact(
       {
         workingDirectory: options.workingDirectory,
         scratchDir: options.scratchDir,
-        mtime: context.sourceDateEpoch,
+        mtime:
+          inputs.fileMtime === 'source-date'
+            ? context.sourceDateEpoch
+            : inputs.fileMtime,
         uid: inputs.layerOwner.uid,
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,

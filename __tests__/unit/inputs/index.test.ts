@@ -18,7 +18,35 @@ describe('parseInputs', () => {
     expect(inputs.push).toBe(true)
     expect(inputs.allowTagOverwrite).toBe(false)
     expect(inputs.workingDirectory).toBe('.')
+    expect(inputs.fileMtime).toBe(946684800) // 2000-01-01T00:00:00Z
   })
+
+  it.each([
+    ['2000-01-01T00:00:00Z', 946684800],
+    ['2021-06-01T12:00:00+02:00', 1622541600],
+    ['1700000000', 1700000000],
+    ['source-date', 'source-date']
+  ])('reads file-mtime %s', (value, expected) => {
+    const inputs = parse({
+      image: 'ghcr.io/acme/api',
+      layers: 'dist:/app/dist',
+      'file-mtime': value
+    })
+    expect(inputs.fileMtime).toBe(expected)
+  })
+
+  it.each(['yesterday', '2021-06-01', '2021-13-01T00:00:00Z', '-5'])(
+    'refuses file-mtime %s, naming the forms it takes',
+    value => {
+      expect(() =>
+        parse({
+          image: 'ghcr.io/acme/api',
+          layers: 'dist:/app/dist',
+          'file-mtime': value
+        })
+      ).toThrow(/Input "file-mtime": .* RFC 3339 .*source-date/)
+    }
+  )
 
   it('parses lists, key-values, commands and platforms', () => {
     const inputs = parse({
