@@ -61602,7 +61602,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(88017);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(97651);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61611,7 +61611,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 88017:
+/***/ 97651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64858,6 +64858,7 @@ async function resolveBase(reference, wanted, registries) {
 ;// CONCATENATED MODULE: ./src/layer/collect.ts
 
 
+
 function isInside(root, candidate) {
     const rel = (0,external_node_path_.relative)(root, candidate);
     return (rel === '' ||
@@ -64866,8 +64867,12 @@ function isInside(root, candidate) {
 function normaliseMode(mode) {
     return mode & 0o111 ? 0o755 : 0o644;
 }
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
+/** Sorted by the bytes of their paths (not UTF-16 units), each path encoded once. */
+function inByteOrder(entries) {
+    return entries
+        .map(entry => ({ entry, key: Buffer.from(entry.path) }))
+        .sort((a, b) => Buffer.compare(a.key, b.key))
+        .map(({ entry }) => entry);
 }
 /**
  * Lists what one `layers` line puts into its layer, sorted by path. Symlinks inside the source are
@@ -64911,7 +64916,7 @@ async function collectEntries(root, source, destination, warn) {
             addParents(dest);
             entries.push({ type: 'dir', path: dest, mode: 0o755 });
         }
-        await walk(actualPath, dest, entries, warn);
+        walk(actualPath, dest, entries, warn);
     }
     else if (actual.isFile()) {
         const target = destination.endsWith('/') || dest === ''
@@ -64930,26 +64935,35 @@ async function collectEntries(root, source, destination, warn) {
     else {
         throw new Error(`source "${source}" is neither a file nor a directory`);
     }
-    return entries.sort(byteOrder);
+    return inByteOrder(entries);
 }
-async function walk(dir, prefix, entries, warn) {
-    const children = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
-        throw new Error(`${dir} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
-    });
+/**
+ * Lists a directory tree depth-first. Synchronous on purpose: a `node_modules` has tens of
+ * thousands of entries, and one round trip to the thread pool per listing and stat would cost more
+ * than the calls themselves; nothing else needs the event loop while sources are listed.
+ */
+function walk(dir, prefix, entries, warn) {
+    let children;
+    try {
+        children = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        throw changedWhileListed(dir, error);
+    }
     for (const child of children) {
         const fsPath = (0,external_node_path_.join)(dir, child.name);
         const path = prefix === '' ? child.name : `${prefix}/${child.name}`;
         if (child.isDirectory()) {
             entries.push({ type: 'dir', path, mode: 0o755 });
-            await walk(fsPath, path, entries, warn);
+            walk(fsPath, path, entries, warn);
             continue;
         }
         try {
             if (child.isSymbolicLink()) {
-                entries.push({ type: 'symlink', path, target: await (0,promises_.readlink)(fsPath) });
+                entries.push({ type: 'symlink', path, target: (0,external_node_fs_.readlinkSync)(fsPath) });
             }
             else if (child.isFile()) {
-                const info = await (0,promises_.lstat)(fsPath);
+                const info = (0,external_node_fs_.lstatSync)(fsPath);
                 if (!info.isFile())
                     throw new Error('it is no longer a regular file');
                 entries.push({
@@ -64967,16 +64981,197 @@ async function walk(dir, prefix, entries, warn) {
         }
         catch (error) {
             // A concurrent step changing the tree gives system errors (EINVAL, ENOENT): say what happened.
-            throw new Error(`${fsPath} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
+            throw changedWhileListed(fsPath, error);
         }
     }
+}
+function changedWhileListed(path, error) {
+    return new Error(`${path} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
 }
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ./src/layer/read-ahead.ts
+
+/** Bytes of file content a reader may have read ahead of the tar stream. */
+const aheadBytes = 8 * 1024 * 1024;
+/** Content per message from the reader: large enough that messages are few. */
+const batchBytes = 1024 * 1024;
+/**
+ * The reader thread: opens each file without following a link, checks it is the file the walk
+ * listed (device, inode, regular, same size), reads it whole and sends contents in batches, in
+ * order. It stays at most `aheadBytes` ahead of what the tar stream has taken (`credit`).
+ */
+const readerSource = `;(() => {
+const fs = require('node:fs')
+const { parentPort, workerData } = require('node:worker_threads')
+const { files, credit, batchBytes } = workerData
+const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW
+let batch = []
+let bytes = 0
+let first = 0
+const send = () => {
+  const buffer = new ArrayBuffer(bytes)
+  const view = new Uint8Array(buffer)
+  let at = 0
+  for (const part of batch) { view.set(part, at); at += part.length }
+  Atomics.sub(credit, 0, bytes)
+  parentPort.postMessage({ first, count: batch.length, buffer }, [buffer])
+  first += batch.length
+  batch = []
+  bytes = 0
+}
+for (let i = 0; i < files.length; i++) {
+  const file = files[i]
+  while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, Atomics.load(credit, 0), 1000)
+  let fd
+  try {
+    fd = fs.openSync(file.source, flags)
+  } catch (error) {
+    if (batch.length) send()
+    parentPort.postMessage({ failed: i, why: error.message })
+    return
+  }
+  let why
+  try {
+    const info = fs.fstatSync(fd)
+    if (!info.isFile() || (file.dev !== undefined && (info.dev !== file.dev || info.ino !== file.ino)))
+      why = 'it is no longer the file that was listed'
+    else if (info.size !== file.size)
+      why = file.size + ' bytes expected, ' + info.size + ' found'
+    else {
+      const content = Buffer.allocUnsafe(file.size)
+      let read = 0
+      while (read < file.size) {
+        const n = fs.readSync(fd, content, read, file.size - read, read)
+        if (n === 0) break
+        read += n
+      }
+      if (read !== file.size) why = file.size + ' bytes expected, ' + read + ' found'
+      else { batch.push(content); bytes += content.length }
+    }
+  } catch (error) {
+    why = error.message
+  } finally {
+    fs.closeSync(fd)
+  }
+  if (why !== undefined) {
+    if (batch.length) send()
+    parentPort.postMessage({ failed: i, why })
+    return
+  }
+  if (bytes >= workerData.batchBytes || batch.length >= 4096) send()
+}
+if (batch.length) send()
+})()
+`;
+/**
+ * Reads the small files of a layer on another thread, ahead of the tar stream, in its order: the
+ * per-file system calls (open, stat, read, close) run on the second core while this one builds
+ * headers, hashes and compresses. `content(i)` hands each file's bytes over in order.
+ */
+class ReadAhead {
+    files;
+    worker;
+    credit = new Int32Array(new SharedArrayBuffer(4));
+    batches = [];
+    failure;
+    ended;
+    waiting;
+    current;
+    next = 0;
+    constructor(files) {
+        this.files = files;
+        Atomics.store(this.credit, 0, aheadBytes);
+        this.worker = new external_node_worker_threads_.Worker(readerSource, {
+            eval: true,
+            workerData: {
+                files: files.map(f => ({
+                    source: f.source,
+                    size: f.size,
+                    dev: f.identity?.dev,
+                    ino: f.identity?.ino
+                })),
+                credit: this.credit,
+                batchBytes
+            }
+        });
+        this.worker.on('message', (message) => {
+            if ('failed' in message)
+                this.failure = { index: message.failed, why: message.why };
+            else
+                this.batches.push(message);
+            this.wake();
+        });
+        this.worker.on('error', error => {
+            this.ended = error;
+            this.wake();
+        });
+        this.worker.on('exit', () => {
+            this.ended ??= new Error('the file reader stopped early');
+            this.wake();
+        });
+    }
+    /**
+     * The content of file `index` (asked for in order), or a failure naming why it could not be
+     * read as listed.
+     */
+    async content(index) {
+        if (index !== this.next)
+            throw new Error(`files are read in order: ${this.next} expected, not ${index}`);
+        while (!this.current || this.current.left === 0) {
+            const batch = this.batches.shift();
+            if (batch) {
+                this.current = {
+                    view: new Uint8Array(batch.buffer),
+                    offset: 0,
+                    left: batch.count
+                };
+                continue;
+            }
+            if (this.failure?.index === index)
+                throw new ReadFailure(this.files[index].source, this.failure.why);
+            if (this.ended)
+                throw this.ended;
+            await new Promise(resolve => (this.waiting = resolve));
+        }
+        const size = this.files[index].size;
+        const { view, offset } = this.current;
+        const content = Buffer.from(view.buffer, view.byteOffset + offset, size);
+        this.current.offset += size;
+        this.current.left--;
+        this.next++;
+        // The stream took these bytes: the reader may read as much again.
+        Atomics.add(this.credit, 0, size);
+        Atomics.notify(this.credit, 0);
+        return content;
+    }
+    /** Stops the reader (the stream ended or failed). */
+    async close() {
+        await this.worker.terminate();
+    }
+    wake() {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.();
+    }
+}
+/** A file that could not be read as the walk listed it. */
+class ReadFailure extends Error {
+    source;
+    constructor(source, why) {
+        super(`${source} changed while the layer was being written (${why}); nothing may change the sources while Imprint runs`);
+        this.source = source;
+        this.name = 'ReadFailure';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/layer/tar.ts
+
 
 
 const block = 512;
@@ -64984,6 +65179,8 @@ const maxOctal11 = 0o77777777777;
 const smallFileLimit = 4 * 1024 * 1024;
 const readChunk = 1024 * 1024;
 const flushAt = 256 * 1024;
+/** From this many small files on, they are read on another thread (starting one costs ~30 ms). */
+const readAheadFrom = 512;
 function writeString(buf, offset, length, value) {
     buf.write(value, offset, length, 'utf8');
 }
@@ -65005,8 +65202,7 @@ function paxRecord(key, value) {
     }
     return `${length}${body}`;
 }
-function ustarHeader(name, typeflag, mode, size, linkname, options) {
-    const header = Buffer.alloc(block);
+function ustarHeader(name, typeflag, mode, size, linkname, options, header = Buffer.alloc(block)) {
     writeString(header, 0, 100, name);
     writeOctal(header, 100, 8, mode);
     writeOctal(header, 108, 8, options.uid);
@@ -65021,20 +65217,16 @@ function ustarHeader(name, typeflag, mode, size, linkname, options) {
     writeOctal(header, 329, 8, 0);
     writeOctal(header, 337, 8, 0);
     let sum = 0;
-    for (const byte of header)
-        sum += byte;
+    for (let i = 0; i < block; i++)
+        sum += header[i];
     writeString(header, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
     return header;
 }
-function padding(size) {
-    const rest = size % block;
-    return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(block - rest);
-}
 /**
- * The header blocks of one entry: a PAX extended header first when the name or link target is too
- * long or not plain ASCII, or the size does not fit the octal field.
+ * Puts the header blocks of one entry: a PAX extended header first when the name or link target
+ * is too long or not plain ASCII, or the size or time does not fit its octal field.
  */
-function entryHeader(entry, options) {
+function putHeader(out, entry, options, scratch) {
     const name = entry.type === 'dir' ? `${entry.path}/` : entry.path;
     const linkname = entry.type === 'symlink' ? entry.target : '';
     const size = entry.type === 'file' ? entry.size : 0;
@@ -65049,16 +65241,17 @@ function entryHeader(entry, options) {
         pax += paxRecord('size', String(size));
     if (options.mtime > maxOctal11)
         pax += paxRecord('mtime', String(options.mtime));
-    const mtime = Math.min(options.mtime, maxOctal11);
-    const plain = ustarHeader(asciiPrefix(name, 100), typeflag, mode, Math.min(size, maxOctal11) === size ? size : 0, asciiPrefix(linkname, 100), { ...options, mtime });
-    if (pax === '')
-        return plain;
-    const paxBody = Buffer.from(pax, 'utf8');
-    const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
-        ...options,
-        mtime
-    });
-    return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain]);
+    const clamped = { ...options, mtime: Math.min(options.mtime, maxOctal11) };
+    if (pax !== '') {
+        const paxBody = Buffer.from(pax, 'utf8');
+        out.put(ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', clamped));
+        out.put(paxBody);
+        const rest = paxBody.length % block;
+        if (rest)
+            out.zeros(block - rest);
+    }
+    scratch.fill(0);
+    out.put(ustarHeader(asciiPrefix(name, 100), typeflag, mode, Math.min(size, maxOctal11) === size ? size : 0, asciiPrefix(linkname, 100), clamped, scratch));
 }
 /** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
 function asciiPrefix(value, limit) {
@@ -65066,54 +65259,102 @@ function asciiPrefix(value, limit) {
     return ascii.length > limit ? ascii.slice(0, limit) : ascii;
 }
 /**
+ * Gathers the archive into chunks of `flushAt` bytes, copying each small piece once, so the
+ * compressor sees large writes and no object is made per header, file or padding.
+ */
+class Chunker {
+    chunk = Buffer.allocUnsafe(flushAt);
+    used = 0;
+    full = [];
+    put(bytes) {
+        if (bytes.length >= flushAt) {
+            // A large piece (a chunk of a large file) goes as it is, after what came before it.
+            this.flush();
+            this.full.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+            return;
+        }
+        let from = 0;
+        while (from < bytes.length) {
+            const n = Math.min(bytes.length - from, flushAt - this.used);
+            this.chunk.set(bytes.subarray(from, from + n), this.used);
+            this.used += n;
+            from += n;
+            if (this.used === flushAt)
+                this.flush();
+        }
+    }
+    zeros(length) {
+        let left = length;
+        while (left > 0) {
+            const n = Math.min(left, flushAt - this.used);
+            this.chunk.fill(0, this.used, this.used + n);
+            this.used += n;
+            left -= n;
+            if (this.used === flushAt)
+                this.flush();
+        }
+    }
+    /** What is left once everything was put. */
+    rest() {
+        return this.chunk.subarray(0, this.used);
+    }
+    flush() {
+        if (this.used === 0)
+            return;
+        this.full.push(this.chunk.subarray(0, this.used));
+        this.chunk = Buffer.allocUnsafe(flushAt);
+        this.used = 0;
+    }
+}
+/**
  * Streams a tar archive of `entries` in the given order, reading file contents from disk as it
- * goes; output is batched into chunks of a few hundred KiB so that the compressor sees large writes.
+ * goes; output comes in chunks of a few hundred KiB so that the compressor sees large writes.
  */
 async function* tarStream(entries, options) {
-    let pending = [];
-    let pendingBytes = 0;
-    const push = (chunk) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes < flushAt)
-            return undefined;
-        const out = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        return out;
-    };
-    for (const entry of entries) {
-        let out = push(entryHeader(entry, options));
-        if (out)
-            yield out;
-        if (entry.type !== 'file')
-            continue;
-        const handle = await openChecked(entry);
-        try {
-            if (entry.size <= smallFileLimit) {
-                const content = await handle.readFile();
-                assertSize(entry, content.length);
-                out = push(content);
-                if (out)
-                    yield out;
-            }
-            else {
-                for await (const chunk of readLarge(entry, handle)) {
-                    out = push(chunk);
-                    if (out)
-                        yield out;
+    const out = new Chunker();
+    const scratch = Buffer.alloc(block);
+    // The many small files of a dependency tree are read whole, on another thread ahead of the
+    // stream when there are many (their system calls then run beside the hashing and compression),
+    // else here, synchronously: a round trip to the thread pool per open, stat, read and close
+    // would cost more than the calls themselves.
+    const small = entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
+    const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined;
+    let smallIndex = 0;
+    try {
+        for (const entry of entries) {
+            putHeader(out, entry, options, scratch);
+            if (entry.type === 'file') {
+                if (entry.size <= smallFileLimit) {
+                    out.put(ahead ? await ahead.content(smallIndex++) : readSmall(entry));
                 }
+                else {
+                    const handle = await openChecked(entry);
+                    try {
+                        for await (const chunk of readLarge(entry, handle)) {
+                            out.put(chunk);
+                            while (out.full.length)
+                                yield out.full.shift();
+                        }
+                    }
+                    finally {
+                        await handle.close();
+                    }
+                }
+                const rest = entry.size % block;
+                if (rest)
+                    out.zeros(block - rest);
             }
+            while (out.full.length)
+                yield out.full.shift();
         }
-        finally {
-            await handle.close();
-        }
-        out = push(padding(entry.size));
-        if (out)
-            yield out;
     }
-    push(Buffer.alloc(block * 2));
-    yield Buffer.concat(pending, pendingBytes);
+    finally {
+        await ahead?.close();
+    }
+    out.zeros(block * 2);
+    while (out.full.length)
+        yield out.full.shift();
+    yield out.rest();
 }
 /**
  * Opens the file an entry was made from, without following a link at its last component, and
@@ -65136,6 +65377,37 @@ async function openChecked(entry) {
         throw changed(entry, 'it is no longer the file that was listed');
     }
     return handle;
+}
+/** `openChecked` and a whole read, synchronously, for a file of at most a few MiB. */
+function readSmall(entry) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(entry.source, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+    }
+    catch (error) {
+        throw changed(entry, error.message);
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        const { identity } = entry;
+        if (!info.isFile() ||
+            (identity && (info.dev !== identity.dev || info.ino !== identity.ino)))
+            throw changed(entry, 'it is no longer the file that was listed');
+        assertSize(entry, info.size);
+        const buffer = Buffer.allocUnsafe(entry.size);
+        let read = 0;
+        while (read < buffer.length) {
+            const n = (0,external_node_fs_.readSync)(fd, buffer, read, buffer.length - read, read);
+            if (n === 0)
+                break;
+            read += n;
+        }
+        assertSize(entry, read);
+        return buffer;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
 function changed(entry, why) {
     return new Error(`${entry.source} changed while the layer was being written (${why}); nothing may change the sources while Imprint runs`);

@@ -1,4 +1,5 @@
-import { lstat, readdir, readlink, realpath } from 'node:fs/promises'
+import { lstatSync, readdirSync, readlinkSync, type Dirent } from 'node:fs'
+import { lstat, realpath } from 'node:fs/promises'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import type { TarEntry } from './tar'
 
@@ -17,8 +18,12 @@ function normaliseMode(mode: number): number {
   return mode & 0o111 ? 0o755 : 0o644
 }
 
-function byteOrder(a: TarEntry, b: TarEntry): number {
-  return Buffer.compare(Buffer.from(a.path), Buffer.from(b.path))
+/** Sorted by the bytes of their paths (not UTF-16 units), each path encoded once. */
+function inByteOrder(entries: TarEntry[]): TarEntry[] {
+  return entries
+    .map(entry => ({ entry, key: Buffer.from(entry.path) }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ entry }) => entry)
 }
 
 /**
@@ -71,7 +76,7 @@ export async function collectEntries(
       addParents(dest)
       entries.push({ type: 'dir', path: dest, mode: 0o755 })
     }
-    await walk(actualPath, dest, entries, warn)
+    walk(actualPath, dest, entries, warn)
   } else if (actual.isFile()) {
     const target =
       destination.endsWith('/') || dest === ''
@@ -89,35 +94,39 @@ export async function collectEntries(
   } else {
     throw new Error(`source "${source}" is neither a file nor a directory`)
   }
-  return entries.sort(byteOrder)
+  return inByteOrder(entries)
 }
 
-async function walk(
+/**
+ * Lists a directory tree depth-first. Synchronous on purpose: a `node_modules` has tens of
+ * thousands of entries, and one round trip to the thread pool per listing and stat would cost more
+ * than the calls themselves; nothing else needs the event loop while sources are listed.
+ */
+function walk(
   dir: string,
   prefix: string,
   entries: TarEntry[],
   warn: Warn
-): Promise<void> {
-  const children = await readdir(dir, { withFileTypes: true }).catch(
-    (error: Error) => {
-      throw new Error(
-        `${dir} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`
-      )
-    }
-  )
+): void {
+  let children: Dirent[]
+  try {
+    children = readdirSync(dir, { withFileTypes: true })
+  } catch (error) {
+    throw changedWhileListed(dir, error)
+  }
   for (const child of children) {
     const fsPath = join(dir, child.name)
     const path = prefix === '' ? child.name : `${prefix}/${child.name}`
     if (child.isDirectory()) {
       entries.push({ type: 'dir', path, mode: 0o755 })
-      await walk(fsPath, path, entries, warn)
+      walk(fsPath, path, entries, warn)
       continue
     }
     try {
       if (child.isSymbolicLink()) {
-        entries.push({ type: 'symlink', path, target: await readlink(fsPath) })
+        entries.push({ type: 'symlink', path, target: readlinkSync(fsPath) })
       } else if (child.isFile()) {
-        const info = await lstat(fsPath)
+        const info = lstatSync(fsPath)
         if (!info.isFile()) throw new Error('it is no longer a regular file')
         entries.push({
           type: 'file',
@@ -134,9 +143,13 @@ async function walk(
       }
     } catch (error) {
       // A concurrent step changing the tree gives system errors (EINVAL, ENOENT): say what happened.
-      throw new Error(
-        `${fsPath} changed while the layer was being collected (${(error as Error).message}); nothing may change the sources while Imprint runs`
-      )
+      throw changedWhileListed(fsPath, error)
     }
   }
+}
+
+function changedWhileListed(path: string, error: unknown): Error {
+  return new Error(
+    `${path} changed while the layer was being collected (${(error as Error).message}); nothing may change the sources while Imprint runs`
+  )
 }

@@ -1,4 +1,5 @@
-import { constants } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { ReadAhead } from './read-ahead'
 import { open, type FileHandle } from 'node:fs/promises'
 
 /** One entry of a layer, in archive terms; `path` has no leading slash and no trailing slash. */
@@ -29,6 +30,8 @@ const maxOctal11 = 0o77777777777
 const smallFileLimit = 4 * 1024 * 1024
 const readChunk = 1024 * 1024
 const flushAt = 256 * 1024
+/** From this many small files on, they are read on another thread (starting one costs ~30 ms). */
+const readAheadFrom = 512
 
 function writeString(
   buf: Buffer,
@@ -76,9 +79,9 @@ function ustarHeader(
   mode: number,
   size: number,
   linkname: string,
-  options: TarOptions
+  options: TarOptions,
+  header: Buffer = Buffer.alloc(block)
 ): Buffer {
-  const header = Buffer.alloc(block)
   writeString(header, 0, 100, name)
   writeOctal(header, 100, 8, mode)
   writeOctal(header, 108, 8, options.uid)
@@ -93,21 +96,21 @@ function ustarHeader(
   writeOctal(header, 329, 8, 0)
   writeOctal(header, 337, 8, 0)
   let sum = 0
-  for (const byte of header) sum += byte
+  for (let i = 0; i < block; i++) sum += header[i]
   writeString(header, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ')
   return header
 }
 
-function padding(size: number): Buffer {
-  const rest = size % block
-  return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(block - rest)
-}
-
 /**
- * The header blocks of one entry: a PAX extended header first when the name or link target is too
- * long or not plain ASCII, or the size does not fit the octal field.
+ * Puts the header blocks of one entry: a PAX extended header first when the name or link target
+ * is too long or not plain ASCII, or the size or time does not fit its octal field.
  */
-function entryHeader(entry: TarEntry, options: TarOptions): Buffer {
+function putHeader(
+  out: Chunker,
+  entry: TarEntry,
+  options: TarOptions,
+  scratch: Buffer
+): void {
   const name = entry.type === 'dir' ? `${entry.path}/` : entry.path
   const linkname = entry.type === 'symlink' ? entry.target : ''
   const size = entry.type === 'file' ? entry.size : 0
@@ -122,22 +125,26 @@ function entryHeader(entry: TarEntry, options: TarOptions): Buffer {
   if (options.mtime > maxOctal11)
     pax += paxRecord('mtime', String(options.mtime))
 
-  const mtime = Math.min(options.mtime, maxOctal11)
-  const plain = ustarHeader(
-    asciiPrefix(name, 100),
-    typeflag,
-    mode,
-    Math.min(size, maxOctal11) === size ? size : 0,
-    asciiPrefix(linkname, 100),
-    { ...options, mtime }
+  const clamped = { ...options, mtime: Math.min(options.mtime, maxOctal11) }
+  if (pax !== '') {
+    const paxBody = Buffer.from(pax, 'utf8')
+    out.put(ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', clamped))
+    out.put(paxBody)
+    const rest = paxBody.length % block
+    if (rest) out.zeros(block - rest)
+  }
+  scratch.fill(0)
+  out.put(
+    ustarHeader(
+      asciiPrefix(name, 100),
+      typeflag,
+      mode,
+      Math.min(size, maxOctal11) === size ? size : 0,
+      asciiPrefix(linkname, 100),
+      clamped,
+      scratch
+    )
   )
-  if (pax === '') return plain
-  const paxBody = Buffer.from(pax, 'utf8')
-  const paxHeader = ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', {
-    ...options,
-    mtime
-  })
-  return Buffer.concat([paxHeader, paxBody, padding(paxBody.length), plain])
 }
 
 /** A stand-in for readers without PAX support: the printable ASCII part of the name, cut to fit. */
@@ -147,51 +154,102 @@ function asciiPrefix(value: string, limit: number): string {
 }
 
 /**
+ * Gathers the archive into chunks of `flushAt` bytes, copying each small piece once, so the
+ * compressor sees large writes and no object is made per header, file or padding.
+ */
+class Chunker {
+  private chunk = Buffer.allocUnsafe(flushAt)
+  private used = 0
+  readonly full: Buffer[] = []
+
+  put(bytes: Uint8Array): void {
+    if (bytes.length >= flushAt) {
+      // A large piece (a chunk of a large file) goes as it is, after what came before it.
+      this.flush()
+      this.full.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))
+      return
+    }
+    let from = 0
+    while (from < bytes.length) {
+      const n = Math.min(bytes.length - from, flushAt - this.used)
+      this.chunk.set(bytes.subarray(from, from + n), this.used)
+      this.used += n
+      from += n
+      if (this.used === flushAt) this.flush()
+    }
+  }
+
+  zeros(length: number): void {
+    let left = length
+    while (left > 0) {
+      const n = Math.min(left, flushAt - this.used)
+      this.chunk.fill(0, this.used, this.used + n)
+      this.used += n
+      left -= n
+      if (this.used === flushAt) this.flush()
+    }
+  }
+
+  /** What is left once everything was put. */
+  rest(): Buffer {
+    return this.chunk.subarray(0, this.used)
+  }
+
+  private flush(): void {
+    if (this.used === 0) return
+    this.full.push(this.chunk.subarray(0, this.used))
+    this.chunk = Buffer.allocUnsafe(flushAt)
+    this.used = 0
+  }
+}
+
+/**
  * Streams a tar archive of `entries` in the given order, reading file contents from disk as it
- * goes; output is batched into chunks of a few hundred KiB so that the compressor sees large writes.
+ * goes; output comes in chunks of a few hundred KiB so that the compressor sees large writes.
  */
 export async function* tarStream(
   entries: readonly TarEntry[],
   options: TarOptions
 ): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = []
-  let pendingBytes = 0
-  const push = (chunk: Buffer): Buffer | undefined => {
-    pending.push(chunk)
-    pendingBytes += chunk.length
-    if (pendingBytes < flushAt) return undefined
-    const out =
-      pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes)
-    pending = []
-    pendingBytes = 0
-    return out
-  }
-
-  for (const entry of entries) {
-    let out = push(entryHeader(entry, options))
-    if (out) yield out
-    if (entry.type !== 'file') continue
-    const handle = await openChecked(entry)
-    try {
-      if (entry.size <= smallFileLimit) {
-        const content = await handle.readFile()
-        assertSize(entry, content.length)
-        out = push(content)
-        if (out) yield out
-      } else {
-        for await (const chunk of readLarge(entry, handle)) {
-          out = push(chunk)
-          if (out) yield out
+  const out = new Chunker()
+  const scratch = Buffer.alloc(block)
+  // The many small files of a dependency tree are read whole, on another thread ahead of the
+  // stream when there are many (their system calls then run beside the hashing and compression),
+  // else here, synchronously: a round trip to the thread pool per open, stat, read and close
+  // would cost more than the calls themselves.
+  const small = entries.filter(
+    (e): e is FileEntry => e.type === 'file' && e.size <= smallFileLimit
+  )
+  const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined
+  let smallIndex = 0
+  try {
+    for (const entry of entries) {
+      putHeader(out, entry, options, scratch)
+      if (entry.type === 'file') {
+        if (entry.size <= smallFileLimit) {
+          out.put(ahead ? await ahead.content(smallIndex++) : readSmall(entry))
+        } else {
+          const handle = await openChecked(entry)
+          try {
+            for await (const chunk of readLarge(entry, handle)) {
+              out.put(chunk)
+              while (out.full.length) yield out.full.shift()!
+            }
+          } finally {
+            await handle.close()
+          }
         }
+        const rest = entry.size % block
+        if (rest) out.zeros(block - rest)
       }
-    } finally {
-      await handle.close()
+      while (out.full.length) yield out.full.shift()!
     }
-    out = push(padding(entry.size))
-    if (out) yield out
+  } finally {
+    await ahead?.close()
   }
-  push(Buffer.alloc(block * 2))
-  yield Buffer.concat(pending, pendingBytes)
+  out.zeros(block * 2)
+  while (out.full.length) yield out.full.shift()!
+  yield out.rest()
 }
 
 /**
@@ -216,6 +274,37 @@ async function openChecked(entry: FileEntry): Promise<FileHandle> {
     throw changed(entry, 'it is no longer the file that was listed')
   }
   return handle
+}
+
+/** `openChecked` and a whole read, synchronously, for a file of at most a few MiB. */
+function readSmall(entry: FileEntry): Buffer {
+  let fd: number
+  try {
+    fd = openSync(entry.source, constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (error) {
+    throw changed(entry, (error as Error).message)
+  }
+  try {
+    const info = fstatSync(fd)
+    const { identity } = entry
+    if (
+      !info.isFile() ||
+      (identity && (info.dev !== identity.dev || info.ino !== identity.ino))
+    )
+      throw changed(entry, 'it is no longer the file that was listed')
+    assertSize(entry, info.size)
+    const buffer = Buffer.allocUnsafe(entry.size)
+    let read = 0
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read)
+      if (n === 0) break
+      read += n
+    }
+    assertSize(entry, read)
+    return buffer
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function changed(entry: FileEntry, why: string): Error {

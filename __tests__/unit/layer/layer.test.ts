@@ -189,3 +189,61 @@ describe('layer writer', () => {
     expect(Buffer.compare(out, big)).toBe(0)
   })
 })
+
+describe('many small files (read ahead on another thread)', () => {
+  const tree = (count: number): string => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-many-'))
+    for (let d = 0; d < 8; d++) {
+      mkdirSync(join(root, 'deps', `pkg${d}`, 'lib'), { recursive: true })
+      for (let i = 0; i < count / 8; i++)
+        writeFileSync(
+          join(root, 'deps', `pkg${d}`, 'lib', `m${i}.js`),
+          `module.exports = ${d * 1000 + i}\n`.repeat(i % 5)
+        )
+    }
+    return root
+  }
+
+  it('gives the archive GNU tar writes, byte for byte in content and order', async () => {
+    const root = tree(1200)
+    const entries = await collectEntries(root, 'deps', '/deps', () => {})
+    expect(entries.filter(e => e.type === 'file')).toHaveLength(1200)
+    const layer = await writeLayer(entries, options, join(root, 'layer.tgz'))
+    const out = mkdtempSync(join(tmpdir(), 'imprint-many-out-'))
+    execFileSync('tar', ['-xzf', layer.path, '-C', out])
+    // Every file's content, as GNU tar extracted it, equals the source.
+    const diff = execFileSync(
+      'diff',
+      ['-r', join(root, 'deps'), join(out, 'deps')],
+      {
+        encoding: 'utf8'
+      }
+    )
+    expect(diff).toBe('')
+    // The order is by path bytes, as for a few files.
+    const names = tarList(layer.path).map(l =>
+      l.split(/\s+/).slice(5).join(' ')
+    )
+    const sorted = [...names].sort((a, b) =>
+      Buffer.compare(
+        Buffer.from(a.replace(/\/$/, '')),
+        Buffer.from(b.replace(/\/$/, ''))
+      )
+    )
+    expect(names).toEqual(sorted)
+  })
+
+  it('fails, naming the file, when one changed after it was listed', async () => {
+    const root = tree(1200)
+    const entries = await collectEntries(root, 'deps', '/deps', () => {})
+    writeFileSync(
+      join(root, 'deps/pkg7/lib/m100.js'),
+      'changed after the walk\n'
+    )
+    await expect(
+      writeLayer(entries, options, join(root, 'layer.tgz'))
+    ).rejects.toThrow(
+      /deps\/pkg7\/lib\/m100\.js changed while the layer was being written \(\d+ bytes expected, 23 found\)/
+    )
+  })
+})
