@@ -1,6 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import {
+  chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   rmSync,
@@ -15,7 +17,13 @@ import { requireTool } from './tools'
  * Makes a tiny base image from Debian's static busybox with umoci (not our code) and pushes it
  * to `target` with skopeo. Returns the digest skopeo reports.
  */
-export async function pushBusyboxBase(target: string): Promise<string> {
+export async function pushBusyboxBase(
+  target: string,
+  options: {
+    /** Directories the base has, with their own mode and owner (as umoci records them). */
+    directories?: { path: string; mode: number; uid: number; gid: number }[]
+  } = {}
+): Promise<string> {
   const run = promisify(execFile)
   const umoci = requireTool('umoci')
   const skopeo = requireTool('skopeo')
@@ -38,8 +46,14 @@ export async function pushBusyboxBase(target: string): Promise<string> {
     execFileSync(umoci, ['unpack', '--image', `${layout}:latest`, bundle])
     mkdirSync(join(bundle, 'rootfs', 'bin'), { recursive: true })
     copyFileSync(busybox, join(bundle, 'rootfs', 'bin', 'busybox'))
-    for (const applet of ['sh', 'echo', 'cat', 'ls'])
+    for (const applet of ['sh', 'echo', 'cat', 'ls', 'stat', 'id'])
       symlinkSync('busybox', join(bundle, 'rootfs', 'bin', applet))
+    for (const dir of options.directories ?? []) {
+      const path = join(bundle, 'rootfs', dir.path)
+      mkdirSync(path, { recursive: true })
+      chmodSync(path, dir.mode)
+      chownSync(path, dir.uid, dir.gid)
+    }
     execFileSync(umoci, ['repack', '--image', `${layout}:latest`, bundle])
     execFileSync(umoci, [
       'config',

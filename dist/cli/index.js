@@ -36124,8 +36124,13 @@ function inByteOrder(entries) {
 /**
  * Lists what one `layers` line puts into its layer, sorted by path. Symlinks inside the source are
  * kept as links and never followed; nothing outside `root` is read.
+ *
+ * The directories above what the source provides get no entries: a runtime creates missing ones
+ * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner).
+ * The destination directory gets an entry only when `ownDestination` (a layer owner other than
+ * root, which it should own); otherwise it too keeps the base's metadata, or is created as above.
  */
-async function collectEntries(root, source, destination, warn) {
+async function collectEntries(root, source, destination, warn, options = {}) {
     const realRoot = await (0,promises_.realpath)(root);
     const sourcePath = (0,external_node_path_.resolve)(realRoot, source);
     if (!isInside(realRoot, sourcePath)) {
@@ -36148,28 +36153,15 @@ async function collectEntries(root, source, destination, warn) {
         .replace(/^\/+/, '')
         .replace(/\/+$/, '');
     const entries = [];
-    const addParents = (path) => {
-        const parts = path.split('/');
-        for (let i = 1; i < parts.length; i++) {
-            entries.push({
-                type: 'dir',
-                path: parts.slice(0, i).join('/'),
-                mode: 0o755
-            });
-        }
-    };
     if (actual.isDirectory()) {
-        if (dest !== '') {
-            addParents(dest);
+        if (dest !== '' && options.ownDestination)
             entries.push({ type: 'dir', path: dest, mode: 0o755 });
-        }
         walk(actualPath, dest, entries, warn);
     }
     else if (actual.isFile()) {
         const target = destination.endsWith('/') || dest === ''
             ? external_node_path_.posix.join(dest, external_node_path_.posix.basename(source.replace(/\/+$/, '')))
             : dest;
-        addParents(target);
         entries.push({
             type: 'file',
             path: target,
@@ -36969,7 +36961,7 @@ async function buildLayers(specs, platforms, options) {
         return key;
     }));
     // Every source is checked before any layer is written, so a typo fails fast.
-    const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning).catch(error => {
+    const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning, { ownDestination: options.uid !== 0 || options.gid !== 0 }).catch(error => {
         throw new src_errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
     for (const blob of options.existing ?? [])

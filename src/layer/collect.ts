@@ -29,12 +29,18 @@ function inByteOrder(entries: TarEntry[]): TarEntry[] {
 /**
  * Lists what one `layers` line puts into its layer, sorted by path. Symlinks inside the source are
  * kept as links and never followed; nothing outside `root` is read.
+ *
+ * The directories above what the source provides get no entries: a runtime creates missing ones
+ * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner).
+ * The destination directory gets an entry only when `ownDestination` (a layer owner other than
+ * root, which it should own); otherwise it too keeps the base's metadata, or is created as above.
  */
 export async function collectEntries(
   root: string,
   source: string,
   destination: string,
-  warn: Warn
+  warn: Warn,
+  options: { ownDestination?: boolean } = {}
 ): Promise<TarEntry[]> {
   const realRoot = await realpath(root)
   const sourcePath = resolve(realRoot, source)
@@ -60,29 +66,15 @@ export async function collectEntries(
     .replace(/^\/+/, '')
     .replace(/\/+$/, '')
   const entries: TarEntry[] = []
-  const addParents = (path: string): void => {
-    const parts = path.split('/')
-    for (let i = 1; i < parts.length; i++) {
-      entries.push({
-        type: 'dir',
-        path: parts.slice(0, i).join('/'),
-        mode: 0o755
-      })
-    }
-  }
-
   if (actual.isDirectory()) {
-    if (dest !== '') {
-      addParents(dest)
+    if (dest !== '' && options.ownDestination)
       entries.push({ type: 'dir', path: dest, mode: 0o755 })
-    }
     walk(actualPath, dest, entries, warn)
   } else if (actual.isFile()) {
     const target =
       destination.endsWith('/') || dest === ''
         ? posix.join(dest, posix.basename(source.replace(/\/+$/, '')))
         : dest
-    addParents(target)
     entries.push({
       type: 'file',
       path: target,

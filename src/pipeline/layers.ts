@@ -68,7 +68,8 @@ export async function buildLayers(
         options.workingDirectory,
         job.source,
         job.destination,
-        options.log.warning
+        options.log.warning,
+        { ownDestination: options.uid !== 0 || options.gid !== 0 }
       ).catch(error => {
         throw new InputError(
           'layers',

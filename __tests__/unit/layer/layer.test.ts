@@ -56,8 +56,8 @@ describe('layer writer', () => {
     const layer = await writeLayer(entries, options, join(root, 'layer.tgz'))
     const listing = tarList(layer.path)
     const names = listing.map(l => l.split(/\s+/).slice(5).join(' '))
+    // No entry for /app: it keeps the base's metadata, or a runtime creates it.
     expect(names).toEqual([
-      'app/',
       'app/escape -> ../../../../etc/passwd',
       'app/index.js',
       'app/lib/',
@@ -129,14 +129,14 @@ describe('layer writer', () => {
       '/srv/main.js',
       () => {}
     )
-    expect(exact.map(e => e.path)).toEqual(['srv', 'srv/main.js'])
+    expect(exact.map(e => e.path)).toEqual(['srv/main.js'])
     const inside = await collectEntries(
       root,
       'src/app/index.js',
       '/srv/',
       () => {}
     )
-    expect(inside.map(e => e.path)).toEqual(['srv', 'srv/index.js'])
+    expect(inside.map(e => e.path)).toEqual(['srv/index.js'])
   })
 
   it('refuses sources outside the working directory, also through a symlink', async () => {
@@ -161,16 +161,22 @@ describe('layer writer', () => {
     ).rejects.toThrow(/outside working-directory/)
   })
 
-  it('writes the requested owner on every entry', async () => {
+  it('writes the requested owner on every entry, the destination included', async () => {
     const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
     makeTree(root, 1000)
     const layer = await writeLayer(
-      await collectEntries(root, 'src', '/srv', () => {}),
+      await collectEntries(root, 'src', '/srv/data', () => {}, {
+        ownDestination: true
+      }),
       { ...options, uid: 65532, gid: 65533 },
       join(root, 'l')
     )
-    for (const line of tarList(layer.path))
-      expect(line.split(/\s+/)[1]).toBe('65532/65533')
+    const listing = tarList(layer.path)
+    for (const line of listing) expect(line.split(/\s+/)[1]).toBe('65532/65533')
+    // The destination is the owner's; its parent (/srv) keeps the base's metadata.
+    const names = listing.map(l => l.split(/\s+/).slice(5).join(' '))
+    expect(names[0]).toBe('srv/data/')
+    expect(names).not.toContain('srv/')
   })
 
   it('streams a file larger than the small-file limit', async () => {
