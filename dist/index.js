@@ -61602,7 +61602,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(97651);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83688);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61611,7 +61611,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 97651:
+/***/ 83688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62450,6 +62450,8 @@ const inputNames = [
 class InputReader {
     get;
     errors = [];
+    /** What was read otherwise than written (a name lower-cased), for the log. */
+    notices = [];
     constructor(get) {
         this.get = get;
     }
@@ -63794,6 +63796,13 @@ function readPushInputs(reader) {
     const image = reader.field('image', value => {
         if (value === '')
             throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)');
+        // `ghcr.io/${{ github.repository }}` has the owner's capitals; registries want lower case.
+        const lower = value.toLowerCase();
+        if (lower !== value && /[A-Z]/.test(value)) {
+            const repository = Repository.parse(lower);
+            reader.notices.push(`image: "${value}" is used as ${repository} (repository names are lower-case)`);
+            return repository;
+        }
         return Repository.parse(value);
     }, undefined);
     const push = reader.field('push', parseBoolean, false);
@@ -64274,7 +64283,8 @@ function parseInputs(get, env) {
         ...readBuildInputs(reader, push.mergeDigests.length > 0),
         ...readSignInputs(reader, env),
         ...readDeployInputs(reader, push.image),
-        ...readReportInputs(reader)
+        ...readReportInputs(reader),
+        notices: reader.notices
     };
     if (reader.errors.length) {
         // In the order action.yml lists the inputs, whichever stage found the problem.
@@ -64377,6 +64387,17 @@ function tokenConfig(url, token) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/oci/annotations.ts
+/** The OCI annotation (and label) keys Imprint writes: image-spec `annotations.md`. */
+const annotationKeys = {
+    baseName: 'org.opencontainers.image.base.name',
+    baseDigest: 'org.opencontainers.image.base.digest',
+    created: 'org.opencontainers.image.created',
+    revision: 'org.opencontainers.image.revision',
+    source: 'org.opencontainers.image.source',
+    version: 'org.opencontainers.image.version'
+};
+
 ;// CONCATENATED MODULE: ./src/report/result.ts
 
 /** The result as far as the image goes: what was built, pushed (or not), under which tags. */
@@ -64426,10 +64447,6 @@ function imageResult(built) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: ./src/oci/media-types.ts
 /** Media types of the OCI image spec and their Docker v2 schema 2 equivalents. */
 const MediaType = {
@@ -64461,6 +64478,16 @@ function isImageManifest(mediaType) {
         mediaType === MediaType.dockerManifest);
 }
 
+;// CONCATENATED MODULE: ./src/oci/types.ts
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: ./src/oci/image.ts
 
 
@@ -64555,22 +64582,219 @@ function uniqueBlobs(artifact) {
     return [...seen.values()];
 }
 
-;// CONCATENATED MODULE: ./src/oci/types.ts
-/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
-function rfc3339(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+;// CONCATENATED MODULE: ./src/registry/remote-image.ts
+
+
+
+/** A platform as an image config states it (`os.version` and `os.features` included). */
+function platformOfConfig(config) {
+    const features = config['os.features'];
+    return {
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {}),
+        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
+        ...(Array.isArray(features) && features.length
+            ? { 'os.features': features }
+            : {})
+    };
+}
+/**
+ * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
+ * `platform` is kept: its image's config says which platform it is.
+ */
+function imageEntries(index) {
+    return index.manifests.filter(d => isImageManifest(d.mediaType) &&
+        !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** `repo:tag` or `repo@digest`, for messages. */
+function named(repo, reference) {
+    return `${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+}
+function parse(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error(`${what} is not JSON`);
+    }
+}
+/**
+ * Reads one image from its manifest: the config is fetched (and checked against its digest),
+ * layers stay remote until a sink reads them. `platform` is the index entry's, when read through
+ * an index; otherwise the config's.
+ */
+async function remoteImage(client, repo, found, platform) {
+    const manifest = parse(found.bytes, `${repo}@${found.digest}`);
+    if (!manifest.config || !Array.isArray(manifest.layers))
+        throw new Error(`${repo}@${found.digest} is not an image manifest`);
+    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
+    const config = parse(configBytes, `the config of ${repo}@${found.digest}`);
+    const layers = manifest.layers.map(descriptor => ({
+        descriptor,
+        origin: repo,
+        open: offset => client.getBlob(repo, descriptor.digest, offset)
+    }));
+    return {
+        kind: 'image',
+        platform: platform ?? platformOfConfig(config),
+        manifest,
+        manifestBytes: found.bytes,
+        digest: found.digest,
+        config,
+        configBlob: bytesBlob(manifest.config.mediaType, configBytes),
+        layers
+    };
+}
+/**
+ * The one way an image already in a registry is read (go-containerregistry's `remote.Image` and
+ * `remote.Index`): by tag or digest, an image or an index with the chosen platforms. `undefined`
+ * when the reference does not exist.
+ */
+async function readRemote(client, repo, reference, options = {}) {
+    const top = await client.findManifest(repo, reference);
+    if (!top)
+        return undefined;
+    if (isIndex(top.mediaType)) {
+        const index = parse(top.bytes, named(repo, reference));
+        const entries = imageEntries(index);
+        const chosen = options.select ? options.select(entries) : entries;
+        const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
+        const all = images.length === entries.length;
+        return {
+            digest: top.digest,
+            mediaType: top.mediaType,
+            index,
+            images,
+            ...(all
+                ? {
+                    artifact: {
+                        kind: 'index',
+                        index,
+                        indexBytes: top.bytes,
+                        digest: top.digest,
+                        images
+                    }
+                }
+                : {})
+        };
+    }
+    if (!isImageManifest(top.mediaType)) {
+        throw new NotAnImage(named(repo, reference), top.mediaType);
+    }
+    const image = await remoteImage(client, repo, top);
+    return {
+        digest: top.digest,
+        mediaType: top.mediaType,
+        images: [image],
+        artifact: image
+    };
 }
 
-;// CONCATENATED MODULE: ./src/oci/annotations.ts
-/** The OCI annotation (and label) keys Imprint writes: image-spec `annotations.md`. */
-const annotationKeys = {
-    baseName: 'org.opencontainers.image.base.name',
-    baseDigest: 'org.opencontainers.image.base.digest',
-    created: 'org.opencontainers.image.created',
-    revision: 'org.opencontainers.image.revision',
-    source: 'org.opencontainers.image.source',
-    version: 'org.opencontainers.image.version'
-};
+;// CONCATENATED MODULE: ./src/pipeline/base.ts
+
+
+
+
+
+/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
+function ociLayerType(mediaType) {
+    switch (mediaType) {
+        case MediaType.dockerLayerGzip:
+            return MediaType.ociLayerGzip;
+        case MediaType.dockerForeignLayer:
+            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
+        default:
+            return mediaType;
+    }
+}
+function emptyConfig(platform, epoch) {
+    return {
+        created: rfc3339(epoch),
+        architecture: platform.architecture,
+        os: platform.os,
+        ...(platform.variant ? { variant: platform.variant } : {}),
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [] },
+        history: []
+    };
+}
+function scratchBase(platforms, epoch) {
+    return {
+        name: '',
+        platforms: platforms.map(platform => ({
+            platform,
+            config: emptyConfig(platform, epoch),
+            layers: []
+        }))
+    };
+}
+/**
+ * Resolves the base reference to a digest once, then reads the manifest and config of each
+ * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
+ */
+async function resolveBase(reference, wanted, registries) {
+    const name = reference.toString();
+    const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
+        select: all => {
+            // A base is chosen from by the platforms its index states.
+            const entries = all.filter(d => d.platform !== undefined);
+            if (wanted === 'all')
+                return entries;
+            return wanted.map(platform => {
+                const match = entries.find(d => platformMatches(d.platform, platform));
+                if (!match) {
+                    const available = entries
+                        .map(d => formatPlatform(d.platform))
+                        .join(', ');
+                    throw new Error(`base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`);
+                }
+                return match;
+            });
+        }
+    });
+    if (!remote)
+        throw new Error(`base ${name} does not exist`);
+    if (!remote.index && wanted !== 'all') {
+        const single = remote.images[0].platform;
+        if (wanted.length !== 1 || !platformMatches(single, wanted[0])) {
+            throw new Error(`base ${name} is a single-platform image for ${formatPlatform(single)}; it cannot serve ${wanted.map(formatPlatform).join(', ')}`);
+        }
+    }
+    return {
+        name,
+        digest: remote.digest,
+        reference,
+        platforms: remote.images.map(image => ({
+            platform: image.platform,
+            digest: image.digest,
+            config: image.config,
+            layers: image.layers.map(layer => ({
+                ...layer,
+                descriptor: {
+                    ...layer.descriptor,
+                    mediaType: ociLayerType(layer.descriptor.mediaType)
+                }
+            }))
+        }))
+    };
+}
+/**
+ * The base stage: the base resolved to a digest once for the run (scratch: an empty config per
+ * platform), with the platforms it serves.
+ */
+function baseStage(inputs, context, registries, log) {
+    return log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new InputError('platforms', '"all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
+        }
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
+        return resolved;
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
 
@@ -64675,184 +64899,6 @@ function assemble(base, layersPerPlatform, inputs, context) {
         ...baseAnnotations(base, base.digest),
         ...inputs.annotations
     });
-}
-
-;// CONCATENATED MODULE: ./src/registry/remote-image.ts
-
-
-
-/** A platform as an image config states it (`os.version` and `os.features` included). */
-function platformOfConfig(config) {
-    const features = config['os.features'];
-    return {
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {}),
-        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
-        ...(Array.isArray(features) && features.length
-            ? { 'os.features': features }
-            : {})
-    };
-}
-/**
- * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
- * `platform` is kept: its image's config says which platform it is.
- */
-function imageEntries(index) {
-    return index.manifests.filter(d => isImageManifest(d.mediaType) &&
-        !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
-}
-/** `repo:tag` or `repo@digest`, for messages. */
-function named(repo, reference) {
-    return `${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-}
-function parse(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${what} is not JSON`);
-    }
-}
-/**
- * Reads one image from its manifest: the config is fetched (and checked against its digest),
- * layers stay remote until a sink reads them. `platform` is the index entry's, when read through
- * an index; otherwise the config's.
- */
-async function remoteImage(client, repo, found, platform) {
-    const manifest = parse(found.bytes, `${repo}@${found.digest}`);
-    if (!manifest.config || !Array.isArray(manifest.layers))
-        throw new Error(`${repo}@${found.digest} is not an image manifest`);
-    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
-    const config = parse(configBytes, `the config of ${repo}@${found.digest}`);
-    const layers = manifest.layers.map(descriptor => ({
-        descriptor,
-        origin: repo,
-        open: offset => client.getBlob(repo, descriptor.digest, offset)
-    }));
-    return {
-        kind: 'image',
-        platform: platform ?? platformOfConfig(config),
-        manifest,
-        manifestBytes: found.bytes,
-        digest: found.digest,
-        config,
-        configBlob: bytesBlob(manifest.config.mediaType, configBytes),
-        layers
-    };
-}
-/**
- * The one way an image already in a registry is read (go-containerregistry's `remote.Image` and
- * `remote.Index`): by tag or digest, an image or an index with the chosen platforms. `undefined`
- * when the reference does not exist.
- */
-async function readRemote(client, repo, reference, options = {}) {
-    const top = await client.findManifest(repo, reference);
-    if (!top)
-        return undefined;
-    if (isIndex(top.mediaType)) {
-        const index = parse(top.bytes, named(repo, reference));
-        const entries = imageEntries(index);
-        const chosen = options.select ? options.select(entries) : entries;
-        const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
-        return { digest: top.digest, mediaType: top.mediaType, index, images };
-    }
-    if (!isImageManifest(top.mediaType)) {
-        throw new NotAnImage(named(repo, reference), top.mediaType);
-    }
-    return {
-        digest: top.digest,
-        mediaType: top.mediaType,
-        images: [await remoteImage(client, repo, top)]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/base.ts
-
-
-
-
-/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
-function ociLayerType(mediaType) {
-    switch (mediaType) {
-        case MediaType.dockerLayerGzip:
-            return MediaType.ociLayerGzip;
-        case MediaType.dockerForeignLayer:
-            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
-        default:
-            return mediaType;
-    }
-}
-function emptyConfig(platform, epoch) {
-    return {
-        created: rfc3339(epoch),
-        architecture: platform.architecture,
-        os: platform.os,
-        ...(platform.variant ? { variant: platform.variant } : {}),
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [] },
-        history: []
-    };
-}
-function scratchBase(platforms, epoch) {
-    return {
-        name: '',
-        platforms: platforms.map(platform => ({
-            platform,
-            config: emptyConfig(platform, epoch),
-            layers: []
-        }))
-    };
-}
-/**
- * Resolves the base reference to a digest once, then reads the manifest and config of each
- * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
- */
-async function resolveBase(reference, wanted, registries) {
-    const name = reference.toString();
-    const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
-        select: all => {
-            // A base is chosen from by the platforms its index states.
-            const entries = all.filter(d => d.platform !== undefined);
-            if (wanted === 'all')
-                return entries;
-            return wanted.map(platform => {
-                const match = entries.find(d => platformMatches(d.platform, platform));
-                if (!match) {
-                    const available = entries
-                        .map(d => formatPlatform(d.platform))
-                        .join(', ');
-                    throw new Error(`base ${name} has no ${formatPlatform(platform)} image (it has: ${available})`);
-                }
-                return match;
-            });
-        }
-    });
-    if (!remote)
-        throw new Error(`base ${name} does not exist`);
-    if (!remote.index && wanted !== 'all') {
-        const single = remote.images[0].platform;
-        if (wanted.length !== 1 || !platformMatches(single, wanted[0])) {
-            throw new Error(`base ${name} is a single-platform image for ${formatPlatform(single)}; it cannot serve ${wanted.map(formatPlatform).join(', ')}`);
-        }
-    }
-    return {
-        name,
-        digest: remote.digest,
-        reference,
-        platforms: remote.images.map(image => ({
-            platform: image.platform,
-            digest: image.digest,
-            config: image.config,
-            layers: image.layers.map(layer => ({
-                ...layer,
-                descriptor: {
-                    ...layer.descriptor,
-                    mediaType: ociLayerType(layer.descriptor.mediaType)
-                }
-            }))
-        }))
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/layer/collect.ts
@@ -65766,21 +65812,9 @@ async function buildLayers(specs, platforms, options) {
 ;// CONCATENATED MODULE: ./src/pipeline/build.ts
 
 
-
-
-/** Resolves the base, builds the layers and assembles the image (or index). */
-async function buildArtifact(inputs, context, registries, options) {
+/** Builds the layers and assembles the image (or index) on the resolved base. */
+async function buildArtifact(inputs, context, base, options) {
     const { log } = options;
-    const base = await log.group('Resolve base', async () => {
-        if (inputs.base === 'scratch') {
-            if (inputs.platforms === 'all')
-                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-            return scratchBase(inputs.platforms, context.sourceDateEpoch);
-        }
-        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
-        return resolved;
-    });
     const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
         workingDirectory: options.workingDirectory,
         scratchDir: options.scratchDir,
@@ -65802,7 +65836,7 @@ async function buildArtifact(inputs, context, registries, options) {
         log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
         return result;
     });
-    return { base, artifact };
+    return artifact;
 }
 
 ;// CONCATENATED MODULE: ./src/report/comparison.ts
@@ -65877,28 +65911,66 @@ function tagSafe(value) {
         .replace(/^[.-]+/, '')
         .slice(0, 128);
 }
-/** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
-function renderTags(templates, context) {
+/**
+ * A release tag as semver (`v1.2.3`, `1.2.3-rc.1`; the `v` is optional). A pre-release names
+ * only `{{version}}`: the moving `{{major}}` and `{{minor}}` tags are for releases.
+ */
+function semver(gitTag) {
+    const match = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/.exec(gitTag ?? '');
+    if (!match)
+        return {};
+    const [, major, minor, patch, pre, build] = match;
+    // `+` cannot be in a tag: build metadata joins with `-`.
+    const version = `${major}.${minor}.${patch}${pre ? `-${pre}` : ''}${build ? `-${build}` : ''}`;
+    return pre ? { version } : { version, major, minor, patch };
+}
+/** What a template needs that this run lacks, for the notice. */
+const lacking = {
+    sha: 'no commit (run inside a git checkout)',
+    short_sha: 'no commit (run inside a git checkout)',
+    branch: 'no branch on this event',
+    pr: 'no pull request on this event',
+    run_number: 'no workflow run',
+    base_digest: 'no base image (scratch, or a merge of digests)',
+    version: 'no semver git tag on this event (refs/tags/v1.2.3)',
+    major: 'no release git tag on this event (refs/tags/v1.2.3, not a pre-release)',
+    minor: 'no release git tag on this event (refs/tags/v1.2.3, not a pre-release)',
+    patch: 'no release git tag on this event (refs/tags/v1.2.3, not a pre-release)'
+};
+/**
+ * Renders the `tags` templates. One list serves branch pushes and release tags alike: a template
+ * whose placeholder has no value on this event is skipped (and said so); it is an error only when
+ * no tag is left, or a placeholder is unknown, or a result is no valid tag.
+ */
+function renderTags(templates, context, extra = {}) {
     const values = {
         sha: context.sha,
         short_sha: context.sha?.slice(0, 7),
         branch: context.branch === undefined ? undefined : tagSafe(context.branch),
         pr: context.pr === undefined ? undefined : String(context.pr),
         run_number: context.runNumber,
-        date: dateOf(context.sourceDateEpoch)
+        date: dateOf(context.sourceDateEpoch),
+        base_digest: extra.baseDigest?.slice('sha256:'.length, 'sha256:'.length + 12),
+        ...semver(context.version)
     };
+    const known = Object.keys(lacking).concat('date');
     const tags = [];
+    const skipped = [];
     for (const template of templates) {
+        let missing;
         const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
-            if (!(key in values)) {
-                throw new InputError('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
+            if (!known.includes(key)) {
+                throw new InputError('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${known.join(', ')})`);
             }
             const value = values[key];
-            if (value === undefined) {
-                throw new InputError('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
-            }
-            return value;
+            if (value === undefined)
+                missing ??= key;
+            return value ?? '';
         });
+        if (missing) {
+            skipped.push(`"${template}" skipped: {{${missing}}} has no value (${lacking[missing]})`);
+            continue;
+        }
         try {
             validateTag(tag);
         }
@@ -65908,7 +65980,10 @@ function renderTags(templates, context) {
         if (!tags.includes(tag))
             tags.push(tag);
     }
-    return tags;
+    if (tags.length === 0 && templates.length > 0) {
+        throw new InputError('tags', `no tag is left on this event: ${skipped.join('; ')}; list a template this event can fill`);
+    }
+    return { tags, skipped };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/compare.ts
@@ -65938,7 +66013,7 @@ async function compare(inputs, context, registries, artifact, log) {
             sha: context.baseCommit,
             branch: context.baseBranch,
             pr: undefined
-        });
+        }).tags;
         const reference = `${inputs.image}:${tag}`;
         const theirs = await readRemote(registries.client(inputs.image.registry), inputs.image, tag);
         if (!theirs) {
@@ -66929,7 +67004,7 @@ function mergeStage(inputs, registries, log) {
         const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
         const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
         log.info(`index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`);
-        return { base: { name: '', platforms: [] }, artifact: merged };
+        return merged;
     });
 }
 
@@ -67287,6 +67362,7 @@ function consoleLogger(verbose = false) {
         },
         info: message => write(message),
         warning: message => write(`warning: ${message}`),
+        notice: message => write(`notice: ${message}`),
         group: async (name, fn) => {
             write(`== ${name}`);
             return fn();
@@ -67986,28 +68062,23 @@ class TagConflictError extends Error {
     reference;
     existing;
     wanted;
-    constructor(reference, existing, wanted) {
-        super(`${reference} already points at ${existing}, not at the new image ${wanted}; tags are immutable. ` +
-            'Use a tag that changes with the content (the default {{sha}}), or set allow-tag-overwrite: true');
+    constructor(reference, existing, wanted, 
+    /** How the two images differ, and what to do about it. */
+    detail) {
+        super(`${reference} already points at ${existing}, not at this run's image ${wanted}: ${detail}. Tags are immutable; allow-tag-overwrite: true moves it`);
         this.reference = reference;
         this.existing = existing;
         this.wanted = wanted;
         this.name = 'TagConflictError';
     }
 }
-/** Looks up every tag before anything is written: a conflict stops the push with nothing changed. */
-async function planTags(client, repo, digest, tags, allowOverwrite) {
+/** Looks up every tag before anything is written (the caller decides what a conflict means). */
+async function planTags(client, repo, tags) {
     const scopes = [repositoryScope(repo.path, 'pull,push')];
-    const plans = await Promise.all(tags.map(async (tag) => ({
+    return Promise.all(tags.map(async (tag) => ({
         tag,
         existing: await client.resolveTag(repo, tag, scopes)
     })));
-    for (const plan of plans) {
-        if (plan.existing && plan.existing !== digest && !allowOverwrite) {
-            throw new TagConflictError(`${repo}:${plan.tag}`, plan.existing, digest);
-        }
-    }
-    return plans;
 }
 /** Makes sure `repo` has one blob: HEAD, a mount from its origin on this registry, or an upload. */
 async function pushOne(client, repo, blob) {
@@ -68144,6 +68215,53 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/tag-conflict.ts
+
+
+
+
+const tag_conflict_images = (artifact) => artifact.kind === 'image' ? [artifact] : artifact.images;
+const revisionOf = (image) => image.config.config?.Labels?.[annotationKeys.revision];
+const tag_conflict_short = (value) => value ? value.slice(0, 7) : 'an unknown commit';
+async function judgeTagConflict(client, repo, tag, existing, ours) {
+    const reference = `${repo}:${tag}`;
+    const conflict = (detail) => ({
+        kind: 'conflict',
+        error: new TagConflictError(reference, existing, ours.digest, detail)
+    });
+    const theirs = await readRemote(client, repo, existing).catch(() => undefined);
+    const ourImages = tag_conflict_images(ours);
+    const revision = revisionOf(ourImages[0]);
+    if (!theirs?.artifact)
+        return conflict('the image under it cannot be read to say how it differs');
+    const theirImages = tag_conflict_images(theirs.artifact);
+    const theirRevision = revisionOf(theirImages[0]);
+    if (!revision || theirRevision !== revision) {
+        return conflict(`it was built from commit ${tag_conflict_short(theirRevision)}, this run builds ${tag_conflict_short(revision)}; give each commit's image its own tag`);
+    }
+    const byPlatform = new Map(theirImages.map(image => [formatPlatform(image.platform), image]));
+    for (const image of ourImages) {
+        const platform = formatPlatform(image.platform);
+        const their = byPlatform.get(platform);
+        if (!their || byPlatform.size !== ourImages.length)
+            return conflict(`the same commit was built for other platforms (${[...byPlatform.keys()].join(', ')})`);
+        const built = image.layers.filter(layer => layer.built);
+        const theirIds = their.config.rootfs.diff_ids.slice(-built.length);
+        const differing = built.findIndex((layer, i) => layer.built.diffId !== theirIds[i]);
+        if (differing >= 0) {
+            const layer = built[differing].built;
+            return conflict(`it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)}). A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`);
+        }
+    }
+    const bases = {
+        existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
+        ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
+    };
+    if (bases.existing === bases.ours)
+        return conflict('it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)');
+    return { kind: 'base-moved', artifact: theirs.artifact, bases };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/push.ts
 
 
@@ -68233,18 +68351,10 @@ function refusedCredentials(error) {
  */
 async function publish(artifact, tags, inputs, context, options) {
     const { log } = options;
-    const published = {};
+    const published = { artifact };
     if (inputs.push) {
         try {
-            published.push = await log.group(`Push ${inputs.image}`, async () => {
-                const client = options.registries.client(inputs.image.registry);
-                const plans = await planTags(client, inputs.image, topLevel(artifact).digest, tags, inputs.allowTagOverwrite);
-                return pushArtifact(client, inputs.image, artifact, plans, {
-                    jobs: options.jobs,
-                    log,
-                    early: options.early
-                });
-            });
+            Object.assign(published, await log.group(`Push ${inputs.image}`, () => pushWithTags(artifact, tags, inputs, options)));
         }
         catch (error) {
             if (!(isPullRequest(context) && refusedCredentials(error)))
@@ -68259,6 +68369,38 @@ async function publish(artifact, tags, inputs, context, options) {
         await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(dir, artifact, tags));
     }
     return published;
+}
+/**
+ * Looks every tag up before anything is written. A tag at another image is a conflict (nothing
+ * written) unless overwriting is allowed, or it holds this very commit's build on an older base:
+ * a re-run after the base tag moved deploys that image instead (with a notice), pushing nothing.
+ */
+async function pushWithTags(artifact, tags, inputs, options) {
+    const { log } = options;
+    const client = options.registries.client(inputs.image.registry);
+    const plans = await planTags(client, inputs.image, tags);
+    let target = artifact;
+    const conflicts = plans.filter(p => p.existing !== undefined && p.existing !== artifact.digest);
+    if (conflicts.length && !inputs.allowTagOverwrite) {
+        const [first] = conflicts;
+        const verdict = await judgeTagConflict(client, inputs.image, first.tag, first.existing, artifact);
+        if (verdict.kind === 'conflict')
+            throw verdict.error;
+        const moved = conflicts.find(c => c.existing !== verdict.artifact.digest);
+        if (moved) {
+            const other = await judgeTagConflict(client, inputs.image, moved.tag, moved.existing, verdict.artifact);
+            if (other.kind === 'conflict')
+                throw other.error;
+        }
+        target = verdict.artifact;
+        (log.notice ?? log.info)(`${inputs.image}:${first.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`);
+    }
+    const push = await pushArtifact(client, inputs.image, target, plans, {
+        jobs: options.jobs,
+        log,
+        early: target === artifact ? options.early : undefined
+    });
+    return { artifact: target, push };
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -68556,18 +68698,19 @@ function reuseLookup(client, repo, map, written, log) {
  * previous head, the PR base, parents) and, second, from a stored map (the Actions cache), which
  * also knows layers of images whose tags do not name the commit.
  */
-async function layerReuse(inputs, context, registries, store, log) {
+async function layerReuse(inputs, context, base, registries, store, log) {
     // Only a build that pushes can reuse pushed layers.
     if (!inputs.push || inputs.mergeDigests.length > 0)
         return undefined;
-    return log.group('Layer reuse', () => findReusableLayers(inputs, context, registries, store, log));
+    return log.group('Layer reuse', () => findReusableLayers(inputs, context, base, registries, store, log));
 }
-async function findReusableLayers(inputs, context, registries, store, log) {
+async function findReusableLayers(inputs, context, base, registries, store, log) {
     // Only templates that name the commit tell which tag a previous commit's image has.
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
     const tags = context.previousCommits.flatMap(sha => {
         try {
-            return renderTags(templates, { ...context, sha });
+            // Earlier commits' images on the same base, where a template names it.
+            return renderTags(templates, { ...context, sha }, { baseDigest: base.digest }).tags;
         }
         catch {
             return [];
@@ -69290,6 +69433,9 @@ async function signArtifact(client, repo, artifact, method, options) {
 
 
 
+
+
+
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
@@ -69297,18 +69443,24 @@ async function signArtifact(client, repo, artifact, method, options) {
  */
 async function runPipeline(inputs, deps) {
     const { log, env } = deps;
+    for (const notice of inputs.notices)
+        (log.notice ?? log.info)(notice);
     const jobs = deps.jobs ?? 4;
     const git = new Git(env);
     const workingDirectory = (0,external_node_path_.resolve)(deps.workspace, inputs.workingDirectory);
     const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
-    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
-    const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
     const registries = registriesFor(inputs, context, { ...deps, env });
+    const merging = inputs.mergeDigests.length > 0;
+    const base = merging
+        ? { name: '', platforms: [] }
+        : await baseStage(inputs, context, registries, log);
+    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+    const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log);
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
-    const imageOf = (artifact, base, push) => imageResult({
+    const imageOf = (artifact, push) => imageResult({
         repository: inputs.image,
         artifact,
-        base,
+        base: baseOf(base, artifact),
         tags,
         ...facts(context),
         ociLayout: inputs.ociLayout,
@@ -69323,10 +69475,10 @@ async function runPipeline(inputs, deps) {
         const layoutDir = await layoutTarget(inputs, deps.workspace);
         opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
         early = await startEarlyUploads(inputs, tags, registries, jobs, log);
-        const reuse = await layerReuse(inputs, context, registries, deps.layerMapStore, log);
-        const { base, artifact } = inputs.mergeDigests.length
+        const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log);
+        const built = merging
             ? await mergeStage(inputs, registries, log)
-            : await buildArtifact(inputs, context, registries, {
+            : await buildArtifact(inputs, context, base, {
                 workingDirectory,
                 scratchDir,
                 jobs,
@@ -69335,16 +69487,20 @@ async function runPipeline(inputs, deps) {
                 followFrom: deps.followFrom,
                 log
             });
-        deps.onAssembled?.(imageOf(artifact, base));
-        const planned = opened &&
+        deps.onAssembled?.(imageOf(built));
+        const planFor = (artifact) => opened &&
             planManifestEdits(opened, inputs, {
                 tag: tags[0] ?? artifact.digest.slice(7, 19),
                 digest: artifact.digest
             }, log);
-        const comparison = await compareWithBaseBranch(inputs, context, registries, artifact, log);
-        const { push, pushSkipped } = await publish(artifact, tags, inputs, context, { registries, early, layoutDir, jobs, log });
+        let planned = planFor(built);
+        const comparison = await compareWithBaseBranch(inputs, context, registries, built, log);
+        const { artifact, push, pushSkipped } = await publish(built, tags, inputs, context, { registries, early, layoutDir, jobs, log });
+        // A re-run after the base moved deploys the commit's existing image instead.
+        if (artifact !== built)
+            planned = planFor(artifact);
         if (push) {
-            deps.onPublished?.(imageOf(artifact, base, push));
+            deps.onPublished?.(imageOf(artifact, push));
             // Saved while signing and manifests go on: the layers are in the registry now.
             if (deps.layerMapStore && reuse)
                 saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
@@ -69360,7 +69516,7 @@ async function runPipeline(inputs, deps) {
         const deployed = planned &&
             (await updateManifests(planned, inputs, push !== undefined, context, git, log));
         const result = {
-            ...imageOf(artifact, base, push),
+            ...imageOf(artifact, push),
             signatures,
             deploy: deployed,
             comparison,
@@ -69376,6 +69532,28 @@ async function runPipeline(inputs, deps) {
         await opened?.cleanup();
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
+}
+/**
+ * The tags of this run, rendered once the base's digest is known (`{{base_digest}}`); templates
+ * this event cannot fill are skipped, and said so.
+ */
+function tagsFor(inputs, context, base, log) {
+    const { tags, skipped } = renderTags(inputs.tags, context, {
+        baseDigest: base.digest
+    });
+    for (const line of skipped)
+        (log.notice ?? log.info)(`tags: ${line}`);
+    return tags;
+}
+/** The base an image was built on: this run's, or (an existing image) the one it records. */
+function baseOf(base, artifact) {
+    const recorded = (artifact.kind === 'image'
+        ? artifact.manifest.annotations
+        : artifact.index.annotations)?.[annotationKeys.baseDigest];
+    return {
+        name: base.name,
+        digest: recorded && (0,oci_digest/* isDigest */.Bc)(recorded) ? recorded : base.digest
+    };
 }
 /** What the result records of the run itself. */
 function facts(context) {
@@ -69549,6 +69727,7 @@ const coreLogger = {
     debug: message => core/* debug */.Yz(message),
     info: message => core/* info */.pq(inert(message)),
     warning: message => core/* warning */.$e(message),
+    notice: message => core/* notice */.lm(message),
     group: (name, fn) => core/* group */.Os(name, fn),
     secret: value => core/* setSecret */.Pq(value)
 };

@@ -20,6 +20,7 @@ const coreLogger: Logger = {
   debug: message => core.debug(message),
   info: message => core.info(inert(message)),
   warning: message => core.warning(message),
+  notice: message => core.notice(message),
   group: (name, fn) => core.group(name, fn),
   secret: value => core.setSecret(value)
 }

@@ -23,8 +23,8 @@ describe('bad input', () => {
   it.each([
     [
       'image',
-      { image: 'GHCR.io/Acme/API' },
-      /^::error::Input "image": .*lower-case/
+      { image: 'ghcr.io/acme/my api' },
+      /^::error::Input "image": .*"my api" is not a valid repository path component/
     ],
     [
       'image',
@@ -125,7 +125,7 @@ describe('bad input', () => {
 
   it('reports every bad input at once, one error each', async () => {
     const run = runAction(
-      { image: 'Bad', layers: 'x', env: 'Y', push: 'maybe' },
+      { image: 'bad image', layers: 'x', env: 'Y', push: 'maybe' },
       { cwd: ws.dir }
     )
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
@@ -147,6 +147,23 @@ describe('bad input', () => {
     expect(result.status).toBe(1)
     expect(result.stdout).toContain('::error::Input "image": is required')
     expect(result.stdout).toContain('::error::Input "layers": is required')
+  })
+})
+
+describe('an image name with capitals', () => {
+  it('is lower-cased with a notice, as ghcr.io/${{ github.repository }} gives it', async () => {
+    const run = runAction(
+      { ...valid(), image: `${registry.host}/Acme/Mixed-Case`, tags: 'v1' },
+      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } }
+    )
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain(
+      `::notice::image: "${registry.host}/Acme/Mixed-Case" is used as ${registry.host}/acme/mixed-case (repository names are lower-case)`
+    )
+    expect(run.outputs.image).toMatch(
+      new RegExp(`^${registry.host}/acme/mixed-case@sha256:`)
+    )
+    expect(await catalog(registry)).toContain('acme/mixed-case')
   })
 })
 

@@ -333,7 +333,7 @@ describe('uploads overlap the build', () => {
       inRegistryAtAssembly,
       smallDigest
     } = await buildAndProbe('overlap/taken')
-    expect(String(result)).toContain('tags are immutable')
+    expect(String(result)).toContain('Tags are immutable')
     expect(uploadedBeforeAssembly).toBe(false)
     expect(inRegistryAtAssembly).toBe(404)
     const after = await fetch(

@@ -33248,7 +33248,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9552);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4976);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6515);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(590);
@@ -34829,6 +34829,8 @@ const inputNames = [
 class InputReader {
     get;
     errors = [];
+    /** What was read otherwise than written (a name lower-cased), for the log. */
+    notices = [];
     constructor(get) {
         this.get = get;
     }
@@ -35037,6 +35039,13 @@ function readPushInputs(reader) {
     const image = reader.field('image', value => {
         if (value === '')
             throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)');
+        // `ghcr.io/${{ github.repository }}` has the owner's capitals; registries want lower case.
+        const lower = value.toLowerCase();
+        if (lower !== value && /[A-Z]/.test(value)) {
+            const repository = reference/* Repository */.LN.parse(lower);
+            reader.notices.push(`image: "${value}" is used as ${repository} (repository names are lower-case)`);
+            return repository;
+        }
         return reference/* Repository */.LN.parse(value);
     }, undefined);
     const push = reader.field('push', parseBoolean, false);
@@ -35155,7 +35164,8 @@ function parseInputs(get, env) {
         ...readBuildInputs(reader, push.mergeDigests.length > 0),
         ...readSignInputs(reader, env),
         ...readDeployInputs(reader, push.image),
-        ...readReportInputs(reader)
+        ...readReportInputs(reader),
+        notices: reader.notices
     };
     if (reader.errors.length) {
         // In the order action.yml lists the inputs, whichever stage found the problem.
@@ -35637,7 +35647,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 9552:
+/***/ 4976:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35743,6 +35753,19 @@ function tokenConfig(url, token) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/oci/annotations.ts
+/** The OCI annotation (and label) keys Imprint writes: image-spec `annotations.md`. */
+const annotationKeys = {
+    baseName: 'org.opencontainers.image.base.name',
+    baseDigest: 'org.opencontainers.image.base.digest',
+    created: 'org.opencontainers.image.created',
+    revision: 'org.opencontainers.image.revision',
+    source: 'org.opencontainers.image.source',
+    version: 'org.opencontainers.image.version'
+};
+
+// EXTERNAL MODULE: ./src/oci/digest.ts
+var oci_digest = __nccwpck_require__(8825);
 // EXTERNAL MODULE: ./src/oci/platform.ts
 var oci_platform = __nccwpck_require__(1890);
 ;// CONCATENATED MODULE: ./src/report/result.ts
@@ -35794,24 +35817,233 @@ function imageResult(built) {
     };
 }
 
-// EXTERNAL MODULE: ./src/oci/image.ts
-var oci_image = __nccwpck_require__(7812);
+// EXTERNAL MODULE: ./src/oci/media-types.ts
+var media_types = __nccwpck_require__(9217);
 ;// CONCATENATED MODULE: ./src/oci/types.ts
 /** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
 function rfc3339(epochSeconds) {
     return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-;// CONCATENATED MODULE: ./src/oci/annotations.ts
-/** The OCI annotation (and label) keys Imprint writes: image-spec `annotations.md`. */
-const annotationKeys = {
-    baseName: 'org.opencontainers.image.base.name',
-    baseDigest: 'org.opencontainers.image.base.digest',
-    created: 'org.opencontainers.image.created',
-    revision: 'org.opencontainers.image.revision',
-    source: 'org.opencontainers.image.source',
-    version: 'org.opencontainers.image.version'
-};
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/oci/image.ts
+var oci_image = __nccwpck_require__(7812);
+// EXTERNAL MODULE: ./src/registry/errors.ts
+var registry_errors = __nccwpck_require__(6764);
+;// CONCATENATED MODULE: ./src/registry/remote-image.ts
+
+
+
+/** A platform as an image config states it (`os.version` and `os.features` included). */
+function platformOfConfig(config) {
+    const features = config['os.features'];
+    return {
+        os: config.os,
+        architecture: config.architecture,
+        ...(config.variant ? { variant: config.variant } : {}),
+        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
+        ...(Array.isArray(features) && features.length
+            ? { 'os.features': features }
+            : {})
+    };
+}
+/**
+ * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
+ * `platform` is kept: its image's config says which platform it is.
+ */
+function imageEntries(index) {
+    return index.manifests.filter(d => (0,media_types/* isImageManifest */.pJ)(d.mediaType) &&
+        !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
+}
+/** `repo:tag` or `repo@digest`, for messages. */
+function named(repo, reference) {
+    return `${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+}
+function parse(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new Error(`${what} is not JSON`);
+    }
+}
+/**
+ * Reads one image from its manifest: the config is fetched (and checked against its digest),
+ * layers stay remote until a sink reads them. `platform` is the index entry's, when read through
+ * an index; otherwise the config's.
+ */
+async function remoteImage(client, repo, found, platform) {
+    const manifest = parse(found.bytes, `${repo}@${found.digest}`);
+    if (!manifest.config || !Array.isArray(manifest.layers))
+        throw new Error(`${repo}@${found.digest} is not an image manifest`);
+    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
+    const config = parse(configBytes, `the config of ${repo}@${found.digest}`);
+    const layers = manifest.layers.map(descriptor => ({
+        descriptor,
+        origin: repo,
+        open: offset => client.getBlob(repo, descriptor.digest, offset)
+    }));
+    return {
+        kind: 'image',
+        platform: platform ?? platformOfConfig(config),
+        manifest,
+        manifestBytes: found.bytes,
+        digest: found.digest,
+        config,
+        configBlob: (0,oci_image/* bytesBlob */.XU)(manifest.config.mediaType, configBytes),
+        layers
+    };
+}
+/**
+ * The one way an image already in a registry is read (go-containerregistry's `remote.Image` and
+ * `remote.Index`): by tag or digest, an image or an index with the chosen platforms. `undefined`
+ * when the reference does not exist.
+ */
+async function readRemote(client, repo, reference, options = {}) {
+    const top = await client.findManifest(repo, reference);
+    if (!top)
+        return undefined;
+    if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
+        const index = parse(top.bytes, named(repo, reference));
+        const entries = imageEntries(index);
+        const chosen = options.select ? options.select(entries) : entries;
+        const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
+        const all = images.length === entries.length;
+        return {
+            digest: top.digest,
+            mediaType: top.mediaType,
+            index,
+            images,
+            ...(all
+                ? {
+                    artifact: {
+                        kind: 'index',
+                        index,
+                        indexBytes: top.bytes,
+                        digest: top.digest,
+                        images
+                    }
+                }
+                : {})
+        };
+    }
+    if (!(0,media_types/* isImageManifest */.pJ)(top.mediaType)) {
+        throw new registry_errors/* NotAnImage */.cw(named(repo, reference), top.mediaType);
+    }
+    const image = await remoteImage(client, repo, top);
+    return {
+        digest: top.digest,
+        mediaType: top.mediaType,
+        images: [image],
+        artifact: image
+    };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/base.ts
+
+
+
+
+
+/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
+function ociLayerType(mediaType) {
+    switch (mediaType) {
+        case media_types/* MediaType */.zu.dockerLayerGzip:
+            return media_types/* MediaType */.zu.ociLayerGzip;
+        case media_types/* MediaType */.zu.dockerForeignLayer:
+            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
+        default:
+            return mediaType;
+    }
+}
+function emptyConfig(platform, epoch) {
+    return {
+        created: rfc3339(epoch),
+        architecture: platform.architecture,
+        os: platform.os,
+        ...(platform.variant ? { variant: platform.variant } : {}),
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [] },
+        history: []
+    };
+}
+function scratchBase(platforms, epoch) {
+    return {
+        name: '',
+        platforms: platforms.map(platform => ({
+            platform,
+            config: emptyConfig(platform, epoch),
+            layers: []
+        }))
+    };
+}
+/**
+ * Resolves the base reference to a digest once, then reads the manifest and config of each
+ * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
+ */
+async function resolveBase(reference, wanted, registries) {
+    const name = reference.toString();
+    const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
+        select: all => {
+            // A base is chosen from by the platforms its index states.
+            const entries = all.filter(d => d.platform !== undefined);
+            if (wanted === 'all')
+                return entries;
+            return wanted.map(platform => {
+                const match = entries.find(d => (0,oci_platform/* platformMatches */.J5)(d.platform, platform));
+                if (!match) {
+                    const available = entries
+                        .map(d => (0,oci_platform/* formatPlatform */.Bq)(d.platform))
+                        .join(', ');
+                    throw new Error(`base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has: ${available})`);
+                }
+                return match;
+            });
+        }
+    });
+    if (!remote)
+        throw new Error(`base ${name} does not exist`);
+    if (!remote.index && wanted !== 'all') {
+        const single = remote.images[0].platform;
+        if (wanted.length !== 1 || !(0,oci_platform/* platformMatches */.J5)(single, wanted[0])) {
+            throw new Error(`base ${name} is a single-platform image for ${(0,oci_platform/* formatPlatform */.Bq)(single)}; it cannot serve ${wanted.map(oci_platform/* formatPlatform */.Bq).join(', ')}`);
+        }
+    }
+    return {
+        name,
+        digest: remote.digest,
+        reference,
+        platforms: remote.images.map(image => ({
+            platform: image.platform,
+            digest: image.digest,
+            config: image.config,
+            layers: image.layers.map(layer => ({
+                ...layer,
+                descriptor: {
+                    ...layer.descriptor,
+                    mediaType: ociLayerType(layer.descriptor.mediaType)
+                }
+            }))
+        }))
+    };
+}
+/**
+ * The base stage: the base resolved to a digest once for the run (scratch: an empty config per
+ * platform), with the platforms it serves.
+ */
+function baseStage(inputs, context, registries, log) {
+    return log.group('Resolve base', async () => {
+        if (inputs.base === 'scratch') {
+            if (inputs.platforms === 'all')
+                throw new errors/* InputError */.dz('platforms', '"all" needs a base image to take the platforms from');
+            return scratchBase(inputs.platforms, context.sourceDateEpoch);
+        }
+        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
+        return resolved;
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/pipeline/assemble.ts
 
@@ -35916,188 +36148,6 @@ function assemble(base, layersPerPlatform, inputs, context) {
         ...baseAnnotations(base, base.digest),
         ...inputs.annotations
     });
-}
-
-// EXTERNAL MODULE: ./src/oci/media-types.ts
-var media_types = __nccwpck_require__(9217);
-// EXTERNAL MODULE: ./src/registry/errors.ts
-var errors = __nccwpck_require__(6764);
-;// CONCATENATED MODULE: ./src/registry/remote-image.ts
-
-
-
-/** A platform as an image config states it (`os.version` and `os.features` included). */
-function platformOfConfig(config) {
-    const features = config['os.features'];
-    return {
-        os: config.os,
-        architecture: config.architecture,
-        ...(config.variant ? { variant: config.variant } : {}),
-        ...(config['os.version'] ? { 'os.version': config['os.version'] } : {}),
-        ...(Array.isArray(features) && features.length
-            ? { 'os.features': features }
-            : {})
-    };
-}
-/**
- * The image manifests of an index, but for attestations (`unknown/unknown`). An entry without a
- * `platform` is kept: its image's config says which platform it is.
- */
-function imageEntries(index) {
-    return index.manifests.filter(d => (0,media_types/* isImageManifest */.pJ)(d.mediaType) &&
-        !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
-}
-/** `repo:tag` or `repo@digest`, for messages. */
-function named(repo, reference) {
-    return `${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-}
-function parse(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new Error(`${what} is not JSON`);
-    }
-}
-/**
- * Reads one image from its manifest: the config is fetched (and checked against its digest),
- * layers stay remote until a sink reads them. `platform` is the index entry's, when read through
- * an index; otherwise the config's.
- */
-async function remoteImage(client, repo, found, platform) {
-    const manifest = parse(found.bytes, `${repo}@${found.digest}`);
-    if (!manifest.config || !Array.isArray(manifest.layers))
-        throw new Error(`${repo}@${found.digest} is not an image manifest`);
-    const configBytes = await client.getBlobBytes(repo, manifest.config.digest);
-    const config = parse(configBytes, `the config of ${repo}@${found.digest}`);
-    const layers = manifest.layers.map(descriptor => ({
-        descriptor,
-        origin: repo,
-        open: offset => client.getBlob(repo, descriptor.digest, offset)
-    }));
-    return {
-        kind: 'image',
-        platform: platform ?? platformOfConfig(config),
-        manifest,
-        manifestBytes: found.bytes,
-        digest: found.digest,
-        config,
-        configBlob: (0,oci_image/* bytesBlob */.XU)(manifest.config.mediaType, configBytes),
-        layers
-    };
-}
-/**
- * The one way an image already in a registry is read (go-containerregistry's `remote.Image` and
- * `remote.Index`): by tag or digest, an image or an index with the chosen platforms. `undefined`
- * when the reference does not exist.
- */
-async function readRemote(client, repo, reference, options = {}) {
-    const top = await client.findManifest(repo, reference);
-    if (!top)
-        return undefined;
-    if ((0,media_types/* isIndex */.nw)(top.mediaType)) {
-        const index = parse(top.bytes, named(repo, reference));
-        const entries = imageEntries(index);
-        const chosen = options.select ? options.select(entries) : entries;
-        const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
-        return { digest: top.digest, mediaType: top.mediaType, index, images };
-    }
-    if (!(0,media_types/* isImageManifest */.pJ)(top.mediaType)) {
-        throw new errors/* NotAnImage */.cw(named(repo, reference), top.mediaType);
-    }
-    return {
-        digest: top.digest,
-        mediaType: top.mediaType,
-        images: [await remoteImage(client, repo, top)]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/base.ts
-
-
-
-
-/** Docker's layer types are the same bytes as OCI's; writing OCI manifests keeps types unmixed. */
-function ociLayerType(mediaType) {
-    switch (mediaType) {
-        case media_types/* MediaType */.zu.dockerLayerGzip:
-            return media_types/* MediaType */.zu.ociLayerGzip;
-        case media_types/* MediaType */.zu.dockerForeignLayer:
-            return 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip';
-        default:
-            return mediaType;
-    }
-}
-function emptyConfig(platform, epoch) {
-    return {
-        created: rfc3339(epoch),
-        architecture: platform.architecture,
-        os: platform.os,
-        ...(platform.variant ? { variant: platform.variant } : {}),
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [] },
-        history: []
-    };
-}
-function scratchBase(platforms, epoch) {
-    return {
-        name: '',
-        platforms: platforms.map(platform => ({
-            platform,
-            config: emptyConfig(platform, epoch),
-            layers: []
-        }))
-    };
-}
-/**
- * Resolves the base reference to a digest once, then reads the manifest and config of each
- * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
- */
-async function resolveBase(reference, wanted, registries) {
-    const name = reference.toString();
-    const remote = await readRemote(registries.client(reference.repository.registry), reference.repository, reference.identifier, {
-        select: all => {
-            // A base is chosen from by the platforms its index states.
-            const entries = all.filter(d => d.platform !== undefined);
-            if (wanted === 'all')
-                return entries;
-            return wanted.map(platform => {
-                const match = entries.find(d => (0,oci_platform/* platformMatches */.J5)(d.platform, platform));
-                if (!match) {
-                    const available = entries
-                        .map(d => (0,oci_platform/* formatPlatform */.Bq)(d.platform))
-                        .join(', ');
-                    throw new Error(`base ${name} has no ${(0,oci_platform/* formatPlatform */.Bq)(platform)} image (it has: ${available})`);
-                }
-                return match;
-            });
-        }
-    });
-    if (!remote)
-        throw new Error(`base ${name} does not exist`);
-    if (!remote.index && wanted !== 'all') {
-        const single = remote.images[0].platform;
-        if (wanted.length !== 1 || !(0,oci_platform/* platformMatches */.J5)(single, wanted[0])) {
-            throw new Error(`base ${name} is a single-platform image for ${(0,oci_platform/* formatPlatform */.Bq)(single)}; it cannot serve ${wanted.map(oci_platform/* formatPlatform */.Bq).join(', ')}`);
-        }
-    }
-    return {
-        name,
-        digest: remote.digest,
-        reference,
-        platforms: remote.images.map(image => ({
-            platform: image.platform,
-            digest: image.digest,
-            config: image.config,
-            layers: image.layers.map(layer => ({
-                ...layer,
-                descriptor: {
-                    ...layer.descriptor,
-                    mediaType: ociLayerType(layer.descriptor.mediaType)
-                }
-            }))
-        }))
-    };
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -36818,8 +36868,6 @@ async function diffIdOfBlob(source, mediaType) {
     return `sha256:${hash.digest('hex')}`;
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/layer/growing-file.ts
 
 /**
@@ -36962,7 +37010,7 @@ async function buildLayers(specs, platforms, options) {
     }));
     // Every source is checked before any layer is written, so a typo fails fast.
     const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning, { ownDestination: options.uid !== 0 || options.gid !== 0 }).catch(error => {
-        throw new src_errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
+        throw new errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
     for (const blob of options.existing ?? [])
         options.observer?.blob(blob);
@@ -37021,21 +37069,9 @@ async function buildLayers(specs, platforms, options) {
 ;// CONCATENATED MODULE: ./src/pipeline/build.ts
 
 
-
-
-/** Resolves the base, builds the layers and assembles the image (or index). */
-async function buildArtifact(inputs, context, registries, options) {
+/** Builds the layers and assembles the image (or index) on the resolved base. */
+async function buildArtifact(inputs, context, base, options) {
     const { log } = options;
-    const base = await log.group('Resolve base', async () => {
-        if (inputs.base === 'scratch') {
-            if (inputs.platforms === 'all')
-                throw new Error('Input "platforms": "all" needs a base image to take the platforms from');
-            return scratchBase(inputs.platforms, context.sourceDateEpoch);
-        }
-        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
-        log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => (0,oci_platform/* formatPlatform */.Bq)(p.platform)).join(', ')})`);
-        return resolved;
-    });
     const layers = await log.group('Build layers', () => buildLayers(inputs.layers, base.platforms.map(p => p.platform), {
         workingDirectory: options.workingDirectory,
         scratchDir: options.scratchDir,
@@ -37057,7 +37093,7 @@ async function buildArtifact(inputs, context, registries, options) {
         log.info(`${result.kind === 'index' ? 'index' : 'manifest'} ${result.digest}`);
         return result;
     });
-    return { base, artifact };
+    return artifact;
 }
 
 ;// CONCATENATED MODULE: ./src/report/comparison.ts
@@ -37134,38 +37170,79 @@ function tagSafe(value) {
         .replace(/^[.-]+/, '')
         .slice(0, 128);
 }
-/** Renders the `tags` templates; every placeholder must have a value and every result be a valid tag. */
-function renderTags(templates, context) {
+/**
+ * A release tag as semver (`v1.2.3`, `1.2.3-rc.1`; the `v` is optional). A pre-release names
+ * only `{{version}}`: the moving `{{major}}` and `{{minor}}` tags are for releases.
+ */
+function semver(gitTag) {
+    const match = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/.exec(gitTag ?? '');
+    if (!match)
+        return {};
+    const [, major, minor, patch, pre, build] = match;
+    // `+` cannot be in a tag: build metadata joins with `-`.
+    const version = `${major}.${minor}.${patch}${pre ? `-${pre}` : ''}${build ? `-${build}` : ''}`;
+    return pre ? { version } : { version, major, minor, patch };
+}
+/** What a template needs that this run lacks, for the notice. */
+const lacking = {
+    sha: 'no commit (run inside a git checkout)',
+    short_sha: 'no commit (run inside a git checkout)',
+    branch: 'no branch on this event',
+    pr: 'no pull request on this event',
+    run_number: 'no workflow run',
+    base_digest: 'no base image (scratch, or a merge of digests)',
+    version: 'no semver git tag on this event (refs/tags/v1.2.3)',
+    major: 'no release git tag on this event (refs/tags/v1.2.3, not a pre-release)',
+    minor: 'no release git tag on this event (refs/tags/v1.2.3, not a pre-release)',
+    patch: 'no release git tag on this event (refs/tags/v1.2.3, not a pre-release)'
+};
+/**
+ * Renders the `tags` templates. One list serves branch pushes and release tags alike: a template
+ * whose placeholder has no value on this event is skipped (and said so); it is an error only when
+ * no tag is left, or a placeholder is unknown, or a result is no valid tag.
+ */
+function renderTags(templates, context, extra = {}) {
     const values = {
         sha: context.sha,
         short_sha: context.sha?.slice(0, 7),
         branch: context.branch === undefined ? undefined : tagSafe(context.branch),
         pr: context.pr === undefined ? undefined : String(context.pr),
         run_number: context.runNumber,
-        date: dateOf(context.sourceDateEpoch)
+        date: dateOf(context.sourceDateEpoch),
+        base_digest: extra.baseDigest?.slice('sha256:'.length, 'sha256:'.length + 12),
+        ...semver(context.version)
     };
+    const known = Object.keys(lacking).concat('date');
     const tags = [];
+    const skipped = [];
     for (const template of templates) {
+        let missing;
         const tag = template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, key) => {
-            if (!(key in values)) {
-                throw new src_errors/* InputError */.dz('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${Object.keys(values).join(', ')})`);
+            if (!known.includes(key)) {
+                throw new errors/* InputError */.dz('tags', `"${template}" uses the unknown placeholder {{${key}}} (known: ${known.join(', ')})`);
             }
             const value = values[key];
-            if (value === undefined) {
-                throw new src_errors/* InputError */.dz('tags', `"${template}" needs {{${key}}}, which this run does not have${key === 'sha' || key === 'short_sha' ? ' (no commit: run inside a git checkout or set tags explicitly)' : ''}`);
-            }
-            return value;
+            if (value === undefined)
+                missing ??= key;
+            return value ?? '';
         });
+        if (missing) {
+            skipped.push(`"${template}" skipped: {{${missing}}} has no value (${lacking[missing]})`);
+            continue;
+        }
         try {
             (0,reference/* validateTag */.z7)(tag);
         }
         catch (error) {
-            throw new src_errors/* InputError */.dz('tags', error.message);
+            throw new errors/* InputError */.dz('tags', error.message);
         }
         if (!tags.includes(tag))
             tags.push(tag);
     }
-    return tags;
+    if (tags.length === 0 && templates.length > 0) {
+        throw new errors/* InputError */.dz('tags', `no tag is left on this event: ${skipped.join('; ')}; list a template this event can fill`);
+    }
+    return { tags, skipped };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/compare.ts
@@ -37195,7 +37272,7 @@ async function compare(inputs, context, registries, artifact, log) {
             sha: context.baseCommit,
             branch: context.baseBranch,
             pr: undefined
-        });
+        }).tags;
         const reference = `${inputs.image}:${tag}`;
         const theirs = await readRemote(registries.client(inputs.image.registry), inputs.image, tag);
         if (!theirs) {
@@ -37380,13 +37457,13 @@ async function expandManifests(root, patterns) {
     const files = [];
     for (const pattern of patterns) {
         if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
-            throw new src_errors/* InputError */.dz('manifests', `"${pattern}" must be relative to the repository root and stay inside it`);
+            throw new errors/* InputError */.dz('manifests', `"${pattern}" must be relative to the repository root and stay inside it`);
         }
         const found = [];
         for await (const match of (0,promises_.glob)(pattern, { cwd: root }))
             found.push(match.split(external_node_path_.sep).join('/'));
         if (found.length === 0) {
-            throw new src_errors/* InputError */.dz('manifests', `"${pattern}" matches no file in ${root}`);
+            throw new errors/* InputError */.dz('manifests', `"${pattern}" matches no file in ${root}`);
         }
         for (const path of found.sort()) {
             if (files.some(f => f.path === path))
@@ -37396,7 +37473,7 @@ async function expandManifests(root, patterns) {
                 file = await fileInside(root, path);
             }
             catch (error) {
-                throw new src_errors/* InputError */.dz('manifests', `"${pattern}" matches ${error.message}`);
+                throw new errors/* InputError */.dz('manifests', `"${pattern}" matches ${error.message}`);
             }
             // Two links to one file: it is edited once.
             if (!files.some(f => f.file === file))
@@ -37426,7 +37503,7 @@ function planManifests(manifests, target, requireMatch) {
         if (edit.matches === 0) {
             const message = noMatchMessage(path, target, edit);
             if (requireMatch)
-                throw new src_errors/* InputError */.dz('manifests', `${message} (${edit.unmatched.some(f => !f.why) ? 'name the field in manifest-paths, or ' : ''}set manifest-no-match: warning to allow this)`);
+                throw new errors/* InputError */.dz('manifests', `${message} (${edit.unmatched.some(f => !f.why) ? 'name the field in manifest-paths, or ' : ''}set manifest-no-match: warning to allow this)`);
             warnings.push(message);
         }
         plans.push({
@@ -37724,13 +37801,13 @@ async function openManifestRepository(git, choice, where, log) {
         return { root, remote: 'origin', remoteConfig: [], cleanup: nothing };
     const branch = choice.manifestBranch ?? where.branch ?? (await git.currentBranch(root));
     if (!branch) {
-        throw new src_errors/* InputError */.dz('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
+        throw new errors/* InputError */.dz('manifest-branch', 'the checkout is on no branch (detached HEAD); name the branch to commit to');
     }
     await git
         .run(root, ['ls-remote', '--exit-code', '--heads', 'origin', branch])
         .catch(error => {
         if (error.code === 2) {
-            throw new src_errors/* InputError */.dz('manifest-branch', `branch "${branch}" does not exist on origin; create it first or name another`);
+            throw new errors/* InputError */.dz('manifest-branch', `branch "${branch}" does not exist on origin; create it first or name another`);
         }
         log.warning(`could not check branch ${branch} on origin: ${error.message.split('\n')[0]}`);
     });
@@ -37753,14 +37830,14 @@ async function cloneManifestRepository(git, choice, { serverUrl, tempDir }) {
         await cleanup();
         const stderr = error instanceof GitError ? error.stderr : String(error);
         if (choice.manifestBranch && /Remote branch .* not found/i.test(stderr)) {
-            throw new src_errors/* InputError */.dz('manifest-branch', `branch "${choice.manifestBranch}" does not exist in ${repository}`);
+            throw new errors/* InputError */.dz('manifest-branch', `branch "${choice.manifestBranch}" does not exist in ${repository}`);
         }
-        throw new src_errors/* InputError */.dz('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
+        throw new errors/* InputError */.dz('manifest-repository', `cannot clone ${repository} (${stderr.trim().split('\n').pop()}); manifest-token (or github-token) must reach it: an App token or PAT, as the job's GITHUB_TOKEN only reaches its own repository`);
     }
     const branch = choice.manifestBranch ?? (await git.currentBranch(dir));
     if (!branch) {
         await cleanup();
-        throw new src_errors/* InputError */.dz('manifest-repository', `${repository} has no default branch`);
+        throw new errors/* InputError */.dz('manifest-repository', `${repository} has no default branch`);
     }
     return {
         root: dir,
@@ -37948,7 +38025,7 @@ class GitHubApi {
 const provisionalDigest = `sha256:${'0'.repeat(64)}`;
 function manifestsInputError(error) {
     return error instanceof deploy_edit/* ManifestError */.Sh
-        ? new src_errors/* InputError */.dz('manifests', error.message)
+        ? new errors/* InputError */.dz('manifests', error.message)
         : error;
 }
 function targetOf(inputs, tag, digest) {
@@ -37979,7 +38056,7 @@ async function checkManifests(inputs, context, tag, git, log) {
     if (commits &&
         inputs.manifestCommit === 'pull-request' &&
         (!repository || !inputs.manifestToken)) {
-        throw new src_errors/* InputError */.dz('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
+        throw new errors/* InputError */.dz('manifest-commit', 'pull-request needs the repository (GITHUB_REPOSITORY or manifest-repository) and a token (manifest-token or github-token) to open the pull request');
     }
     let opened;
     try {
@@ -38108,8 +38185,6 @@ async function writeManifests({ opened, target, plan, preview }, inputs, pushed,
     return committed;
 }
 
-// EXTERNAL MODULE: ./src/oci/digest.ts
-var oci_digest = __nccwpck_require__(8825);
 ;// CONCATENATED MODULE: ./src/pipeline/merge.ts
 
 
@@ -38129,18 +38204,18 @@ function parseMergeDigests(items, image) {
                     return (0,reference/* parseReference */.F2)(item);
                 }
                 catch (error) {
-                    throw new src_errors/* InputError */.dz('merge-digests', `"${item}": ${error.message}`);
+                    throw new errors/* InputError */.dz('merge-digests', `"${item}": ${error.message}`);
                 }
             })();
             if (!ref.digest)
-                throw new src_errors/* InputError */.dz('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
+                throw new errors/* InputError */.dz('merge-digests', `"${item}" has no digest (write sha256:… or ${image}@sha256:…)`);
             if (!ref.repository.equals(image)) {
-                throw new src_errors/* InputError */.dz('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
+                throw new errors/* InputError */.dz('merge-digests', `"${item}" is in ${ref.repository}, not in the image repository ${image}`);
             }
             digest = ref.digest;
         }
         if (digests.includes(digest))
-            throw new src_errors/* InputError */.dz('merge-digests', `${digest} is listed twice`);
+            throw new errors/* InputError */.dz('merge-digests', `${digest} is listed twice`);
         digests.push(digest);
     }
     return digests;
@@ -38162,12 +38237,12 @@ async function mergeImages(client, repo, digests, annotations) {
             found = await readRemote(client, repo, digest);
         }
         catch (error) {
-            if (!(error instanceof errors/* NotAnImage */.cw))
+            if (!(error instanceof registry_errors/* NotAnImage */.cw))
                 throw error;
-            throw new src_errors/* InputError */.dz('merge-digests', error.message);
+            throw new errors/* InputError */.dz('merge-digests', error.message);
         }
         if (!found) {
-            throw new src_errors/* InputError */.dz('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
+            throw new errors/* InputError */.dz('merge-digests', `${repo}@${digest} does not exist; push the platform images (push-by-digest) first`);
         }
         images.push(...found.images);
     }
@@ -38176,7 +38251,7 @@ async function mergeImages(client, repo, digests, annotations) {
         const key = platformKey(img.platform);
         const other = seen.get(key);
         if (other && other !== img.digest) {
-            throw new src_errors/* InputError */.dz('merge-digests', `${other} and ${img.digest} are both ${(0,oci_platform/* formatPlatform */.Bq)(img.platform)}; one image per platform`);
+            throw new errors/* InputError */.dz('merge-digests', `${other} and ${img.digest} are both ${(0,oci_platform/* formatPlatform */.Bq)(img.platform)}; one image per platform`);
         }
         seen.set(key, img.digest);
     }
@@ -38194,7 +38269,7 @@ function mergeStage(inputs, registries, log) {
         const digests = parseMergeDigests(inputs.mergeDigests, inputs.image);
         const merged = await mergeImages(registries.client(inputs.image.registry), inputs.image, digests, inputs.annotations);
         log.info(`index ${merged.digest}: ${merged.images.map(i => `${(0,oci_platform/* formatPlatform */.Bq)(i.platform)} ${i.digest}`).join(', ')}`);
-        return { base: { name: '', platforms: [] }, artifact: merged };
+        return merged;
     });
 }
 
@@ -38401,28 +38476,23 @@ class TagConflictError extends Error {
     reference;
     existing;
     wanted;
-    constructor(reference, existing, wanted) {
-        super(`${reference} already points at ${existing}, not at the new image ${wanted}; tags are immutable. ` +
-            'Use a tag that changes with the content (the default {{sha}}), or set allow-tag-overwrite: true');
+    constructor(reference, existing, wanted, 
+    /** How the two images differ, and what to do about it. */
+    detail) {
+        super(`${reference} already points at ${existing}, not at this run's image ${wanted}: ${detail}. Tags are immutable; allow-tag-overwrite: true moves it`);
         this.reference = reference;
         this.existing = existing;
         this.wanted = wanted;
         this.name = 'TagConflictError';
     }
 }
-/** Looks up every tag before anything is written: a conflict stops the push with nothing changed. */
-async function planTags(client, repo, digest, tags, allowOverwrite) {
+/** Looks up every tag before anything is written (the caller decides what a conflict means). */
+async function planTags(client, repo, tags) {
     const scopes = [(0,auth/* repositoryScope */.F7)(repo.path, 'pull,push')];
-    const plans = await Promise.all(tags.map(async (tag) => ({
+    return Promise.all(tags.map(async (tag) => ({
         tag,
         existing: await client.resolveTag(repo, tag, scopes)
     })));
-    for (const plan of plans) {
-        if (plan.existing && plan.existing !== digest && !allowOverwrite) {
-            throw new TagConflictError(`${repo}:${plan.tag}`, plan.existing, digest);
-        }
-    }
-    return plans;
 }
 /** Makes sure `repo` has one blob: HEAD, a mount from its origin on this registry, or an upload. */
 async function pushOne(client, repo, blob) {
@@ -38559,6 +38629,53 @@ async function pushArtifact(client, repo, artifact, plans, options) {
     return { blobs: outcomes, uploadedBytes, reusedBytes, tags };
 }
 
+;// CONCATENATED MODULE: ./src/pipeline/tag-conflict.ts
+
+
+
+
+const tag_conflict_images = (artifact) => artifact.kind === 'image' ? [artifact] : artifact.images;
+const revisionOf = (image) => image.config.config?.Labels?.[annotationKeys.revision];
+const tag_conflict_short = (value) => value ? value.slice(0, 7) : 'an unknown commit';
+async function judgeTagConflict(client, repo, tag, existing, ours) {
+    const reference = `${repo}:${tag}`;
+    const conflict = (detail) => ({
+        kind: 'conflict',
+        error: new TagConflictError(reference, existing, ours.digest, detail)
+    });
+    const theirs = await readRemote(client, repo, existing).catch(() => undefined);
+    const ourImages = tag_conflict_images(ours);
+    const revision = revisionOf(ourImages[0]);
+    if (!theirs?.artifact)
+        return conflict('the image under it cannot be read to say how it differs');
+    const theirImages = tag_conflict_images(theirs.artifact);
+    const theirRevision = revisionOf(theirImages[0]);
+    if (!revision || theirRevision !== revision) {
+        return conflict(`it was built from commit ${tag_conflict_short(theirRevision)}, this run builds ${tag_conflict_short(revision)}; give each commit's image its own tag`);
+    }
+    const byPlatform = new Map(theirImages.map(image => [(0,oci_platform/* formatPlatform */.Bq)(image.platform), image]));
+    for (const image of ourImages) {
+        const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
+        const their = byPlatform.get(platform);
+        if (!their || byPlatform.size !== ourImages.length)
+            return conflict(`the same commit was built for other platforms (${[...byPlatform.keys()].join(', ')})`);
+        const built = image.layers.filter(layer => layer.built);
+        const theirIds = their.config.rootfs.diff_ids.slice(-built.length);
+        const differing = built.findIndex((layer, i) => layer.built.diffId !== theirIds[i]);
+        if (differing >= 0) {
+            const layer = built[differing].built;
+            return conflict(`it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)}). A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`);
+        }
+    }
+    const bases = {
+        existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
+        ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
+    };
+    if (bases.existing === bases.ours)
+        return conflict('it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)');
+    return { kind: 'base-moved', artifact: theirs.artifact, bases };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline/push.ts
 
 
@@ -38630,13 +38747,13 @@ async function layoutTarget(inputs, workspace) {
         return undefined;
     const dir = (0,external_node_path_.resolve)(workspace, inputs.ociLayout);
     await checkLayoutTarget(dir, workspace).catch(error => {
-        throw new src_errors/* InputError */.dz('oci-layout', error.message);
+        throw new errors/* InputError */.dz('oci-layout', error.message);
     });
     return dir;
 }
 function refusedCredentials(error) {
-    return (error instanceof errors/* AuthenticationError */.v3 ||
-        (error instanceof errors/* RegistryError */.gl &&
+    return (error instanceof registry_errors/* AuthenticationError */.v3 ||
+        (error instanceof registry_errors/* RegistryError */.gl &&
             (error.status === 401 ||
                 error.status === 403 ||
                 error.codes.includes('DENIED'))));
@@ -38648,18 +38765,10 @@ function refusedCredentials(error) {
  */
 async function publish(artifact, tags, inputs, context, options) {
     const { log } = options;
-    const published = {};
+    const published = { artifact };
     if (inputs.push) {
         try {
-            published.push = await log.group(`Push ${inputs.image}`, async () => {
-                const client = options.registries.client(inputs.image.registry);
-                const plans = await planTags(client, inputs.image, (0,oci_image/* topLevel */.M4)(artifact).digest, tags, inputs.allowTagOverwrite);
-                return pushArtifact(client, inputs.image, artifact, plans, {
-                    jobs: options.jobs,
-                    log,
-                    early: options.early
-                });
-            });
+            Object.assign(published, await log.group(`Push ${inputs.image}`, () => pushWithTags(artifact, tags, inputs, options)));
         }
         catch (error) {
             if (!(isPullRequest(context) && refusedCredentials(error)))
@@ -38674,6 +38783,38 @@ async function publish(artifact, tags, inputs, context, options) {
         await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(dir, artifact, tags));
     }
     return published;
+}
+/**
+ * Looks every tag up before anything is written. A tag at another image is a conflict (nothing
+ * written) unless overwriting is allowed, or it holds this very commit's build on an older base:
+ * a re-run after the base tag moved deploys that image instead (with a notice), pushing nothing.
+ */
+async function pushWithTags(artifact, tags, inputs, options) {
+    const { log } = options;
+    const client = options.registries.client(inputs.image.registry);
+    const plans = await planTags(client, inputs.image, tags);
+    let target = artifact;
+    const conflicts = plans.filter(p => p.existing !== undefined && p.existing !== artifact.digest);
+    if (conflicts.length && !inputs.allowTagOverwrite) {
+        const [first] = conflicts;
+        const verdict = await judgeTagConflict(client, inputs.image, first.tag, first.existing, artifact);
+        if (verdict.kind === 'conflict')
+            throw verdict.error;
+        const moved = conflicts.find(c => c.existing !== verdict.artifact.digest);
+        if (moved) {
+            const other = await judgeTagConflict(client, inputs.image, moved.tag, moved.existing, verdict.artifact);
+            if (other.kind === 'conflict')
+                throw other.error;
+        }
+        target = verdict.artifact;
+        (log.notice ?? log.info)(`${inputs.image}:${first.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`);
+    }
+    const push = await pushArtifact(client, inputs.image, target, plans, {
+        jobs: options.jobs,
+        log,
+        early: target === artifact ? options.early : undefined
+    });
+    return { artifact: target, push };
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -38971,18 +39112,19 @@ function reuseLookup(client, repo, map, written, log) {
  * previous head, the PR base, parents) and, second, from a stored map (the Actions cache), which
  * also knows layers of images whose tags do not name the commit.
  */
-async function layerReuse(inputs, context, registries, store, log) {
+async function layerReuse(inputs, context, base, registries, store, log) {
     // Only a build that pushes can reuse pushed layers.
     if (!inputs.push || inputs.mergeDigests.length > 0)
         return undefined;
-    return log.group('Layer reuse', () => findReusableLayers(inputs, context, registries, store, log));
+    return log.group('Layer reuse', () => findReusableLayers(inputs, context, base, registries, store, log));
 }
-async function findReusableLayers(inputs, context, registries, store, log) {
+async function findReusableLayers(inputs, context, base, registries, store, log) {
     // Only templates that name the commit tell which tag a previous commit's image has.
     const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
     const tags = context.previousCommits.flatMap(sha => {
         try {
-            return renderTags(templates, { ...context, sha });
+            // Earlier commits' images on the same base, where a template names it.
+            return renderTags(templates, { ...context, sha }, { baseDigest: base.digest }).tags;
         }
         catch {
             return [];
@@ -39366,6 +39508,9 @@ async function signArtifact(client, repo, artifact, method, options) {
 
 
 
+
+
+
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
@@ -39373,18 +39518,24 @@ async function signArtifact(client, repo, artifact, method, options) {
  */
 async function runPipeline(inputs, deps) {
     const { log, env } = deps;
+    for (const notice of inputs.notices)
+        (log.notice ?? log.info)(notice);
     const jobs = deps.jobs ?? 4;
     const git = new Git(env);
     const workingDirectory = (0,external_node_path_.resolve)(deps.workspace, inputs.workingDirectory);
     const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
-    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
-    const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context);
     const registries = registriesFor(inputs, context, { ...deps, env });
+    const merging = inputs.mergeDigests.length > 0;
+    const base = merging
+        ? { name: '', platforms: [] }
+        : await baseStage(inputs, context, registries, log);
+    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+    const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log);
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
-    const imageOf = (artifact, base, push) => imageResult({
+    const imageOf = (artifact, push) => imageResult({
         repository: inputs.image,
         artifact,
-        base,
+        base: baseOf(base, artifact),
         tags,
         ...facts(context),
         ociLayout: inputs.ociLayout,
@@ -39399,10 +39550,10 @@ async function runPipeline(inputs, deps) {
         const layoutDir = await layoutTarget(inputs, deps.workspace);
         opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
         early = await startEarlyUploads(inputs, tags, registries, jobs, log);
-        const reuse = await layerReuse(inputs, context, registries, deps.layerMapStore, log);
-        const { base, artifact } = inputs.mergeDigests.length
+        const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log);
+        const built = merging
             ? await mergeStage(inputs, registries, log)
-            : await buildArtifact(inputs, context, registries, {
+            : await buildArtifact(inputs, context, base, {
                 workingDirectory,
                 scratchDir,
                 jobs,
@@ -39411,16 +39562,20 @@ async function runPipeline(inputs, deps) {
                 followFrom: deps.followFrom,
                 log
             });
-        deps.onAssembled?.(imageOf(artifact, base));
-        const planned = opened &&
+        deps.onAssembled?.(imageOf(built));
+        const planFor = (artifact) => opened &&
             planManifestEdits(opened, inputs, {
                 tag: tags[0] ?? artifact.digest.slice(7, 19),
                 digest: artifact.digest
             }, log);
-        const comparison = await compareWithBaseBranch(inputs, context, registries, artifact, log);
-        const { push, pushSkipped } = await publish(artifact, tags, inputs, context, { registries, early, layoutDir, jobs, log });
+        let planned = planFor(built);
+        const comparison = await compareWithBaseBranch(inputs, context, registries, built, log);
+        const { artifact, push, pushSkipped } = await publish(built, tags, inputs, context, { registries, early, layoutDir, jobs, log });
+        // A re-run after the base moved deploys the commit's existing image instead.
+        if (artifact !== built)
+            planned = planFor(artifact);
         if (push) {
-            deps.onPublished?.(imageOf(artifact, base, push));
+            deps.onPublished?.(imageOf(artifact, push));
             // Saved while signing and manifests go on: the layers are in the registry now.
             if (deps.layerMapStore && reuse)
                 saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
@@ -39436,7 +39591,7 @@ async function runPipeline(inputs, deps) {
         const deployed = planned &&
             (await updateManifests(planned, inputs, push !== undefined, context, git, log));
         const result = {
-            ...imageOf(artifact, base, push),
+            ...imageOf(artifact, push),
             signatures,
             deploy: deployed,
             comparison,
@@ -39452,6 +39607,28 @@ async function runPipeline(inputs, deps) {
         await opened?.cleanup();
         await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
+}
+/**
+ * The tags of this run, rendered once the base's digest is known (`{{base_digest}}`); templates
+ * this event cannot fill are skipped, and said so.
+ */
+function tagsFor(inputs, context, base, log) {
+    const { tags, skipped } = renderTags(inputs.tags, context, {
+        baseDigest: base.digest
+    });
+    for (const line of skipped)
+        (log.notice ?? log.info)(`tags: ${line}`);
+    return tags;
+}
+/** The base an image was built on: this run's, or (an existing image) the one it records. */
+function baseOf(base, artifact) {
+    const recorded = (artifact.kind === 'image'
+        ? artifact.manifest.annotations
+        : artifact.index.annotations)?.[annotationKeys.baseDigest];
+    return {
+        name: base.name,
+        digest: recorded && (0,oci_digest/* isDigest */.Bc)(recorded) ? recorded : base.digest
+    };
 }
 /** What the result records of the run itself. */
 function facts(context) {
@@ -41731,6 +41908,7 @@ function consoleLogger(verbose = false) {
         },
         info: message => write(message),
         warning: message => write(`warning: ${message}`),
+        notice: message => write(`notice: ${message}`),
         group: async (name, fn) => {
             write(`== ${name}`);
             return fn();

@@ -7,6 +7,8 @@ import { inputDefaults, type InputName } from './names'
  */
 export class InputReader {
   readonly errors: InputError[] = []
+  /** What was read otherwise than written (a name lower-cased), for the log. */
+  readonly notices: string[] = []
 
   constructor(private readonly get: (name: InputName) => string) {}
 

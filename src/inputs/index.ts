@@ -20,7 +20,10 @@ export type Inputs = BuildInputs &
   PushInputs &
   SignInputs &
   DeployInputs &
-  ReportInputs
+  ReportInputs & {
+    /** What was read otherwise than written (a name lower-cased), for the log. */
+    notices: string[]
+  }
 
 /**
  * Validates raw input strings (missing ones are empty) into `Inputs`, collecting every problem
@@ -37,7 +40,8 @@ export function parseInputs(
     ...readBuildInputs(reader, push.mergeDigests.length > 0),
     ...readSignInputs(reader, env),
     ...readDeployInputs(reader, push.image),
-    ...readReportInputs(reader)
+    ...readReportInputs(reader),
+    notices: reader.notices
   }
   if (reader.errors.length) {
     // In the order action.yml lists the inputs, whichever stage found the problem.

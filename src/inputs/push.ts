@@ -31,6 +31,15 @@ export function readPushInputs(reader: InputReader): PushInputs {
         throw new Error(
           'is required (the repository to push to, e.g. ghcr.io/acme/api)'
         )
+      // `ghcr.io/${{ github.repository }}` has the owner's capitals; registries want lower case.
+      const lower = value.toLowerCase()
+      if (lower !== value && /[A-Z]/.test(value)) {
+        const repository = Repository.parse(lower)
+        reader.notices.push(
+          `image: "${value}" is used as ${repository} (repository names are lower-case)`
+        )
+        return repository
+      }
       return Repository.parse(value)
     },
     undefined as unknown as Repository

@@ -4,7 +4,11 @@ import { formatPlatform, platformMatches } from '../oci/platform'
 import type { Reference } from '../oci/reference'
 import { rfc3339, type ImageConfig, type Platform } from '../oci/types'
 import type { Digest } from '../oci/digest'
+import { InputError } from '../errors'
+import type { BuildInputs } from '../inputs'
 import type { Registries } from '../registry/registries'
+import type { Logger } from '../util/log'
+import type { BuildContext } from './context'
 import { readRemote } from '../registry/remote-image'
 
 /** The base for one platform: its config and layers, read lazily from the base's registry. */
@@ -49,10 +53,7 @@ function emptyConfig(platform: Platform, epoch: number): ImageConfig {
   }
 }
 
-export function scratchBase(
-  platforms: Platform[],
-  epoch: number
-): ResolvedBase {
+function scratchBase(platforms: Platform[], epoch: number): ResolvedBase {
   return {
     name: '',
     platforms: platforms.map(platform => ({
@@ -67,7 +68,7 @@ export function scratchBase(
  * Resolves the base reference to a digest once, then reads the manifest and config of each
  * wanted platform. Layer bytes are not read here: sinks fetch them only if they lack them.
  */
-export async function resolveBase(
+async function resolveBase(
   reference: Reference,
   wanted: Platform[] | 'all',
   registries: Registries
@@ -125,4 +126,35 @@ export async function resolveBase(
       }))
     }))
   }
+}
+
+/**
+ * The base stage: the base resolved to a digest once for the run (scratch: an empty config per
+ * platform), with the platforms it serves.
+ */
+export function baseStage(
+  inputs: Pick<BuildInputs, 'base' | 'platforms'>,
+  context: BuildContext,
+  registries: Registries,
+  log: Logger
+): Promise<ResolvedBase> {
+  return log.group('Resolve base', async () => {
+    if (inputs.base === 'scratch') {
+      if (inputs.platforms === 'all')
+        throw new InputError(
+          'platforms',
+          '"all" needs a base image to take the platforms from'
+        )
+      return scratchBase(inputs.platforms, context.sourceDateEpoch)
+    }
+    const resolved = await resolveBase(
+      inputs.base,
+      inputs.platforms,
+      registries
+    )
+    log.info(
+      `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
+    )
+    return resolved
+  })
 }

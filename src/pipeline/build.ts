@@ -1,20 +1,18 @@
 import type { BuildInputs } from '../inputs'
 import type { Digest } from '../oci/digest'
 import type { Artifact, Blob } from '../oci/image'
-import { formatPlatform } from '../oci/platform'
-import type { Registries } from '../registry/registries'
 import type { Logger } from '../util/log'
 import { assemble } from './assemble'
-import { resolveBase, scratchBase, type ResolvedBase } from './base'
+import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 import type { BlobObserver } from '../layer/observer'
 import { buildLayers } from './layers'
 
-/** Resolves the base, builds the layers and assembles the image (or index). */
+/** Builds the layers and assembles the image (or index) on the resolved base. */
 export async function buildArtifact(
   inputs: BuildInputs,
   context: BuildContext,
-  registries: Registries,
+  base: ResolvedBase,
   options: {
     workingDirectory: string
     scratchDir: string
@@ -24,27 +22,8 @@ export async function buildArtifact(
     followFrom?: number
     log: Logger
   }
-): Promise<{ base: ResolvedBase; artifact: Artifact }> {
+): Promise<Artifact> {
   const { log } = options
-  const base: ResolvedBase = await log.group('Resolve base', async () => {
-    if (inputs.base === 'scratch') {
-      if (inputs.platforms === 'all')
-        throw new Error(
-          'Input "platforms": "all" needs a base image to take the platforms from'
-        )
-      return scratchBase(inputs.platforms, context.sourceDateEpoch)
-    }
-    const resolved = await resolveBase(
-      inputs.base,
-      inputs.platforms,
-      registries
-    )
-    log.info(
-      `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
-    )
-    return resolved
-  })
-
   const layers = await log.group('Build layers', () =>
     buildLayers(
       inputs.layers,
@@ -76,5 +55,5 @@ export async function buildArtifact(
     )
     return result
   })
-  return { base, artifact }
+  return artifact
 }

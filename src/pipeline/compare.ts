@@ -46,7 +46,7 @@ async function compare(
       sha: context.baseCommit,
       branch: context.baseBranch,
       pr: undefined
-    })
+    }).tags
     const reference = `${inputs.image}:${tag}`
     const theirs = await readRemote(
       registries.client(inputs.image.registry),

@@ -7,7 +7,6 @@ import type { Platform } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
 import type { Registries } from '../registry/registries'
 import type { Logger } from '../util/log'
-import type { ResolvedBase } from './base'
 import { NotAnImage } from '../registry/errors'
 import { readRemote, type RemoteArtifact } from '../registry/remote-image'
 import { InputError } from '../errors'
@@ -112,7 +111,7 @@ export function mergeStage(
   inputs: Pick<Inputs, 'image' | 'mergeDigests' | 'annotations'>,
   registries: Registries,
   log: Logger
-): Promise<{ base: ResolvedBase; artifact: Artifact }> {
+): Promise<Artifact> {
   return log.group('Merge platform images', async () => {
     const digests = parseMergeDigests(inputs.mergeDigests, inputs.image)
     const merged = await mergeImages(
@@ -124,6 +123,6 @@ export function mergeStage(
     log.info(
       `index ${merged.digest}: ${merged.images.map(i => `${formatPlatform(i.platform)} ${i.digest}`).join(', ')}`
     )
-    return { base: { name: '', platforms: [] }, artifact: merged }
+    return merged
   })
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { InputError } from '../errors'
 import type { PushInputs } from '../inputs'
-import { topLevel, type Artifact } from '../oci/image'
+import type { Artifact } from '../oci/image'
 import { repositoryScope } from '../registry/auth'
 import { AuthenticationError, RegistryError } from '../registry/errors'
 import type { ClientOptions } from '../registry/client'
@@ -16,8 +16,11 @@ import {
 } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import { isPullRequest, type BuildContext } from './context'
+import { judgeTagConflict } from './tag-conflict'
 
 export interface Published {
+  /** The image the tags point at: this run's, or the same commit's existing one (base moved). */
+  artifact: Artifact
   push?: PushReport
   /** Why nothing was pushed although push was true (a fork's read-only credentials). */
   pushSkipped?: string
@@ -138,24 +141,15 @@ export async function publish(
   }
 ): Promise<Published> {
   const { log } = options
-  const published: Published = {}
+  const published: Published = { artifact }
   if (inputs.push) {
     try {
-      published.push = await log.group(`Push ${inputs.image}`, async () => {
-        const client = options.registries.client(inputs.image.registry)
-        const plans = await planTags(
-          client,
-          inputs.image,
-          topLevel(artifact).digest,
-          tags,
-          inputs.allowTagOverwrite
+      Object.assign(
+        published,
+        await log.group(`Push ${inputs.image}`, () =>
+          pushWithTags(artifact, tags, inputs, options)
         )
-        return pushArtifact(client, inputs.image, artifact, plans, {
-          jobs: options.jobs,
-          log,
-          early: options.early
-        })
-      })
+      )
     } catch (error) {
       if (!(isPullRequest(context) && refusedCredentials(error))) throw error
       published.pushSkipped =
@@ -172,4 +166,61 @@ export async function publish(
     )
   }
   return published
+}
+
+/**
+ * Looks every tag up before anything is written. A tag at another image is a conflict (nothing
+ * written) unless overwriting is allowed, or it holds this very commit's build on an older base:
+ * a re-run after the base tag moved deploys that image instead (with a notice), pushing nothing.
+ */
+async function pushWithTags(
+  artifact: Artifact,
+  tags: readonly string[],
+  inputs: PushInputs,
+  options: {
+    registries: Registries
+    early?: EarlyUploads
+    jobs: number
+    log: Logger
+  }
+): Promise<{ artifact: Artifact; push: PushReport }> {
+  const { log } = options
+  const client = options.registries.client(inputs.image.registry)
+  const plans = await planTags(client, inputs.image, tags)
+  let target = artifact
+  const conflicts = plans.filter(
+    p => p.existing !== undefined && p.existing !== artifact.digest
+  )
+  if (conflicts.length && !inputs.allowTagOverwrite) {
+    const [first] = conflicts
+    const verdict = await judgeTagConflict(
+      client,
+      inputs.image,
+      first.tag,
+      first.existing!,
+      artifact
+    )
+    if (verdict.kind === 'conflict') throw verdict.error
+    const moved = conflicts.find(c => c.existing !== verdict.artifact.digest)
+    if (moved) {
+      const other = await judgeTagConflict(
+        client,
+        inputs.image,
+        moved.tag,
+        moved.existing!,
+        verdict.artifact
+      )
+      if (other.kind === 'conflict') throw other.error
+    }
+    target = verdict.artifact
+    ;(log.notice ?? log.info)(
+      `${inputs.image}:${first.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`
+    )
+  }
+  const push = await pushArtifact(client, inputs.image, target, plans, {
+    jobs: options.jobs,
+    log,
+    early: target === artifact ? options.early : undefined
+  })
+  return { artifact: target, push }
 }

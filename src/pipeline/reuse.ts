@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { compressorId, diffIdOfBlob, layerMediaType } from '../layer/layer'
 import type { Inputs } from '../inputs'
 import type { Registries } from '../registry/registries'
+import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 import { renderTags } from './tags'
 import type { Digest } from '../oci/digest'
@@ -169,6 +170,7 @@ export async function layerReuse(
     'image' | 'tags' | 'compression' | 'push' | 'mergeDigests'
   >,
   context: BuildContext,
+  base: ResolvedBase,
   registries: Registries,
   store: LayerMapStore | undefined,
   log: Logger
@@ -176,13 +178,14 @@ export async function layerReuse(
   // Only a build that pushes can reuse pushed layers.
   if (!inputs.push || inputs.mergeDigests.length > 0) return undefined
   return log.group('Layer reuse', () =>
-    findReusableLayers(inputs, context, registries, store, log)
+    findReusableLayers(inputs, context, base, registries, store, log)
   )
 }
 
 async function findReusableLayers(
   inputs: Pick<Inputs, 'image' | 'tags' | 'compression'>,
   context: BuildContext,
+  base: ResolvedBase,
   registries: Registries,
   store: LayerMapStore | undefined,
   log: Logger
@@ -193,7 +196,12 @@ async function findReusableLayers(
   )
   const tags = context.previousCommits.flatMap(sha => {
     try {
-      return renderTags(templates, { ...context, sha })
+      // Earlier commits' images on the same base, where a template names it.
+      return renderTags(
+        templates,
+        { ...context, sha },
+        { baseDigest: base.digest }
+      ).tags
     } catch {
       return []
     }

@@ -3,12 +3,15 @@ import { join, resolve } from 'node:path'
 import type { LayerMapStore } from '../cache/layer-map'
 import { Git } from '../git/git'
 import type { Inputs } from '../inputs'
+import { annotationKeys } from '../oci/annotations'
+import { isDigest } from '../oci/digest'
+import type { Artifact } from '../oci/image'
 import type { Limits } from '../registry/http'
 import { imageResult, type PipelineResult } from '../report/result'
 import type { EarlyUploads } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import type { RetryPolicy } from '../util/retry'
-import type { ResolvedBase } from './base'
+import { baseStage, type ResolvedBase } from './base'
 import { buildArtifact } from './build'
 import { compareWithBaseBranch } from './compare'
 import { contextStage, type BuildContext } from './context'
@@ -61,6 +64,7 @@ export async function runPipeline(
   deps: PipelineDeps
 ): Promise<PipelineResult> {
   const { log, env } = deps
+  for (const notice of inputs.notices) (log.notice ?? log.info)(notice)
   const jobs = deps.jobs ?? 4
   const git = new Git(env)
   const workingDirectory = resolve(deps.workspace, inputs.workingDirectory)
@@ -71,19 +75,22 @@ export async function runPipeline(
     inputs.sourceDateEpoch,
     log
   )
-  // The fan-out half of a matrix build writes no tag: the merge job tags the index.
-  const tags = inputs.pushByDigest ? [] : renderTags(inputs.tags, context)
   const registries = registriesFor(inputs, context, { ...deps, env })
+  const merging = inputs.mergeDigests.length > 0
+  const base: ResolvedBase = merging
+    ? { name: '', platforms: [] }
+    : await baseStage(inputs, context, registries, log)
+  // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+  const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log)
   const scratchDir = await mkdtemp(join(deps.tempDir, 'imprint-'))
   const imageOf = (
     artifact: Parameters<typeof imageResult>[0]['artifact'],
-    base: ResolvedBase,
     push?: Parameters<typeof imageResult>[0]['push']
   ): PipelineResult =>
     imageResult({
       repository: inputs.image,
       artifact,
-      base,
+      base: baseOf(base, artifact),
       tags,
       ...facts(context),
       ociLayout: inputs.ociLayout,
@@ -102,13 +109,14 @@ export async function runPipeline(
     const reuse = await layerReuse(
       inputs,
       context,
+      base,
       registries,
       deps.layerMapStore,
       log
     )
-    const { base, artifact } = inputs.mergeDigests.length
+    const built = merging
       ? await mergeStage(inputs, registries, log)
-      : await buildArtifact(inputs, context, registries, {
+      : await buildArtifact(inputs, context, base, {
           workingDirectory,
           scratchDir,
           jobs,
@@ -117,8 +125,8 @@ export async function runPipeline(
           followFrom: deps.followFrom,
           log
         })
-    deps.onAssembled?.(imageOf(artifact, base))
-    const planned =
+    deps.onAssembled?.(imageOf(built))
+    const planFor = (artifact: Artifact) =>
       opened &&
       planManifestEdits(
         opened,
@@ -129,23 +137,26 @@ export async function runPipeline(
         },
         log
       )
+    let planned = planFor(built)
 
     const comparison = await compareWithBaseBranch(
       inputs,
       context,
       registries,
-      artifact,
+      built,
       log
     )
-    const { push, pushSkipped } = await publish(
-      artifact,
+    const { artifact, push, pushSkipped } = await publish(
+      built,
       tags,
       inputs,
       context,
       { registries, early, layoutDir, jobs, log }
     )
+    // A re-run after the base moved deploys the commit's existing image instead.
+    if (artifact !== built) planned = planFor(artifact)
     if (push) {
-      deps.onPublished?.(imageOf(artifact, base, push))
+      deps.onPublished?.(imageOf(artifact, push))
       // Saved while signing and manifests go on: the layers are in the registry now.
       if (deps.layerMapStore && reuse)
         saving = rememberLayers(
@@ -176,7 +187,7 @@ export async function runPipeline(
       ))
 
     const result: PipelineResult = {
-      ...imageOf(artifact, base, push),
+      ...imageOf(artifact, push),
       signatures,
       deploy: deployed,
       comparison,
@@ -190,6 +201,36 @@ export async function runPipeline(
     await saving
     await opened?.cleanup()
     await rm(scratchDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The tags of this run, rendered once the base's digest is known (`{{base_digest}}`); templates
+ * this event cannot fill are skipped, and said so.
+ */
+function tagsFor(
+  inputs: Inputs,
+  context: BuildContext,
+  base: ResolvedBase,
+  log: Logger
+): string[] {
+  const { tags, skipped } = renderTags(inputs.tags, context, {
+    baseDigest: base.digest
+  })
+  for (const line of skipped) (log.notice ?? log.info)(`tags: ${line}`)
+  return tags
+}
+
+/** The base an image was built on: this run's, or (an existing image) the one it records. */
+function baseOf(base: ResolvedBase, artifact: Artifact) {
+  const recorded = (
+    artifact.kind === 'image'
+      ? artifact.manifest.annotations
+      : artifact.index.annotations
+  )?.[annotationKeys.baseDigest]
+  return {
+    name: base.name,
+    digest: recorded && isDigest(recorded) ? recorded : base.digest
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Digest } from '../oci/digest'
-import { bytesBlob, type Blob, type Image } from '../oci/image'
+import { bytesBlob, type Artifact, type Blob, type Image } from '../oci/image'
 import { isImageManifest, isIndex } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
 import type {
@@ -21,6 +21,8 @@ export interface RemoteArtifact {
   mediaType: string
   index?: ImageIndex
   images: Image[]
+  /** The whole artifact, exactly as stored: what a sink or signer takes (all images read). */
+  artifact?: Artifact
 }
 
 /** A platform as an image config states it (`os.version` and `os.features` included). */
@@ -130,14 +132,33 @@ export async function readRemote(
         )
       )
     )
-    return { digest: top.digest, mediaType: top.mediaType, index, images }
+    const all = images.length === entries.length
+    return {
+      digest: top.digest,
+      mediaType: top.mediaType,
+      index,
+      images,
+      ...(all
+        ? {
+            artifact: {
+              kind: 'index',
+              index,
+              indexBytes: top.bytes,
+              digest: top.digest,
+              images
+            }
+          }
+        : {})
+    }
   }
   if (!isImageManifest(top.mediaType)) {
     throw new NotAnImage(named(repo, reference), top.mediaType)
   }
+  const image = await remoteImage(client, repo, top)
   return {
     digest: top.digest,
     mediaType: top.mediaType,
-    images: [await remoteImage(client, repo, top)]
+    images: [image],
+    artifact: image
   }
 }

@@ -13,11 +13,12 @@ export class TagConflictError extends Error {
   constructor(
     readonly reference: string,
     readonly existing: Digest,
-    readonly wanted: Digest
+    readonly wanted: Digest,
+    /** How the two images differ, and what to do about it. */
+    detail: string
   ) {
     super(
-      `${reference} already points at ${existing}, not at the new image ${wanted}; tags are immutable. ` +
-        'Use a tag that changes with the content (the default {{sha}}), or set allow-tag-overwrite: true'
+      `${reference} already points at ${existing}, not at this run's image ${wanted}: ${detail}. Tags are immutable; allow-tag-overwrite: true moves it`
     )
     this.name = 'TagConflictError'
   }
@@ -41,27 +42,19 @@ export interface PushReport {
   tags: { tag: string; outcome: 'created' | 'unchanged' | 'overwritten' }[]
 }
 
-/** Looks up every tag before anything is written: a conflict stops the push with nothing changed. */
+/** Looks up every tag before anything is written (the caller decides what a conflict means). */
 export async function planTags(
   client: RegistryClient,
   repo: Repository,
-  digest: Digest,
-  tags: readonly string[],
-  allowOverwrite: boolean
+  tags: readonly string[]
 ): Promise<TagPlan[]> {
   const scopes = [repositoryScope(repo.path, 'pull,push')]
-  const plans = await Promise.all(
+  return Promise.all(
     tags.map(async tag => ({
       tag,
       existing: await client.resolveTag(repo, tag, scopes)
     }))
   )
-  for (const plan of plans) {
-    if (plan.existing && plan.existing !== digest && !allowOverwrite) {
-      throw new TagConflictError(`${repo}:${plan.tag}`, plan.existing, digest)
-    }
-  }
-  return plans
 }
 
 /** Makes sure `repo` has one blob: HEAD, a mount from its origin on this registry, or an upload. */

@@ -4,6 +4,8 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  /** Something a user should see on the run's page (an annotation in the action). */
+  notice?(message: string): void
   /** A value learnt during the run (a token, an encoded password) that must never be shown. */
   secret?(value: string): void
 }
@@ -29,6 +31,7 @@ export function consoleLogger(verbose = false): Logger {
     },
     info: message => write(message),
     warning: message => write(`warning: ${message}`),
+    notice: message => write(`notice: ${message}`),
     group: async (name, fn) => {
       write(`== ${name}`)
       return fn()

@@ -21,6 +21,17 @@ describe('parseInputs', () => {
     expect(inputs.fileMtime).toBe(946684800) // 2000-01-01T00:00:00Z
   })
 
+  it('lower-cases an image with capitals (ghcr.io/${{ github.repository }}), with a notice', () => {
+    const inputs = parse({
+      image: 'ghcr.io/Acme-Corp/API',
+      layers: 'dist:/app/dist'
+    })
+    expect(String(inputs.image)).toBe('ghcr.io/acme-corp/api')
+    expect(inputs.notices).toEqual([
+      'image: "ghcr.io/Acme-Corp/API" is used as ghcr.io/acme-corp/api (repository names are lower-case)'
+    ])
+  })
+
   it.each([
     ['2000-01-01T00:00:00Z', 946684800],
     ['2021-06-01T12:00:00+02:00', 1622541600],
@@ -88,7 +99,7 @@ describe('parseInputs', () => {
     const attempt = (): unknown => {
       try {
         return parse({
-          image: 'ghcr.io/Acme',
+          image: 'ghcr.io/acme/api:1',
           layers: 'dist',
           platforms: 'linux/amd64,linux/amd64',
           username: 'u'

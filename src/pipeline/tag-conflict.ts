@@ -1,0 +1,89 @@
+import { annotationKeys } from '../oci/annotations'
+import type { Digest } from '../oci/digest'
+import type { Artifact, Image } from '../oci/image'
+import { formatPlatform } from '../oci/platform'
+import type { Repository } from '../oci/reference'
+import type { RegistryClient } from '../registry/client'
+import { readRemote } from '../registry/remote-image'
+import { TagConflictError } from '../sinks/registry'
+
+/**
+ * What to make of a tag that already points at another image than this run's:
+ * - `base-moved`: the same commit's image, its layers above the base identical, on an older base
+ *   (a re-run after the base tag moved): that image is the one to deploy;
+ * - otherwise a conflict, explained by what differs.
+ */
+export type Verdict =
+  | {
+      kind: 'base-moved'
+      artifact: Artifact
+      /** The base digests of the existing image and of this run's (first platform). */
+      bases: { existing?: string; ours?: string }
+    }
+  | { kind: 'conflict'; error: TagConflictError }
+
+const images = (artifact: Artifact): readonly Image[] =>
+  artifact.kind === 'image' ? [artifact] : artifact.images
+
+const revisionOf = (image: Image): string | undefined =>
+  image.config.config?.Labels?.[annotationKeys.revision]
+
+const short = (value: string | undefined): string =>
+  value ? value.slice(0, 7) : 'an unknown commit'
+
+export async function judgeTagConflict(
+  client: RegistryClient,
+  repo: Repository,
+  tag: string,
+  existing: Digest,
+  ours: Artifact
+): Promise<Verdict> {
+  const reference = `${repo}:${tag}`
+  const conflict = (detail: string): Verdict => ({
+    kind: 'conflict',
+    error: new TagConflictError(reference, existing, ours.digest, detail)
+  })
+  const theirs = await readRemote(client, repo, existing).catch(() => undefined)
+  const ourImages = images(ours)
+  const revision = revisionOf(ourImages[0])
+  if (!theirs?.artifact)
+    return conflict('the image under it cannot be read to say how it differs')
+  const theirImages = images(theirs.artifact)
+  const theirRevision = revisionOf(theirImages[0])
+  if (!revision || theirRevision !== revision) {
+    return conflict(
+      `it was built from commit ${short(theirRevision)}, this run builds ${short(revision)}; give each commit's image its own tag`
+    )
+  }
+  const byPlatform = new Map(
+    theirImages.map(image => [formatPlatform(image.platform), image])
+  )
+  for (const image of ourImages) {
+    const platform = formatPlatform(image.platform)
+    const their = byPlatform.get(platform)
+    if (!their || byPlatform.size !== ourImages.length)
+      return conflict(
+        `the same commit was built for other platforms (${[...byPlatform.keys()].join(', ')})`
+      )
+    const built = image.layers.filter(layer => layer.built)
+    const theirIds = their.config.rootfs.diff_ids.slice(-built.length)
+    const differing = built.findIndex(
+      (layer, i) => layer.built!.diffId !== theirIds[i]
+    )
+    if (differing >= 0) {
+      const layer = built[differing].built!
+      return conflict(
+        `it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)}). A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`
+      )
+    }
+  }
+  const bases = {
+    existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
+    ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
+  }
+  if (bases.existing === bases.ours)
+    return conflict(
+      'it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)'
+    )
+  return { kind: 'base-moved', artifact: theirs.artifact, bases }
+}
