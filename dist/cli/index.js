@@ -35036,18 +35036,20 @@ function readDeployInputs(reader, image) {
 
 
 function readPushInputs(reader) {
-    const image = reader.field('image', value => {
-        if (value === '')
+    const images = reader.field('image', value => {
+        const lines = parseList(value);
+        if (lines.length === 0)
             throw new Error('is required (the repository to push to, e.g. ghcr.io/acme/api)');
-        // `ghcr.io/${{ github.repository }}` has the owner's capitals; registries want lower case.
-        const lower = value.toLowerCase();
-        if (lower !== value && /[A-Z]/.test(value)) {
-            const repository = reference/* Repository */.LN.parse(lower);
-            reader.notices.push(`image: "${value}" is used as ${repository} (repository names are lower-case)`);
-            return repository;
+        const repositories = lines.map(line => repositoryOf(line, reader));
+        const seen = new Set();
+        for (const repository of repositories) {
+            if (seen.has(String(repository)))
+                throw new Error(`${repository} is listed twice`);
+            seen.add(String(repository));
         }
-        return reference/* Repository */.LN.parse(value);
-    }, undefined);
+        return repositories;
+    }, []);
+    const image = images[0];
     const push = reader.field('push', parseBoolean, false);
     const mergeDigests = reader.field('merge-digests', parseList, []);
     const pushByDigest = reader.field('push-by-digest', parseBoolean, false);
@@ -35065,6 +35067,7 @@ function readPushInputs(reader) {
     }
     return {
         image,
+        images,
         tags: reader.field('tags', parseList, []),
         push,
         ociLayout: reader.optional('oci-layout', v => v),
@@ -35077,6 +35080,19 @@ function readPushInputs(reader) {
         mergeDigests,
         actionsCache: reader.field('actions-cache', parseBoolean, true)
     };
+}
+/**
+ * One repository line. `ghcr.io/${{ github.repository }}` has the owner's capitals; registries
+ * want lower case, so a name with capitals is lower-cased with a notice.
+ */
+function repositoryOf(line, reader) {
+    const lower = line.toLowerCase();
+    if (lower !== line) {
+        const repository = reference/* Repository */.LN.parse(lower);
+        reader.notices.push(`image: "${line}" is used as ${repository} (repository names are lower-case)`);
+        return repository;
+    }
+    return reference/* Repository */.LN.parse(line);
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/report.ts
@@ -35773,13 +35789,15 @@ var oci_platform = __nccwpck_require__(1890);
 /** The result as far as the image goes: what was built, pushed (or not), under which tags. */
 function imageResult(built) {
     const { artifact, base, push } = built;
+    const all = (built.repositories ?? [built.repository]).map(String);
     const images = artifact.kind === 'image' ? [artifact] : artifact.images;
     const repository = built.repository.toString();
     return {
         digest: artifact.digest,
         repository,
         image: `${repository}@${artifact.digest}`,
-        tags: built.tags.map(tag => `${repository}:${tag}`),
+        images: all.map(repo => `${repo}@${artifact.digest}`),
+        tags: all.flatMap(repo => built.tags.map(tag => `${repo}:${tag}`)),
         configDigest: artifact.kind === 'image'
             ? artifact.configBlob.descriptor.digest
             : undefined,
@@ -35811,6 +35829,7 @@ function imageResult(built) {
         sourceDateEpoch: built.sourceDateEpoch,
         pushed: push !== undefined,
         push,
+        ...(built.mirrors?.length ? { mirrors: built.mirrors } : {}),
         ociLayout: built.ociLayout,
         signatures: [],
         ...(built.pullRequest ? { pullRequest: built.pullRequest } : {})
@@ -38495,11 +38514,12 @@ async function planTags(client, repo, tags) {
     })));
 }
 /** Makes sure `repo` has one blob: HEAD, a mount from its origin on this registry, or an upload. */
-async function pushOne(client, repo, blob) {
+async function pushOne(client, repo, blob, 
+/** Where blobs without an origin of their own are (another repository this run pushed to). */
+pushedTo) {
     const { digest, size } = blob.descriptor;
-    const mountFrom = blob.origin && blob.origin.registry.name === repo.registry.name
-        ? blob.origin
-        : undefined;
+    const origin = blob.origin ?? pushedTo;
+    const mountFrom = origin && origin.registry.name === repo.registry.name ? origin : undefined;
     const outcome = await client.pushBlob(repo, digest, { size, open: offset => blob.open(offset) }, mountFrom);
     return { digest, size, outcome };
 }
@@ -38596,7 +38616,7 @@ async function pushArtifact(client, repo, artifact, plans, options) {
         const early = await options.early?.outcome(blob.descriptor.digest);
         if (early)
             return early;
-        const pushed = await pushOne(client, repo, blob);
+        const pushed = await pushOne(client, repo, blob, options.pushedTo);
         options.log.debug(`${pushed.digest}: ${pushed.outcome}`);
         return pushed;
     });
@@ -38699,9 +38719,10 @@ async function startEarlyUploads(inputs, tags, registries, jobs, log) {
     const client = registries.client(inputs.image.registry);
     if (!inputs.allowTagOverwrite) {
         try {
-            const existing = await Promise.all(tags.map(tag => client.resolveTag(inputs.image, tag, [
-                (0,auth/* repositoryScope */.F7)(inputs.image.path, 'pull,push')
-            ])));
+            // In every repository: a conflict in any of them must leave all of them untouched.
+            const existing = await Promise.all(inputs.images.flatMap(repo => tags.map(tag => registries
+                .client(repo.registry)
+                .resolveTag(repo, tag, [(0,auth/* repositoryScope */.F7)(repo.path, 'pull,push')]))));
             if (existing.some(Boolean)) {
                 log.debug('a tag exists already: uploads wait for the tag check');
                 return undefined;
@@ -38768,7 +38789,7 @@ async function publish(artifact, tags, inputs, context, options) {
     const published = { artifact };
     if (inputs.push) {
         try {
-            Object.assign(published, await log.group(`Push ${inputs.image}`, () => pushWithTags(artifact, tags, inputs, options)));
+            Object.assign(published, await log.group(`Push ${inputs.images.join(', ')}`, () => pushWithTags(artifact, tags, inputs, options)));
         }
         catch (error) {
             if (!(isPullRequest(context) && refusedCredentials(error)))
@@ -38785,36 +38806,57 @@ async function publish(artifact, tags, inputs, context, options) {
     return published;
 }
 /**
- * Looks every tag up before anything is written. A tag at another image is a conflict (nothing
- * written) unless overwriting is allowed, or it holds this very commit's build on an older base:
- * a re-run after the base tag moved deploys that image instead (with a notice), pushing nothing.
+ * Looks every tag up, in every repository, before anything is written. A tag at another image is a
+ * conflict (nothing written anywhere) unless overwriting is allowed, or it holds this very
+ * commit's build on an older base: a re-run after the base tag moved deploys that image instead
+ * (with a notice). Then the primary repository is pushed, and each other one from it (mounted on
+ * the same registry, copied to another), so every repository has the same digest under the same
+ * tags.
  */
 async function pushWithTags(artifact, tags, inputs, options) {
     const { log } = options;
-    const client = options.registries.client(inputs.image.registry);
-    const plans = await planTags(client, inputs.image, tags);
+    const clientOf = (repo) => options.registries.client(repo.registry);
+    const plans = await Promise.all(inputs.images.map(repo => planTags(clientOf(repo), repo, tags)));
     let target = artifact;
-    const conflicts = plans.filter(p => p.existing !== undefined && p.existing !== artifact.digest);
-    if (conflicts.length && !inputs.allowTagOverwrite) {
-        const [first] = conflicts;
-        const verdict = await judgeTagConflict(client, inputs.image, first.tag, first.existing, artifact);
-        if (verdict.kind === 'conflict')
-            throw verdict.error;
-        const moved = conflicts.find(c => c.existing !== verdict.artifact.digest);
-        if (moved) {
-            const other = await judgeTagConflict(client, inputs.image, moved.tag, moved.existing, verdict.artifact);
-            if (other.kind === 'conflict')
-                throw other.error;
+    if (!inputs.allowTagOverwrite) {
+        for (const [i, repo] of inputs.images.entries()) {
+            const conflicts = plans[i].filter(p => p.existing !== undefined && p.existing !== target.digest);
+            for (const conflict of conflicts) {
+                if (conflict.existing === target.digest)
+                    continue;
+                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target);
+                if (verdict.kind === 'conflict')
+                    throw verdict.error;
+                // Only the primary repository's tag can make the run deploy an existing image.
+                if (i > 0 || target !== artifact)
+                    throw conflictWith(repo, conflict, target);
+                target = verdict.artifact;
+                (log.notice ?? log.info)(`${repo}:${conflict.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`);
+            }
         }
-        target = verdict.artifact;
-        (log.notice ?? log.info)(`${inputs.image}:${first.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`);
     }
-    const push = await pushArtifact(client, inputs.image, target, plans, {
+    const [primary, ...others] = inputs.images;
+    const push = await pushArtifact(clientOf(primary), primary, target, plans[0], {
         jobs: options.jobs,
         log,
         early: target === artifact ? options.early : undefined
     });
-    return { artifact: target, push };
+    const mirrors = [];
+    for (const [i, repo] of others.entries()) {
+        mirrors.push({
+            repository: String(repo),
+            push: await pushArtifact(clientOf(repo), repo, target, plans[i + 1], {
+                jobs: options.jobs,
+                log,
+                pushedTo: primary
+            })
+        });
+    }
+    return { artifact: target, push, mirrors };
+}
+/** A tag of another repository that holds an image other than the one this run deploys. */
+function conflictWith(repo, plan, target) {
+    return new TagConflictError(`${repo}:${plan.tag}`, plan.existing, target.digest, 'every image repository must hold the same image under the same tags');
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -39532,8 +39574,10 @@ async function runPipeline(inputs, deps) {
     // The fan-out half of a matrix build writes no tag: the merge job tags the index.
     const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log);
     const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
-    const imageOf = (artifact, push) => imageResult({
+    const imageOf = (artifact, push, mirrors) => imageResult({
         repository: inputs.image,
+        repositories: inputs.images,
+        mirrors,
         artifact,
         base: baseOf(base, artifact),
         tags,
@@ -39570,28 +39614,31 @@ async function runPipeline(inputs, deps) {
             }, log);
         let planned = planFor(built);
         const comparison = await compareWithBaseBranch(inputs, context, registries, built, log);
-        const { artifact, push, pushSkipped } = await publish(built, tags, inputs, context, { registries, early, layoutDir, jobs, log });
+        const { artifact, push, mirrors, pushSkipped } = await publish(built, tags, inputs, context, { registries, early, layoutDir, jobs, log });
         // A re-run after the base moved deploys the commit's existing image instead.
         if (artifact !== built)
             planned = planFor(artifact);
         if (push) {
-            deps.onPublished?.(imageOf(artifact, push));
+            deps.onPublished?.(imageOf(artifact, push, mirrors));
             // Saved while signing and manifests go on: the layers are in the registry now.
             if (deps.layerMapStore && reuse)
                 saving = rememberLayers(deps.layerMapStore, inputs.image, artifact, reuse.stored, log);
         }
-        const signatures = await sign(artifact, base, inputs, {
-            pushed: push !== undefined,
-            repository: inputs.image,
-            client: registries.client(inputs.image.registry),
-            context,
-            env,
-            log
-        });
+        const signatures = [];
+        // Signed and attested in every repository: verifiers look beside the image they pull.
+        for (const repository of inputs.images)
+            signatures.push(...(await sign(artifact, base, inputs, {
+                pushed: push !== undefined,
+                repository,
+                client: registries.client(repository.registry),
+                context,
+                env,
+                log
+            })));
         const deployed = planned &&
             (await updateManifests(planned, inputs, push !== undefined, context, git, log));
         const result = {
-            ...imageOf(artifact, push),
+            ...imageOf(artifact, push, mirrors),
             signatures,
             deploy: deployed,
             comparison,
@@ -40973,6 +41020,7 @@ function outputsOf(result) {
     return {
         digest: result.digest,
         image: result.image,
+        images: result.images.join('\n'),
         tags: result.tags.join('\n'),
         'config-digest': result.configDigest ?? '',
         platform: result.platforms.map(p => p.platform).join(','),
@@ -40988,6 +41036,7 @@ function metadataOf(result) {
     return {
         digest: result.digest,
         image: result.image,
+        images: result.images,
         repository: result.repository,
         tags: result.tags,
         'config-digest': result.configDigest ?? null,
@@ -41005,6 +41054,16 @@ function metadataOf(result) {
                     blobs: result.push.blobs,
                     tags: result.push.tags
                 }
+            }
+            : {}),
+        ...(result.mirrors
+            ? {
+                mirrors: result.mirrors.map(m => ({
+                    repository: m.repository,
+                    uploadedBytes: m.push.uploadedBytes,
+                    reusedBytes: m.push.reusedBytes,
+                    tags: m.push.tags
+                }))
             }
             : {}),
         ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
@@ -41034,11 +41093,17 @@ function renderSummary(result) {
     lines.push(`### Imprint: ${escapeCell(result.repository)}`, '');
     lines.push('| | |', '|---|---|');
     lines.push(`| Digest | ${code(result.digest)} |`);
-    lines.push(`| Image | ${code(result.image)} |`);
-    const tagOutcome = new Map(result.push?.tags.map(t => [t.tag, t.outcome]) ?? []);
+    lines.push(`| Image | ${result.images.map(image => code(image)).join('<br>')} |`);
+    const pushes = [
+        ...(result.push
+            ? [{ repository: result.repository, push: result.push }]
+            : []),
+        ...(result.mirrors ?? [])
+    ];
+    const tagOutcome = new Map(pushes.flatMap(({ repository, push }) => push.tags.map(t => [`${repository}:${t.tag}`, t.outcome])));
     if (result.tags.length) {
         const tags = result.tags.map(ref => {
-            const outcome = tagOutcome.get(ref.slice(result.repository.length + 1));
+            const outcome = tagOutcome.get(ref);
             return `${code(ref)}${outcome ? ` (${outcome})` : ''}`;
         });
         lines.push(`| Tags | ${tags.join('<br>')} |`);
@@ -41052,10 +41117,13 @@ function renderSummary(result) {
         lines.push('| Base | scratch |');
     if (result.revision)
         lines.push(`| Revision | ${code(result.revision)} |`);
-    if (result.push) {
-        const uploaded = result.push.blobs.filter(b => b.outcome === 'uploaded').length;
-        lines.push(`| Upload | ${formatBytes(result.push.uploadedBytes)} uploaded in ${uploaded} blobs, ` +
-            `${formatBytes(result.push.reusedBytes)} reused in ${result.push.blobs.length - uploaded} |`);
+    if (pushes.length) {
+        for (const { repository, push } of pushes) {
+            const uploaded = push.blobs.filter(b => b.outcome === 'uploaded').length;
+            const where = pushes.length > 1 ? ` to ${code(repository)}` : '';
+            lines.push(`| Upload | ${formatBytes(push.uploadedBytes)} uploaded${where} in ${uploaded} blobs, ` +
+                `${formatBytes(push.reusedBytes)} reused in ${push.blobs.length - uploaded} |`);
+        }
     }
     else {
         lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`);

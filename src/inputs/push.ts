@@ -4,7 +4,10 @@ import { parseBoolean, type InputReader } from './fields'
 
 /** Where the image goes and under which names. */
 export interface PushInputs {
+  /** The primary repository: the first `image` line (reports, manifests, reuse, comparisons). */
   image: Repository
+  /** Every repository the image goes to, the primary first (same digest and tags in each). */
+  images: Repository[]
   /** Tag templates (`{{sha}}`), rendered with the run's context. */
   tags: string[]
   push: boolean
@@ -24,26 +27,26 @@ export interface PushInputs {
 }
 
 export function readPushInputs(reader: InputReader): PushInputs {
-  const image = reader.field(
+  const images = reader.field(
     'image',
     value => {
-      if (value === '')
+      const lines = parseList(value)
+      if (lines.length === 0)
         throw new Error(
           'is required (the repository to push to, e.g. ghcr.io/acme/api)'
         )
-      // `ghcr.io/${{ github.repository }}` has the owner's capitals; registries want lower case.
-      const lower = value.toLowerCase()
-      if (lower !== value && /[A-Z]/.test(value)) {
-        const repository = Repository.parse(lower)
-        reader.notices.push(
-          `image: "${value}" is used as ${repository} (repository names are lower-case)`
-        )
-        return repository
+      const repositories = lines.map(line => repositoryOf(line, reader))
+      const seen = new Set<string>()
+      for (const repository of repositories) {
+        if (seen.has(String(repository)))
+          throw new Error(`${repository} is listed twice`)
+        seen.add(String(repository))
       }
-      return Repository.parse(value)
+      return repositories
     },
-    undefined as unknown as Repository
+    [] as Repository[]
   )
+  const image = images[0]
   const push = reader.field('push', parseBoolean, false)
   const mergeDigests = reader.field('merge-digests', parseList, [])
   const pushByDigest = reader.field('push-by-digest', parseBoolean, false)
@@ -71,6 +74,7 @@ export function readPushInputs(reader: InputReader): PushInputs {
   }
   return {
     image,
+    images,
     tags: reader.field('tags', parseList, []),
     push,
     ociLayout: reader.optional('oci-layout', v => v),
@@ -90,4 +94,20 @@ export function readPushInputs(reader: InputReader): PushInputs {
     mergeDigests,
     actionsCache: reader.field('actions-cache', parseBoolean, true)
   }
+}
+
+/**
+ * One repository line. `ghcr.io/${{ github.repository }}` has the owner's capitals; registries
+ * want lower case, so a name with capitals is lower-cased with a notice.
+ */
+function repositoryOf(line: string, reader: InputReader): Repository {
+  const lower = line.toLowerCase()
+  if (lower !== line) {
+    const repository = Repository.parse(lower)
+    reader.notices.push(
+      `image: "${line}" is used as ${repository} (repository names are lower-case)`
+    )
+    return repository
+  }
+  return Repository.parse(line)
 }

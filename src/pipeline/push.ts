@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { InputError } from '../errors'
 import type { PushInputs } from '../inputs'
 import type { Artifact } from '../oci/image'
+import type { Repository } from '../oci/reference'
 import { repositoryScope } from '../registry/auth'
 import { AuthenticationError, RegistryError } from '../registry/errors'
 import type { ClientOptions } from '../registry/client'
@@ -12,16 +13,26 @@ import {
   EarlyUploads,
   planTags,
   pushArtifact,
-  type PushReport
+  TagConflictError,
+  type PushReport,
+  type TagPlan
 } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import { isPullRequest, type BuildContext } from './context'
 import { judgeTagConflict } from './tag-conflict'
 
+/** Another repository the image went to, beside the primary one. */
+export interface Mirror {
+  repository: string
+  push: PushReport
+}
+
 export interface Published {
   /** The image the tags point at: this run's, or the same commit's existing one (base moved). */
   artifact: Artifact
+  /** The primary repository's push. */
   push?: PushReport
+  mirrors?: Mirror[]
   /** Why nothing was pushed although push was true (a fork's read-only credentials). */
   pushSkipped?: string
 }
@@ -43,11 +54,14 @@ export async function startEarlyUploads(
   const client = registries.client(inputs.image.registry)
   if (!inputs.allowTagOverwrite) {
     try {
+      // In every repository: a conflict in any of them must leave all of them untouched.
       const existing = await Promise.all(
-        tags.map(tag =>
-          client.resolveTag(inputs.image, tag, [
-            repositoryScope(inputs.image.path, 'pull,push')
-          ])
+        inputs.images.flatMap(repo =>
+          tags.map(tag =>
+            registries
+              .client(repo.registry)
+              .resolveTag(repo, tag, [repositoryScope(repo.path, 'pull,push')])
+          )
         )
       )
       if (existing.some(Boolean)) {
@@ -146,7 +160,7 @@ export async function publish(
     try {
       Object.assign(
         published,
-        await log.group(`Push ${inputs.image}`, () =>
+        await log.group(`Push ${inputs.images.join(', ')}`, () =>
           pushWithTags(artifact, tags, inputs, options)
         )
       )
@@ -169,9 +183,12 @@ export async function publish(
 }
 
 /**
- * Looks every tag up before anything is written. A tag at another image is a conflict (nothing
- * written) unless overwriting is allowed, or it holds this very commit's build on an older base:
- * a re-run after the base tag moved deploys that image instead (with a notice), pushing nothing.
+ * Looks every tag up, in every repository, before anything is written. A tag at another image is a
+ * conflict (nothing written anywhere) unless overwriting is allowed, or it holds this very
+ * commit's build on an older base: a re-run after the base tag moved deploys that image instead
+ * (with a notice). Then the primary repository is pushed, and each other one from it (mounted on
+ * the same registry, copied to another), so every repository has the same digest under the same
+ * tags.
  */
 async function pushWithTags(
   artifact: Artifact,
@@ -183,44 +200,75 @@ async function pushWithTags(
     jobs: number
     log: Logger
   }
-): Promise<{ artifact: Artifact; push: PushReport }> {
+): Promise<{ artifact: Artifact; push: PushReport; mirrors: Mirror[] }> {
   const { log } = options
-  const client = options.registries.client(inputs.image.registry)
-  const plans = await planTags(client, inputs.image, tags)
-  let target = artifact
-  const conflicts = plans.filter(
-    p => p.existing !== undefined && p.existing !== artifact.digest
+  const clientOf = (repo: Repository) =>
+    options.registries.client(repo.registry)
+  const plans = await Promise.all(
+    inputs.images.map(repo => planTags(clientOf(repo), repo, tags))
   )
-  if (conflicts.length && !inputs.allowTagOverwrite) {
-    const [first] = conflicts
-    const verdict = await judgeTagConflict(
-      client,
-      inputs.image,
-      first.tag,
-      first.existing!,
-      artifact
-    )
-    if (verdict.kind === 'conflict') throw verdict.error
-    const moved = conflicts.find(c => c.existing !== verdict.artifact.digest)
-    if (moved) {
-      const other = await judgeTagConflict(
-        client,
-        inputs.image,
-        moved.tag,
-        moved.existing!,
-        verdict.artifact
+  let target = artifact
+  if (!inputs.allowTagOverwrite) {
+    for (const [i, repo] of inputs.images.entries()) {
+      const conflicts = plans[i].filter(
+        p => p.existing !== undefined && p.existing !== target.digest
       )
-      if (other.kind === 'conflict') throw other.error
+      for (const conflict of conflicts) {
+        if (conflict.existing === target.digest) continue
+        const verdict = await judgeTagConflict(
+          clientOf(repo),
+          repo,
+          conflict.tag,
+          conflict.existing!,
+          target
+        )
+        if (verdict.kind === 'conflict') throw verdict.error
+        // Only the primary repository's tag can make the run deploy an existing image.
+        if (i > 0 || target !== artifact)
+          throw conflictWith(repo, conflict, target)
+        target = verdict.artifact
+        ;(log.notice ?? log.info)(
+          `${repo}:${conflict.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`
+        )
+      }
     }
-    target = verdict.artifact
-    ;(log.notice ?? log.info)(
-      `${inputs.image}:${first.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`
-    )
   }
-  const push = await pushArtifact(client, inputs.image, target, plans, {
-    jobs: options.jobs,
-    log,
-    early: target === artifact ? options.early : undefined
-  })
-  return { artifact: target, push }
+  const [primary, ...others] = inputs.images
+  const push = await pushArtifact(
+    clientOf(primary),
+    primary,
+    target,
+    plans[0],
+    {
+      jobs: options.jobs,
+      log,
+      early: target === artifact ? options.early : undefined
+    }
+  )
+  const mirrors: Mirror[] = []
+  for (const [i, repo] of others.entries()) {
+    mirrors.push({
+      repository: String(repo),
+      push: await pushArtifact(clientOf(repo), repo, target, plans[i + 1], {
+        jobs: options.jobs,
+        log,
+        pushedTo: primary
+      })
+    })
+  }
+  return { artifact: target, push, mirrors }
+}
+
+/** A tag of another repository that holds an image other than the one this run deploys. */
+function conflictWith(
+  repo: Repository,
+  plan: TagPlan,
+  target: Artifact
+): TagConflictError {
+  return new TagConflictError(
+    `${repo}:${plan.tag}`,
+    plan.existing!,
+    target.digest,
+    'every image repository must hold the same image under the same tags'
+  )
 }

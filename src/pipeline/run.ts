@@ -9,6 +9,7 @@ import type { Artifact } from '../oci/image'
 import type { Limits } from '../registry/http'
 import { imageResult, type PipelineResult } from '../report/result'
 import type { EarlyUploads } from '../sinks/registry'
+import type { SignatureRecord } from '../sign/signer'
 import type { Logger } from '../util/log'
 import type { RetryPolicy } from '../util/retry'
 import { baseStage, type ResolvedBase } from './base'
@@ -85,10 +86,13 @@ export async function runPipeline(
   const scratchDir = await mkdtemp(join(deps.tempDir, 'imprint-'))
   const imageOf = (
     artifact: Parameters<typeof imageResult>[0]['artifact'],
-    push?: Parameters<typeof imageResult>[0]['push']
+    push?: Parameters<typeof imageResult>[0]['push'],
+    mirrors?: Parameters<typeof imageResult>[0]['mirrors']
   ): PipelineResult =>
     imageResult({
       repository: inputs.image,
+      repositories: inputs.images,
+      mirrors,
       artifact,
       base: baseOf(base, artifact),
       tags,
@@ -146,7 +150,7 @@ export async function runPipeline(
       built,
       log
     )
-    const { artifact, push, pushSkipped } = await publish(
+    const { artifact, push, mirrors, pushSkipped } = await publish(
       built,
       tags,
       inputs,
@@ -156,7 +160,7 @@ export async function runPipeline(
     // A re-run after the base moved deploys the commit's existing image instead.
     if (artifact !== built) planned = planFor(artifact)
     if (push) {
-      deps.onPublished?.(imageOf(artifact, push))
+      deps.onPublished?.(imageOf(artifact, push, mirrors))
       // Saved while signing and manifests go on: the layers are in the registry now.
       if (deps.layerMapStore && reuse)
         saving = rememberLayers(
@@ -167,14 +171,19 @@ export async function runPipeline(
           log
         )
     }
-    const signatures = await sign(artifact, base, inputs, {
-      pushed: push !== undefined,
-      repository: inputs.image,
-      client: registries.client(inputs.image.registry),
-      context,
-      env,
-      log
-    })
+    const signatures: SignatureRecord[] = []
+    // Signed and attested in every repository: verifiers look beside the image they pull.
+    for (const repository of inputs.images)
+      signatures.push(
+        ...(await sign(artifact, base, inputs, {
+          pushed: push !== undefined,
+          repository,
+          client: registries.client(repository.registry),
+          context,
+          env,
+          log
+        }))
+      )
     const deployed =
       planned &&
       (await updateManifests(
@@ -187,7 +196,7 @@ export async function runPipeline(
       ))
 
     const result: PipelineResult = {
-      ...imageOf(artifact, push),
+      ...imageOf(artifact, push, mirrors),
       signatures,
       deploy: deployed,
       comparison,

@@ -30,9 +30,11 @@ export interface PlatformResult {
 export interface PipelineResult {
   digest: Digest
   repository: string
-  /** `REPOSITORY@DIGEST`. */
+  /** `REPOSITORY@DIGEST` of the primary repository. */
   image: string
-  /** Full `REPOSITORY:TAG` references. */
+  /** `REPOSITORY@DIGEST` in every repository the image went to, the primary first. */
+  images: string[]
+  /** Full `REPOSITORY:TAG` references, in every repository. */
   tags: string[]
   configDigest?: Digest
   mediaType: string
@@ -42,6 +44,8 @@ export interface PipelineResult {
   sourceDateEpoch: number
   pushed: boolean
   push?: PushReport
+  /** The other repositories' pushes. */
+  mirrors?: { repository: string; push: PushReport }[]
   ociLayout?: string
   /** One record per signed digest: the top-level one first. */
   signatures: SignatureRecord[]
@@ -57,6 +61,8 @@ export interface PipelineResult {
 /** The result as far as the image goes: what was built, pushed (or not), under which tags. */
 export function imageResult(built: {
   repository: Repository
+  /** Every repository, the primary first. */
+  repositories?: readonly Repository[]
   artifact: Artifact
   /** The base's name and the digest it resolved to; no name for scratch (or a merge). */
   base: { name: string; digest?: Digest }
@@ -66,15 +72,18 @@ export function imageResult(built: {
   pullRequest?: { number: number; baseBranch?: string }
   ociLayout?: string
   push?: PushReport
+  mirrors?: { repository: string; push: PushReport }[]
 }): PipelineResult {
   const { artifact, base, push } = built
+  const all = (built.repositories ?? [built.repository]).map(String)
   const images = artifact.kind === 'image' ? [artifact] : artifact.images
   const repository = built.repository.toString()
   return {
     digest: artifact.digest,
     repository,
     image: `${repository}@${artifact.digest}`,
-    tags: built.tags.map(tag => `${repository}:${tag}`),
+    images: all.map(repo => `${repo}@${artifact.digest}`),
+    tags: all.flatMap(repo => built.tags.map(tag => `${repo}:${tag}`)),
     configDigest:
       artifact.kind === 'image'
         ? artifact.configBlob.descriptor.digest
@@ -108,6 +117,7 @@ export function imageResult(built: {
     sourceDateEpoch: built.sourceDateEpoch,
     pushed: push !== undefined,
     push,
+    ...(built.mirrors?.length ? { mirrors: built.mirrors } : {}),
     ociLayout: built.ociLayout,
     signatures: [],
     ...(built.pullRequest ? { pullRequest: built.pullRequest } : {})

@@ -7,6 +7,7 @@ export function outputsOf(result: PipelineResult): Record<string, string> {
   return {
     digest: result.digest,
     image: result.image,
+    images: result.images.join('\n'),
     tags: result.tags.join('\n'),
     'config-digest': result.configDigest ?? '',
     platform: result.platforms.map(p => p.platform).join(','),
@@ -23,6 +24,7 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
   return {
     digest: result.digest,
     image: result.image,
+    images: result.images,
     repository: result.repository,
     tags: result.tags,
     'config-digest': result.configDigest ?? null,
@@ -40,6 +42,16 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
             blobs: result.push.blobs,
             tags: result.push.tags
           }
+        }
+      : {}),
+    ...(result.mirrors
+      ? {
+          mirrors: result.mirrors.map(m => ({
+            repository: m.repository,
+            uploadedBytes: m.push.uploadedBytes,
+            reusedBytes: m.push.reusedBytes,
+            tags: m.push.tags
+          }))
         }
       : {}),
     ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
@@ -70,13 +82,23 @@ export function renderSummary(result: PipelineResult): string {
   lines.push(`### Imprint: ${escapeCell(result.repository)}`, '')
   lines.push('| | |', '|---|---|')
   lines.push(`| Digest | ${code(result.digest)} |`)
-  lines.push(`| Image | ${code(result.image)} |`)
+  lines.push(
+    `| Image | ${result.images.map(image => code(image)).join('<br>')} |`
+  )
+  const pushes = [
+    ...(result.push
+      ? [{ repository: result.repository, push: result.push }]
+      : []),
+    ...(result.mirrors ?? [])
+  ]
   const tagOutcome = new Map(
-    result.push?.tags.map(t => [t.tag, t.outcome]) ?? []
+    pushes.flatMap(({ repository, push }) =>
+      push.tags.map(t => [`${repository}:${t.tag}`, t.outcome])
+    )
   )
   if (result.tags.length) {
     const tags = result.tags.map(ref => {
-      const outcome = tagOutcome.get(ref.slice(result.repository.length + 1))
+      const outcome = tagOutcome.get(ref)
       return `${code(ref)}${outcome ? ` (${outcome})` : ''}`
     })
     lines.push(`| Tags | ${tags.join('<br>')} |`)
@@ -92,14 +114,15 @@ export function renderSummary(result: PipelineResult): string {
     )
   else lines.push('| Base | scratch |')
   if (result.revision) lines.push(`| Revision | ${code(result.revision)} |`)
-  if (result.push) {
-    const uploaded = result.push.blobs.filter(
-      b => b.outcome === 'uploaded'
-    ).length
-    lines.push(
-      `| Upload | ${formatBytes(result.push.uploadedBytes)} uploaded in ${uploaded} blobs, ` +
-        `${formatBytes(result.push.reusedBytes)} reused in ${result.push.blobs.length - uploaded} |`
-    )
+  if (pushes.length) {
+    for (const { repository, push } of pushes) {
+      const uploaded = push.blobs.filter(b => b.outcome === 'uploaded').length
+      const where = pushes.length > 1 ? ` to ${code(repository)}` : ''
+      lines.push(
+        `| Upload | ${formatBytes(push.uploadedBytes)} uploaded${where} in ${uploaded} blobs, ` +
+          `${formatBytes(push.reusedBytes)} reused in ${push.blobs.length - uploaded} |`
+      )
+    }
   } else {
     lines.push(
       `| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`

@@ -61,13 +61,14 @@ export async function planTags(
 async function pushOne(
   client: RegistryClient,
   repo: Repository,
-  blob: Blob
+  blob: Blob,
+  /** Where blobs without an origin of their own are (another repository this run pushed to). */
+  pushedTo?: Repository
 ): Promise<BlobOutcome> {
   const { digest, size } = blob.descriptor
+  const origin = blob.origin ?? pushedTo
   const mountFrom =
-    blob.origin && blob.origin.registry.name === repo.registry.name
-      ? blob.origin
-      : undefined
+    origin && origin.registry.name === repo.registry.name ? origin : undefined
   const outcome = await client.pushBlob(
     repo,
     digest,
@@ -175,7 +176,13 @@ export async function pushArtifact(
   repo: Repository,
   artifact: Artifact,
   plans: readonly TagPlan[],
-  options: { jobs: number; log: Logger; early?: EarlyUploads }
+  options: {
+    jobs: number
+    log: Logger
+    early?: EarlyUploads
+    /** A repository on the same registry that has every blob already: mounted from. */
+    pushedTo?: Repository
+  }
 ): Promise<PushReport> {
   const top = topLevel(artifact)
   if (plans.length > 0 && plans.every(p => p.existing === top.digest)) {
@@ -194,7 +201,7 @@ export async function pushArtifact(
   const outcomes = await mapBounded(blobs, options.jobs, async blob => {
     const early = await options.early?.outcome(blob.descriptor.digest)
     if (early) return early
-    const pushed = await pushOne(client, repo, blob)
+    const pushed = await pushOne(client, repo, blob, options.pushedTo)
     options.log.debug(`${pushed.digest}: ${pushed.outcome}`)
     return pushed
   })

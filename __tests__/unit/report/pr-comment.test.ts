@@ -8,6 +8,7 @@ const base: PipelineResult = {
   digest: d('1'),
   repository: 'ghcr.io/acme/api',
   image: `ghcr.io/acme/api@${d('1')}`,
+  images: [`ghcr.io/acme/api@${d('1')}`],
   tags: ['ghcr.io/acme/api:abc'],
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   platforms: [
@@ -106,6 +107,7 @@ const plain: PipelineResult = {
   digest: d('1'),
   repository: 'ghcr.io/acme/api',
   image: `ghcr.io/acme/api@${d('1')}`,
+  images: [`ghcr.io/acme/api@${d('1')}`],
   tags: ['ghcr.io/acme/api:abc'],
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   platforms: [

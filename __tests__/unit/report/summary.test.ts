@@ -8,6 +8,7 @@ const result: PipelineResult = {
   digest: d('1'),
   repository: 'ghcr.io/acme/api',
   image: `ghcr.io/acme/api@${d('1')}`,
+  images: [`ghcr.io/acme/api@${d('1')}`],
   tags: ['ghcr.io/acme/api:abc'],
   configDigest: d('2'),
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
