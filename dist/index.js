@@ -61628,9 +61628,13 @@ var external_node_os_ = __nccwpck_require__(48161);
 /** One input that cannot be used, with what to do about it. */
 class InputError extends Error {
     input;
-    constructor(input, detail) {
+    detail;
+    constructor(input, 
+    /** What is wrong and what to do, without the input's name. */
+    detail) {
         super(`Input "${input}": ${detail}`);
         this.input = input;
+        this.detail = detail;
         this.name = 'InputError';
     }
 }
@@ -61645,454 +61649,6 @@ class InputErrors extends Error {
 }
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/util/text.ts
-/**
- * Text another party wrote (a registry's error page, git's stderr, an API message), made fit for
- * one log line: control characters and line breaks become spaces, so it cannot start a line of
- * its own (a `::set-output` workflow command, say), credentials it echoes are blanked, and it is cut
- * at `max` characters.
- */
-function foreignText(text, max = 200) {
-    const line = text
-        // eslint-disable-next-line no-control-regex -- control characters are what is removed
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .replace(/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',;]+/gi, (_, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}[redacted]`)
-        .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g, '$1 [redacted]');
-    return line.length > max ? `${line.slice(0, max)}…` : line;
-}
-
-;// CONCATENATED MODULE: ./src/registry/http.ts
-
-const defaultLimits = {
-    idleMs: 30_000,
-    deadlineMs: 60_000,
-    answerMs: 600_000
-};
-/** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
-const sizeLimits = {
-    manifest: 4 * 1024 * 1024,
-    /** Configs, signature payloads and bundles: small JSON blobs read whole. */
-    smallBlob: 8 * 1024 * 1024,
-    token: 1024 * 1024,
-    errorBody: 64 * 1024
-};
-/**
- * A response whose body can only be read within bounds: whole up to a size limit, or as a stream
- * that fails when it goes quiet. Reading or discarding it ends its timers.
- */
-class HttpResponse {
-    status;
-    headers;
-    url;
-    body;
-    clock;
-    method;
-    constructor(status, headers, 
-    /** Where the answer came from, after redirects. */
-    url, body, clock, method) {
-        this.status = status;
-        this.headers = headers;
-        this.url = url;
-        this.body = body;
-        this.clock = clock;
-        this.method = method;
-    }
-    /** The whole body, failing once it exceeds `limit` bytes. */
-    async bytes(limit, what = 'the response') {
-        const chunks = [];
-        let total = 0;
-        for await (const chunk of this.stream()) {
-            total += chunk.length;
-            if (total > limit) {
-                await this.discard();
-                throw new ResponseTooLarge(what, this.url, limit);
-            }
-            chunks.push(chunk);
-        }
-        return Buffer.concat(chunks, total);
-    }
-    /** At most the first `limit` bytes of the body as text, the rest dropped: for error pages. */
-    async prefix(limit) {
-        const chunks = [];
-        let total = 0;
-        try {
-            for await (const chunk of this.stream()) {
-                chunks.push(chunk);
-                total += chunk.length;
-                if (total >= limit)
-                    break;
-            }
-        }
-        catch {
-            // A body cut short still says something.
-        }
-        await this.discard();
-        return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-    }
-    /** The body as it arrives; every chunk counts as progress against the idle limit. */
-    async *stream() {
-        if (!this.body) {
-            this.clock.stop();
-            return;
-        }
-        const reader = this.body.getReader();
-        try {
-            for (;;) {
-                let next;
-                try {
-                    next = await reader.read();
-                }
-                catch (error) {
-                    throw new NetworkError(this.method, this.url, this.clock.reason() ?? error);
-                }
-                if (next.done)
-                    return;
-                this.clock.touch();
-                yield next.value;
-            }
-        }
-        finally {
-            this.clock.stop();
-            await reader.cancel().catch(() => { });
-        }
-    }
-    async discard() {
-        this.clock.stop();
-        await this.body?.cancel().catch(() => { });
-    }
-}
-/** The idle and deadline timers of one request; either one aborts it. */
-class RequestClock {
-    limits;
-    controller = new AbortController();
-    idle;
-    deadline;
-    why;
-    stopped = false;
-    quietMs;
-    constructor(limits, bounded) {
-        this.limits = limits;
-        this.quietMs = limits.idleMs;
-        if (bounded) {
-            this.deadline = setTimeout(() => this.abort(`not finished within ${limits.deadlineMs / 1000} s`), limits.deadlineMs);
-            this.deadline.unref();
-        }
-        this.touch();
-    }
-    /** Bytes moved: the idle limit starts again. */
-    touch() {
-        if (this.stopped)
-            return;
-        clearTimeout(this.idle);
-        this.idle = setTimeout(() => this.abort(`nothing moved for ${this.quietMs / 1000} s`), this.quietMs);
-        this.idle.unref();
-    }
-    /** The request body is sent: the answer may now take `answerMs`, then bytes flow again. */
-    waitForAnswer() {
-        this.quietMs = this.limits.answerMs;
-        this.touch();
-    }
-    answered() {
-        this.quietMs = this.limits.idleMs;
-        this.touch();
-    }
-    stop() {
-        this.stopped = true;
-        clearTimeout(this.idle);
-        clearTimeout(this.deadline);
-    }
-    reason() {
-        return this.why;
-    }
-    abort(message) {
-        this.why = new TimeLimit(message);
-        this.stop();
-        this.controller.abort(this.why);
-    }
-}
-const maxRedirects = 5;
-/** A request body that counts what it sends as progress, and says when it is all sent. */
-async function* progressing(source, clock) {
-    for await (const chunk of source) {
-        clock.touch();
-        yield chunk;
-    }
-    clock.waitForAnswer();
-}
-/**
- * Sends one request with bounded time. Redirects of body-less requests are followed here (up to
- * five, never from https to http), and `authorization` is sent to the first origin only: a
- * storage host a registry redirects to never sees the registry's credentials.
- */
-async function send(request, limits, userAgent) {
-    const origin = new URL(request.url).origin;
-    let url = request.url;
-    // Opened before the clock starts: a source read from another registry takes its own time.
-    const opened = request.body ? await request.body() : undefined;
-    const clock = new RequestClock({ ...limits, ...request.limits }, !request.blob);
-    const streamed = opened !== undefined &&
-        !Buffer.isBuffer(opened) &&
-        typeof opened !== 'string';
-    const body = streamed ? progressing(opened, clock) : opened;
-    if (opened !== undefined && !streamed)
-        clock.waitForAnswer();
-    for (let hop = 0;; hop++) {
-        const headers = {
-            'user-agent': userAgent,
-            ...request.headers
-        };
-        if (new URL(url).origin !== origin)
-            delete headers.authorization;
-        let res;
-        try {
-            res = await fetch(url, {
-                method: request.method,
-                headers,
-                body: body,
-                redirect: 'manual',
-                signal: clock.controller.signal,
-                ...(streamed ? { duplex: 'half' } : {})
-            });
-        }
-        catch (error) {
-            clock.stop();
-            throw new NetworkError(request.method, url, clock.reason() ?? error);
-        }
-        clock.answered();
-        const location = res.headers.get('location');
-        const redirect = [301, 302, 303, 307, 308].includes(res.status);
-        if (!redirect || !location || body !== undefined) {
-            if (request.method === 'HEAD' || !res.body)
-                clock.stop();
-            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method);
-        }
-        await res.body?.cancel().catch(() => { });
-        const next = new URL(location, url);
-        const why = hop >= maxRedirects
-            ? `more than ${maxRedirects} redirects`
-            : new URL(url).protocol === 'https:' && next.protocol !== 'https:'
-                ? `redirected from https to ${next.protocol}; refusing to downgrade`
-                : undefined;
-        if (why) {
-            clock.stop();
-            throw new Error(`${request.method} ${redact(request.url)}: ${why}`);
-        }
-        url = next.toString();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registry/errors.ts
-
-
-/** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
-const temporaryCodes = new Set([
-    'BLOB_UPLOAD_INVALID',
-    'TOOMANYREQUESTS',
-    'UNKNOWN',
-    'UNAVAILABLE'
-]);
-const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
-/** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
-function redact(url) {
-    try {
-        const u = new URL(url);
-        u.username = '';
-        u.password = '';
-        for (const key of [...u.searchParams.keys()]) {
-            if (!['digest', 'mount', 'from', 'n', 'last', 'service', 'scope'].includes(key)) {
-                u.searchParams.set(key, 'REDACTED');
-            }
-        }
-        return u.toString();
-    }
-    catch {
-        return '<invalid url>';
-    }
-}
-/** A registry's answer that was not a success, with the OCI error codes from its body. */
-class RegistryError extends Error {
-    method;
-    url;
-    status;
-    codes;
-    retryAfterMs;
-    constructor(method, url, status, codes, detail, retryAfterMs) {
-        const what = codes.length
-            ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
-            : detail || 'no error body';
-        const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : '';
-        super(`${method} ${redact(url)}: ${status} ${what}${hint}`);
-        this.method = method;
-        this.url = url;
-        this.status = status;
-        this.codes = codes;
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'RegistryError';
-    }
-    get temporary() {
-        if (this.codes.length)
-            return this.codes.every(c => temporaryCodes.has(c));
-        return temporaryStatuses.has(this.status);
-    }
-}
-/** A failure below HTTP: connection refused or reset, TLS, a timeout, a body cut short. */
-class NetworkError extends Error {
-    /** A host name that does not resolve will not start resolving on a retry. */
-    temporary;
-    /** The request was given up by its own time limits (see `http.ts`). */
-    timedOut;
-    constructor(method, url, cause) {
-        super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
-        this.name = 'NetworkError';
-        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|bad port|certificate/i.test(describeCause(cause));
-        this.timedOut = cause instanceof TimeLimit;
-    }
-}
-/** A request's own time limit ran out (nothing moved, or not finished in time). */
-class TimeLimit extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'TimeLimit';
-    }
-}
-/** A response larger than its kind may be (a manifest over 4 MiB, an endless token answer). */
-class ResponseTooLarge extends Error {
-    temporary = false;
-    constructor(what, url, limit) {
-        super(`${what} from ${redact(url)} is larger than ${limit} bytes; refusing to read more`);
-        this.name = 'ResponseTooLarge';
-    }
-}
-/** The registry could not be reached at all; every later request of the run fails the same way. */
-class RegistryUnreachable extends Error {
-    registry;
-    temporary = false;
-    constructor(registry, cause) {
-        super(`registry ${registry} cannot be reached (${cause instanceof Error ? cause.message : String(cause)}); check the registry host and port in the image or base name, the network, and insecure-registries for a plain-HTTP registry`, { cause });
-        this.registry = registry;
-        this.name = 'RegistryUnreachable';
-    }
-}
-/** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
-class AuthenticationError extends Error {
-    registry;
-    credentialOrigin;
-    constructor(registry, credentialOrigin, detail) {
-        super(credentialOrigin
-            ? `registry ${registry} rejected the credentials from ${credentialOrigin} (${detail})`
-            : `registry ${registry} requires credentials (${detail}); set the username and password inputs or log in with docker/login-action`);
-        this.registry = registry;
-        this.credentialOrigin = credentialOrigin;
-        this.name = 'AuthenticationError';
-    }
-}
-/** The reference names something other than an image or an index of images. */
-class NotAnImage extends Error {
-    reference;
-    mediaType;
-    constructor(reference, mediaType) {
-        super(`${reference} is a ${mediaType || 'manifest of unknown type'}, not an image`);
-        this.reference = reference;
-        this.mediaType = mediaType;
-        this.name = 'NotAnImage';
-    }
-}
-/** An upload session that cannot be continued; the whole upload starts again from POST. */
-class UploadRestart extends Error {
-    temporary = true;
-    constructor(digest, cause) {
-        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
-            cause
-        });
-        this.name = 'UploadRestart';
-    }
-}
-function describeCause(cause) {
-    if (cause instanceof Error) {
-        const inner = cause.cause;
-        if (inner instanceof Error)
-            return `${cause.message} (${inner.message})`;
-        return cause.message;
-    }
-    return String(cause);
-}
-/**
- * What one operation retries: temporary failures, but a timeout only once, since a server that
- * stalls twice will stall again and each wait is long. A new predicate for each operation.
- */
-function retryableFailures() {
-    let timeouts = 0;
-    return error => isTemporary(error) &&
-        !(error instanceof NetworkError && error.timedOut && ++timeouts > 1);
-}
-/** Whether retrying the same request may succeed. */
-function isTemporary(error) {
-    return ((error instanceof RegistryError ||
-        error instanceof NetworkError ||
-        error instanceof UploadRestart) &&
-        error.temporary);
-}
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-function retryAfter(value, now = Date.now()) {
-    if (value === null || value.trim() === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-/** Parses an error body (`{"errors":[{"code","message"}]}`) into codes and a short detail. */
-function errorDetail(text) {
-    try {
-        const body = JSON.parse(text);
-        if (Array.isArray(body.errors)) {
-            return {
-                codes: body.errors.map(e => /^[A-Z_]{1,64}$/.test(String(e?.code)) ? String(e.code) : 'UNKNOWN'),
-                detail: foreignText(body.errors
-                    .map(e => (typeof e?.message === 'string' ? e.message : ''))
-                    .filter(Boolean)
-                    .join('; '), 500)
-            };
-        }
-    }
-    catch {
-        // not JSON: the text itself, shortened
-    }
-    return { codes: [], detail: foreignText(text) };
-}
-/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
-async function registryError(method, res) {
-    const { codes, detail } = method === 'HEAD'
-        ? (await res.discard(), { codes: [], detail: '' })
-        : errorDetail(await res.prefix(sizeLimits.errorBody));
-    return new RegistryError(method, res.url, res.status, codes, detail, retryAfter(res.headers.get('retry-after')));
-}
-
-;// CONCATENATED MODULE: ./src/front-end.ts
-
-
-/**
- * Turns a failure into the lines a user should see: one per problem, naming the input to fix
- * where an input is at fault. Never a stack trace.
- */
-function failureMessages(error) {
-    if (error instanceof InputErrors)
-        return error.errors.map(e => e.message);
-    if (error instanceof InputError)
-        return [error.message];
-    if (error instanceof AuthenticationError) {
-        if (error.credentialOrigin === 'the username and password inputs') {
-            return [
-                `Input "password": ${error.message}; check the username and password inputs`
-            ];
-        }
-        return [error.message];
-    }
-    return [messageOf(error)];
 }
 
 // EXTERNAL MODULE: external "node:path"
@@ -64310,6 +63866,484 @@ function parseInputs(get, env) {
     return inputs;
 }
 
+;// CONCATENATED MODULE: ./src/util/text.ts
+/**
+ * Text another party wrote (a registry's error page, git's stderr, an API message), made fit for
+ * one log line: control characters and line breaks become spaces, so it cannot start a line of
+ * its own (a `::set-output` workflow command, say), credentials it echoes are blanked, and it is cut
+ * at `max` characters.
+ */
+function foreignText(text, max = 200) {
+    const line = text
+        // eslint-disable-next-line no-control-regex -- control characters are what is removed
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)(basic|bearer|token)?\s*[^\s"',;]+/gi, (_, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}[redacted]`)
+        .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{8,}/g, '$1 [redacted]');
+    return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+;// CONCATENATED MODULE: ./src/registry/http.ts
+
+const defaultLimits = {
+    idleMs: 30_000,
+    deadlineMs: 60_000,
+    answerMs: 600_000
+};
+/** The most a response of each kind may hold; registries cap manifests at 4 MiB too. */
+const sizeLimits = {
+    manifest: 4 * 1024 * 1024,
+    /** Configs, signature payloads and bundles: small JSON blobs read whole. */
+    smallBlob: 8 * 1024 * 1024,
+    token: 1024 * 1024,
+    errorBody: 64 * 1024
+};
+/**
+ * A response whose body can only be read within bounds: whole up to a size limit, or as a stream
+ * that fails when it goes quiet. Reading or discarding it ends its timers.
+ */
+class HttpResponse {
+    status;
+    headers;
+    url;
+    body;
+    clock;
+    method;
+    constructor(status, headers, 
+    /** Where the answer came from, after redirects. */
+    url, body, clock, method) {
+        this.status = status;
+        this.headers = headers;
+        this.url = url;
+        this.body = body;
+        this.clock = clock;
+        this.method = method;
+    }
+    /** The whole body, failing once it exceeds `limit` bytes. */
+    async bytes(limit, what = 'the response') {
+        const chunks = [];
+        let total = 0;
+        for await (const chunk of this.stream()) {
+            total += chunk.length;
+            if (total > limit) {
+                await this.discard();
+                throw new ResponseTooLarge(what, this.url, limit);
+            }
+            chunks.push(chunk);
+        }
+        return Buffer.concat(chunks, total);
+    }
+    /** At most the first `limit` bytes of the body as text, the rest dropped: for error pages. */
+    async prefix(limit) {
+        const chunks = [];
+        let total = 0;
+        try {
+            for await (const chunk of this.stream()) {
+                chunks.push(chunk);
+                total += chunk.length;
+                if (total >= limit)
+                    break;
+            }
+        }
+        catch {
+            // A body cut short still says something.
+        }
+        await this.discard();
+        return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+    }
+    /** The body as it arrives; every chunk counts as progress against the idle limit. */
+    async *stream() {
+        if (!this.body) {
+            this.clock.stop();
+            return;
+        }
+        const reader = this.body.getReader();
+        try {
+            for (;;) {
+                let next;
+                try {
+                    next = await reader.read();
+                }
+                catch (error) {
+                    throw new NetworkError(this.method, this.url, this.clock.reason() ?? error);
+                }
+                if (next.done)
+                    return;
+                this.clock.touch();
+                yield next.value;
+            }
+        }
+        finally {
+            this.clock.stop();
+            await reader.cancel().catch(() => { });
+        }
+    }
+    async discard() {
+        this.clock.stop();
+        await this.body?.cancel().catch(() => { });
+    }
+}
+/** The idle and deadline timers of one request; either one aborts it. */
+class RequestClock {
+    limits;
+    controller = new AbortController();
+    idle;
+    deadline;
+    why;
+    stopped = false;
+    quietMs;
+    constructor(limits, bounded) {
+        this.limits = limits;
+        this.quietMs = limits.idleMs;
+        if (bounded) {
+            this.deadline = setTimeout(() => this.abort(`not finished within ${limits.deadlineMs / 1000} s`), limits.deadlineMs);
+            this.deadline.unref();
+        }
+        this.touch();
+    }
+    /** Bytes moved: the idle limit starts again. */
+    touch() {
+        if (this.stopped)
+            return;
+        clearTimeout(this.idle);
+        this.idle = setTimeout(() => this.abort(`nothing moved for ${this.quietMs / 1000} s`), this.quietMs);
+        this.idle.unref();
+    }
+    /** The request body is sent: the answer may now take `answerMs`, then bytes flow again. */
+    waitForAnswer() {
+        this.quietMs = this.limits.answerMs;
+        this.touch();
+    }
+    answered() {
+        this.quietMs = this.limits.idleMs;
+        this.touch();
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.idle);
+        clearTimeout(this.deadline);
+    }
+    reason() {
+        return this.why;
+    }
+    abort(message) {
+        this.why = new TimeLimit(message);
+        this.stop();
+        this.controller.abort(this.why);
+    }
+}
+const maxRedirects = 5;
+/** A request body that counts what it sends as progress, and says when it is all sent. */
+async function* progressing(source, clock) {
+    for await (const chunk of source) {
+        clock.touch();
+        yield chunk;
+    }
+    clock.waitForAnswer();
+}
+/**
+ * Sends one request with bounded time. Redirects of body-less requests are followed here (up to
+ * five, never from https to http), and `authorization` is sent to the first origin only: a
+ * storage host a registry redirects to never sees the registry's credentials.
+ */
+async function send(request, limits, userAgent) {
+    const origin = new URL(request.url).origin;
+    let url = request.url;
+    // Opened before the clock starts: a source read from another registry takes its own time.
+    const opened = request.body ? await request.body() : undefined;
+    const clock = new RequestClock({ ...limits, ...request.limits }, !request.blob);
+    const streamed = opened !== undefined &&
+        !Buffer.isBuffer(opened) &&
+        typeof opened !== 'string';
+    const body = streamed ? progressing(opened, clock) : opened;
+    if (opened !== undefined && !streamed)
+        clock.waitForAnswer();
+    for (let hop = 0;; hop++) {
+        const headers = {
+            'user-agent': userAgent,
+            ...request.headers
+        };
+        if (new URL(url).origin !== origin)
+            delete headers.authorization;
+        let res;
+        try {
+            res = await fetch(url, {
+                method: request.method,
+                headers,
+                body: body,
+                redirect: 'manual',
+                signal: clock.controller.signal,
+                ...(streamed ? { duplex: 'half' } : {})
+            });
+        }
+        catch (error) {
+            clock.stop();
+            throw new NetworkError(request.method, url, clock.reason() ?? error);
+        }
+        clock.answered();
+        const location = res.headers.get('location');
+        const redirect = [301, 302, 303, 307, 308].includes(res.status);
+        if (!redirect || !location || body !== undefined) {
+            if (request.method === 'HEAD' || !res.body)
+                clock.stop();
+            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method);
+        }
+        await res.body?.cancel().catch(() => { });
+        const next = new URL(location, url);
+        const why = hop >= maxRedirects
+            ? `more than ${maxRedirects} redirects`
+            : new URL(url).protocol === 'https:' && next.protocol !== 'https:'
+                ? `redirected from https to ${next.protocol}; refusing to downgrade`
+                : undefined;
+        if (why) {
+            clock.stop();
+            throw new Error(`${request.method} ${redact(request.url)}: ${why}`);
+        }
+        url = next.toString();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/errors.ts
+
+
+/** Error codes whose presence alone makes a failure worth retrying (go-containerregistry's list). */
+const temporaryCodes = new Set([
+    'BLOB_UPLOAD_INVALID',
+    'TOOMANYREQUESTS',
+    'UNKNOWN',
+    'UNAVAILABLE'
+]);
+const temporaryStatuses = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
+/** Strips credentials and query parameters that may carry tokens from a URL before it is shown. */
+function redact(url) {
+    try {
+        const u = new URL(url);
+        u.username = '';
+        u.password = '';
+        for (const key of [...u.searchParams.keys()]) {
+            if (!['digest', 'mount', 'from', 'n', 'last', 'service', 'scope'].includes(key)) {
+                u.searchParams.set(key, 'REDACTED');
+            }
+        }
+        return u.toString();
+    }
+    catch {
+        return '<invalid url>';
+    }
+}
+/** A registry's answer that was not a success, with the OCI error codes from its body. */
+class RegistryError extends Error {
+    method;
+    url;
+    status;
+    codes;
+    retryAfterMs;
+    constructor(method, url, status, codes, detail, retryAfterMs) {
+        const what = codes.length
+            ? `${codes.join(', ')}${detail ? `: ${detail}` : ''}`
+            : detail || 'no error body';
+        const hint = method === 'HEAD' ? ' (HEAD responses have no body)' : '';
+        super(`${method} ${redact(url)}: ${status} ${what}${hint}`);
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.codes = codes;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'RegistryError';
+    }
+    get temporary() {
+        if (this.codes.length)
+            return this.codes.every(c => temporaryCodes.has(c));
+        return temporaryStatuses.has(this.status);
+    }
+}
+/** A failure below HTTP: connection refused or reset, TLS, a timeout, a body cut short. */
+class NetworkError extends Error {
+    /** A host name that does not resolve will not start resolving on a retry. */
+    temporary;
+    /** The request was given up by its own time limits (see `http.ts`). */
+    timedOut;
+    constructor(method, url, cause) {
+        super(`${method} ${redact(url)}: ${describeCause(cause)}`, { cause });
+        this.name = 'NetworkError';
+        this.temporary = !/ENOTFOUND|ERR_INVALID_URL|bad port|certificate/i.test(describeCause(cause));
+        this.timedOut = cause instanceof TimeLimit;
+    }
+}
+/** A request's own time limit ran out (nothing moved, or not finished in time). */
+class TimeLimit extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TimeLimit';
+    }
+}
+/** A response larger than its kind may be (a manifest over 4 MiB, an endless token answer). */
+class ResponseTooLarge extends Error {
+    temporary = false;
+    constructor(what, url, limit) {
+        super(`${what} from ${redact(url)} is larger than ${limit} bytes; refusing to read more`);
+        this.name = 'ResponseTooLarge';
+    }
+}
+/** The registry could not be reached at all; every later request of the run fails the same way. */
+class RegistryUnreachable extends Error {
+    registry;
+    temporary = false;
+    constructor(registry, cause) {
+        super(`registry ${registry} cannot be reached (${cause instanceof Error ? cause.message : String(cause)}); check the registry host and port in the image or base name, the network, and insecure-registries for a plain-HTTP registry`, { cause });
+        this.registry = registry;
+        this.name = 'RegistryUnreachable';
+    }
+}
+/** The registry refused our credentials (or their absence) in a way retrying cannot fix. */
+class AuthenticationError extends Error {
+    registry;
+    credentialOrigin;
+    constructor(registry, credentialOrigin, detail) {
+        super(credentialOrigin
+            ? `registry ${registry} rejected the credentials from ${credentialOrigin} (${detail})`
+            : `registry ${registry} requires credentials (${detail}); set the username and password inputs or log in with docker/login-action`);
+        this.registry = registry;
+        this.credentialOrigin = credentialOrigin;
+        this.name = 'AuthenticationError';
+    }
+}
+/** The reference names something other than an image or an index of images. */
+class NotAnImage extends Error {
+    reference;
+    mediaType;
+    constructor(reference, mediaType) {
+        super(`${reference} is a ${mediaType || 'manifest of unknown type'}, not an image`);
+        this.reference = reference;
+        this.mediaType = mediaType;
+        this.name = 'NotAnImage';
+    }
+}
+/** An upload session that cannot be continued; the whole upload starts again from POST. */
+class UploadRestart extends Error {
+    temporary = true;
+    constructor(digest, cause) {
+        super(`upload of ${digest} must restart: ${describeCause(cause)}`, {
+            cause
+        });
+        this.name = 'UploadRestart';
+    }
+}
+function describeCause(cause) {
+    if (cause instanceof Error) {
+        const inner = cause.cause;
+        if (inner instanceof Error)
+            return `${cause.message} (${inner.message})`;
+        return cause.message;
+    }
+    return String(cause);
+}
+/**
+ * What one operation retries: temporary failures, but a timeout only once, since a server that
+ * stalls twice will stall again and each wait is long. A new predicate for each operation.
+ */
+function retryableFailures() {
+    let timeouts = 0;
+    return error => isTemporary(error) &&
+        !(error instanceof NetworkError && error.timedOut && ++timeouts > 1);
+}
+/** Whether retrying the same request may succeed. */
+function isTemporary(error) {
+    return ((error instanceof RegistryError ||
+        error instanceof NetworkError ||
+        error instanceof UploadRestart) &&
+        error.temporary);
+}
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+function retryAfter(value, now = Date.now()) {
+    if (value === null || value.trim() === '')
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/** Parses an error body (`{"errors":[{"code","message"}]}`) into codes and a short detail. */
+function errorDetail(text) {
+    try {
+        const body = JSON.parse(text);
+        if (Array.isArray(body.errors)) {
+            return {
+                codes: body.errors.map(e => /^[A-Z_]{1,64}$/.test(String(e?.code)) ? String(e.code) : 'UNKNOWN'),
+                detail: foreignText(body.errors
+                    .map(e => (typeof e?.message === 'string' ? e.message : ''))
+                    .filter(Boolean)
+                    .join('; '), 500)
+            };
+        }
+    }
+    catch {
+        // not JSON: the text itself, shortened
+    }
+    return { codes: [], detail: foreignText(text) };
+}
+/** Reads an unwanted answer into a `RegistryError`, with at most 64 KiB of its body. */
+async function registryError(method, res) {
+    const { codes, detail } = method === 'HEAD'
+        ? (await res.discard(), { codes: [], detail: '' })
+        : errorDetail(await res.prefix(sizeLimits.errorBody));
+    return new RegistryError(method, res.url, res.status, codes, detail, retryAfter(res.headers.get('retry-after')));
+}
+
+;// CONCATENATED MODULE: ./src/front-end.ts
+
+
+
+/** Where the command line takes each secret from: the environment, never an option. */
+const cliSecrets = {
+    password: '$IMPRINT_PASSWORD',
+    'signing-key-password': '$IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD)',
+    'github-token': '$GITHUB_TOKEN'
+};
+/** An input's name as a user of the front end writes it. */
+function named(input, frontEnd) {
+    if (frontEnd === 'action')
+        return `Input "${input}"`;
+    return cliSecrets[input] ?? `--${input}`;
+}
+/**
+ * The advice in a message, in the front end's terms: `allow-tag-overwrite: true` becomes
+ * `--allow-tag-overwrite true`, the job's `id-token: write` permission an OIDC token in the
+ * environment, the username and password inputs the flag and the variable.
+ */
+function inCliTerms(message) {
+    let text = message
+        .replace(/give the job "id-token: write"|missing "id-token" permission\. Please add "permissions: id-token: write" to your workflow\./g, 'set $SIGSTORE_ID_TOKEN to an OIDC token for Fulcio')
+        .replace(/set the username and password inputs or log in with docker\/login-action/g, 'pass --username with $IMPRINT_PASSWORD, or log in (docker login, podman login)')
+        .replace(/check the username and password inputs/g, 'check --username and $IMPRINT_PASSWORD');
+    for (const input of inputNames) {
+        const flag = cliSecrets[input] ?? `--${input}`;
+        text = text
+            .replace(new RegExp(`(?<![-\\w$])${input}: (true|false|warning|error|none|push|pull-request|auto|key|keyless|source-date|[0-9][0-9.:]*)\\b`, 'g'), `${flag} $1`)
+            .replace(new RegExp(`\\bInput "${input}"`, 'g'), flag);
+    }
+    return text;
+}
+/**
+ * Turns a failure into the lines a user should see: one per problem, naming the input (or, on the
+ * command line, the flag or variable) to fix where one is at fault. Never a stack trace.
+ */
+function failureMessages(error, frontEnd = 'action') {
+    const speak = (text) => frontEnd === 'cli' ? inCliTerms(text) : text;
+    const forInput = (e) => speak(`${named(e.input, frontEnd)}: ${e.detail}`);
+    if (error instanceof InputErrors)
+        return error.errors.map(forInput);
+    if (error instanceof InputError)
+        return [forInput(error)];
+    if (error instanceof AuthenticationError &&
+        error.credentialOrigin === 'the username and password inputs')
+        return [
+            speak(`${named('password', frontEnd)}: ${error.message}; check the username and password inputs`)
+        ];
+    return [speak(messageOf(error))];
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -64627,7 +64661,7 @@ function imageEntries(index) {
         !(d.platform?.os === 'unknown' && d.platform.architecture === 'unknown'));
 }
 /** `repo:tag` or `repo@digest`, for messages. */
-function named(repo, reference) {
+function remote_image_named(repo, reference) {
     return `${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
 }
 function parse(bytes, what) {
@@ -64675,7 +64709,7 @@ async function readRemote(client, repo, reference, options = {}) {
     if (!top)
         return undefined;
     if (isIndex(top.mediaType)) {
-        const index = parse(top.bytes, named(repo, reference));
+        const index = parse(top.bytes, remote_image_named(repo, reference));
         const entries = imageEntries(index);
         const chosen = options.select ? options.select(entries) : entries;
         const images = await Promise.all(chosen.map(async (entry) => remoteImage(client, repo, await client.getManifest(repo, entry.digest), entry.platform)));
@@ -64699,7 +64733,7 @@ async function readRemote(client, repo, reference, options = {}) {
         };
     }
     if (!isImageManifest(top.mediaType)) {
-        throw new NotAnImage(named(repo, reference), top.mediaType);
+        throw new NotAnImage(remote_image_named(repo, reference), top.mediaType);
     }
     const image = await remoteImage(client, repo, top);
     return {
@@ -65782,13 +65816,22 @@ async function buildLayers(specs, platforms, options) {
         uid: options.uid,
         gid: options.gid
     };
+    // Layers finish in any order; the log tells them in the image's order, each once those before it
+    // have been told.
+    const told = [];
+    let tellNext = 0;
+    const tell = (i, line) => {
+        told[i] = line;
+        while (told[tellNext] !== undefined)
+            options.log.info(told[tellNext++]);
+    };
     const built = await mapBounded(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
             const { diffId, size } = await tarDigest(entryLists[i], tarOptions);
             const previous = await options.reuse(diffId);
             if (previous) {
-                options.log.info(`${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
+                tell(i, `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
                 return {
                     ...previous,
                     built: {
@@ -65813,7 +65856,7 @@ async function buildLayers(specs, platforms, options) {
             throw error;
         });
         growing?.finish(layer.digest, layer.size);
-        options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
+        tell(i, `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
         const blob = fileBlob({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
             uncompressedSize: layer.uncompressedSize,
@@ -69236,6 +69279,33 @@ function checkBundle(bundle, digest, key) {
     const names = statement.subject?.some(s => s.digest?.sha256 === (0,oci_digest/* digestHex */.sU)(digest));
     return names ? { predicateType: statement.predicateType } : undefined;
 }
+/** The key hint verifiers use: base64(sha256(SPKI DER)). */
+function keyHint(key) {
+    return createHash('sha256')
+        .update(key.export({ type: 'spki', format: 'der' }))
+        .digest('base64');
+}
+function identityIn(der) {
+    if (!der)
+        return undefined;
+    try {
+        return certificateIdentity(new external_node_crypto_.X509Certificate(der));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Who signed, as far as a signature says: a certificate's identity, or a key's hint. */
+function signerOf(material) {
+    const identity = identityIn(material?.certificate?.rawBytes
+        ? Buffer.from(material.certificate.rawBytes, 'base64')
+        : undefined);
+    if (identity)
+        return `certificate for ${identity}`;
+    return material?.publicKey?.hint
+        ? `key with hint ${material.publicKey.hint}`
+        : undefined;
+}
 /** Reads both signature formats of `digest` back from the registry and checks them with `key`. */
 async function verifyImageSignatures(client, repo, digest, key) {
     const { signatures } = await readLegacySignatures(client, repo, digest);
@@ -69243,7 +69313,20 @@ async function verifyImageSignatures(client, repo, digest, key) {
     const statements = referrers
         .map(r => bundleStatement(r.bundle, digest, key))
         .filter((s) => s !== undefined);
+    const signers = new Set();
+    for (const r of referrers) {
+        const signer = signerOf(r.bundle?.verificationMaterial);
+        if (signer)
+            signers.add(signer);
+    }
+    for (const signature of signatures) {
+        const identity = identityIn(pemToDer(signature.layer.annotations?.['dev.sigstore.cosign/certificate']));
+        signers.add(identity
+            ? `certificate for ${identity}`
+            : 'a key (the .sig does not say which)');
+    }
     return {
+        signers: [...signers].sort(),
         legacy: {
             verified: signatures.filter(s => legacySignatureValid(s, digest, key))
                 .length,

@@ -1,7 +1,9 @@
+#!/usr/bin/env node
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
-import { createPublicKey } from 'node:crypto'
+import { createPublicKey, KeyObject } from 'node:crypto'
+import { InputError } from './errors'
 import { failureMessages } from './front-end'
 import { inputNames, parseInputs, type InputName } from './inputs'
 import { isDigest } from './oci/digest'
@@ -11,7 +13,7 @@ import { metadataOf } from './report/summary'
 import { defaultKeychain } from './registry/keychain'
 import { RegistryClient } from './registry/client'
 import { generateKeyPair } from './sign/keys'
-import { verifyImageSignatures, type Trust } from './sign/verify'
+import { keyHint, verifyImageSignatures, type Trust } from './sign/verify'
 import { consoleLogger } from './util/log'
 
 const usage = `Usage:
@@ -22,14 +24,15 @@ const usage = `Usage:
 build: builds an OCI image without a Docker daemon. Options have the names of the action's
 inputs; list options may be repeated or hold newline-separated items.
 
-  --image REPOSITORY            target repository, e.g. ghcr.io/acme/api
+  --image REPOSITORY            target repository, e.g. ghcr.io/acme/api (repeat for several)
   --base REFERENCE | scratch    base image (default: cgr.dev/chainguard/static:latest)
   --layers SOURCE:DEST          one layer per occurrence, in order
   --platforms LIST              e.g. linux/amd64,linux/arm64 or all
   --entrypoint, --cmd           JSON array or a space-separated string
   --env, --labels, --annotations KEY=VALUE (repeatable)
   --workdir, --user             image config settings
-  --tags TEMPLATE               repeatable; placeholders {{sha}} {{short_sha}} {{branch}} {{pr}} {{run_number}} {{date}}
+  --tags TEMPLATE               repeatable; placeholders {{sha}} {{short_sha}} {{branch}} {{pr}}
+                                {{run_number}} {{date}} {{base_digest}} {{version}} {{major}} {{minor}} {{patch}}
   --push true|false             push to the registry (default here: false)
   --oci-layout DIR              write an OCI image layout (default here: out/oci when not pushing)
   --working-directory DIR       where SOURCE paths are resolved (default: .)
@@ -37,9 +40,10 @@ inputs; list options may be repeated or hold newline-separated items.
   --file-mtime TIME|source-date file times in the layers (default: 2000-01-01T00:00:00Z)
   --allow-tag-overwrite true    let a tag move to a different digest
   --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
-  --sign auto|key|none          sign after pushing (auto: when a key is given)
+  --sign auto|key|keyless|none  sign after pushing (auto: with a key, or keyless with $SIGSTORE_ID_TOKEN)
   --signing-key FILE            PEM or cosign-encrypted private key
   --sign-recursive true         also sign each platform manifest of an index
+  --manifests GLOB              manifest files to pin to the new digest (see the README for the rest)
   --username, --insecure-registries
   --json                        print the metadata JSON instead of the digest
   --verbose                     debug logging
@@ -50,13 +54,14 @@ or (keyless) that their certificates name the identity (e.g. the workflow URI).
 
 Secrets come from the environment, never the command line: the registry password from
 $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
-build prints the digest on stdout; progress goes to stderr.`
+build prints the digest on stdout; progress, and what was pushed or written, goes to stderr.
+Every input of the action is an option of build (--NAME VALUE); see the README's input table.`
 
 const keyPassword = (): string =>
   process.env.IMPRINT_KEY_PASSWORD ?? process.env.COSIGN_PASSWORD ?? ''
 
 function fail(error: unknown, verbose: boolean): number {
-  for (const message of failureMessages(error)) {
+  for (const message of failureMessages(error, 'cli')) {
     process.stderr.write(`error: ${message}\n`)
   }
   if (verbose && error instanceof Error)
@@ -100,15 +105,22 @@ async function build(rest: string[]): Promise<number> {
   const log = consoleLogger(verbose)
   try {
     const keyFile = given('signing-key')
+    let keyPem = keyFile
+    if (keyFile && !keyFile.includes('-----BEGIN')) {
+      try {
+        keyPem = readFileSync(keyFile, 'utf8')
+      } catch (error) {
+        throw new InputError(
+          'signing-key',
+          `cannot read the key file "${keyFile}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+        )
+      }
+    }
     const inputs = parseInputs(name => {
       if (name === 'password') return process.env.IMPRINT_PASSWORD ?? ''
       if (name === 'github-token') return process.env.GITHUB_TOKEN ?? ''
       if (name === 'signing-key-password') return keyPassword()
-      if (name === 'signing-key' && keyFile) {
-        return keyFile.includes('-----BEGIN')
-          ? keyFile
-          : readFileSync(keyFile, 'utf8')
-      }
+      if (name === 'signing-key') return keyPem
       return given(name) || (cliDefaults[name] ?? '')
     }, process.env)
     const result = await runPipeline(inputs, {
@@ -122,6 +134,17 @@ async function build(rest: string[]): Promise<number> {
         ? `${JSON.stringify(metadataOf(result), null, 2)}\n`
         : `${result.digest}\n`
     )
+    // What was made, for people (stdout carries only the digest, for scripts).
+    if (result.pushed) {
+      for (const image of result.images) log.info(`pushed ${image}`)
+      for (const tag of result.tags) log.info(`tagged ${tag}`)
+    }
+    if (result.ociLayout) {
+      const tag = result.tags[0]?.split(':').pop()
+      log.info(
+        `written to the OCI layout ${result.ociLayout}${tag ? ` as ${tag}` : ''}; look at it with: skopeo inspect oci:${result.ociLayout}${tag ? `:${tag}` : ''}  (or: umoci ls --layout ${result.ociLayout})`
+      )
+    }
     return 0
   } catch (error) {
     return fail(error, verbose)
@@ -200,11 +223,13 @@ async function verifyCommand(rest: string[]): Promise<number> {
     if (!digest) {
       const resolved = await client.resolveTag(repo, reference.identifier)
       if (!resolved || !isDigest(resolved))
-        throw new Error(`${reference} does not exist`)
+        throw new Error(`${reference} does not exist in the registry`)
       process.stderr.write(
         `warning: verifying ${reference} by tag; it resolves to ${resolved} now\n`
       )
       digest = resolved
+    } else if (!(await client.findManifest(repo, digest))) {
+      throw new Error(`${repo}@${digest} does not exist in the registry`)
     }
     const report = await verifyImageSignatures(client, repo, digest, trust)
     process.stdout.write(
@@ -216,7 +241,24 @@ async function verifyCommand(rest: string[]): Promise<number> {
           : '') +
         '\n'
     )
-    return report.legacy.verified > 0 && report.bundles.verified > 0 ? 0 : 1
+    const found = report.legacy.total + report.bundles.total
+    const against =
+      trust instanceof KeyObject
+        ? `the key ${values.key} (hint ${keyHint(trust)})`
+        : `the identity ${trust.identity}`
+    if (found === 0) {
+      process.stderr.write(
+        `error: no signature found for ${repo}@${digest}: neither a .sig tag nor bundle referrers\n`
+      )
+      return 1
+    }
+    if (report.legacy.verified === 0 || report.bundles.verified === 0) {
+      process.stderr.write(
+        `error: ${report.legacy.verified === 0 && report.bundles.verified === 0 ? 'no' : 'not every kind of'} signature verifies with ${against}; signed by: ${report.signers.join('; ') || 'unknown'}\n`
+      )
+      return 1
+    }
+    return 0
   } catch (error) {
     return fail(error, false)
   }

@@ -2,7 +2,8 @@
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    detail: string
+    /** What is wrong and what to do, without the input's name. */
+    readonly detail: string
   ) {
     super(`Input "${input}": ${detail}`)
     this.name = 'InputError'

@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { resolve } from 'node:path'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { runAction } from '../helpers/action'
 import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
@@ -191,6 +193,10 @@ describe('command line', () => {
       { encoding: 'utf8' }
     ).trim()
     expect(inspected).toBe(digest)
+    // It says where the image went and how to look at it.
+    expect(result.stderr).toContain(
+      `written to the OCI layout out/demo as ${sha}; look at it with: skopeo inspect oci:out/demo:${sha}`
+    )
   })
 
   it('exits 2 with usage on an unknown option, and 1 with an error on bad input', () => {
@@ -208,7 +214,189 @@ describe('command line', () => {
     )
     expect(bad.status).toBe(1)
     expect(bad.stderr.trim()).toBe(
-      'error: Input "layers": "nope" has no destination (write SOURCE:DESTINATION, e.g. dist:/app/dist)'
+      'error: --layers: "nope" has no destination (write SOURCE:DESTINATION, e.g. dist:/app/dist)'
     )
+  })
+
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [resolve('dist/cli/index.js'), ...args], {
+      encoding: 'utf8',
+      cwd: ws.dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }
+    })
+
+  it('speaks of flags and variables, one line each: a missing key file, a wrong key password, a tag conflict', () => {
+    const missing = cli([
+      'build',
+      '--image',
+      `${registry.host}/cli/app`,
+      '--base',
+      'scratch',
+      '--layers',
+      'app:/app',
+      '--signing-key',
+      'nope.key'
+    ])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr.trim()).toBe(
+      'error: --signing-key: cannot read the key file "nope.key" (ENOENT)'
+    )
+
+    const keys = mkdtempSync(join(tmpdir(), 'imprint-cli-keys-'))
+    const made = cli(
+      ['generate-key-pair', '--output-key-prefix', join(keys, 'k')],
+      { IMPRINT_KEY_PASSWORD: 'right' }
+    )
+    expect(made.status).toBe(0)
+    const wrong = cli(
+      [
+        'build',
+        '--image',
+        `${registry.host}/cli/app`,
+        '--base',
+        'scratch',
+        '--layers',
+        'app:/app',
+        '--signing-key',
+        join(keys, 'k.key')
+      ],
+      { IMPRINT_KEY_PASSWORD: 'wrong' }
+    )
+    expect(wrong.status).toBe(1)
+    expect(wrong.stderr.trim()).toBe(
+      'error: $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD): could not be decrypted: the signing-key-password is wrong for this key'
+    )
+
+    const push = (content: string) => {
+      writeFileSync(join(ws.dir, 'app/a.txt'), content)
+      return cli([
+        'build',
+        '--image',
+        `${registry.host}/cli/app`,
+        '--base',
+        'scratch',
+        '--layers',
+        'app:/app',
+        '--tags',
+        'fixed',
+        '--push',
+        'true'
+      ])
+    }
+    expect(push('one\n').status).toBe(0)
+    const conflict = push('two\n')
+    writeFileSync(join(ws.dir, 'app/a.txt'), 'a\n')
+    expect(conflict.status).toBe(1)
+    const lines = conflict.stderr.trim().split('\n')
+    expect(lines.filter(l => l.startsWith('error: '))).toHaveLength(1)
+    expect(lines.at(-1)).toMatch(
+      /^error: .*cli\/app:fixed already points at .*; --allow-tag-overwrite true moves it$/
+    )
+  })
+
+  it('verify says why it fails: no signature, another key, a digest that does not exist', () => {
+    const image = `${registry.host}/cli/unsigned`
+    const built = cli([
+      'build',
+      '--image',
+      image,
+      '--base',
+      'scratch',
+      '--layers',
+      'app:/app',
+      '--tags',
+      'v1',
+      '--push',
+      'true'
+    ])
+    expect(built.status).toBe(0)
+    const digest = built.stdout.trim()
+    const keys = mkdtempSync(join(tmpdir(), 'imprint-cli-keys-'))
+    cli(['generate-key-pair', '--output-key-prefix', join(keys, 'k')], {
+      IMPRINT_KEY_PASSWORD: 'p'
+    })
+    const unsigned = cli([
+      'verify',
+      '--key',
+      join(keys, 'k.pub'),
+      `${image}@${digest}`
+    ])
+    expect(unsigned.status).toBe(1)
+    expect(unsigned.stderr).toContain(
+      `error: no signature found for ${image}@${digest}: neither a .sig tag nor bundle referrers`
+    )
+    // Signed with one key, checked with another: it says who signed.
+    const other = mkdtempSync(join(tmpdir(), 'imprint-cli-keys-'))
+    cli(['generate-key-pair', '--output-key-prefix', join(other, 'k')], {
+      IMPRINT_KEY_PASSWORD: 'p'
+    })
+    const signed = cli(
+      [
+        'build',
+        '--image',
+        `${registry.host}/cli/signed`,
+        '--base',
+        'scratch',
+        '--layers',
+        'app:/app',
+        '--tags',
+        'v1',
+        '--push',
+        'true',
+        '--signing-key',
+        join(other, 'k.key')
+      ],
+      { IMPRINT_KEY_PASSWORD: 'p' }
+    )
+    expect(signed.status).toBe(0)
+    const mismatch = cli([
+      'verify',
+      '--key',
+      join(keys, 'k.pub'),
+      `${registry.host}/cli/signed@${signed.stdout.trim()}`
+    ])
+    expect(mismatch.status).toBe(1)
+    expect(mismatch.stderr).toMatch(
+      /error: no signature verifies with the key .*k\.pub \(hint [A-Za-z0-9+/=]+\); signed by: a key \(the \.sig does not say which\); key with hint [A-Za-z0-9+/=]+/
+    )
+    const absent = `sha256:${'0'.repeat(64)}`
+    const missing = cli([
+      'verify',
+      '--key',
+      join(keys, 'k.pub'),
+      `${image}@${absent}`
+    ])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr.trim()).toBe(
+      `error: ${image}@${absent} does not exist in the registry`
+    )
+  })
+
+  it('installs from the packed npm package and runs', () => {
+    const out = mkdtempSync(join(tmpdir(), 'imprint-pack-'))
+    const tarball = execFileSync('script/pack-cli', [out], {
+      encoding: 'utf8'
+    }).trim()
+    const prefix = mkdtempSync(join(tmpdir(), 'imprint-prefix-'))
+    // Nothing to fetch: the package is the bundle (offline install).
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        tarball,
+        '--offline',
+        '--no-audit',
+        '--no-fund'
+      ],
+      { encoding: 'utf8' }
+    )
+    const help = spawnSync(join(prefix, 'bin', 'imprint'), ['--help'], {
+      encoding: 'utf8'
+    })
+    expect(help.status).toBe(0)
+    expect(help.stdout).toContain('imprint build --image REPOSITORY')
   })
 })

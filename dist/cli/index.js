@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
@@ -7604,7 +7605,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 4383:
+/***/ 6764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -7678,7 +7679,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CreateEntryRequest = exports.Spec = exports.Entry = void 0;
 /* eslint-disable */
-const dsse_1 = __nccwpck_require__(4383);
+const dsse_1 = __nccwpck_require__(6764);
 const hashedrekord_1 = __nccwpck_require__(4969);
 exports.Entry = {
     fromJSON(object) {
@@ -9428,7 +9429,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-__exportStar(__nccwpck_require__(4383), exports);
+__exportStar(__nccwpck_require__(6764), exports);
 __exportStar(__nccwpck_require__(381), exports);
 __exportStar(__nccwpck_require__(4969), exports);
 __exportStar(__nccwpck_require__(7543), exports);
@@ -33244,17 +33245,19 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _front_end__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7844);
-/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6958);
-/* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8825);
-/* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4976);
-/* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7994);
-/* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6515);
-/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(590);
-/* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2821);
-/* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2132);
-/* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9906);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
+/* harmony import */ var _front_end__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7844);
+/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6958);
+/* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
+/* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4976);
+/* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7994);
+/* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6515);
+/* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
+/* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2821);
+/* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(2132);
+/* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(9906);
+
 
 
 
@@ -33278,14 +33281,15 @@ const usage = `Usage:
 build: builds an OCI image without a Docker daemon. Options have the names of the action's
 inputs; list options may be repeated or hold newline-separated items.
 
-  --image REPOSITORY            target repository, e.g. ghcr.io/acme/api
+  --image REPOSITORY            target repository, e.g. ghcr.io/acme/api (repeat for several)
   --base REFERENCE | scratch    base image (default: cgr.dev/chainguard/static:latest)
   --layers SOURCE:DEST          one layer per occurrence, in order
   --platforms LIST              e.g. linux/amd64,linux/arm64 or all
   --entrypoint, --cmd           JSON array or a space-separated string
   --env, --labels, --annotations KEY=VALUE (repeatable)
   --workdir, --user             image config settings
-  --tags TEMPLATE               repeatable; placeholders {{sha}} {{short_sha}} {{branch}} {{pr}} {{run_number}} {{date}}
+  --tags TEMPLATE               repeatable; placeholders {{sha}} {{short_sha}} {{branch}} {{pr}}
+                                {{run_number}} {{date}} {{base_digest}} {{version}} {{major}} {{minor}} {{patch}}
   --push true|false             push to the registry (default here: false)
   --oci-layout DIR              write an OCI image layout (default here: out/oci when not pushing)
   --working-directory DIR       where SOURCE paths are resolved (default: .)
@@ -33293,9 +33297,10 @@ inputs; list options may be repeated or hold newline-separated items.
   --file-mtime TIME|source-date file times in the layers (default: 2000-01-01T00:00:00Z)
   --allow-tag-overwrite true    let a tag move to a different digest
   --layer-owner root|user|UID:GID  owner of the files in the built layers (default: root)
-  --sign auto|key|none          sign after pushing (auto: when a key is given)
+  --sign auto|key|keyless|none  sign after pushing (auto: with a key, or keyless with $SIGSTORE_ID_TOKEN)
   --signing-key FILE            PEM or cosign-encrypted private key
   --sign-recursive true         also sign each platform manifest of an index
+  --manifests GLOB              manifest files to pin to the new digest (see the README for the rest)
   --username, --insecure-registries
   --json                        print the metadata JSON instead of the digest
   --verbose                     debug logging
@@ -33306,10 +33311,11 @@ or (keyless) that their certificates name the identity (e.g. the workflow URI).
 
 Secrets come from the environment, never the command line: the registry password from
 $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
-build prints the digest on stdout; progress goes to stderr.`;
+build prints the digest on stdout; progress, and what was pushed or written, goes to stderr.
+Every input of the action is an option of build (--NAME VALUE); see the README's input table.`;
 const keyPassword = () => process.env.IMPRINT_KEY_PASSWORD ?? process.env.COSIGN_PASSWORD ?? '';
 function fail(error, verbose) {
-    for (const message of (0,_front_end__WEBPACK_IMPORTED_MODULE_4__/* .failureMessages */ .T)(error)) {
+    for (const message of (0,_front_end__WEBPACK_IMPORTED_MODULE_5__/* .failureMessages */ .T)(error, 'cli')) {
         process.stderr.write(`error: ${message}\n`);
     }
     if (verbose && error instanceof Error)
@@ -33317,7 +33323,7 @@ function fail(error, verbose) {
     return 1;
 }
 async function build(rest) {
-    const optionNames = _inputs__WEBPACK_IMPORTED_MODULE_5__/* .inputNames */ .vj.filter(n => !['password', 'github-token', 'signing-key-password'].includes(n));
+    const optionNames = _inputs__WEBPACK_IMPORTED_MODULE_6__/* .inputNames */ .vj.filter(n => !['password', 'github-token', 'signing-key-password'].includes(n));
     let values;
     try {
         values = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({
@@ -33346,32 +33352,49 @@ async function build(rest) {
         'oci-layout': pushGiven === '' || pushGiven === 'false' ? 'out/oci' : ''
     };
     const verbose = values.verbose === true;
-    const log = (0,_util_log__WEBPACK_IMPORTED_MODULE_13__/* .consoleLogger */ .k)(verbose);
+    const log = (0,_util_log__WEBPACK_IMPORTED_MODULE_14__/* .consoleLogger */ .k)(verbose);
     try {
         const keyFile = given('signing-key');
-        const inputs = (0,_inputs__WEBPACK_IMPORTED_MODULE_5__/* .parseInputs */ .TL)(name => {
+        let keyPem = keyFile;
+        if (keyFile && !keyFile.includes('-----BEGIN')) {
+            try {
+                keyPem = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(keyFile, 'utf8');
+            }
+            catch (error) {
+                throw new _errors__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('signing-key', `cannot read the key file "${keyFile}" (${error.code ?? error.message})`);
+            }
+        }
+        const inputs = (0,_inputs__WEBPACK_IMPORTED_MODULE_6__/* .parseInputs */ .TL)(name => {
             if (name === 'password')
                 return process.env.IMPRINT_PASSWORD ?? '';
             if (name === 'github-token')
                 return process.env.GITHUB_TOKEN ?? '';
             if (name === 'signing-key-password')
                 return keyPassword();
-            if (name === 'signing-key' && keyFile) {
-                return keyFile.includes('-----BEGIN')
-                    ? keyFile
-                    : (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(keyFile, 'utf8');
-            }
+            if (name === 'signing-key')
+                return keyPem;
             return given(name) || (cliDefaults[name] ?? '');
         }, process.env);
-        const result = await (0,_pipeline_run__WEBPACK_IMPORTED_MODULE_8__/* .runPipeline */ .a)(inputs, {
+        const result = await (0,_pipeline_run__WEBPACK_IMPORTED_MODULE_9__/* .runPipeline */ .a)(inputs, {
             log,
             env: process.env,
             workspace: process.cwd(),
             tempDir: (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)()
         });
         process.stdout.write(values.json
-            ? `${JSON.stringify((0,_report_summary__WEBPACK_IMPORTED_MODULE_14__/* .metadataOf */ .Nk)(result), null, 2)}\n`
+            ? `${JSON.stringify((0,_report_summary__WEBPACK_IMPORTED_MODULE_15__/* .metadataOf */ .Nk)(result), null, 2)}\n`
             : `${result.digest}\n`);
+        // What was made, for people (stdout carries only the digest, for scripts).
+        if (result.pushed) {
+            for (const image of result.images)
+                log.info(`pushed ${image}`);
+            for (const tag of result.tags)
+                log.info(`tagged ${tag}`);
+        }
+        if (result.ociLayout) {
+            const tag = result.tags[0]?.split(':').pop();
+            log.info(`written to the OCI layout ${result.ociLayout}${tag ? ` as ${tag}` : ''}; look at it with: skopeo inspect oci:${result.ociLayout}${tag ? `:${tag}` : ''}  (or: umoci ls --layout ${result.ociLayout})`);
+        }
         return 0;
     }
     catch (error) {
@@ -33394,7 +33417,7 @@ function generateKeyPairCommand(rest) {
     if (password === '') {
         process.stderr.write('warning: $IMPRINT_KEY_PASSWORD is empty: the key is encrypted with an empty password\n');
     }
-    const pair = (0,_sign_keys__WEBPACK_IMPORTED_MODULE_11__/* .generateKeyPair */ .TZ)(password);
+    const pair = (0,_sign_keys__WEBPACK_IMPORTED_MODULE_12__/* .generateKeyPair */ .TZ)(password);
     (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(`${prefix}.key`, pair.privateKeyPem, { mode: 0o600 });
     (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(`${prefix}.pub`, pair.publicKeyPem);
     process.stderr.write(`Private key written to ${prefix}.key\nPublic key written to ${prefix}.pub\n`);
@@ -33421,28 +33444,31 @@ async function verifyCommand(rest) {
         const trust = values.key
             ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_3__.createPublicKey)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(values.key, 'utf8'))
             : { identity: values['certificate-identity'] };
-        const reference = (0,_oci_reference__WEBPACK_IMPORTED_MODULE_7__/* .parseReference */ .F2)(positionals[0]);
+        const reference = (0,_oci_reference__WEBPACK_IMPORTED_MODULE_8__/* .parseReference */ .F2)(positionals[0]);
         const repo = reference.repository;
         const password = process.env.IMPRINT_PASSWORD;
-        const client = new _registry_client__WEBPACK_IMPORTED_MODULE_10__/* .RegistryClient */ .b(repo.registry, {
-            keychain: (0,_registry_keychain__WEBPACK_IMPORTED_MODULE_9__/* .defaultKeychain */ .I)({
+        const client = new _registry_client__WEBPACK_IMPORTED_MODULE_11__/* .RegistryClient */ .b(repo.registry, {
+            keychain: (0,_registry_keychain__WEBPACK_IMPORTED_MODULE_10__/* .defaultKeychain */ .I)({
                 explicit: values.username && password
                     ? { registry: repo.registry, username: values.username, password }
                     : undefined,
                 env: process.env
             }),
-            insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_7__/* .Registry */ .OR.parse(h).name),
-            log: (0,_util_log__WEBPACK_IMPORTED_MODULE_13__/* .consoleLogger */ .k)(false)
+            insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_8__/* .Registry */ .OR.parse(h).name),
+            log: (0,_util_log__WEBPACK_IMPORTED_MODULE_14__/* .consoleLogger */ .k)(false)
         });
         let digest = reference.digest;
         if (!digest) {
             const resolved = await client.resolveTag(repo, reference.identifier);
-            if (!resolved || !(0,_oci_digest__WEBPACK_IMPORTED_MODULE_6__/* .isDigest */ .Bc)(resolved))
-                throw new Error(`${reference} does not exist`);
+            if (!resolved || !(0,_oci_digest__WEBPACK_IMPORTED_MODULE_7__/* .isDigest */ .Bc)(resolved))
+                throw new Error(`${reference} does not exist in the registry`);
             process.stderr.write(`warning: verifying ${reference} by tag; it resolves to ${resolved} now\n`);
             digest = resolved;
         }
-        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_12__/* .verifyImageSignatures */ .a$)(client, repo, digest, trust);
+        else if (!(await client.findManifest(repo, digest))) {
+            throw new Error(`${repo}@${digest} does not exist in the registry`);
+        }
+        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_13__/* .verifyImageSignatures */ .a$)(client, repo, digest, trust);
         process.stdout.write(`${repo}@${digest}\n` +
             `  legacy .sig (cosign v2, containers/image): ${report.legacy.verified} of ${report.legacy.total} verified\n` +
             `  bundle referrers (cosign v3): ${report.bundles.verified} of ${report.bundles.total} verified` +
@@ -33450,7 +33476,19 @@ async function verifyCommand(rest) {
                 ? ` (${report.bundles.predicateTypes.join(', ')})`
                 : '') +
             '\n');
-        return report.legacy.verified > 0 && report.bundles.verified > 0 ? 0 : 1;
+        const found = report.legacy.total + report.bundles.total;
+        const against = trust instanceof node_crypto__WEBPACK_IMPORTED_MODULE_3__.KeyObject
+            ? `the key ${values.key} (hint ${(0,_sign_verify__WEBPACK_IMPORTED_MODULE_13__/* .keyHint */ .p4)(trust)})`
+            : `the identity ${trust.identity}`;
+        if (found === 0) {
+            process.stderr.write(`error: no signature found for ${repo}@${digest}: neither a .sig tag nor bundle referrers\n`);
+            return 1;
+        }
+        if (report.legacy.verified === 0 || report.bundles.verified === 0) {
+            process.stderr.write(`error: ${report.legacy.verified === 0 && report.bundles.verified === 0 ? 'no' : 'not every kind of'} signature verifies with ${against}; signed by: ${report.signers.join('; ') || 'unknown'}\n`);
+            return 1;
+        }
+        return 0;
     }
     catch (error) {
         return fail(error, false);
@@ -34653,9 +34691,13 @@ function editManifest(file, src, target) {
 /** One input that cannot be used, with what to do about it. */
 class InputError extends Error {
     input;
-    constructor(input, detail) {
+    detail;
+    constructor(input, 
+    /** What is wrong and what to do, without the input's name. */
+    detail) {
         super(`Input "${input}": ${detail}`);
         this.input = input;
+        this.detail = detail;
         this.name = 'InputError';
     }
 }
@@ -34681,28 +34723,60 @@ function messageOf(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   T: () => (/* binding */ failureMessages)
 /* harmony export */ });
+/* unused harmony export cliSecrets */
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _registry_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6764);
+/* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6958);
+/* harmony import */ var _registry_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4383);
 
 
+
+/** Where the command line takes each secret from: the environment, never an option. */
+const cliSecrets = {
+    password: '$IMPRINT_PASSWORD',
+    'signing-key-password': '$IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD)',
+    'github-token': '$GITHUB_TOKEN'
+};
+/** An input's name as a user of the front end writes it. */
+function named(input, frontEnd) {
+    if (frontEnd === 'action')
+        return `Input "${input}"`;
+    return cliSecrets[input] ?? `--${input}`;
+}
 /**
- * Turns a failure into the lines a user should see: one per problem, naming the input to fix
- * where an input is at fault. Never a stack trace.
+ * The advice in a message, in the front end's terms: `allow-tag-overwrite: true` becomes
+ * `--allow-tag-overwrite true`, the job's `id-token: write` permission an OIDC token in the
+ * environment, the username and password inputs the flag and the variable.
  */
-function failureMessages(error) {
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .InputErrors */ .G)
-        return error.errors.map(e => e.message);
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz)
-        return [error.message];
-    if (error instanceof _registry_errors__WEBPACK_IMPORTED_MODULE_1__/* .AuthenticationError */ .v3) {
-        if (error.credentialOrigin === 'the username and password inputs') {
-            return [
-                `Input "password": ${error.message}; check the username and password inputs`
-            ];
-        }
-        return [error.message];
+function inCliTerms(message) {
+    let text = message
+        .replace(/give the job "id-token: write"|missing "id-token" permission\. Please add "permissions: id-token: write" to your workflow\./g, 'set $SIGSTORE_ID_TOKEN to an OIDC token for Fulcio')
+        .replace(/set the username and password inputs or log in with docker\/login-action/g, 'pass --username with $IMPRINT_PASSWORD, or log in (docker login, podman login)')
+        .replace(/check the username and password inputs/g, 'check --username and $IMPRINT_PASSWORD');
+    for (const input of _inputs__WEBPACK_IMPORTED_MODULE_1__/* .inputNames */ .vj) {
+        const flag = cliSecrets[input] ?? `--${input}`;
+        text = text
+            .replace(new RegExp(`(?<![-\\w$])${input}: (true|false|warning|error|none|push|pull-request|auto|key|keyless|source-date|[0-9][0-9.:]*)\\b`, 'g'), `${flag} $1`)
+            .replace(new RegExp(`\\bInput "${input}"`, 'g'), flag);
     }
-    return [(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .messageOf */ .bD)(error)];
+    return text;
+}
+/**
+ * Turns a failure into the lines a user should see: one per problem, naming the input (or, on the
+ * command line, the flag or variable) to fix where one is at fault. Never a stack trace.
+ */
+function failureMessages(error, frontEnd = 'action') {
+    const speak = (text) => frontEnd === 'cli' ? inCliTerms(text) : text;
+    const forInput = (e) => speak(`${named(e.input, frontEnd)}: ${e.detail}`);
+    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .InputErrors */ .G)
+        return error.errors.map(forInput);
+    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz)
+        return [forInput(error)];
+    if (error instanceof _registry_errors__WEBPACK_IMPORTED_MODULE_2__/* .AuthenticationError */ .v3 &&
+        error.credentialOrigin === 'the username and password inputs')
+        return [
+            speak(`${named('password', frontEnd)}: ${error.message}; check the username and password inputs`)
+        ];
+    return [speak((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .messageOf */ .bD)(error))];
 }
 
 
@@ -35849,7 +35923,7 @@ var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/oci/image.ts
 var oci_image = __nccwpck_require__(7812);
 // EXTERNAL MODULE: ./src/registry/errors.ts
-var registry_errors = __nccwpck_require__(6764);
+var registry_errors = __nccwpck_require__(4383);
 ;// CONCATENATED MODULE: ./src/registry/remote-image.ts
 
 
@@ -37039,13 +37113,22 @@ async function buildLayers(specs, platforms, options) {
         uid: options.uid,
         gid: options.gid
     };
+    // Layers finish in any order; the log tells them in the image's order, each once those before it
+    // have been told.
+    const told = [];
+    let tellNext = 0;
+    const tell = (i, line) => {
+        told[i] = line;
+        while (told[tellNext] !== undefined)
+            options.log.info(told[tellNext++]);
+    };
     const built = await mapBounded(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
             const { diffId, size } = await tarDigest(entryLists[i], tarOptions);
             const previous = await options.reuse(diffId);
             if (previous) {
-                options.log.info(`${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
+                tell(i, `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
                 return {
                     ...previous,
                     built: {
@@ -37070,7 +37153,7 @@ async function buildLayers(specs, platforms, options) {
             throw error;
         });
         growing?.finish(layer.digest, layer.size);
-        options.log.info(`${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
+        tell(i, `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
         const blob = (0,oci_image/* fileBlob */.Ax)({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
             uncompressedSize: layer.uncompressedSize,
@@ -39700,7 +39783,7 @@ function facts(context) {
 /* harmony export */ });
 /* unused harmony export parseChallenge */
 /* harmony import */ var _util_retry__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4266);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6764);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4383);
 /* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8851);
 
 
@@ -39969,7 +40052,7 @@ var util_retry = __nccwpck_require__(4266);
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var registry_auth = __nccwpck_require__(7481);
 // EXTERNAL MODULE: ./src/registry/errors.ts
-var errors = __nccwpck_require__(6764);
+var errors = __nccwpck_require__(4383);
 // EXTERNAL MODULE: ./src/registry/http.ts
 var http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: ./src/registry/transport.ts
@@ -40466,7 +40549,7 @@ async function* skip(source, bytes) {
 
 /***/ }),
 
-/***/ 6764:
+/***/ 4383:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40683,7 +40766,7 @@ async function registryError(method, res) {
 /* harmony export */   tN: () => (/* binding */ send)
 /* harmony export */ });
 /* unused harmony export HttpResponse */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6764);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4383);
 
 const defaultLimits = {
     idleMs: 30_000,
@@ -41802,7 +41885,8 @@ function pae(payloadType, body) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   AS: () => (/* binding */ legacySignatureValid),
 /* harmony export */   Qm: () => (/* binding */ bundleStatement),
-/* harmony export */   a$: () => (/* binding */ verifyImageSignatures)
+/* harmony export */   a$: () => (/* binding */ verifyImageSignatures),
+/* harmony export */   p4: () => (/* binding */ keyHint)
 /* harmony export */ });
 /* unused harmony export payloadNames */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
@@ -41887,6 +41971,33 @@ function checkBundle(bundle, digest, key) {
     const names = statement.subject?.some(s => s.digest?.sha256 === (0,_oci_digest__WEBPACK_IMPORTED_MODULE_2__/* .digestHex */ .sU)(digest));
     return names ? { predicateType: statement.predicateType } : undefined;
 }
+/** The key hint verifiers use: base64(sha256(SPKI DER)). */
+function keyHint(key) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
+        .update(key.export({ type: 'spki', format: 'der' }))
+        .digest('base64');
+}
+function identityIn(der) {
+    if (!der)
+        return undefined;
+    try {
+        return (0,_keyless__WEBPACK_IMPORTED_MODULE_1__/* .certificateIdentity */ .Wb)(new node_crypto__WEBPACK_IMPORTED_MODULE_0__.X509Certificate(der));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Who signed, as far as a signature says: a certificate's identity, or a key's hint. */
+function signerOf(material) {
+    const identity = identityIn(material?.certificate?.rawBytes
+        ? Buffer.from(material.certificate.rawBytes, 'base64')
+        : undefined);
+    if (identity)
+        return `certificate for ${identity}`;
+    return material?.publicKey?.hint
+        ? `key with hint ${material.publicKey.hint}`
+        : undefined;
+}
 /** Reads both signature formats of `digest` back from the registry and checks them with `key`. */
 async function verifyImageSignatures(client, repo, digest, key) {
     const { signatures } = await (0,_legacy_sig__WEBPACK_IMPORTED_MODULE_4__/* .readLegacySignatures */ .t6)(client, repo, digest);
@@ -41894,7 +42005,20 @@ async function verifyImageSignatures(client, repo, digest, key) {
     const statements = referrers
         .map(r => bundleStatement(r.bundle, digest, key))
         .filter((s) => s !== undefined);
+    const signers = new Set();
+    for (const r of referrers) {
+        const signer = signerOf(r.bundle?.verificationMaterial);
+        if (signer)
+            signers.add(signer);
+    }
+    for (const signature of signatures) {
+        const identity = identityIn(pemToDer(signature.layer.annotations?.['dev.sigstore.cosign/certificate']));
+        signers.add(identity
+            ? `certificate for ${identity}`
+            : 'a key (the .sig does not say which)');
+    }
     return {
+        signers: [...signers].sort(),
         legacy: {
             verified: signatures.filter(s => legacySignatureValid(s, digest, key))
                 .length,

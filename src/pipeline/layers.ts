@@ -87,13 +87,22 @@ export async function buildLayers(
     uid: options.uid,
     gid: options.gid
   }
+  // Layers finish in any order; the log tells them in the image's order, each once those before it
+  // have been told.
+  const told: (string | undefined)[] = []
+  let tellNext = 0
+  const tell = (i: number, line: string): void => {
+    told[i] = line
+    while (told[tellNext] !== undefined) options.log.info(told[tellNext++]!)
+  }
   const built = await mapBounded(jobs, options.jobs, async (job, i) => {
     const where = { source: job.source, destination: job.destination }
     if (options.reuse) {
       const { diffId, size } = await tarDigest(entryLists[i], tarOptions)
       const previous = await options.reuse(diffId)
       if (previous) {
-        options.log.info(
+        tell(
+          i,
           `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`
         )
         return {
@@ -130,7 +139,8 @@ export async function buildLayers(
       throw error
     })
     growing?.finish(layer.digest, layer.size)
-    options.log.info(
+    tell(
+      i,
       `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
     )
     const blob = fileBlob(

@@ -1,4 +1,9 @@
-import { KeyObject, verify as cryptoVerify, X509Certificate } from 'node:crypto'
+import {
+  createHash,
+  KeyObject,
+  verify as cryptoVerify,
+  X509Certificate
+} from 'node:crypto'
 import { certificateIdentity } from './keyless'
 import { digestHex, type Digest } from '../oci/digest'
 import type { Repository } from '../oci/reference'
@@ -146,6 +151,43 @@ function checkBundle(
 export interface VerificationReport {
   legacy: { verified: number; total: number }
   bundles: { verified: number; total: number; predicateTypes: string[] }
+  /** Who made the signatures found, verified or not: key hints and certificate identities. */
+  signers: string[]
+}
+
+/** The key hint verifiers use: base64(sha256(SPKI DER)). */
+export function keyHint(key: KeyObject): string {
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('base64')
+}
+
+function identityIn(der: Buffer | undefined): string | undefined {
+  if (!der) return undefined
+  try {
+    return certificateIdentity(new X509Certificate(der))
+  } catch {
+    return undefined
+  }
+}
+
+/** Who signed, as far as a signature says: a certificate's identity, or a key's hint. */
+function signerOf(
+  material:
+    | (NonNullable<BundleJson['verificationMaterial']> & {
+        publicKey?: { hint?: string }
+      })
+    | undefined
+): string | undefined {
+  const identity = identityIn(
+    material?.certificate?.rawBytes
+      ? Buffer.from(material.certificate.rawBytes, 'base64')
+      : undefined
+  )
+  if (identity) return `certificate for ${identity}`
+  return material?.publicKey?.hint
+    ? `key with hint ${material.publicKey.hint}`
+    : undefined
 }
 
 /** Reads both signature formats of `digest` back from the registry and checks them with `key`. */
@@ -160,7 +202,25 @@ export async function verifyImageSignatures(
   const statements = referrers
     .map(r => bundleStatement(r.bundle, digest, key))
     .filter((s): s is { predicateType: string } => s !== undefined)
+  const signers = new Set<string>()
+  for (const r of referrers) {
+    const signer = signerOf(
+      (r.bundle as BundleJson | undefined)?.verificationMaterial
+    )
+    if (signer) signers.add(signer)
+  }
+  for (const signature of signatures) {
+    const identity = identityIn(
+      pemToDer(signature.layer.annotations?.['dev.sigstore.cosign/certificate'])
+    )
+    signers.add(
+      identity
+        ? `certificate for ${identity}`
+        : 'a key (the .sig does not say which)'
+    )
+  }
   return {
+    signers: [...signers].sort(),
     legacy: {
       verified: signatures.filter(s => legacySignatureValid(s, digest, key))
         .length,
