@@ -10,7 +10,7 @@
 //                      [--realtree-install DIR] [--cpu-prof DIR]
 //   --runs N              runs per scenario (default 5); medians are reported
 //   --scenario NAME       cold, next-merge (alias warm), link, realtree-cold, realtree-next-merge,
-//                         small-files, rss; groups fixture, realtree, all (default); repeatable
+//                         small-files, rss, sbom; groups fixture, realtree, all (default); repeatable
 //   --keep                keep the work directory (logs of every build, checkouts) and print it
 //   --imprint-only        skip buildah (no ratios against it; for profiling and quick checks)
 //   --realtree-install D  install bench/realtree into D and reuse it in later invocations while its
@@ -21,7 +21,7 @@
 // Needs docker-registry, skopeo, umoci, busybox-static, buildah, git, GNU tar, gzip, GNU time and
 // npm with the npm registry (for the real tree): `script/setup bench` installs them on Debian.
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import {
   chmodSync,
   closeSync,
@@ -58,7 +58,8 @@ const scenarioNames = [
   'realtree-cold',
   'realtree-next-merge',
   'small-files',
-  'rss'
+  'rss',
+  'sbom'
 ]
 const groups = {
   all: scenarioNames,
@@ -452,6 +453,46 @@ function pushBase(layout, registry) {
   return `${registry.host}/base/busybox:latest`
 }
 
+/**
+ * A base like a slim Debian for the SBOM scenario: busybox, this machine's dpkg database and
+ * os-release, and executables from /usr/bin up to 70 MB (debian:12-slim holds 74 MB), which the
+ * Go and Rust catalogers read as ELF files: the SBOM stage streams and reads all of it.
+ */
+function pushDebianLikeBase(work, registry) {
+  const dir = join(work, 'debian-like')
+  const layout = `${dir}/layout:latest`
+  run('umoci init', 'umoci', ['init', '--layout', `${dir}/layout`])
+  run('umoci new', 'umoci', ['new', '--image', layout])
+  run('umoci unpack', 'umoci', ['unpack', '--image', layout, `${dir}/bundle`])
+  const root = `${dir}/bundle/rootfs`
+  for (const d of ['bin', 'etc', 'var/lib/dpkg', 'usr/bin'])
+    mkdirSync(join(root, d), { recursive: true })
+  copyFileSync(need('busybox'), join(root, 'bin/busybox'))
+  symlinkSync('busybox', join(root, 'bin/sh'))
+  copyFileSync('/var/lib/dpkg/status', join(root, 'var/lib/dpkg/status'))
+  copyFileSync('/etc/os-release', join(root, 'etc/os-release'))
+  let bytes = 0
+  for (const name of readdirSync('/usr/bin').sort()) {
+    const stat = statSync(join('/usr/bin', name), { throwIfNoEntry: false })
+    if (!stat?.isFile() || bytes + stat.size > 70e6) continue
+    copyFileSync(join('/usr/bin', name), join(root, 'usr/bin', name))
+    chmodSync(join(root, 'usr/bin', name), 0o755)
+    bytes += stat.size
+  }
+  run('umoci repack', 'umoci', ['repack', '--image', layout, `${dir}/bundle`])
+  run('skopeo copy (debian-like base)', 'skopeo', [
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${layout}`,
+    `docker://${registry.host}/base/debian-like:latest`
+  ])
+  return {
+    reference: `${registry.host}/base/debian-like:latest`,
+    description: `busybox, this machine's dpkg status, ${mb(bytes)} of /usr/bin`
+  }
+}
+
 // ---- registry storage ----------------------------------------------------------------------------
 /** Every blob in the registry's storage: digest → bytes. */
 function listBlobs(registry) {
@@ -548,7 +589,16 @@ function containerfile(layers, entrypoint) {
 }
 
 /** `node dist/cli/index.js build --push true` on default inputs, under GNU time for the peak RSS. */
-function imprint({ label, checkout, registry, base, repo, fx, fresh }) {
+function imprint({
+  label,
+  checkout,
+  registry,
+  base,
+  repo,
+  fx,
+  fresh,
+  extra = []
+}) {
   const rssFile = join(fresh, 'peak-rss')
   const env = freshEnv(fresh)
   const prof = cpuProfDir
@@ -578,7 +628,8 @@ function imprint({ label, checkout, registry, base, repo, fx, fresh }) {
     ...fx.layers.flatMap(([source, dest]) => ['--layers', `${source}:${dest}`]),
     ...(fx.entrypoint ? ['--entrypoint', fx.entrypoint] : []),
     '--push',
-    'true'
+    'true',
+    ...extra
   ]
   const start = process.hrtime.bigint()
   const r = run(`imprint, ${label}`, '/usr/bin/time', args, {
@@ -916,6 +967,54 @@ async function coldOnly(ctx, fx, i, scenario, tools) {
   if (!options.keep) rmSync(work, { recursive: true, force: true })
 }
 
+/**
+ * What the SBOM costs: the fixture cold, unsigned, signed with a key (provenance, no SBOM), and
+ * signed with the SBOM, each into a new repository; on the fixture's busybox base (the target) and
+ * on a slim-Debian-like base, whose 70 MB the SBOM stage downloads and reads.
+ */
+async function sbomCost(ctx, fx, i) {
+  const work = join(ctx.work, `sbom-${i}`)
+  const origin = makeOrigin(
+    fx,
+    join(work, 'origin'),
+    1_767_225_600 + i * 86_400,
+    `sbom ${i}: first commit`
+  )
+  const variants = [
+    ['unsigned', []],
+    ['signed', ['--signing-key', ctx.signingKey, '--sbom', 'false']],
+    ['sbom', ['--signing-key', ctx.signingKey]]
+  ]
+  const bases = [
+    ['sbom', ctx.bases.imprint],
+    ['sbom-debian', ctx.debianLike.reference]
+  ]
+  const summary = []
+  for (const [scenario, base] of bases) {
+    for (const [variant, extra] of variants) {
+      const fresh = join(work, `${scenario}-${variant}`)
+      mkdirSync(fresh, { recursive: true })
+      const r = await withCheckout(fx, origin, work, checkout =>
+        imprint({
+          label: `${scenario} ${variant} run ${i + 1}`,
+          checkout,
+          registry: ctx.registries.imprint,
+          base,
+          repo: `${scenario}/${variant}-${i}`,
+          fx,
+          fresh,
+          extra
+        })
+      )
+      if (!options.keep) rmSync(fresh, { recursive: true, force: true })
+      record(scenario, variant, r.seconds)
+      summary.push(`${scenario} ${variant} ${r.seconds.toFixed(2)}s`)
+    }
+  }
+  note(`  sbom run ${i + 1}/${runs}: ${summary.join('; ')}`)
+  if (!options.keep) rmSync(work, { recursive: true, force: true })
+}
+
 // ---- the real dependency tree --------------------------------------------------------------------
 /** `npm ci --ignore-scripts` of bench/realtree into `dir` (reused while its lock is the same). */
 function installRealtree(dir) {
@@ -1072,6 +1171,27 @@ function report(ctx) {
       }
     )
   }
+  for (const [scenario, title] of [
+    ['sbom', 'fixture cold'],
+    ['sbom-debian', 'fixture cold on the debian-like base']
+  ]) {
+    const unsigned = m(scenario, 'unsigned')
+    const signed = m(scenario, 'signed')
+    const withSbom = m(scenario, 'sbom')
+    if (withSbom === undefined) continue
+    console.log(
+      `\nSBOM, ${title} (median s): unsigned ${s(unsigned)}; signed, no SBOM ${s(signed)}; signed with SBOM ${s(withSbom)}`
+    )
+    check(
+      `SBOM adds ≤ 20 % to the ${title}`,
+      (withSbom - signed) / unsigned,
+      0.2,
+      {
+        show: v => `${(v * 100).toFixed(1)} %`,
+        detail: ` (+${(withSbom - signed).toFixed(2)} s)`
+      }
+    )
+  }
   if (targets.length) {
     console.log('\n| target | measured | limit | |')
     console.log('|---|---|---|---|')
@@ -1104,6 +1224,11 @@ function report(ctx) {
   }
 
   console.log('\nEvery run (s):')
+  for (const scenario of ['sbom', 'sbom-debian'])
+    if (results[scenario])
+      console.log(
+        `- ${scenario}: ${['unsigned', 'signed', 'sbom'].map(k => `${k} ${results[scenario][k].map(v => v.toFixed(2)).join(' / ')}`).join('; ')}`
+      )
   for (const [name, title] of rows) {
     const parts = ['imprint', 'buildah', 'floor']
       .filter(k => results[name][k])
@@ -1247,6 +1372,22 @@ async function main() {
       note('100,000 small files (cold):')
       for (let i = 0; i < runs; i++)
         await coldOnly(ctx, smallFiles, i, 'small-files', tools)
+    }
+
+    if (wants('sbom')) {
+      ctx.debianLike = pushDebianLikeBase(work, ctx.registries.imprint)
+      ctx.signingKey = join(work, 'signing.key')
+      writeFileSync(
+        ctx.signingKey,
+        generateKeyPairSync('ec', {
+          namedCurve: 'prime256v1'
+        }).privateKey.export({ type: 'pkcs8', format: 'pem' })
+      )
+      ctx.content.push(
+        `SBOM: the fixture on its busybox base and on a slim-Debian-like base (${ctx.debianLike.description}), imprint only`
+      )
+      note('SBOM cost (fixture cold, busybox and debian-like bases):')
+      for (let i = 0; i < runs; i++) await sbomCost(ctx, fixture, i)
     }
 
     if (wants('rss')) {

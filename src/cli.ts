@@ -19,7 +19,7 @@ import { consoleLogger } from './util/log'
 const usage = `Usage:
   imprint build --image REPOSITORY --layers SOURCE:DESTINATION [options]
   imprint generate-key-pair [--output-key-prefix cosign]
-  imprint verify --key cosign.pub | --certificate-identity URI  IMAGE@DIGEST
+  imprint verify --key cosign.pub | --certificate-identity URI [--type sbom|provenance] IMAGE@DIGEST
 
 build: builds an OCI image without a Docker daemon. Options have the names of the action's
 inputs; list options may be repeated or hold newline-separated items.
@@ -50,12 +50,19 @@ inputs; list options may be repeated or hold newline-separated items.
 
 generate-key-pair: writes PREFIX.key (cosign-encrypted, ECDSA P-256) and PREFIX.pub.
 verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key,
-or (keyless) that their certificates name the identity (e.g. the workflow URI).
+or (keyless) that their certificates name the identity (e.g. the workflow URI). With --type, prints
+the verified SBOM or provenance statement (from a bundle referrer or the .att tag) instead.
 
 Secrets come from the environment, never the command line: the registry password from
 $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
 build prints the digest on stdout; progress, and what was pushed or written, goes to stderr.
 Every input of the action is an option of build (--NAME VALUE); see the README's input table.`
+
+/** `verify --type`: the predicate types each name stands for (or a predicate type itself). */
+const attestationTypes: Record<string, string[]> = {
+  sbom: ['https://cyclonedx.org/bom', 'https://spdx.dev/Document'],
+  provenance: ['https://slsa.dev/provenance/']
+}
 
 const keyPassword = (): string =>
   process.env.IMPRINT_KEY_PASSWORD ?? process.env.COSIGN_PASSWORD ?? ''
@@ -184,6 +191,7 @@ async function verifyCommand(rest: string[]): Promise<number> {
     options: {
       key: { type: 'string' },
       'certificate-identity': { type: 'string' },
+      type: { type: 'string' },
       username: { type: 'string' },
       'insecure-registries': { type: 'string', multiple: true }
     },
@@ -232,15 +240,38 @@ async function verifyCommand(rest: string[]): Promise<number> {
       throw new Error(`${repo}@${digest} does not exist in the registry`)
     }
     const report = await verifyImageSignatures(client, repo, digest, trust)
-    process.stdout.write(
+    const counted = (
+      what: string,
+      { verified, total, predicateTypes }: typeof report.bundles
+    ): string =>
+      `  ${what}: ${verified} of ${total} verified` +
+      (predicateTypes.length ? ` (${predicateTypes.join(', ')})` : '') +
+      '\n'
+    // With --type, stdout carries the statement alone (for jq or a policy engine); the counts go to stderr.
+    const out = values.type ? process.stderr : process.stdout
+    out.write(
       `${repo}@${digest}\n` +
         `  legacy .sig (cosign v2, containers/image): ${report.legacy.verified} of ${report.legacy.total} verified\n` +
-        `  bundle referrers (cosign v3): ${report.bundles.verified} of ${report.bundles.total} verified` +
-        (report.bundles.predicateTypes.length
-          ? ` (${report.bundles.predicateTypes.join(', ')})`
-          : '') +
-        '\n'
+        counted('bundle referrers (cosign v3)', report.bundles) +
+        (report.attestations.total
+          ? counted('legacy .att (cosign v2)', report.attestations)
+          : '')
     )
+    if (values.type) {
+      // The verified statement of that kind, for a reader or a policy: on stdout, whole.
+      const wanted = attestationTypes[values.type] ?? [values.type]
+      const statement = report.statements.find(s =>
+        wanted.some(t => s.predicateType.startsWith(t))
+      )
+      if (!statement) {
+        process.stderr.write(
+          `error: no ${values.type} attestation of ${repo}@${digest} verifies with ${trust instanceof KeyObject ? `the key ${values.key}` : `the identity ${trust.identity}`}${report.statements.length ? ` (verified: ${[...new Set(report.statements.map(s => s.predicateType))].join(', ')})` : ''}\n`
+        )
+        return 1
+      }
+      process.stdout.write(`${JSON.stringify(statement.statement, null, 2)}\n`)
+      return 0
+    }
     const found = report.legacy.total + report.bundles.total
     const against =
       trust instanceof KeyObject

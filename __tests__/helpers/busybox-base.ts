@@ -7,10 +7,11 @@ import {
   mkdtempSync,
   rmSync,
   symlinkSync,
-  copyFileSync
+  copyFileSync,
+  writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { requireTool } from './tools'
 
 /**
@@ -22,6 +23,8 @@ export async function pushBusyboxBase(
   options: {
     /** Directories the base has, with their own mode and owner (as umoci records them). */
     directories?: { path: string; mode: number; uid: number; gid: number }[]
+    /** Files the base has, by path (an OS's package database, its os-release). */
+    files?: Record<string, string>
   } = {}
 ): Promise<string> {
   const run = promisify(execFile)
@@ -53,6 +56,10 @@ export async function pushBusyboxBase(
       mkdirSync(path, { recursive: true })
       chmodSync(path, dir.mode)
       chownSync(path, dir.uid, dir.gid)
+    }
+    for (const [path, content] of Object.entries(options.files ?? {})) {
+      mkdirSync(dirname(join(bundle, 'rootfs', path)), { recursive: true })
+      writeFileSync(join(bundle, 'rootfs', path), content)
     }
     execFileSync(umoci, ['repack', '--image', `${layout}:latest`, bundle])
     execFileSync(umoci, [

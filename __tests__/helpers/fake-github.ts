@@ -17,13 +17,16 @@ export interface FakeGitHub {
     state: 'open'
   }[]
   requests: { method: string; path: string; authorization?: string }[]
+  /** Bundles stored through "Create an attestation" (`POST /repos/{owner}/{repo}/attestations`). */
+  attestations: { repository: string; bundle: Record<string, unknown> }[]
   /** Answer writes with 403, as GitHub does for a read-only (fork) token. */
   readOnly: boolean
   close(): Promise<void>
 }
 
 /**
- * A local stand-in for the three GitHub REST endpoints the PR comment uses — GitHub's API cannot be
+ * A local stand-in for the GitHub REST endpoints Imprint uses (comments, pull requests, and
+ * "Create an attestation") — GitHub's API cannot be
  * reached from here. It follows the documented shapes ("Issues → Comments"): list with per_page/page
  * pagination, create (201), update (200), and 403 "Resource not accessible by integration" for
  * writes with a read-only token.
@@ -34,6 +37,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     comments: [],
     pulls: [],
     requests: [],
+    attestations: [],
     readOnly: false,
     close: async () => {}
   }
@@ -54,6 +58,23 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       for await (const chunk of req) raw += String(chunk)
       if (!req.headers.authorization?.startsWith('Bearer '))
         return send(res, 401, { message: 'Requires authentication' })
+      // "Create an attestation": `{bundle}` in, 201 `{id}` out; 403 without `attestations: write`.
+      const attest = /^\/repos\/([^/]+\/[^/]+)\/attestations$/.exec(
+        url.pathname
+      )
+      if (attest && req.method === 'POST') {
+        if (state.readOnly)
+          return send(res, 403, {
+            message: 'Resource not accessible by integration'
+          })
+        const body = JSON.parse(raw) as { bundle?: Record<string, unknown> }
+        if (!body.bundle || typeof body.bundle !== 'object')
+          return send(res, 422, {
+            message: 'Invalid request: bundle is required'
+          })
+        state.attestations.push({ repository: attest[1], bundle: body.bundle })
+        return send(res, 201, { id: nextId++ })
+      }
       const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(
         url.pathname
       )

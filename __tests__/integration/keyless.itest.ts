@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mockFulcio, mockRekor } from '@sigstore/mock'
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github'
 import { build } from '../helpers/pipeline'
 import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool, skopeoSync } from '../helpers/tools'
@@ -23,9 +24,11 @@ const identity =
   'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
 
 let registry: TestRegistry
+let github: FakeGitHub
 let idToken: string
 beforeAll(async () => {
   registry = await startRegistry()
+  github = await startFakeGitHub()
   const b64 = (o: object) =>
     Buffer.from(JSON.stringify(o)).toString('base64url')
   const now = Math.floor(Date.now() / 1000)
@@ -40,13 +43,15 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await registry?.stop()
+  await github?.close()
 })
 
 describe('keyless signing', () => {
   it('signs with a Fulcio certificate for the workflow, witnessed by Rekor, in both formats', async () => {
-    // One interceptor per request: a certificate and a log entry for each of the three signatures.
+    // One interceptor per request: a certificate and a log entry for each of the four signatures
+    // (simple signing, cosign sign bundle, provenance, SBOM).
     const rekorKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       await mockFulcio({ baseURL: fulcio })
       await mockRekor({ baseURL: rekor, keyPair: rekorKey })
     }
@@ -58,12 +63,15 @@ describe('keyless signing', () => {
         layers: 'app:/app',
         sign: 'keyless',
         'working-directory': ws.dir,
-        tags: 'v1'
+        tags: 'v1',
+        'github-token': 'ghs_attest'
       },
       {
         env: {
           HOME: process.env.HOME,
           GITHUB_SHA: ws.sha,
+          GITHUB_REPOSITORY: 'acme/app',
+          GITHUB_API_URL: github.url,
           SIGSTORE_ID_TOKEN: idToken,
           SIGSTORE_FULCIO_URL: fulcio,
           SIGSTORE_REKOR_URL: rekor
@@ -72,6 +80,26 @@ describe('keyless signing', () => {
     )
     expect(result.signatures).toHaveLength(1)
     expect(result.signatures[0].identity).toBe(identity)
+    // The provenance and the SBOM also went to the repository's attestations, as actions/attest
+    // stores them, each the very bundle the registry holds.
+    expect(github.attestations.map(a => a.repository)).toEqual([
+      'acme/app',
+      'acme/app'
+    ])
+    const stored = github.attestations.map(a => {
+      const bundle = a.bundle as {
+        dsseEnvelope: { payload: string }
+        verificationMaterial: { certificate?: unknown }
+      }
+      expect(bundle.verificationMaterial.certificate).toBeDefined()
+      return JSON.parse(
+        Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()
+      ).predicateType
+    })
+    expect(stored.sort()).toEqual([
+      'https://cyclonedx.org/bom',
+      'https://slsa.dev/provenance/v1'
+    ])
 
     // The legacy .sig layer: openssl verifies the signature with the certificate's key, and the
     // certificate names the workflow; the Rekor SET annotation is there for cosign v2.
@@ -153,7 +181,7 @@ describe('keyless signing', () => {
         `docker://${registry.host}/acme/keyless:sha256-${hex}`
       )
     )
-    expect(index.manifests).toHaveLength(2)
+    expect(index.manifests).toHaveLength(3)
     const referrer = JSON.parse(
       execFileSync(
         requireTool('skopeo'),
@@ -246,7 +274,7 @@ describe('keyless signing', () => {
     )
 
     const rekorKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       await mockFulcio({ baseURL: fulcio })
       await mockRekor({ baseURL: rekor, keyPair: rekorKey })
     }

@@ -188,8 +188,9 @@ describe('key-based signing', () => {
     // distribution 2.8 has no referrers API: the sha256-<hex> index lists the referrer.
     const index = await skopeoRaw(`${registry.host}/${repo}:sha256-${hex}`)
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json')
-    // One cosign signature bundle and one SLSA provenance, each listed with its artifactType.
-    expect(index.manifests).toHaveLength(2)
+    // A cosign signature bundle, an SLSA provenance and an SBOM, each listed with its artifactType
+    // (the SBOM's own checks are in sbom.itest.ts).
+    expect(index.manifests).toHaveLength(3)
     const byPredicate = (type: string) =>
       index.manifests.find(
         (m: Json) => m.annotations['dev.sigstore.bundle.predicateType'] === type
@@ -323,6 +324,10 @@ describe('key-based signing', () => {
     ).toHaveLength(1)
     expect(
       (await skopeoRaw(`${registry.host}/${repo}:sha256-${hex}`)).manifests
+    ).toHaveLength(3)
+    // The cosign v2 form of the attestations: one provenance and one SBOM, not one more per run.
+    expect(
+      (await skopeoRaw(`${registry.host}/${repo}:sha256-${hex}.att`)).layers
     ).toHaveLength(2)
   })
 
@@ -344,7 +349,10 @@ describe('key-based signing', () => {
       'legacy .sig (cosign v2, containers/image): 1 of 1 verified'
     )
     expect(ok.stdout).toContain(
-      'bundle referrers (cosign v3): 2 of 2 verified (https://sigstore.dev/cosign/sign/v1, https://slsa.dev/provenance/v1)'
+      'bundle referrers (cosign v3): 3 of 3 verified (https://cyclonedx.org/bom, https://sigstore.dev/cosign/sign/v1, https://slsa.dev/provenance/v1)'
+    )
+    expect(ok.stdout).toContain(
+      'legacy .att (cosign v2): 2 of 2 verified (https://cyclonedx.org/bom, https://slsa.dev/provenance/v1)'
     )
     expect(ok.status).toBe(0)
     const otherKey = join(keys, 'other.pub')
@@ -360,8 +368,9 @@ describe('key-based signing', () => {
       'legacy .sig (cosign v2, containers/image): 0 of 1 verified'
     )
     expect(bad.stdout).toContain(
-      'bundle referrers (cosign v3): 0 of 2 verified'
+      'bundle referrers (cosign v3): 0 of 3 verified'
     )
+    expect(bad.stdout).toContain('legacy .att (cosign v2): 0 of 2 verified')
     expect(bad.status).toBe(1)
   })
 })

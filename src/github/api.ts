@@ -125,6 +125,20 @@ export class GitHubApi {
     return pulls[0]
   }
 
+  /**
+   * Stores a Sigstore bundle in the repository's attestations (what actions/attest does), so
+   * `gh attestation verify oci://IMAGE@DIGEST --owner OWNER` finds it. Needs `attestations: write`.
+   */
+  createAttestation(
+    owner: string,
+    repo: string,
+    bundle: object
+  ): Promise<{ id: number }> {
+    return this.call('POST', `/repos/${owner}/${repo}/attestations`, {
+      bundle
+    })
+  }
+
   createPull(
     owner: string,
     repo: string,

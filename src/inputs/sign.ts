@@ -15,6 +15,8 @@ export interface SignInputs {
   signRecursive: boolean
   /** Attach signed SLSA v1 provenance when signing. */
   attest: boolean
+  /** Attach a signed SBOM of each image when signing. */
+  sbom: boolean
 }
 
 /**
@@ -71,6 +73,7 @@ export function readSignInputs(
     signAuto: reader.raw('sign') === 'auto',
     signingKey,
     signRecursive: reader.field('sign-recursive', parseBoolean, false),
-    attest: reader.field('attest', parseBoolean, true)
+    attest: reader.field('attest', parseBoolean, true),
+    sbom: reader.field('sbom', parseBoolean, true)
   }
 }

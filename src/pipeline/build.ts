@@ -6,7 +6,7 @@ import { assemble } from './assemble'
 import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 import type { BlobObserver } from '../layer/observer'
-import { buildLayers } from './layers'
+import { buildLayers, type BuiltLayers } from './layers'
 
 /** Builds the layers and assembles the image (or index) on the resolved base. */
 export async function buildArtifact(
@@ -22,9 +22,9 @@ export async function buildArtifact(
     followFrom?: number
     log: Logger
   }
-): Promise<Artifact> {
+): Promise<{ artifact: Artifact; contents: BuiltLayers['contents'] }> {
   const { log } = options
-  const layers = await log.group('Build layers', () =>
+  const { layers, contents } = await log.group('Build layers', () =>
     buildLayers(
       inputs.layers,
       base.platforms.map(p => p.platform),
@@ -55,5 +55,5 @@ export async function buildArtifact(
     )
     return result
   })
-  return artifact
+  return { artifact, contents }
 }

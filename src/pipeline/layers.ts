@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { collectEntries } from '../layer/collect'
+import type { TarEntry } from '../layer/tar'
 import { sourceForPlatform, type LayerSpec } from '../layer/layer-spec'
 import {
   compressorId,
@@ -47,7 +48,7 @@ export async function buildLayers(
   specs: readonly LayerSpec[],
   platforms: readonly Platform[],
   options: LayerBuildOptions
-): Promise<Blob[][]> {
+): Promise<BuiltLayers> {
   const jobs: { source: string; destination: string }[] = []
   const keyOf = (source: string, destination: string): string =>
     `${source}\0${destination}`
@@ -159,5 +160,16 @@ export async function buildLayers(
   const byKey = new Map(
     jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]])
   )
-  return perPlatform.map(keys => keys.map(key => byKey.get(key) as Blob))
+  return {
+    layers: perPlatform.map(keys => keys.map(key => byKey.get(key) as Blob)),
+    contents: new Map(
+      built.map((blob, i) => [blob.built!.diffId, entryLists[i]])
+    )
+  }
+}
+
+/** The built layers per platform, and what each holds (by diffID), for the SBOM. */
+export interface BuiltLayers {
+  layers: Blob[][]
+  contents: Map<Digest, TarEntry[]>
 }

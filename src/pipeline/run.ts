@@ -9,7 +9,6 @@ import type { Artifact } from '../oci/image'
 import type { Limits } from '../registry/http'
 import { imageResult, type PipelineResult } from '../report/result'
 import type { EarlyUploads } from '../sinks/registry'
-import type { SignatureRecord } from '../sign/signer'
 import type { Logger } from '../util/log'
 import type { RetryPolicy } from '../util/retry'
 import { baseStage, type ResolvedBase } from './base'
@@ -26,7 +25,8 @@ import { mergeStage } from './merge'
 import { layoutTarget, publish, registriesFor, startEarlyUploads } from './push'
 import { report } from './report'
 import { layerReuse, rememberLayers } from './reuse'
-import { sign } from './sign'
+import { SbomStage } from './sbom'
+import { sign, signingMode } from './sign'
 import { renderTags } from './tags'
 
 export interface PipelineDeps {
@@ -118,8 +118,19 @@ export async function runPipeline(
       deps.layerMapStore,
       log
     )
-    const built = merging
-      ? await mergeStage(inputs, registries, log)
+    // Base layers are read for the SBOM while the layers are built, when the run will sign.
+    const sbom = SbomStage.start(
+      inputs,
+      signingMode(inputs, context) !== 'none',
+      base,
+      registries,
+      log
+    )
+    const { artifact: built, contents } = merging
+      ? {
+          artifact: await mergeStage(inputs, registries, log),
+          contents: new Map()
+        }
       : await buildArtifact(inputs, context, base, {
           workingDirectory,
           scratchDir,
@@ -150,6 +161,15 @@ export async function runPipeline(
       built,
       log
     )
+    // The SBOM is made while the image is pushed; it is attached only to what this run built.
+    const sbomsMade = sbom?.make(
+      built,
+      inputs.image,
+      contents,
+      context.sourceDateEpoch,
+      deps.tempDir
+    )
+    sbomsMade?.catch(() => {})
     const { artifact, push, mirrors, pushSkipped } = await publish(
       built,
       tags,
@@ -171,19 +191,20 @@ export async function runPipeline(
           log
         )
     }
-    const signatures: SignatureRecord[] = []
-    // Signed and attested in every repository: verifiers look beside the image they pull.
-    for (const repository of inputs.images)
-      signatures.push(
-        ...(await sign(artifact, base, inputs, {
-          pushed: push !== undefined,
-          repository,
-          client: registries.client(repository.registry),
-          context,
-          env,
-          log
-        }))
-      )
+    // An existing image deployed again (the base moved) has its SBOM from the run that made it.
+    const sboms =
+      push && sbom && sbomsMade && artifact === built
+        ? await sbom.report(sbomsMade)
+        : []
+    const signatures = await sign(artifact, base, inputs, {
+      pushed: push !== undefined,
+      repositories: inputs.images,
+      registries,
+      context,
+      sboms: new Map(sboms.map(s => [s.image, s.statement])),
+      env,
+      log
+    })
     const deployed =
       planned &&
       (await updateManifests(
@@ -198,6 +219,11 @@ export async function runPipeline(
     const result: PipelineResult = {
       ...imageOf(artifact, push, mirrors),
       signatures,
+      sboms: sboms.map(({ platform, path, packages }) => ({
+        platform,
+        path,
+        packages
+      })),
       deploy: deployed,
       comparison,
       pushSkipped

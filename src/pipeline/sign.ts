@@ -1,10 +1,17 @@
-import type { SignInputs } from '../inputs'
+import type { SignInputs, SignMode } from '../inputs'
+import type { Digest } from '../oci/digest'
 import { imageDescriptor, topLevel, type Artifact } from '../oci/image'
 import type { Repository } from '../oci/reference'
-import { rfc3339 } from '../oci/types'
-import type { RegistryClient } from '../registry/client'
+import { rfc3339, type Descriptor } from '../oci/types'
+import { GitHubApi, GitHubApiError } from '../github/api'
+import type { Registries } from '../registry/registries'
+import { cycloneDxPredicateType } from '../sbom'
+import type { Attestation } from '../sign/attestation'
 import { KeylessSigner, keylessConfig } from '../sign/keyless'
-import { provenanceStatement } from '../sign/provenance'
+import {
+  provenanceStatement,
+  slsaProvenancePredicate
+} from '../sign/provenance'
 import {
   keyMethod,
   keylessMethod,
@@ -17,38 +24,52 @@ import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 
 /**
- * The sign stage: with a key or keyless (as `sign` resolved), only an image that was pushed; an
- * unsigned push says how to sign.
+ * How this run signs: `sign` as the inputs resolved it, except that `auto` does not sign keyless
+ * on a private repository (the public Rekor log would record its name and workflow). Said once.
+ */
+export function signingMode(
+  inputs: Pick<SignInputs, 'sign' | 'signAuto'>,
+  context: Pick<BuildContext, 'privateRepository'>,
+  log?: Logger
+): SignMode {
+  if (inputs.sign !== 'keyless' || !context.privateRepository)
+    return inputs.sign
+  if (inputs.signAuto) {
+    log?.info(
+      'not signed: this repository is private, and keyless signing would write its name and workflow into the public Rekor log; set signing-key, or sign: keyless to accept that'
+    )
+    return 'none'
+  }
+  log?.warning(
+    'sign: keyless on a private repository: the public Rekor log will show this repository, its workflow and the image digest'
+  )
+  return 'keyless'
+}
+
+/**
+ * The sign stage: with a key or keyless, only an image that was pushed, in every repository it
+ * went to (verifiers look beside the image they pull): the signature in both cosign formats,
+ * signed provenance on the top-level digest, and each platform image's SBOM. An unsigned push says
+ * how to sign.
  */
 export async function sign(
   artifact: Artifact,
   base: ResolvedBase,
-  inputs: SignInputs,
+  inputs: SignInputs & { githubToken?: string },
   options: {
     pushed: boolean
-    repository: Repository
-    client: RegistryClient
+    repositories: readonly Repository[]
+    registries: Registries
     context: BuildContext
+    /** Signed SBOM statements, by the digest of the image they describe. */
+    sboms?: ReadonlyMap<Digest, Buffer>
     env: NodeJS.ProcessEnv
     log: Logger
   }
 ): Promise<SignatureRecord[]> {
   const { log } = options
-  let mode = inputs.sign
-  if (mode === 'keyless' && options.context.privateRepository) {
-    // The public Rekor log would record the repository's and the workflow's names for anyone.
-    if (inputs.signAuto) {
-      log.info(
-        'not signed: this repository is private, and keyless signing would write its name and workflow into the public Rekor log; set signing-key, or sign: keyless to accept that'
-      )
-      mode = 'none'
-    } else {
-      log.warning(
-        'sign: keyless on a private repository: the public Rekor log will show this repository, its workflow and the image digest'
-      )
-    }
-  }
-  const method =
+  const mode = signingMode(inputs, options.context, log)
+  const method: SigningMethod | undefined =
     mode === 'key' && inputs.signingKey
       ? keyMethod(inputs.signingKey)
       : mode === 'keyless'
@@ -69,27 +90,68 @@ export async function sign(
     log.info(
       `signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`
     )
-    return signArtifact(options.client, options.repository, artifact, method, {
-      recursive: inputs.signRecursive,
-      attest: inputs.attest,
-      created: rfc3339(options.context.sourceDateEpoch),
-      revision: options.context.sha,
-      base,
-      env: options.env,
-      log
-    })
+    const records: SignatureRecord[] = []
+    for (const repository of options.repositories)
+      records.push(
+        ...(await signArtifact(repository, artifact, method, {
+          ...options,
+          recursive: inputs.signRecursive,
+          attest: inputs.attest,
+          created: rfc3339(options.context.sourceDateEpoch),
+          revision: options.context.sha,
+          base
+        }))
+      )
+    if (method.kind === 'keyless')
+      await storeOnGitHub(records, inputs.githubToken, options.context, log)
+    // The bundles went where they belong; the result keeps references, not their bytes.
+    return records.map(record => ({
+      ...record,
+      attestations: record.attestations.map(({ signed: _, ...rest }) => rest)
+    }))
   })
 }
 
-export interface SignOptions {
-  recursive: boolean
-  /** Attach signed SLSA provenance to the top-level digest. */
-  attest: boolean
-  created: string
-  revision?: string
-  base: ResolvedBase
-  env: NodeJS.ProcessEnv
+/**
+ * Keyless attestations also go to the repository's attestation store, as actions/attest puts
+ * them, so `gh attestation verify oci://IMAGE@DIGEST --owner OWNER` finds them. It needs
+ * `attestations: write`; without it (or GitHub's API failing) the run only warns.
+ */
+async function storeOnGitHub(
+  records: readonly SignatureRecord[],
+  token: string | undefined,
+  context: BuildContext,
   log: Logger
+): Promise<void> {
+  const [owner, repo] = (context.repository ?? '').split('/')
+  if (!owner || !repo || !token) return
+  const api = new GitHubApi(token, context.apiUrl)
+  const seen = new Set<string>()
+  for (const attestation of records.flatMap(r => r.attestations)) {
+    // What an earlier run (a re-run) attached was stored then; only this run's bundles go up.
+    if (!attestation.signed || !attestation.written) continue
+    if (seen.has(attestation.bundle)) continue
+    seen.add(attestation.bundle)
+    try {
+      const { id } = await api.createAttestation(
+        owner,
+        repo,
+        attestation.signed
+      )
+      log.info(
+        `${attestation.predicateType}: stored in GitHub's attestations (${id})`
+      )
+    } catch (error) {
+      const hint =
+        error instanceof GitHubApiError && error.status === 403
+          ? ' (give the job "attestations: write")'
+          : ''
+      log.warning(
+        `attestation not stored on GitHub: ${(error as Error).message}${hint}`
+      )
+      return
+    }
+  }
 }
 
 function invocationOf(statement: unknown): string | undefined {
@@ -101,29 +163,35 @@ function invocationOf(statement: unknown): string | undefined {
 }
 
 /**
- * Signs the pushed digest (the index for several platforms, and with `recursive` each platform
- * manifest too) in both cosign formats, attaches signed provenance when asked, and verifies what
- * was written.
+ * What to sign in one repository: the pushed digest (the index for several platforms) with its
+ * provenance; each platform manifest too with `recursive`, or to carry its SBOM.
  */
 async function signArtifact(
-  client: RegistryClient,
   repo: Repository,
   artifact: Artifact,
   method: SigningMethod,
-  options: SignOptions
+  options: {
+    registries: Registries
+    recursive: boolean
+    attest: boolean
+    sboms?: ReadonlyMap<Digest, Buffer>
+    created: string
+    revision?: string
+    base: ResolvedBase
+    env: NodeJS.ProcessEnv
+    log: Logger
+  }
 ): Promise<SignatureRecord[]> {
   const top = topLevel(artifact)
   const images = artifact.kind === 'image' ? [artifact] : artifact.images
   const layers = new Map<
     string,
-    { source: string; destination: string; diffId: typeof top.digest }
+    { source: string; destination: string; diffId: Digest }
   >()
-  for (const img of images) {
-    for (const layer of img.layers) {
+  for (const img of images)
+    for (const layer of img.layers)
       if (layer.built) layers.set(layer.descriptor.digest, layer.built)
-    }
-  }
-  const statement = provenanceStatement(
+  const provenance = provenanceStatement(
     {
       repository: repo,
       digest: top.digest,
@@ -135,22 +203,45 @@ async function signArtifact(
     },
     options.env
   )
-  const invocation = invocationOf(JSON.parse(statement.toString('utf8')))
-  const subjects = [
-    { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
-  ]
-  if (artifact.kind === 'index' && options.recursive) {
-    subjects.push(...artifact.images.map(imageDescriptor))
+  const invocation = invocationOf(JSON.parse(provenance.toString('utf8')))
+  const sbomFor = (digest: Digest): Attestation[] => {
+    const statement = options.sboms?.get(digest)
+    return statement
+      ? [{ statement, predicateType: cycloneDxPredicateType }]
+      : []
   }
+  const subjects: { subject: Descriptor; attestations: Attestation[] }[] = [
+    {
+      subject: {
+        mediaType: top.mediaType,
+        digest: top.digest,
+        size: top.bytes.length
+      },
+      attestations: [
+        ...(options.attest
+          ? [
+              {
+                statement: provenance,
+                predicateType: slsaProvenancePredicate,
+                sameAs: (existing: unknown) =>
+                  invocationOf(existing) === invocation
+              }
+            ]
+          : []),
+        ...(artifact.kind === 'image' ? sbomFor(artifact.digest) : [])
+      ]
+    }
+  ]
+  if (artifact.kind === 'index') {
+    for (const image of artifact.images) {
+      const attestations = sbomFor(image.digest)
+      if (options.recursive || attestations.length)
+        subjects.push({ subject: imageDescriptor(image), attestations })
+    }
+  }
+  const client = options.registries.client(repo.registry)
   const records: SignatureRecord[] = []
-  for (const [i, subject] of subjects.entries()) {
-    const attest =
-      i === 0 && options.attest
-        ? {
-            statement,
-            sameAs: (existing: unknown) => invocationOf(existing) === invocation
-          }
-        : undefined
+  for (const { subject, attestations } of subjects)
     records.push(
       await signDigest(
         client,
@@ -159,9 +250,8 @@ async function signArtifact(
         method,
         options.created,
         options.log,
-        attest
+        attestations
       )
     )
-  }
   return records
 }

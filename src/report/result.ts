@@ -49,6 +49,8 @@ export interface PipelineResult {
   ociLayout?: string
   /** One record per signed digest: the top-level one first. */
   signatures: SignatureRecord[]
+  /** The SBOM attached to each platform image (when signing): the document's file, a count. */
+  sboms?: { platform: string; path: string; packages: number }[]
   deploy?: DeployResult
   /** Against the image of the pull request's base commit (pull_request events). */
   comparison?: Comparison

@@ -12,6 +12,7 @@ export function outputsOf(result: PipelineResult): Record<string, string> {
     'config-digest': result.configDigest ?? '',
     platform: result.platforms.map(p => p.platform).join(','),
     signature: result.signatures[0]?.legacy ?? '',
+    sbom: (result.sboms ?? []).map(s => s.path).join('\n'),
     'manifest-commit': result.deploy?.commit ?? '',
     'manifests-changed': result.deploy?.changed.join('\n') ?? '',
     'previous-image': result.deploy?.previous ?? '',
@@ -57,6 +58,7 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
     ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
     signature: result.signatures[0]?.legacy ?? null,
     signatures: result.signatures,
+    ...(result.sboms?.length ? { sboms: result.sboms } : {}),
     ...(result.deploy
       ? {
           manifests: {
@@ -136,6 +138,10 @@ export function renderSummary(result: PipelineResult): string {
   }
   if (result.pushed && result.signatures.length === 0)
     lines.push('| Signature | not signed |')
+  for (const sbom of result.sboms ?? [])
+    lines.push(
+      `| SBOM | ${sbom.packages} packages${result.sboms!.length > 1 ? ` (${escapeCell(sbom.platform)})` : ''}, CycloneDX, signed and attached; ${code(sbom.path)} |`
+    )
 
   if (result.deploy) {
     const d = result.deploy

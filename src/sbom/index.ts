@@ -27,7 +27,7 @@ export {
   type LayerScan,
   type ScanOptions
 } from './scan'
-export { fileSource } from './sources'
+export { diskSource, fileSource, type DiskFile } from './sources'
 export type {
   Cataloger,
   Distro,

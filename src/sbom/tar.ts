@@ -215,11 +215,14 @@ export async function* decompressLayer(
   }
   if (first.done) return
   const head = first.value
+  // Large output chunks: each one is a callback on the main thread (16 KiB by default, thousands
+  // per base layer), and the tar parser copies out only the few files it keeps.
+  const chunkSize = 256 * 1024
   const decompressor =
     head[0] === 0x1f && head[1] === 0x8b
-      ? createGunzip()
+      ? createGunzip({ chunkSize })
       : head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528
-        ? createZstdDecompress()
+        ? createZstdDecompress({ chunkSize })
         : undefined
   async function* rest(): AsyncGenerator<Buffer> {
     yield head

@@ -4,6 +4,7 @@ import { MediaType } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { mapBounded } from '../util/pool'
 
 export const bundleMediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 export const emptyConfig = Buffer.from('{}')
@@ -79,29 +80,27 @@ export async function listBundleReferrers(
           ? (JSON.parse(found.bytes.toString('utf8')) as ImageIndex)
           : undefined
       ))
-  const referrers: Referrer[] = []
-  for (const descriptor of index?.manifests ?? []) {
-    if (
-      !descriptor.artifactType?.startsWith(
-        'application/vnd.dev.sigstore.bundle'
-      )
-    )
-      continue
+  const candidates = (index?.manifests ?? []).filter(descriptor =>
+    descriptor.artifactType?.startsWith('application/vnd.dev.sigstore.bundle')
+  )
+  // A few at a time: each is two round trips, and an image collects several per run.
+  const found = await mapBounded(candidates, 4, async descriptor => {
     // Someone else's odd or deleted referrer must not stop us from finding ours.
     try {
       const found = await client.getManifest(repo, descriptor.digest)
       const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
-      if (manifest.layers?.length !== 1) continue
+      if (manifest.layers?.length !== 1) return undefined
       const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest)
-      referrers.push({
+      return {
         descriptor,
         manifest,
-        bundle: JSON.parse(bytes.toString('utf8'))
-      })
+        bundle: JSON.parse(bytes.toString('utf8')) as unknown
+      }
     } catch {
-      continue
+      return undefined
     }
-  }
+  })
+  const referrers = found.filter((r): r is Referrer => r !== undefined)
   return referrers
 }
 

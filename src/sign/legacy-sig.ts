@@ -4,14 +4,30 @@ import { MediaType } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
 import type { Descriptor, ImageManifest } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { mapBounded } from '../util/pool'
 
 const simpleSigningMediaType =
   'application/vnd.dev.cosign.simplesigning.v1+json'
+/** cosign's legacy attestation layer: a whole DSSE envelope. */
+export const dsseEnvelopeMediaType = 'application/vnd.dsse.envelope.v1+json'
 export const signatureAnnotation = 'dev.cosignproject.cosign/signature'
+/** The `.att` layer annotation that names the statement's predicate type. */
+export const predicateTypeAnnotation = 'predicateType'
 
-/** `sha256:abc…` → `sha256-abc….sig`: where cosign v2 and containers/image look. */
-function legacySignatureTag(digest: Digest): string {
-  return `sha256-${digestHex(digest)}.sig`
+/**
+ * The two kinds of cosign v2 tag beside an image: `.sig` holds simple-signing payloads with their
+ * signatures in annotations, `.att` holds signed DSSE envelopes (attestations).
+ */
+export type LegacyKind = 'sig' | 'att'
+
+const layerTypes: Record<LegacyKind, string> = {
+  sig: simpleSigningMediaType,
+  att: dsseEnvelopeMediaType
+}
+
+/** `sha256:abc…` → `sha256-abc….sig` (or `.att`): where cosign v2 and containers/image look. */
+export function legacyTag(digest: Digest, kind: LegacyKind = 'sig'): string {
+  return `sha256-${digestHex(digest)}.${kind}`
 }
 
 /**
@@ -39,42 +55,45 @@ export interface ExistingSignature {
   payload: Buffer
 }
 
-/** Reads the signature layers (and payloads) under the `.sig` tag of `digest`. */
+/** Reads the layers (and payloads) under the `.sig` (or `.att`) tag of `digest`. */
 export async function readLegacySignatures(
   client: RegistryClient,
   repo: Repository,
-  digest: Digest
+  digest: Digest,
+  kind: LegacyKind = 'sig'
 ): Promise<{ manifest?: ImageManifest; signatures: ExistingSignature[] }> {
-  const found = await client.findManifest(repo, legacySignatureTag(digest))
+  const found = await client.findManifest(repo, legacyTag(digest, kind))
   if (!found) return { signatures: [] }
   const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
-  const signatures: ExistingSignature[] = []
-  for (const layer of manifest.layers) {
-    if (layer.mediaType !== simpleSigningMediaType) continue
-    signatures.push({
+  const signatures = await mapBounded(
+    manifest.layers.filter(layer => layer.mediaType === layerTypes[kind]),
+    4,
+    async layer => ({
       layer,
       payload: await client.getBlobBytes(repo, layer.digest)
     })
-  }
+  )
   return { manifest, signatures }
 }
 
 /**
- * Appends one signature layer to the `.sig` manifest of `digest` (read, append, write, as cosign
- * does). `isDuplicate` lets the caller skip the write when an equivalent signature is there.
+ * Appends one layer to the `.sig` (or `.att`) manifest of `digest` (read, append, write, as cosign
+ * does). `isDuplicate` lets the caller skip the write when an equivalent one is there.
  */
 export async function appendLegacySignature(
   client: RegistryClient,
   repo: Repository,
   digest: Digest,
   signature: LegacySignature,
-  isDuplicate: (existing: ExistingSignature) => boolean
+  isDuplicate: (existing: ExistingSignature) => boolean,
+  kind: LegacyKind = 'sig'
 ): Promise<{ reference: string; manifestDigest: Digest; appended: boolean }> {
-  const tag = legacySignatureTag(digest)
+  const tag = legacyTag(digest, kind)
   const { manifest, signatures } = await readLegacySignatures(
     client,
     repo,
-    digest
+    digest,
+    kind
   )
   if (manifest && signatures.some(isDuplicate)) {
     const current = await client.getManifest(repo, tag)
@@ -84,7 +103,7 @@ export async function appendLegacySignature(
       appended: false
     }
   }
-  const payloadBlob = bytesBlob(simpleSigningMediaType, signature.payload)
+  const payloadBlob = bytesBlob(layerTypes[kind], signature.payload)
   const layer: Descriptor = {
     ...payloadBlob.descriptor,
     annotations: signature.annotations

@@ -3,7 +3,8 @@ import type { Repository } from '../oci/reference'
 import type { Descriptor } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
 import type { Logger } from '../util/log'
-import { attachBundle, keyBundle, listBundleReferrers } from './bundle-referrer'
+import { attachStatement, type Attached, type Attestation } from './attestation'
+import { keyBundle, listBundleReferrers } from './bundle-referrer'
 import { certificateIdentity, type KeylessSigner } from './keyless'
 import type { SigningKey } from './keys'
 import { appendLegacySignature, signatureAnnotation } from './legacy-sig'
@@ -16,7 +17,6 @@ import {
 } from './payload'
 import { slsaProvenancePredicate } from './provenance'
 import {
-  bundleStatement,
   legacySignatureValid,
   verifyImageSignatures,
   type Trust
@@ -83,6 +83,8 @@ export interface SignatureRecord {
   bundle: string
   /** The signed SLSA provenance referrer, when attested: `REPO@sha256:…`. */
   provenance?: string
+  /** Every attestation attached (provenance, SBOM): referrer and `.att` tag. */
+  attestations: Attached[]
   /** Keyless: the certificate identity (the workflow) the signatures are bound to. */
   identity?: string
   /** False when an equivalent signature was already there (a re-run with a key). */
@@ -102,11 +104,7 @@ export async function signDigest(
   method: SigningMethod,
   created: string,
   log: Logger,
-  attest?: {
-    statement: Buffer
-    /** Two provenance statements are the same attestation when this part of them is equal. */
-    sameAs: (existing: unknown) => boolean
-  }
+  attestations: readonly Attestation[] = []
 ): Promise<SignatureRecord> {
   const digest = subject.digest
   const payload = simpleSigningPayload(repo, digest)
@@ -121,30 +119,38 @@ export async function signDigest(
       existing.payload.equals(payload) &&
       legacySignatureValid(existing, digest, known)
   )
+  // What is already attached, listed once: a re-run finds its statements there.
+  const referrers = known
+    ? await listBundleReferrers(client, repo, digest)
+    : undefined
+  // The signature as cosign v3 reads it: a bundle of the cosign "sign" statement (no `.att`).
   const bundle = await attachStatement(
     client,
     repo,
     subject,
     method,
-    cosignSignStatement(digest),
-    cosignSignPredicate,
+    {
+      statement: cosignSignStatement(digest),
+      predicateType: cosignSignPredicate
+    },
     created,
-    log
+    log,
+    { legacy: false, referrers }
   )
-  let provenance: { reference: string; written: boolean } | undefined
-  if (attest) {
-    provenance = await attachStatement(
-      client,
-      repo,
-      subject,
-      method,
-      attest.statement,
-      slsaProvenancePredicate,
-      created,
-      log,
-      attest.sameAs
+  const attached: Attached[] = []
+  for (const attestation of attestations)
+    attached.push(
+      await attachStatement(
+        client,
+        repo,
+        subject,
+        method,
+        attestation,
+        created,
+        log,
+        { legacy: true, referrers }
+      )
     )
-  }
 
   const trust = method.trust()
   if (!trust)
@@ -152,25 +158,32 @@ export async function signDigest(
       `signing ${repo}@${digest} produced no verifiable certificate`
     )
   const report = await verifyImageSignatures(client, repo, digest, trust)
-  const wanted = attest
-    ? [cosignSignPredicate, slsaProvenancePredicate]
-    : [cosignSignPredicate]
+  const wanted = [
+    cosignSignPredicate,
+    ...attestations.map(a => a.predicateType)
+  ]
+  const inAtt = attestations.map(a => a.predicateType)
   if (
     report.legacy.verified === 0 ||
-    wanted.some(type => !report.bundles.predicateTypes.includes(type))
+    wanted.some(type => !report.bundles.predicateTypes.includes(type)) ||
+    inAtt.some(type => !report.attestations.predicateTypes.includes(type))
   ) {
     throw new Error(
-      `signatures of ${repo}@${digest} did not verify after writing (legacy ${report.legacy.verified}/${report.legacy.total}, bundles ${report.bundles.verified}/${report.bundles.total})`
+      `signatures of ${repo}@${digest} did not verify after writing (legacy ${report.legacy.verified}/${report.legacy.total}, bundles ${report.bundles.verified}/${report.bundles.total}, attestations ${report.attestations.verified}/${report.attestations.total})`
     )
   }
   log.info(
-    `${repo}@${digest}: signed (${method.kind}; ${legacy.appended ? 'new' : 'existing'} .sig, ${bundle.written ? 'new' : 'existing'} bundle); verified ${report.legacy.verified} legacy and ${report.bundles.verified} bundle signatures`
+    `${repo}@${digest}: signed (${method.kind}; ${legacy.appended ? 'new' : 'existing'} .sig, ${bundle.written ? 'new' : 'existing'} bundle${attached.length ? `, ${attached.map(a => `${shortType(a.predicateType)} ${a.written ? 'new' : 'existing'}`).join(', ')}` : ''}); verified ${report.legacy.verified} legacy, ${report.bundles.verified} bundle and ${report.attestations.verified} .att signatures`
+  )
+  const provenance = attached.find(
+    a => a.predicateType === slsaProvenancePredicate
   )
   return {
     subject: `${repo}@${digest}`,
     legacy: legacy.reference,
-    bundle: bundle.reference,
-    provenance: provenance?.reference,
+    bundle: bundle.bundle,
+    provenance: provenance?.bundle,
+    attestations: attached,
     ...(trust instanceof KeyObject ? {} : { identity: trust.identity }),
     written: {
       legacy: legacy.appended,
@@ -180,56 +193,9 @@ export async function signDigest(
   }
 }
 
-/**
- * Signs an in-toto statement with DSSE and attaches it as a bundle referrer of `subject`, unless
- * (with a key) a bundle of the same predicate type signed by it (and, when given, `sameAs`) is there.
- */
-async function attachStatement(
-  client: RegistryClient,
-  repo: Repository,
-  subject: Descriptor,
-  method: SigningMethod,
-  statement: Buffer,
-  predicateType: string,
-  created: string,
-  log: Logger,
-  sameAs: (existing: unknown) => boolean = () => true
-): Promise<{ reference: string; written: boolean }> {
-  const known = method.recognises ? method.trust() : undefined
-  if (known) {
-    const existing = (
-      await listBundleReferrers(client, repo, subject.digest)
-    ).find(
-      r =>
-        bundleStatement(r.bundle, subject.digest, known)?.predicateType ===
-          predicateType && sameAs(statementOf(r.bundle))
-    )
-    if (existing)
-      return {
-        reference: `${repo}@${existing.descriptor.digest}`,
-        written: false
-      }
-  }
-  const attached = await attachBundle(
-    client,
-    repo,
-    subject,
-    await method.statementBundle(statement),
-    predicateType,
-    created
-  )
-  if (attached.viaFallbackTag) {
-    log.debug(
-      `${repo.registry} has no referrers API; listed ${predicateType} under the sha256-<hex> fallback tag`
-    )
-  }
-  return { reference: attached.reference, written: true }
-}
-
-function statementOf(bundle: unknown): unknown {
-  const payload = (bundle as { dsseEnvelope?: { payload?: string } })
-    .dsseEnvelope?.payload
-  return payload
-    ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8'))
-    : undefined
+/** `https://slsa.dev/provenance/v1` → `provenance`, `https://cyclonedx.org/bom` → `SBOM`. */
+function shortType(predicateType: string): string {
+  if (predicateType === slsaProvenancePredicate) return 'provenance'
+  if (/cyclonedx|spdx/.test(predicateType)) return 'SBOM'
+  return predicateType
 }

@@ -8,11 +8,7 @@ import { certificateIdentity } from './keyless'
 import { digestHex, type Digest } from '../oci/digest'
 import type { Repository } from '../oci/reference'
 import type { RegistryClient } from '../registry/client'
-import {
-  bundleMediaType,
-  listBundleReferrers,
-  type Referrer
-} from './bundle-referrer'
+import { bundleMediaType, listBundleReferrers } from './bundle-referrer'
 import {
   readLegacySignatures,
   signatureAnnotation,
@@ -100,7 +96,7 @@ export function bundleStatement(
   bundle: unknown,
   digest: Digest,
   key: Trust
-): { predicateType: string } | undefined {
+): VerifiedStatement | undefined {
   try {
     return checkBundle(bundle, digest, key)
   } catch {
@@ -112,23 +108,34 @@ function checkBundle(
   bundle: unknown,
   digest: Digest,
   key: Trust
-): { predicateType: string } | undefined {
+): VerifiedStatement | undefined {
   const b = bundle as BundleJson
-  const envelope = b.dsseEnvelope
-  if (
-    b.mediaType !== bundleMediaType ||
-    !envelope ||
-    envelope.payloadType !== inTotoPayloadType
-  ) {
-    return undefined
-  }
-  const payload = Buffer.from(envelope.payload, 'base64')
+  if (b.mediaType !== bundleMediaType || !b.dsseEnvelope) return undefined
   const certificate = b.verificationMaterial?.certificate?.rawBytes
-  const verifier = keyFromCertificate(
-    certificate ? Buffer.from(certificate, 'base64') : undefined,
-    key
+  return checkEnvelope(
+    b.dsseEnvelope,
+    digest,
+    keyFromCertificate(
+      certificate ? Buffer.from(certificate, 'base64') : undefined,
+      key
+    )
   )
-  if (!verifier) return undefined
+}
+
+/** A verified in-toto statement: its predicate type, and the whole statement. */
+export interface VerifiedStatement {
+  predicateType: string
+  statement: Record<string, unknown>
+}
+
+/** A DSSE envelope over an in-toto statement naming `digest`, signed by `verifier`. */
+function checkEnvelope(
+  envelope: NonNullable<BundleJson['dsseEnvelope']>,
+  digest: Digest,
+  verifier: KeyObject | undefined
+): VerifiedStatement | undefined {
+  if (!verifier || envelope.payloadType !== inTotoPayloadType) return undefined
+  const payload = Buffer.from(envelope.payload, 'base64')
   const signed = envelope.signatures.some(s =>
     cryptoVerify(
       'sha256',
@@ -145,12 +152,46 @@ function checkBundle(
   const names = statement.subject?.some(
     s => s.digest?.sha256 === digestHex(digest)
   )
-  return names ? { predicateType: statement.predicateType } : undefined
+  return names
+    ? {
+        predicateType: statement.predicateType,
+        statement: statement as unknown as Record<string, unknown>
+      }
+    : undefined
+}
+
+/** The statement of a legacy `.att` layer, when its envelope verifies with `key` and names `digest`. */
+export function legacyAttestationStatement(
+  attestation: {
+    layer: { annotations?: Record<string, string> }
+    payload: Buffer
+  },
+  digest: Digest,
+  key: Trust
+): VerifiedStatement | undefined {
+  try {
+    const envelope = JSON.parse(
+      attestation.payload.toString('utf8')
+    ) as NonNullable<BundleJson['dsseEnvelope']>
+    const certificate =
+      attestation.layer.annotations?.['dev.sigstore.cosign/certificate']
+    return checkEnvelope(
+      envelope,
+      digest,
+      keyFromCertificate(pemToDer(certificate), key)
+    )
+  } catch {
+    return undefined
+  }
 }
 
 export interface VerificationReport {
   legacy: { verified: number; total: number }
   bundles: { verified: number; total: number; predicateTypes: string[] }
+  /** cosign v2 attestations under the `.att` tag. */
+  attestations: { verified: number; total: number; predicateTypes: string[] }
+  /** Every verified statement (referrers first, then `.att`), for `imprint verify --type`. */
+  statements: VerifiedStatement[]
   /** Who made the signatures found, verified or not: key hints and certificate identities. */
   signers: string[]
 }
@@ -197,11 +238,18 @@ export async function verifyImageSignatures(
   digest: Digest,
   key: Trust
 ): Promise<VerificationReport> {
-  const { signatures } = await readLegacySignatures(client, repo, digest)
-  const referrers: Referrer[] = await listBundleReferrers(client, repo, digest)
+  const [{ signatures }, { signatures: legacyAttestations }, referrers] =
+    await Promise.all([
+      readLegacySignatures(client, repo, digest),
+      readLegacySignatures(client, repo, digest, 'att'),
+      listBundleReferrers(client, repo, digest)
+    ])
   const statements = referrers
     .map(r => bundleStatement(r.bundle, digest, key))
-    .filter((s): s is { predicateType: string } => s !== undefined)
+    .filter((s): s is VerifiedStatement => s !== undefined)
+  const attested = legacyAttestations
+    .map(a => legacyAttestationStatement(a, digest, key))
+    .filter((s): s is VerifiedStatement => s !== undefined)
   const signers = new Set<string>()
   for (const r of referrers) {
     const signer = signerOf(
@@ -230,6 +278,12 @@ export async function verifyImageSignatures(
       verified: statements.length,
       total: referrers.length,
       predicateTypes: statements.map(s => s.predicateType).sort()
-    }
+    },
+    attestations: {
+      verified: attested.length,
+      total: legacyAttestations.length,
+      predicateTypes: attested.map(s => s.predicateType).sort()
+    },
+    statements: [...statements, ...attested]
   }
 }

@@ -48,6 +48,7 @@ const result: PipelineResult = {
       subject: `ghcr.io/acme/api@${d('1')}`,
       legacy: `ghcr.io/acme/api:sha256-${'1'.repeat(64)}.sig@${d('7')}`,
       bundle: `ghcr.io/acme/api@${d('8')}`,
+      attestations: [],
       written: { legacy: true, bundle: true, provenance: false }
     }
   ]

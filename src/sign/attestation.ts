@@ -1,0 +1,276 @@
+import type { Repository } from '../oci/reference'
+import type { Descriptor } from '../oci/types'
+import type { RegistryClient } from '../registry/client'
+import type { Logger } from '../util/log'
+import {
+  attachBundle,
+  listBundleReferrers,
+  type Referrer
+} from './bundle-referrer'
+import {
+  appendLegacySignature,
+  legacyTag,
+  predicateTypeAnnotation,
+  signatureAnnotation,
+  type LegacySignature
+} from './legacy-sig'
+import type { SigningMethod } from './signer'
+import {
+  bundleStatement,
+  legacyAttestationStatement,
+  type Trust
+} from './verify'
+
+/** An in-toto statement to sign and attach, and when an existing one counts as the same. */
+export interface Attestation {
+  statement: Buffer
+  predicateType: string
+  /** Two statements of this type are the same attestation when this part of them is equal. */
+  sameAs?: (existing: unknown) => boolean
+}
+
+/** Where an attestation went: the bundle referrer (cosign v3) and the `.att` tag (cosign v2). */
+export interface Attached {
+  predicateType: string
+  bundle: string
+  legacy: string
+  written: boolean
+  /** The signed bundle itself (for GitHub's attestation store). */
+  signed?: object
+}
+
+interface BundleJson {
+  dsseEnvelope?: {
+    payload: string
+    payloadType: string
+    signatures: { sig: string; keyid?: string }[]
+  }
+  verificationMaterial?: {
+    certificate?: { rawBytes?: string }
+    tlogEntries?: {
+      logIndex?: string
+      logId?: { keyId?: string }
+      integratedTime?: string
+      inclusionPromise?: { signedEntryTimestamp?: string }
+      canonicalizedBody?: string
+    }[]
+  }
+}
+
+function pem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? []
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`
+}
+
+/**
+ * The `.att` layer cosign v2 writes for the same signed envelope: the DSSE envelope itself, its
+ * predicate type, and (keyless) the certificate and the Rekor SET, so `cosign verify-attestation`
+ * and policy engines that read `.att` find what the referrer holds.
+ */
+export function legacyAttestation(
+  bundle: object,
+  predicateType: string
+): LegacySignature {
+  const b = bundle as BundleJson
+  const envelope = b.dsseEnvelope
+  if (!envelope) throw new Error('the attestation bundle has no DSSE envelope')
+  const payload = Buffer.from(
+    JSON.stringify({
+      payloadType: envelope.payloadType,
+      payload: envelope.payload,
+      signatures: envelope.signatures.map(s => ({
+        keyid: s.keyid ?? '',
+        sig: s.sig
+      }))
+    })
+  )
+  const annotations: Record<string, string> = {
+    [signatureAnnotation]: '',
+    [predicateTypeAnnotation]: predicateType
+  }
+  const material = b.verificationMaterial
+  const certificate = material?.certificate?.rawBytes
+  if (certificate) {
+    annotations['dev.sigstore.cosign/certificate'] = pem(
+      Buffer.from(certificate, 'base64')
+    )
+    annotations['dev.sigstore.cosign/chain'] = ''
+  }
+  const entry = material?.tlogEntries?.[0]
+  if (
+    entry?.inclusionPromise?.signedEntryTimestamp &&
+    entry.canonicalizedBody
+  ) {
+    annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
+      SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
+      Payload: {
+        body: entry.canonicalizedBody,
+        integratedTime: Number(entry.integratedTime),
+        logIndex: Number(entry.logIndex),
+        logID: Buffer.from(entry.logId?.keyId ?? '', 'base64').toString('hex')
+      }
+    })
+  }
+  return { payload, annotations }
+}
+
+function statementOf(bundle: unknown): unknown {
+  const payload = (bundle as BundleJson).dsseEnvelope?.payload
+  return payload
+    ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8'))
+    : undefined
+}
+
+/**
+ * Signs an in-toto statement once (DSSE) and attaches the signature twice: as a bundle referrer of
+ * `subject` (cosign v3) and as a layer of its `.att` tag (cosign v2). With a key, an attestation
+ * of the same type signed by it (and, when given, `sameAs`) already there is not written again.
+ */
+export async function attachStatement(
+  client: RegistryClient,
+  repo: Repository,
+  subject: Descriptor,
+  method: SigningMethod,
+  attestation: Attestation,
+  created: string,
+  log: Logger,
+  options: {
+    legacy: boolean
+    /** The subject's referrers as listed before this run attached any (listed here otherwise). */
+    referrers?: readonly Referrer[]
+  } = { legacy: true }
+): Promise<Attached> {
+  const { predicateType, statement } = attestation
+  const sameAs = attestation.sameAs ?? (() => true)
+  const known: Trust | undefined = method.recognises
+    ? method.trust()
+    : undefined
+  if (known) {
+    const existing = (
+      options.referrers ??
+      (await listBundleReferrers(client, repo, subject.digest))
+    ).find(
+      r =>
+        bundleStatement(r.bundle, subject.digest, known)?.predicateType ===
+          predicateType && sameAs(statementOf(r.bundle))
+    )
+    if (existing) {
+      const bundle = `${repo}@${existing.descriptor.digest}`
+      if (!options.legacy)
+        return { predicateType, bundle, legacy: '', written: false }
+      // The `.att` form may be missing (an image signed before Imprint wrote it): added once.
+      const legacy = await appendLegacySignature(
+        client,
+        repo,
+        subject.digest,
+        legacyAttestation(existing.bundle as object, predicateType),
+        layer =>
+          isSameAttestation(
+            layer,
+            subject.digest,
+            known,
+            predicateType,
+            sameAs
+          ),
+        'att'
+      )
+      return {
+        predicateType,
+        bundle,
+        legacy: legacy.reference,
+        written: legacy.appended,
+        signed: existing.bundle as object
+      }
+    }
+  }
+  const signed = await method.statementBundle(statement)
+  const attached = await attachBundle(
+    client,
+    repo,
+    subject,
+    signed,
+    predicateType,
+    created
+  )
+  if (attached.viaFallbackTag) {
+    log.debug(
+      `${repo.registry} has no referrers API; listed ${predicateType} under the sha256-<hex> fallback tag`
+    )
+  }
+  if (!options.legacy)
+    return {
+      predicateType,
+      bundle: attached.reference,
+      legacy: '',
+      written: true
+    }
+  const legacy = await appendLegacySignature(
+    client,
+    repo,
+    subject.digest,
+    legacyAttestation(signed, predicateType),
+    () => false,
+    'att'
+  )
+  return {
+    predicateType,
+    bundle: attached.reference,
+    legacy: legacy.reference,
+    written: true,
+    signed
+  }
+}
+
+function isSameAttestation(
+  layer: { payload: Buffer; layer: Descriptor },
+  digest: Descriptor['digest'],
+  trust: Trust,
+  predicateType: string,
+  sameAs: (existing: unknown) => boolean
+): boolean {
+  const statement = legacyAttestationStatement(layer, digest, trust)
+  return (
+    statement?.predicateType === predicateType && sameAs(statement.statement)
+  )
+}
+
+/** Predicate types of SBOM attestations (cosign's spdxjson and cyclonedx, and versioned SPDX). */
+const sbomPredicate = /^https:\/\/(spdx\.dev\/Document|cyclonedx\.org\/bom)/
+
+/**
+ * An SBOM attestation the image already carries (a base image's, Chainguard's for one): as a
+ * bundle referrer, or in its `.att` tag. Referenced by the digest of the manifest that holds it;
+ * its signature is the base publisher's to verify.
+ */
+export async function findAttachedSbom(
+  client: RegistryClient,
+  repo: Repository,
+  digest: Descriptor['digest']
+): Promise<{ url: string; sha256: string; predicateType: string } | undefined> {
+  for (const referrer of await listBundleReferrers(client, repo, digest)) {
+    const predicateType =
+      referrer.descriptor.annotations?.['dev.sigstore.bundle.predicateType'] ??
+      referrer.manifest.annotations?.['dev.sigstore.bundle.predicateType']
+    if (predicateType && sbomPredicate.test(predicateType))
+      return {
+        url: `oci://${repo}@${referrer.descriptor.digest}`,
+        sha256: referrer.descriptor.digest.slice('sha256:'.length),
+        predicateType
+      }
+  }
+  const found = await client.findManifest(repo, legacyTag(digest, 'att'))
+  if (!found) return undefined
+  const manifest = JSON.parse(found.bytes.toString('utf8')) as {
+    layers?: Descriptor[]
+  }
+  const layer = manifest.layers?.find(l =>
+    sbomPredicate.test(l.annotations?.[predicateTypeAnnotation] ?? '')
+  )
+  return layer
+    ? {
+        url: `oci://${repo}@${found.digest}`,
+        sha256: found.digest.slice('sha256:'.length),
+        predicateType: layer.annotations![predicateTypeAnnotation]
+      }
+    : undefined
+}
