@@ -25,6 +25,7 @@ export const inputNames = [
   'image',
   'base',
   'layers',
+  'exclude',
   'platforms',
   'entrypoint',
   'cmd',
