@@ -61602,7 +61602,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42449);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(56430);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61611,7 +61611,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 42449:
+/***/ 56430:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61653,6 +61653,313 @@ function messageOf(error) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/layer/ignore.ts
+/**
+ * `.dockerignore` patterns, read and matched as Docker reads and matches them (moby/patternmatcher
+ * and its `ignorefile` reader; BuildKit's walk for what an excluded directory may still hold), for
+ * the `exclude` input and a source's `.imprintignore`.
+ *
+ * Where Docker's translation of a pattern into a Go regular expression contradicts its own
+ * documentation (Go's `filepath.Match` rules), the documentation is followed: `\x` matches `x`
+ * (Go's regexp would read `\d` as a digit), every character between brackets is a member of the
+ * class (Docker turns `[*]` into a broken class), and `^` outside brackets is an ordinary
+ * character (an anchor in Docker, so such a pattern matched nothing).
+ */
+/** The file at the top of a source directory whose patterns apply to that source only. */
+const IGNORE_FILE = '.imprintignore';
+// Go's unicode.IsSpace, which strings.TrimSpace trims (String.prototype.trim also trims U+FEFF
+// and keeps U+0085).
+const space = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const edges = new RegExp(`^${space}+|${space}+$`, 'gu');
+const trimSpace = (text) => text.replace(edges, '');
+/** Go's `path.Clean`: one slash between elements, no `.` elements, `..` resolved where it can be. */
+function cleanPath(path) {
+    if (path === '')
+        return '.';
+    const rooted = path.startsWith('/');
+    const out = [];
+    for (const element of path.split('/')) {
+        if (element === '' || element === '.')
+            continue;
+        if (element === '..') {
+            if (out.length > 0 && out[out.length - 1] !== '..')
+                out.pop();
+            else if (!rooted)
+                out.push('..');
+        }
+        else
+            out.push(element);
+    }
+    const joined = out.join('/');
+    return rooted ? `/${joined}` : joined || '.';
+}
+/** What `ignorefile.ReadAll` makes of one line that is not a comment; undefined when blank. */
+function readLine(line) {
+    let pattern = trimSpace(line);
+    if (pattern === '')
+        return undefined;
+    const invert = pattern.startsWith('!');
+    if (invert)
+        pattern = trimSpace(pattern.slice(1));
+    if (pattern.length > 0) {
+        pattern = cleanPath(pattern);
+        if (pattern.length > 1 && pattern.startsWith('/'))
+            pattern = pattern.slice(1);
+    }
+    return invert ? `!${pattern}` : pattern;
+}
+const regexSyntax = new Set('^$\\.*+?()[]{}|/');
+const literal = (ch) => (regexSyntax.has(ch) ? `\\${ch}` : ch);
+const classMember = (ch) => '\\]^-['.includes(ch) ? `\\${ch}` : ch;
+/**
+ * Reads a bracket expression at `chars[start]` (just after `[`) as Go's `filepath.Match` does:
+ * `^` negates, members are characters or `lo-hi` ranges, `\` escapes, `]` closes once a member
+ * was read. Returns the JavaScript class and the index after `]`.
+ */
+function readClass(chars, start) {
+    let i = start;
+    const unclosed = new Error('has a "[" that opens a character class without closing it (write \\[ for a bracket)');
+    const member = () => {
+        let ch = chars[i];
+        if (ch === undefined)
+            throw unclosed;
+        if (ch === '-' || ch === ']')
+            throw new Error(`has a character class with "${ch}" where a character belongs (write \\${ch} for it)`);
+        if (ch === '\\') {
+            ch = chars[++i];
+            if (ch === undefined)
+                throw unclosed;
+        }
+        i++;
+        if (i >= chars.length)
+            throw unclosed;
+        return ch;
+    };
+    let source = '[';
+    if (chars[i] === '^') {
+        source += '^';
+        i++;
+    }
+    let members = 0;
+    while (!(chars[i] === ']' && members > 0)) {
+        const lo = member();
+        let hi = lo;
+        if (chars[i] === '-') {
+            i++;
+            hi = member();
+        }
+        // Go's filepath.Match accepts these; Docker's regular expression does not compile.
+        if (lo.codePointAt(0) > hi.codePointAt(0))
+            throw new Error(`has a character class range ${lo}-${hi} that runs backwards`);
+        source +=
+            lo === hi ? classMember(lo) : `${classMember(lo)}-${classMember(hi)}`;
+        members++;
+    }
+    return { source: `${source}]`, next: i + 1 };
+}
+/**
+ * Compiles a cleaned pattern (no `!`) as moby's `Pattern.compile` does: a whole-path comparison,
+ * a prefix (`dir/**`), a suffix (`**` first, then only plain characters) or a regular expression.
+ */
+function compile(pattern) {
+    const chars = Array.from(pattern);
+    let source = '^';
+    let kind = 'exact';
+    for (let i = 0, step = 0; i < chars.length; step++) {
+        const ch = chars[i++];
+        if (ch === '*' && chars[i] === '*') {
+            i++;
+            if (chars[i] === '/')
+                i++;
+            if (i >= chars.length) {
+                if (kind === 'exact')
+                    kind = 'prefix';
+                else {
+                    // Go's `.` is any character but a newline.
+                    source += '[^\\n]*';
+                    kind = 'regexp';
+                }
+            }
+            else {
+                source += '(?:[^\\n]*/)?';
+                kind = 'regexp';
+            }
+            if (step === 0)
+                kind = 'suffix';
+        }
+        else if (ch === '*') {
+            source += '[^/]*';
+            kind = 'regexp';
+        }
+        else if (ch === '?') {
+            source += '[^/]';
+            kind = 'regexp';
+        }
+        else if (ch === '\\') {
+            if (i >= chars.length)
+                throw new Error('ends with a "\\" that escapes nothing');
+            source += literal(chars[i++]);
+            kind = 'regexp';
+        }
+        else if (ch === '[') {
+            const cls = readClass(chars, i);
+            source += cls.source;
+            i = cls.next;
+            kind = 'regexp';
+        }
+        else if (ch === ']') {
+            source += '\\]';
+            kind = 'regexp';
+        }
+        else
+            source += literal(ch);
+    }
+    switch (kind) {
+        case 'exact':
+            return path => path === pattern;
+        case 'prefix': {
+            const prefix = pattern.slice(0, -2);
+            return path => path.startsWith(prefix);
+        }
+        case 'suffix': {
+            // As in moby: `**/foo` also matches `foo`; `**foo` matches any path ending in foo.
+            const suffix = pattern.slice(2);
+            return path => path.endsWith(suffix) ||
+                (suffix.startsWith('/') && path === suffix.slice(1));
+        }
+        default: {
+            const regexp = new RegExp(`${source}$`, 'u');
+            return path => regexp.test(path);
+        }
+    }
+}
+/** What `patternmatcher.New` makes of one pattern line (after `readLine`). */
+function compilePattern(line) {
+    let text = cleanPath(trimSpace(line));
+    const exclusion = text.startsWith('!');
+    if (exclusion) {
+        if (text.length === 1)
+            throw new Error('re-includes nothing: write !PATTERN');
+        text = text.slice(1);
+    }
+    return { text, exclusion, matches: compile(text) };
+}
+/**
+ * Patterns given one per item (the `exclude` input: blank and comment lines already dropped).
+ * Throws one error naming every pattern that is not valid.
+ */
+function parsePatterns(items) {
+    const patterns = [];
+    const problems = [];
+    for (const item of items) {
+        const line = readLine(item);
+        if (line === undefined)
+            continue;
+        try {
+            patterns.push(compilePattern(line));
+        }
+        catch (error) {
+            problems.push(`"${item}" ${error.message}`);
+        }
+    }
+    if (problems.length)
+        throw new Error(problems.join('; '));
+    return patterns;
+}
+/**
+ * The patterns of an ignore file, read as `ignorefile.ReadAll` reads them: a UTF-8 BOM dropped,
+ * lines starting with `#` in column 1 are comments, blank lines skipped. Errors name `name` and the
+ * line number.
+ */
+function parseIgnoreFile(text, name) {
+    const lines = text.replace(/^\uFEFF/, '').split('\n');
+    const patterns = [];
+    const problems = [];
+    for (const [index, raw] of lines.entries()) {
+        const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+        if (content.startsWith('#'))
+            continue;
+        const line = readLine(content);
+        if (line === undefined)
+            continue;
+        try {
+            patterns.push(compilePattern(line));
+        }
+        catch (error) {
+            problems.push(`${name} line ${index + 1}: "${content.trim()}" ${error.message}`);
+        }
+    }
+    if (problems.length)
+        throw new Error(problems.join('; '));
+    return patterns;
+}
+/**
+ * Decides, path by path during a walk, what the patterns exclude: a path is excluded when the last
+ * pattern that matches it or a directory above it is not a `!` pattern (moby's
+ * `MatchesOrParentMatches`).
+ */
+class IgnoreRules {
+    patterns;
+    /** For the source directory itself: nothing above it matched. */
+    top;
+    reaches;
+    constructor(patterns) {
+        this.patterns = patterns;
+        this.top = patterns.map(() => false);
+        this.reaches = patterns.filter(p => p.exclusion).map(reachesUnder);
+    }
+    /** Whether `path` (slash-separated, relative to the source) is excluded, on its own. */
+    excludes(path) {
+        const slash = path.lastIndexOf('/');
+        const parent = slash < 0 ? '.' : cleanPath(path.slice(0, slash));
+        let matched = this.top;
+        if (parent !== '.') {
+            const parts = parent.split('/');
+            for (let i = 1; i <= parts.length; i++)
+                matched = this.directory(parts.slice(0, i).join('/'), matched).matched;
+        }
+        return this.excludesFile(path, matched);
+    }
+    /** Whether a file (or link) at `path` is excluded, given what matched its directory. */
+    excludesFile(path, parent) {
+        for (let i = this.patterns.length - 1; i >= 0; i--) {
+            if (parent[i] || this.patterns[i].matches(path))
+                return !this.patterns[i].exclusion;
+        }
+        return false;
+    }
+    /** Whether a directory at `path` is excluded, and what matched it, for what it holds. */
+    directory(path, parent) {
+        const matched = this.patterns.map((p, i) => parent[i] || p.matches(path));
+        const last = matched.lastIndexOf(true);
+        return {
+            excluded: last >= 0 && !this.patterns[last].exclusion,
+            matched
+        };
+    }
+    /**
+     * Whether an excluded directory must still be listed because a `!` pattern could include
+     * something below it. BuildKit's rule for patterns without wildcards (after a trailing `/*` or
+     * `/**`): those that start with the directory's path; a pattern with wildcards could unless its
+     * leading plain path segments lead elsewhere (BuildKit lists every excluded directory then).
+     */
+    mayIncludeBelow(dir) {
+        return this.reaches.some(reaches => reaches(dir));
+    }
+}
+const wildcard = /[*?[\]\\]/;
+function reachesUnder(pattern) {
+    const trimmed = pattern.text.replace(/\/\*\*?$/, '');
+    if (!wildcard.test(trimmed))
+        return dir => `${trimmed}/`.startsWith(`${dir}/`);
+    const segments = pattern.text.split('/');
+    const plain = segments.findIndex(segment => wildcard.test(segment));
+    const lead = segments.slice(0, plain).join('/');
+    if (lead === '')
+        return () => true;
+    return dir => `${dir}/`.startsWith(`${lead}/`) || `${lead}/`.startsWith(`${dir}/`);
+}
+
 ;// CONCATENATED MODULE: ./src/layer/layer-spec.ts
 
 /** Parses `SOURCE:DESTINATION`; the first colon followed by `/` separates the two. */
@@ -61957,6 +62264,7 @@ const inputNames = [
     'image',
     'base',
     'layers',
+    'exclude',
     'platforms',
     'entrypoint',
     'cmd',
@@ -62066,6 +62374,7 @@ function oneOf(...allowed) {
 
 
 
+
 /** A JSON array of strings, or a plain string split on spaces. */
 function parseCommand(value) {
     const trimmed = value.trim();
@@ -62153,6 +62462,7 @@ function readBuildInputs(reader, merging) {
                 throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist');
             return lines.map(parseLayerSpec);
         }, []),
+        exclude: reader.field('exclude', value => parsePatterns(parseList(value)), []),
         platforms: reader.field('platforms', parsePlatforms, []),
         entrypoint: reader.optional('entrypoint', parseCommand),
         cmd: reader.optional('cmd', parseCommand),
@@ -64961,6 +65271,8 @@ function assemble(base, layersPerPlatform, inputs, context) {
 
 
 
+
+
 function isInside(root, candidate) {
     const rel = (0,external_node_path_.relative)(root, candidate);
     return (rel === '' ||
@@ -64979,6 +65291,12 @@ function inByteOrder(entries) {
 /**
  * Lists what one `layers` line puts into its layer, sorted by path. Symlinks inside the source are
  * kept as links and never followed; nothing outside `root` is read.
+ *
+ * A directory source is filtered by the `exclude` patterns, then by those of its own
+ * `.imprintignore` (which is never archived): `.dockerignore` rules, relative to the source. A
+ * directory they exclude is not listed unless a `!` pattern could include something in it; the
+ * directories above an entry included again get entries as if they had not been excluded. A file
+ * source is taken whatever the patterns say: it was named.
  *
  * The directories above what the source provides get no entries: a runtime creates missing ones
  * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner).
@@ -65009,9 +65327,23 @@ async function collectEntries(root, source, destination, warn, options = {}) {
         .replace(/\/+$/, '');
     const entries = [];
     if (actual.isDirectory()) {
+        const patterns = [
+            ...(options.exclude ?? []),
+            ...readIgnoreFile(actualPath, external_node_path_.posix.join(source, IGNORE_FILE))
+        ];
+        const rules = patterns.length ? new IgnoreRules(patterns) : undefined;
         if (dest !== '' && options.ownDestination)
             entries.push({ type: 'dir', path: dest, mode: 0o755 });
-        walk(actualPath, dest, entries, warn);
+        const state = {
+            entries,
+            warn,
+            ignore: rules && { rules, excluded: options.excluded, pending: [] },
+            left: 0
+        };
+        const before = entries.length;
+        walk(actualPath, dest, '', rules?.top ?? [], state);
+        if (entries.length === before && state.left > 0)
+            warn(`source "${source}": the exclude patterns leave nothing in this layer`);
     }
     else if (actual.isFile()) {
         const target = destination.endsWith('/') || dest === ''
@@ -65031,12 +65363,59 @@ async function collectEntries(root, source, destination, warn, options = {}) {
     }
     return inByteOrder(entries);
 }
+function add(state, entry) {
+    const pending = state.ignore?.pending;
+    if (pending?.length) {
+        for (const path of pending)
+            state.entries.push({ type: 'dir', path, mode: 0o755 });
+        pending.length = 0;
+    }
+    state.entries.push(entry);
+}
+/**
+ * Reads a source's `.imprintignore` without following a link (a symlink is refused, as is anything
+ * but a regular file); none gives no patterns.
+ */
+function readIgnoreFile(dir, shown) {
+    let fd;
+    try {
+        // O_NONBLOCK: a FIFO in its place must not hang the build.
+        fd = (0,external_node_fs_.openSync)((0,external_node_path_.join)(dir, IGNORE_FILE), external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return [];
+        throw new InputError('exclude', code === 'ELOOP'
+            ? `${shown} is a symlink; it is read without following links: make it a regular file`
+            : `${shown} cannot be read (${messageOf(error)})`);
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        if (!info.isFile())
+            throw new InputError('exclude', `${shown} is not a regular file`);
+        if (info.size > 1 << 20)
+            throw new InputError('exclude', `${shown} is larger than 1 MiB`);
+        return parseIgnoreFile((0,external_node_fs_.readFileSync)(fd, 'utf8'), shown);
+    }
+    catch (error) {
+        throw error instanceof InputError
+            ? error
+            : new InputError('exclude', messageOf(error));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
 /**
  * Lists a directory tree depth-first. Synchronous on purpose: a `node_modules` has tens of
  * thousands of entries, and one round trip to the thread pool per listing and stat would cost more
  * than the calls themselves; nothing else needs the event loop while sources are listed.
+ *
+ * `rel` is the directory's path in the source (empty at its top), what the patterns are matched
+ * against; `matched` says which patterns matched it or a directory above it.
  */
-function walk(dir, prefix, entries, warn) {
+function walk(dir, prefix, rel, matched, state) {
     let children;
     try {
         children = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
@@ -65044,23 +65423,50 @@ function walk(dir, prefix, entries, warn) {
     catch (error) {
         throw changedWhileListed(dir, error);
     }
+    const ignore = state.ignore;
     for (const child of children) {
+        if (rel === '' && child.name === IGNORE_FILE)
+            continue;
         const fsPath = (0,external_node_path_.join)(dir, child.name);
         const path = prefix === '' ? child.name : `${prefix}/${child.name}`;
+        const relPath = rel === '' ? child.name : `${rel}/${child.name}`;
         if (child.isDirectory()) {
-            entries.push({ type: 'dir', path, mode: 0o755 });
-            walk(fsPath, path, entries, warn);
+            let below = matched;
+            if (ignore) {
+                const verdict = ignore.rules.directory(relPath, matched);
+                below = verdict.matched;
+                if (verdict.excluded) {
+                    if (!ignore.rules.mayIncludeBelow(relPath)) {
+                        state.left++;
+                        ignore.excluded?.(`${relPath}/`);
+                        continue;
+                    }
+                    // Listed only for what a `!` pattern includes again; its entry comes with the first.
+                    const mark = ignore.pending.length;
+                    ignore.pending.push(path);
+                    walk(fsPath, path, relPath, below, state);
+                    ignore.pending.length = Math.min(ignore.pending.length, mark);
+                    continue;
+                }
+            }
+            add(state, { type: 'dir', path, mode: 0o755 });
+            walk(fsPath, path, relPath, below, state);
+            continue;
+        }
+        if (ignore?.rules.excludesFile(relPath, matched)) {
+            state.left++;
+            ignore.excluded?.(relPath);
             continue;
         }
         try {
             if (child.isSymbolicLink()) {
-                entries.push({ type: 'symlink', path, target: (0,external_node_fs_.readlinkSync)(fsPath) });
+                add(state, { type: 'symlink', path, target: (0,external_node_fs_.readlinkSync)(fsPath) });
             }
             else if (child.isFile()) {
                 const info = (0,external_node_fs_.lstatSync)(fsPath);
                 if (!info.isFile())
                     throw new Error('it is no longer a regular file');
-                entries.push({
+                add(state, {
                     type: 'file',
                     path,
                     mode: normaliseMode(info.mode),
@@ -65070,7 +65476,7 @@ function walk(dir, prefix, entries, warn) {
                 });
             }
             else {
-                warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
+                state.warn(`${fsPath} is not a regular file, directory or symlink; left out of the layer`);
             }
         }
         catch (error) {
@@ -65808,7 +66214,18 @@ async function buildLayers(specs, platforms, options) {
         return key;
     }));
     // Every source is checked before any layer is written, so a typo fails fast.
-    const entryLists = await Promise.all(jobs.map(job => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning, { ownDestination: options.uid !== 0 || options.gid !== 0 }).catch(error => {
+    const excludedCounts = jobs.map(() => 0);
+    const entryLists = await Promise.all(jobs.map((job, i) => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning, {
+        ownDestination: options.uid !== 0 || options.gid !== 0,
+        exclude: options.exclude,
+        excluded: path => {
+            excludedCounts[i]++;
+            options.log.debug(`${job.source}: excluded ${path}`);
+        }
+    }).catch(error => {
+        // A bad .imprintignore names its own input (exclude).
+        if (error instanceof InputError)
+            throw error;
         throw new InputError('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
     for (const blob of options.existing ?? [])
@@ -65859,7 +66276,8 @@ async function buildLayers(specs, platforms, options) {
             throw error;
         });
         growing?.finish(layer.digest, layer.size);
-        tell(i, `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`);
+        const left = excludedCounts[i];
+        tell(i, `${job.source} → ${job.destination}: ${layer.entries} entries${left ? ` (${left} excluded)` : ''}, ${layer.digest} (${formatBytes(layer.size)})`);
         const blob = fileBlob({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.path, {
             diffId: layer.diffId,
             uncompressedSize: layer.uncompressedSize,
@@ -65893,6 +66311,7 @@ async function buildArtifact(inputs, context, base, options) {
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,
         compression: inputs.compression,
+        exclude: inputs.exclude,
         reuse: options.reuse,
         existing: base.platforms.flatMap(p => p.layers),
         observer: options.observer,

@@ -27,6 +27,8 @@ inputs; list options may be repeated or hold newline-separated items.
   --image REPOSITORY            target repository, e.g. ghcr.io/acme/api (repeat for several)
   --base REFERENCE | scratch    base image (default: cgr.dev/chainguard/static:latest)
   --layers SOURCE:DEST          one layer per occurrence, in order
+  --exclude PATTERN             repeatable; .dockerignore patterns left out of directory layers
+                                (relative to each SOURCE; a SOURCE/.imprintignore adds its own)
   --platforms LIST              e.g. linux/amd64,linux/arm64 or all
   --entrypoint, --cmd           JSON array or a space-separated string
   --env, --labels, --annotations KEY=VALUE (repeatable)

@@ -207,4 +207,79 @@ describe('dist/index.js run as a runner runs it', () => {
       ).trim()
     ).toBe(overwritten.outputs.digest)
   })
+
+  it('leaves out what exclude and a source’s .imprintignore match (GNU tar lists the pushed layers)', () => {
+    const ws = gitWorkspace({
+      'app/server.js': 'serve\n',
+      'app/server.js.map': '{}\n',
+      'app/lib/db.js': 'db\n',
+      'app/lib/db.js.map': '{}\n',
+      'app/tests/server.test.js': 'test\n',
+      // This source's own patterns, after the input's: tests out, lib's maps in again.
+      'app/.imprintignore': '# app only\ntests\n!lib/*.map\n',
+      'node_modules/pkg/index.js': 'pkg\n',
+      'node_modules/pkg/index.js.map': '{}\n',
+      'node_modules/.cache/babel/x.json': '{}\n',
+      'config.json.map': 'a file source is always taken\n'
+    })
+    const image = `${registry.host}/acme/excludes`
+    const layout = join(mkdtempSync(join(tmpdir(), 'imprint-excl-')), 'oci')
+    const inputs = {
+      image,
+      base: 'scratch',
+      layers:
+        'node_modules:/app/node_modules\napp:/app\nconfig.json.map:/etc/config.json.map',
+      exclude: '# everywhere\n**/*.map\n.cache\n',
+      'oci-layout': layout
+    }
+    const run = runAction(inputs, {
+      cwd: ws.dir,
+      env: { GITHUB_SHA: ws.sha }
+    })
+    expect(run.stdout).not.toMatch(/::error::/)
+    expect(run.status).toBe(0)
+    const pushed = JSON.parse(
+      skopeo(
+        'inspect',
+        '--tls-verify=false',
+        '--raw',
+        `docker://${image}@${run.outputs.digest}`
+      )
+    )
+    const listing = pushed.layers.map((layer: { digest: string }) =>
+      execFileSync(
+        requireTool('tar'),
+        ['-tzf', join(layout, 'blobs/sha256', layer.digest.slice(7))],
+        { encoding: 'utf8' }
+      )
+        .trim()
+        .split('\n')
+    )
+    expect(listing).toEqual([
+      ['app/node_modules/pkg/', 'app/node_modules/pkg/index.js'],
+      ['app/lib/', 'app/lib/db.js', 'app/lib/db.js.map', 'app/server.js'],
+      ['etc/config.json.map']
+    ])
+    expect(run.stdout).toMatch(/app → \/app: 4 entries \(2 excluded\)/)
+
+    // A bad pattern in a .imprintignore: one error naming the file and line, nothing pushed.
+    const broken = gitWorkspace({
+      'app/a.js': 'a\n',
+      'app/.imprintignore': '*.map\n[z-a]\n'
+    })
+    const failed = runAction(
+      {
+        ...inputs,
+        image: `${registry.host}/acme/excludes-broken`,
+        layers: 'app:/app'
+      },
+      { cwd: broken.dir, env: { GITHUB_SHA: broken.sha } }
+    )
+    expect(failed.status).toBe(1)
+    expect(
+      failed.stdout.split('\n').filter(l => l.startsWith('::error'))
+    ).toEqual([
+      '::error::Input "exclude": app/.imprintignore line 2: "[z-a]" has a character class range z-a that runs backwards'
+    ])
+  })
 })

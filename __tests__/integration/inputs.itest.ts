@@ -79,6 +79,11 @@ describe('bad input', () => {
       /^::error::Input "cmd": .*must be a JSON array of strings/
     ],
     [
+      'exclude',
+      { exclude: '**/*.map\nsrc/[a-' },
+      /^::error::Input "exclude": "src\/\[a-" has a "\[" that opens a character class without closing it/
+    ],
+    [
       'platforms',
       { platforms: 'linux/amd64,linux/sparc' },
       /^::error::Input "platforms": "linux\/sparc": unknown architecture/

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path'
 import { messageOf } from '../errors'
 import type { Compression } from '../layer/layer'
+import { parsePatterns, type IgnorePattern } from '../layer/ignore'
 import { parseLayerSpec, type LayerSpec } from '../layer/layer-spec'
 import { parsePlatform } from '../oci/platform'
 import { parseReference, type Reference } from '../oci/reference'
@@ -12,6 +13,8 @@ import { oneOf, type InputReader } from './fields'
 export interface BuildInputs {
   base: Reference | 'scratch'
   layers: LayerSpec[]
+  /** `.dockerignore` patterns for every directory source, relative to it. */
+  exclude: IgnorePattern[]
   platforms: Platform[] | 'all'
   entrypoint?: string[]
   cmd?: string[]
@@ -145,6 +148,11 @@ export function readBuildInputs(
           )
         return lines.map(parseLayerSpec)
       },
+      []
+    ),
+    exclude: reader.field(
+      'exclude',
+      value => parsePatterns(parseList(value)),
       []
     ),
     platforms: reader.field('platforms', parsePlatforms, []),

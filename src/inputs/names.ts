@@ -26,6 +26,7 @@ export const inputNames = [
   'image',
   'base',
   'layers',
+  'exclude',
   'platforms',
   'entrypoint',
   'cmd',

@@ -1,6 +1,24 @@
-import { lstatSync, readdirSync, readlinkSync, type Dirent } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  type Dirent
+} from 'node:fs'
 import { lstat, realpath } from 'node:fs/promises'
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import { InputError, messageOf } from '../errors'
+import {
+  IGNORE_FILE,
+  IgnoreRules,
+  parseIgnoreFile,
+  type IgnorePattern,
+  type Matched
+} from './ignore'
 import type { TarEntry } from './tar'
 
 /** Reports entries that cannot go into a layer (sockets, devices) and are left out. */
@@ -26,9 +44,24 @@ function inByteOrder(entries: TarEntry[]): TarEntry[] {
     .map(({ entry }) => entry)
 }
 
+/** How a directory source is filtered, besides its own `.imprintignore`. */
+export interface CollectOptions {
+  ownDestination?: boolean
+  /** The `exclude` input: applied to a directory source before its `.imprintignore`. */
+  exclude?: readonly IgnorePattern[]
+  /** Hears of each path left out (relative to the source; a directory not listed ends in `/`). */
+  excluded?: (path: string) => void
+}
+
 /**
  * Lists what one `layers` line puts into its layer, sorted by path. Symlinks inside the source are
  * kept as links and never followed; nothing outside `root` is read.
+ *
+ * A directory source is filtered by the `exclude` patterns, then by those of its own
+ * `.imprintignore` (which is never archived): `.dockerignore` rules, relative to the source. A
+ * directory they exclude is not listed unless a `!` pattern could include something in it; the
+ * directories above an entry included again get entries as if they had not been excluded. A file
+ * source is taken whatever the patterns say: it was named.
  *
  * The directories above what the source provides get no entries: a runtime creates missing ones
  * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner).
@@ -40,7 +73,7 @@ export async function collectEntries(
   source: string,
   destination: string,
   warn: Warn,
-  options: { ownDestination?: boolean } = {}
+  options: CollectOptions = {}
 ): Promise<TarEntry[]> {
   const realRoot = await realpath(root)
   const sourcePath = resolve(realRoot, source)
@@ -67,9 +100,25 @@ export async function collectEntries(
     .replace(/\/+$/, '')
   const entries: TarEntry[] = []
   if (actual.isDirectory()) {
+    const patterns = [
+      ...(options.exclude ?? []),
+      ...readIgnoreFile(actualPath, posix.join(source, IGNORE_FILE))
+    ]
+    const rules = patterns.length ? new IgnoreRules(patterns) : undefined
     if (dest !== '' && options.ownDestination)
       entries.push({ type: 'dir', path: dest, mode: 0o755 })
-    walk(actualPath, dest, entries, warn)
+    const state: Walk = {
+      entries,
+      warn,
+      ignore: rules && { rules, excluded: options.excluded, pending: [] },
+      left: 0
+    }
+    const before = entries.length
+    walk(actualPath, dest, '', rules?.top ?? [], state)
+    if (entries.length === before && state.left > 0)
+      warn(
+        `source "${source}": the exclude patterns leave nothing in this layer`
+      )
   } else if (actual.isFile()) {
     const target =
       destination.endsWith('/') || dest === ''
@@ -89,16 +138,81 @@ export async function collectEntries(
   return inByteOrder(entries)
 }
 
+interface Walk {
+  entries: TarEntry[]
+  warn: Warn
+  ignore?: {
+    rules: IgnoreRules
+    excluded?: (path: string) => void
+    /** Excluded directories being listed for what `!` patterns include: entries once they hold one. */
+    pending: string[]
+  }
+  /** Paths left out by the patterns. */
+  left: number
+}
+
+function add(state: Walk, entry: TarEntry): void {
+  const pending = state.ignore?.pending
+  if (pending?.length) {
+    for (const path of pending)
+      state.entries.push({ type: 'dir', path, mode: 0o755 })
+    pending.length = 0
+  }
+  state.entries.push(entry)
+}
+
+/**
+ * Reads a source's `.imprintignore` without following a link (a symlink is refused, as is anything
+ * but a regular file); none gives no patterns.
+ */
+function readIgnoreFile(dir: string, shown: string): IgnorePattern[] {
+  let fd: number
+  try {
+    // O_NONBLOCK: a FIFO in its place must not hang the build.
+    fd = openSync(
+      join(dir, IGNORE_FILE),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+    )
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return []
+    throw new InputError(
+      'exclude',
+      code === 'ELOOP'
+        ? `${shown} is a symlink; it is read without following links: make it a regular file`
+        : `${shown} cannot be read (${messageOf(error)})`
+    )
+  }
+  try {
+    const info = fstatSync(fd)
+    if (!info.isFile())
+      throw new InputError('exclude', `${shown} is not a regular file`)
+    if (info.size > 1 << 20)
+      throw new InputError('exclude', `${shown} is larger than 1 MiB`)
+    return parseIgnoreFile(readFileSync(fd, 'utf8'), shown)
+  } catch (error) {
+    throw error instanceof InputError
+      ? error
+      : new InputError('exclude', messageOf(error))
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /**
  * Lists a directory tree depth-first. Synchronous on purpose: a `node_modules` has tens of
  * thousands of entries, and one round trip to the thread pool per listing and stat would cost more
  * than the calls themselves; nothing else needs the event loop while sources are listed.
+ *
+ * `rel` is the directory's path in the source (empty at its top), what the patterns are matched
+ * against; `matched` says which patterns matched it or a directory above it.
  */
 function walk(
   dir: string,
   prefix: string,
-  entries: TarEntry[],
-  warn: Warn
+  rel: string,
+  matched: Matched,
+  state: Walk
 ): void {
   let children: Dirent[]
   try {
@@ -106,21 +220,47 @@ function walk(
   } catch (error) {
     throw changedWhileListed(dir, error)
   }
+  const ignore = state.ignore
   for (const child of children) {
+    if (rel === '' && child.name === IGNORE_FILE) continue
     const fsPath = join(dir, child.name)
     const path = prefix === '' ? child.name : `${prefix}/${child.name}`
+    const relPath = rel === '' ? child.name : `${rel}/${child.name}`
     if (child.isDirectory()) {
-      entries.push({ type: 'dir', path, mode: 0o755 })
-      walk(fsPath, path, entries, warn)
+      let below = matched
+      if (ignore) {
+        const verdict = ignore.rules.directory(relPath, matched)
+        below = verdict.matched
+        if (verdict.excluded) {
+          if (!ignore.rules.mayIncludeBelow(relPath)) {
+            state.left++
+            ignore.excluded?.(`${relPath}/`)
+            continue
+          }
+          // Listed only for what a `!` pattern includes again; its entry comes with the first.
+          const mark = ignore.pending.length
+          ignore.pending.push(path)
+          walk(fsPath, path, relPath, below, state)
+          ignore.pending.length = Math.min(ignore.pending.length, mark)
+          continue
+        }
+      }
+      add(state, { type: 'dir', path, mode: 0o755 })
+      walk(fsPath, path, relPath, below, state)
+      continue
+    }
+    if (ignore?.rules.excludesFile(relPath, matched)) {
+      state.left++
+      ignore.excluded?.(relPath)
       continue
     }
     try {
       if (child.isSymbolicLink()) {
-        entries.push({ type: 'symlink', path, target: readlinkSync(fsPath) })
+        add(state, { type: 'symlink', path, target: readlinkSync(fsPath) })
       } else if (child.isFile()) {
         const info = lstatSync(fsPath)
         if (!info.isFile()) throw new Error('it is no longer a regular file')
-        entries.push({
+        add(state, {
           type: 'file',
           path,
           mode: normaliseMode(info.mode),
@@ -129,7 +269,7 @@ function walk(
           identity: { dev: info.dev, ino: info.ino }
         })
       } else {
-        warn(
+        state.warn(
           `${fsPath} is not a regular file, directory or symlink; left out of the layer`
         )
       }

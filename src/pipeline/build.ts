@@ -39,6 +39,7 @@ export async function buildArtifact(
         gid: inputs.layerOwner.gid,
         jobs: options.jobs,
         compression: inputs.compression,
+        exclude: inputs.exclude,
         reuse: options.reuse,
         existing: base.platforms.flatMap(p => p.layers),
         observer: options.observer,

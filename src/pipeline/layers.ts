@@ -8,6 +8,7 @@ import {
   writeLayer,
   type Compression
 } from '../layer/layer'
+import type { IgnorePattern } from '../layer/ignore'
 import type { Digest } from '../oci/digest'
 import { InputError } from '../errors'
 import { GrowingFile } from '../layer/growing-file'
@@ -26,6 +27,8 @@ export interface LayerBuildOptions {
   gid: number
   jobs: number
   compression: Compression
+  /** The `exclude` input, applied to every directory source (before its `.imprintignore`). */
+  exclude?: readonly IgnorePattern[]
   /**
    * Finds an already-pushed blob with this diffID (written with the same compressor): the layer's
    * tar is then hashed but not compressed.
@@ -63,15 +66,25 @@ export async function buildLayers(
   )
 
   // Every source is checked before any layer is written, so a typo fails fast.
+  const excludedCounts = jobs.map(() => 0)
   const entryLists = await Promise.all(
-    jobs.map(job =>
+    jobs.map((job, i) =>
       collectEntries(
         options.workingDirectory,
         job.source,
         job.destination,
         options.log.warning,
-        { ownDestination: options.uid !== 0 || options.gid !== 0 }
+        {
+          ownDestination: options.uid !== 0 || options.gid !== 0,
+          exclude: options.exclude,
+          excluded: path => {
+            excludedCounts[i]++
+            options.log.debug(`${job.source}: excluded ${path}`)
+          }
+        }
       ).catch(error => {
+        // A bad .imprintignore names its own input (exclude).
+        if (error instanceof InputError) throw error
         throw new InputError(
           'layers',
           `${(error as Error).message} (line "${job.source}:${job.destination}")`
@@ -140,9 +153,10 @@ export async function buildLayers(
       throw error
     })
     growing?.finish(layer.digest, layer.size)
+    const left = excludedCounts[i]
     tell(
       i,
-      `${job.source} → ${job.destination}: ${layer.entries} entries, ${layer.digest} (${formatBytes(layer.size)})`
+      `${job.source} → ${job.destination}: ${layer.entries} entries${left ? ` (${left} excluded)` : ''}, ${layer.digest} (${formatBytes(layer.size)})`
     )
     const blob = fileBlob(
       { mediaType: layer.mediaType, digest: layer.digest, size: layer.size },

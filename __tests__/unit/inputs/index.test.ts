@@ -118,6 +118,32 @@ describe('parseInputs', () => {
     ])
   })
 
+  it('reads exclude as .dockerignore patterns, one per line, # lines and blanks ignored', () => {
+    const inputs = parse({
+      image: 'ghcr.io/acme/api',
+      layers: 'dist:/app/dist',
+      exclude: '# caches\n/node_modules/.cache/\n\n  **/*.map\n! keep.map\n'
+    })
+    expect(inputs.exclude.map(p => [p.exclusion, p.text])).toEqual([
+      [false, 'node_modules/.cache'],
+      [false, '**/*.map'],
+      [true, 'keep.map']
+    ])
+    expect(parse({ image: 'a/b', layers: 'a:/a' }).exclude).toEqual([])
+  })
+
+  it('refuses bad exclude patterns in one error naming each', () => {
+    expect(() =>
+      parse({
+        image: 'ghcr.io/acme/api',
+        layers: 'dist:/app/dist',
+        exclude: '**/*.map\nsrc/[a-\n!\n'
+      })
+    ).toThrow(
+      /^Input "exclude": "src\/\[a-" has a "\[" that opens a character class without closing it \(write \\\[ for a bracket\); "!" re-includes nothing: write !PATTERN$/
+    )
+  })
+
   it('refuses owner ids that do not fit a tar header', () => {
     expect(() =>
       parse({

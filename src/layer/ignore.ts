@@ -1,0 +1,319 @@
+/**
+ * `.dockerignore` patterns, read and matched as Docker reads and matches them (moby/patternmatcher
+ * and its `ignorefile` reader; BuildKit's walk for what an excluded directory may still hold), for
+ * the `exclude` input and a source's `.imprintignore`.
+ *
+ * Where Docker's translation of a pattern into a Go regular expression contradicts its own
+ * documentation (Go's `filepath.Match` rules), the documentation is followed: `\x` matches `x`
+ * (Go's regexp would read `\d` as a digit), every character between brackets is a member of the
+ * class (Docker turns `[*]` into a broken class), and `^` outside brackets is an ordinary
+ * character (an anchor in Docker, so such a pattern matched nothing).
+ */
+
+/** The file at the top of a source directory whose patterns apply to that source only. */
+export const IGNORE_FILE = '.imprintignore'
+
+/** One cleaned pattern: `text` is what Docker's `Pattern.String()` gives (no `!`). */
+export interface IgnorePattern {
+  readonly text: string
+  /** A `!` pattern: what it matches is included again. */
+  readonly exclusion: boolean
+  readonly matches: (path: string) => boolean
+}
+
+// Go's unicode.IsSpace, which strings.TrimSpace trims (String.prototype.trim also trims U+FEFF
+// and keeps U+0085).
+const space =
+  '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]'
+const edges = new RegExp(`^${space}+|${space}+$`, 'gu')
+const trimSpace = (text: string): string => text.replace(edges, '')
+
+/** Go's `path.Clean`: one slash between elements, no `.` elements, `..` resolved where it can be. */
+export function cleanPath(path: string): string {
+  if (path === '') return '.'
+  const rooted = path.startsWith('/')
+  const out: string[] = []
+  for (const element of path.split('/')) {
+    if (element === '' || element === '.') continue
+    if (element === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop()
+      else if (!rooted) out.push('..')
+    } else out.push(element)
+  }
+  const joined = out.join('/')
+  return rooted ? `/${joined}` : joined || '.'
+}
+
+/** What `ignorefile.ReadAll` makes of one line that is not a comment; undefined when blank. */
+function readLine(line: string): string | undefined {
+  let pattern = trimSpace(line)
+  if (pattern === '') return undefined
+  const invert = pattern.startsWith('!')
+  if (invert) pattern = trimSpace(pattern.slice(1))
+  if (pattern.length > 0) {
+    pattern = cleanPath(pattern)
+    if (pattern.length > 1 && pattern.startsWith('/'))
+      pattern = pattern.slice(1)
+  }
+  return invert ? `!${pattern}` : pattern
+}
+
+const regexSyntax = new Set('^$\\.*+?()[]{}|/')
+const literal = (ch: string): string => (regexSyntax.has(ch) ? `\\${ch}` : ch)
+const classMember = (ch: string): string =>
+  '\\]^-['.includes(ch) ? `\\${ch}` : ch
+
+/**
+ * Reads a bracket expression at `chars[start]` (just after `[`) as Go's `filepath.Match` does:
+ * `^` negates, members are characters or `lo-hi` ranges, `\` escapes, `]` closes once a member
+ * was read. Returns the JavaScript class and the index after `]`.
+ */
+function readClass(
+  chars: string[],
+  start: number
+): { source: string; next: number } {
+  let i = start
+  const unclosed = new Error(
+    'has a "[" that opens a character class without closing it (write \\[ for a bracket)'
+  )
+  const member = (): string => {
+    let ch = chars[i]
+    if (ch === undefined) throw unclosed
+    if (ch === '-' || ch === ']')
+      throw new Error(
+        `has a character class with "${ch}" where a character belongs (write \\${ch} for it)`
+      )
+    if (ch === '\\') {
+      ch = chars[++i]
+      if (ch === undefined) throw unclosed
+    }
+    i++
+    if (i >= chars.length) throw unclosed
+    return ch
+  }
+  let source = '['
+  if (chars[i] === '^') {
+    source += '^'
+    i++
+  }
+  let members = 0
+  while (!(chars[i] === ']' && members > 0)) {
+    const lo = member()
+    let hi = lo
+    if (chars[i] === '-') {
+      i++
+      hi = member()
+    }
+    // Go's filepath.Match accepts these; Docker's regular expression does not compile.
+    if (lo.codePointAt(0)! > hi.codePointAt(0)!)
+      throw new Error(
+        `has a character class range ${lo}-${hi} that runs backwards`
+      )
+    source +=
+      lo === hi ? classMember(lo) : `${classMember(lo)}-${classMember(hi)}`
+    members++
+  }
+  return { source: `${source}]`, next: i + 1 }
+}
+
+/**
+ * Compiles a cleaned pattern (no `!`) as moby's `Pattern.compile` does: a whole-path comparison,
+ * a prefix (`dir/**`), a suffix (`**` first, then only plain characters) or a regular expression.
+ */
+function compile(pattern: string): (path: string) => boolean {
+  const chars = Array.from(pattern)
+  let source = '^'
+  let kind: 'exact' | 'prefix' | 'suffix' | 'regexp' = 'exact'
+  for (let i = 0, step = 0; i < chars.length; step++) {
+    const ch = chars[i++]
+    if (ch === '*' && chars[i] === '*') {
+      i++
+      if (chars[i] === '/') i++
+      if (i >= chars.length) {
+        if (kind === 'exact') kind = 'prefix'
+        else {
+          // Go's `.` is any character but a newline.
+          source += '[^\\n]*'
+          kind = 'regexp'
+        }
+      } else {
+        source += '(?:[^\\n]*/)?'
+        kind = 'regexp'
+      }
+      if (step === 0) kind = 'suffix'
+    } else if (ch === '*') {
+      source += '[^/]*'
+      kind = 'regexp'
+    } else if (ch === '?') {
+      source += '[^/]'
+      kind = 'regexp'
+    } else if (ch === '\\') {
+      if (i >= chars.length)
+        throw new Error('ends with a "\\" that escapes nothing')
+      source += literal(chars[i++])
+      kind = 'regexp'
+    } else if (ch === '[') {
+      const cls = readClass(chars, i)
+      source += cls.source
+      i = cls.next
+      kind = 'regexp'
+    } else if (ch === ']') {
+      source += '\\]'
+      kind = 'regexp'
+    } else source += literal(ch)
+  }
+  switch (kind) {
+    case 'exact':
+      return path => path === pattern
+    case 'prefix': {
+      const prefix = pattern.slice(0, -2)
+      return path => path.startsWith(prefix)
+    }
+    case 'suffix': {
+      // As in moby: `**/foo` also matches `foo`; `**foo` matches any path ending in foo.
+      const suffix = pattern.slice(2)
+      return path =>
+        path.endsWith(suffix) ||
+        (suffix.startsWith('/') && path === suffix.slice(1))
+    }
+    default: {
+      const regexp = new RegExp(`${source}$`, 'u')
+      return path => regexp.test(path)
+    }
+  }
+}
+
+/** What `patternmatcher.New` makes of one pattern line (after `readLine`). */
+function compilePattern(line: string): IgnorePattern {
+  let text = cleanPath(trimSpace(line))
+  const exclusion = text.startsWith('!')
+  if (exclusion) {
+    if (text.length === 1)
+      throw new Error('re-includes nothing: write !PATTERN')
+    text = text.slice(1)
+  }
+  return { text, exclusion, matches: compile(text) }
+}
+
+/**
+ * Patterns given one per item (the `exclude` input: blank and comment lines already dropped).
+ * Throws one error naming every pattern that is not valid.
+ */
+export function parsePatterns(items: readonly string[]): IgnorePattern[] {
+  const patterns: IgnorePattern[] = []
+  const problems: string[] = []
+  for (const item of items) {
+    const line = readLine(item)
+    if (line === undefined) continue
+    try {
+      patterns.push(compilePattern(line))
+    } catch (error) {
+      problems.push(`"${item}" ${(error as Error).message}`)
+    }
+  }
+  if (problems.length) throw new Error(problems.join('; '))
+  return patterns
+}
+
+/**
+ * The patterns of an ignore file, read as `ignorefile.ReadAll` reads them: a UTF-8 BOM dropped,
+ * lines starting with `#` in column 1 are comments, blank lines skipped. Errors name `name` and the
+ * line number.
+ */
+export function parseIgnoreFile(text: string, name: string): IgnorePattern[] {
+  const lines = text.replace(/^\uFEFF/, '').split('\n')
+  const patterns: IgnorePattern[] = []
+  const problems: string[] = []
+  for (const [index, raw] of lines.entries()) {
+    const content = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (content.startsWith('#')) continue
+    const line = readLine(content)
+    if (line === undefined) continue
+    try {
+      patterns.push(compilePattern(line))
+    } catch (error) {
+      problems.push(
+        `${name} line ${index + 1}: "${content.trim()}" ${(error as Error).message}`
+      )
+    }
+  }
+  if (problems.length) throw new Error(problems.join('; '))
+  return patterns
+}
+
+/** Which patterns matched a directory or one of the directories above it. */
+export type Matched = readonly boolean[]
+
+/**
+ * Decides, path by path during a walk, what the patterns exclude: a path is excluded when the last
+ * pattern that matches it or a directory above it is not a `!` pattern (moby's
+ * `MatchesOrParentMatches`).
+ */
+export class IgnoreRules {
+  /** For the source directory itself: nothing above it matched. */
+  readonly top: Matched
+  private readonly reaches: ((dir: string) => boolean)[]
+
+  constructor(private readonly patterns: readonly IgnorePattern[]) {
+    this.top = patterns.map(() => false)
+    this.reaches = patterns.filter(p => p.exclusion).map(reachesUnder)
+  }
+
+  /** Whether `path` (slash-separated, relative to the source) is excluded, on its own. */
+  excludes(path: string): boolean {
+    const slash = path.lastIndexOf('/')
+    const parent = slash < 0 ? '.' : cleanPath(path.slice(0, slash))
+    let matched = this.top
+    if (parent !== '.') {
+      const parts = parent.split('/')
+      for (let i = 1; i <= parts.length; i++)
+        matched = this.directory(parts.slice(0, i).join('/'), matched).matched
+    }
+    return this.excludesFile(path, matched)
+  }
+
+  /** Whether a file (or link) at `path` is excluded, given what matched its directory. */
+  excludesFile(path: string, parent: Matched): boolean {
+    for (let i = this.patterns.length - 1; i >= 0; i--) {
+      if (parent[i] || this.patterns[i].matches(path))
+        return !this.patterns[i].exclusion
+    }
+    return false
+  }
+
+  /** Whether a directory at `path` is excluded, and what matched it, for what it holds. */
+  directory(
+    path: string,
+    parent: Matched
+  ): { excluded: boolean; matched: Matched } {
+    const matched = this.patterns.map((p, i) => parent[i] || p.matches(path))
+    const last = matched.lastIndexOf(true)
+    return {
+      excluded: last >= 0 && !this.patterns[last].exclusion,
+      matched
+    }
+  }
+
+  /**
+   * Whether an excluded directory must still be listed because a `!` pattern could include
+   * something below it. BuildKit's rule for patterns without wildcards (after a trailing `/*` or
+   * `/**`): those that start with the directory's path; a pattern with wildcards could unless its
+   * leading plain path segments lead elsewhere (BuildKit lists every excluded directory then).
+   */
+  mayIncludeBelow(dir: string): boolean {
+    return this.reaches.some(reaches => reaches(dir))
+  }
+}
+
+const wildcard = /[*?[\]\\]/
+
+function reachesUnder(pattern: IgnorePattern): (dir: string) => boolean {
+  const trimmed = pattern.text.replace(/\/\*\*?$/, '')
+  if (!wildcard.test(trimmed)) return dir => `${trimmed}/`.startsWith(`${dir}/`)
+  const segments = pattern.text.split('/')
+  const plain = segments.findIndex(segment => wildcard.test(segment))
+  const lead = segments.slice(0, plain).join('/')
+  if (lead === '') return () => true
+  return dir =>
+    `${dir}/`.startsWith(`${lead}/`) || `${lead}/`.startsWith(`${dir}/`)
+}
