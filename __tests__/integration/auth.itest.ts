@@ -357,6 +357,75 @@ ${body ?? `[ "$server" = "${registry.host}" ] || { echo 'credentials not found i
     expect(readFileSync(join(bin, 'asked'), 'utf8')).toBe(`${registry.host}\n`)
   })
 
+  it('(c) reads the auth.json podman login writes, through REGISTRY_AUTH_FILE', async () => {
+    const authFile = join(
+      mkdtempSync(join(tmpdir(), 'imprint-podman-')),
+      'auth.json'
+    )
+    await run(requireTool('podman'), [
+      'login',
+      '--authfile',
+      authFile,
+      '--tls-verify=false',
+      '-u',
+      owner.username,
+      '-p',
+      owner.password,
+      registry.host
+    ])
+    expect(
+      Object.keys(JSON.parse(readFileSync(authFile, 'utf8')).auths)
+    ).toEqual([registry.host])
+    pushes(
+      'acme/podman',
+      loginEnv(helperBin(), {
+        REGISTRY_AUTH_FILE: authFile,
+        DOCKER_CONFIG: dockerConfigWith({})
+      })
+    )
+  })
+
+  it('(c) reads $XDG_RUNTIME_DIR/containers/auth.json, the file podman login writes by default, with a namespace key', async () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'imprint-runtime-'))
+    await run(
+      requireTool('podman'),
+      [
+        'login',
+        '--tls-verify=false',
+        '-u',
+        owner.username,
+        '-p',
+        owner.password,
+        `${registry.host}/acme`
+      ],
+      { env: { ...process.env, XDG_RUNTIME_DIR: runtime } }
+    )
+    const authFile = join(runtime, 'containers', 'auth.json')
+    expect(
+      Object.keys(JSON.parse(readFileSync(authFile, 'utf8')).auths)
+    ).toEqual([`${registry.host}/acme`])
+    pushes('acme/podman-namespace', {
+      ...loginEnv(helperBin(), {}),
+      XDG_RUNTIME_DIR: runtime
+    })
+    // The login is for acme/ only.
+    const ws = gitWorkspace(app)
+    const other = runAction(
+      {
+        image: `${registry.host}/other/app`,
+        base: 'scratch',
+        layers: 'app:/app'
+      },
+      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha, XDG_RUNTIME_DIR: runtime } }
+    )
+    expect(other.status).toBe(1)
+    expect(errorLines(other)).toEqual([
+      expect.stringMatching(
+        /^::error::registry 127\.0\.0\.1:\d+ requires credentials/
+      )
+    ])
+  })
+
   it('stops a helper that hangs: one error naming it, about 10 s later', async () => {
     const bin = helperBin(`sleep 60 & sleep 60`)
     const ws = gitWorkspace(app)

@@ -33429,6 +33429,7 @@ async function verifyCommand(rest) {
                 explicit: values.username && password
                     ? { registry: repo.registry, username: values.username, password }
                     : undefined,
+                repositories: [repo],
                 env: process.env
             }),
             insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_7__/* .Registry */ .OR.parse(h).name),
@@ -38717,6 +38718,8 @@ async function startEarlyUploads(inputs, tags, registries, jobs, log) {
 /**
  * The registries of this run, one client each, with the credentials they get: the inputs' for
  * the image's registry, else the Docker and containers logins, else the GitHub token for ghcr.io.
+ * The image's and the base's repositories pick the most specific login a containers auth.json
+ * holds for a namespace.
  */
 function registriesFor(inputs, context, options) {
     const { env, ...client } = options;
@@ -38732,6 +38735,12 @@ function registriesFor(inputs, context, options) {
                 : undefined,
             githubToken: inputs.githubToken,
             githubActor: context.actor,
+            repositories: [
+                inputs.image,
+                ...(inputs.base && inputs.base !== 'scratch'
+                    ? [inputs.base.repository]
+                    : [])
+            ],
             env
         }),
         insecureRegistries: inputs.insecureRegistries,
@@ -41091,7 +41100,7 @@ function helperCredential(answer, origin) {
     return { username: answer.username, password: answer.secret, origin };
 }
 const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** Reads a config.json; undefined when there is none. */
+/** Reads a config.json or auth.json; undefined when there is none. */
 async function readAuthFile(path) {
     let text;
     try {
@@ -41126,9 +41135,57 @@ async function readAuthFile(path) {
     return { path, auths, credHelpers, credsStore };
 }
 /**
+ * The containers auth.json files in the order podman, skopeo and buildah read them:
+ * `REGISTRY_AUTH_FILE` (their `--authfile`), the primary file `$XDG_RUNTIME_DIR/containers/auth.json`
+ * (`/run/containers/<uid>/auth.json` without `XDG_RUNTIME_DIR`), then
+ * `$XDG_CONFIG_HOME/containers/auth.json` (`~/.config/containers/auth.json`).
+ */
+function containersAuthFiles(options, home) {
+    const { env } = options;
+    const uid = options.uid ?? process.getuid?.();
+    const files = [
+        env.REGISTRY_AUTH_FILE,
+        env.XDG_RUNTIME_DIR
+            ? (0,external_node_path_.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')
+            : uid !== undefined
+                ? (0,external_node_path_.join)('/run/containers', String(uid), 'auth.json')
+                : undefined,
+        (0,external_node_path_.join)(env.XDG_CONFIG_HOME || (0,external_node_path_.join)(home, '.config'), 'containers', 'auth.json')
+    ];
+    return files.filter((file, i) => !!file && files.indexOf(file) === i);
+}
+/**
+ * The credential of the most specific `auths` key of a containers auth.json for a repository:
+ * `quay.io/acme/api`, then `quay.io/acme`, then `quay.io` (containers-auth.json(5)). A key with a
+ * scheme is Docker's form, whose path is no namespace.
+ */
+function containersAuths(file, registry, path) {
+    let best;
+    let bestLength = -1;
+    for (const [key, entry] of Object.entries(file.auths)) {
+        const bare = key.replace(/^https?:\/\//, '');
+        const slash = bare.indexOf('/');
+        const host = slash < 0 ? bare : bare.slice(0, slash);
+        const namespace = slash < 0 || bare !== key ? '' : bare.slice(slash + 1).replace(/\/$/, '');
+        if (!sameHost(host, registry) || namespace.length <= bestLength)
+            continue;
+        if (namespace &&
+            !(path && (path === namespace || path.startsWith(`${namespace}/`))))
+            continue;
+        const credential = entryCredential(entry, `auths["${key}"] in ${file.path}`);
+        if (credential) {
+            best = credential;
+            bestLength = namespace.length;
+        }
+    }
+    return best;
+}
+/**
  * Inputs first; then Docker's config.json (what docker/login-action writes): the registry's
- * `credHelpers` entry, else an `auths` entry, else the `credsStore`; then ghcr.io with the GitHub
- * token. Each registry is resolved once, so a helper runs at most once per registry.
+ * `credHelpers` entry, else an `auths` entry, else the `credsStore`; then the containers
+ * auth.json files (what podman, skopeo and buildah logins write), each its `credHelpers` entry
+ * else its most specific `auths` key; then ghcr.io with the GitHub token. Each registry is
+ * resolved once, so a helper runs at most once per registry.
  */
 function defaultKeychain(options) {
     const { env } = options;
@@ -41152,7 +41209,7 @@ function defaultKeychain(options) {
         env,
         timeoutMs
     }), `docker-credential-${name} (${source})`);
-    /** A helper named for the registry is the file's whole answer for it, as in Docker. */
+    /** A helper named for the registry is the file's whole answer for it, as in Docker and podman. */
     const fromCredHelpers = (file, registry) => {
         const key = Object.keys(file.credHelpers).find(k => sameRegistry(k, registry));
         if (key === undefined)
@@ -41180,6 +41237,21 @@ function defaultKeychain(options) {
         }
         return undefined;
     };
+    const fromContainers = async (registry) => {
+        const path = options.repositories?.find(r => r.registry.name === registry.name)?.path;
+        for (const authFile of containersAuthFiles(options, home)) {
+            const file = await load(authFile);
+            if (!file)
+                continue;
+            const named = fromCredHelpers(file, registry);
+            const credential = named
+                ? await named
+                : containersAuths(file, registry, path);
+            if (credential)
+                return credential;
+        }
+        return undefined;
+    };
     const find = async (registry) => {
         const explicit = options.explicit;
         if (explicit && explicit.registry.name === registry.name) {
@@ -41189,7 +41261,7 @@ function defaultKeychain(options) {
                 origin: 'the username and password inputs'
             };
         }
-        const found = await fromDocker(registry);
+        const found = (await fromDocker(registry)) ?? (await fromContainers(registry));
         if (found)
             return found;
         if (registry.name === 'ghcr.io' && options.githubToken) {

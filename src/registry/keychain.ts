@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { Registry } from '../oci/reference'
+import type { Registry, Repository } from '../oci/reference'
 import { helperGet, type HelperAnswer } from './credential-helper'
 
 /** What a registry is logged in with. `identityToken` is an OAuth2 refresh token (docker config). */
@@ -26,12 +26,23 @@ export interface KeychainOptions {
   /** `username`/`password` inputs: they apply to the target image's registry. */
   explicit?: { registry: Registry; username: string; password: string }
   dockerConfigDir?: string
-  /** The front end's environment: `DOCKER_CONFIG`, `HOME`, and `PATH` for credential helpers. */
+  /**
+   * The front end's environment: `DOCKER_CONFIG`, `HOME`, `REGISTRY_AUTH_FILE`,
+   * `XDG_RUNTIME_DIR`, `XDG_CONFIG_HOME`, and `PATH` for credential helpers.
+   */
   env: NodeJS.ProcessEnv
   githubToken?: string
   githubActor?: string
+  /**
+   * The repositories this run reads and writes, the image's first: a containers auth.json key
+   * may name a namespace (`quay.io/acme`), and the most specific key for the first of these a
+   * registry hosts wins.
+   */
+  repositories?: Repository[]
   /** How long a credential helper may take to answer (10 s). */
   helperTimeoutMs?: number
+  /** The user whose `/run/containers/<uid>/auth.json` is read when `XDG_RUNTIME_DIR` is unset. */
+  uid?: number
 }
 
 interface AuthEntry {
@@ -41,7 +52,7 @@ interface AuthEntry {
   identitytoken?: string
 }
 
-/** A Docker config.json: `auths`, `credHelpers`, `credsStore`. */
+/** A Docker config.json or a containers auth.json: the same `auths` and `credHelpers`. */
 interface AuthFile {
   path: string
   auths: Record<string, AuthEntry>
@@ -122,7 +133,7 @@ function helperCredential(
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** Reads a config.json; undefined when there is none. */
+/** Reads a config.json or auth.json; undefined when there is none. */
 async function readAuthFile(path: string): Promise<AuthFile | undefined> {
   let text: string
   try {
@@ -166,9 +177,71 @@ async function readAuthFile(path: string): Promise<AuthFile | undefined> {
 }
 
 /**
+ * The containers auth.json files in the order podman, skopeo and buildah read them:
+ * `REGISTRY_AUTH_FILE` (their `--authfile`), the primary file `$XDG_RUNTIME_DIR/containers/auth.json`
+ * (`/run/containers/<uid>/auth.json` without `XDG_RUNTIME_DIR`), then
+ * `$XDG_CONFIG_HOME/containers/auth.json` (`~/.config/containers/auth.json`).
+ */
+function containersAuthFiles(options: KeychainOptions, home: string): string[] {
+  const { env } = options
+  const uid = options.uid ?? process.getuid?.()
+  const files = [
+    env.REGISTRY_AUTH_FILE,
+    env.XDG_RUNTIME_DIR
+      ? join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')
+      : uid !== undefined
+        ? join('/run/containers', String(uid), 'auth.json')
+        : undefined,
+    join(
+      env.XDG_CONFIG_HOME || join(home, '.config'),
+      'containers',
+      'auth.json'
+    )
+  ]
+  return files.filter(
+    (file, i): file is string => !!file && files.indexOf(file) === i
+  )
+}
+
+/**
+ * The credential of the most specific `auths` key of a containers auth.json for a repository:
+ * `quay.io/acme/api`, then `quay.io/acme`, then `quay.io` (containers-auth.json(5)). A key with a
+ * scheme is Docker's form, whose path is no namespace.
+ */
+function containersAuths(
+  file: AuthFile,
+  registry: Registry,
+  path: string | undefined
+): Credential | undefined {
+  let best: Credential | undefined
+  let bestLength = -1
+  for (const [key, entry] of Object.entries(file.auths)) {
+    const bare = key.replace(/^https?:\/\//, '')
+    const slash = bare.indexOf('/')
+    const host = slash < 0 ? bare : bare.slice(0, slash)
+    const namespace =
+      slash < 0 || bare !== key ? '' : bare.slice(slash + 1).replace(/\/$/, '')
+    if (!sameHost(host, registry) || namespace.length <= bestLength) continue
+    if (
+      namespace &&
+      !(path && (path === namespace || path.startsWith(`${namespace}/`)))
+    )
+      continue
+    const credential = entryCredential(entry, `auths["${key}"] in ${file.path}`)
+    if (credential) {
+      best = credential
+      bestLength = namespace.length
+    }
+  }
+  return best
+}
+
+/**
  * Inputs first; then Docker's config.json (what docker/login-action writes): the registry's
- * `credHelpers` entry, else an `auths` entry, else the `credsStore`; then ghcr.io with the GitHub
- * token. Each registry is resolved once, so a helper runs at most once per registry.
+ * `credHelpers` entry, else an `auths` entry, else the `credsStore`; then the containers
+ * auth.json files (what podman, skopeo and buildah logins write), each its `credHelpers` entry
+ * else its most specific `auths` key; then ghcr.io with the GitHub token. Each registry is
+ * resolved once, so a helper runs at most once per registry.
  */
 export function defaultKeychain(options: KeychainOptions): Keychain {
   const { env } = options
@@ -206,7 +279,7 @@ export function defaultKeychain(options: KeychainOptions): Keychain {
       `docker-credential-${name} (${source})`
     )
 
-  /** A helper named for the registry is the file's whole answer for it, as in Docker. */
+  /** A helper named for the registry is the file's whole answer for it, as in Docker and podman. */
   const fromCredHelpers = (
     file: AuthFile,
     registry: Registry
@@ -253,6 +326,24 @@ export function defaultKeychain(options: KeychainOptions): Keychain {
     return undefined
   }
 
+  const fromContainers = async (
+    registry: Registry
+  ): Promise<Credential | undefined> => {
+    const path = options.repositories?.find(
+      r => r.registry.name === registry.name
+    )?.path
+    for (const authFile of containersAuthFiles(options, home)) {
+      const file = await load(authFile)
+      if (!file) continue
+      const named = fromCredHelpers(file, registry)
+      const credential = named
+        ? await named
+        : containersAuths(file, registry, path)
+      if (credential) return credential
+    }
+    return undefined
+  }
+
   const find = async (registry: Registry): Promise<Credential | undefined> => {
     const explicit = options.explicit
     if (explicit && explicit.registry.name === registry.name) {
@@ -262,7 +353,8 @@ export function defaultKeychain(options: KeychainOptions): Keychain {
         origin: 'the username and password inputs'
       }
     }
-    const found = await fromDocker(registry)
+    const found =
+      (await fromDocker(registry)) ?? (await fromContainers(registry))
     if (found) return found
     if (registry.name === 'ghcr.io' && options.githubToken) {
       return {

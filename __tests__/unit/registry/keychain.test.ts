@@ -8,8 +8,11 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { Registry } from '../../../src/oci/reference'
-import { defaultKeychain } from '../../../src/registry/keychain'
+import { Registry, Repository } from '../../../src/oci/reference'
+import {
+  defaultKeychain,
+  type KeychainOptions
+} from '../../../src/registry/keychain'
 
 const temp = (prefix: string): string =>
   mkdtempSync(join(tmpdir(), `imprint-${prefix}-`))
@@ -346,5 +349,126 @@ describe('defaultKeychain', () => {
     expect(error?.message).toBe(
       `${join(dir, 'config.json')} is not a JSON object of registry credentials; fix or remove it`
     )
+  })
+
+  describe('containers auth.json', () => {
+    it('reads REGISTRY_AUTH_FILE, then $XDG_RUNTIME_DIR/containers, then ~/.config/containers, after Docker', async () => {
+      const home = temp('home')
+      const runtime = temp('runtime')
+      const override = join(temp('authfile'), 'auth.json')
+      writeJson(join(home, '.config', 'containers', 'auth.json'), {
+        auths: {
+          'a.example': auth('config-home', 'pw'),
+          'b.example': auth('config-home', 'pw'),
+          'c.example': auth('config-home', 'pw'),
+          'd.example': auth('config-home', 'pw')
+        }
+      })
+      writeJson(join(runtime, 'containers', 'auth.json'), {
+        auths: {
+          'a.example': auth('runtime', 'pw'),
+          'b.example': auth('runtime', 'pw'),
+          'c.example': auth('runtime', 'pw')
+        }
+      })
+      writeJson(override, {
+        auths: {
+          'a.example': auth('override', 'pw'),
+          'b.example': auth('override', 'pw')
+        }
+      })
+      const keychain = defaultKeychain({
+        env: env([], {
+          HOME: home,
+          XDG_RUNTIME_DIR: runtime,
+          REGISTRY_AUTH_FILE: override
+        }),
+        dockerConfigDir: dockerConfig({ 'a.example': auth('docker', 'pw') })
+      })
+      const user = async (host: string) =>
+        (await keychain.resolve(Registry.parse(host)))?.username
+      expect(await user('a.example')).toBe('docker')
+      expect(await user('b.example')).toBe('override')
+      expect(await user('c.example')).toBe('runtime')
+      expect(await user('d.example')).toBe('config-home')
+      expect(await keychain.resolve(Registry.parse('d.example'))).toEqual({
+        username: 'config-home',
+        password: 'pw',
+        origin: `auths["d.example"] in ${join(home, '.config', 'containers', 'auth.json')}`
+      })
+      expect(await user('e.example')).toBeUndefined()
+    })
+
+    it('reads $XDG_CONFIG_HOME/containers instead of ~/.config when set', async () => {
+      const config = temp('xdg-config')
+      writeJson(join(config, 'containers', 'auth.json'), {
+        auths: { 'quay.io': auth('xdg', 'pw') }
+      })
+      const keychain = defaultKeychain({
+        env: env([], { XDG_CONFIG_HOME: config })
+      })
+      expect(await keychain.resolve(quay)).toMatchObject({ username: 'xdg' })
+    })
+
+    it('takes the most specific key for the repository, and docker.io for Docker Hub', async () => {
+      const file = writeJson(join(temp('authfile'), 'auth.json'), {
+        auths: {
+          'quay.io': auth('registry', 'pw'),
+          'quay.io/acme': auth('namespace', 'pw'),
+          'quay.io/acme/api': auth('repository', 'pw'),
+          'quay.io/acme/api-other': auth('other', 'pw'),
+          'quay.io/acme/web': {},
+          'docker.io/library': auth('hub-library', 'pw')
+        }
+      })
+      const resolve = (repository?: string, registry = quay) =>
+        defaultKeychain({
+          env: env([], { REGISTRY_AUTH_FILE: file }),
+          repositories: repository ? [Repository.parse(repository)] : []
+        })
+          .resolve(registry)
+          .then(c => c?.username)
+      expect(await resolve('quay.io/acme/api')).toBe('repository')
+      expect(await resolve('quay.io/acme/api/sub')).toBe('repository')
+      expect(await resolve('quay.io/acme/web')).toBe('namespace')
+      expect(await resolve('quay.io/acme/ap')).toBe('namespace')
+      expect(await resolve('quay.io/other/api')).toBe('registry')
+      expect(await resolve(undefined)).toBe('registry')
+      expect(await resolve('ghcr.io/acme/api')).toBe('registry')
+      expect(await resolve('busybox', hub)).toBe('hub-library')
+    })
+
+    it('asks its credHelpers entry instead of its auths for that registry', async () => {
+      const helper = helperOnPath('podmanish', answering('robot', 'pw'))
+      const file = writeJson(join(temp('authfile'), 'auth.json'), {
+        auths: { 'quay.io': auth('base64', 'pw') },
+        credHelpers: { 'quay.io': 'podmanish' }
+      })
+      const keychain = defaultKeychain({
+        env: env([helper], { REGISTRY_AUTH_FILE: file })
+      })
+      expect(await keychain.resolve(quay)).toEqual({
+        username: 'robot',
+        password: 'pw',
+        origin: `docker-credential-podmanish (credHelpers["quay.io"] in ${file})`
+      })
+    })
+
+    it('names a file that is not JSON without quoting it', async () => {
+      const file = join(temp('authfile'), 'auth.json')
+      writeFileSync(file, '{"auths": {"quay.io": {"auth": "c2VjcmV0"}}')
+      const options: KeychainOptions = {
+        env: env([], { REGISTRY_AUTH_FILE: file })
+      }
+      const error = await defaultKeychain(options)
+        .resolve(quay)
+        .then(
+          () => undefined,
+          (e: Error) => e
+        )
+      expect(error?.message).toBe(
+        `${file} is not a JSON object of registry credentials; fix or remove it`
+      )
+    })
   })
 })
