@@ -222,6 +222,7 @@ async function verifyCommand(rest: string[]): Promise<number> {
           values.username && password
             ? { registry: repo.registry, username: values.username, password }
             : undefined,
+        repositories: [repo],
         env: process.env
       }),
       insecureRegistries: (values['insecure-registries'] ?? []).map(

@@ -47,11 +47,14 @@ function runnerEnvironment(
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   const env: Record<string, string> = {}
+  // Registry logins of this machine stay out (a test passes the ones it means in options.env).
+  const logins = ['DOCKER_CONFIG', 'REGISTRY_AUTH_FILE', 'XDG_CONFIG_HOME']
   for (const [key, value] of Object.entries(process.env)) {
     if (
       value !== undefined &&
       !key.startsWith('INPUT_') &&
-      !key.startsWith('GITHUB_')
+      !key.startsWith('GITHUB_') &&
+      !logins.includes(key)
     )
       env[key] = value
   }
@@ -65,6 +68,8 @@ function runnerEnvironment(
     GITHUB_WORKSPACE: options.cwd,
     RUNNER_TEMP: dir,
     HOME: dir,
+    // As on a runner; without it podman's auth.json would be /run/containers/<uid>/auth.json.
+    XDG_RUNTIME_DIR: dir,
     ...options.env
   })
   const finish = (

@@ -1,4 +1,6 @@
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseInputs, type InputName } from '../../src/inputs'
 import type { PipelineResult } from '../../src/report/result'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline/run'
@@ -17,7 +19,12 @@ export function build(
   inputs: Partial<Record<InputName, string>>,
   deps: Partial<PipelineDeps> = {}
 ): Promise<PipelineResult> {
-  const env = deps.env ?? { HOME: process.env.HOME, PATH: process.env.PATH }
+  // No registry logins of this machine: the runtime directory podman logins go to is a fresh one
+  // (without XDG_RUNTIME_DIR, /run/containers/<uid>/auth.json would be read), unless a test sets it.
+  const env = {
+    XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'imprint-runtime-')),
+    ...(deps.env ?? { HOME: process.env.HOME, PATH: process.env.PATH })
+  }
   const parsed = parseInputs(name => inputs[name] ?? '', env)
   return runPipeline(parsed, {
     log: silentLogger,

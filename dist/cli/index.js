@@ -33250,9 +33250,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(2233);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3714);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7994);
-/* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6515);
+/* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2821);
 /* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(2132);
@@ -33461,6 +33461,7 @@ async function verifyCommand(rest) {
                 explicit: values.username && password
                     ? { registry: repo.registry, username: values.username, password }
                     : undefined,
+                repositories: [repo],
                 env: process.env
             }),
             insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_8__/* .Registry */ .OR.parse(h).name),
@@ -36088,7 +36089,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 2233:
+/***/ 3714:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36101,8 +36102,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/util/text.ts
 var util_text = __nccwpck_require__(9997);
 ;// CONCATENATED MODULE: ./src/git/git.ts
@@ -36144,7 +36145,7 @@ class Git {
             });
         }
         return new Promise((resolve, reject) => {
-            (0,external_node_child_process_namespaceObject.execFile)('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+            (0,external_node_child_process_.execFile)('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
                 if (error) {
                     const code = error.code;
                     reject(new GitError(args, String(stderr || error.message), typeof code === 'number' ? code : undefined));
@@ -38809,8 +38810,8 @@ function mergeStage(inputs, registries, log) {
 
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var auth = __nccwpck_require__(7481);
-// EXTERNAL MODULE: ./src/registry/keychain.ts
-var keychain = __nccwpck_require__(6515);
+// EXTERNAL MODULE: ./src/registry/keychain.ts + 1 modules
+var keychain = __nccwpck_require__(8886);
 // EXTERNAL MODULE: ./src/registry/client.ts + 2 modules
 var registry_client = __nccwpck_require__(590);
 ;// CONCATENATED MODULE: ./src/registry/registries.ts
@@ -39253,6 +39254,8 @@ async function startEarlyUploads(inputs, tags, registries, jobs, log) {
 /**
  * The registries of this run, one client each, with the credentials they get: the inputs' for
  * the image's registry, else the Docker and containers logins, else the GitHub token for ghcr.io.
+ * The image's and the base's repositories pick the most specific login a containers auth.json
+ * holds for a namespace.
  */
 function registriesFor(inputs, context, options) {
     const { env, ...client } = options;
@@ -39268,6 +39271,12 @@ function registriesFor(inputs, context, options) {
                 : undefined,
             githubToken: inputs.githubToken,
             githubActor: context.actor,
+            repositories: [
+                inputs.image,
+                ...(inputs.base && inputs.base !== 'scratch'
+                    ? [inputs.base.repository]
+                    : [])
+            ],
             env
         }),
         insecureRegistries: inputs.insecureRegistries,
@@ -43894,99 +43903,420 @@ async function send(request, limits, userAgent) {
 
 /***/ }),
 
-/***/ 6515:
+/***/ 8886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   I: () => (/* binding */ defaultKeychain)
-/* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  I: () => (/* binding */ defaultKeychain)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/registry/credential-helper.ts
 
 
 
-/** The host part of a docker config `auths` key: `https://index.docker.io/v1/` → `index.docker.io`. */
-function configKeyHost(key) {
+
+/** The protocol's answer for "nothing stored for this server" (docker-credential-helpers). */
+const notFound = 'credentials not found in native keychain';
+/** The answer is a few hundred bytes; a helper that prints more is not speaking the protocol. */
+const maxOutput = 64 * 1024;
+/** A credential helper that could not give an answer; never carries what the helper printed. */
+class CredentialHelperError extends Error {
+    constructor(call, detail) {
+        super(`credential helper docker-credential-${call.helper} (${call.source}) ${detail}`);
+        this.name = 'CredentialHelperError';
+    }
+}
+/** The helper's executable on `env.PATH`, as Docker finds it; undefined when there is none. */
+async function findOnPath(name, env) {
+    for (const dir of (env.PATH ?? '').split(external_node_path_.delimiter)) {
+        // An empty PATH entry means the working directory, which is not a place to run helpers from.
+        if (!dir)
+            continue;
+        const candidate = (0,external_node_path_.join)(dir, name);
+        try {
+            if (!(await (0,promises_.stat)(candidate)).isFile())
+                continue;
+            await (0,promises_.access)(candidate, external_node_fs_.constants.X_OK);
+            return candidate;
+        }
+        catch {
+            continue;
+        }
+    }
+    return undefined;
+}
+/**
+ * Runs the helper in a process group of its own, so that when it is stopped (out of time, or
+ * printing without end) a script's children go with it and cannot hold its output open.
+ */
+function runHelper(path, call) {
+    // The action's own inputs (the password, the tokens, a signing key) are no business of a helper.
+    const env = Object.fromEntries(Object.entries(call.env).filter(([key]) => !key.startsWith('INPUT_')));
+    return new Promise(resolve => {
+        const child = (0,external_node_child_process_.spawn)(path, ['get'], {
+            env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            detached: true
+        });
+        const stdout = [];
+        const stderr = [];
+        let size = 0;
+        let settled = false;
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            if (typeof result === 'string') {
+                try {
+                    if (child.pid)
+                        process.kill(-child.pid, 'SIGKILL');
+                }
+                catch {
+                    // Already gone.
+                }
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+            }
+            resolve(result);
+        };
+        const timer = setTimeout(() => finish('timeout'), call.timeoutMs);
+        const collect = (into) => (chunk) => {
+            size += chunk.length;
+            if (size > maxOutput)
+                finish('too-large');
+            else
+                into.push(chunk);
+        };
+        child.stdout.on('data', collect(stdout));
+        child.stderr.on('data', collect(stderr));
+        child.on('error', error => finish(error));
+        child.on('close', (code, signal) => finish({
+            code,
+            signal,
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr)
+        }));
+        // A helper that exits without reading its input is answered by its exit status, not an EPIPE.
+        child.stdin.on('error', () => { });
+        child.stdin.end(call.serverUrl);
+    });
+}
+/**
+ * `docker-credential-<helper> get` with the server on stdin: the credential, or undefined when the
+ * helper has none for it. Anything else (no such helper, a failure, no answer within the time
+ * limit, an answer that is not the protocol's JSON) is a `CredentialHelperError` that names the
+ * helper and the registry but never repeats the helper's output: it may be a secret.
+ */
+async function helperGet(call) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(call.helper)) {
+        throw new Error(`${call.source} names the credential helper "${call.helper}", which is not a helper name (docker-credential-<name>)`);
+    }
+    const path = await findOnPath(`docker-credential-${call.helper}`, call.env);
+    if (!path) {
+        throw new CredentialHelperError(call, `is not on the PATH; install it, or remove that entry to log in to ${call.registry} another way`);
+    }
+    const outcome = await runHelper(path, call);
+    const unshown = 'its output is not shown, as it may hold a secret';
+    if (outcome === 'timeout') {
+        throw new CredentialHelperError(call, `did not answer for registry ${call.registry} within ${call.timeoutMs / 1000} s and was stopped`);
+    }
+    if (outcome === 'too-large') {
+        throw new CredentialHelperError(call, `printed more than ${maxOutput / 1024} KiB for registry ${call.registry} and was stopped; ${unshown}`);
+    }
+    if (outcome instanceof Error) {
+        const code = outcome.code ?? 'an error';
+        throw new CredentialHelperError(call, `could not be started for registry ${call.registry} (${code})`);
+    }
+    if (outcome.code !== 0) {
+        const said = `${outcome.stdout.toString('utf8')}\n${outcome.stderr.toString('utf8')}`;
+        if (said.includes(notFound))
+            return undefined;
+        const status = outcome.code === null
+            ? `killed by ${outcome.signal}`
+            : `exit status ${outcome.code}`;
+        throw new CredentialHelperError(call, `failed for registry ${call.registry} (${status}); ${unshown}`);
+    }
+    let answer;
+    try {
+        answer = JSON.parse(outcome.stdout.toString('utf8'));
+    }
+    catch {
+        // JSON.parse quotes the text it could not read; that text may be the secret.
+        answer = undefined;
+    }
+    const { Username, Secret } = (answer ?? {});
+    if (typeof answer !== 'object' ||
+        answer === null ||
+        typeof Username !== 'string' ||
+        typeof Secret !== 'string') {
+        throw new CredentialHelperError(call, `answered for registry ${call.registry} with something other than the credential JSON ({"ServerURL","Username","Secret"}); ${unshown}`);
+    }
+    // Some helpers answer an empty credential instead of "not found".
+    if (!Secret)
+        return undefined;
+    return { username: Username, secret: Secret };
+}
+
+;// CONCATENATED MODULE: ./src/registry/keychain.ts
+
+
+
+
+const dockerHubAliases = [
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io'
+];
+/** The server Docker logs in to and asks helpers about for Docker Hub. */
+const dockerHubServer = 'https://index.docker.io/v1/';
+/** `https://index.docker.io/v1/` → `index.docker.io`; `quay.io/acme` → `quay.io`. */
+function keyHost(key) {
     return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
 }
-function sameRegistry(key, registry) {
-    const host = configKeyHost(key);
-    if (registry.name === 'docker.io') {
-        return ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(host);
-    }
-    return host === registry.name;
+function sameHost(host, registry) {
+    return registry.name === 'docker.io'
+        ? dockerHubAliases.includes(host)
+        : host === registry.name;
 }
-/** Inputs first, then Docker's config.json (what docker/login-action writes), then ghcr.io with the GitHub token. */
-function defaultKeychain(options) {
-    let config;
-    const loadConfig = () => {
-        config ??= (async () => {
-            const dir = options.dockerConfigDir ??
-                options.env.DOCKER_CONFIG ??
-                (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(options.env.HOME || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.homedir)(), '.docker');
-            try {
-                const parsed = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, 'config.json'), 'utf8'));
-                return parsed.auths ?? {};
-            }
-            catch {
-                return {};
-            }
-        })();
-        return config;
-    };
-    return {
-        async resolve(registry) {
-            const explicit = options.explicit;
-            if (explicit && explicit.registry.name === registry.name) {
-                return {
-                    username: explicit.username,
-                    password: explicit.password,
-                    origin: 'the username and password inputs'
-                };
-            }
-            const auths = await loadConfig();
-            for (const [key, entry] of Object.entries(auths)) {
-                if (!sameRegistry(key, registry))
-                    continue;
-                if (entry.identitytoken) {
-                    return {
-                        username: entry.username ?? '<token>',
-                        password: '',
-                        identityToken: entry.identitytoken,
-                        origin: 'docker config.json'
-                    };
-                }
-                if (entry.username && entry.password) {
-                    return {
-                        username: entry.username,
-                        password: entry.password,
-                        origin: 'docker config.json'
-                    };
-                }
-                if (entry.auth) {
-                    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-                    const colon = decoded.indexOf(':');
-                    if (colon > 0) {
-                        return {
-                            username: decoded.slice(0, colon),
-                            password: decoded.slice(colon + 1),
-                            origin: 'docker config.json'
-                        };
-                    }
-                }
-            }
-            if (registry.name === 'ghcr.io' && options.githubToken) {
-                return {
-                    username: options.githubActor || 'github-actions',
-                    password: options.githubToken,
-                    origin: 'github-token'
-                };
-            }
+function sameRegistry(key, registry) {
+    return sameHost(keyHost(key), registry);
+}
+/** The credential an `auths` entry holds, if it holds one (`{}` is a credential store's placeholder). */
+function entryCredential(entry, origin) {
+    if (entry.identitytoken) {
+        return {
+            username: entry.username ?? '<token>',
+            password: '',
+            identityToken: entry.identitytoken,
+            origin
+        };
+    }
+    if (entry.username && entry.password) {
+        return { username: entry.username, password: entry.password, origin };
+    }
+    if (entry.auth) {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon > 0) {
+            return {
+                username: decoded.slice(0, colon),
+                password: decoded.slice(colon + 1),
+                origin
+            };
+        }
+    }
+    return undefined;
+}
+/** A helper's answer as a credential: the username `<token>` means the secret is an identity token. */
+function helperCredential(answer, origin) {
+    if (!answer)
+        return undefined;
+    if (answer.username === '<token>') {
+        return {
+            username: answer.username,
+            password: '',
+            identityToken: answer.secret,
+            origin
+        };
+    }
+    return { username: answer.username, password: answer.secret, origin };
+}
+const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Reads a config.json or auth.json; undefined when there is none. */
+async function readAuthFile(path) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
             return undefined;
+        throw new Error(`cannot read the registry credentials in ${path} (${code ?? error.message})`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        // Not JSON.parse's message: it quotes the file, which holds credentials.
+        parsed = undefined;
+    }
+    if (!isRecord(parsed)) {
+        throw new Error(`${path} is not a JSON object of registry credentials; fix or remove it`);
+    }
+    const auths = isRecord(parsed.auths)
+        ? Object.fromEntries(Object.entries(parsed.auths).filter(([, v]) => isRecord(v)))
+        : {};
+    const credHelpers = isRecord(parsed.credHelpers)
+        ? Object.fromEntries(Object.entries(parsed.credHelpers).filter(([, v]) => typeof v === 'string' && v !== ''))
+        : {};
+    const credsStore = typeof parsed.credsStore === 'string' && parsed.credsStore
+        ? parsed.credsStore
+        : undefined;
+    return { path, auths, credHelpers, credsStore };
+}
+/**
+ * The containers auth.json files in the order podman, skopeo and buildah read them:
+ * `REGISTRY_AUTH_FILE` (their `--authfile`), the primary file `$XDG_RUNTIME_DIR/containers/auth.json`
+ * (`/run/containers/<uid>/auth.json` without `XDG_RUNTIME_DIR`), then
+ * `$XDG_CONFIG_HOME/containers/auth.json` (`~/.config/containers/auth.json`).
+ */
+function containersAuthFiles(options, home) {
+    const { env } = options;
+    const uid = options.uid ?? process.getuid?.();
+    const files = [
+        env.REGISTRY_AUTH_FILE,
+        env.XDG_RUNTIME_DIR
+            ? (0,external_node_path_.join)(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')
+            : uid !== undefined
+                ? (0,external_node_path_.join)('/run/containers', String(uid), 'auth.json')
+                : undefined,
+        (0,external_node_path_.join)(env.XDG_CONFIG_HOME || (0,external_node_path_.join)(home, '.config'), 'containers', 'auth.json')
+    ];
+    return files.filter((file, i) => !!file && files.indexOf(file) === i);
+}
+/**
+ * The credential of the most specific `auths` key of a containers auth.json for a repository:
+ * `quay.io/acme/api`, then `quay.io/acme`, then `quay.io` (containers-auth.json(5)). A key with a
+ * scheme is Docker's form, whose path is no namespace.
+ */
+function containersAuths(file, registry, path) {
+    let best;
+    let bestLength = -1;
+    for (const [key, entry] of Object.entries(file.auths)) {
+        const bare = key.replace(/^https?:\/\//, '');
+        const slash = bare.indexOf('/');
+        const host = slash < 0 ? bare : bare.slice(0, slash);
+        const namespace = slash < 0 || bare !== key ? '' : bare.slice(slash + 1).replace(/\/$/, '');
+        if (!sameHost(host, registry) || namespace.length <= bestLength)
+            continue;
+        if (namespace &&
+            !(path && (path === namespace || path.startsWith(`${namespace}/`))))
+            continue;
+        const credential = entryCredential(entry, `auths["${key}"] in ${file.path}`);
+        if (credential) {
+            best = credential;
+            bestLength = namespace.length;
+        }
+    }
+    return best;
+}
+/**
+ * Inputs first; then Docker's config.json (what docker/login-action writes): the registry's
+ * `credHelpers` entry, else an `auths` entry, else the `credsStore`; then the containers
+ * auth.json files (what podman, skopeo and buildah logins write), each its `credHelpers` entry
+ * else its most specific `auths` key; then ghcr.io with the GitHub token. Each registry is
+ * resolved once, so a helper runs at most once per registry.
+ */
+function defaultKeychain(options) {
+    const { env } = options;
+    const home = env.HOME || (0,external_node_os_.homedir)();
+    const timeoutMs = options.helperTimeoutMs ?? 10_000;
+    const files = new Map();
+    const load = (path) => {
+        let file = files.get(path);
+        if (!file) {
+            file = readAuthFile(path);
+            files.set(path, file);
+        }
+        return file;
+    };
+    const dockerConfig = (0,external_node_path_.join)(options.dockerConfigDir ?? env.DOCKER_CONFIG ?? (0,external_node_path_.join)(home, '.docker'), 'config.json');
+    const helper = async (name, serverUrl, registry, source) => helperCredential(await helperGet({
+        helper: name,
+        serverUrl,
+        registry: registry.name,
+        source,
+        env,
+        timeoutMs
+    }), `docker-credential-${name} (${source})`);
+    /** A helper named for the registry is the file's whole answer for it, as in Docker and podman. */
+    const fromCredHelpers = (file, registry) => {
+        const key = Object.keys(file.credHelpers).find(k => sameRegistry(k, registry));
+        if (key === undefined)
+            return undefined;
+        return helper(file.credHelpers[key], key, registry, `credHelpers["${key}"] in ${file.path}`);
+    };
+    const fromDocker = async (registry) => {
+        const file = await load(dockerConfig);
+        if (!file)
+            return undefined;
+        const named = fromCredHelpers(file, registry);
+        if (named)
+            return named;
+        const keys = Object.keys(file.auths).filter(k => sameRegistry(k, registry));
+        for (const key of keys) {
+            const credential = entryCredential(file.auths[key], `auths["${key}"] in ${file.path}`);
+            if (credential)
+                return credential;
+        }
+        if (file.credsStore) {
+            // `docker login` leaves the server it stored under as an empty `auths` entry.
+            const server = keys[0] ??
+                (registry.name === 'docker.io' ? dockerHubServer : registry.name);
+            return helper(file.credsStore, server, registry, `credsStore in ${file.path}`);
+        }
+        return undefined;
+    };
+    const fromContainers = async (registry) => {
+        const path = options.repositories?.find(r => r.registry.name === registry.name)?.path;
+        for (const authFile of containersAuthFiles(options, home)) {
+            const file = await load(authFile);
+            if (!file)
+                continue;
+            const named = fromCredHelpers(file, registry);
+            const credential = named
+                ? await named
+                : containersAuths(file, registry, path);
+            if (credential)
+                return credential;
+        }
+        return undefined;
+    };
+    const find = async (registry) => {
+        const explicit = options.explicit;
+        if (explicit && explicit.registry.name === registry.name) {
+            return {
+                username: explicit.username,
+                password: explicit.password,
+                origin: 'the username and password inputs'
+            };
+        }
+        const found = (await fromDocker(registry)) ?? (await fromContainers(registry));
+        if (found)
+            return found;
+        if (registry.name === 'ghcr.io' && options.githubToken) {
+            return {
+                username: options.githubActor || 'github-actions',
+                password: options.githubToken,
+                origin: 'the github-token input'
+            };
+        }
+        return undefined;
+    };
+    const resolved = new Map();
+    return {
+        resolve(registry) {
+            let credential = resolved.get(registry.name);
+            if (!credential) {
+                credential = find(registry);
+                resolved.set(registry.name, credential);
+            }
+            return credential;
         }
     };
 }
@@ -45276,6 +45606,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 

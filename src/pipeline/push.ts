@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { InputError } from '../errors'
 import type { PushInputs } from '../inputs'
 import type { Artifact } from '../oci/image'
-import type { Repository } from '../oci/reference'
+import type { Reference, Repository } from '../oci/reference'
 import { repositoryScope } from '../registry/auth'
 import { AuthenticationError, RegistryError } from '../registry/errors'
 import type { ClientOptions } from '../registry/client'
@@ -81,9 +81,11 @@ export async function startEarlyUploads(
 /**
  * The registries of this run, one client each, with the credentials they get: the inputs' for
  * the image's registry, else the Docker and containers logins, else the GitHub token for ghcr.io.
+ * The image's and the base's repositories pick the most specific login a containers auth.json
+ * holds for a namespace.
  */
 export function registriesFor(
-  inputs: PushInputs,
+  inputs: PushInputs & { base?: Reference | 'scratch' },
   context: BuildContext,
   options: Omit<ClientOptions, 'keychain' | 'insecureRegistries'> & {
     env: NodeJS.ProcessEnv
@@ -103,6 +105,12 @@ export function registriesFor(
           : undefined,
       githubToken: inputs.githubToken,
       githubActor: context.actor,
+      repositories: [
+        inputs.image,
+        ...(inputs.base && inputs.base !== 'scratch'
+          ? [inputs.base.repository]
+          : [])
+      ],
       env
     }),
     insecureRegistries: inputs.insecureRegistries,

@@ -83,4 +83,56 @@ describe('Authenticator', () => {
     expect((await auth.transport(request)).status).toBe(200)
     expect(sent).toEqual(['/v2/', '/v2/', '/v2/a/manifests/x'])
   })
+
+  it.each([
+    [
+      'a password',
+      { username: 'robot', password: 'helper-Secret', origin: 'helper' },
+      ['helper-Secret', Buffer.from('robot:helper-Secret').toString('base64')]
+    ],
+    [
+      'an identity token',
+      {
+        username: '<token>',
+        password: '',
+        identityToken: 'refresh-Secret',
+        origin: 'helper'
+      },
+      ['refresh-Secret']
+    ]
+  ])(
+    'masks %s from the keychain, and the token it buys',
+    async (_what, credential, secrets) => {
+      const masked: string[] = []
+      const realm = 'https://auth.example/token'
+      const auth = new Authenticator(
+        async req => {
+          if (req.url === realm || req.url.startsWith(`${realm}?`)) {
+            return {
+              ...answer(200),
+              bytes: async () => Buffer.from('{"token":"bought-token"}')
+            } as unknown as HttpResponse
+          }
+          if (!req.headers?.authorization) {
+            const res = answer(401)
+            res.headers.set(
+              'www-authenticate',
+              `Bearer realm="${realm}",service="s"`
+            )
+            return res
+          }
+          return answer(200)
+        },
+        {
+          ...options,
+          keychain: { resolve: async () => credential },
+          log: { ...silentLogger, secret: value => masked.push(value) }
+        }
+      )
+      expect((await auth.transport(request)).status).toBe(200)
+      expect(masked).toEqual(
+        expect.arrayContaining([...secrets, 'bought-token'])
+      )
+    }
+  )
 })
