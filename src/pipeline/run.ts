@@ -22,7 +22,13 @@ import {
   type OpenedManifests
 } from './deploy'
 import { mergeStage } from './merge'
-import { layoutTarget, publish, registriesFor, startEarlyUploads } from './push'
+import {
+  layoutTarget,
+  loadTarget,
+  publish,
+  registriesFor,
+  startEarlyUploads
+} from './push'
 import { report } from './report'
 import { layerReuse, rememberLayers } from './reuse'
 import { sign } from './sign'
@@ -103,6 +109,7 @@ export async function runPipeline(
     // Everything a user can get wrong is checked before the first layer is compressed, so a bad
     // input costs no build time and leaves nothing pushed.
     const layoutDir = await layoutTarget(inputs, deps.workspace)
+    const engine = await loadTarget(inputs, { env, log })
     opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log)
 
     early = await startEarlyUploads(inputs, tags, registries, jobs, log)
@@ -146,12 +153,19 @@ export async function runPipeline(
       built,
       log
     )
-    const { artifact, push, pushSkipped } = await publish(
+    const { artifact, push, pushSkipped, loaded } = await publish(
       built,
       tags,
       inputs,
       context,
-      { registries, early, layoutDir, jobs, log }
+      {
+        registries,
+        early,
+        layoutDir,
+        load: engine && { engine, tempDir: scratchDir },
+        jobs,
+        log
+      }
     )
     // A re-run after the base moved deploys the commit's existing image instead.
     if (artifact !== built) planned = planFor(artifact)
@@ -191,7 +205,8 @@ export async function runPipeline(
       signatures,
       deploy: deployed,
       comparison,
-      pushSkipped
+      pushSkipped,
+      loaded
     }
     await report(result, inputs, context, log)
     return result

@@ -18,6 +18,7 @@ import { sha256 } from '../../../src/oci/digest'
 import { bytesBlob, image, index, type Image } from '../../../src/oci/image'
 import { MediaType } from '../../../src/oci/media-types'
 import type { Platform } from '../../../src/oci/types'
+import { loadTarget } from '../../../src/pipeline/push'
 import {
   EngineUnavailable,
   findEngine,
@@ -159,10 +160,16 @@ describe('findEngine', () => {
     expect((error as Error).message).toBe(
       'needs Docker or Podman on the runner, and neither answered (docker: `docker version` failed (exit 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?; podman: not found on PATH)'
     )
+    // The pipeline's wording: what to fix, in one line.
     const empty = mkdtempSync(join(tmpdir(), 'imprint-empty-path-'))
-    await expect(findEngine({ env: { PATH: empty }, log })).rejects.toThrow(
-      'needs Docker or Podman on the runner, and neither answered (docker: not found on PATH; podman: not found on PATH)'
+    await expect(
+      loadTarget({ load: true }, { env: { PATH: empty }, log })
+    ).rejects.toThrow(
+      'load: true needs Docker or Podman on the runner, and neither answered (docker: not found on PATH; podman: not found on PATH)'
     )
+    await expect(
+      loadTarget({ load: false }, { env: { PATH: empty }, log })
+    ).resolves.toBeUndefined()
   })
 
   it('gives up on a docker that does not answer in time', async () => {
