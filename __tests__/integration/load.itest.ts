@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  rmSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,12 +25,17 @@ import { gitWorkspace } from '../helpers/workspace'
 
 let registry: TestRegistry
 let base: string
+/** Podman storages and fake docker directories, removed when the tests end. */
+const temporary: string[] = []
 beforeAll(async () => {
   registry = await startRegistry()
   base = `${registry.host}/base/busybox:latest`
   await pushBusyboxBase(base)
 })
-afterAll(async () => registry?.stop())
+afterAll(async () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true })
+  await registry?.stop()
+})
 
 /**
  * Podman confined to a temporary directory through the environment alone, as a runner's step
@@ -42,6 +48,7 @@ function podmanSandbox() {
   const podman = requireTool('podman')
   requireTool('runc')
   const dir = mkdtempSync(join(tmpdir(), 'imprint-podman-load-'))
+  temporary.push(dir)
   mkdirSync(join(dir, 'tmp'))
   writeFileSync(
     join(dir, 'storage.conf'),
@@ -189,6 +196,7 @@ function fakeDocker(version: 'answers' | 'no daemon'): {
   archive: string
 } {
   const dir = mkdtempSync(join(tmpdir(), 'imprint-fake-docker-'))
+  temporary.push(dir)
   const bin = join(dir, 'bin')
   mkdirSync(bin)
   const archive = join(dir, 'archive.tar')

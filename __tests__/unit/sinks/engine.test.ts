@@ -9,11 +9,12 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { sha256 } from '../../../src/oci/digest'
 import { bytesBlob, image, index, type Image } from '../../../src/oci/image'
 import { MediaType } from '../../../src/oci/media-types'
@@ -25,6 +26,17 @@ import {
   loadIntoEngine
 } from '../../../src/sinks/engine'
 import type { Logger } from '../../../src/util/log'
+
+/** Temporary directories of these tests, removed at the end. */
+const made: string[] = []
+const temporaryDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
 
 function recording(): Logger & { lines: string[] } {
   const lines: string[] = []
@@ -60,7 +72,7 @@ function fakeDocker(
     id?: string
   } = {}
 ): Fake {
-  const dir = mkdtempSync(join(tmpdir(), 'imprint-fake-docker-'))
+  const dir = temporaryDir('imprint-fake-docker-')
   const bin = join(dir, 'bin')
   mkdirSync(bin)
   const log = join(dir, 'calls')
@@ -161,7 +173,7 @@ describe('findEngine', () => {
       'needs Docker or Podman on the runner, and neither answered (docker: `docker version` failed (exit 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?; podman: not found on PATH)'
     )
     // The pipeline's wording: what to fix, in one line.
-    const empty = mkdtempSync(join(tmpdir(), 'imprint-empty-path-'))
+    const empty = temporaryDir('imprint-empty-path-')
     await expect(
       loadTarget({ load: true }, { env: { PATH: empty }, log })
     ).rejects.toThrow(
@@ -194,7 +206,7 @@ describe('loadIntoEngine', () => {
     const fake = fakeDocker({ id: img.configBlob.descriptor.digest })
     const log = recording()
     const engine = await findEngine({ env: { PATH: fake.bin }, log })
-    const tempDir = mkdtempSync(join(tmpdir(), 'imprint-load-temp-'))
+    const tempDir = temporaryDir('imprint-load-temp-')
     const report = await loadIntoEngine(engine, img, refs, { tempDir, log })
     expect(report).toEqual({
       engine: 'Docker',
@@ -264,7 +276,7 @@ describe('loadIntoEngine', () => {
     const log = recording()
     const engine = await findEngine({ env: { PATH: fake.bin }, log })
     const report = await loadIntoEngine(engine, index(images), refs, {
-      tempDir: mkdtempSync(join(tmpdir(), 'imprint-load-temp-')),
+      tempDir: temporaryDir('imprint-load-temp-'),
       log
     })
     expect(report.platform).toBe('linux/arm64')
@@ -283,7 +295,7 @@ describe('loadIntoEngine', () => {
     const fake = fakeDocker({ load: 'fails' })
     const log = recording()
     const engine = await findEngine({ env: { PATH: fake.bin }, log })
-    const tempDir = mkdtempSync(join(tmpdir(), 'imprint-load-temp-'))
+    const tempDir = temporaryDir('imprint-load-temp-')
     const error = (await loadIntoEngine(engine, testImage(amd64), refs, {
       tempDir,
       log
@@ -301,7 +313,7 @@ describe('loadIntoEngine', () => {
     const engine = await findEngine({ env: { PATH: fake.bin }, log })
     await expect(
       loadIntoEngine(engine, img, refs, {
-        tempDir: mkdtempSync(join(tmpdir(), 'imprint-load-temp-')),
+        tempDir: temporaryDir('imprint-load-temp-'),
         log
       })
     ).rejects.toThrow(
