@@ -37,6 +37,8 @@ inputs; list options may be repeated or hold newline-separated items.
                                 {{run_number}} {{date}} {{base_digest}} {{version}} {{major}} {{minor}} {{patch}}
   --push true|false             push to the registry (default here: false)
   --oci-layout DIR              write an OCI image layout (default here: out/oci when not pushing)
+  --load true                   load the image into Docker (or Podman where Docker does not answer)
+                                under its tags, so \`docker run REPOSITORY:TAG\` runs it
   --working-directory DIR       where SOURCE paths are resolved (default: .)
   --source-date-epoch SECONDS   the image's created time (default: HEAD's commit time)
   --file-mtime TIME|source-date file times in the layers (default: 2000-01-01T00:00:00Z)

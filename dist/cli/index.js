@@ -33250,7 +33250,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3714);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5903);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
@@ -33294,6 +33294,8 @@ inputs; list options may be repeated or hold newline-separated items.
                                 {{run_number}} {{date}} {{base_digest}} {{version}} {{major}} {{minor}} {{patch}}
   --push true|false             push to the registry (default here: false)
   --oci-layout DIR              write an OCI image layout (default here: out/oci when not pushing)
+  --load true                   load the image into Docker (or Podman where Docker does not answer)
+                                under its tags, so \`docker run REPOSITORY:TAG\` runs it
   --working-directory DIR       where SOURCE paths are resolved (default: .)
   --source-date-epoch SECONDS   the image's created time (default: HEAD's commit time)
   --file-mtime TIME|source-date file times in the layers (default: 2000-01-01T00:00:00Z)
@@ -34860,6 +34862,7 @@ const inputDefaults = {
     platforms: 'linux/amd64',
     tags: '{{sha}}',
     push: 'true',
+    load: 'false',
     'working-directory': '.',
     'file-mtime': '2000-01-01T00:00:00Z',
     'allow-tag-overwrite': 'false',
@@ -34893,6 +34896,7 @@ const inputNames = [
     'tags',
     'push',
     'oci-layout',
+    'load',
     'working-directory',
     'source-date-epoch',
     'file-mtime',
@@ -35165,6 +35169,10 @@ function readPushInputs(reader) {
     else if (pushByDigest && !push) {
         reader.fail('push-by-digest', new Error('needs push: true (it pushes the image without tags)'));
     }
+    const load = reader.field('load', parseBoolean, false);
+    if (load && pushByDigest) {
+        reader.fail('load', new Error('cannot be combined with push-by-digest: an engine names an image by its tags, and push-by-digest writes none (load it in the merge job, or build with tags)'));
+    }
     const username = reader.optional('username', v => v);
     // Passwords are taken as given: a leading or trailing space can be part of one.
     const password = reader.exact('password') || undefined;
@@ -35177,6 +35185,7 @@ function readPushInputs(reader) {
         tags: reader.field('tags', parseList, []),
         push,
         ociLayout: reader.optional('oci-layout', v => v),
+        load,
         allowTagOverwrite: reader.field('allow-tag-overwrite', parseBoolean, false),
         username,
         password,
@@ -36089,7 +36098,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 3714:
+/***/ 5903:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39002,6 +39011,322 @@ async function writeLayout(dir, artifact, tags) {
     await writeNew(indexPath, (0,oci_image/* canonicalBytes */.Mr)(updated));
 }
 
+;// CONCATENATED MODULE: ./src/sinks/engine.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+const defaults = {
+    probeMs: 10_000,
+    loadMs: 10 * 60_000,
+    commandMs: 60_000
+};
+/** Neither Docker nor Podman answered; the message says why, for each. */
+class EngineUnavailable extends Error {
+    reasons;
+    constructor(reasons) {
+        super(`needs Docker or Podman on the runner, and neither answered (${reasons.join('; ')})`);
+        this.reasons = reasons;
+        this.name = 'EngineUnavailable';
+    }
+}
+/**
+ * The engine's environment: the front end's (PATH, HOME, DOCKER_HOST, DOCKER_CONFIG, CONTAINER_HOST,
+ * CONTAINERS_STORAGE_CONF, XDG_RUNTIME_DIR, …), minus the step's inputs and anything named like a
+ * credential: loading involves no secret, so none is handed to another program.
+ */
+function engineEnvironment(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_') && !/TOKEN|PASSWORD|SECRET/i.test(name)));
+}
+/** An executable named `name` in PATH's absolute directories, as a shell would find it. */
+async function onPath(name, env) {
+    for (const dir of (env.PATH ?? '').split(':')) {
+        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
+            continue;
+        const path = (0,external_node_path_.join)(dir, name);
+        const info = await (0,promises_.stat)(path).catch(() => undefined);
+        if (!info?.isFile())
+            continue;
+        if (await (0,promises_.access)(path, external_node_fs_.constants.X_OK).then(() => true, () => false))
+            return path;
+    }
+    return undefined;
+}
+/** Keeps the end of a stream's text: an engine's output is only ever summarised. */
+class Tail {
+    text = '';
+    add(chunk) {
+        this.text = (this.text + chunk.toString('utf8')).slice(-64 * 1024);
+    }
+    toString() {
+        return this.text;
+    }
+}
+/** Runs the engine's CLI within `timeoutMs` (then kills it), optionally feeding it `input`. */
+function run(command, args, timeoutMs, input) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(command.path, args, {
+            env: command.env,
+            stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe']
+        });
+        const stdout = new Tail();
+        const stderr = new Tail();
+        child.stdout?.on('data', (chunk) => stdout.add(chunk));
+        child.stderr?.on('data', (chunk) => stderr.add(chunk));
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+        }, timeoutMs);
+        const feeding = input && child.stdin
+            ? (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(input), child.stdin).then(() => undefined, (error) => error)
+            : Promise.resolve(undefined);
+        let settled = false;
+        child.once('error', error => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.once('close', code => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            void feeding.then(inputError => resolve({
+                code,
+                stdout: stdout.toString(),
+                stderr: stderr.toString(),
+                timedOut,
+                inputError
+            }));
+        });
+    });
+}
+/** One line of what an engine said on failure: its error lines, else its last lines. */
+function summary(ran) {
+    const lines = `${ran.stderr}\n${ran.stdout}`
+        .split('\n')
+        .map(line => line.trim())
+        .filter(Boolean);
+    const errors = lines.filter(line => /error|denied|cannot|invalid/i.test(line));
+    const chosen = (errors.length ? errors : lines).slice(-3);
+    return chosen.length ? (0,util_text/* foreignText */.q)(chosen.join(' '), 300) : 'no output';
+}
+/** What went wrong with one command, for a message: it timed out, or what it said. */
+function problem(what, ran, timeoutMs) {
+    return ran.timedOut
+        ? `\`${what}\` did not finish within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`
+        : `\`${what}\` failed (exit ${ran.code ?? 'by signal'}): ${summary(ran)}`;
+}
+function failure(engine, what, ran, timeoutMs) {
+    return new Error(`${engine.name}: ${problem(what, ran, timeoutMs)}`);
+}
+const probes = {
+    docker: {
+        name: 'Docker',
+        // Asks the daemon, not only the CLI: a CLI without a reachable daemon cannot load anything.
+        args: [
+            'version',
+            '--format',
+            '{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}'
+        ]
+    },
+    podman: {
+        name: 'Podman',
+        // `info` opens the storage (and, remote, the service): what `load` will need.
+        args: [
+            'info',
+            '--format',
+            '{{.Version.Version}} {{.Host.OS}}/{{.Host.Arch}}'
+        ]
+    }
+};
+/**
+ * The engine to load into: Docker when its CLI is on PATH and its daemon answers within a few
+ * seconds, else Podman when it answers, else an `EngineUnavailable` naming both and why. Looked up
+ * in the front end's environment only; called before anything is built.
+ */
+async function findEngine(options) {
+    const env = engineEnvironment(options.env);
+    const timeoutMs = options.timeouts?.probeMs ?? defaults.probeMs;
+    const reasons = [];
+    for (const kind of ['docker', 'podman']) {
+        const probe = probes[kind];
+        const path = await onPath(kind, env);
+        if (!path) {
+            reasons.push(`${kind}: not found on PATH`);
+            continue;
+        }
+        const what = `${kind} ${probe.args[0]}`;
+        const ran = await run({ path, env }, [...probe.args], timeoutMs).catch((error) => ({
+            code: null,
+            stdout: '',
+            stderr: error.message,
+            timedOut: false
+        }));
+        const answer = /^(\S+) ([a-z0-9]+)\/([a-z0-9]+)$/.exec(ran.stdout.trim());
+        if (ran.code === 0 && answer) {
+            const engine = {
+                kind,
+                name: probe.name,
+                path,
+                version: answer[1],
+                platform: { os: answer[2], architecture: answer[3] },
+                env
+            };
+            options.log.info(`load: ${engine.name} ${engine.version} (${(0,oci_platform/* formatPlatform */.Bq)(engine.platform)}) at ${path}`);
+            return engine;
+        }
+        const reason = ran.code === 0
+            ? `\`${what}\` answered unexpectedly: ${(0,util_text/* foreignText */.q)(ran.stdout, 120) || 'nothing'}`
+            : problem(what, ran, timeoutMs);
+        reasons.push(`${kind}: ${reason}`);
+        options.log.info(`load: ${kind} is not used: ${reason}`);
+    }
+    throw new EngineUnavailable(reasons);
+}
+/**
+ * The image an engine gets: an engine holds one image per tag, so of an index the one for the
+ * engine's platform (else the first, with a warning); said in the log either way.
+ */
+function imageFor(artifact, engine, log) {
+    const wanted = (0,oci_platform/* formatPlatform */.Bq)(engine.platform);
+    if (artifact.kind === 'image') {
+        if (!(0,oci_platform/* platformMatches */.J5)(artifact.platform, engine.platform))
+            log.warning(`loading a ${(0,oci_platform/* formatPlatform */.Bq)(artifact.platform)} image into a ${wanted} ${engine.name}: running it there needs emulation (binfmt/QEMU)`);
+        return artifact;
+    }
+    const all = artifact.images.map(i => (0,oci_platform/* formatPlatform */.Bq)(i.platform)).join(', ');
+    const match = artifact.images.find(i => (0,oci_platform/* platformMatches */.J5)(i.platform, engine.platform));
+    if (match) {
+        log.info(`the image has ${artifact.images.length} platforms (${all}); loading ${(0,oci_platform/* formatPlatform */.Bq)(match.platform)}, ${engine.name}'s platform`);
+        return match;
+    }
+    const first = artifact.images[0];
+    log.warning(`the image has no ${wanted} platform (it has ${all}); loading the first, ${(0,oci_platform/* formatPlatform */.Bq)(first.platform)} (running it needs emulation)`);
+    return first;
+}
+/**
+ * Writes `image` as an archive that every engine reads: an OCI image layout (the layout writer,
+ * blobs checked against their digests) with the first reference in `index.json`
+ * (`io.containerd.image.name`, read by Podman and Docker's containerd store), plus Docker's
+ * `manifest.json` naming the same blobs, which is all Docker before 25 reads. `docker save`
+ * (25 and later) writes this same shape.
+ */
+async function writeArchiveTree(dir, image, reference) {
+    await writeLayout(dir, image, []);
+    const tag = reference.slice(reference.lastIndexOf(':') + 1);
+    const index = {
+        schemaVersion: 2,
+        mediaType: media_types/* MediaType */.zu.ociIndex,
+        manifests: [
+            {
+                mediaType: image.manifest.mediaType,
+                digest: image.digest,
+                size: image.manifestBytes.length,
+                annotations: {
+                    'io.containerd.image.name': reference,
+                    'org.opencontainers.image.ref.name': tag
+                }
+            }
+        ]
+    };
+    const blob = (digest) => `blobs/sha256/${(0,oci_digest/* digestHex */.sU)(digest)}`;
+    const dockerManifest = [
+        {
+            Config: blob(image.configBlob.descriptor.digest),
+            RepoTags: [reference],
+            Layers: image.layers.map(l => blob(l.descriptor.digest))
+        }
+    ];
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'index.json'), (0,oci_image/* canonicalBytes */.Mr)(index));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'manifest.json'), (0,oci_image/* canonicalBytes */.Mr)(dockerManifest));
+    const file = async (path) => {
+        const info = await (0,promises_.stat)((0,external_node_path_.join)(dir, path));
+        return {
+            type: 'file',
+            path,
+            mode: 0o644,
+            size: info.size,
+            source: (0,external_node_path_.join)(dir, path),
+            identity: { dev: info.dev, ino: info.ino }
+        };
+    };
+    const blobs = (await (0,promises_.readdir)((0,external_node_path_.join)(dir, 'blobs', 'sha256'))).sort();
+    return [
+        await file('oci-layout'),
+        await file('index.json'),
+        await file('manifest.json'),
+        { type: 'dir', path: 'blobs', mode: 0o755 },
+        { type: 'dir', path: 'blobs/sha256', mode: 0o755 },
+        ...(await Promise.all(blobs.map(name => file(`blobs/sha256/${name}`))))
+    ];
+}
+/**
+ * Loads the image into the engine under every reference: the archive (written under `tempDir`,
+ * removed afterwards) is streamed into `load`, which names it by the first reference; `tag` adds
+ * the others; `image inspect` then checks that each names this image (by the config digest, the
+ * image ID of Docker's classic store and Podman, or the manifest digest, Docker's containerd store).
+ */
+async function loadIntoEngine(engine, artifact, references, options) {
+    const { log } = options;
+    const timeouts = { ...defaults, ...options.timeouts };
+    if (references.length === 0)
+        throw new Error('an image is loaded under its tags, and there are none');
+    const image = imageFor(artifact, engine, log);
+    const [first, ...others] = references;
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(options.tempDir, 'imprint-load-'));
+    try {
+        const entries = await writeArchiveTree(dir, image, first);
+        const loading = await run(engine, ['load', '--quiet'], timeouts.loadMs, tarStream(entries, { mtime: 0, uid: 0, gid: 0 }));
+        // A failure of our own (a blob that changed on disk) comes first; a pipe the engine closed
+        // only means it stopped reading, and then what it said is the story.
+        const closedByEngine = ['EPIPE', 'ERR_STREAM_DESTROYED'].includes(loading.inputError?.code ?? '');
+        if (loading.inputError && !closedByEngine && !loading.timedOut)
+            throw new Error(`the archive for ${engine.name} could not be written: ${loading.inputError.message}`);
+        if (loading.code !== 0 || loading.timedOut)
+            throw failure(engine, `${engine.kind} load`, loading, timeouts.loadMs);
+        if (loading.inputError)
+            throw new Error(`${engine.name}: \`${engine.kind} load\` stopped reading the archive (${loading.inputError.message}) and still succeeded`);
+        log.debug(`${engine.kind} load: ${(0,util_text/* foreignText */.q)(loading.stdout, 300)}`);
+        for (const reference of others) {
+            const tagged = await run(engine, ['tag', first, reference], timeouts.commandMs);
+            if (tagged.code !== 0 || tagged.timedOut)
+                throw failure(engine, `${engine.kind} tag`, tagged, timeouts.commandMs);
+        }
+        const inspected = await run(engine, ['image', 'inspect', '--format', '{{.Id}}', ...references], timeouts.commandMs);
+        if (inspected.code !== 0 || inspected.timedOut)
+            throw failure(engine, `${engine.kind} image inspect`, inspected, timeouts.commandMs);
+        const ours = new Set([
+            (0,oci_digest/* digestHex */.sU)(image.configBlob.descriptor.digest),
+            (0,oci_digest/* digestHex */.sU)(image.digest)
+        ]);
+        const ids = inspected.stdout.trim().split('\n');
+        references.forEach((reference, i) => {
+            const id = (ids[i] ?? '').trim().replace(/^sha256:/, '');
+            if (!ours.has(id))
+                throw new Error(`${engine.name}: after loading, ${reference} is image ${(0,util_text/* foreignText */.q)(id, 80) || '(none)'}, not ${image.configBlob.descriptor.digest} (config) or ${image.digest} (manifest)`);
+        });
+        const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
+        log.info(`loaded ${image.digest} (${platform}) into ${engine.name} as ${references.join(', ')}`);
+        return { engine: engine.name, platform, references: [...references] };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sinks/registry.ts
 
 
@@ -39223,6 +39548,7 @@ async function judgeTagConflict(client, repo, tag, existing, ours) {
 
 
 
+
 /**
  * Uploads may start during the build only when nothing can stop the push later on input grounds:
  * a tag that exists already (and may not be overwritten) could be a conflict, which must leave the
@@ -39296,6 +39622,22 @@ async function layoutTarget(inputs, workspace) {
     });
     return dir;
 }
+/**
+ * The engine `load` goes to, found before anything is built (so a runner without one costs no
+ * build): Docker when its CLI answers, else Podman; undefined when `load` is off.
+ */
+async function loadTarget(inputs, options) {
+    if (!inputs.load)
+        return undefined;
+    try {
+        return await findEngine(options);
+    }
+    catch (error) {
+        if (error instanceof EngineUnavailable)
+            throw new Error(`load: true ${error.message}`);
+        throw error;
+    }
+}
 function refusedCredentials(error) {
     return (error instanceof registry_errors/* AuthenticationError */.v3 ||
         (error instanceof registry_errors/* RegistryError */.gl &&
@@ -39305,7 +39647,8 @@ function refusedCredentials(error) {
 }
 /**
  * The push stage: the image into the registry under its tags (nothing written when a tag would
- * move, unless allowed), and into an OCI layout when asked. A pull request from a fork gets
+ * move, unless allowed), into an OCI layout when asked, and into the runner's engine with `load`
+ * (also without pushing: test, then push the same digest). A pull request from a fork gets
  * read-only credentials: then the image is reported, not pushed, and the run does not fail.
  */
 async function publish(artifact, tags, inputs, context, options) {
@@ -39326,6 +39669,12 @@ async function publish(artifact, tags, inputs, context, options) {
     if (options.layoutDir) {
         const dir = options.layoutDir;
         await log.group(`Write OCI layout ${inputs.ociLayout}`, () => writeLayout(dir, artifact, tags));
+    }
+    const { load } = options;
+    if (load) {
+        // What the tags point at: this run's image, or the commit's existing one (base moved).
+        const target = published.artifact;
+        published.loaded = await log.group(`Load into ${load.engine.name}`, () => loadIntoEngine(load.engine, target, tags.map(tag => `${inputs.image}:${tag}`), { tempDir: load.tempDir, log, timeouts: load.timeouts }));
     }
     return published;
 }
@@ -42574,6 +42923,7 @@ async function runPipeline(inputs, deps) {
         // Everything a user can get wrong is checked before the first layer is compressed, so a bad
         // input costs no build time and leaves nothing pushed.
         const layoutDir = await layoutTarget(inputs, deps.workspace);
+        const engine = await loadTarget(inputs, { env, log });
         opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
         early = await startEarlyUploads(inputs, tags, registries, jobs, log);
         const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log);
@@ -42604,7 +42954,14 @@ async function runPipeline(inputs, deps) {
         // The SBOM is made while the image is pushed; it is attached only to what this run built.
         const sbomsMade = sbom?.make(built, inputs.image, contents, context.sourceDateEpoch, deps.tempDir);
         sbomsMade?.catch(() => { });
-        const { artifact, push, mirrors, pushSkipped } = await publish(built, tags, inputs, context, { registries, early, layoutDir, jobs, log });
+        const { artifact, push, mirrors, pushSkipped, loaded } = await publish(built, tags, inputs, context, {
+            registries,
+            early,
+            layoutDir,
+            load: engine && { engine, tempDir: scratchDir },
+            jobs,
+            log
+        });
         // A re-run after the base moved deploys the commit's existing image instead.
         if (artifact !== built)
             planned = planFor(artifact);
@@ -42639,7 +42996,8 @@ async function runPipeline(inputs, deps) {
             })),
             deploy: deployed,
             comparison,
-            pushSkipped
+            pushSkipped,
+            loaded
         };
         await report(result, inputs, context, log);
         return result;
@@ -44386,6 +44744,7 @@ function metadataOf(result) {
             }
             : {}),
         ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
+        ...(result.loaded ? { loaded: result.loaded } : {}),
         signature: result.signatures[0]?.legacy ?? null,
         signatures: result.signatures,
         ...(result.sboms?.length ? { sboms: result.sboms } : {}),
@@ -44448,6 +44807,8 @@ function renderSummary(result) {
     else {
         lines.push(`| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`);
     }
+    if (result.loaded)
+        lines.push(`| Loaded | into ${escapeCell(result.loaded.engine)} (${escapeCell(result.loaded.platform)}): ${result.loaded.references.map(code).join('<br>')} |`);
     for (const record of result.signatures) {
         lines.push(`| Signature | ${code(record.subject)}<br>cosign v2 / containers/image: ${code(record.legacy)}<br>cosign v3 bundle: ${code(record.bundle)}${record.provenance ? `<br>SLSA provenance: ${code(record.provenance)}` : ''} |`);
     }

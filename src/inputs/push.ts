@@ -12,6 +12,8 @@ export interface PushInputs {
   tags: string[]
   push: boolean
   ociLayout?: string
+  /** Load the image into the runner's engine (Docker, else Podman) under its tags. */
+  load: boolean
   allowTagOverwrite: boolean
   username?: string
   password?: string
@@ -63,6 +65,15 @@ export function readPushInputs(reader: InputReader): PushInputs {
       new Error('needs push: true (it pushes the image without tags)')
     )
   }
+  const load = reader.field('load', parseBoolean, false)
+  if (load && pushByDigest) {
+    reader.fail(
+      'load',
+      new Error(
+        'cannot be combined with push-by-digest: an engine names an image by its tags, and push-by-digest writes none (load it in the merge job, or build with tags)'
+      )
+    )
+  }
   const username = reader.optional('username', v => v)
   // Passwords are taken as given: a leading or trailing space can be part of one.
   const password = reader.exact('password') || undefined
@@ -78,6 +89,7 @@ export function readPushInputs(reader: InputReader): PushInputs {
     tags: reader.field('tags', parseList, []),
     push,
     ociLayout: reader.optional('oci-layout', v => v),
+    load,
     allowTagOverwrite: reader.field('allow-tag-overwrite', parseBoolean, false),
     username,
     password,

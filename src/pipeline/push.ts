@@ -8,6 +8,14 @@ import { AuthenticationError, RegistryError } from '../registry/errors'
 import type { ClientOptions } from '../registry/client'
 import { defaultKeychain } from '../registry/keychain'
 import { Registries } from '../registry/registries'
+import {
+  EngineUnavailable,
+  findEngine,
+  loadIntoEngine,
+  type Engine,
+  type EngineTimeouts,
+  type LoadReport
+} from '../sinks/engine'
 import { checkLayoutTarget, writeLayout } from '../sinks/layout'
 import {
   EarlyUploads,
@@ -35,6 +43,8 @@ export interface Published {
   mirrors?: Mirror[]
   /** Why nothing was pushed although push was true (a fork's read-only credentials). */
   pushSkipped?: string
+  /** What went into the runner's engine (`load`). */
+  loaded?: LoadReport
 }
 
 /**
@@ -134,6 +144,24 @@ export async function layoutTarget(
   return dir
 }
 
+/**
+ * The engine `load` goes to, found before anything is built (so a runner without one costs no
+ * build): Docker when its CLI answers, else Podman; undefined when `load` is off.
+ */
+export async function loadTarget(
+  inputs: Pick<PushInputs, 'load'>,
+  options: { env: NodeJS.ProcessEnv; log: Logger; timeouts?: EngineTimeouts }
+): Promise<Engine | undefined> {
+  if (!inputs.load) return undefined
+  try {
+    return await findEngine(options)
+  } catch (error) {
+    if (error instanceof EngineUnavailable)
+      throw new Error(`load: true ${error.message}`)
+    throw error
+  }
+}
+
 function refusedCredentials(error: unknown): boolean {
   return (
     error instanceof AuthenticationError ||
@@ -146,7 +174,8 @@ function refusedCredentials(error: unknown): boolean {
 
 /**
  * The push stage: the image into the registry under its tags (nothing written when a tag would
- * move, unless allowed), and into an OCI layout when asked. A pull request from a fork gets
+ * move, unless allowed), into an OCI layout when asked, and into the runner's engine with `load`
+ * (also without pushing: test, then push the same digest). A pull request from a fork gets
  * read-only credentials: then the image is reported, not pushed, and the run does not fail.
  */
 export async function publish(
@@ -158,6 +187,8 @@ export async function publish(
     registries: Registries
     early?: EarlyUploads
     layoutDir?: string
+    /** The engine to load into (`loadTarget`), with a directory for the archive. */
+    load?: { engine: Engine; tempDir: string; timeouts?: EngineTimeouts }
     jobs: number
     log: Logger
   }
@@ -185,6 +216,19 @@ export async function publish(
     const dir = options.layoutDir
     await log.group(`Write OCI layout ${inputs.ociLayout}`, () =>
       writeLayout(dir, artifact, tags)
+    )
+  }
+  const { load } = options
+  if (load) {
+    // What the tags point at: this run's image, or the commit's existing one (base moved).
+    const target = published.artifact
+    published.loaded = await log.group(`Load into ${load.engine.name}`, () =>
+      loadIntoEngine(
+        load.engine,
+        target,
+        tags.map(tag => `${inputs.image}:${tag}`),
+        { tempDir: load.tempDir, log, timeouts: load.timeouts }
+      )
     )
   }
   return published

@@ -22,7 +22,13 @@ import {
   type OpenedManifests
 } from './deploy'
 import { mergeStage } from './merge'
-import { layoutTarget, publish, registriesFor, startEarlyUploads } from './push'
+import {
+  layoutTarget,
+  loadTarget,
+  publish,
+  registriesFor,
+  startEarlyUploads
+} from './push'
 import { report } from './report'
 import { layerReuse, rememberLayers } from './reuse'
 import { SbomStage } from './sbom'
@@ -107,6 +113,7 @@ export async function runPipeline(
     // Everything a user can get wrong is checked before the first layer is compressed, so a bad
     // input costs no build time and leaves nothing pushed.
     const layoutDir = await layoutTarget(inputs, deps.workspace)
+    const engine = await loadTarget(inputs, { env, log })
     opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log)
 
     early = await startEarlyUploads(inputs, tags, registries, jobs, log)
@@ -170,12 +177,19 @@ export async function runPipeline(
       deps.tempDir
     )
     sbomsMade?.catch(() => {})
-    const { artifact, push, mirrors, pushSkipped } = await publish(
+    const { artifact, push, mirrors, pushSkipped, loaded } = await publish(
       built,
       tags,
       inputs,
       context,
-      { registries, early, layoutDir, jobs, log }
+      {
+        registries,
+        early,
+        layoutDir,
+        load: engine && { engine, tempDir: scratchDir },
+        jobs,
+        log
+      }
     )
     // A re-run after the base moved deploys the commit's existing image instead.
     if (artifact !== built) planned = planFor(artifact)
@@ -226,7 +240,8 @@ export async function runPipeline(
       })),
       deploy: deployed,
       comparison,
-      pushSkipped
+      pushSkipped,
+      loaded
     }
     await report(result, inputs, context, log)
     return result

@@ -4,6 +4,7 @@ import type { Artifact } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import type { Repository } from '../oci/reference'
 import type { SignatureRecord } from '../sign/signer'
+import type { LoadReport } from '../sinks/engine'
 import type { PushReport } from '../sinks/registry'
 import type { Comparison } from './comparison'
 
@@ -58,6 +59,8 @@ export interface PipelineResult {
   pushSkipped?: string
   /** Set on pull_request events. */
   pullRequest?: { number: number; baseBranch?: string }
+  /** The engine the image was loaded into (`load`), its platform and references. */
+  loaded?: LoadReport
 }
 
 /** The result as far as the image goes: what was built, pushed (or not), under which tags. */

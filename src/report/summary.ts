@@ -56,6 +56,7 @@ export function metadataOf(result: PipelineResult): Record<string, unknown> {
         }
       : {}),
     ...(result.ociLayout ? { ociLayout: result.ociLayout } : {}),
+    ...(result.loaded ? { loaded: result.loaded } : {}),
     signature: result.signatures[0]?.legacy ?? null,
     signatures: result.signatures,
     ...(result.sboms?.length ? { sboms: result.sboms } : {}),
@@ -130,6 +131,10 @@ export function renderSummary(result: PipelineResult): string {
       `| Upload | not pushed${result.ociLayout ? `; written to OCI layout ${code(result.ociLayout)}` : ''} |`
     )
   }
+  if (result.loaded)
+    lines.push(
+      `| Loaded | into ${escapeCell(result.loaded.engine)} (${escapeCell(result.loaded.platform)}): ${result.loaded.references.map(code).join('<br>')} |`
+    )
 
   for (const record of result.signatures) {
     lines.push(

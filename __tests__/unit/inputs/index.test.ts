@@ -16,6 +16,7 @@ describe('parseInputs', () => {
     expect(inputs.platforms).toEqual([{ os: 'linux', architecture: 'amd64' }])
     expect(inputs.tags).toEqual(['{{sha}}'])
     expect(inputs.push).toBe(true)
+    expect(inputs.load).toBe(false)
     expect(inputs.allowTagOverwrite).toBe(false)
     expect(inputs.workingDirectory).toBe('.')
     expect(inputs.fileMtime).toBe(946684800) // 2000-01-01T00:00:00Z
@@ -142,6 +143,17 @@ describe('parseInputs', () => {
     ).toThrow(
       /^Input "exclude": "src\/\[a-" has a "\[" that opens a character class without closing it \(write \\\[ for a bracket\); "!" re-includes nothing: write !PATTERN$/
     )
+  })
+
+  it('reads load, which needs tags to name the image by', () => {
+    const base = { image: 'ghcr.io/a/b', layers: 'a:/a' }
+    expect(parse({ ...base, push: 'false', load: 'true' }).load).toBe(true)
+    expect(() => parse({ ...base, load: 'yes' })).toThrow(
+      'Input "load": "yes" is not a boolean (use true or false)'
+    )
+    expect(() =>
+      parse({ ...base, load: 'true', 'push-by-digest': 'true' })
+    ).toThrow(/^Input "load": cannot be combined with push-by-digest/)
   })
 
   it('refuses owner ids that do not fit a tar header', () => {

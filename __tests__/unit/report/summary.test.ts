@@ -91,6 +91,21 @@ describe('report', () => {
     }
   })
 
+  it('says where the image was loaded (load), in the summary and the metadata', () => {
+    const loaded = {
+      engine: 'Podman',
+      platform: 'linux/amd64',
+      references: ['ghcr.io/acme/api:abc', 'ghcr.io/acme/api:tested']
+    }
+    const withLoad = { ...result, pushed: false, push: undefined, loaded }
+    expect(renderSummary(withLoad)).toContain(
+      '| Loaded | into Podman (linux/amd64): <code>ghcr.io/acme/api:abc</code><br><code>ghcr.io/acme/api:tested</code> |'
+    )
+    expect(JSON.parse(outputsOf(withLoad).metadata).loaded).toEqual(loaded)
+    expect(renderSummary(result)).not.toContain('| Loaded |')
+    expect(JSON.parse(outputsOf(result).metadata)).not.toHaveProperty('loaded')
+  })
+
   it('escapes Markdown and HTML in cells', () => {
     expect(escapeCell('a|b`c<d>&\nx')).toBe('a&#124;b&#96;c&lt;d&gt;&amp; x')
   })
