@@ -2,8 +2,19 @@ import type { Git } from '../git/git'
 import type { Logger } from '../util/log'
 import type { ManifestChange } from './edit'
 
-// A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
-const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/
+/**
+ * The commit a deployed reference names in its tag: `name:<sha>[@digest]`, a bare tag value (a
+ * tag field), or a tag that holds the SHA among other words (`sha-<sha>`, `<sha>-<base digest>`,
+ * as `{{sha}}-{{base_digest}}` renders). A digest is never read as a commit.
+ */
+export function deployedCommit(reference: string): string | undefined {
+  const named = reference.split('@')[0]
+  const last = named.slice(named.lastIndexOf('/') + 1)
+  const colon = last.indexOf(':')
+  const tag =
+    colon >= 0 ? last.slice(colon + 1) : named.includes('/') ? '' : last
+  return /(?:^|[^0-9a-f])([0-9a-f]{40})(?![0-9a-f])/.exec(tag)?.[1]
+}
 
 /**
  * The ordering guard: a deployed image tagged with a commit that descends from ours is newer,
@@ -19,7 +30,7 @@ export function orderingGuard(
   log: Logger
 ) {
   return async (change: ManifestChange): Promise<boolean> => {
-    const deployed = commitTag.exec(change.from)?.[1]
+    const deployed = deployedCommit(change.from)
     if (!sha || !deployed || deployed === sha) return true
     let newer = await git.isAncestor(cwd, sha, deployed)
     if (newer === 'unknown') {
