@@ -256,11 +256,11 @@ describe('dist/index.js run as a runner runs it', () => {
         .split('\n')
     )
     expect(listing).toEqual([
-      ['app/node_modules/pkg/', 'app/node_modules/pkg/index.js'],
-      ['app/lib/', 'app/lib/db.js', 'app/lib/db.js.map', 'app/server.js'],
+      ['app/node_modules/pkg/index.js'],
+      ['app/lib/db.js', 'app/lib/db.js.map', 'app/server.js'],
       ['etc/config.json.map']
     ])
-    expect(run.stdout).toMatch(/app → \/app: 4 entries \(2 excluded\)/)
+    expect(run.stdout).toMatch(/app → \/app: 3 entries \(2 excluded\)/)
 
     // A bad pattern in a .imprintignore: one error naming the file and line, nothing pushed.
     const broken = gitWorkspace({

@@ -54,6 +54,11 @@ describe('bad input', () => {
       /^::error::Input "layers": source "missing" does not exist/
     ],
     [
+      'working-directory',
+      { 'working-directory': 'services/nope' },
+      /^::error::Input "working-directory": "services\/nope" is not a directory \(looked for \/.*\/services\/nope\)$/
+    ],
+    [
       'layers',
       { layers: '../outside:/app' },
       /^::error::Input "layers": source "..\/outside" is outside working-directory/

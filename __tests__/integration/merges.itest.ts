@@ -1,7 +1,9 @@
 // Issue 12: users live across a stream of merges on a base that moves. These tests build commit
 // after commit against the real registry and check what a user of the images would see.
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { InputName } from '../../src/inputs'
 import type { PipelineResult } from '../../src/report/result'
@@ -66,6 +68,51 @@ describe('directories the base has', () => {
   })
 })
 
+describe('directories the base has, inside a source', () => {
+  it('keep their mode and owner when a source brings them too (rootfs:/)', async () => {
+    const base = `${registry.host}/bases/dirs:2`
+    await pushBusyboxBase(base, {
+      directories: [
+        { path: 'tmp', mode: 0o1777, uid: 0, gid: 0 },
+        { path: 'home/app', mode: 0o750, uid: 1000, gid: 1000 }
+      ]
+    })
+    const ws = gitWorkspace({
+      'rootfs/tmp/seed': 'seed\n',
+      'rootfs/home/app/.config/app.conf': 'x=1\n',
+      'rootfs/etc/app/app.conf': 'y=2\n'
+    })
+    mkdirSync(join(ws.dir, 'rootfs/var/empty'), { recursive: true })
+    const result = await build({
+      image: `${registry.host}/acme/rootfs`,
+      base,
+      layers: 'rootfs:/',
+      'working-directory': ws.dir,
+      tags: 'v1'
+    })
+    const out = podmanRun(`${registry.host}/acme/rootfs@${result.digest}`, [
+      '/bin/stat',
+      '-c',
+      '%n %a %u:%g',
+      '/tmp',
+      '/home/app',
+      '/tmp/seed',
+      '/home/app/.config',
+      '/etc/app',
+      '/var/empty'
+    ])
+    expect(out.trim().split('\n')).toEqual([
+      '/tmp 1777 0:0',
+      '/home/app 750 1000:1000',
+      '/tmp/seed 644 0:0',
+      '/home/app/.config 755 0:0',
+      '/etc/app 755 0:0',
+      // An empty directory keeps its entry, or it would not exist.
+      '/var/empty 755 0:0'
+    ])
+  })
+})
+
 /** A logger that keeps what a user would read. */
 function recording(): Logger & { lines: string[] } {
   const lines: string[] = []
@@ -76,6 +123,31 @@ function recording(): Logger & { lines: string[] } {
     warning: m => lines.push(`warning: ${m}`),
     notice: m => lines.push(`notice: ${m}`),
     group: (_name, fn) => fn()
+  }
+}
+
+/** A cosign key pair made by our command line, as a user would make it. */
+function signingInputs(): Partial<Record<InputName, string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'imprint-merges-keys-'))
+  const password = 'merges'
+  const made = spawnSync(
+    process.execPath,
+    [
+      resolve('dist/cli/index.js'),
+      'generate-key-pair',
+      '--output-key-prefix',
+      join(dir, 'cosign')
+    ],
+    {
+      env: { ...process.env, IMPRINT_KEY_PASSWORD: password },
+      encoding: 'utf8'
+    }
+  )
+  if (made.status !== 0)
+    throw new Error(`generate-key-pair failed: ${made.stderr}`)
+  return {
+    'signing-key': readFileSync(join(dir, 'cosign.key'), 'utf8'),
+    'signing-key-password': password
   }
 }
 
@@ -159,15 +231,20 @@ describe('a stream of merges', () => {
       'k8s/app.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${registry.host}/acme/rerun:old\n`
     })
     const image = `${registry.host}/acme/rerun`
-    const first = await build(inputsFor(image, base, ws.dir), {
+    const signing = signingInputs()
+    const first = await build(inputsFor(image, base, ws.dir, signing), {
       env: env(ws.sha)
     })
+    const provenanceOf = (r: PipelineResult) =>
+      r.signatures[0].attestations.filter(a => a.predicateType.includes('slsa'))
+    expect(provenanceOf(first)).toHaveLength(1)
     const secondBase = await moveBase(base, 2)
     expect(secondBase).not.toBe(firstBase)
 
     const log = recording()
     const rerun = await build(
       inputsFor(image, base, ws.dir, {
+        ...signing,
         manifests: 'k8s/app.yaml',
         'manifest-commit': 'none'
       }),
@@ -183,10 +260,51 @@ describe('a stream of merges', () => {
     )
     expect(notice).toContain(`this run's base resolved to ${secondBase}`)
     expect(notice).toContain('{{base_digest}}')
+    // Signed again (the same .sig), but no provenance naming this run's base: it did not build it.
+    expect(rerun.signatures).toHaveLength(1)
+    expect(provenanceOf(rerun)).toEqual([])
+    expect(log.lines).toContain(
+      'info: provenance: the existing image keeps the one of the run that built it; no new provenance is attached'
+    )
     // Manifests are pinned to the image that exists.
     expect(readFileSync(join(ws.dir, 'k8s/app.yaml'), 'utf8')).toContain(
       `image: ${image}:${ws.sha}@${first.digest}`
     )
+  })
+
+  it('a release tag on a commit a branch push built adds its tags to that image', async () => {
+    const base = `${registry.host}/bases/release:1`
+    await moveBase(base, 1)
+    const ws = gitWorkspace(app)
+    const image = `${registry.host}/acme/release`
+    const tags = '{{sha}}\n{{version}}\n{{major}}.{{minor}}'
+    const branch = await build(inputsFor(image, base, ws.dir, { tags }), {
+      env: { ...env(ws.sha), GITHUB_REF: 'refs/heads/main' }
+    })
+    expect(branch.tags).toEqual([`${image}:${ws.sha}`])
+
+    const log = recording()
+    const release = await build(inputsFor(image, base, ws.dir, { tags }), {
+      env: { ...env(ws.sha), GITHUB_REF: 'refs/tags/v1.4.2' },
+      log
+    })
+    // The release is the image that was built (and tested) on the branch, under the new tags.
+    expect(release.digest).toBe(branch.digest)
+    expect(release.push!.uploadedBytes).toBe(0)
+    for (const tag of [ws.sha, '1.4.2', '1.4'])
+      expect(await tagOf(`${image}:${tag}`)).toBe(branch.digest)
+    const notice = log.lines.find(l => l.includes('already holds'))
+    expect(notice).toContain(
+      "differs from this run's only in its version label"
+    )
+
+    // Anything else that differs is still a conflict.
+    await expect(
+      build(inputsFor(image, base, ws.dir, { tags, env: 'MODE=x' }), {
+        env: { ...env(ws.sha), GITHUB_REF: 'refs/tags/v1.4.3' }
+      })
+    ).rejects.toThrow(/built with other settings/)
+    expect(await tagOf(`${image}:${ws.sha}`)).toBe(branch.digest)
   })
 
   it('refuses a re-run whose layers differ, naming the layer and how to make it deterministic', async () => {

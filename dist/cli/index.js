@@ -35058,15 +35058,42 @@ function parseFileMtime(value) {
     let seconds;
     if (/^\d+$/.test(value))
         seconds = Number(value);
-    else if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.0+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(value) &&
-        !Number.isNaN(Date.parse(value)))
-        seconds = Date.parse(value) / 1000;
     else
+        seconds = parseRfc3339(value);
+    if (seconds === undefined)
         throw new Error(`"${value}" is not a time: write RFC 3339 (2000-01-01T00:00:00Z), seconds since 1970, or source-date`);
     if (seconds < 0 || seconds > 0o77777777777)
         throw new Error(`"${value}" is outside what a tar header can hold`);
     return seconds;
 }
+/**
+ * An RFC 3339 time in whole seconds, or undefined. A date or time that does not exist
+ * (2000-02-30, 24:00:00) is refused rather than rolled over into another one.
+ */
+function parseRfc3339(value) {
+    const parts = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.0+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/.exec(value);
+    if (!parts)
+        return undefined;
+    const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+    const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    const exists = utc.getUTCFullYear() === year &&
+        utc.getUTCMonth() === month - 1 &&
+        utc.getUTCDate() === day &&
+        utc.getUTCHours() === hour &&
+        utc.getUTCMinutes() === minute &&
+        utc.getUTCSeconds() === second;
+    const [sign, offsetHours, offsetMinutes] = [
+        parts[7],
+        Number(parts[8] ?? 0),
+        Number(parts[9] ?? 0)
+    ];
+    if (!exists || offsetHours > 23 || offsetMinutes > 59)
+        return undefined;
+    const offset = (offsetHours * 60 + offsetMinutes) * 60 * (sign === '-' ? -1 : 1);
+    return utc.getTime() / 1000 - offset;
+}
+/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
+const lastRfc3339Second = 253402300799;
 const keyValues = (value) => parseList(value).map(parseKeyValue);
 function readBuildInputs(reader, merging) {
     const user = reader.optional('user', v => v);
@@ -35100,6 +35127,8 @@ function readBuildInputs(reader, merging) {
         sourceDateEpoch: reader.optional('source-date-epoch', value => {
             if (!/^\d+$/.test(value))
                 throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`);
+            if (Number(value) > lastRfc3339Second)
+                throw new Error(`"${value}" is after 9999-12-31T23:59:59Z (${lastRfc3339Second}), the last time an image's created field can hold`);
             return Number(value);
         }),
         fileMtime: reader.field('file-mtime', parseFileMtime, 946684800),
@@ -36111,6 +36140,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./src/util/text.ts
@@ -36279,8 +36310,6 @@ function rfc3339(epochSeconds) {
     return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/oci/image.ts
 var oci_image = __nccwpck_require__(7812);
 // EXTERNAL MODULE: ./src/registry/errors.ts
@@ -36639,10 +36668,11 @@ function inByteOrder(entries) {
  * directories above an entry included again get entries as if they had not been excluded. A file
  * source is taken whatever the patterns say: it was named.
  *
- * The directories above what the source provides get no entries: a runtime creates missing ones
- * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner).
- * The destination directory gets an entry only when `ownDestination` (a layer owner other than
- * root, which it should own); otherwise it too keeps the base's metadata, or is created as above.
+ * Directories get no entries unless they are empty: a runtime creates those a layer's files need
+ * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner),
+ * whether they are above the destination or inside the source (a source of `rootfs:/` holding
+ * `tmp/`). With `ownDestination` (a layer owner other than root, which should own what it brings)
+ * every directory of the source and the destination get entries.
  */
 async function collectEntries(root, source, destination, warn, options = {}) {
     const realRoot = await (0,promises_.realpath)(root);
@@ -36702,7 +36732,17 @@ async function collectEntries(root, source, destination, warn, options = {}) {
     else {
         throw new Error(`source "${source}" is neither a file nor a directory`);
     }
-    return inByteOrder(entries);
+    return inByteOrder(options.ownDestination ? entries : withoutImpliedDirectories(entries));
+}
+/**
+ * Leaves out the entries of directories that hold something: a runtime creates them when it
+ * unpacks what is inside (`0755`, root: what their entries would say), and keeps the base's own
+ * (a source holding `tmp/` must not make the base's `/tmp` `0755`). Empty directories keep their
+ * entries, or they would not exist.
+ */
+function withoutImpliedDirectories(entries) {
+    const parents = new Set(entries.map(entry => external_node_path_.posix.dirname(entry.path)));
+    return entries.filter(entry => entry.type !== 'dir' || !parents.has(entry.path));
 }
 function add(state, entry) {
     const pending = state.ignore?.pending;
@@ -38384,8 +38424,18 @@ async function cloneManifestRepository(git, choice, { serverUrl, tempDir }) {
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/ordering.ts
-// A commit SHA as a tag (`name:<sha>[@digest]`) or as a bare value (a tag field).
-const commitTag = /(?:^|:)([0-9a-f]{40})(?:@|$)/;
+/**
+ * The commit a deployed reference names in its tag: `name:<sha>[@digest]`, a bare tag value (a
+ * tag field), or a tag that holds the SHA among other words (`sha-<sha>`, `<sha>-<base digest>`,
+ * as `{{sha}}-{{base_digest}}` renders). A digest is never read as a commit.
+ */
+function deployedCommit(reference) {
+    const named = reference.split('@')[0];
+    const last = named.slice(named.lastIndexOf('/') + 1);
+    const colon = last.indexOf(':');
+    const tag = colon >= 0 ? last.slice(colon + 1) : named.includes('/') ? '' : last;
+    return /(?:^|[^0-9a-f])([0-9a-f]{40})(?![0-9a-f])/.exec(tag)?.[1];
+}
 /**
  * The ordering guard: a deployed image tagged with a commit that descends from ours is newer,
  * so an out-of-order build must not replace it. Commits the checkout does not have are fetched
@@ -38395,7 +38445,7 @@ function orderingGuard(git, sha,
 /** The checkout of the source repository: image tags are its commits (not the GitOps repository's). */
 cwd, remote, log) {
     return async (change) => {
-        const deployed = commitTag.exec(change.from)?.[1];
+        const deployed = deployedCommit(change.from);
         if (!sha || !deployed || deployed === sha)
             return true;
         let newer = await git.isAncestor(cwd, sha, deployed);
@@ -39497,6 +39547,16 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 const tag_conflict_images = (artifact) => artifact.kind === 'image' ? [artifact] : artifact.images;
 const revisionOf = (image) => image.config.config?.Labels?.[annotationKeys.revision];
+/** The config without the label a release tag sets (`org.opencontainers.image.version`). */
+function withoutVersion(image) {
+    const { config } = image;
+    const labels = { ...(config.config?.Labels ?? {}) };
+    delete labels[annotationKeys.version];
+    return JSON.stringify({
+        ...config,
+        config: { ...config.config, Labels: labels }
+    });
+}
 const tag_conflict_short = (value) => value ? value.slice(0, 7) : 'an unknown commit';
 async function judgeTagConflict(client, repo, tag, existing, ours) {
     const reference = `${repo}:${tag}`;
@@ -39532,9 +39592,27 @@ async function judgeTagConflict(client, repo, tag, existing, ours) {
         existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
         ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
     };
-    if (bases.existing === bases.ours)
-        return conflict('it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)');
-    return { kind: 'base-moved', artifact: theirs.artifact, bases };
+    if (bases.existing !== bases.ours)
+        return {
+            kind: 'existing',
+            why: 'base-moved',
+            artifact: theirs.artifact,
+            bases
+        };
+    const sameButVersion = ourImages.every(image => {
+        const their = byPlatform.get((0,oci_platform/* formatPlatform */.Bq)(image.platform));
+        return (withoutVersion(their) === withoutVersion(image) &&
+            JSON.stringify(their.manifest.annotations ?? {}) ===
+                JSON.stringify(image.manifest.annotations ?? {}));
+    });
+    if (sameButVersion)
+        return {
+            kind: 'existing',
+            why: 'release',
+            artifact: theirs.artifact,
+            bases
+        };
+    return conflict('it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)');
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/push.ts
@@ -39704,7 +39782,7 @@ async function pushWithTags(artifact, tags, inputs, options) {
                 if (i > 0 || target !== artifact)
                     throw conflictWith(repo, conflict, target);
                 target = verdict.artifact;
-                (log.notice ?? log.info)(`${repo}:${conflict.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`);
+                (log.notice ?? log.info)(existingNotice(repo, conflict.tag, target, verdict));
             }
         }
     }
@@ -39726,6 +39804,13 @@ async function pushWithTags(artifact, tags, inputs, options) {
         });
     }
     return { artifact: target, push, mirrors };
+}
+/** Why the run deploys an image that already exists rather than the one it built. */
+function existingNotice(repo, tag, target, verdict) {
+    const deploying = `Deploying the existing image ${target.digest}: no layer is pushed, only the tags it lacks are added`;
+    if (verdict.why === 'release')
+        return `${repo}:${tag} already holds this commit's image, with the same base and layers; it differs from this run's only in its version label (org.opencontainers.image.version). ${deploying}, so the release is the image that was built and tested before; it keeps its labels. For release images with their own version label, give them tags without {{sha}}`;
+    return `${repo}:${tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. ${deploying}. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`;
 }
 /** A tag of another repository that holds an image other than the one this run deploys. */
 function conflictWith(repo, plan, target) {
@@ -42749,12 +42834,15 @@ async function sign(artifact, base, inputs, options) {
     }
     return log.group('Sign', async () => {
         log.info(`signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`);
+        const attest = inputs.attest && options.builtHere;
+        if (inputs.attest && !attest)
+            log.info('provenance: the existing image keeps the one of the run that built it; no new provenance is attached');
         const records = [];
         for (const repository of options.repositories)
             records.push(...(await signArtifact(repository, artifact, method, {
                 ...options,
                 recursive: inputs.signRecursive,
-                attest: inputs.attest,
+                attest,
                 created: rfc3339(options.context.sourceDateEpoch),
                 revision: options.context.sha,
                 base
@@ -42884,6 +42972,7 @@ async function signArtifact(repo, artifact, method, options) {
 
 
 
+
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
@@ -42896,6 +42985,9 @@ async function runPipeline(inputs, deps) {
     const jobs = deps.jobs ?? 4;
     const git = new Git(env);
     const workingDirectory = (0,external_node_path_.resolve)(deps.workspace, inputs.workingDirectory);
+    const isDirectory = await (0,promises_.stat)(workingDirectory).then(info => info.isDirectory(), () => false);
+    if (!isDirectory)
+        throw new errors/* InputError */.dz('working-directory', `"${inputs.workingDirectory}" is not a directory (looked for ${workingDirectory})`);
     const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
     const registries = registriesFor(inputs, context, { ...deps, env });
     const merging = inputs.mergeDigests.length > 0;
@@ -42977,6 +43069,7 @@ async function runPipeline(inputs, deps) {
             : [];
         const signatures = await sign(artifact, base, inputs, {
             pushed: push !== undefined,
+            builtHere: artifact === built,
             repositories: inputs.images,
             registries,
             context,

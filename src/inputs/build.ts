@@ -99,16 +99,10 @@ function parseOwner(value: string, user: string | undefined) {
  */
 function parseFileMtime(value: string): number | 'source-date' {
   if (value === 'source-date') return value
-  let seconds: number
+  let seconds: number | undefined
   if (/^\d+$/.test(value)) seconds = Number(value)
-  else if (
-    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.0+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(
-      value
-    ) &&
-    !Number.isNaN(Date.parse(value))
-  )
-    seconds = Date.parse(value) / 1000
-  else
+  else seconds = parseRfc3339(value)
+  if (seconds === undefined)
     throw new Error(
       `"${value}" is not a time: write RFC 3339 (2000-01-01T00:00:00Z), seconds since 1970, or source-date`
     )
@@ -116,6 +110,39 @@ function parseFileMtime(value: string): number | 'source-date' {
     throw new Error(`"${value}" is outside what a tar header can hold`)
   return seconds
 }
+
+/**
+ * An RFC 3339 time in whole seconds, or undefined. A date or time that does not exist
+ * (2000-02-30, 24:00:00) is refused rather than rolled over into another one.
+ */
+function parseRfc3339(value: string): number | undefined {
+  const parts =
+    /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.0+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/.exec(
+      value
+    )
+  if (!parts) return undefined
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number)
+  const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second))
+  const exists =
+    utc.getUTCFullYear() === year &&
+    utc.getUTCMonth() === month - 1 &&
+    utc.getUTCDate() === day &&
+    utc.getUTCHours() === hour &&
+    utc.getUTCMinutes() === minute &&
+    utc.getUTCSeconds() === second
+  const [sign, offsetHours, offsetMinutes] = [
+    parts[7],
+    Number(parts[8] ?? 0),
+    Number(parts[9] ?? 0)
+  ]
+  if (!exists || offsetHours > 23 || offsetMinutes > 59) return undefined
+  const offset =
+    (offsetHours * 60 + offsetMinutes) * 60 * (sign === '-' ? -1 : 1)
+  return utc.getTime() / 1000 - offset
+}
+
+/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
+const lastRfc3339Second = 253402300799
 
 const keyValues = (value: string): [string, string][] =>
   parseList(value).map(parseKeyValue)
@@ -176,6 +203,10 @@ export function readBuildInputs(
       if (!/^\d+$/.test(value))
         throw new Error(
           `"${value}" is not a whole number of seconds since 1970-01-01`
+        )
+      if (Number(value) > lastRfc3339Second)
+        throw new Error(
+          `"${value}" is after 9999-12-31T23:59:59Z (${lastRfc3339Second}), the last time an image's created field can hold`
         )
       return Number(value)
     }),

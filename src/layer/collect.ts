@@ -63,10 +63,11 @@ export interface CollectOptions {
  * directories above an entry included again get entries as if they had not been excluded. A file
  * source is taken whatever the patterns say: it was named.
  *
- * The directories above what the source provides get no entries: a runtime creates missing ones
- * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner).
- * The destination directory gets an entry only when `ownDestination` (a layer owner other than
- * root, which it should own); otherwise it too keeps the base's metadata, or is created as above.
+ * Directories get no entries unless they are empty: a runtime creates those a layer's files need
+ * (`0755`, root) and keeps the base's own (`/tmp` stays `1777`, a user's home keeps its owner),
+ * whether they are above the destination or inside the source (a source of `rootfs:/` holding
+ * `tmp/`). With `ownDestination` (a layer owner other than root, which should own what it brings)
+ * every directory of the source and the destination get entries.
  */
 export async function collectEntries(
   root: string,
@@ -135,7 +136,22 @@ export async function collectEntries(
   } else {
     throw new Error(`source "${source}" is neither a file nor a directory`)
   }
-  return inByteOrder(entries)
+  return inByteOrder(
+    options.ownDestination ? entries : withoutImpliedDirectories(entries)
+  )
+}
+
+/**
+ * Leaves out the entries of directories that hold something: a runtime creates them when it
+ * unpacks what is inside (`0755`, root: what their entries would say), and keeps the base's own
+ * (a source holding `tmp/` must not make the base's `/tmp` `0755`). Empty directories keep their
+ * entries, or they would not exist.
+ */
+function withoutImpliedDirectories(entries: TarEntry[]): TarEntry[] {
+  const parents = new Set(entries.map(entry => posix.dirname(entry.path)))
+  return entries.filter(
+    entry => entry.type !== 'dir' || !parents.has(entry.path)
+  )
 }
 
 interface Walk {

@@ -27,7 +27,7 @@ import {
 } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import { isPullRequest, type BuildContext } from './context'
-import { judgeTagConflict } from './tag-conflict'
+import { judgeTagConflict, type Verdict } from './tag-conflict'
 
 /** Another repository the image went to, beside the primary one. */
 export interface Mirror {
@@ -280,7 +280,7 @@ async function pushWithTags(
           throw conflictWith(repo, conflict, target)
         target = verdict.artifact
         ;(log.notice ?? log.info)(
-          `${repo}:${conflict.tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. Deploying the existing image ${target.digest}; nothing is pushed. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`
+          existingNotice(repo, conflict.tag, target, verdict)
         )
       }
     }
@@ -309,6 +309,19 @@ async function pushWithTags(
     })
   }
   return { artifact: target, push, mirrors }
+}
+
+/** Why the run deploys an image that already exists rather than the one it built. */
+function existingNotice(
+  repo: Repository,
+  tag: string,
+  target: Artifact,
+  verdict: Extract<Verdict, { kind: 'existing' }>
+): string {
+  const deploying = `Deploying the existing image ${target.digest}: no layer is pushed, only the tags it lacks are added`
+  if (verdict.why === 'release')
+    return `${repo}:${tag} already holds this commit's image, with the same base and layers; it differs from this run's only in its version label (org.opencontainers.image.version). ${deploying}, so the release is the image that was built and tested before; it keeps its labels. For release images with their own version label, give them tags without {{sha}}`
+  return `${repo}:${tag} already holds this commit's image, built on base ${verdict.bases.existing ?? '(unknown)'}; this run's base resolved to ${verdict.bases.ours ?? '(unknown)'}, and its layers are the same. ${deploying}. To build on the new base, tag with {{base_digest}} (e.g. tags: '{{sha}}-{{base_digest}}') or set allow-tag-overwrite: true`
 }
 
 /** A tag of another repository that holds an image other than the one this run deploys. */

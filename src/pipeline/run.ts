@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { LayerMapStore } from '../cache/layer-map'
+import { InputError } from '../errors'
 import { Git } from '../git/git'
 import type { Inputs } from '../inputs'
 import { annotationKeys } from '../oci/annotations'
@@ -75,6 +76,15 @@ export async function runPipeline(
   const jobs = deps.jobs ?? 4
   const git = new Git(env)
   const workingDirectory = resolve(deps.workspace, inputs.workingDirectory)
+  const isDirectory = await stat(workingDirectory).then(
+    info => info.isDirectory(),
+    () => false
+  )
+  if (!isDirectory)
+    throw new InputError(
+      'working-directory',
+      `"${inputs.workingDirectory}" is not a directory (looked for ${workingDirectory})`
+    )
   const context = await contextStage(
     env,
     git,
@@ -212,6 +222,7 @@ export async function runPipeline(
         : []
     const signatures = await sign(artifact, base, inputs, {
       pushed: push !== undefined,
+      builtHere: artifact === built,
       repositories: inputs.images,
       registries,
       context,

@@ -58,6 +58,12 @@ export async function sign(
   inputs: SignInputs & { githubToken?: string },
   options: {
     pushed: boolean
+    /**
+     * Whether this run built the image. One that existed (a re-run after the base moved, a release
+     * of a built commit) keeps the provenance of the run that built it: this run's would name
+     * another base and no layer sources.
+     */
+    builtHere: boolean
     repositories: readonly Repository[]
     registries: Registries
     context: BuildContext
@@ -90,13 +96,18 @@ export async function sign(
     log.info(
       `signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`
     )
+    const attest = inputs.attest && options.builtHere
+    if (inputs.attest && !attest)
+      log.info(
+        'provenance: the existing image keeps the one of the run that built it; no new provenance is attached'
+      )
     const records: SignatureRecord[] = []
     for (const repository of options.repositories)
       records.push(
         ...(await signArtifact(repository, artifact, method, {
           ...options,
           recursive: inputs.signRecursive,
-          attest: inputs.attest,
+          attest,
           created: rfc3339(options.context.sourceDateEpoch),
           revision: options.context.sha,
           base

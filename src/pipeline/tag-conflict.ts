@@ -9,13 +9,17 @@ import { TagConflictError } from '../sinks/registry'
 
 /**
  * What to make of a tag that already points at another image than this run's:
- * - `base-moved`: the same commit's image, its layers above the base identical, on an older base
- *   (a re-run after the base tag moved): that image is the one to deploy;
+ * - `existing`: the same commit's image, its layers above the base identical, and either
+ *   - `base-moved`: on an older base (a re-run after the base tag moved), or
+ *   - `release`: on the same base, differing only in the version label (a release tag pushed on a
+ *     commit a branch push already built): that image, the one that was tested, is the one to
+ *     deploy, and this run's tags are added to it;
  * - otherwise a conflict, explained by what differs.
  */
 export type Verdict =
   | {
-      kind: 'base-moved'
+      kind: 'existing'
+      why: 'base-moved' | 'release'
       artifact: Artifact
       /** The base digests of the existing image and of this run's (first platform). */
       bases: { existing?: string; ours?: string }
@@ -27,6 +31,17 @@ const images = (artifact: Artifact): readonly Image[] =>
 
 const revisionOf = (image: Image): string | undefined =>
   image.config.config?.Labels?.[annotationKeys.revision]
+
+/** The config without the label a release tag sets (`org.opencontainers.image.version`). */
+function withoutVersion(image: Image): string {
+  const { config } = image
+  const labels = { ...(config.config?.Labels ?? {}) }
+  delete labels[annotationKeys.version]
+  return JSON.stringify({
+    ...config,
+    config: { ...config.config, Labels: labels }
+  })
+}
 
 const short = (value: string | undefined): string =>
   value ? value.slice(0, 7) : 'an unknown commit'
@@ -81,9 +96,29 @@ export async function judgeTagConflict(
     existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
     ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
   }
-  if (bases.existing === bases.ours)
-    return conflict(
-      'it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)'
+  if (bases.existing !== bases.ours)
+    return {
+      kind: 'existing',
+      why: 'base-moved',
+      artifact: theirs.artifact,
+      bases
+    }
+  const sameButVersion = ourImages.every(image => {
+    const their = byPlatform.get(formatPlatform(image.platform))!
+    return (
+      withoutVersion(their) === withoutVersion(image) &&
+      JSON.stringify(their.manifest.annotations ?? {}) ===
+        JSON.stringify(image.manifest.annotations ?? {})
     )
-  return { kind: 'base-moved', artifact: theirs.artifact, bases }
+  })
+  if (sameButVersion)
+    return {
+      kind: 'existing',
+      why: 'release',
+      artifact: theirs.artifact,
+      bases
+    }
+  return conflict(
+    'it holds the same commit and layers, built with other settings (entrypoint, env, labels, annotations or source-date-epoch)'
+  )
 }

@@ -36,6 +36,8 @@ describe('parseInputs', () => {
   it.each([
     ['2000-01-01T00:00:00Z', 946684800],
     ['2021-06-01T12:00:00+02:00', 1622541600],
+    ['2021-06-01T00:30:00-01:30', 1622512800],
+    ['2000-02-29T23:59:59Z', 951868799],
     ['1700000000', 1700000000],
     ['source-date', 'source-date']
   ])('reads file-mtime %s', (value, expected) => {
@@ -47,18 +49,44 @@ describe('parseInputs', () => {
     expect(inputs.fileMtime).toBe(expected)
   })
 
-  it.each(['yesterday', '2021-06-01', '2021-13-01T00:00:00Z', '-5'])(
-    'refuses file-mtime %s, naming the forms it takes',
-    value => {
-      expect(() =>
-        parse({
-          image: 'ghcr.io/acme/api',
-          layers: 'dist:/app/dist',
-          'file-mtime': value
-        })
-      ).toThrow(/Input "file-mtime": .* RFC 3339 .*source-date/)
-    }
-  )
+  it.each([
+    'yesterday',
+    '2021-06-01',
+    '2021-13-01T00:00:00Z',
+    '-5',
+    // Times that do not exist are refused, not rolled over into others.
+    '2000-02-30T00:00:00Z',
+    '2001-02-29T00:00:00Z',
+    '2000-04-31T00:00:00Z',
+    '2000-01-01T24:00:00Z',
+    '2000-01-01T00:00:60Z',
+    '2000-01-01T00:00:00+24:00'
+  ])('refuses file-mtime %s, naming the forms it takes', value => {
+    expect(() =>
+      parse({
+        image: 'ghcr.io/acme/api',
+        layers: 'dist:/app/dist',
+        'file-mtime': value
+      })
+    ).toThrow(/Input "file-mtime": .* RFC 3339 .*source-date/)
+  })
+
+  it('refuses a source-date-epoch after the year 9999, naming the input', () => {
+    expect(() =>
+      parse({
+        image: 'ghcr.io/acme/api',
+        layers: 'dist:/app/dist',
+        'source-date-epoch': '9999999999999'
+      })
+    ).toThrow(/Input "source-date-epoch": .*after 9999-12-31T23:59:59Z/)
+    expect(
+      parse({
+        image: 'ghcr.io/acme/api',
+        layers: 'dist:/app/dist',
+        'source-date-epoch': '253402300799'
+      }).sourceDateEpoch
+    ).toBe(253402300799)
+  })
 
   it('parses lists, key-values, commands and platforms', () => {
     const inputs = parse({

@@ -70,11 +70,8 @@ describe('excludes', () => {
     })
     expect(paths(entries)).toEqual([
       'srv/index.js',
-      'srv/lib/',
       'srv/lib/util.js',
       'srv/lib/util.js.map',
-      'srv/node_modules/',
-      'srv/node_modules/pkg/',
       'srv/node_modules/pkg/index.js'
     ])
     expect(left.sort()).toEqual([
@@ -95,7 +92,6 @@ describe('excludes', () => {
     })
     expect(paths(await collect(root, 'app', []))).toEqual([
       'srv/a.txt',
-      'srv/sub/',
       'srv/sub/.imprintignore',
       'srv/sub/a.txt'
     ])
@@ -127,11 +123,13 @@ describe('excludes', () => {
       'app/node_modules/pkg/LICENSE': 'MIT\n'
     })
     listed.length = 0
-    const entries = await collect(root, 'app', [
-      'node_modules',
-      '!node_modules/pkg/LICENSE'
-    ])
+    // A layer owner other than root: directories get entries, those above what is included too.
+    const entries = await collectEntries(root, 'app', '/srv', () => {}, {
+      exclude: parsePatterns(['node_modules', '!node_modules/pkg/LICENSE']),
+      ownDestination: true
+    })
     expect(paths(entries)).toEqual([
+      'srv/',
       'srv/index.js',
       'srv/index.js.map',
       'srv/lib/',
