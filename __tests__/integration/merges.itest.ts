@@ -326,6 +326,47 @@ describe('a stream of merges', () => {
     expect(await tagOf(`${image}:${ws.sha}`)).toBe(first.digest)
   })
 
+  it('explains a pull_request re-run whose merge checkout moved with the base branch', async () => {
+    const base = `${registry.host}/bases/steady3:1`
+    await moveBase(base, 1)
+    const ws = gitWorkspace(app)
+    const head = ws.sha
+    const image = `${registry.host}/acme/preview`
+    const event = join(
+      mkdtempSync(join(tmpdir(), 'imprint-event-')),
+      'event.json'
+    )
+    writeFileSync(
+      event,
+      JSON.stringify({
+        number: 7,
+        pull_request: {
+          number: 7,
+          head: { sha: head, ref: 'feature' },
+          base: { sha: head, ref: 'main' }
+        }
+      })
+    )
+    const prEnv = () => ({
+      ...env(git(ws.dir, 'rev-parse', 'HEAD')),
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event
+    })
+    // The runner checks out the merge of the head into the base branch.
+    git(ws.dir, 'commit', '-q', '--allow-empty', '-m', 'merge 1')
+    const first = await build(inputsFor(image, base, ws.dir), { env: prEnv() })
+    expect(first.tags).toEqual([`${image}:${head}`])
+    // The base branch moved: the re-run's merge holds other files under the same head.
+    writeFileSync(join(ws.dir, 'app/main.js'), 'console.log("main moved")\n')
+    git(ws.dir, 'commit', '-q', '-am', 'merge 2')
+    const failed = build(inputsFor(image, base, ws.dir), { env: prEnv() })
+    await expect(failed).rejects.toThrow(
+      `This pull_request run built the checkout ${git(ws.dir, 'rev-parse', 'HEAD').slice(0, 7)}, the merge of head ${head.slice(0, 7)} into the base branch`
+    )
+    await expect(failed).rejects.not.toThrow(/not deterministic/)
+    expect(await tagOf(`${image}:${head}`)).toBe(first.digest)
+  })
+
   it('explains a plain conflict by the commits, without suggesting the default it was given', async () => {
     const base = `${registry.host}/bases/steady2:1`
     await moveBase(base, 1)

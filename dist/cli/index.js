@@ -37940,10 +37940,17 @@ async function readContext(env, run, where, sourceDateEpochInput) {
         for (const parent of parents?.split('\n') ?? [])
             add(parent.trim());
     }
+    const checkedOut = isPullRequest
+        ? await git(workingDirectory, 'rev-parse', 'HEAD')
+        : undefined;
+    const mergeCheckout = checkedOut && /^[0-9a-f]{40}$/.test(checkedOut) && checkedOut !== sha
+        ? checkedOut
+        : undefined;
     const head = event.pull_request?.head?.repo?.full_name;
     const baseRepo = event.pull_request?.base?.repo?.full_name;
     return {
         sha,
+        mergeCheckout,
         branch,
         previousCommits,
         baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,
@@ -39558,7 +39565,9 @@ function withoutVersion(image) {
     });
 }
 const tag_conflict_short = (value) => value ? value.slice(0, 7) : 'an unknown commit';
-async function judgeTagConflict(client, repo, tag, existing, ours) {
+async function judgeTagConflict(client, repo, tag, existing, ours, 
+/** The merge commit a pull_request run checked out instead of the head it tags. */
+mergeCheckout) {
     const reference = `${repo}:${tag}`;
     const conflict = (detail) => ({
         kind: 'conflict',
@@ -39585,7 +39594,10 @@ async function judgeTagConflict(client, repo, tag, existing, ours) {
         const differing = built.findIndex((layer, i) => layer.built.diffId !== theirIds[i]);
         if (differing >= 0) {
             const layer = built[differing].built;
-            return conflict(`it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)}). A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`);
+            const found = `it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)})`;
+            return conflict(mergeCheckout
+                ? `${found}. This pull_request run built the checkout ${tag_conflict_short(mergeCheckout)}, the merge of head ${tag_conflict_short(revision)} into the base branch, which can change while the head does not: check out the head (actions/checkout with ref: \${{ github.event.pull_request.head.sha }}) to build the head alone, or let pull request previews move their tags (allow-tag-overwrite: true)`
+                : `${found}. A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`);
         }
     }
     const bases = {
@@ -39734,7 +39746,10 @@ async function publish(artifact, tags, inputs, context, options) {
     const published = { artifact };
     if (inputs.push) {
         try {
-            Object.assign(published, await log.group(`Push ${inputs.images.join(', ')}`, () => pushWithTags(artifact, tags, inputs, options)));
+            Object.assign(published, await log.group(`Push ${inputs.images.join(', ')}`, () => pushWithTags(artifact, tags, inputs, {
+                ...options,
+                mergeCheckout: context.mergeCheckout
+            })));
         }
         catch (error) {
             if (!(isPullRequest(context) && refusedCredentials(error)))
@@ -39775,7 +39790,7 @@ async function pushWithTags(artifact, tags, inputs, options) {
             for (const conflict of conflicts) {
                 if (conflict.existing === target.digest)
                     continue;
-                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target);
+                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, options.mergeCheckout);
                 if (verdict.kind === 'conflict')
                     throw verdict.error;
                 // Only the primary repository's tag can make the run deploy an existing image.

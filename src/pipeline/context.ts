@@ -7,6 +7,11 @@ import type { Logger } from '../util/log'
 export interface BuildContext {
   /** The commit the image is built from: on `pull_request` events the PR head, not the merge commit. */
   sha?: string
+  /**
+   * On `pull_request` events whose checkout is not the head (the default merge of the head into
+   * the base branch): the commit checked out, whose files the layers hold.
+   */
+  mergeCheckout?: string
   branch?: string
   pr?: number
   runNumber?: string
@@ -145,10 +150,19 @@ export async function readContext(
     for (const parent of parents?.split('\n') ?? []) add(parent.trim())
   }
 
+  const checkedOut = isPullRequest
+    ? await git(workingDirectory, 'rev-parse', 'HEAD')
+    : undefined
+  const mergeCheckout =
+    checkedOut && /^[0-9a-f]{40}$/.test(checkedOut) && checkedOut !== sha
+      ? checkedOut
+      : undefined
+
   const head = event.pull_request?.head?.repo?.full_name
   const baseRepo = event.pull_request?.base?.repo?.full_name
   return {
     sha,
+    mergeCheckout,
     branch,
     previousCommits,
     baseCommit: isPullRequest ? event.pull_request?.base?.sha : undefined,

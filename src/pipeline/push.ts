@@ -200,7 +200,10 @@ export async function publish(
       Object.assign(
         published,
         await log.group(`Push ${inputs.images.join(', ')}`, () =>
-          pushWithTags(artifact, tags, inputs, options)
+          pushWithTags(artifact, tags, inputs, {
+            ...options,
+            mergeCheckout: context.mergeCheckout
+          })
         )
       )
     } catch (error) {
@@ -251,6 +254,7 @@ async function pushWithTags(
     early?: EarlyUploads
     jobs: number
     log: Logger
+    mergeCheckout?: string
   }
 ): Promise<{ artifact: Artifact; push: PushReport; mirrors: Mirror[] }> {
   const { log } = options
@@ -272,7 +276,8 @@ async function pushWithTags(
           repo,
           conflict.tag,
           conflict.existing!,
-          target
+          target,
+          options.mergeCheckout
         )
         if (verdict.kind === 'conflict') throw verdict.error
         // Only the primary repository's tag can make the run deploy an existing image.

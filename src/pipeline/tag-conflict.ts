@@ -51,7 +51,9 @@ export async function judgeTagConflict(
   repo: Repository,
   tag: string,
   existing: Digest,
-  ours: Artifact
+  ours: Artifact,
+  /** The merge commit a pull_request run checked out instead of the head it tags. */
+  mergeCheckout?: string
 ): Promise<Verdict> {
   const reference = `${repo}:${tag}`
   const conflict = (detail: string): Verdict => ({
@@ -87,8 +89,11 @@ export async function judgeTagConflict(
     )
     if (differing >= 0) {
       const layer = built[differing].built!
+      const found = `it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)})`
       return conflict(
-        `it holds the same commit, but its layer ${differing + 1} (${layer.source} → ${layer.destination}) has other content (${platform}: diffID ${theirIds[differing]?.slice(0, 19)}, now ${layer.diffId.slice(0, 19)}). A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`
+        mergeCheckout
+          ? `${found}. This pull_request run built the checkout ${short(mergeCheckout)}, the merge of head ${short(revision)} into the base branch, which can change while the head does not: check out the head (actions/checkout with ref: \${{ github.event.pull_request.head.sha }}) to build the head alone, or let pull request previews move their tags (allow-tag-overwrite: true)`
+          : `${found}. A build step that writes this source is not deterministic: fix times (SOURCE_DATE_EPOCH), sort what it lists, pin versions and leave out what varies (caches, build ids)`
       )
     }
   }
