@@ -13,13 +13,26 @@ import { metadataOf } from './report/summary'
 import { defaultKeychain } from './registry/keychain'
 import { RegistryClient } from './registry/client'
 import { generateKeyPair } from './sign/keys'
-import { keyHint, verifyImageSignatures, type Trust } from './sign/verify'
+import {
+  publicGoodTrustedRoot,
+  readTrustedRoot,
+  trustMaterialFrom
+} from './sign/trusted-root'
+import {
+  githubActionsIssuer,
+  keyHint,
+  verifyImageSignatures,
+  type KeylessTrust,
+  type Trust
+} from './sign/verify'
 import { consoleLogger } from './util/log'
 
 const usage = `Usage:
   imprint build --image REPOSITORY --layers SOURCE:DESTINATION [options]
   imprint generate-key-pair [--output-key-prefix cosign]
-  imprint verify --key cosign.pub | --certificate-identity URI [--type sbom|provenance] IMAGE@DIGEST
+  imprint verify --key cosign.pub [--type sbom|provenance] IMAGE@DIGEST
+  imprint verify --certificate-identity URI [--certificate-oidc-issuer URL]
+                 [--trusted-root trusted_root.json] [--type sbom|provenance] IMAGE@DIGEST
 
 build: builds an OCI image without a Docker daemon. Options have the names of the action's
 inputs; list options may be repeated or hold newline-separated items.
@@ -54,8 +67,14 @@ inputs; list options may be repeated or hold newline-separated items.
 
 generate-key-pair: writes PREFIX.key (cosign-encrypted, ECDSA P-256) and PREFIX.pub.
 verify: checks the legacy .sig and the cosign v3 bundle signatures of IMAGE@DIGEST with a key,
-or (keyless) that their certificates name the identity (e.g. the workflow URI). With --type, prints
-the verified SBOM or provenance statement (from a bundle referrer or the .att tag) instead.
+or keyless as cosign does: each certificate must chain to a Fulcio CA of the trusted root, carry
+an SCT of its CT log, have its signature in its Rekor log, and name exactly the identity (e.g. the
+workflow URI) and the OIDC issuer.
+  --certificate-oidc-issuer URL  default: https://token.actions.githubusercontent.com
+  --trusted-root FILE            a Sigstore trusted_root.json (a private instance, or a newer
+                                 public-good root); default: the public-good root built in
+With --type, prints the verified SBOM or provenance statement (from a bundle referrer or the .att
+tag) instead.
 
 Secrets come from the environment, never the command line: the registry password from
 $IMPRINT_PASSWORD, the key password from $IMPRINT_KEY_PASSWORD (or $COSIGN_PASSWORD).
@@ -189,12 +208,21 @@ function generateKeyPairCommand(rest: string[]): number {
   return 0
 }
 
+function keylessDescription(
+  trust: KeylessTrust,
+  trustedRoot: string | undefined
+): string {
+  return `the identity ${trust.identity} from the issuer ${trust.issuer} (trusted root: ${trustedRoot ?? 'Sigstore public-good, built in'})`
+}
+
 async function verifyCommand(rest: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     options: {
       key: { type: 'string' },
       'certificate-identity': { type: 'string' },
+      'certificate-oidc-issuer': { type: 'string' },
+      'trusted-root': { type: 'string' },
       type: { type: 'string' },
       username: { type: 'string' },
       'insecure-registries': { type: 'string', multiple: true }
@@ -210,11 +238,27 @@ async function verifyCommand(rest: string[]): Promise<number> {
     )
     return 2
   }
+  if (
+    values.key &&
+    (values['certificate-identity'] || values['trusted-root'])
+  ) {
+    process.stderr.write(
+      `imprint: verify takes --key or --certificate-identity (with --trusted-root), not both\n\n${usage}\n`
+    )
+    return 2
+  }
   try {
-    // A key, or (keyless) the identity the signatures' certificates must name.
+    // A key, or (keyless) the identity and issuer the certificates must name, and the trusted
+    // root (Fulcio, CT log, Rekor) that must vouch for them.
     const trust: Trust = values.key
       ? createPublicKey(readFileSync(values.key, 'utf8'))
-      : { identity: values['certificate-identity'] as string }
+      : {
+          identity: values['certificate-identity'] as string,
+          issuer: values['certificate-oidc-issuer'] ?? githubActionsIssuer,
+          trustedRoot: values['trusted-root']
+            ? readTrustedRoot(values['trusted-root'])
+            : trustMaterialFrom(publicGoodTrustedRoot)
+        }
     const reference = parseReference(positionals[0])
     const repo = reference.repository
     const password = process.env.IMPRINT_PASSWORD
@@ -270,7 +314,7 @@ async function verifyCommand(rest: string[]): Promise<number> {
       )
       if (!statement) {
         process.stderr.write(
-          `error: no ${values.type} attestation of ${repo}@${digest} verifies with ${trust instanceof KeyObject ? `the key ${values.key}` : `the identity ${trust.identity}`}${report.statements.length ? ` (verified: ${[...new Set(report.statements.map(s => s.predicateType))].join(', ')})` : ''}\n`
+          `error: no ${values.type} attestation of ${repo}@${digest} verifies with ${trust instanceof KeyObject ? `the key ${values.key}` : keylessDescription(trust, values['trusted-root'])}${report.statements.length ? ` (verified: ${[...new Set(report.statements.map(s => s.predicateType))].join(', ')})` : ''}\n`
         )
         return 1
       }
@@ -281,7 +325,7 @@ async function verifyCommand(rest: string[]): Promise<number> {
     const against =
       trust instanceof KeyObject
         ? `the key ${values.key} (hint ${keyHint(trust)})`
-        : `the identity ${trust.identity}`
+        : keylessDescription(trust, values['trusted-root'])
     if (found === 0) {
       process.stderr.write(
         `error: no signature found for ${repo}@${digest}: neither a .sig tag nor bundle referrers\n`

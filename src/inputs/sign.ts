@@ -1,5 +1,8 @@
+import { messageOf } from '../errors'
 import { KeyError, loadSigningKey, type SigningKey } from '../sign/keys'
+import type { TrustMaterial } from '@sigstore/verify'
 import { hasIdentityToken } from '../sign/keyless'
+import { readTrustedRoot } from '../sign/trusted-root'
 import { parseBoolean, type InputReader } from './fields'
 
 export type SignMode = 'key' | 'keyless' | 'none'
@@ -17,6 +20,11 @@ export interface SignInputs {
   attest: boolean
   /** Attach a signed SBOM of each image when signing. */
   sbom: boolean
+  /**
+   * Keyless on a private Sigstore instance (`$SIGSTORE_FULCIO_URL`): its trusted root, from
+   * `$SIGSTORE_TRUSTED_ROOT`, so a re-run recognises what an earlier run of the workflow signed.
+   */
+  keylessTrustedRoot?: TrustMaterial
 }
 
 /**
@@ -68,12 +76,25 @@ export function readSignInputs(
       )
     }
   }
+  let keylessTrustedRoot: TrustMaterial | undefined
+  const trustedRootFile = env.SIGSTORE_TRUSTED_ROOT?.trim()
+  if (sign === 'keyless' && trustedRootFile) {
+    try {
+      keylessTrustedRoot = readTrustedRoot(trustedRootFile)
+    } catch (error) {
+      reader.fail(
+        'sign',
+        new Error(`keyless, but $SIGSTORE_TRUSTED_ROOT: ${messageOf(error)}`)
+      )
+    }
+  }
   return {
     sign,
     signAuto: reader.raw('sign') === 'auto',
     signingKey,
     signRecursive: reader.field('sign-recursive', parseBoolean, false),
     attest: reader.field('attest', parseBoolean, true),
-    sbom: reader.field('sbom', parseBoolean, true)
+    sbom: reader.field('sbom', parseBoolean, true),
+    keylessTrustedRoot
   }
 }

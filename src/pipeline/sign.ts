@@ -75,11 +75,15 @@ export async function sign(
 ): Promise<SignatureRecord[]> {
   const { log } = options
   const mode = signingMode(inputs, options.context, log)
+  const keyless =
+    mode === 'keyless'
+      ? keylessConfig(options.env, inputs.keylessTrustedRoot)
+      : undefined
   const method: SigningMethod | undefined =
     mode === 'key' && inputs.signingKey
       ? keyMethod(inputs.signingKey)
-      : mode === 'keyless'
-        ? keylessMethod(new KeylessSigner(keylessConfig(options.env)))
+      : keyless
+        ? keylessMethod(new KeylessSigner(keyless))
         : undefined
   if (!options.pushed) {
     if (method) log.warning('nothing was pushed, so nothing was signed')
@@ -100,6 +104,10 @@ export async function sign(
     if (inputs.attest && !attest)
       log.info(
         'provenance: the existing image keeps the one of the run that built it; no new provenance is attached'
+      )
+    if (keyless && !keyless.trustedRoot)
+      log.info(
+        `no trusted root for ${keyless.fulcioURL}: what an earlier run signed cannot be told from a forgery, so a re-run signs again; set $SIGSTORE_TRUSTED_ROOT to its trusted_root.json`
       )
     const records: SignatureRecord[] = []
     for (const repository of options.repositories)

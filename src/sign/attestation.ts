@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { Repository } from '../oci/reference'
 import type { Descriptor } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
@@ -14,6 +15,7 @@ import {
   signatureAnnotation,
   type LegacySignature
 } from './legacy-sig'
+import { certificatePem } from './certificate'
 import type { SigningMethod } from './signer'
 import {
   bundleStatement,
@@ -25,7 +27,10 @@ import {
 export interface Attestation {
   statement: Buffer
   predicateType: string
-  /** Two statements of this type are the same attestation when this part of them is equal. */
+  /**
+   * Whether an existing statement of this type (signed by this run's key or identity) is the same
+   * attestation; by default, when it is the very same statement.
+   */
   sameAs?: (existing: unknown) => boolean
 }
 
@@ -57,11 +62,6 @@ interface BundleJson {
   }
 }
 
-function pem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? []
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`
-}
-
 /**
  * The `.att` layer cosign v2 writes for the same signed envelope: the DSSE envelope itself, its
  * predicate type, and (keyless) the certificate and the Rekor SET, so `cosign verify-attestation`
@@ -91,7 +91,7 @@ export function legacyAttestation(
   const material = b.verificationMaterial
   const certificate = material?.certificate?.rawBytes
   if (certificate) {
-    annotations['dev.sigstore.cosign/certificate'] = pem(
+    annotations['dev.sigstore.cosign/certificate'] = certificatePem(
       Buffer.from(certificate, 'base64')
     )
     annotations['dev.sigstore.cosign/chain'] = ''
@@ -123,8 +123,9 @@ function statementOf(bundle: unknown): unknown {
 
 /**
  * Signs an in-toto statement once (DSSE) and attaches the signature twice: as a bundle referrer of
- * `subject` (cosign v3) and as a layer of its `.att` tag (cosign v2). With a key, an attestation
- * of the same type signed by it (and, when given, `sameAs`) already there is not written again.
+ * `subject` (cosign v3) and as a layer of its `.att` tag (cosign v2). The same attestation
+ * (`sameAs`) of the same type already there, signed with what `trust` accepts (this run's key,
+ * or keyless its certificate identity and issuer), is not signed or written again.
  */
 export async function attachStatement(
   client: RegistryClient,
@@ -138,49 +139,44 @@ export async function attachStatement(
     legacy: boolean
     /** The subject's referrers as listed before this run attached any (listed here otherwise). */
     referrers?: readonly Referrer[]
+    /** What an existing attestation must verify with to count as this run's (`method.trust()`). */
+    trust?: Trust
   } = { legacy: true }
 ): Promise<Attached> {
   const { predicateType, statement } = attestation
-  const sameAs = attestation.sameAs ?? (() => true)
-  const known: Trust | undefined = method.recognises
-    ? method.trust()
-    : undefined
-  if (known) {
-    const existing = (
-      options.referrers ??
-      (await listBundleReferrers(client, repo, subject.digest))
-    ).find(
-      r =>
-        bundleStatement(r.bundle, subject.digest, known)?.predicateType ===
-          predicateType && sameAs(statementOf(r.bundle))
+  const parsed: unknown = JSON.parse(statement.toString('utf8'))
+  const sameAs =
+    attestation.sameAs ??
+    ((existing: unknown) => isDeepStrictEqual(existing, parsed))
+  const known = options.trust ?? (await method.trust())
+  const existing = (
+    options.referrers ??
+    (await listBundleReferrers(client, repo, subject.digest))
+  ).find(
+    r =>
+      bundleStatement(r.bundle, subject.digest, known)?.predicateType ===
+        predicateType && sameAs(statementOf(r.bundle))
+  )
+  if (existing) {
+    const bundle = `${repo}@${existing.descriptor.digest}`
+    if (!options.legacy)
+      return { predicateType, bundle, legacy: '', written: false }
+    // The `.att` form may be missing (an image signed before Imprint wrote it): added once.
+    const legacy = await appendLegacySignature(
+      client,
+      repo,
+      subject.digest,
+      legacyAttestation(existing.bundle as object, predicateType),
+      layer =>
+        isSameAttestation(layer, subject.digest, known, predicateType, sameAs),
+      'att'
     )
-    if (existing) {
-      const bundle = `${repo}@${existing.descriptor.digest}`
-      if (!options.legacy)
-        return { predicateType, bundle, legacy: '', written: false }
-      // The `.att` form may be missing (an image signed before Imprint wrote it): added once.
-      const legacy = await appendLegacySignature(
-        client,
-        repo,
-        subject.digest,
-        legacyAttestation(existing.bundle as object, predicateType),
-        layer =>
-          isSameAttestation(
-            layer,
-            subject.digest,
-            known,
-            predicateType,
-            sameAs
-          ),
-        'att'
-      )
-      return {
-        predicateType,
-        bundle,
-        legacy: legacy.reference,
-        written: legacy.appended,
-        signed: existing.bundle as object
-      }
+    return {
+      predicateType,
+      bundle,
+      legacy: legacy.reference,
+      written: legacy.appended,
+      signed: existing.bundle as object
     }
   }
   const signed = await method.statementBundle(statement)
@@ -204,12 +200,14 @@ export async function attachStatement(
       legacy: '',
       written: true
     }
+  // An `.att` layer of the same attestation may be there without its referrer: not added twice.
   const legacy = await appendLegacySignature(
     client,
     repo,
     subject.digest,
     legacyAttestation(signed, predicateType),
-    () => false,
+    layer =>
+      isSameAttestation(layer, subject.digest, known, predicateType, sameAs),
     'att'
   )
   return {

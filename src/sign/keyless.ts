@@ -1,5 +1,6 @@
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto'
 import { bundleToJSON } from '@sigstore/bundle'
+import type { TrustMaterial } from '@sigstore/verify'
 import { fetchText } from '../util/fetch-text'
 import { defaultRetryPolicy, withRetries } from '../util/retry'
 import {
@@ -7,21 +8,46 @@ import {
   FulcioSigner,
   MessageSignatureBundleBuilder,
   RekorWitness,
-  type IdentityProvider
+  type IdentityProvider,
+  type Signer
 } from '@sigstore/sign'
+import { certificateFacts, certificatePem, pemToDer } from './certificate'
+import {
+  publicGoodFulcioURL,
+  publicGoodRekorURL,
+  publicGoodTrustedRoot,
+  trustMaterialFrom
+} from './trusted-root'
 
 /** Where keyless signing goes: the public-good Sigstore instance unless told otherwise. */
 export interface KeylessConfig {
   fulcioURL: string
   rekorURL: string
   identity: IdentityProvider
+  /** The instance's trusted root (to recognise earlier runs' signatures), when known. */
+  trustedRoot?: TrustMaterial
 }
 
-export function keylessConfig(env: NodeJS.ProcessEnv): KeylessConfig {
+/**
+ * Keyless signing's settings: `$SIGSTORE_FULCIO_URL` / `$SIGSTORE_REKOR_URL` for a private
+ * instance, whose trusted root is `trustedRoot` (read from `$SIGSTORE_TRUSTED_ROOT` with the
+ * inputs); the public-good instance's own is built in.
+ */
+export function keylessConfig(
+  env: NodeJS.ProcessEnv,
+  trustedRoot?: TrustMaterial
+): KeylessConfig {
+  const fulcioURL = env.SIGSTORE_FULCIO_URL || publicGoodFulcioURL
+  const rekorURL = env.SIGSTORE_REKOR_URL || publicGoodRekorURL
+  const publicGood =
+    fulcioURL === publicGoodFulcioURL && rekorURL === publicGoodRekorURL
   return {
-    fulcioURL: env.SIGSTORE_FULCIO_URL || 'https://fulcio.sigstore.dev',
-    rekorURL: env.SIGSTORE_REKOR_URL || 'https://rekor.sigstore.dev',
-    identity: oidcTokenProvider(env)
+    fulcioURL,
+    rekorURL,
+    identity: oidcTokenProvider(env),
+    trustedRoot:
+      trustedRoot ??
+      (publicGood ? trustMaterialFrom(publicGoodTrustedRoot) : undefined)
   }
 }
 
@@ -85,45 +111,100 @@ export function hasIdentityToken(env: NodeJS.ProcessEnv): boolean {
   )
 }
 
-function pem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? []
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`
+/** The certificate this run signs with, and what it says. */
+interface RunCertificate {
+  pem: string
+  der: Buffer
+  identity: string
+  issuer: string
+  notAfter: number
 }
 
-/** The certificate's identity: its URI (workflow) or email subject alternative name. */
-export function certificateIdentity(
-  certificate: X509Certificate
-): string | undefined {
-  const san = certificate.subjectAltName ?? ''
-  return /URI:([^,\s]+)/.exec(san)?.[1] ?? /email:([^,\s]+)/.exec(san)?.[1]
-}
+/** A certificate with less validity left than this is replaced before signing. */
+const certificateMargin = 2 * 60_000
 
-/** A short-lived Fulcio certificate per signature, with the signature witnessed by Rekor (v1). */
+/**
+ * Signs keyless: one ephemeral P-256 key per run, certified by Fulcio once (again only when the
+ * short-lived certificate is about to expire), every signature witnessed by Rekor (v1). Knowing
+ * the certificate before signing anything lets a re-run recognise what an earlier run of the same
+ * workflow identity already attached.
+ */
 export class KeylessSigner {
-  private readonly signer: FulcioSigner
+  private readonly key = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  private readonly fulcio: FulcioSigner
   private readonly witness: RekorWitness
-  /** The certificate of the latest signature: what this run's signatures verify with. */
-  certificate?: X509Certificate
+  private current?: Promise<RunCertificate>
+  /** Every certificate Fulcio issued to this run (DER): this run's own signatures verify with them. */
+  readonly issued: Buffer[] = []
+  /** The instance's trusted root, when known: earlier runs' signatures are checked against it. */
+  readonly trustedRoot?: TrustMaterial
 
   constructor(config: KeylessConfig) {
-    this.signer = new FulcioSigner({
+    const keyHolder: Signer = {
+      sign: async data => ({
+        signature: cryptoSign('sha256', data, this.key.privateKey),
+        key: {
+          $case: 'publicKey',
+          publicKey: this.key.publicKey
+            .export({ format: 'pem', type: 'spki' })
+            .toString()
+        }
+      })
+    }
+    this.fulcio = new FulcioSigner({
       fulcioBaseURL: config.fulcioURL,
-      identityProvider: config.identity
+      identityProvider: config.identity,
+      keyHolder
     })
     this.witness = new RekorWitness({ rekorBaseURL: config.rekorURL })
+    this.trustedRoot = config.trustedRoot
   }
 
-  get publicKey(): KeyObject | undefined {
-    return this.certificate
-      ? createPublicKey(
-          this.certificate.publicKey.export({ format: 'pem', type: 'spki' })
-        )
-      : undefined
+  /** The run's certificate: asked of Fulcio once, and again when less than two minutes of it are left. */
+  async certificate(): Promise<RunCertificate> {
+    const held = await this.current
+    if (held && held.notAfter - Date.now() > certificateMargin) return held
+    this.current = this.requestCertificate()
+    return this.current
+  }
+
+  private async requestCertificate(): Promise<RunCertificate> {
+    // Fulcio certifies the key (proof of possession over the token's subject); what is signed
+    // alongside is not used.
+    const { key } = await this.fulcio.sign(Buffer.alloc(0))
+    const der =
+      key.$case === 'x509Certificate' ? pemToDer(key.certificate) : undefined
+    if (!der) throw new Error('Fulcio returned no certificate')
+    const { identity, issuer, notAfter } = certificateFacts(der)
+    if (!identity || !issuer)
+      throw new Error(
+        'the Fulcio certificate names no identity or no OIDC issuer'
+      )
+    this.issued.push(der)
+    return {
+      pem: certificatePem(der),
+      der,
+      identity,
+      issuer,
+      notAfter: notAfter.getTime()
+    }
+  }
+
+  /** Signs with the run's key and hands sigstore-js the run's certificate. */
+  private readonly signer: Signer = {
+    sign: async data => {
+      const certificate = await this.certificate()
+      return {
+        signature: cryptoSign('sha256', data, this.key.privateKey),
+        key: { $case: 'x509Certificate', certificate: certificate.pem }
+      }
+    }
   }
 
   /**
    * The legacy `.sig` layer annotations for a simple-signing payload: signature, certificate, an
-   * empty chain (Fulcio returns only the leaf), and the Rekor SET as cosign writes it.
+   * empty chain (verifiers take the chain from their trusted root), and the Rekor SET as cosign
+   * writes it.
    */
   async legacyAnnotations(payload: Buffer): Promise<Record<string, string>> {
     const bundle = await new MessageSignatureBundleBuilder({
@@ -149,11 +230,10 @@ export class KeylessSigner {
       throw new Error(
         'Fulcio/Rekor returned a bundle without a signature or certificate'
       )
-    this.certificate = new X509Certificate(leaf)
     const annotations: Record<string, string> = {
       'dev.cosignproject.cosign/signature':
         content.messageSignature.signature.toString('base64'),
-      'dev.sigstore.cosign/certificate': pem(leaf),
+      'dev.sigstore.cosign/certificate': certificatePem(leaf),
       'dev.sigstore.cosign/chain': ''
     }
     const entry = material.tlogEntries[0]
@@ -184,11 +264,6 @@ export class KeylessSigner {
       data: statement,
       type: payloadType
     })
-    const json = bundleToJSON(bundle) as {
-      verificationMaterial?: { certificate?: { rawBytes?: string } }
-    }
-    const raw = json.verificationMaterial?.certificate?.rawBytes
-    if (raw) this.certificate = new X509Certificate(Buffer.from(raw, 'base64'))
-    return json
+    return bundleToJSON(bundle)
   }
 }

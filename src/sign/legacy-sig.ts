@@ -78,24 +78,19 @@ export async function readLegacySignatures(
 
 /**
  * Appends one layer to the `.sig` (or `.att`) manifest of `digest` (read, append, write, as cosign
- * does). `isDuplicate` lets the caller skip the write when an equivalent one is there.
+ * does). `isDuplicate` lets the caller skip the write when an equivalent one is there; a
+ * `signature` given as a function is only made when it is written.
  */
 export async function appendLegacySignature(
   client: RegistryClient,
   repo: Repository,
   digest: Digest,
-  signature: LegacySignature,
+  signature: LegacySignature | (() => Promise<LegacySignature>),
   isDuplicate: (existing: ExistingSignature) => boolean,
   kind: LegacyKind = 'sig'
 ): Promise<{ reference: string; manifestDigest: Digest; appended: boolean }> {
   const tag = legacyTag(digest, kind)
-  const { manifest, signatures } = await readLegacySignatures(
-    client,
-    repo,
-    digest,
-    kind
-  )
-  if (manifest && signatures.some(isDuplicate)) {
+  const existing = async () => {
     const current = await client.getManifest(repo, tag)
     return {
       reference: `${repo}:${tag}@${current.digest}`,
@@ -103,10 +98,31 @@ export async function appendLegacySignature(
       appended: false
     }
   }
-  const payloadBlob = bytesBlob(layerTypes[kind], signature.payload)
+  let { manifest, signatures } = await readLegacySignatures(
+    client,
+    repo,
+    digest,
+    kind
+  )
+  if (manifest && signatures.some(isDuplicate)) return existing()
+  let made: LegacySignature
+  if (typeof signature === 'function') {
+    made = await signature()
+    // Signing took a while (keyless: Fulcio and Rekor): append to the tag as it is now.
+    ;({ manifest, signatures } = await readLegacySignatures(
+      client,
+      repo,
+      digest,
+      kind
+    ))
+    if (manifest && signatures.some(isDuplicate)) return existing()
+  } else {
+    made = signature
+  }
+  const payloadBlob = bytesBlob(layerTypes[kind], made.payload)
   const layer: Descriptor = {
     ...payloadBlob.descriptor,
-    annotations: signature.annotations
+    annotations: made.annotations
   }
   const layers = [...(manifest?.layers ?? []), layer]
   const configBlob = bytesBlob(MediaType.ociConfig, signatureConfig(layers))

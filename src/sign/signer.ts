@@ -5,7 +5,7 @@ import type { RegistryClient } from '../registry/client'
 import type { Logger } from '../util/log'
 import { attachStatement, type Attached, type Attestation } from './attestation'
 import { keyBundle, listBundleReferrers } from './bundle-referrer'
-import { certificateIdentity, type KeylessSigner } from './keyless'
+import type { KeylessSigner } from './keyless'
 import type { SigningKey } from './keys'
 import { appendLegacySignature, signatureAnnotation } from './legacy-sig'
 import {
@@ -27,13 +27,13 @@ export interface SigningMethod {
   kind: 'key' | 'keyless'
   legacyAnnotations(payload: Buffer): Promise<Record<string, string>>
   statementBundle(statement: Buffer): Promise<object>
-  /** What this run's signatures verify with; for keyless known once something was signed. */
-  trust(): Trust | undefined
   /**
-   * Whether an existing signature of the same content counts as this run's (re-runs add none).
-   * Keyless signatures carry a new certificate each time, so none is recognised before signing.
+   * What this run's signatures verify with, and what an existing signature must verify with to
+   * count as this run's own (a re-run then adds none): the key; keyless, this run's certificate
+   * identity and OIDC issuer (Fulcio is asked for the run's certificate first), vouched for by the
+   * certificates Fulcio issued to this run or by the instance's trusted root.
    */
-  recognises: boolean
+  trust(): Promise<Trust>
 }
 
 export function keyMethod(key: SigningKey): SigningMethod {
@@ -53,8 +53,7 @@ export function keyMethod(key: SigningKey): SigningMethod {
         cryptoSign('sha256', pae(inTotoPayloadType, statement), key.privateKey),
         key.hint
       ),
-    trust: () => key.publicKey,
-    recognises: true
+    trust: async () => key.publicKey
   }
 }
 
@@ -64,13 +63,16 @@ export function keylessMethod(signer: KeylessSigner): SigningMethod {
     legacyAnnotations: payload => signer.legacyAnnotations(payload),
     statementBundle: statement =>
       signer.statementBundle(statement, inTotoPayloadType),
-    trust: () => {
-      const identity = signer.certificate
-        ? certificateIdentity(signer.certificate)
-        : undefined
-      return identity ? { identity } : undefined
-    },
-    recognises: false
+    trust: async () => {
+      const { identity, issuer } = await signer.certificate()
+      return {
+        identity,
+        issuer,
+        trustedRoot: signer.trustedRoot,
+        // The live list: a certificate renewed while signing counts too.
+        issued: signer.issued
+      }
+    }
   }
 }
 
@@ -87,7 +89,7 @@ export interface SignatureRecord {
   attestations: Attached[]
   /** Keyless: the certificate identity (the workflow) the signatures are bound to. */
   identity?: string
-  /** False when an equivalent signature was already there (a re-run with a key). */
+  /** False when an equivalent signature of this key or identity was already there (a re-run). */
   written: { legacy: boolean; bundle: boolean; provenance: boolean }
 }
 
@@ -108,21 +110,21 @@ export async function signDigest(
 ): Promise<SignatureRecord> {
   const digest = subject.digest
   const payload = simpleSigningPayload(repo, digest)
-  const known = method.recognises ? method.trust() : undefined
+  const trust = await method.trust()
   const legacy = await appendLegacySignature(
     client,
     repo,
     digest,
-    { payload, annotations: await method.legacyAnnotations(payload) },
+    async () => ({
+      payload,
+      annotations: await method.legacyAnnotations(payload)
+    }),
     existing =>
-      known !== undefined &&
       existing.payload.equals(payload) &&
-      legacySignatureValid(existing, digest, known)
+      legacySignatureValid(existing, digest, trust)
   )
   // What is already attached, listed once: a re-run finds its statements there.
-  const referrers = known
-    ? await listBundleReferrers(client, repo, digest)
-    : undefined
+  const referrers = await listBundleReferrers(client, repo, digest)
   // The signature as cosign v3 reads it: a bundle of the cosign "sign" statement (no `.att`).
   const bundle = await attachStatement(
     client,
@@ -135,7 +137,7 @@ export async function signDigest(
     },
     created,
     log,
-    { legacy: false, referrers }
+    { legacy: false, referrers, trust }
   )
   const attached: Attached[] = []
   for (const attestation of attestations)
@@ -148,15 +150,10 @@ export async function signDigest(
         attestation,
         created,
         log,
-        { legacy: true, referrers }
+        { legacy: true, referrers, trust }
       )
     )
 
-  const trust = method.trust()
-  if (!trust)
-    throw new Error(
-      `signing ${repo}@${digest} produced no verifiable certificate`
-    )
   const report = await verifyImageSignatures(client, repo, digest, trust)
   const wanted = [
     cosignSignPredicate,

@@ -1,14 +1,16 @@
 import {
   createHash,
+  createPublicKey,
   KeyObject,
-  verify as cryptoVerify,
-  X509Certificate
+  verify as cryptoVerify
 } from 'node:crypto'
-import { certificateIdentity } from './keyless'
+import { BUNDLE_V01_MEDIA_TYPE, bundleFromJSON } from '@sigstore/bundle'
+import { toSignedEntity, Verifier, type TrustMaterial } from '@sigstore/verify'
 import { digestHex, type Digest } from '../oci/digest'
 import type { Repository } from '../oci/reference'
 import type { RegistryClient } from '../registry/client'
 import { bundleMediaType, listBundleReferrers } from './bundle-referrer'
+import { certificateFacts, pemToDer } from './certificate'
 import {
   readLegacySignatures,
   signatureAnnotation,
@@ -16,27 +18,122 @@ import {
 } from './legacy-sig'
 import { inTotoPayloadType, pae, simpleSigningType } from './payload'
 
-/**
- * What a signature must verify with: a public key, or (keyless) the certificate it carries, whose
- * identity must be this one.
- */
-export type Trust = KeyObject | { identity: string }
+/** The `.sig` / `.att` layer annotations cosign writes for keyless signatures. */
+export const certificateAnnotation = 'dev.sigstore.cosign/certificate'
+export const rekorBundleAnnotation = 'dev.sigstore.cosign/bundle'
 
-function keyFromCertificate(
-  der: Buffer | undefined,
-  trust: Trust
-): KeyObject | undefined {
-  if (trust instanceof KeyObject) return trust
-  if (!der) return undefined
-  const certificate = new X509Certificate(der)
-  return certificateIdentity(certificate) === trust.identity
-    ? certificate.publicKey
-    : undefined
+/** The OIDC issuer of GitHub Actions' tokens: what keyless verification expects unless told. */
+export const githubActionsIssuer = 'https://token.actions.githubusercontent.com'
+
+/**
+ * Keyless trust, as cosign's `--certificate-identity` and `--certificate-oidc-issuer`: the
+ * certificate must name exactly this identity (subject alternative name) and OIDC issuer, and be
+ * one that a Sigstore instance vouches for.
+ */
+export interface KeylessTrust {
+  identity: string
+  issuer: string
+  /**
+   * The instance's trusted root: the certificate must chain to one of its Fulcio CAs, carry an
+   * SCT from one of its CT logs, and the signature be in one of its Rekor logs (SET or inclusion
+   * proof), at a time the certificate was valid.
+   */
+  trustedRoot?: TrustMaterial
+  /**
+   * Certificates Fulcio issued to this very run (DER). A signature by one of them is this run's
+   * own write, read back: its signature is checked, the certificate taken as Fulcio gave it.
+   */
+  issued?: readonly Buffer[]
 }
 
-function pemToDer(pem: string | undefined): Buffer | undefined {
-  if (!pem) return undefined
-  return Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')
+/** What a signature must verify with: a public key, or (keyless) an identity and who vouches for it. */
+export type Trust = KeyObject | KeylessTrust
+
+/**
+ * Whether a Sigstore bundle (any version; `artifact` for a message signature) is signed by a
+ * certificate that `trust` accepts. Never throws: a malformed or forged bundle is just not.
+ */
+export function keylessBundleVerified(
+  json: unknown,
+  trust: KeylessTrust,
+  artifact?: Buffer
+): boolean {
+  try {
+    const bundle = bundleFromJSON(json)
+    const entity = toSignedEntity(bundle, artifact)
+    if (entity.key.$case !== 'certificate') return false
+    const leaf = entity.key.certificate
+    const der = leaf.root.toDER()
+    const facts = certificateFacts(der)
+    if (facts.identity !== trust.identity || facts.issuer !== trust.issuer)
+      return false
+    if (trust.issued?.some(c => c.equals(der)))
+      return entity.signature.verifySignature(
+        createPublicKey({ key: leaf.publicKey, format: 'der', type: 'spki' })
+      )
+    if (!trust.trustedRoot) return false
+    const signer = new Verifier(trust.trustedRoot, {
+      tlogThreshold: 1,
+      ctlogThreshold: 1,
+      timestampThreshold: 1
+    }).verify(entity)
+    return (
+      signer.identity?.subjectAlternativeName === trust.identity &&
+      signer.identity.extensions?.issuer === trust.issuer
+    )
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A keyless `.sig` or `.att` layer as the Sigstore bundle (v0.1) it stands for: the certificate
+ * annotation and the Rekor SET annotation (cosign's `RekorBundle`) around its signed content.
+ */
+function legacyBundle(
+  annotations: Record<string, string> | undefined,
+  content:
+    | { messageSignature: object }
+    | { dsseEnvelope: NonNullable<BundleJson['dsseEnvelope']> }
+): object | undefined {
+  const leaf = pemToDer(annotations?.[certificateAnnotation])
+  if (!leaf) return undefined
+  const set = annotations?.[rekorBundleAnnotation]
+  return {
+    mediaType: BUNDLE_V01_MEDIA_TYPE,
+    verificationMaterial: {
+      x509CertificateChain: {
+        certificates: [{ rawBytes: leaf.toString('base64') }]
+      },
+      tlogEntries: set ? [tlogEntryOf(set)] : [],
+      timestampVerificationData: { rfc3161Timestamps: [] }
+    },
+    ...content
+  }
+}
+
+/** cosign's `RekorBundle` annotation as a bundle's transparency log entry (with a promise, no proof). */
+function tlogEntryOf(annotation: string): object {
+  const set = JSON.parse(annotation) as {
+    SignedEntryTimestamp: string
+    Payload: {
+      body: string
+      integratedTime: number
+      logIndex: number
+      logID: string
+    }
+  }
+  const body = JSON.parse(
+    Buffer.from(set.Payload.body, 'base64').toString('utf8')
+  ) as { kind?: string; apiVersion?: string }
+  return {
+    logIndex: String(set.Payload.logIndex),
+    logId: { keyId: Buffer.from(set.Payload.logID, 'hex').toString('base64') },
+    kindVersion: { kind: body.kind, version: body.apiVersion },
+    integratedTime: String(set.Payload.integratedTime),
+    inclusionPromise: { signedEntryTimestamp: set.SignedEntryTimestamp },
+    canonicalizedBody: set.Payload.body
+  }
 }
 
 /** Whether a simple-signing payload is well-formed (containers/image's strict rules) and names `digest`. */
@@ -59,25 +156,34 @@ export function payloadNames(payload: Buffer, digest: Digest): boolean {
   }
 }
 
-/** A legacy `.sig` layer signed by `key` over a payload for `digest`. */
+/** A legacy `.sig` layer over a payload for `digest`, signed by the key or a certificate `trust` accepts. */
 export function legacySignatureValid(
   signature: ExistingSignature,
   digest: Digest,
-  key: Trust
+  trust: Trust
 ): boolean {
-  const encoded = signature.layer.annotations?.[signatureAnnotation]
+  const annotations = signature.layer.annotations
+  const encoded = annotations?.[signatureAnnotation]
   if (!encoded || !payloadNames(signature.payload, digest)) return false
-  const certificate =
-    signature.layer.annotations?.['dev.sigstore.cosign/certificate']
-  const verifier = keyFromCertificate(pemToDer(certificate), key)
-  return (
-    verifier !== undefined &&
-    cryptoVerify(
+  if (trust instanceof KeyObject)
+    return cryptoVerify(
       'sha256',
       signature.payload,
-      verifier,
+      trust,
       Buffer.from(encoded, 'base64')
     )
+  const bundle = legacyBundle(annotations, {
+    messageSignature: {
+      messageDigest: {
+        algorithm: 'SHA2_256',
+        digest: createHash('sha256').update(signature.payload).digest('base64')
+      },
+      signature: encoded
+    }
+  })
+  return (
+    bundle !== undefined &&
+    keylessBundleVerified(bundle, trust, signature.payload)
   )
 }
 
@@ -87,39 +193,27 @@ interface BundleJson {
   dsseEnvelope?: {
     payload: string
     payloadType: string
-    signatures: { sig: string }[]
+    signatures: { sig: string; keyid?: string }[]
   }
 }
 
-/** The in-toto statement of a DSSE bundle signed by `key`, if its subject is `digest`. */
+/** The in-toto statement of a DSSE bundle signed by the key or a certificate `trust` accepts, if its subject is `digest`. */
 export function bundleStatement(
   bundle: unknown,
   digest: Digest,
-  key: Trust
+  trust: Trust
 ): VerifiedStatement | undefined {
   try {
-    return checkBundle(bundle, digest, key)
+    const b = bundle as BundleJson
+    if (b.mediaType !== bundleMediaType || !b.dsseEnvelope) return undefined
+    const signed =
+      trust instanceof KeyObject
+        ? envelopeSignedBy(b.dsseEnvelope, trust)
+        : keylessBundleVerified(bundle, trust)
+    return signed ? statementNaming(b.dsseEnvelope, digest) : undefined
   } catch {
     return undefined
   }
-}
-
-function checkBundle(
-  bundle: unknown,
-  digest: Digest,
-  key: Trust
-): VerifiedStatement | undefined {
-  const b = bundle as BundleJson
-  if (b.mediaType !== bundleMediaType || !b.dsseEnvelope) return undefined
-  const certificate = b.verificationMaterial?.certificate?.rawBytes
-  return checkEnvelope(
-    b.dsseEnvelope,
-    digest,
-    keyFromCertificate(
-      certificate ? Buffer.from(certificate, 'base64') : undefined,
-      key
-    )
-  )
 }
 
 /** A verified in-toto statement: its predicate type, and the whole statement. */
@@ -128,23 +222,29 @@ export interface VerifiedStatement {
   statement: Record<string, unknown>
 }
 
-/** A DSSE envelope over an in-toto statement naming `digest`, signed by `verifier`. */
-function checkEnvelope(
+/** Whether one of the envelope's signatures (over DSSE's PAE) verifies with `key`. */
+function envelopeSignedBy(
   envelope: NonNullable<BundleJson['dsseEnvelope']>,
-  digest: Digest,
-  verifier: KeyObject | undefined
-): VerifiedStatement | undefined {
-  if (!verifier || envelope.payloadType !== inTotoPayloadType) return undefined
+  key: KeyObject
+): boolean {
   const payload = Buffer.from(envelope.payload, 'base64')
-  const signed = envelope.signatures.some(s =>
+  return envelope.signatures.some(s =>
     cryptoVerify(
       'sha256',
       pae(envelope.payloadType, payload),
-      verifier,
+      key,
       Buffer.from(s.sig, 'base64')
     )
   )
-  if (!signed) return undefined
+}
+
+/** The in-toto statement an (already verified) envelope carries, when it names `digest`. */
+function statementNaming(
+  envelope: NonNullable<BundleJson['dsseEnvelope']>,
+  digest: Digest
+): VerifiedStatement | undefined {
+  if (envelope.payloadType !== inTotoPayloadType) return undefined
+  const payload = Buffer.from(envelope.payload, 'base64')
   const statement = JSON.parse(payload.toString('utf8')) as {
     subject?: { digest?: { sha256?: string } }[]
     predicateType: string
@@ -160,26 +260,36 @@ function checkEnvelope(
     : undefined
 }
 
-/** The statement of a legacy `.att` layer, when its envelope verifies with `key` and names `digest`. */
+/** The statement of a legacy `.att` layer, when its envelope verifies with `trust` and names `digest`. */
 export function legacyAttestationStatement(
   attestation: {
     layer: { annotations?: Record<string, string> }
     payload: Buffer
   },
   digest: Digest,
-  key: Trust
+  trust: Trust
 ): VerifiedStatement | undefined {
   try {
     const envelope = JSON.parse(
       attestation.payload.toString('utf8')
     ) as NonNullable<BundleJson['dsseEnvelope']>
-    const certificate =
-      attestation.layer.annotations?.['dev.sigstore.cosign/certificate']
-    return checkEnvelope(
-      envelope,
-      digest,
-      keyFromCertificate(pemToDer(certificate), key)
-    )
+    if (trust instanceof KeyObject)
+      return envelopeSignedBy(envelope, trust)
+        ? statementNaming(envelope, digest)
+        : undefined
+    const bundle = legacyBundle(attestation.layer.annotations, {
+      dsseEnvelope: {
+        payload: envelope.payload,
+        payloadType: envelope.payloadType,
+        signatures: envelope.signatures.map(s => ({
+          sig: s.sig,
+          keyid: s.keyid ?? ''
+        }))
+      }
+    })
+    return bundle && keylessBundleVerified(bundle, trust)
+      ? statementNaming(envelope, digest)
+      : undefined
   } catch {
     return undefined
   }
@@ -203,10 +313,13 @@ export function keyHint(key: KeyObject): string {
     .digest('base64')
 }
 
-function identityIn(der: Buffer | undefined): string | undefined {
+/** A certificate's identity and issuer as a person reads them, if it parses. */
+function describeCertificate(der: Buffer | undefined): string | undefined {
   if (!der) return undefined
   try {
-    return certificateIdentity(new X509Certificate(der))
+    const { identity, issuer } = certificateFacts(der)
+    if (!identity) return undefined
+    return `certificate for ${identity}${issuer ? ` (issuer ${issuer})` : ''}`
   } catch {
     return undefined
   }
@@ -220,23 +333,23 @@ function signerOf(
       })
     | undefined
 ): string | undefined {
-  const identity = identityIn(
+  const certificate = describeCertificate(
     material?.certificate?.rawBytes
       ? Buffer.from(material.certificate.rawBytes, 'base64')
       : undefined
   )
-  if (identity) return `certificate for ${identity}`
+  if (certificate) return certificate
   return material?.publicKey?.hint
     ? `key with hint ${material.publicKey.hint}`
     : undefined
 }
 
-/** Reads both signature formats of `digest` back from the registry and checks them with `key`. */
+/** Reads both signature formats of `digest` back from the registry and checks them with `trust`. */
 export async function verifyImageSignatures(
   client: RegistryClient,
   repo: Repository,
   digest: Digest,
-  key: Trust
+  trust: Trust
 ): Promise<VerificationReport> {
   const [{ signatures }, { signatures: legacyAttestations }, referrers] =
     await Promise.all([
@@ -245,10 +358,10 @@ export async function verifyImageSignatures(
       listBundleReferrers(client, repo, digest)
     ])
   const statements = referrers
-    .map(r => bundleStatement(r.bundle, digest, key))
+    .map(r => bundleStatement(r.bundle, digest, trust))
     .filter((s): s is VerifiedStatement => s !== undefined)
   const attested = legacyAttestations
-    .map(a => legacyAttestationStatement(a, digest, key))
+    .map(a => legacyAttestationStatement(a, digest, trust))
     .filter((s): s is VerifiedStatement => s !== undefined)
   const signers = new Set<string>()
   for (const r of referrers) {
@@ -258,19 +371,16 @@ export async function verifyImageSignatures(
     if (signer) signers.add(signer)
   }
   for (const signature of signatures) {
-    const identity = identityIn(
-      pemToDer(signature.layer.annotations?.['dev.sigstore.cosign/certificate'])
-    )
     signers.add(
-      identity
-        ? `certificate for ${identity}`
-        : 'a key (the .sig does not say which)'
+      describeCertificate(
+        pemToDer(signature.layer.annotations?.[certificateAnnotation])
+      ) ?? 'a key (the .sig does not say which)'
     )
   }
   return {
     signers: [...signers].sort(),
     legacy: {
-      verified: signatures.filter(s => legacySignatureValid(s, digest, key))
+      verified: signatures.filter(s => legacySignatureValid(s, digest, trust))
         .length,
       total: signatures.length
     },

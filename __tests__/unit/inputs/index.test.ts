@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { InputErrors } from '../../../src/errors'
 import { parseCommand, parseInputs, type InputName } from '../../../src/inputs'
@@ -212,5 +215,43 @@ describe('parseInputs', () => {
       '80'
     ])
     expect(() => parseCommand('["a", 1]')).toThrow(/array of strings/)
+  })
+})
+
+describe('keyless settings', () => {
+  const base = {
+    image: 'ghcr.io/acme/api',
+    layers: 'dist:/app/dist',
+    sign: 'keyless'
+  }
+  const env = (extra: Record<string, string>) => ({
+    SIGSTORE_ID_TOKEN: 'token',
+    ...extra
+  })
+
+  it('reads $SIGSTORE_TRUSTED_ROOT with the inputs, and refuses one that is not a trusted root before anything runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imprint-root-'))
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, '{"mediaType":"application/json"}')
+    expect(() =>
+      parseInputs(
+        name => (base as Partial<Record<InputName, string>>)[name] ?? '',
+        env({ SIGSTORE_TRUSTED_ROOT: bad })
+      )
+    ).toThrow(
+      /Input "sign": keyless, but \$SIGSTORE_TRUSTED_ROOT: .*bad\.json: not a Sigstore trusted root/
+    )
+    expect(() =>
+      parseInputs(
+        name => (base as Partial<Record<InputName, string>>)[name] ?? '',
+        env({ SIGSTORE_TRUSTED_ROOT: join(dir, 'missing.json') })
+      )
+    ).toThrow(/cannot read the trusted root .*missing\.json.*ENOENT/)
+    const none = parseInputs(
+      name => (base as Partial<Record<InputName, string>>)[name] ?? '',
+      env({})
+    )
+    expect(none.sign).toBe('keyless')
+    expect(none.keylessTrustedRoot).toBeUndefined()
   })
 })
