@@ -21,12 +21,34 @@ export interface IgnorePattern {
   readonly matches: (path: string) => boolean
 }
 
-// Go's unicode.IsSpace, which strings.TrimSpace trims (String.prototype.trim also trims U+FEFF
-// and keeps U+0085).
-const space =
-  '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]'
-const edges = new RegExp(`^${space}+|${space}+$`, 'gu')
-const trimSpace = (text: string): string => text.replace(edges, '')
+/** Go's unicode.IsSpace (String.prototype.trim also trims U+FEFF and keeps U+0085). */
+function isSpace(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0x20 ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  )
+}
+
+/**
+ * Go's strings.TrimSpace, by scanning: a regular expression `\s+$` takes time quadratic in a run
+ * of spaces that is not at the end (minutes for a 1 MiB line of them).
+ */
+function trimSpace(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && isSpace(text.charCodeAt(start))) start++
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--
+  return text.slice(start, end)
+}
 
 /** Go's `path.Clean`: one slash between elements, no `.` elements, `..` resolved where it can be. */
 export function cleanPath(path: string): string {
@@ -58,20 +80,35 @@ function readLine(line: string): string | undefined {
   return invert ? `!${pattern}` : pattern
 }
 
-const regexSyntax = new Set('^$\\.*+?()[]{}|/')
-const literal = (ch: string): string => (regexSyntax.has(ch) ? `\\${ch}` : ch)
-const classMember = (ch: string): string =>
-  '\\]^-['.includes(ch) ? `\\${ch}` : ch
+/** A bracket expression: `lo`–`hi` code point ranges, all of them or (negated) none. */
+interface CharSet {
+  readonly negated: boolean
+  readonly ranges: readonly (readonly [number, number])[]
+}
+
+/**
+ * One step of a pattern, as moby's regular expression reads it: a character, `?` (one character
+ * but `/`), a bracket expression, `*` (any characters but `/`), `**` before more of the pattern
+ * (nothing, or anything up to and including a `/`) and `**` at the end (anything). Go's `.` in the
+ * last two is any character but a newline.
+ */
+type Token =
+  | { readonly kind: 'char'; readonly ch: string }
+  | { readonly kind: 'any' }
+  | ({ readonly kind: 'set' } & CharSet)
+  | { readonly kind: 'star' }
+  | { readonly kind: 'dirs' }
+  | { readonly kind: 'rest' }
 
 /**
  * Reads a bracket expression at `chars[start]` (just after `[`) as Go's `filepath.Match` does:
  * `^` negates, members are characters or `lo-hi` ranges, `\` escapes, `]` closes once a member
- * was read. Returns the JavaScript class and the index after `]`.
+ * was read. Returns the set and the index after `]`.
  */
 function readClass(
   chars: string[],
   start: number
-): { source: string; next: number } {
+): { set: CharSet; next: number } {
   let i = start
   const unclosed = new Error(
     'has a "[" that opens a character class without closing it (write \\[ for a bracket)'
@@ -91,13 +128,10 @@ function readClass(
     if (i >= chars.length) throw unclosed
     return ch
   }
-  let source = '['
-  if (chars[i] === '^') {
-    source += '^'
-    i++
-  }
-  let members = 0
-  while (!(chars[i] === ']' && members > 0)) {
+  const negated = chars[i] === '^'
+  if (negated) i++
+  const ranges: [number, number][] = []
+  while (!(chars[i] === ']' && ranges.length > 0)) {
     const lo = member()
     let hi = lo
     if (chars[i] === '-') {
@@ -109,20 +143,93 @@ function readClass(
       throw new Error(
         `has a character class range ${lo}-${hi} that runs backwards`
       )
-    source +=
-      lo === hi ? classMember(lo) : `${classMember(lo)}-${classMember(hi)}`
-    members++
+    ranges.push([lo.codePointAt(0)!, hi.codePointAt(0)!])
   }
-  return { source: `${source}]`, next: i + 1 }
+  return { set: { negated, ranges }, next: i + 1 }
+}
+
+function inSet(set: CharSet, ch: string): boolean {
+  const code = ch.codePointAt(0)!
+  const member = set.ranges.some(([lo, hi]) => lo <= code && code <= hi)
+  return member !== set.negated
+}
+
+/** Whether the token reads `ch` (a `**` before more of the pattern reads in its inner state). */
+function reads(token: Token, ch: string): boolean {
+  switch (token.kind) {
+    case 'char':
+      return ch === token.ch
+    case 'any':
+    case 'star':
+      return ch !== '/'
+    case 'set':
+      return inSet(token, ch)
+    case 'rest':
+      return ch !== '\n'
+    case 'dirs':
+      return false
+  }
+}
+
+/**
+ * Matches a path against tokens by keeping every place in the pattern the path so far could have
+ * reached (Thompson's simulation of the regular expression, as Go's RE2 runs moby's): time
+ * proportional to the path's length times the pattern's, whatever they are. A backtracking
+ * matcher (JavaScript's RegExp) takes exponential time on `*a*a*a*a*a*a*a*a*b`, and a fork's pull
+ * request can commit a `.imprintignore`.
+ *
+ * State `2j` is before token `j`, `2j + 1` inside the `**` at `j` (reading up to its `/`), `2m`
+ * past the last token. Moves that read nothing only go forward, so one pass in order closes a set.
+ */
+function simulate(tokens: readonly Token[]): (path: string) => boolean {
+  const m = tokens.length
+  let current = new Uint8Array(2 * m + 1)
+  let next = new Uint8Array(2 * m + 1)
+  const close = (states: Uint8Array): void => {
+    for (let j = 0; j < m; j++) {
+      if (!states[2 * j]) continue
+      const kind = tokens[j].kind
+      if (kind === 'dirs') states[2 * j + 1] = 1
+      if (kind === 'dirs' || kind === 'star' || kind === 'rest')
+        states[2 * j + 2] = 1
+    }
+  }
+  return path => {
+    current.fill(0)
+    current[0] = 1
+    close(current)
+    for (const ch of path) {
+      next.fill(0)
+      let alive = false
+      for (let j = 0; j < m; j++) {
+        const token = tokens[j]
+        if (current[2 * j] && reads(token, ch)) {
+          const stays = token.kind === 'star' || token.kind === 'rest'
+          next[stays ? 2 * j : 2 * j + 2] = 1
+          alive = true
+        }
+        if (current[2 * j + 1] && ch !== '\n') {
+          next[2 * j + 1] = 1
+          if (ch === '/') next[2 * j + 2] = 1
+          alive = true
+        }
+      }
+      if (!alive) return false
+      ;[current, next] = [next, current]
+      close(current)
+    }
+    return current[2 * m] === 1
+  }
 }
 
 /**
  * Compiles a cleaned pattern (no `!`) as moby's `Pattern.compile` does: a whole-path comparison,
- * a prefix (`dir/**`), a suffix (`**` first, then only plain characters) or a regular expression.
+ * a prefix (`dir/**`), a suffix (`**` first, then only plain characters) or, where moby builds a
+ * regular expression, the same language matched in linear time (`simulate`).
  */
 function compile(pattern: string): (path: string) => boolean {
   const chars = Array.from(pattern)
-  let source = '^'
+  const tokens: Token[] = []
   let kind: 'exact' | 'prefix' | 'suffix' | 'regexp' = 'exact'
   for (let i = 0, step = 0; i < chars.length; step++) {
     const ch = chars[i++]
@@ -132,35 +239,35 @@ function compile(pattern: string): (path: string) => boolean {
       if (i >= chars.length) {
         if (kind === 'exact') kind = 'prefix'
         else {
-          // Go's `.` is any character but a newline.
-          source += '[^\\n]*'
+          tokens.push({ kind: 'rest' })
           kind = 'regexp'
         }
       } else {
-        source += '(?:[^\\n]*/)?'
+        tokens.push({ kind: 'dirs' })
         kind = 'regexp'
       }
       if (step === 0) kind = 'suffix'
     } else if (ch === '*') {
-      source += '[^/]*'
+      tokens.push({ kind: 'star' })
       kind = 'regexp'
     } else if (ch === '?') {
-      source += '[^/]'
+      tokens.push({ kind: 'any' })
       kind = 'regexp'
     } else if (ch === '\\') {
       if (i >= chars.length)
         throw new Error('ends with a "\\" that escapes nothing')
-      source += literal(chars[i++])
+      tokens.push({ kind: 'char', ch: chars[i++] })
       kind = 'regexp'
     } else if (ch === '[') {
       const cls = readClass(chars, i)
-      source += cls.source
+      tokens.push({ kind: 'set', ...cls.set })
       i = cls.next
       kind = 'regexp'
-    } else if (ch === ']') {
-      source += '\\]'
-      kind = 'regexp'
-    } else source += literal(ch)
+    } else {
+      // `]` alone is a plain character, but moby's pattern is a regular expression from then on.
+      tokens.push({ kind: 'char', ch })
+      if (ch === ']') kind = 'regexp'
+    }
   }
   switch (kind) {
     case 'exact':
@@ -176,10 +283,8 @@ function compile(pattern: string): (path: string) => boolean {
         path.endsWith(suffix) ||
         (suffix.startsWith('/') && path === suffix.slice(1))
     }
-    default: {
-      const regexp = new RegExp(`${source}$`, 'u')
-      return path => regexp.test(path)
-    }
+    default:
+      return simulate(tokens)
   }
 }
 

@@ -226,6 +226,37 @@ describe('.dockerignore matching (moby/patternmatcher)', () => {
   })
 })
 
+// A backtracking regular expression took 23 s for the first pattern on 40 characters, twice that
+// for each one more: these would never finish. No time is asserted; a hang fails by jest's timeout.
+describe('patterns a backtracking matcher never finishes', () => {
+  const long = 'a'.repeat(10_000)
+  it.each([
+    ['*a*a*a*a*a*a*a*a*a*a*a*b', long, false],
+    ['*a*a*a*a*a*a*a*a*a*a*a*a', long, true],
+    ['*a*a*a*a*a*a*a*a*a*a*a*', `${long}b`, true],
+    ['?*a*[a-z]*a*[^b]*a*a*\\a*a*a*a*c', long, false],
+    ['**/*a*a*a*a*a*a*a*a*a*a*a*b', `x/${long}`, false],
+    ['**a**a**a**a**a**a**a**a**a**a**b', 'a/'.repeat(5_000), false],
+    ['**a**a**a**a**a**a**a**a**a**a**a', 'a/'.repeat(5_000) + 'a', true],
+    ['a/**a**a**a**a**a**a**a**a**b**', 'a/'.repeat(5_000), false]
+  ])('[%#] %s', (pattern, path, expected) => {
+    expect(parsePatterns([pattern])[0].matches(path)).toBe(expected)
+  })
+
+  it('checks every directory above a long path', () => {
+    const path = `${'a'.repeat(100)}/`.repeat(100) + 'a'.repeat(100)
+    expect(rules('*a*a*a*a*a*a*a*a*a*a*a*b').excludes(path)).toBe(false)
+    expect(rules('*a*a*a*a*a*a*a*a*a*a*a*a').excludes(path)).toBe(true)
+  })
+
+  it('trims a line of 256 Ki spaces between two characters', () => {
+    // Go's strings.TrimSpace as `\s+$` took time quadratic in the spaces (minutes).
+    const pattern = `a${' '.repeat(1 << 18)}b`
+    expect(parsePatterns([` ${pattern}\t`])[0].text).toBe(pattern)
+    expect(parseIgnoreFile(`${pattern} \r\n`, 'x')[0].text).toBe(pattern)
+  })
+})
+
 describe('cleanPath (Go path.Clean)', () => {
   it.each([
     ['', '.'],
