@@ -1,7 +1,7 @@
 /**
  * `.dockerignore` patterns, read and matched as Docker reads and matches them (moby/patternmatcher
- * and its `ignorefile` reader; BuildKit's walk for what an excluded directory may still hold), for
- * the `exclude` input and a source's `.imprintignore`.
+ * and its `ignorefile` reader; BuildKit's walk for which matches a directory passes down and what an
+ * excluded directory may still hold), for the `exclude` input and a source's `.imprintignore`.
  *
  * Where Docker's translation of a pattern into a Go regular expression contradicts its own
  * documentation (Go's `filepath.Match` rules), the documentation is followed: `\x` matches `x`
@@ -346,13 +346,24 @@ export function parseIgnoreFile(text: string, name: string): IgnorePattern[] {
   return patterns
 }
 
-/** Which patterns matched a directory or one of the directories above it. */
+/**
+ * Which patterns a directory counts as matched, for what it holds: BuildKit's `MatchInfo`. A
+ * pattern is recorded only where it was evaluated (or recorded above), not wherever it would match.
+ */
 export type Matched = readonly boolean[]
 
 /**
- * Decides, path by path during a walk, what the patterns exclude: a path is excluded when the last
- * pattern that matches it or a directory above it is not a `!` pattern (moby's
- * `MatchesOrParentMatches`).
+ * Decides, path by path during a walk, what the patterns exclude, as BuildKit does for a
+ * `.dockerignore` (tonistiigi/fsutil's walk with moby's `MatchesUsingParentResults`): patterns
+ * are read in order, tracking whether the path is excluded so far; a pattern recorded as matched
+ * for the directory above counts as matching, and otherwise a pattern is evaluated only when it
+ * could change the verdict (a pattern on a path not excluded so far, a `!` pattern on one that
+ * is). The last pattern that counts decides.
+ *
+ * So `!config` after a pattern excluding `.env` files at any depth does not include
+ * `config/prod.env` again: at `config` nothing was excluded, the `!` pattern was not evaluated and
+ * `config` records no match of it; at `config/prod.env` it is evaluated on that path and does not
+ * match. (moby's `MatchesOrParentMatches`, which Docker's classic builder used, includes it.)
  */
 export class IgnoreRules {
   /** For the source directory itself: nothing above it matched. */
@@ -364,7 +375,10 @@ export class IgnoreRules {
     this.reaches = patterns.filter(p => p.exclusion).map(reachesUnder)
   }
 
-  /** Whether `path` (slash-separated, relative to the source) is excluded, on its own. */
+  /**
+   * Whether `path` (slash-separated, relative to the source) is excluded, on its own: the
+   * directories above it are evaluated one by one from the top, as the walk does.
+   */
   excludes(path: string): boolean {
     const slash = path.lastIndexOf('/')
     const parent = slash < 0 ? '.' : cleanPath(path.slice(0, slash))
@@ -379,24 +393,26 @@ export class IgnoreRules {
 
   /** Whether a file (or link) at `path` is excluded, given what matched its directory. */
   excludesFile(path: string, parent: Matched): boolean {
-    for (let i = this.patterns.length - 1; i >= 0; i--) {
-      if (parent[i] || this.patterns[i].matches(path))
-        return !this.patterns[i].exclusion
-    }
-    return false
+    return this.directory(path, parent).excluded
   }
 
-  /** Whether a directory at `path` is excluded, and what matched it, for what it holds. */
+  /** Whether a directory at `path` is excluded, and what it records, for what it holds. */
   directory(
     path: string,
     parent: Matched
   ): { excluded: boolean; matched: Matched } {
-    const matched = this.patterns.map((p, i) => parent[i] || p.matches(path))
-    const last = matched.lastIndexOf(true)
-    return {
-      excluded: last >= 0 && !this.patterns[last].exclusion,
-      matched
-    }
+    let excluded = false
+    const matched = this.patterns.map((pattern, i) => {
+      let match = parent[i]
+      if (!match) {
+        // Not evaluated where it cannot change the verdict; then not recorded either.
+        if (pattern.exclusion !== excluded) return false
+        match = pattern.matches(path)
+      }
+      if (match) excluded = !pattern.exclusion
+      return match
+    })
+    return { excluded, matched }
   }
 
   /**

@@ -187,6 +187,26 @@ describe('.dockerignore matching (moby/patternmatcher)', () => {
     expect(rules(...patterns).excludes(path)).toBe(expected)
   })
 
+  // BuildKit (tonistiigi/fsutil's walk, moby's MatchesUsingParentResults): a directory records a
+  // pattern as matched only where it was evaluated, and a pattern is evaluated only where it could
+  // change the verdict. moby's MatchesOrParentMatches (the classic builder) differs on [0], [3], [6].
+  it.each([
+    [['**/*.env', '!config'], 'config/prod.env', true],
+    [['**/*.env', '!config'], 'config/app.yaml', false],
+    [['**/*.env', '!config'], 'prod.env', true],
+    [['a/b', '!a'], 'a/b/c', true],
+    [['a/b', '!a'], 'a/c', false],
+    [['dir', '!dir/sub/file'], 'dir/sub/file', false],
+    [['dir', '!dir/sub'], 'dir/x', true],
+    [['dir', '!dir/sub/file'], 'dir/sub/other', true],
+    [['dir', '!dir/sub'], 'dir/sub/x/y', false],
+    [['dir', '!dir/sub', 'dir/sub/x'], 'dir/sub/x/y', true],
+    [['**/*.env', '!config/*'], 'config/prod.env', false],
+    [['**/*.env', '!config/**'], 'config/sub/prod.env', false]
+  ])('[%#] BuildKit: %j on %s: %s', (patterns, path, expected) => {
+    expect(rules(...patterns).excludes(path)).toBe(expected)
+  })
+
   // Where Docker's regular expression contradicts filepath.Match, filepath.Match decides.
   it.each([
     ['\\d', 'd', true],
