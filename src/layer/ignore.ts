@@ -148,28 +148,15 @@ function readClass(
   return { set: { negated, ranges }, next: i + 1 }
 }
 
-function inSet(set: CharSet, ch: string): boolean {
-  const code = ch.codePointAt(0)!
+function inSet(set: CharSet, code: number): boolean {
   const member = set.ranges.some(([lo, hi]) => lo <= code && code <= hi)
   return member !== set.negated
 }
 
-/** Whether the token reads `ch` (a `**` before more of the pattern reads in its inner state). */
-function reads(token: Token, ch: string): boolean {
-  switch (token.kind) {
-    case 'char':
-      return ch === token.ch
-    case 'any':
-    case 'star':
-      return ch !== '/'
-    case 'set':
-      return inSet(token, ch)
-    case 'rest':
-      return ch !== '\n'
-    case 'dirs':
-      return false
-  }
-}
+const SLASH = 0x2f
+const NEWLINE = 0x0a
+const kinds = ['char', 'any', 'set', 'star', 'dirs', 'rest'] as const
+const [CHAR, ANY, SET, STAR, DIRS, REST] = kinds.map((_, i) => i)
 
 /**
  * Matches a path against tokens by keeping every place in the pattern the path so far could have
@@ -179,43 +166,133 @@ function reads(token: Token, ch: string): boolean {
  * request can commit a `.imprintignore`.
  *
  * State `2j` is before token `j`, `2j + 1` inside the `**` at `j` (reading up to its `/`), `2m`
- * past the last token. Moves that read nothing only go forward, so one pass in order closes a set.
+ * past the last token. Moves that read nothing only go forward. The path is read by code points,
+ * as a `u` regular expression reads it. Up to 15 tokens (nearly every pattern), the set of states
+ * is the bits of one number; beyond, an array.
  */
 function simulate(tokens: readonly Token[]): (path: string) => boolean {
+  return 2 * tokens.length + 1 <= 31 ? stateBits(tokens) : stateArray(tokens)
+}
+
+/** The code point of `path` at `i` (two UTF-16 units when it is above U+FFFF). */
+function codePoint(path: string, i: number): number {
+  const high = path.charCodeAt(i)
+  if (high < 0xd800 || high > 0xdbff || i + 1 >= path.length) return high
+  const low = path.charCodeAt(i + 1)
+  if (low < 0xdc00 || low > 0xdfff) return high
+  return 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)
+}
+
+/** `simulate` for at most 15 tokens: bit `s` of a number is state `s`. */
+function stateBits(tokens: readonly Token[]): (path: string) => boolean {
+  const ascii = new Int32Array(128)
+  const others = new Map<number, number>()
+  const sets: [number, CharSet][] = []
+  let any = 0
+  let star = 0
+  let rest = 0
+  let dirs = 0
+  tokens.forEach((token, j) => {
+    const bit = 1 << (2 * j)
+    if (token.kind === 'char') {
+      const code = token.ch.codePointAt(0)!
+      if (code < 128) ascii[code] |= bit
+      else others.set(code, (others.get(code) ?? 0) | bit)
+    } else if (token.kind === 'set') sets.push([bit, token])
+    else if (token.kind === 'any') any |= bit
+    else if (token.kind === 'star') star |= bit
+    else if (token.kind === 'rest') rest |= bit
+    else dirs |= bit
+  })
+  const skip = dirs | star | rest
+  const inner = dirs << 1
+  const accept = 1 << (2 * tokens.length)
+  // Moves that read nothing: a `**` to its inner state or past itself, `*` and a final `**` past.
+  const close = (states: number): number => {
+    for (;;) {
+      const more = states | ((states & dirs) << 1) | ((states & skip) << 2)
+      if (more === states) return states
+      states = more
+    }
+  }
+  const start = close(1)
+  return path => {
+    let states = start
+    for (let i = 0; i < path.length; i++) {
+      const ch = codePoint(path, i)
+      if (ch > 0xffff) i++
+      let next = (states & (ch < 128 ? ascii[ch] : (others.get(ch) ?? 0))) << 2
+      if (ch !== SLASH) next |= ((states & any) << 2) | (states & star)
+      if (ch !== NEWLINE) next |= states & (rest | inner)
+      if (ch === SLASH) next |= (states & inner) << 1
+      for (const [bit, set] of sets)
+        if (states & bit && inSet(set, ch)) next |= bit << 2
+      if (next === 0) return false
+      states = close(next)
+    }
+    return (states & accept) !== 0
+  }
+}
+
+/** `simulate` for any number of tokens: an array of states. */
+function stateArray(tokens: readonly Token[]): (path: string) => boolean {
   const m = tokens.length
+  const kind = Uint8Array.from(tokens, token => kinds.indexOf(token.kind))
+  const code = Int32Array.from(tokens, token =>
+    token.kind === 'char' ? token.ch.codePointAt(0)! : -1
+  )
+  const sets = tokens.map(token => (token.kind === 'set' ? token : undefined))
   let current = new Uint8Array(2 * m + 1)
   let next = new Uint8Array(2 * m + 1)
+  /** Whether token `j` reads `ch` (a `**` before more of the pattern reads in its inner state). */
+  const reads = (j: number, ch: number): boolean => {
+    switch (kind[j]) {
+      case CHAR:
+        return ch === code[j]
+      case ANY:
+      case STAR:
+        return ch !== SLASH
+      case SET:
+        return inSet(sets[j]!, ch)
+      case REST:
+        return ch !== NEWLINE
+      default:
+        return false
+    }
+  }
   const close = (states: Uint8Array): void => {
     for (let j = 0; j < m; j++) {
       if (!states[2 * j]) continue
-      const kind = tokens[j].kind
-      if (kind === 'dirs') states[2 * j + 1] = 1
-      if (kind === 'dirs' || kind === 'star' || kind === 'rest')
-        states[2 * j + 2] = 1
+      const k = kind[j]
+      if (k === DIRS) states[2 * j + 1] = 1
+      if (k === DIRS || k === STAR || k === REST) states[2 * j + 2] = 1
     }
   }
   return path => {
     current.fill(0)
     current[0] = 1
     close(current)
-    for (const ch of path) {
+    for (let i = 0; i < path.length; i++) {
+      const ch = codePoint(path, i)
+      if (ch > 0xffff) i++
       next.fill(0)
       let alive = false
       for (let j = 0; j < m; j++) {
-        const token = tokens[j]
-        if (current[2 * j] && reads(token, ch)) {
-          const stays = token.kind === 'star' || token.kind === 'rest'
+        if (current[2 * j] && reads(j, ch)) {
+          const stays = kind[j] === STAR || kind[j] === REST
           next[stays ? 2 * j : 2 * j + 2] = 1
           alive = true
         }
-        if (current[2 * j + 1] && ch !== '\n') {
+        if (current[2 * j + 1] && ch !== NEWLINE) {
           next[2 * j + 1] = 1
-          if (ch === '/') next[2 * j + 2] = 1
+          if (ch === SLASH) next[2 * j + 2] = 1
           alive = true
         }
       }
       if (!alive) return false
-      ;[current, next] = [next, current]
+      const read = current
+      current = next
+      next = read
       close(current)
     }
     return current[2 * m] === 1

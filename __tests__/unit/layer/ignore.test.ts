@@ -251,6 +251,9 @@ describe('.dockerignore matching (moby/patternmatcher)', () => {
 describe('patterns a backtracking matcher never finishes', () => {
   const long = 'a'.repeat(10_000)
   it.each([
+    // Up to 15 steps the states are bits of a number, beyond an array: both ways.
+    ['*a*a*a*a*a*a*b', long, false],
+    ['*a*a*a*a*a*a*a', long, true],
     ['*a*a*a*a*a*a*a*a*a*a*a*b', long, false],
     ['*a*a*a*a*a*a*a*a*a*a*a*a', long, true],
     ['*a*a*a*a*a*a*a*a*a*a*a*', `${long}b`, true],
@@ -260,6 +263,24 @@ describe('patterns a backtracking matcher never finishes', () => {
     ['**a**a**a**a**a**a**a**a**a**a**a', 'a/'.repeat(5_000) + 'a', true],
     ['a/**a**a**a**a**a**a**a**a**b**', 'a/'.repeat(5_000), false]
   ])('[%#] %s', (pattern, path, expected) => {
+    expect(parsePatterns([pattern])[0].matches(path)).toBe(expected)
+  })
+
+  // Patterns of more than 15 steps, matched with an array of states.
+  it.each([
+    [
+      '**/node_modules/**/dist/*.min.js',
+      'a/node_modules/b/c/dist/x.min.js',
+      true
+    ],
+    ['**/node_modules/**/dist/*.min.js', 'node_modules/dist/x.min.js', true],
+    ['**/node_modules/**/dist/*.min.js', 'node_modules/dist/a/x.min.js', false],
+    ['src/[a-z]*/__snapshots__/*.snap', 'src/app/__snapshots__/x.snap', true],
+    ['src/[a-z]*/__snapshots__/*.snap', 'src/App/__snapshots__/x.snap', false],
+    ['??????????????????', 'abcdefghijklmnopqr', true],
+    ['??????????????????', 'abcdefghijklmnopq', false],
+    ['????????????????☺?', 'abcdefghijklmnop☺😀', true]
+  ])('[%#] %s matches %s: %s', (pattern, path, expected) => {
     expect(parsePatterns([pattern])[0].matches(path)).toBe(expected)
   })
 
