@@ -63474,8 +63474,8 @@ var external_node_path_ = __nccwpck_require__(76760);
 ;// CONCATENATED MODULE: ./src/layer/ignore.ts
 /**
  * `.dockerignore` patterns, read and matched as Docker reads and matches them (moby/patternmatcher
- * and its `ignorefile` reader; BuildKit's walk for what an excluded directory may still hold), for
- * the `exclude` input and a source's `.imprintignore`.
+ * and its `ignorefile` reader; BuildKit's walk for which matches a directory passes down and what an
+ * excluded directory may still hold), for the `exclude` input and a source's `.imprintignore`.
  *
  * Where Docker's translation of a pattern into a Go regular expression contradicts its own
  * documentation (Go's `filepath.Match` rules), the documentation is followed: `\x` matches `x`
@@ -63485,11 +63485,33 @@ var external_node_path_ = __nccwpck_require__(76760);
  */
 /** The file at the top of a source directory whose patterns apply to that source only. */
 const IGNORE_FILE = '.imprintignore';
-// Go's unicode.IsSpace, which strings.TrimSpace trims (String.prototype.trim also trims U+FEFF
-// and keeps U+0085).
-const space = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const edges = new RegExp(`^${space}+|${space}+$`, 'gu');
-const trimSpace = (text) => text.replace(edges, '');
+/** Go's unicode.IsSpace (String.prototype.trim also trims U+FEFF and keeps U+0085). */
+function isSpace(code) {
+    return ((code >= 0x09 && code <= 0x0d) ||
+        code === 0x20 ||
+        code === 0x85 ||
+        code === 0xa0 ||
+        code === 0x1680 ||
+        (code >= 0x2000 && code <= 0x200a) ||
+        code === 0x2028 ||
+        code === 0x2029 ||
+        code === 0x202f ||
+        code === 0x205f ||
+        code === 0x3000);
+}
+/**
+ * Go's strings.TrimSpace, by scanning: a regular expression `\s+$` takes time quadratic in a run
+ * of spaces that is not at the end (minutes for a 1 MiB line of them).
+ */
+function trimSpace(text) {
+    let start = 0;
+    let end = text.length;
+    while (start < end && isSpace(text.charCodeAt(start)))
+        start++;
+    while (end > start && isSpace(text.charCodeAt(end - 1)))
+        end--;
+    return text.slice(start, end);
+}
 /** Go's `path.Clean`: one slash between elements, no `.` elements, `..` resolved where it can be. */
 function cleanPath(path) {
     if (path === '')
@@ -63526,13 +63548,10 @@ function readLine(line) {
     }
     return invert ? `!${pattern}` : pattern;
 }
-const regexSyntax = new Set('^$\\.*+?()[]{}|/');
-const literal = (ch) => (regexSyntax.has(ch) ? `\\${ch}` : ch);
-const classMember = (ch) => '\\]^-['.includes(ch) ? `\\${ch}` : ch;
 /**
  * Reads a bracket expression at `chars[start]` (just after `[`) as Go's `filepath.Match` does:
  * `^` negates, members are characters or `lo-hi` ranges, `\` escapes, `]` closes once a member
- * was read. Returns the JavaScript class and the index after `]`.
+ * was read. Returns the set and the index after `]`.
  */
 function readClass(chars, start) {
     let i = start;
@@ -63553,13 +63572,11 @@ function readClass(chars, start) {
             throw unclosed;
         return ch;
     };
-    let source = '[';
-    if (chars[i] === '^') {
-        source += '^';
+    const negated = chars[i] === '^';
+    if (negated)
         i++;
-    }
-    let members = 0;
-    while (!(chars[i] === ']' && members > 0)) {
+    const ranges = [];
+    while (!(chars[i] === ']' && ranges.length > 0)) {
         const lo = member();
         let hi = lo;
         if (chars[i] === '-') {
@@ -63569,19 +63586,184 @@ function readClass(chars, start) {
         // Go's filepath.Match accepts these; Docker's regular expression does not compile.
         if (lo.codePointAt(0) > hi.codePointAt(0))
             throw new Error(`has a character class range ${lo}-${hi} that runs backwards`);
-        source +=
-            lo === hi ? classMember(lo) : `${classMember(lo)}-${classMember(hi)}`;
-        members++;
+        ranges.push([lo.codePointAt(0), hi.codePointAt(0)]);
     }
-    return { source: `${source}]`, next: i + 1 };
+    return { set: { negated, ranges }, next: i + 1 };
+}
+function inSet(set, code) {
+    const member = set.ranges.some(([lo, hi]) => lo <= code && code <= hi);
+    return member !== set.negated;
+}
+const SLASH = 0x2f;
+const NEWLINE = 0x0a;
+const kinds = ['char', 'any', 'set', 'star', 'dirs', 'rest'];
+const [CHAR, ANY, SET, STAR, DIRS, REST] = kinds.map((_, i) => i);
+/**
+ * Matches a path against tokens by keeping every place in the pattern the path so far could have
+ * reached (Thompson's simulation of the regular expression, as Go's RE2 runs moby's): time
+ * proportional to the path's length times the pattern's, whatever they are. A backtracking
+ * matcher (JavaScript's RegExp) takes exponential time on `*a*a*a*a*a*a*a*a*b`, and a fork's pull
+ * request can commit a `.imprintignore`.
+ *
+ * State `2j` is before token `j`, `2j + 1` inside the `**` at `j` (reading up to its `/`), `2m`
+ * past the last token. Moves that read nothing only go forward. The path is read by code points,
+ * as a `u` regular expression reads it. Up to 15 tokens (nearly every pattern), the set of states
+ * is the bits of one number; beyond, an array.
+ */
+function simulate(tokens) {
+    return 2 * tokens.length + 1 <= 31 ? stateBits(tokens) : stateArray(tokens);
+}
+/** The code point of `path` at `i` (two UTF-16 units when it is above U+FFFF). */
+function codePoint(path, i) {
+    const high = path.charCodeAt(i);
+    if (high < 0xd800 || high > 0xdbff || i + 1 >= path.length)
+        return high;
+    const low = path.charCodeAt(i + 1);
+    if (low < 0xdc00 || low > 0xdfff)
+        return high;
+    return 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+}
+/** `simulate` for at most 15 tokens: bit `s` of a number is state `s`. */
+function stateBits(tokens) {
+    const ascii = new Int32Array(128);
+    const others = new Map();
+    const sets = [];
+    let any = 0;
+    let star = 0;
+    let rest = 0;
+    let dirs = 0;
+    tokens.forEach((token, j) => {
+        const bit = 1 << (2 * j);
+        if (token.kind === 'char') {
+            const code = token.ch.codePointAt(0);
+            if (code < 128)
+                ascii[code] |= bit;
+            else
+                others.set(code, (others.get(code) ?? 0) | bit);
+        }
+        else if (token.kind === 'set')
+            sets.push([bit, token]);
+        else if (token.kind === 'any')
+            any |= bit;
+        else if (token.kind === 'star')
+            star |= bit;
+        else if (token.kind === 'rest')
+            rest |= bit;
+        else
+            dirs |= bit;
+    });
+    const skip = dirs | star | rest;
+    const inner = dirs << 1;
+    const accept = 1 << (2 * tokens.length);
+    // Moves that read nothing: a `**` to its inner state or past itself, `*` and a final `**` past.
+    const close = (states) => {
+        for (;;) {
+            const more = states | ((states & dirs) << 1) | ((states & skip) << 2);
+            if (more === states)
+                return states;
+            states = more;
+        }
+    };
+    const start = close(1);
+    return path => {
+        let states = start;
+        for (let i = 0; i < path.length; i++) {
+            const ch = codePoint(path, i);
+            if (ch > 0xffff)
+                i++;
+            let next = (states & (ch < 128 ? ascii[ch] : (others.get(ch) ?? 0))) << 2;
+            if (ch !== SLASH)
+                next |= ((states & any) << 2) | (states & star);
+            if (ch !== NEWLINE)
+                next |= states & (rest | inner);
+            if (ch === SLASH)
+                next |= (states & inner) << 1;
+            for (const [bit, set] of sets)
+                if (states & bit && inSet(set, ch))
+                    next |= bit << 2;
+            if (next === 0)
+                return false;
+            states = close(next);
+        }
+        return (states & accept) !== 0;
+    };
+}
+/** `simulate` for any number of tokens: an array of states. */
+function stateArray(tokens) {
+    const m = tokens.length;
+    const kind = Uint8Array.from(tokens, token => kinds.indexOf(token.kind));
+    const code = Int32Array.from(tokens, token => token.kind === 'char' ? token.ch.codePointAt(0) : -1);
+    const sets = tokens.map(token => (token.kind === 'set' ? token : undefined));
+    let current = new Uint8Array(2 * m + 1);
+    let next = new Uint8Array(2 * m + 1);
+    /** Whether token `j` reads `ch` (a `**` before more of the pattern reads in its inner state). */
+    const reads = (j, ch) => {
+        switch (kind[j]) {
+            case CHAR:
+                return ch === code[j];
+            case ANY:
+            case STAR:
+                return ch !== SLASH;
+            case SET:
+                return inSet(sets[j], ch);
+            case REST:
+                return ch !== NEWLINE;
+            default:
+                return false;
+        }
+    };
+    const close = (states) => {
+        for (let j = 0; j < m; j++) {
+            if (!states[2 * j])
+                continue;
+            const k = kind[j];
+            if (k === DIRS)
+                states[2 * j + 1] = 1;
+            if (k === DIRS || k === STAR || k === REST)
+                states[2 * j + 2] = 1;
+        }
+    };
+    return path => {
+        current.fill(0);
+        current[0] = 1;
+        close(current);
+        for (let i = 0; i < path.length; i++) {
+            const ch = codePoint(path, i);
+            if (ch > 0xffff)
+                i++;
+            next.fill(0);
+            let alive = false;
+            for (let j = 0; j < m; j++) {
+                if (current[2 * j] && reads(j, ch)) {
+                    const stays = kind[j] === STAR || kind[j] === REST;
+                    next[stays ? 2 * j : 2 * j + 2] = 1;
+                    alive = true;
+                }
+                if (current[2 * j + 1] && ch !== NEWLINE) {
+                    next[2 * j + 1] = 1;
+                    if (ch === SLASH)
+                        next[2 * j + 2] = 1;
+                    alive = true;
+                }
+            }
+            if (!alive)
+                return false;
+            const read = current;
+            current = next;
+            next = read;
+            close(current);
+        }
+        return current[2 * m] === 1;
+    };
 }
 /**
  * Compiles a cleaned pattern (no `!`) as moby's `Pattern.compile` does: a whole-path comparison,
- * a prefix (`dir/**`), a suffix (`**` first, then only plain characters) or a regular expression.
+ * a prefix (`dir/**`), a suffix (`**` first, then only plain characters) or, where moby builds a
+ * regular expression, the same language matched in linear time (`simulate`).
  */
 function compile(pattern) {
     const chars = Array.from(pattern);
-    let source = '^';
+    const tokens = [];
     let kind = 'exact';
     for (let i = 0, step = 0; i < chars.length; step++) {
         const ch = chars[i++];
@@ -63593,44 +63775,43 @@ function compile(pattern) {
                 if (kind === 'exact')
                     kind = 'prefix';
                 else {
-                    // Go's `.` is any character but a newline.
-                    source += '[^\\n]*';
+                    tokens.push({ kind: 'rest' });
                     kind = 'regexp';
                 }
             }
             else {
-                source += '(?:[^\\n]*/)?';
+                tokens.push({ kind: 'dirs' });
                 kind = 'regexp';
             }
             if (step === 0)
                 kind = 'suffix';
         }
         else if (ch === '*') {
-            source += '[^/]*';
+            tokens.push({ kind: 'star' });
             kind = 'regexp';
         }
         else if (ch === '?') {
-            source += '[^/]';
+            tokens.push({ kind: 'any' });
             kind = 'regexp';
         }
         else if (ch === '\\') {
             if (i >= chars.length)
                 throw new Error('ends with a "\\" that escapes nothing');
-            source += literal(chars[i++]);
+            tokens.push({ kind: 'char', ch: chars[i++] });
             kind = 'regexp';
         }
         else if (ch === '[') {
             const cls = readClass(chars, i);
-            source += cls.source;
+            tokens.push({ kind: 'set', ...cls.set });
             i = cls.next;
             kind = 'regexp';
         }
-        else if (ch === ']') {
-            source += '\\]';
-            kind = 'regexp';
+        else {
+            // `]` alone is a plain character, but moby's pattern is a regular expression from then on.
+            tokens.push({ kind: 'char', ch });
+            if (ch === ']')
+                kind = 'regexp';
         }
-        else
-            source += literal(ch);
     }
     switch (kind) {
         case 'exact':
@@ -63645,10 +63826,8 @@ function compile(pattern) {
             return path => path.endsWith(suffix) ||
                 (suffix.startsWith('/') && path === suffix.slice(1));
         }
-        default: {
-            const regexp = new RegExp(`${source}$`, 'u');
-            return path => regexp.test(path);
-        }
+        default:
+            return simulate(tokens);
     }
 }
 /** What `patternmatcher.New` makes of one pattern line (after `readLine`). */
@@ -63712,9 +63891,17 @@ function parseIgnoreFile(text, name) {
     return patterns;
 }
 /**
- * Decides, path by path during a walk, what the patterns exclude: a path is excluded when the last
- * pattern that matches it or a directory above it is not a `!` pattern (moby's
- * `MatchesOrParentMatches`).
+ * Decides, path by path during a walk, what the patterns exclude, as BuildKit does for a
+ * `.dockerignore` (tonistiigi/fsutil's walk with moby's `MatchesUsingParentResults`): patterns
+ * are read in order, tracking whether the path is excluded so far; a pattern recorded as matched
+ * for the directory above counts as matching, and otherwise a pattern is evaluated only when it
+ * could change the verdict (a pattern on a path not excluded so far, a `!` pattern on one that
+ * is). The last pattern that counts decides.
+ *
+ * So `!config` after a pattern excluding `.env` files at any depth does not include
+ * `config/prod.env` again: at `config` nothing was excluded, the `!` pattern was not evaluated and
+ * `config` records no match of it; at `config/prod.env` it is evaluated on that path and does not
+ * match. (moby's `MatchesOrParentMatches`, which Docker's classic builder used, includes it.)
  */
 class IgnoreRules {
     patterns;
@@ -63726,7 +63913,10 @@ class IgnoreRules {
         this.top = patterns.map(() => false);
         this.reaches = patterns.filter(p => p.exclusion).map(reachesUnder);
     }
-    /** Whether `path` (slash-separated, relative to the source) is excluded, on its own. */
+    /**
+     * Whether `path` (slash-separated, relative to the source) is excluded, on its own: the
+     * directories above it are evaluated one by one from the top, as the walk does.
+     */
     excludes(path) {
         const slash = path.lastIndexOf('/');
         const parent = slash < 0 ? '.' : cleanPath(path.slice(0, slash));
@@ -63740,20 +63930,24 @@ class IgnoreRules {
     }
     /** Whether a file (or link) at `path` is excluded, given what matched its directory. */
     excludesFile(path, parent) {
-        for (let i = this.patterns.length - 1; i >= 0; i--) {
-            if (parent[i] || this.patterns[i].matches(path))
-                return !this.patterns[i].exclusion;
-        }
-        return false;
+        return this.directory(path, parent).excluded;
     }
-    /** Whether a directory at `path` is excluded, and what matched it, for what it holds. */
+    /** Whether a directory at `path` is excluded, and what it records, for what it holds. */
     directory(path, parent) {
-        const matched = this.patterns.map((p, i) => parent[i] || p.matches(path));
-        const last = matched.lastIndexOf(true);
-        return {
-            excluded: last >= 0 && !this.patterns[last].exclusion,
-            matched
-        };
+        let excluded = false;
+        const matched = this.patterns.map((pattern, i) => {
+            let match = parent[i];
+            if (!match) {
+                // Not evaluated where it cannot change the verdict; then not recorded either.
+                if (pattern.exclusion !== excluded)
+                    return false;
+                match = pattern.matches(path);
+            }
+            if (match)
+                excluded = !pattern.exclusion;
+            return match;
+        });
+        return { excluded, matched };
     }
     /**
      * Whether an excluded directory must still be listed because a `!` pattern could include
@@ -69922,8 +70116,10 @@ class CredentialHelperError extends Error {
 /** The helper's executable on `env.PATH`, as Docker finds it; undefined when there is none. */
 async function findOnPath(name, env) {
     for (const dir of (env.PATH ?? '').split(external_node_path_.delimiter)) {
-        // An empty PATH entry means the working directory, which is not a place to run helpers from.
-        if (!dir)
+        // An empty or relative PATH entry (`bin`, `.`) means a place in the working directory, the
+        // repository being built, which must not choose the program that is handed credentials (nor
+        // does Go's exec.LookPath, as Docker runs helpers, take one).
+        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
             continue;
         const candidate = (0,external_node_path_.join)(dir, name);
         try {
@@ -71076,43 +71272,66 @@ class Tail {
         return this.text;
     }
 }
-/** Runs the engine's CLI within `timeoutMs` (then kills it), optionally feeding it `input`. */
+/**
+ * Runs the engine's CLI within `timeoutMs`, optionally feeding it `input`. It runs in a process
+ * group of its own, killed whole when time is up, and the answer does not wait for its output to
+ * close: a wrapper script's children (a `docker` that runs `docker.real` without `exec`) hold that
+ * output open, and would otherwise keep the limit from holding.
+ */
 function run(command, args, timeoutMs, input) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command.path, args, {
             env: command.env,
-            stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe']
+            stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+            detached: true
         });
         const stdout = new Tail();
         const stderr = new Tail();
         child.stdout?.on('data', (chunk) => stdout.add(chunk));
         child.stderr?.on('data', (chunk) => stderr.add(chunk));
-        let timedOut = false;
+        let settled = false;
+        const settle = () => {
+            if (settled)
+                return false;
+            settled = true;
+            clearTimeout(timer);
+            return true;
+        };
         const timer = setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
+            if (!settle())
+                return;
+            try {
+                if (child.pid)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // Already gone.
+            }
+            child.stdin?.destroy();
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+            resolve({
+                code: null,
+                stdout: stdout.toString(),
+                stderr: stderr.toString(),
+                timedOut: true
+            });
         }, timeoutMs);
         const feeding = input && child.stdin
             ? (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(input), child.stdin).then(() => undefined, (error) => error)
             : Promise.resolve(undefined);
-        let settled = false;
         child.once('error', error => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(timer);
-            reject(error);
+            if (settle())
+                reject(error);
         });
         child.once('close', code => {
-            if (settled)
+            if (!settle())
                 return;
-            settled = true;
-            clearTimeout(timer);
             void feeding.then(inputError => resolve({
                 code,
                 stdout: stdout.toString(),
                 stderr: stderr.toString(),
-                timedOut,
+                timedOut: false,
                 inputError
             }));
         });

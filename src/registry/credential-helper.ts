@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
-import { delimiter, join } from 'node:path'
+import { delimiter, isAbsolute, join } from 'node:path'
 
 /** What a `docker-credential-<name> get` answers: a username and its secret (a password or token). */
 export interface HelperAnswer {
@@ -44,8 +44,10 @@ async function findOnPath(
   env: NodeJS.ProcessEnv
 ): Promise<string | undefined> {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
-    // An empty PATH entry means the working directory, which is not a place to run helpers from.
-    if (!dir) continue
+    // An empty or relative PATH entry (`bin`, `.`) means a place in the working directory, the
+    // repository being built, which must not choose the program that is handed credentials (nor
+    // does Go's exec.LookPath, as Docker runs helpers, take one).
+    if (!dir || !isAbsolute(dir)) continue
     const candidate = join(dir, name)
     try {
       if (!(await stat(candidate)).isFile()) continue

@@ -117,7 +117,12 @@ class Tail {
   }
 }
 
-/** Runs the engine's CLI within `timeoutMs` (then kills it), optionally feeding it `input`. */
+/**
+ * Runs the engine's CLI within `timeoutMs`, optionally feeding it `input`. It runs in a process
+ * group of its own, killed whole when time is up, and the answer does not wait for its output to
+ * close: a wrapper script's children (a `docker` that runs `docker.real` without `exec`) hold that
+ * output open, and would otherwise keep the limit from holding.
+ */
 function run(
   command: { path: string; env: NodeJS.ProcessEnv },
   args: string[],
@@ -127,16 +132,36 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command.path, args, {
       env: command.env,
-      stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe']
+      stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: true
     })
     const stdout = new Tail()
     const stderr = new Tail()
     child.stdout?.on('data', (chunk: Buffer) => stdout.add(chunk))
     child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk))
-    let timedOut = false
+    let settled = false
+    const settle = (): boolean => {
+      if (settled) return false
+      settled = true
+      clearTimeout(timer)
+      return true
+    }
     const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
+      if (!settle()) return
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+      child.stdin?.destroy()
+      child.stdout?.destroy()
+      child.stderr?.destroy()
+      resolve({
+        code: null,
+        stdout: stdout.toString(),
+        stderr: stderr.toString(),
+        timedOut: true
+      })
     }, timeoutMs)
     const feeding: Promise<Error | undefined> =
       input && child.stdin
@@ -145,23 +170,17 @@ function run(
             (error: Error) => error
           )
         : Promise.resolve(undefined)
-    let settled = false
     child.once('error', error => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      reject(error)
+      if (settle()) reject(error)
     })
     child.once('close', code => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
+      if (!settle()) return
       void feeding.then(inputError =>
         resolve({
           code,
           stdout: stdout.toString(),
           stderr: stderr.toString(),
-          timedOut,
+          timedOut: false,
           inputError
         })
       )

@@ -149,6 +149,21 @@ describe('excludes', () => {
     expect(paths(anywhere)).not.toContain('srv/node_modules/pkg/index.js')
   })
 
+  it('re-includes as BuildKit does: a ! pattern on a directory not excluded does not reach into it', async () => {
+    const root = tree({
+      'app/config/prod.env': 'SECRET=1\n',
+      'app/config/app.yaml': 'a: 1\n',
+      'app/dir/sub/file': 'f\n',
+      'app/dir/sub/other': 'o\n',
+      'app/.env': 'SECRET=2\n',
+      'app/.imprintignore': '**/*.env\n!config\ndir\n!dir/sub/file\n'
+    })
+    expect(paths(await collect(root, 'app', []))).toEqual([
+      'srv/config/app.yaml',
+      'srv/dir/sub/file'
+    ])
+  })
+
   it('takes a file source whatever the patterns say', async () => {
     const root = tree(app)
     const entries = await collect(root, 'app/index.js.map', ['**/*.map', '*'])

@@ -187,6 +187,26 @@ describe('.dockerignore matching (moby/patternmatcher)', () => {
     expect(rules(...patterns).excludes(path)).toBe(expected)
   })
 
+  // BuildKit (tonistiigi/fsutil's walk, moby's MatchesUsingParentResults): a directory records a
+  // pattern as matched only where it was evaluated, and a pattern is evaluated only where it could
+  // change the verdict. moby's MatchesOrParentMatches (the classic builder) differs on [0], [3], [6].
+  it.each([
+    [['**/*.env', '!config'], 'config/prod.env', true],
+    [['**/*.env', '!config'], 'config/app.yaml', false],
+    [['**/*.env', '!config'], 'prod.env', true],
+    [['a/b', '!a'], 'a/b/c', true],
+    [['a/b', '!a'], 'a/c', false],
+    [['dir', '!dir/sub/file'], 'dir/sub/file', false],
+    [['dir', '!dir/sub'], 'dir/x', true],
+    [['dir', '!dir/sub/file'], 'dir/sub/other', true],
+    [['dir', '!dir/sub'], 'dir/sub/x/y', false],
+    [['dir', '!dir/sub', 'dir/sub/x'], 'dir/sub/x/y', true],
+    [['**/*.env', '!config/*'], 'config/prod.env', false],
+    [['**/*.env', '!config/**'], 'config/sub/prod.env', false]
+  ])('[%#] BuildKit: %j on %s: %s', (patterns, path, expected) => {
+    expect(rules(...patterns).excludes(path)).toBe(expected)
+  })
+
   // Where Docker's regular expression contradicts filepath.Match, filepath.Match decides.
   it.each([
     ['\\d', 'd', true],
@@ -223,6 +243,58 @@ describe('.dockerignore matching (moby/patternmatcher)', () => {
     expect(() => parsePatterns(['ok', '[', 'fine/**', 'a\\'])).toThrow(
       /^"\[" has a "\[" that opens a character class without closing it.*; "a\\" ends with a "\\" that escapes nothing$/
     )
+  })
+})
+
+// A backtracking regular expression took 23 s for the first pattern on 40 characters, twice that
+// for each one more: these would never finish. No time is asserted; a hang fails by jest's timeout.
+describe('patterns a backtracking matcher never finishes', () => {
+  const long = 'a'.repeat(10_000)
+  it.each([
+    // Up to 15 steps the states are bits of a number, beyond an array: both ways.
+    ['*a*a*a*a*a*a*b', long, false],
+    ['*a*a*a*a*a*a*a', long, true],
+    ['*a*a*a*a*a*a*a*a*a*a*a*b', long, false],
+    ['*a*a*a*a*a*a*a*a*a*a*a*a', long, true],
+    ['*a*a*a*a*a*a*a*a*a*a*a*', `${long}b`, true],
+    ['?*a*[a-z]*a*[^b]*a*a*\\a*a*a*a*c', long, false],
+    ['**/*a*a*a*a*a*a*a*a*a*a*a*b', `x/${long}`, false],
+    ['**a**a**a**a**a**a**a**a**a**a**b', 'a/'.repeat(5_000), false],
+    ['**a**a**a**a**a**a**a**a**a**a**a', 'a/'.repeat(5_000) + 'a', true],
+    ['a/**a**a**a**a**a**a**a**a**b**', 'a/'.repeat(5_000), false]
+  ])('[%#] %s', (pattern, path, expected) => {
+    expect(parsePatterns([pattern])[0].matches(path)).toBe(expected)
+  })
+
+  // Patterns of more than 15 steps, matched with an array of states.
+  it.each([
+    [
+      '**/node_modules/**/dist/*.min.js',
+      'a/node_modules/b/c/dist/x.min.js',
+      true
+    ],
+    ['**/node_modules/**/dist/*.min.js', 'node_modules/dist/x.min.js', true],
+    ['**/node_modules/**/dist/*.min.js', 'node_modules/dist/a/x.min.js', false],
+    ['src/[a-z]*/__snapshots__/*.snap', 'src/app/__snapshots__/x.snap', true],
+    ['src/[a-z]*/__snapshots__/*.snap', 'src/App/__snapshots__/x.snap', false],
+    ['??????????????????', 'abcdefghijklmnopqr', true],
+    ['??????????????????', 'abcdefghijklmnopq', false],
+    ['????????????????☺?', 'abcdefghijklmnop☺😀', true]
+  ])('[%#] %s matches %s: %s', (pattern, path, expected) => {
+    expect(parsePatterns([pattern])[0].matches(path)).toBe(expected)
+  })
+
+  it('checks every directory above a long path', () => {
+    const path = `${'a'.repeat(100)}/`.repeat(100) + 'a'.repeat(100)
+    expect(rules('*a*a*a*a*a*a*a*a*a*a*a*b').excludes(path)).toBe(false)
+    expect(rules('*a*a*a*a*a*a*a*a*a*a*a*a').excludes(path)).toBe(true)
+  })
+
+  it('trims a line of 256 Ki spaces between two characters', () => {
+    // Go's strings.TrimSpace as `\s+$` took time quadratic in the spaces (minutes).
+    const pattern = `a${' '.repeat(1 << 18)}b`
+    expect(parsePatterns([` ${pattern}\t`])[0].text).toBe(pattern)
+    expect(parseIgnoreFile(`${pattern} \r\n`, 'x')[0].text).toBe(pattern)
   })
 })
 

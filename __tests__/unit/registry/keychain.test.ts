@@ -6,7 +6,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join, relative } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { Registry, Repository } from '../../../src/oci/reference'
 import {
@@ -331,6 +331,32 @@ describe('defaultKeychain', () => {
       await expect(path.resolve(quay)).rejects.toThrow(
         /names the credential helper "\.\.\/\.\.\/bin\/sh", which is not a helper name/
       )
+    })
+
+    it('looks for helpers in absolute PATH directories only: the repository cannot plant one', async () => {
+      const planted = helperOnPath('desktop', answering('planted', 'stolen'))
+      const installed = helperOnPath('desktop', answering('robot', 'pw'))
+      const dockerConfigDir = dockerConfig({}, { credsStore: 'desktop' })
+      const relativeDir = relative(process.cwd(), planted.dir)
+      expect(isAbsolute(relativeDir)).toBe(false)
+      const alone = defaultKeychain({
+        env: env([], { PATH: `${relativeDir}:/usr/bin:/bin` }),
+        dockerConfigDir
+      })
+      await expect(alone.resolve(quay)).rejects.toThrow(
+        /docker-credential-desktop \(credsStore in .*config\.json\) is not on the PATH/
+      )
+      const before = defaultKeychain({
+        env: env([], {
+          PATH: `${relativeDir}:${installed.dir}:/usr/bin:/bin`
+        }),
+        dockerConfigDir
+      })
+      expect(await before.resolve(quay)).toMatchObject({
+        username: 'robot',
+        password: 'pw'
+      })
+      expect(asked(planted)).toEqual([])
     })
   })
 

@@ -57,6 +57,8 @@ interface Fake {
   calls(): string[]
   /** The archive `docker load` was given, unpacked. */
   archive(): string
+  /** Whether the child a `wrapped hang` started is still running. */
+  childRuns(): boolean
 }
 
 /**
@@ -65,9 +67,10 @@ interface Fake {
  */
 function fakeDocker(
   behaviour: {
-    version?: 'answers' | 'no daemon' | 'hangs'
+    /** `wrapped hang`: a shell that waits for a child of its own, which holds its output open. */
+    version?: 'answers' | 'no daemon' | 'hangs' | 'wrapped hang'
     platform?: string
-    load?: 'ok' | 'fails'
+    load?: 'ok' | 'fails' | 'wrapped hang'
     /** What `image inspect --format {{.Id}}` prints for every reference. */
     id?: string
   } = {}
@@ -76,16 +79,20 @@ function fakeDocker(
   const bin = join(dir, 'bin')
   mkdirSync(bin)
   const log = join(dir, 'calls')
+  // Not `exec`: the shell waits for its own child, which inherits stdout; the child's pid is kept.
+  const wrappedHang = `/bin/sleep 200 & echo $! > "${dir}/child.pid"; wait $!`
   const version = {
     answers: `echo "28.2.2 ${behaviour.platform ?? 'linux/amd64'}"`,
     'no daemon':
       'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1',
-    hangs: 'exec /bin/sleep 30'
+    hangs: 'exec /bin/sleep 30',
+    'wrapped hang': wrappedHang
   }[behaviour.version ?? 'answers']
-  const load =
-    behaviour.load === 'fails'
-      ? `/bin/cat > /dev/null; i=0; while [ $i -lt 200 ]; do echo "progress line $i"; i=$((i+1)); done; echo "Error response from daemon: archive/tar: invalid tar header" >&2; exit 1`
-      : `/bin/cat > "${dir}/archive.tar"; echo "Loaded image: $FIRST"`
+  const load = {
+    ok: `/bin/cat > "${dir}/archive.tar"; echo "Loaded image: $FIRST"`,
+    fails: `/bin/cat > /dev/null; i=0; while [ $i -lt 200 ]; do echo "progress line $i"; i=$((i+1)); done; echo "Error response from daemon: archive/tar: invalid tar header" >&2; exit 1`,
+    'wrapped hang': `/bin/cat > /dev/null; ${wrappedHang}`
+  }[behaviour.load ?? 'ok']
   writeFileSync(
     join(bin, 'docker'),
     `#!/bin/sh
@@ -110,6 +117,16 @@ esac
       mkdirSync(out, { recursive: true })
       execFileSync('tar', ['-xf', join(dir, 'archive.tar'), '-C', out])
       return out
+    },
+    childRuns: () => {
+      const file = join(dir, 'child.pid')
+      if (!existsSync(file)) return false
+      const pid = readFileSync(file, 'utf8').trim()
+      // A killed child may be a zombie for a moment, until init reaps it.
+      const stat = existsSync(`/proc/${pid}/stat`)
+        ? readFileSync(`/proc/${pid}/stat`, 'utf8')
+        : ''
+      return stat !== '' && !/^\d+ \(.*\) Z /.test(stat)
     }
   }
 }
@@ -198,7 +215,28 @@ describe('findEngine', () => {
     )
     expect(Date.now() - started).toBeLessThan(5000)
   })
+
+  it('gives up in time on a docker that is a wrapper script, and stops what it started', async () => {
+    const fake = fakeDocker({ version: 'wrapped hang' })
+    const started = Date.now()
+    await expect(
+      findEngine({
+        env: { PATH: fake.bin },
+        log: recording(),
+        timeouts: { probeMs: 300 }
+      })
+    ).rejects.toThrow(
+      'docker: `docker version` did not finish within 300 ms; podman: not found on PATH'
+    )
+    expect(Date.now() - started).toBeLessThan(5000)
+    await stopped(fake)
+  })
 })
+
+/** Waits until the child of a `wrapped hang` is gone (a hang fails by jest's timeout). */
+async function stopped(fake: Fake): Promise<void> {
+  while (fake.childRuns()) await new Promise(done => setTimeout(done, 20))
+}
 
 describe('loadIntoEngine', () => {
   it('streams one archive into `docker load`, tags the other references and checks them', async () => {
@@ -303,6 +341,24 @@ describe('loadIntoEngine', () => {
     expect(error.message).toBe(
       'Docker: `docker load` failed (exit 1): Error response from daemon: archive/tar: invalid tar header'
     )
+    expect(readdirSync(tempDir)).toEqual([])
+  })
+
+  it('gives up in time on a `docker load` that is a wrapper script, and stops what it started', async () => {
+    const fake = fakeDocker({ load: 'wrapped hang' })
+    const log = recording()
+    const engine = await findEngine({ env: { PATH: fake.bin }, log })
+    const tempDir = temporaryDir('imprint-load-temp-')
+    const started = Date.now()
+    await expect(
+      loadIntoEngine(engine, testImage(amd64), refs, {
+        tempDir,
+        log,
+        timeouts: { loadMs: 300 }
+      })
+    ).rejects.toThrow('Docker: `docker load` did not finish within 300 ms')
+    expect(Date.now() - started).toBeLessThan(5000)
+    await stopped(fake)
     expect(readdirSync(tempDir)).toEqual([])
   })
 
