@@ -19,6 +19,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { bundleFromJSON } from '@sigstore/bundle'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { Registry, Repository } from '../../src/oci/reference'
+import { RegistryClient } from '../../src/registry/client'
+import { defaultKeychain } from '../../src/registry/keychain'
+import { attachStatement } from '../../src/sign/attestation'
+import { loadSigningKey } from '../../src/sign/keys'
+import { readLegacySignatures } from '../../src/sign/legacy-sig'
+import { keyMethod } from '../../src/sign/signer'
+import { verifyImageSignatures } from '../../src/sign/verify'
+import { silentLogger } from '../../src/util/log'
 import { runAction } from '../helpers/action'
 import { pushBusyboxBase } from '../helpers/busybox-base'
 import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
@@ -444,5 +453,63 @@ describe('a signed SBOM of what is in the image', () => {
     expect(reference.hashes).toEqual([
       { alg: 'SHA-256', content: reference.url.split('@sha256:')[1] }
     ])
+  })
+
+  it('reads back an attestation larger than a small blob (an SBOM of many thousand packages), in the .att tag and as a referrer', async () => {
+    const repository = Repository.parse(`${registry.host}/${repo}`)
+    const client = new RegistryClient(Registry.parse(registry.host), {
+      keychain: defaultKeychain({ repositories: [repository], env: {} }),
+      insecureRegistries: [registry.host],
+      log: silentLogger
+    })
+    const key = loadSigningKey(
+      readFileSync(join(keys, 'cosign.key'), 'utf8'),
+      password
+    )
+    const hex = digest.slice('sha256:'.length)
+    const predicateType = 'https://example.com/large/v1'
+    // 7 MiB of statement: about 9.3 MiB once base64 in the envelope, over the 8 MiB small-blob bound.
+    const statement = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: String(repository), digest: { sha256: hex } }],
+        predicateType,
+        predicate: { padding: 'x'.repeat(7 * 1024 * 1024) }
+      })
+    )
+    const manifest = await client.getManifest(repository, digest)
+    const subject = {
+      mediaType: manifest.mediaType,
+      digest: manifest.digest,
+      size: manifest.bytes.length
+    }
+    const attached = await attachStatement(
+      client,
+      repository,
+      subject,
+      keyMethod(key),
+      { statement, predicateType },
+      '2026-01-01T00:00:00Z',
+      silentLogger
+    )
+    expect(attached.written).toBe(true)
+    const { signatures } = await readLegacySignatures(
+      client,
+      repository,
+      subject.digest,
+      'att'
+    )
+    expect(signatures.length).toBe(3)
+    expect(Math.max(...signatures.map(s => s.payload.length))).toBeGreaterThan(
+      8 * 1024 * 1024
+    )
+    const report = await verifyImageSignatures(
+      client,
+      repository,
+      subject.digest,
+      key.publicKey
+    )
+    expect(report.attestations.predicateTypes).toContain(predicateType)
+    expect(report.bundles.predicateTypes).toContain(predicateType)
   })
 })

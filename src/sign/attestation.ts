@@ -1,6 +1,7 @@
 import type { Repository } from '../oci/reference'
 import type { Descriptor } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { sizeLimits } from '../registry/http'
 import type { Logger } from '../util/log'
 import {
   attachBundle,
@@ -55,6 +56,35 @@ interface BundleJson {
       canonicalizedBody?: string
     }[]
   }
+}
+
+/**
+ * The most a signed attestation may hold: what `.att` layers and bundle referrers are read back
+ * with (verification after writing, `imprint verify`, re-runs). One written larger could never be
+ * read again, and would make its image's whole `.att` tag unreadable.
+ */
+export const maxAttestationBytes: number = sizeLimits.attestation
+
+/** Room for what a bundle adds to the envelope: signature, certificate, Rekor entry, timestamps. */
+const bundleOverhead = 64 * 1024
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+/**
+ * Throws, before anything is signed or written, when the signed form of `statement` (base64 in a
+ * DSSE envelope, inside a bundle) could exceed what attestations are read back with. `what` names
+ * it in the message (`the SBOM of sha256:…`).
+ */
+export function checkAttestationSize(
+  statement: Buffer,
+  what: string,
+  limit = maxAttestationBytes
+): void {
+  const signed = 4 * Math.ceil(statement.length / 3) + bundleOverhead
+  if (signed > limit)
+    throw new Error(
+      `${what} is ${mib(statement.length)} as an in-toto statement, about ${mib(signed)} once signed: over the ${mib(limit)} attestations are read back with, so it cannot be attached; nothing was signed`
+    )
 }
 
 function pem(der: Buffer): string {
@@ -184,6 +214,12 @@ export async function attachStatement(
     }
   }
   const signed = await method.statementBundle(statement)
+  // The signed bundle itself, before any of it is written: never an attestation too large to read.
+  const size = Buffer.byteLength(JSON.stringify(signed))
+  if (size > maxAttestationBytes)
+    throw new Error(
+      `the signed ${predicateType} attestation of ${repo}@${subject.digest} is ${mib(size)}, over the ${mib(maxAttestationBytes)} attestations are read back with; it was not written`
+    )
   const attached = await attachBundle(
     client,
     repo,
