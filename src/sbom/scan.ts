@@ -127,8 +127,13 @@ export async function scanLayer(
     }
     return undefined
   })
-  for await (const chunk of decompressLayer(blob)) parser.write(chunk)
-  parser.end()
+  try {
+    for await (const chunk of decompressLayer(blob)) parser.write(chunk)
+    parser.end()
+  } catch (error) {
+    // The layer is named: a base has several, and one unreadable layer is reported on its own.
+    throw new Error(`${layer}: ${(error as Error).message}`, { cause: error })
+  }
   return scan
 }
 

@@ -48,3 +48,49 @@ export function python(args: string[], cwd?: string): string {
     ...(cwd ? { cwd } : {})
   })
 }
+
+/** One ustar header block: `type` is the typeflag (`0` file, `2` symlink, `5` directory, `x` pax, `L` GNU long name…). */
+export function tarHeader(
+  name: string,
+  size: number,
+  type = '0',
+  options: { mode?: number; linkname?: string } = {}
+): Buffer {
+  const h = Buffer.alloc(512)
+  h.write(name, 0, 100, 'utf8')
+  h.write((options.mode ?? 0o644).toString(8).padStart(7, '0'), 100)
+  h.write('0000000', 108)
+  h.write('0000000', 116)
+  h.write(size.toString(8).padStart(11, '0'), 124)
+  h.write('00000000000', 136)
+  h.write(type, 156)
+  if (options.linkname) h.write(options.linkname, 157, 100, 'utf8')
+  h.write('ustar\u000000', 257, 'latin1')
+  h.fill(0x20, 148, 156)
+  let sum = 0
+  for (const b of h) sum += b
+  h.write(sum.toString(8).padStart(6, '0') + '\u0000 ', 148, 'latin1')
+  return h
+}
+
+/** A plain tar archive of entries (content padded to blocks), ended by two zero blocks. */
+export function tarArchive(
+  entries: {
+    name: string
+    content?: string | Buffer
+    type?: string
+    mode?: number
+    linkname?: string
+  }[]
+): Buffer {
+  const parts: Buffer[] = []
+  for (const e of entries) {
+    const data = Buffer.isBuffer(e.content)
+      ? e.content
+      : Buffer.from(e.content ?? '')
+    parts.push(tarHeader(e.name, data.length, e.type ?? '0', e))
+    parts.push(data, Buffer.alloc((512 - (data.length % 512)) % 512))
+  }
+  parts.push(Buffer.alloc(1024))
+  return Buffer.concat(parts)
+}
