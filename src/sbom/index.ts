@@ -18,7 +18,7 @@ export {
   type SbomStatement
 } from './document'
 export { parseOsRelease } from './distro'
-export { defaultElfLimits, type ElfLimits } from './elf'
+export { defaultElfLimits, type ElfLimits } from './elf-collector'
 export {
   catalogLayers,
   defaultMaxFileSize,

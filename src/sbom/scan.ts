@@ -5,7 +5,7 @@ import {
   type CatalogOptions,
   type CatalogResult
 } from './catalog'
-import { defaultElfLimits, ElfCollector, type ElfLimits } from './elf'
+import { defaultElfLimits, ElfCollector, type ElfLimits } from './elf-collector'
 import { basename, dirname } from './text'
 import { decompressLayer, TarParser } from './tar'
 import type { Cataloger, ElfView, FileSource } from './types'

@@ -14,12 +14,8 @@ import {
   readAuditData,
   type AuditablePackage
 } from '../../../src/sbom/catalogers/rust'
-import {
-  bufferSource,
-  ElfCollector,
-  parseElf,
-  type ElfLimits
-} from '../../../src/sbom/elf'
+import { bufferSource, parseElf } from '../../../src/sbom/elf'
+import { ElfCollector, type ElfLimits } from '../../../src/sbom/elf-collector'
 import { fileSource } from '../../../src/sbom/sources'
 import type { ElfView } from '../../../src/sbom/types'
 import { python, run, tempDir } from './helpers'
