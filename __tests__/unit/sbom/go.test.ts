@@ -2,7 +2,7 @@ import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { catalog, readMode } from '../../../src/sbom/catalog'
-import { readGoBuildInfo } from '../../../src/sbom/catalogers/go'
+import { goCataloger, readGoBuildInfo } from '../../../src/sbom/catalogers/go'
 import { bufferSource, parseElf } from '../../../src/sbom/elf'
 import { ElfCollector } from '../../../src/sbom/elf-collector'
 import { golangPurl } from '../../../src/sbom/purl'
@@ -151,5 +151,28 @@ describe('go', () => {
     collector.push(Buffer.from('#!/bin/sh\necho hi\n'))
     expect(collector.finish()).toBeUndefined()
     expect(collector.keptBytes).toBe(0)
+  })
+
+  it('reports an executable it cannot read and still lists the others', async () => {
+    const w = { list: [] as string[], warn: (m: string) => w.list.push(m) }
+    const broken: FileSource = {
+      ...memorySource('usr/bin/broken', Buffer.alloc(64), { mode: 0o755 }),
+      elf: async () => {
+        throw new RangeError('The value of "offset" is out of range')
+      }
+    }
+    const kubectlSource = await fileSource(
+      kubectl,
+      'usr/local/bin/kubectl',
+      layer
+    )
+    const { packages } = await catalog([broken, kubectlSource], {
+      catalogers: [goCataloger],
+      warn: w.warn
+    })
+    expect(packages.map(p => p.purl)).toEqual(expectedPurls(kubectl))
+    expect(w.list).toEqual([
+      'usr/bin/broken: The value of "offset" is out of range'
+    ])
   })
 })

@@ -12,6 +12,7 @@ import { describe, expect, it } from '@jest/globals'
 import { catalog } from '../../../src/sbom/catalog'
 import {
   readAuditData,
+  rustCataloger,
   type AuditablePackage
 } from '../../../src/sbom/catalogers/rust'
 import { bufferSource, parseElf } from '../../../src/sbom/elf'
@@ -223,5 +224,30 @@ describe('rust', () => {
     })
     expect(packages).toEqual([])
     expect(warnings).toEqual([expect.stringMatching(/^bad: \.dep-v0: /)])
+  })
+
+  it('reports an executable it cannot read and still lists the others', async () => {
+    const warnings: string[] = []
+    const { packages } = await catalog(
+      [
+        {
+          path: 'usr/bin/broken',
+          size: 64,
+          mode: 0o755,
+          read: async () => Buffer.alloc(64),
+          elf: async () => {
+            throw new Error('usr/bin/broken changed since the layer was built')
+          }
+        },
+        await fileSource(binary, 'usr/bin/hello-app', layer)
+      ],
+      { catalogers: [rustCataloger], warn: m => warnings.push(m) }
+    )
+    expect(packages.length).toBe(
+      audit.filter(crate => crate.kind !== 'build').length
+    )
+    expect(warnings).toEqual([
+      'usr/bin/broken: usr/bin/broken changed since the layer was built'
+    ])
   })
 })
