@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deflateRawSync } from 'node:zlib'
 import { requireTool } from '../../helpers/tools'
 import type { FileSource } from '../../../src/sbom/types'
 
@@ -93,4 +94,81 @@ export function tarArchive(
   }
   parts.push(Buffer.alloc(1024))
   return Buffer.concat(parts)
+}
+
+/**
+ * A ZIP archive written by hand (CRCs left zero: the readers here do not check them). Entries are
+ * stored or deflated; `central` may list extra central-directory records, e.g. several pointing
+ * at one entry's local header (what a zip bomb does).
+ */
+export function zipArchive(
+  entries: { name: string; data: Buffer; deflate?: boolean }[],
+  central: (
+    records: { name: string; offset: number; entry: number }[]
+  ) => { name: string; offset: number; entry: number }[] = r => r
+): Buffer {
+  const locals: Buffer[] = []
+  const records: { name: string; offset: number; entry: number }[] = []
+  const stored: { method: number; size: number; compressed: number }[] = []
+  let offset = 0
+  entries.forEach((e, i) => {
+    const body = e.deflate ? deflateRawSync(e.data) : e.data
+    const name = Buffer.from(e.name)
+    const h = Buffer.alloc(30)
+    h.writeUInt32LE(0x04034b50, 0)
+    h.writeUInt16LE(20, 4)
+    h.writeUInt16LE(e.deflate ? 8 : 0, 8)
+    h.writeUInt32LE(body.length, 18)
+    h.writeUInt32LE(e.data.length, 22)
+    h.writeUInt16LE(name.length, 26)
+    locals.push(h, name, body)
+    records.push({ name: e.name, offset, entry: i })
+    stored.push({
+      method: e.deflate ? 8 : 0,
+      size: e.data.length,
+      compressed: body.length
+    })
+    offset += 30 + name.length + body.length
+  })
+  const cd: Buffer[] = []
+  const listed = central(records)
+  for (const r of listed) {
+    const name = Buffer.from(r.name)
+    const c = Buffer.alloc(46)
+    c.writeUInt32LE(0x02014b50, 0)
+    c.writeUInt16LE(20, 4)
+    c.writeUInt16LE(20, 6)
+    c.writeUInt16LE(stored[r.entry].method, 10)
+    c.writeUInt32LE(stored[r.entry].compressed, 20)
+    c.writeUInt32LE(stored[r.entry].size, 24)
+    c.writeUInt16LE(name.length, 28)
+    c.writeUInt32LE(r.offset, 42)
+    cd.push(c, name)
+  }
+  const cdBytes = Buffer.concat(cd)
+  const eocd = Buffer.alloc(22)
+  eocd.writeUInt32LE(0x06054b50, 0)
+  eocd.writeUInt16LE(listed.length, 8)
+  eocd.writeUInt16LE(listed.length, 10)
+  eocd.writeUInt32LE(cdBytes.length, 12)
+  eocd.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, cdBytes, eocd])
+}
+
+/** A jar holding one Maven `pom.properties` (and `padding` bytes of zeros, when asked). */
+export function mavenJar(
+  group: string,
+  artifact: string,
+  version: string,
+  padding = 0
+): Buffer {
+  return zipArchive([
+    {
+      name: `META-INF/maven/${group}/${artifact}/pom.properties`,
+      data: Buffer.from(
+        `groupId=${group}\nartifactId=${artifact}\nversion=${version}\n`
+      )
+    },
+    ...(padding ? [{ name: 'padding.bin', data: Buffer.alloc(padding) }] : [])
+  ])
 }
