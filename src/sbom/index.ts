@@ -22,9 +22,15 @@ export { defaultElfLimits, type ElfLimits } from './elf-collector'
 export {
   catalogLayers,
   defaultMaxFileSize,
+  defaultScanBudget,
+  keptSource,
   mergeLayers,
+  mergeViews,
+  ScanBudget,
   scanLayer,
+  scanView,
   type LayerScan,
+  type LayerView,
   type ScanOptions
 } from './scan'
 export { diskSource, fileSource, type DiskFile } from './sources'
