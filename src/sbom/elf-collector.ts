@@ -7,8 +7,11 @@ import {
   parseElf,
   pfWrite,
   ptLoad,
+  sectionSpans,
   sparseSource,
-  type ElfHeader
+  type ByteSource,
+  type ElfHeader,
+  type Span
 } from './elf'
 import type { ElfView } from './types'
 
@@ -52,6 +55,8 @@ export class ElfCollector {
   private tailHeadLength = 0
   private tailEndParts: Buffer[] = []
   private tailEndLength = 0
+  /** Once finished: the bytes the view holds. */
+  private finishedBytes: number | undefined
 
   constructor(
     private readonly size: number,
@@ -186,8 +191,9 @@ export class ElfCollector {
     }
   }
 
-  /** Bytes held now: the bound the limits promise, whatever the file's size. */
+  /** Bytes held now: the bound the limits promise, whatever the file's size; once finished, what the view holds. */
   get keptBytes(): number {
+    if (this.finishedBytes !== undefined) return this.finishedBytes
     const sum = (parts: Buffer[]) => parts.reduce((n, b) => n + b.length, 0)
     return (
       (this.head?.length ?? 0) +
@@ -200,12 +206,19 @@ export class ElfCollector {
     )
   }
 
-  /** What was kept, as an ElfView; undefined for a file that is not ELF. */
+  /**
+   * What was kept, as an ElfView; undefined for a file that is not ELF. Of the bounded parts kept
+   * while streaming, only what the catalogers read stays: the headers, the Go build info, and the
+   * section table, names and cataloged sections (a few kilobytes for most executables).
+   */
   finish(): ElfView | undefined {
     if (this.dead) return undefined
     if (!this.head) {
       // A file shorter than its own headers claim: parse what there is.
-      return parseElf(bufferSource(Buffer.concat(this.pending)))
+      const whole = Buffer.concat(this.pending)
+      this.pending = []
+      this.finishedBytes = whole.length
+      return parseElf(bufferSource(whole))
     }
     const ranges: { start: number; data: Buffer }[] = [
       { start: 0, data: this.head }
@@ -224,6 +237,54 @@ export class ElfCollector {
       })
     if (this.shtParts.length > 0)
       ranges.push({ start: this.sht.start, data: Buffer.concat(this.shtParts) })
-    return parseElf(sparseSource(Math.max(this.size, this.pos), ranges))
+    const size = Math.max(this.size, this.pos)
+    const all = sparseSource(size, ranges)
+    const wanted: Span[] = [
+      { start: 0, end: this.head.length },
+      ...(this.go
+        ? [{ start: this.go.start, end: this.go.start + this.go.length }]
+        : []),
+      ...sectionSpans(all)
+    ]
+    const kept = copySpans(all, ranges, wanted)
+    this.head = undefined
+    this.go = undefined
+    this.tailHeadParts = this.tailEndParts = this.shtParts = []
+    this.tailHeadLength = this.tailEndLength = 0
+    this.finishedBytes = kept.reduce((n, r) => n + r.data.length, 0)
+    return parseElf(sparseSource(size, kept))
   }
+}
+
+/** Copies of the bytes of `wanted` that `src` (made of `ranges`) holds, each byte once. */
+function copySpans(
+  src: ByteSource,
+  ranges: readonly { start: number; data: Buffer }[],
+  wanted: Span[]
+): { start: number; data: Buffer }[] {
+  const merged: Span[] = []
+  for (const w of [...wanted].sort((a, b) => a.start - b.start)) {
+    const last = merged[merged.length - 1]
+    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end)
+    else if (w.end > w.start) merged.push({ ...w })
+  }
+  const out: { start: number; data: Buffer }[] = []
+  for (const span of merged) {
+    let pos = span.start
+    while (pos < span.end) {
+      const piece = src.read(pos, span.end - pos)
+      if (piece && piece.length > 0) {
+        out.push({ start: pos, data: Buffer.from(piece) })
+        pos += piece.length
+        continue
+      }
+      // Not held here: on to the next kept range inside the span, if any.
+      const next = Math.min(
+        ...ranges.map(r => r.start).filter(start => start > pos)
+      )
+      if (!(next < span.end)) break
+      pos = next
+    }
+  }
+  return out
 }

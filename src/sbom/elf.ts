@@ -76,6 +76,8 @@ export const ptLoad = 1
 export const pfWrite = 2
 const shtNobits = 8
 export const goBuildInfoMagic = Buffer.from('\xff Go buildinf:', 'latin1')
+/** How much of the Go build info is read: its header and the module list after it. */
+const goBuildInfoRead = 1024 * 1024
 
 /** The fields of the ELF header the readers use. */
 export interface ElfHeader {
@@ -244,6 +246,41 @@ function elfSections(h: ElfHeader, src: ByteSource): Section[] | undefined {
   })
 }
 
+/** The sections the binary catalogers look up by name. */
+export const catalogedSections = ['.go.buildinfo', '.dep-v0'] as const
+
+/** A byte range of a file: [start, end). */
+export interface Span {
+  start: number
+  end: number
+}
+
+/**
+ * Where what the catalogers read through sections lies in the file: the section header table,
+ * the section names, and `catalogedSections` (`.go.buildinfo` with the bytes Go's reader takes
+ * past its end). Empty when `src` is not ELF.
+ */
+export function sectionSpans(src: ByteSource): Span[] {
+  const head = src.read(0, 64)
+  const h = head && elfHeader(head)
+  if (!h || h.shoff === 0 || h.shnum === 0) return []
+  const spans: Span[] = [
+    { start: h.shoff, end: h.shoff + h.shnum * h.shentsize }
+  ]
+  const sections = elfSections(h, src)
+  const strtab = sections?.[h.shstrndx]
+  if (strtab)
+    spans.push({ start: strtab.offset, end: strtab.offset + strtab.size })
+  for (const s of sections ?? []) {
+    if (s.type === shtNobits) continue
+    if (!(catalogedSections as readonly string[]).includes(s.name)) continue
+    const length =
+      s.name === '.go.buildinfo' ? Math.max(s.size, goBuildInfoRead) : s.size
+    spans.push({ start: s.offset, end: s.offset + length })
+  }
+  return spans
+}
+
 /** An ElfView over whatever parts of an ELF file `src` holds; undefined when it is not ELF. */
 export function parseElf(src: ByteSource): ElfView | undefined {
   const head = src.read(0, 64)
@@ -270,7 +307,7 @@ export function parseElf(src: ByteSource): ElfView | undefined {
       // The strings of the ≥1.18 format follow the header inside the section; read on past its
       // end anyway, as Go's reader does, in case a linker sized the section short.
       if (s && s.type !== shtNobits) {
-        const data = src.read(s.offset, Math.max(s.size, 1024 * 1024))
+        const data = src.read(s.offset, Math.max(s.size, goBuildInfoRead))
         if (data && data.subarray(0, 14).equals(goBuildInfoMagic)) return data
       }
       for (const seg of segments) {
@@ -281,7 +318,7 @@ export function parseElf(src: ByteSource): ElfView | undefined {
           seg.offset + seg.filesz,
           16
         )
-        if (at >= 0) return src.read(at, 1024 * 1024)
+        if (at >= 0) return src.read(at, goBuildInfoRead)
       }
       return undefined
     },

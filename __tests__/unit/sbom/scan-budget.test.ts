@@ -57,7 +57,7 @@ describe('scan budget', () => {
     const scan = await scanLayer(
       [
         tarArchive([
-          manifest('small', 900),
+          manifest('small', 990),
           { name: 'usr/bin/tool', content: elf, mode: 0o755 }
         ])
       ],
