@@ -19,6 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { bundleFromJSON } from '@sigstore/bundle'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { randomBytes } from 'node:crypto'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { sha256 } from '../../src/oci/digest'
+import { bytesBlob } from '../../src/oci/image'
+import { MediaType } from '../../src/oci/media-types'
 import { Registry, Repository } from '../../src/oci/reference'
 import { RegistryClient } from '../../src/registry/client'
 import { defaultKeychain } from '../../src/registry/keychain'
@@ -33,6 +38,7 @@ import { pushBusyboxBase } from '../helpers/busybox-base'
 import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
+import { tarArchive } from '../unit/sbom/helpers'
 
 const run = promisify(execFile)
 // Registry and CycloneDX JSON are checked field by field.
@@ -221,6 +227,49 @@ function verifyCli(reference: string, keyFile: string, type: string) {
     ],
     { encoding: 'utf8' }
   )
+}
+
+function clientFor(repository: Repository): RegistryClient {
+  return new RegistryClient(Registry.parse(registry.host), {
+    keychain: defaultKeychain({ repositories: [repository], env: {} }),
+    insecureRegistries: [registry.host],
+    log: silentLogger
+  })
+}
+
+/** Pushes an image of gzip layers exactly as given (none of our tools would make a broken one). */
+async function pushRawImage(path: string, layers: Buffer[]): Promise<string> {
+  const repository = Repository.parse(`${registry.host}/${path}`)
+  const client = clientFor(repository)
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: {
+        type: 'layers',
+        diff_ids: layers.map(layer => sha256(gunzipSync(layer)))
+      }
+    })
+  )
+  const blobs = [
+    bytesBlob(MediaType.ociConfig, config),
+    ...layers.map(layer => bytesBlob(MediaType.ociLayerGzip, layer))
+  ]
+  for (const blob of blobs)
+    await client.pushBlob(repository, blob.descriptor.digest, {
+      size: blob.descriptor.size,
+      open: offset => blob.open(offset)
+    })
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      config: blobs[0].descriptor,
+      layers: blobs.slice(1).map(b => b.descriptor)
+    })
+  )
+  await client.putManifest(repository, '1', manifest, MediaType.ociManifest)
+  return sha256(manifest)
 }
 
 describe('a signed SBOM of what is in the image', () => {
@@ -457,11 +506,7 @@ describe('a signed SBOM of what is in the image', () => {
 
   it('reads back an attestation larger than a small blob (an SBOM of many thousand packages), in the .att tag and as a referrer', async () => {
     const repository = Repository.parse(`${registry.host}/${repo}`)
-    const client = new RegistryClient(Registry.parse(registry.host), {
-      keychain: defaultKeychain({ repositories: [repository], env: {} }),
-      insecureRegistries: [registry.host],
-      log: silentLogger
-    })
+    const client = clientFor(repository)
     const key = loadSigningKey(
       readFileSync(join(keys, 'cosign.key'), 'utf8'),
       password
@@ -511,5 +556,46 @@ describe('a signed SBOM of what is in the image', () => {
     )
     expect(report.attestations.predicateTypes).toContain(predicateType)
     expect(report.bundles.predicateTypes).toContain(predicateType)
+  })
+})
+
+describe('a base layer the SBOM cannot read', () => {
+  it('is a warning naming the layer: the image is still signed, and its SBOM lists the other layers’ packages and says what is missing', async () => {
+    const good = gzipSync(
+      tarArchive([
+        { name: 'etc/os-release', content: baseFiles['etc/os-release'] },
+        { name: 'var/lib/dpkg/status', content: dpkgStatus }
+      ])
+    )
+    const junk = gzipSync(randomBytes(64 * 1024))
+    await pushRawImage('acme/broken-base', [good, junk])
+    const ws = gitWorkspace({
+      'app/node_modules/b/package.json': '{"name":"b","version":"1.0.0"}'
+    })
+    const result = runAction(
+      {
+        image: `${registry.host}/acme/on-broken-base`,
+        base: `${registry.host}/acme/broken-base:1`,
+        layers: 'app:/app',
+        'signing-key': readFileSync(join(keys, 'cosign.key'), 'utf8'),
+        'signing-key-password': password
+      },
+      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } }
+    )
+    expect(result.stdout).not.toContain('::error')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain(
+      `::warning::SBOM of linux/amd64: base layer ${sha256(junk)} could not be read, its packages are not listed: not a tar archive (header checksum mismatch)`
+    )
+    expect(result.outputs.signature).toMatch(/\.sig@sha256:/)
+    const document = JSON.parse(readFileSync(result.outputs.sbom, 'utf8'))
+    const purls = document.components.map((c: Json) => c.purl)
+    expect(purls).toContain('pkg:npm/b@1.0.0')
+    expect(purls).toContain(
+      'pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc'
+    )
+    expect(document.metadata.properties).toEqual([
+      { name: 'imprint:unread-layer', value: sha256(gunzipSync(junk)) }
+    ])
   })
 })
