@@ -55,7 +55,7 @@ interface BaseLayer {
   warnings: string[]
 }
 
-/** What the base of one platform holds, as far as the catalogers read: its layers, or its own SBOM. */
+/** What the base of one platform holds, as far as the catalogers read: its layers, and its own SBOM's reference. */
 interface BaseContents {
   layers: BaseLayer[]
   attached?: BaseImageRef['sbom']
@@ -66,10 +66,10 @@ const warningsShown = 5
 
 /**
  * The SBOM stage. It starts as soon as the base is resolved, and only when the run will sign:
- * each base platform's own SBOM attestation is looked for (Chainguard's bases carry one, then it is
- * referenced by digest), else its layers are read as streams, alongside the build, keeping only
- * what the catalogers read. Once the image is assembled, its own layers are catalogued from the
- * files they were made of.
+ * each base platform's layers are read as streams, alongside the build, keeping only what the
+ * catalogers read, and its own SBOM attestation, when it carries one (Chainguard's bases do), is
+ * looked for, to be referenced by digest as well. Once the image is assembled, its own layers are
+ * catalogued from the files they were made of.
  */
 export class SbomStage {
   private readonly bases = new Map<string, Promise<BaseContents>>()
@@ -97,21 +97,22 @@ export class SbomStage {
     for (const platform of base.platforms) {
       const key = formatPlatform(platform.platform)
       const contents = (async (): Promise<BaseContents> => {
+        // The base's own SBOM attestation, when it has one, is referenced too: extra information,
+        // never instead of its layers (scanners do not follow a document's references).
         const reference = base.reference
-        if (reference && platform.digest) {
-          const client = registries.client(reference.repository.registry)
-          const attached = await findAttachedSbom(
-            client,
-            reference.repository,
-            platform.digest
-          ).catch(() => undefined)
-          if (attached) {
-            log.debug(
-              `${base.name} (${key}) carries its own SBOM: ${attached.url}`
-            )
-            return { layers: [], attached }
-          }
-        }
+        const attached =
+          reference && platform.digest
+            ? findAttachedSbom(
+                registries.client(reference.repository.registry),
+                reference.repository,
+                platform.digest
+              ).catch(error => {
+                log.debug(
+                  `${base.name} (${key}): its own SBOM was not looked up: ${(error as Error).message}`
+                )
+                return undefined
+              })
+            : undefined
         const diffIds = platform.config.rootfs.diff_ids
         const layers = platform.layers.map((layer, i) => {
           const digest = layer.descriptor.digest
@@ -125,7 +126,10 @@ export class SbomStage {
           }
           return scan
         })
-        return { layers: await Promise.all(layers) }
+        const [found, sbom] = await Promise.all([Promise.all(layers), attached])
+        if (sbom)
+          log.debug(`${base.name} (${key}) carries its own SBOM: ${sbom.url}`)
+        return { layers: found, ...(sbom ? { attached: sbom } : {}) }
       })()
       // A failure is reported when the SBOM is made, not as an unhandled rejection now.
       contents.catch(() => {})
@@ -135,8 +139,9 @@ export class SbomStage {
   }
 
   /**
-   * The SBOM of each image of `artifact` (made while the image is pushed; logged by `report`): the base's packages (or its own SBOM, referenced) and
-   * those of the layers this run built, from `contents` (each built layer's entries, by diffID).
+   * The SBOM of each image of `artifact` (made while the image is pushed; logged by `report`): the
+   * base's packages (and a reference to its own SBOM) and those of the layers this run built, from
+   * `contents` (each built layer's entries, by diffID).
    */
   async make(
     artifact: Artifact,
@@ -257,7 +262,7 @@ export class SbomStage {
       statement: Buffer.from(json),
       path,
       packages: packages.length,
-      summary: `${platform}: ${packages.length} packages${base.attached ? ` (the base's own SBOM referenced: ${base.attached.url})` : ''}${unread.length ? ` (${unread.length} base layer${unread.length > 1 ? 's' : ''} could not be read)` : ''}; ${path}`,
+      summary: `${platform}: ${packages.length} packages${base.attached ? ` (the base's own SBOM also referenced: ${base.attached.url})` : ''}${unread.length ? ` (${unread.length} base layer${unread.length > 1 ? 's' : ''} could not be read)` : ''}; ${path}`,
       unread,
       warnings: [...warnings]
     }

@@ -22,7 +22,7 @@ export interface ImageRef {
   digest: string
 }
 
-/** The base image, and the SBOM attestation it carries (when it has one) instead of a scan of it. */
+/** The base image, and the SBOM attestation it carries (when it has one), referenced besides the packages read from its layers. */
 export interface BaseImageRef extends ImageRef {
   sbom?: {
     /** Where the attestation is, e.g. `oci://cgr.dev/chainguard/static@sha256:…`. */
