@@ -19,26 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { bundleFromJSON } from '@sigstore/bundle'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
-import { randomBytes } from 'node:crypto'
-import { gunzipSync, gzipSync } from 'node:zlib'
-import { sha256 } from '../../src/oci/digest'
-import { bytesBlob } from '../../src/oci/image'
-import { MediaType } from '../../src/oci/media-types'
-import { Registry, Repository } from '../../src/oci/reference'
-import { RegistryClient } from '../../src/registry/client'
-import { defaultKeychain } from '../../src/registry/keychain'
-import { attachStatement } from '../../src/sign/attestation'
-import { loadSigningKey } from '../../src/sign/keys'
-import { readLegacySignatures } from '../../src/sign/legacy-sig'
-import { keyMethod } from '../../src/sign/signer'
-import { verifyImageSignatures } from '../../src/sign/verify'
-import { silentLogger } from '../../src/util/log'
 import { runAction } from '../helpers/action'
 import { pushBusyboxBase } from '../helpers/busybox-base'
 import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
 import { gitWorkspace } from '../helpers/workspace'
-import { tarArchive } from '../unit/sbom/helpers'
 
 const run = promisify(execFile)
 // Registry and CycloneDX JSON are checked field by field.
@@ -227,49 +212,6 @@ function verifyCli(reference: string, keyFile: string, type: string) {
     ],
     { encoding: 'utf8' }
   )
-}
-
-function clientFor(repository: Repository): RegistryClient {
-  return new RegistryClient(Registry.parse(registry.host), {
-    keychain: defaultKeychain({ repositories: [repository], env: {} }),
-    insecureRegistries: [registry.host],
-    log: silentLogger
-  })
-}
-
-/** Pushes an image of gzip layers exactly as given (none of our tools would make a broken one). */
-async function pushRawImage(path: string, layers: Buffer[]): Promise<string> {
-  const repository = Repository.parse(`${registry.host}/${path}`)
-  const client = clientFor(repository)
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: {
-        type: 'layers',
-        diff_ids: layers.map(layer => sha256(gunzipSync(layer)))
-      }
-    })
-  )
-  const blobs = [
-    bytesBlob(MediaType.ociConfig, config),
-    ...layers.map(layer => bytesBlob(MediaType.ociLayerGzip, layer))
-  ]
-  for (const blob of blobs)
-    await client.pushBlob(repository, blob.descriptor.digest, {
-      size: blob.descriptor.size,
-      open: offset => blob.open(offset)
-    })
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: blobs[0].descriptor,
-      layers: blobs.slice(1).map(b => b.descriptor)
-    })
-  )
-  await client.putManifest(repository, '1', manifest, MediaType.ociManifest)
-  return sha256(manifest)
 }
 
 describe('a signed SBOM of what is in the image', () => {
@@ -514,101 +456,6 @@ describe('a signed SBOM of what is in the image', () => {
     )
     expect(reference.hashes).toEqual([
       { alg: 'SHA-256', content: reference.url.split('@sha256:')[1] }
-    ])
-  })
-
-  it('reads back an attestation larger than a small blob (an SBOM of many thousand packages), in the .att tag and as a referrer', async () => {
-    const repository = Repository.parse(`${registry.host}/${repo}`)
-    const client = clientFor(repository)
-    const key = loadSigningKey(
-      readFileSync(join(keys, 'cosign.key'), 'utf8'),
-      password
-    )
-    const hex = digest.slice('sha256:'.length)
-    const predicateType = 'https://example.com/large/v1'
-    // 7 MiB of statement: about 9.3 MiB once base64 in the envelope, over the 8 MiB small-blob bound.
-    const statement = Buffer.from(
-      JSON.stringify({
-        _type: 'https://in-toto.io/Statement/v1',
-        subject: [{ name: String(repository), digest: { sha256: hex } }],
-        predicateType,
-        predicate: { padding: 'x'.repeat(7 * 1024 * 1024) }
-      })
-    )
-    const manifest = await client.getManifest(repository, digest)
-    const subject = {
-      mediaType: manifest.mediaType,
-      digest: manifest.digest,
-      size: manifest.bytes.length
-    }
-    const attached = await attachStatement(
-      client,
-      repository,
-      subject,
-      keyMethod(key),
-      { statement, predicateType },
-      '2026-01-01T00:00:00Z',
-      silentLogger
-    )
-    expect(attached.written).toBe(true)
-    const { signatures } = await readLegacySignatures(
-      client,
-      repository,
-      subject.digest,
-      'att'
-    )
-    expect(signatures.length).toBe(3)
-    expect(Math.max(...signatures.map(s => s.payload.length))).toBeGreaterThan(
-      8 * 1024 * 1024
-    )
-    const report = await verifyImageSignatures(
-      client,
-      repository,
-      subject.digest,
-      key.publicKey
-    )
-    expect(report.attestations.predicateTypes).toContain(predicateType)
-    expect(report.bundles.predicateTypes).toContain(predicateType)
-  })
-})
-
-describe('a base layer the SBOM cannot read', () => {
-  it('is a warning naming the layer: the image is still signed, and its SBOM lists the other layers’ packages and says what is missing', async () => {
-    const good = gzipSync(
-      tarArchive([
-        { name: 'etc/os-release', content: baseFiles['etc/os-release'] },
-        { name: 'var/lib/dpkg/status', content: dpkgStatus }
-      ])
-    )
-    const junk = gzipSync(randomBytes(64 * 1024))
-    await pushRawImage('acme/broken-base', [good, junk])
-    const ws = gitWorkspace({
-      'app/node_modules/b/package.json': '{"name":"b","version":"1.0.0"}'
-    })
-    const result = runAction(
-      {
-        image: `${registry.host}/acme/on-broken-base`,
-        base: `${registry.host}/acme/broken-base:1`,
-        layers: 'app:/app',
-        'signing-key': readFileSync(join(keys, 'cosign.key'), 'utf8'),
-        'signing-key-password': password
-      },
-      { cwd: ws.dir, env: { GITHUB_SHA: ws.sha } }
-    )
-    expect(result.stdout).not.toContain('::error')
-    expect(result.status).toBe(0)
-    expect(result.stdout).toContain(
-      `::warning::SBOM of linux/amd64: base layer ${sha256(junk)} could not be read, its packages are not listed: not a tar archive (header checksum mismatch)`
-    )
-    expect(result.outputs.signature).toMatch(/\.sig@sha256:/)
-    const document = JSON.parse(readFileSync(result.outputs.sbom, 'utf8'))
-    const purls = document.components.map((c: Json) => c.purl)
-    expect(purls).toContain('pkg:npm/b@1.0.0')
-    expect(purls).toContain(
-      'pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc'
-    )
-    expect(document.metadata.properties).toEqual([
-      { name: 'imprint:unread-layer', value: sha256(gunzipSync(junk)) }
     ])
   })
 })
