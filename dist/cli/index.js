@@ -11814,7 +11814,7 @@ function dedupeCertificates(certs) {
 
 /***/ }),
 
-/***/ 6152:
+/***/ 3771:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -13010,7 +13010,7 @@ limitations under the License.
 */
 const util_1 = __nccwpck_require__(9023);
 const error_1 = __nccwpck_require__(6849);
-const key_1 = __nccwpck_require__(6152);
+const key_1 = __nccwpck_require__(3771);
 const policy_1 = __nccwpck_require__(8037);
 const timestamp_1 = __nccwpck_require__(7968);
 const tlog_1 = __nccwpck_require__(8218);
@@ -35068,7 +35068,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5903);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6826);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(7994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
@@ -36670,8 +36670,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/layer/ignore.ts
-var ignore = __nccwpck_require__(3771);
+// EXTERNAL MODULE: ./src/layer/ignore.ts + 1 modules
+var ignore = __nccwpck_require__(8165);
 // EXTERNAL MODULE: ./src/layer/layer-spec.ts
 var layer_spec = __nccwpck_require__(250);
 // EXTERNAL MODULE: ./src/oci/platform.ts
@@ -37199,92 +37199,21 @@ function parseInputs(get, env) {
 
 /***/ }),
 
-/***/ 3771:
+/***/ 8165:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   SV: () => (/* binding */ IGNORE_FILE),
-/* harmony export */   Z7: () => (/* binding */ parsePatterns),
-/* harmony export */   a0: () => (/* binding */ parseIgnoreFile),
-/* harmony export */   w0: () => (/* binding */ IgnoreRules)
-/* harmony export */ });
-/* unused harmony export cleanPath */
-/**
- * `.dockerignore` patterns, read and matched as Docker reads and matches them (moby/patternmatcher
- * and its `ignorefile` reader; BuildKit's walk for which matches a directory passes down and what an
- * excluded directory may still hold), for the `exclude` input and a source's `.imprintignore`.
- *
- * Where Docker's translation of a pattern into a Go regular expression contradicts its own
- * documentation (Go's `filepath.Match` rules), the documentation is followed: `\x` matches `x`
- * (Go's regexp would read `\d` as a digit), every character between brackets is a member of the
- * class (Docker turns `[*]` into a broken class), and `^` outside brackets is an ordinary
- * character (an anchor in Docker, so such a pattern matched nothing).
- */
-/** The file at the top of a source directory whose patterns apply to that source only. */
-const IGNORE_FILE = '.imprintignore';
-/** Go's unicode.IsSpace (String.prototype.trim also trims U+FEFF and keeps U+0085). */
-function isSpace(code) {
-    return ((code >= 0x09 && code <= 0x0d) ||
-        code === 0x20 ||
-        code === 0x85 ||
-        code === 0xa0 ||
-        code === 0x1680 ||
-        (code >= 0x2000 && code <= 0x200a) ||
-        code === 0x2028 ||
-        code === 0x2029 ||
-        code === 0x202f ||
-        code === 0x205f ||
-        code === 0x3000);
-}
-/**
- * Go's strings.TrimSpace, by scanning: a regular expression `\s+$` takes time quadratic in a run
- * of spaces that is not at the end (minutes for a 1 MiB line of them).
- */
-function trimSpace(text) {
-    let start = 0;
-    let end = text.length;
-    while (start < end && isSpace(text.charCodeAt(start)))
-        start++;
-    while (end > start && isSpace(text.charCodeAt(end - 1)))
-        end--;
-    return text.slice(start, end);
-}
-/** Go's `path.Clean`: one slash between elements, no `.` elements, `..` resolved where it can be. */
-function cleanPath(path) {
-    if (path === '')
-        return '.';
-    const rooted = path.startsWith('/');
-    const out = [];
-    for (const element of path.split('/')) {
-        if (element === '' || element === '.')
-            continue;
-        if (element === '..') {
-            if (out.length > 0 && out[out.length - 1] !== '..')
-                out.pop();
-            else if (!rooted)
-                out.push('..');
-        }
-        else
-            out.push(element);
-    }
-    const joined = out.join('/');
-    return rooted ? `/${joined}` : joined || '.';
-}
-/** What `ignorefile.ReadAll` makes of one line that is not a comment; undefined when blank. */
-function readLine(line) {
-    let pattern = trimSpace(line);
-    if (pattern === '')
-        return undefined;
-    const invert = pattern.startsWith('!');
-    if (invert)
-        pattern = trimSpace(pattern.slice(1));
-    if (pattern.length > 0) {
-        pattern = cleanPath(pattern);
-        if (pattern.length > 1 && pattern.startsWith('/'))
-            pattern = pattern.slice(1);
-    }
-    return invert ? `!${pattern}` : pattern;
-}
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  SV: () => (/* binding */ IGNORE_FILE),
+  w0: () => (/* binding */ IgnoreRules),
+  a0: () => (/* binding */ parseIgnoreFile),
+  Z7: () => (/* binding */ parsePatterns)
+});
+
+// UNUSED EXPORTS: cleanPath
+
+;// CONCATENATED MODULE: ./src/layer/pattern-match.ts
 /**
  * Reads a bracket expression at `chars[start]` (just after `[`) as Go's `filepath.Match` does:
  * `^` negates, members are characters or `lo-hi` ranges, `\` escapes, `]` closes once a member
@@ -37566,6 +37495,85 @@ function compile(pattern) {
         default:
             return simulate(tokens);
     }
+}
+
+;// CONCATENATED MODULE: ./src/layer/ignore.ts
+/**
+ * `.dockerignore` patterns, read and matched as Docker reads and matches them (moby/patternmatcher
+ * and its `ignorefile` reader; BuildKit's walk for which matches a directory passes down and what an
+ * excluded directory may still hold), for the `exclude` input and a source's `.imprintignore`.
+ *
+ * Where Docker's translation of a pattern into a Go regular expression contradicts its own
+ * documentation (Go's `filepath.Match` rules), the documentation is followed: `\x` matches `x`
+ * (Go's regexp would read `\d` as a digit), every character between brackets is a member of the
+ * class (Docker turns `[*]` into a broken class), and `^` outside brackets is an ordinary
+ * character (an anchor in Docker, so such a pattern matched nothing).
+ */
+
+/** The file at the top of a source directory whose patterns apply to that source only. */
+const IGNORE_FILE = '.imprintignore';
+/** Go's unicode.IsSpace (String.prototype.trim also trims U+FEFF and keeps U+0085). */
+function isSpace(code) {
+    return ((code >= 0x09 && code <= 0x0d) ||
+        code === 0x20 ||
+        code === 0x85 ||
+        code === 0xa0 ||
+        code === 0x1680 ||
+        (code >= 0x2000 && code <= 0x200a) ||
+        code === 0x2028 ||
+        code === 0x2029 ||
+        code === 0x202f ||
+        code === 0x205f ||
+        code === 0x3000);
+}
+/**
+ * Go's strings.TrimSpace, by scanning: a regular expression `\s+$` takes time quadratic in a run
+ * of spaces that is not at the end (minutes for a 1 MiB line of them).
+ */
+function trimSpace(text) {
+    let start = 0;
+    let end = text.length;
+    while (start < end && isSpace(text.charCodeAt(start)))
+        start++;
+    while (end > start && isSpace(text.charCodeAt(end - 1)))
+        end--;
+    return text.slice(start, end);
+}
+/** Go's `path.Clean`: one slash between elements, no `.` elements, `..` resolved where it can be. */
+function cleanPath(path) {
+    if (path === '')
+        return '.';
+    const rooted = path.startsWith('/');
+    const out = [];
+    for (const element of path.split('/')) {
+        if (element === '' || element === '.')
+            continue;
+        if (element === '..') {
+            if (out.length > 0 && out[out.length - 1] !== '..')
+                out.pop();
+            else if (!rooted)
+                out.push('..');
+        }
+        else
+            out.push(element);
+    }
+    const joined = out.join('/');
+    return rooted ? `/${joined}` : joined || '.';
+}
+/** What `ignorefile.ReadAll` makes of one line that is not a comment; undefined when blank. */
+function readLine(line) {
+    let pattern = trimSpace(line);
+    if (pattern === '')
+        return undefined;
+    const invert = pattern.startsWith('!');
+    if (invert)
+        pattern = trimSpace(pattern.slice(1));
+    if (pattern.length > 0) {
+        pattern = cleanPath(pattern);
+        if (pattern.length > 1 && pattern.startsWith('/'))
+            pattern = pattern.slice(1);
+    }
+    return invert ? `!${pattern}` : pattern;
 }
 /** What `patternmatcher.New` makes of one pattern line (after `readLine`). */
 function compilePattern(line) {
@@ -38181,7 +38189,7 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 5903:
+/***/ 6826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38689,8 +38697,8 @@ function assemble(base, layersPerPlatform, inputs, context) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/layer/ignore.ts
-var layer_ignore = __nccwpck_require__(3771);
+// EXTERNAL MODULE: ./src/layer/ignore.ts + 1 modules
+var layer_ignore = __nccwpck_require__(8165);
 ;// CONCATENATED MODULE: ./src/layer/collect.ts
 
 
@@ -42283,6 +42291,57 @@ async function rememberLayers(store, repository, artifact, stored, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/oci/verified-blob.ts
+
+/**
+ * A blob's bytes as they stream, checked against its descriptor: more bytes than its size fail
+ * at once, another size or digest at the end.
+ */
+function verifiedBlob(source, descriptor) {
+    const iterator = source[Symbol.asyncIterator]();
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    let ended = false;
+    const pull = async () => {
+        const next = await iterator.next();
+        if (next.done) {
+            ended = true;
+            const digest = `sha256:${hash.digest('hex')}`;
+            if (size !== descriptor.size || digest !== descriptor.digest)
+                throw new Error(`its content (${size} bytes, ${digest}) is not what its descriptor says (${descriptor.size} bytes, ${descriptor.digest})`);
+            return undefined;
+        }
+        const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+        size += chunk.length;
+        if (size > descriptor.size) {
+            ended = true;
+            await iterator.return?.();
+            throw new Error(`it is larger than the ${descriptor.size} bytes its descriptor says`);
+        }
+        hash.update(chunk);
+        return chunk;
+    };
+    return {
+        chunks: (async function* () {
+            for (;;) {
+                const chunk = await pull();
+                if (!chunk)
+                    return;
+                yield chunk;
+            }
+        })(),
+        async rest() {
+            while (!ended)
+                await pull();
+        },
+        async close() {
+            if (!ended)
+                await iterator.return?.();
+            ended = true;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/sbom/text.ts
 /**
  * Splits RFC 822-style text (dpkg's status, Python's METADATA/PKG-INFO) into paragraphs of
@@ -42642,6 +42701,7 @@ const dpkgCataloger = {
 };
 
 ;// CONCATENATED MODULE: ./src/sbom/elf.ts
+/** The first offset in [start, end) of `data` (which starts at `base`) where `needle` is, at a multiple of `align`. */
 function findAligned(data, base, needle, start, end, align) {
     let i = Math.max(start, base) - base;
     const stop = Math.min(end, base + data.length) - base;
@@ -42695,7 +42755,29 @@ const ptLoad = 1;
 const pfWrite = 2;
 const shtNobits = 8;
 const goBuildInfoMagic = Buffer.from('\xff Go buildinf:', 'latin1');
-/** Parses the ELF header, or undefined for anything else. */
+/** How much of the Go build info is read: its header and the module list after it. */
+const goBuildInfoRead = 1024 * 1024;
+/**
+ * The largest section header table read (4 MiB): 65,535 entries of a 64-bit file's 64 bytes fit,
+ * and a header claiming more (up to 4 GiB) is not an executable this reader takes.
+ */
+const maxSectionTable = 4 * 1024 * 1024;
+/**
+ * Whether the tables a header describes can be read: entries at least as large as the structures
+ * read from them, and a section header table within `maxSectionTable`.
+ */
+function tablesReadable(h) {
+    if (h.phnum > 0 && h.phentsize < (h.is64 ? 56 : 32))
+        return false;
+    if (h.shnum === 0)
+        return true;
+    return (h.shentsize >= (h.is64 ? 64 : 40) &&
+        h.shnum * h.shentsize <= maxSectionTable);
+}
+/**
+ * Parses the ELF header, or undefined for anything else, and for a header whose tables cannot be
+ * read (entries smaller than their structure, an oversized section header table).
+ */
 function elfHeader(b) {
     if (b.length < 52 || b.readUInt32BE(0) !== 0x7f454c46)
         return undefined;
@@ -42708,7 +42790,7 @@ function elfHeader(b) {
     const u16 = (o) => littleEndian ? b.readUInt16LE(o) : b.readUInt16BE(o);
     const u32 = (o) => littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o);
     const u64 = (o) => Number(littleEndian ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
-    return is64
+    const h = is64
         ? {
             is64,
             littleEndian,
@@ -42731,6 +42813,7 @@ function elfHeader(b) {
             shnum: u16(48),
             shstrndx: u16(50)
         };
+    return tablesReadable(h) ? h : undefined;
 }
 function reader(b, littleEndian) {
     return {
@@ -42802,6 +42885,35 @@ function elfSections(h, src) {
         };
     });
 }
+/** The sections the binary catalogers look up by name. */
+const catalogedSections = ['.go.buildinfo', '.dep-v0'];
+/**
+ * Where what the catalogers read through sections lies in the file: the section header table,
+ * the section names, and `catalogedSections` (`.go.buildinfo` with the bytes Go's reader takes
+ * past its end). Empty when `src` is not ELF.
+ */
+function sectionSpans(src) {
+    const head = src.read(0, 64);
+    const h = head && elfHeader(head);
+    if (!h || h.shoff === 0 || h.shnum === 0)
+        return [];
+    const spans = [
+        { start: h.shoff, end: h.shoff + h.shnum * h.shentsize }
+    ];
+    const sections = elfSections(h, src);
+    const strtab = sections?.[h.shstrndx];
+    if (strtab)
+        spans.push({ start: strtab.offset, end: strtab.offset + strtab.size });
+    for (const s of sections ?? []) {
+        if (s.type === shtNobits)
+            continue;
+        if (!catalogedSections.includes(s.name))
+            continue;
+        const length = s.name === '.go.buildinfo' ? Math.max(s.size, goBuildInfoRead) : s.size;
+        spans.push({ start: s.offset, end: s.offset + length });
+    }
+    return spans;
+}
 /** An ElfView over whatever parts of an ELF file `src` holds; undefined when it is not ELF. */
 function parseElf(src) {
     const head = src.read(0, 64);
@@ -42831,7 +42943,7 @@ function parseElf(src) {
             // The strings of the ≥1.18 format follow the header inside the section; read on past its
             // end anyway, as Go's reader does, in case a linker sized the section short.
             if (s && s.type !== shtNobits) {
-                const data = src.read(s.offset, Math.max(s.size, 1024 * 1024));
+                const data = src.read(s.offset, Math.max(s.size, goBuildInfoRead));
                 if (data && data.subarray(0, 14).equals(goBuildInfoMagic))
                     return data;
             }
@@ -42840,7 +42952,7 @@ function parseElf(src) {
                     continue;
                 const at = src.find(goBuildInfoMagic, seg.offset, seg.offset + seg.filesz, 16);
                 if (at >= 0)
-                    return src.read(at, 1024 * 1024);
+                    return src.read(at, goBuildInfoRead);
             }
             return undefined;
         },
@@ -42857,197 +42969,6 @@ function parseElf(src) {
             return undefined;
         }
     };
-}
-const defaultElfLimits = {
-    goBytes: 1024 * 1024,
-    tailHead: 4 * 1024 * 1024,
-    tailEnd: 4 * 1024 * 1024
-};
-/**
- * Reads an executable as a stream and keeps only what the binary catalogers need: the ELF and
- * program headers, the Go build info (searched for in the writable segments, as Go's own
- * debug/buildinfo does), and the bounded start and end of the part after the loaded segments,
- * where non-allocated sections such as cargo-auditable's `.dep-v0` and the section header
- * table live. Memory stays within the limits whatever the file's size.
- */
-class ElfCollector {
-    size;
-    limits;
-    pos = 0;
-    dead = false;
-    /** Bytes seen before the program headers could be parsed. */
-    pending = [];
-    head;
-    header;
-    writable = [];
-    tailStart = Infinity;
-    sht = { start: 0, end: 0 };
-    shtParts = [];
-    scan;
-    go;
-    tailHeadParts = [];
-    tailHeadLength = 0;
-    tailEndParts = [];
-    tailEndLength = 0;
-    constructor(size, limits = defaultElfLimits) {
-        this.size = size;
-        this.limits = limits;
-    }
-    push(chunk) {
-        if (this.dead || chunk.length === 0)
-            return;
-        const start = this.pos;
-        this.pos += chunk.length;
-        if (this.head) {
-            this.collect(start, chunk);
-            return;
-        }
-        this.pending.push(chunk);
-        const seen = Buffer.concat(this.pending);
-        this.pending = [seen];
-        if (!this.header) {
-            if (seen.length >= 4 && seen.readUInt32BE(0) !== 0x7f454c46) {
-                this.dead = true;
-                this.pending = [];
-                return;
-            }
-            if (seen.length < 64)
-                return;
-            this.header = elfHeader(seen);
-            if (!this.header) {
-                this.dead = true;
-                this.pending = [];
-                return;
-            }
-        }
-        const h = this.header;
-        // Program headers sit right after the ELF header in practice; far away, go without them.
-        const phEnd = h.phoff + h.phnum * h.phentsize;
-        const headEnd = phEnd <= 1024 * 1024 ? Math.max(64, phEnd) : 64;
-        if (seen.length < headEnd)
-            return;
-        this.head = Buffer.from(seen.subarray(0, headEnd));
-        this.pending = [];
-        if (headEnd === phEnd) {
-            const table = this.head.subarray(h.phoff, phEnd);
-            let loadEnd = 0;
-            for (const seg of elfSegments(h, table)) {
-                if (seg.type !== ptLoad)
-                    continue;
-                loadEnd = Math.max(loadEnd, seg.offset + seg.filesz);
-                if (seg.flags & pfWrite)
-                    this.writable.push({
-                        start: seg.offset,
-                        end: seg.offset + seg.filesz
-                    });
-            }
-            this.tailStart = loadEnd;
-        }
-        else {
-            this.tailStart = headEnd;
-        }
-        this.sht = { start: h.shoff, end: h.shoff + h.shnum * h.shentsize };
-        this.collect(0, seen);
-    }
-    collect(start, chunk) {
-        const end = start + chunk.length;
-        const slice = (a, b) => chunk.subarray(Math.max(a, start) - start, Math.min(b, end) - start);
-        if (start < this.sht.end && end > this.sht.start)
-            this.shtParts.push(slice(this.sht.start, this.sht.end));
-        if (this.go) {
-            const want = this.limits.goBytes - this.go.length;
-            if (want > 0 && start === this.go.start + this.go.length) {
-                const part = chunk.subarray(0, want);
-                this.go.parts.push(part);
-                this.go.length += part.length;
-            }
-        }
-        else {
-            for (const w of this.writable) {
-                if (start >= w.end || end <= w.start)
-                    continue;
-                this.searchGo(Math.max(start, w.start), slice(w.start, w.end));
-                if (this.go)
-                    break;
-            }
-        }
-        if (end > this.tailStart) {
-            const tail = slice(this.tailStart, end);
-            const tailPos = Math.max(start, this.tailStart);
-            const headRoom = this.limits.tailHead - (tailPos - this.tailStart);
-            if (headRoom > 0) {
-                const part = tail.subarray(0, headRoom);
-                this.tailHeadParts.push(part);
-                this.tailHeadLength += part.length;
-            }
-            this.tailEndParts.push(tail);
-            this.tailEndLength += tail.length;
-            while (this.tailEndParts.length > 1 &&
-                this.tailEndLength - this.tailEndParts[0].length >= this.limits.tailEnd) {
-                this.tailEndLength -= this.tailEndParts.shift().length;
-            }
-        }
-    }
-    searchGo(start, data) {
-        // Join the kept end of the previous piece when it is contiguous with this one.
-        const window = this.scan && this.scan.start + this.scan.data.length === start
-            ? {
-                start: this.scan.start,
-                data: Buffer.concat([this.scan.data, data])
-            }
-            : { start, data };
-        const at = findAligned(window.data, window.start, goBuildInfoMagic, window.start, window.start + window.data.length, 16);
-        if (at >= 0) {
-            const part = Buffer.from(window.data.subarray(at - window.start, at - window.start + this.limits.goBytes));
-            this.go = { start: at, parts: [part], length: part.length };
-            this.scan = undefined;
-            return;
-        }
-        // Keep just enough to find a magic that straddles this piece and the next.
-        const keep = Math.min(window.data.length, goBuildInfoMagic.length + 15);
-        this.scan = {
-            start: window.start + window.data.length - keep,
-            data: Buffer.from(window.data.subarray(window.data.length - keep))
-        };
-    }
-    /** Bytes held now: the bound the limits promise, whatever the file's size. */
-    get keptBytes() {
-        const sum = (parts) => parts.reduce((n, b) => n + b.length, 0);
-        return ((this.head?.length ?? 0) +
-            sum(this.pending) +
-            (this.go?.length ?? 0) +
-            (this.scan?.data.length ?? 0) +
-            this.tailHeadLength +
-            this.tailEndLength +
-            sum(this.shtParts));
-    }
-    /** What was kept, as an ElfView; undefined for a file that is not ELF. */
-    finish() {
-        if (this.dead)
-            return undefined;
-        if (!this.head) {
-            // A file shorter than its own headers claim: parse what there is.
-            return parseElf(bufferSource(Buffer.concat(this.pending)));
-        }
-        const ranges = [
-            { start: 0, data: this.head }
-        ];
-        if (this.go)
-            ranges.push({ start: this.go.start, data: Buffer.concat(this.go.parts) });
-        if (this.tailHeadLength > 0)
-            ranges.push({
-                start: this.tailStart,
-                data: Buffer.concat(this.tailHeadParts)
-            });
-        if (this.tailEndLength > 0)
-            ranges.push({
-                start: this.pos - this.tailEndLength,
-                data: Buffer.concat(this.tailEndParts)
-            });
-        if (this.shtParts.length > 0)
-            ranges.push({ start: this.sht.start, data: Buffer.concat(this.shtParts) });
-        return parseElf(sparseSource(Math.max(this.size, this.pos), ranges));
-    }
 }
 /** The ELF view of a file: what the scanner kept, or a parse of the whole content. */
 async function readElf(file) {
@@ -43182,10 +43103,16 @@ const goCataloger = {
     async catalog(files, context) {
         const packages = [];
         for (const file of files) {
-            const elf = await readElf(file);
-            if (!elf)
+            // One unreadable executable is reported and skipped; the others are still read.
+            let info;
+            try {
+                const elf = await readElf(file);
+                info = elf && readGoBuildInfo(elf);
+            }
+            catch (err) {
+                context.warn(`${file.path}: ${err.message}`);
                 continue;
-            const info = readGoBuildInfo(elf);
+            }
             if (!info)
                 continue;
             packages.push(...goPackages(info, {
@@ -43199,6 +43126,31 @@ const goCataloger = {
 
 ;// CONCATENATED MODULE: ./src/sbom/zip.ts
 
+/**
+ * What reading one archive may cost, nested archives included: entries listed, and bytes
+ * inflated. One budget is shared by a top-level archive and every archive inside it, so a small
+ * jar cannot make the reader inflate gigabytes (a zip bomb).
+ */
+class ZipBudget {
+    limits;
+    entries;
+    inflated;
+    /** Set once a limit was reached: the archive is read no further. */
+    exhausted = false;
+    constructor(limits = defaultZipLimits) {
+        this.limits = limits;
+        this.entries = limits.entries;
+        this.inflated = limits.inflated;
+    }
+}
+/** 500,000 entries and 256 MiB inflated per top-level archive: a large war fits in either. */
+const defaultZipLimits = {
+    entries: 500_000,
+    inflated: 256 * 1024 * 1024
+};
+/** A budget was used up: the rest of the archive is not read. */
+class ZipBudgetExceeded extends Error {
+}
 const eocdSignature = 0x06054b50;
 const zip64LocatorSignature = 0x07064b50;
 const zip64EocdSignature = 0x06064b50;
@@ -43214,11 +43166,33 @@ function findEocd(buf) {
     return -1;
 }
 /**
+ * Throws when two entries' local records (header, name, extra field and data) share bytes: no
+ * writer makes such an archive, and it lets a small one inflate the same data many times.
+ */
+function checkOverlaps(buf, entries) {
+    const spans = entries.map(entry => {
+        const p = entry.localOffset;
+        const header = p >= 0 && p + 30 <= buf.length && buf.readUInt32LE(p) === localSignature
+            ? 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28)
+            : 30;
+        return { entry, start: p, end: p + header + entry.compressedSize };
+    });
+    spans.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i++) {
+        const [before, after] = [spans[i - 1], spans[i]];
+        if (after.start < before.end)
+            throw new Error(after.start === before.start
+                ? `ZIP entries ${before.entry.name} and ${after.entry.name} have the same local header (offset ${after.start}): not read`
+                : `ZIP entries ${before.entry.name} and ${after.entry.name} overlap (offset ${after.start}): not read`);
+    }
+}
+/**
  * Lists a ZIP archive (a jar) from its central directory: the minimum a cataloger needs, with
  * ZIP64 sizes and offsets, and archives that carry a prefix (self-executing jars). Throws on
- * anything that is not a readable archive.
+ * anything that is not a readable archive, on entries whose data overlap, and when its entries
+ * are more than `budget` has left.
  */
-function listZip(buf) {
+function listZip(buf, budget = new ZipBudget()) {
     const eocd = findEocd(buf);
     if (eocd < 0)
         throw new Error('no ZIP end-of-central-directory record');
@@ -43241,6 +43215,11 @@ function listZip(buf) {
         cdOffset = Number(buf.readBigUInt64LE(at + 48));
         cdEnd = at;
     }
+    if (count > budget.entries) {
+        budget.exhausted = true;
+        throw new ZipBudgetExceeded(`${count} entries: over the ${budget.limits.entries} entries read per archive (nested ones included)`);
+    }
+    budget.entries -= count;
     // Bytes in front of the archive shift every offset by the same amount.
     const shift = cdEnd - (cdOffset + cdSize);
     let p = cdOffset + shift;
@@ -43289,12 +43268,16 @@ function listZip(buf) {
         });
         p = extraEnd + commentLength;
     }
+    checkOverlaps(buf, entries);
     return entries;
 }
-/** The content of one entry (stored or deflated), refusing more than `limit` bytes. */
-function readZipEntry(buf, entry, limit) {
+/**
+ * The content of one entry (stored or deflated), refusing more than `limit` bytes; what is
+ * inflated is taken from `budget`, and never more than it has left.
+ */
+function readZipEntry(buf, entry, limit, budget = new ZipBudget()) {
     const p = entry.localOffset;
-    if (p + 30 > buf.length || buf.readUInt32LE(p) !== localSignature)
+    if (p < 0 || p + 30 > buf.length || buf.readUInt32LE(p) !== localSignature)
         throw new Error(`${entry.name}: local header not found`);
     const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
     const data = buf.subarray(start, start + entry.compressedSize);
@@ -43302,9 +43285,30 @@ function readZipEntry(buf, entry, limit) {
         throw new Error(`${entry.name}: ${entry.size} bytes is over ${limit}`);
     if (entry.method === 0)
         return data;
-    if (entry.method === 8)
-        return (0,external_node_zlib_namespaceObject.inflateRawSync)(data, { maxOutputLength: Math.max(1, limit) });
-    throw new Error(`${entry.name}: compression method ${entry.method}`);
+    if (entry.method !== 8)
+        throw new Error(`${entry.name}: compression method ${entry.method}`);
+    const exceeded = () => {
+        budget.exhausted = true;
+        return new ZipBudgetExceeded(`${entry.name}: over the ${budget.limits.inflated} bytes inflated per archive (nested ones included)`);
+    };
+    if (entry.size > budget.inflated)
+        throw exceeded();
+    // The declared size may lie: inflating stops at what the limit and the budget allow.
+    const allowed = Math.min(limit, budget.inflated);
+    let out;
+    try {
+        out = (0,external_node_zlib_namespaceObject.inflateRawSync)(data, { maxOutputLength: Math.max(1, allowed) });
+    }
+    catch (error) {
+        if (error.code !== 'ERR_BUFFER_TOO_LARGE')
+            throw error;
+        budget.inflated -= allowed;
+        if (allowed < limit)
+            throw exceeded();
+        throw new Error(`${entry.name}: inflates to more than ${limit} bytes`);
+    }
+    budget.inflated -= out.length;
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/sbom/catalogers/java.ts
@@ -43324,10 +43328,10 @@ function bundleLicense(manifest) {
     const value = match?.[1].split(';')[0].trim();
     return value || undefined;
 }
-function catalogArchive(buf, path, layer, depth, context, out) {
+function catalogArchive(buf, path, layer, depth, context, out, budget) {
     let entries;
     try {
-        entries = listZip(buf);
+        entries = listZip(buf, budget);
     }
     catch (err) {
         context.warn(`${path}: ${err.message}`);
@@ -43336,10 +43340,12 @@ function catalogArchive(buf, path, layer, depth, context, out) {
     const found = [];
     let license;
     for (const entry of entries) {
+        if (budget.exhausted)
+            break;
         const match = pomProperties.exec(entry.name);
         try {
             if (match) {
-                const props = parseKeyValues(readZipEntry(buf, entry, 1024 * 1024).toString('utf8'), /\s*[=:]\s*|\s+/);
+                const props = parseKeyValues(readZipEntry(buf, entry, 1024 * 1024, budget).toString('utf8'), /\s*[=:]\s*|\s+/);
                 const group = props.get('groupId') || match[1];
                 const artifact = props.get('artifactId') || match[2];
                 const version = props.get('version');
@@ -43360,20 +43366,32 @@ function catalogArchive(buf, path, layer, depth, context, out) {
                 });
             }
             else if (entry.name === 'META-INF/MANIFEST.MF') {
-                license = bundleLicense(readZipEntry(buf, entry, 1024 * 1024).toString('utf8'));
+                license = bundleLicense(readZipEntry(buf, entry, 1024 * 1024, budget).toString('utf8'));
             }
             else if (archivePath.test(entry.name) && depth < maxDepth) {
-                catalogArchive(readZipEntry(buf, entry, nestedLimit), `${path}:${entry.name}`, layer, depth + 1, context, out);
+                catalogArchive(readZipEntry(buf, entry, nestedLimit, budget), `${path}:${entry.name}`, layer, depth + 1, context, out, budget);
             }
         }
         catch (err) {
-            context.warn(`${path}:${entry.name}: ${err.message}`);
+            const what = `${path}:${entry.name}`;
+            context.warn(err instanceof ZipBudgetExceeded
+                ? `${what}: ${err.message}; the rest of the archive is not read`
+                : `${what}: ${err.message}`);
         }
     }
     // The manifest speaks for the jar: only trust it for a jar that is one artifact, not a shaded mix.
     if (license && found.length === 1)
         found[0].licenses = [license];
     out.push(...found);
+}
+/**
+ * The Maven artifacts of one archive (a jar, war, ear…) and the archives inside it, up to three
+ * levels deep, all within one `budget` of entries and inflated bytes.
+ */
+function archivePackages(buf, path, layer, context, budget = new ZipBudget()) {
+    const out = [];
+    catalogArchive(buf, path, layer, 0, context, out, budget);
+    return out;
 }
 /** Maven artifacts from the `pom.properties` Maven writes into every jar it builds, nested jars included. */
 const javaCataloger = {
@@ -43383,7 +43401,7 @@ const javaCataloger = {
     async catalog(files, context) {
         const packages = [];
         for (const file of files) {
-            catalogArchive(await file.read(), file.path, file.layer ?? context.layer, 0, context, packages);
+            packages.push(...archivePackages(await file.read(), file.path, file.layer ?? context.layer, context));
         }
         return packages;
     }
@@ -43596,7 +43614,15 @@ const rustCataloger = {
     async catalog(files, context) {
         const packages = [];
         for (const file of files) {
-            const elf = await readElf(file);
+            // One unreadable executable is reported and skipped; the others are still read.
+            let elf;
+            try {
+                elf = await readElf(file);
+            }
+            catch (err) {
+                context.warn(`${file.path}: ${err.message}`);
+                continue;
+            }
             if (!elf)
                 continue;
             let crates;
@@ -43705,7 +43731,8 @@ function mergePackages(packages) {
 }
 /**
  * Finds the packages in a set of files (one layer's, or an image's merged view): each cataloger
- * gets the files it wants. A cataloger that fails is reported through `warn` and skipped.
+ * gets the files it wants. A cataloger that fails is run again file by file, and the files that
+ * still fail are reported through `warn` and skipped.
  */
 async function catalog_catalog(files, options = {}) {
     const warn = options.warn ?? (() => { });
@@ -43716,7 +43743,12 @@ async function catalog_catalog(files, options = {}) {
             const file = files.find(f => f.path === path);
             if (!file)
                 continue;
-            distro = parseOsRelease((await file.read()).toString('utf8'));
+            try {
+                distro = parseOsRelease((await file.read()).toString('utf8'));
+            }
+            catch (err) {
+                warn(`${path}: ${err.message}`);
+            }
             if (distro)
                 break;
         }
@@ -43726,11 +43758,25 @@ async function catalog_catalog(files, options = {}) {
         const mine = files.filter(f => cataloger.wants(f.path, f.mode ?? 0o644));
         if (mine.length === 0)
             continue;
+        const context = { distro, layer, warn };
         try {
-            found.push(...(await cataloger.catalog(mine, { distro, layer, warn })));
+            found.push(...(await cataloger.catalog(mine, context)));
         }
         catch (err) {
-            warn(`${cataloger.name} cataloger: ${err.message}`);
+            if (mine.length === 1) {
+                warn(`${cataloger.name} cataloger: ${mine[0].path}: ${err.message}`);
+                continue;
+            }
+            // One file it could not read must not hide the others: each file on its own, and only the
+            // ones that fail are left out (and named).
+            for (const file of mine) {
+                try {
+                    found.push(...(await cataloger.catalog([file], context)));
+                }
+                catch (err) {
+                    warn(`${cataloger.name} cataloger: ${file.path}: ${err.message}`);
+                }
+            }
         }
     }
     return { packages: mergePackages(found), ...(distro ? { distro } : {}) };
@@ -43865,6 +43911,8 @@ function cycloneDxBom(input) {
     const imagePurl = ociPurl(input.image.name, input.image.digest);
     const image = new models.Component(enums.ComponentType.Container, input.image.name, { bomRef: imagePurl, version: input.image.digest, purl: imagePurl });
     bom.metadata.component = image;
+    for (const layer of input.unreadLayers ?? [])
+        bom.metadata.properties.add(new models.Property('imprint:unread-layer', layer));
     if (input.distro) {
         const { id, versionId, prettyName } = input.distro;
         bom.components.add(new models.Component(enums.ComponentType.OperatingSystem, id, {
@@ -43912,10 +43960,269 @@ function sbomStatement(input) {
     return { statement, json: JSON.stringify(statement) };
 }
 
+;// CONCATENATED MODULE: ./src/sbom/elf-collector.ts
+
+const defaultElfLimits = {
+    goBytes: 1024 * 1024,
+    tailHead: 4 * 1024 * 1024,
+    tailEnd: 4 * 1024 * 1024
+};
+/**
+ * Reads an executable as a stream and keeps only what the binary catalogers need: the ELF and
+ * program headers, the Go build info (searched for in the writable segments, as Go's own
+ * debug/buildinfo does), and the bounded start and end of the part after the loaded segments,
+ * where non-allocated sections such as cargo-auditable's `.dep-v0` and the section header
+ * table live. Memory stays within the limits whatever the file's size.
+ */
+class ElfCollector {
+    size;
+    limits;
+    pos = 0;
+    dead = false;
+    /** Bytes seen before the program headers could be parsed. */
+    pending = [];
+    head;
+    header;
+    writable = [];
+    tailStart = Infinity;
+    sht = { start: 0, end: 0 };
+    shtParts = [];
+    scan;
+    go;
+    tailHeadParts = [];
+    tailHeadLength = 0;
+    tailEndParts = [];
+    tailEndLength = 0;
+    /** Once finished: the bytes the view holds. */
+    finishedBytes;
+    constructor(size, limits = defaultElfLimits) {
+        this.size = size;
+        this.limits = limits;
+    }
+    push(chunk) {
+        if (this.dead || chunk.length === 0)
+            return;
+        const start = this.pos;
+        this.pos += chunk.length;
+        if (this.head) {
+            this.collect(start, chunk);
+            return;
+        }
+        this.pending.push(chunk);
+        const seen = Buffer.concat(this.pending);
+        this.pending = [seen];
+        if (!this.header) {
+            if (seen.length >= 4 && seen.readUInt32BE(0) !== 0x7f454c46) {
+                this.dead = true;
+                this.pending = [];
+                return;
+            }
+            if (seen.length < 64)
+                return;
+            this.header = elfHeader(seen);
+            if (!this.header) {
+                this.dead = true;
+                this.pending = [];
+                return;
+            }
+        }
+        const h = this.header;
+        // Program headers sit right after the ELF header in practice; far away, go without them.
+        const phEnd = h.phoff + h.phnum * h.phentsize;
+        const headEnd = phEnd <= 1024 * 1024 ? Math.max(64, phEnd) : 64;
+        if (seen.length < headEnd)
+            return;
+        this.head = Buffer.from(seen.subarray(0, headEnd));
+        this.pending = [];
+        if (headEnd === phEnd) {
+            const table = this.head.subarray(h.phoff, phEnd);
+            let loadEnd = 0;
+            for (const seg of elfSegments(h, table)) {
+                if (seg.type !== ptLoad)
+                    continue;
+                loadEnd = Math.max(loadEnd, seg.offset + seg.filesz);
+                if (seg.flags & pfWrite)
+                    this.writable.push({
+                        start: seg.offset,
+                        end: seg.offset + seg.filesz
+                    });
+            }
+            this.tailStart = loadEnd;
+        }
+        else {
+            this.tailStart = headEnd;
+        }
+        this.sht = { start: h.shoff, end: h.shoff + h.shnum * h.shentsize };
+        this.collect(0, seen);
+    }
+    collect(start, chunk) {
+        const end = start + chunk.length;
+        const slice = (a, b) => chunk.subarray(Math.max(a, start) - start, Math.min(b, end) - start);
+        if (start < this.sht.end && end > this.sht.start)
+            this.shtParts.push(slice(this.sht.start, this.sht.end));
+        if (this.go) {
+            const want = this.limits.goBytes - this.go.length;
+            if (want > 0 && start === this.go.start + this.go.length) {
+                const part = chunk.subarray(0, want);
+                this.go.parts.push(part);
+                this.go.length += part.length;
+            }
+        }
+        else {
+            for (const w of this.writable) {
+                if (start >= w.end || end <= w.start)
+                    continue;
+                this.searchGo(Math.max(start, w.start), slice(w.start, w.end));
+                if (this.go)
+                    break;
+            }
+        }
+        if (end > this.tailStart) {
+            const tail = slice(this.tailStart, end);
+            const tailPos = Math.max(start, this.tailStart);
+            const headRoom = this.limits.tailHead - (tailPos - this.tailStart);
+            if (headRoom > 0) {
+                const part = tail.subarray(0, headRoom);
+                this.tailHeadParts.push(part);
+                this.tailHeadLength += part.length;
+            }
+            this.tailEndParts.push(tail);
+            this.tailEndLength += tail.length;
+            while (this.tailEndParts.length > 1 &&
+                this.tailEndLength - this.tailEndParts[0].length >= this.limits.tailEnd) {
+                this.tailEndLength -= this.tailEndParts.shift().length;
+            }
+        }
+    }
+    searchGo(start, data) {
+        // Join the kept end of the previous piece when it is contiguous with this one.
+        const window = this.scan && this.scan.start + this.scan.data.length === start
+            ? {
+                start: this.scan.start,
+                data: Buffer.concat([this.scan.data, data])
+            }
+            : { start, data };
+        const at = findAligned(window.data, window.start, goBuildInfoMagic, window.start, window.start + window.data.length, 16);
+        if (at >= 0) {
+            const part = Buffer.from(window.data.subarray(at - window.start, at - window.start + this.limits.goBytes));
+            this.go = { start: at, parts: [part], length: part.length };
+            this.scan = undefined;
+            return;
+        }
+        // Keep just enough to find a magic that straddles this piece and the next.
+        const keep = Math.min(window.data.length, goBuildInfoMagic.length + 15);
+        this.scan = {
+            start: window.start + window.data.length - keep,
+            data: Buffer.from(window.data.subarray(window.data.length - keep))
+        };
+    }
+    /** Bytes held now: the bound the limits promise, whatever the file's size; once finished, what the view holds. */
+    get keptBytes() {
+        if (this.finishedBytes !== undefined)
+            return this.finishedBytes;
+        const sum = (parts) => parts.reduce((n, b) => n + b.length, 0);
+        return ((this.head?.length ?? 0) +
+            sum(this.pending) +
+            (this.go?.length ?? 0) +
+            (this.scan?.data.length ?? 0) +
+            this.tailHeadLength +
+            this.tailEndLength +
+            sum(this.shtParts));
+    }
+    /**
+     * What was kept, as an ElfView; undefined for a file that is not ELF. Of the bounded parts kept
+     * while streaming, only what the catalogers read stays: the headers, the Go build info, and the
+     * section table, names and cataloged sections (a few kilobytes for most executables).
+     */
+    finish() {
+        if (this.dead)
+            return undefined;
+        if (!this.head) {
+            // A file shorter than its own headers claim: parse what there is.
+            const whole = Buffer.concat(this.pending);
+            this.pending = [];
+            this.finishedBytes = whole.length;
+            return parseElf(bufferSource(whole));
+        }
+        const ranges = [
+            { start: 0, data: this.head }
+        ];
+        if (this.go)
+            ranges.push({ start: this.go.start, data: Buffer.concat(this.go.parts) });
+        if (this.tailHeadLength > 0)
+            ranges.push({
+                start: this.tailStart,
+                data: Buffer.concat(this.tailHeadParts)
+            });
+        if (this.tailEndLength > 0)
+            ranges.push({
+                start: this.pos - this.tailEndLength,
+                data: Buffer.concat(this.tailEndParts)
+            });
+        if (this.shtParts.length > 0)
+            ranges.push({ start: this.sht.start, data: Buffer.concat(this.shtParts) });
+        const size = Math.max(this.size, this.pos);
+        const all = sparseSource(size, ranges);
+        const wanted = [
+            { start: 0, end: this.head.length },
+            ...(this.go
+                ? [{ start: this.go.start, end: this.go.start + this.go.length }]
+                : []),
+            ...sectionSpans(all)
+        ];
+        const kept = copySpans(all, ranges, wanted);
+        this.head = undefined;
+        this.go = undefined;
+        this.tailHeadParts = this.tailEndParts = this.shtParts = [];
+        this.tailHeadLength = this.tailEndLength = 0;
+        this.finishedBytes = kept.reduce((n, r) => n + r.data.length, 0);
+        return parseElf(sparseSource(size, kept));
+    }
+}
+/** Copies of the bytes of `wanted` that `src` (made of `ranges`) holds, each byte once. */
+function copySpans(src, ranges, wanted) {
+    const merged = [];
+    for (const w of [...wanted].sort((a, b) => a.start - b.start)) {
+        const last = merged[merged.length - 1];
+        if (last && w.start <= last.end)
+            last.end = Math.max(last.end, w.end);
+        else if (w.end > w.start)
+            merged.push({ ...w });
+    }
+    const out = [];
+    for (const span of merged) {
+        let pos = span.start;
+        while (pos < span.end) {
+            const piece = src.read(pos, span.end - pos);
+            if (piece && piece.length > 0) {
+                out.push({ start: pos, data: Buffer.from(piece) });
+                pos += piece.length;
+                continue;
+            }
+            // Not held here: on to the next kept range inside the span, if any.
+            const next = Math.min(...ranges.map(r => r.start).filter(start => start > pos));
+            if (!(next < span.end))
+                break;
+            pos = next;
+        }
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/sbom/tar.ts
 
 
 const tar_block = 512;
+/**
+ * The most a pax extended header or GNU long name may hold (1 MiB): real ones are a few hundred
+ * bytes, and they are kept in memory until the entry they describe.
+ */
+const maxMetadataSize = 1024 * 1024;
+const metadataNames = {
+    x: 'pax extended header',
+    L: 'GNU long name',
+    K: 'GNU long link name'
+};
 /** Normalises a path from an archive: no leading `./` or `/`, no `.` segments, no trailing `/`. */
 function normalisePath(path) {
     const out = [];
@@ -43965,7 +44272,8 @@ function parsePax(body) {
 /**
  * A streaming tar reader (ustar, pax and GNU long names): `write` chunks as they come, and each
  * entry's header goes to `onEntry`, whose sink (if any) receives the content. Nothing but the
- * current header and metadata records is buffered.
+ * current header and metadata records (up to `maxMetadataSize`, a larger one fails the archive)
+ * is buffered; global pax headers are skipped unread.
  */
 class TarParser {
     onEntry;
@@ -43975,6 +44283,7 @@ class TarParser {
     remaining = 0;
     padding = 0;
     sink;
+    /** The metadata record being read; `parts` is undefined for one that is skipped. */
     meta;
     pax = {};
     longName;
@@ -44002,7 +44311,7 @@ class TarParser {
                 off += part.length;
                 this.remaining -= part.length;
                 if (this.meta)
-                    this.meta.parts.push(Buffer.from(part));
+                    this.meta.parts?.push(Buffer.from(part));
                 else
                     this.sink?.data(part);
                 if (this.remaining === 0)
@@ -44039,7 +44348,15 @@ class TarParser {
         const prefix = ustar && h[345] !== 0 ? cString(h, 345, 155) : '';
         let path = (prefix ? prefix + '/' : '') + cString(h, 0, 100);
         let linkname = cString(h, 157, 100);
-        if ('xgLK'.includes(typeflag)) {
+        if (typeflag === 'g') {
+            // Global pax headers carry nothing a cataloger needs: skipped, whatever their size.
+            this.meta = { type: typeflag };
+            this.startBody(size);
+            return;
+        }
+        if (typeflag in metadataNames) {
+            if (size > maxMetadataSize)
+                throw new Error(`a ${metadataNames[typeflag]} of ${size} bytes is over the ${maxMetadataSize} bytes this reader keeps`);
             this.meta = { type: typeflag, parts: [] };
             this.startBody(size);
             return;
@@ -44084,14 +44401,13 @@ class TarParser {
     }
     bodyDone() {
         if (this.meta) {
-            const body = Buffer.concat(this.meta.parts);
-            if (this.meta.type === 'x')
+            const body = this.meta.parts && Buffer.concat(this.meta.parts);
+            if (body && this.meta.type === 'x')
                 this.pax = parsePax(body);
-            else if (this.meta.type === 'L')
+            else if (body && this.meta.type === 'L')
                 this.longName = cString(body, 0, body.length);
-            else if (this.meta.type === 'K')
+            else if (body && this.meta.type === 'K')
                 this.longLink = cString(body, 0, body.length);
-            // 'g' (global pax headers) carry nothing a cataloger needs.
             this.meta = undefined;
         }
         else {
@@ -44155,6 +44471,27 @@ async function* decompressLayer(blob) {
 
 /** Files read whole are skipped above this size (64 MiB): no package database comes near it. */
 const defaultMaxFileSize = 64 * 1024 * 1024;
+/** All a scan keeps (256 MiB): files read whole and the parts of executables, together. */
+const defaultScanBudget = 256 * 1024 * 1024;
+/**
+ * How many bytes scans may still keep. One budget can be shared by several scans (the layers of
+ * one image); once it is used up, further files are skipped with a warning.
+ */
+class ScanBudget {
+    limit;
+    remaining;
+    constructor(limit = defaultScanBudget) {
+        this.limit = limit;
+        this.remaining = limit;
+    }
+    /** Takes `bytes` if they are left. */
+    take(bytes) {
+        if (bytes > this.remaining)
+            return false;
+        this.remaining -= bytes;
+        return true;
+    }
+}
 const whiteoutPrefix = '.wh.';
 const opaqueMarker = '.wh..wh..opq';
 /**
@@ -44166,11 +44503,14 @@ const opaqueMarker = '.wh..wh..opq';
 async function scanLayer(blob, layer, options = {}) {
     const catalogers = options.catalogers ?? defaultCatalogers;
     const maxFileSize = options.maxFileSize ?? defaultMaxFileSize;
+    const budget = options.budget ?? new ScanBudget();
     const warn = options.warn ?? (() => { });
+    const overBudget = (path, bytes) => warn(`${layer}: ${path}: ${bytes} bytes not kept, the ${budget.limit}-byte budget of what the scan keeps is used up`);
     const scan = {
         layer,
         kept: new Map(),
         paths: new Set(),
+        nonDirectories: new Set(),
         whiteouts: [],
         opaque: []
     };
@@ -44187,6 +44527,10 @@ async function scanLayer(blob, layer, options = {}) {
         if (header.path === '')
             return undefined;
         scan.paths.add(header.path);
+        if (header.type === 'dir')
+            scan.nonDirectories.delete(header.path);
+        else
+            scan.nonDirectories.add(header.path);
         scan.kept.delete(header.path); // a later entry for the same path wins
         const file = {
             path: header.path,
@@ -44209,6 +44553,10 @@ async function scanLayer(blob, layer, options = {}) {
                 warn(`${layer}: ${header.path}: ${header.size} bytes is over the ${maxFileSize}-byte limit, not read`);
                 return undefined;
             }
+            if (!budget.take(header.size)) {
+                overBudget(header.path, header.size);
+                return undefined;
+            }
             const parts = [];
             return {
                 data: chunk => parts.push(chunk),
@@ -44222,31 +44570,64 @@ async function scanLayer(blob, layer, options = {}) {
                 data: chunk => collector.push(chunk),
                 end: () => {
                     const elf = collector.finish();
-                    if (elf)
+                    if (!elf)
+                        return;
+                    if (!budget.take(collector.keptBytes))
+                        overBudget(header.path, collector.keptBytes);
+                    else
                         scan.kept.set(header.path, { ...file, elf });
                 }
             };
         }
         return undefined;
     });
-    for await (const chunk of decompressLayer(blob))
-        parser.write(chunk);
-    parser.end();
+    try {
+        for await (const chunk of decompressLayer(blob))
+            parser.write(chunk);
+        parser.end();
+    }
+    catch (error) {
+        // The layer is named: a base has several, and one unreadable layer is reported on its own.
+        throw new Error(`${layer}: ${error.message}`, { cause: error });
+    }
     return scan;
 }
-/** Whether a layer's whiteouts or opaque directories hide a lower layer's `path`. */
-function scan_hidden(scan, whiteouts, opaque, path) {
-    if (scan.paths.has(path) || whiteouts.has(path))
+/**
+ * Whether a layer hides a lower layer's `path`: it writes that path, deletes it or a directory
+ * above it (whiteout), makes a directory above it opaque, or puts a file or link where a directory
+ * above it was (as the runtime's overlay does).
+ */
+function scan_hidden(layer, whiteouts, opaque, path) {
+    if (layer.paths.has(path) || whiteouts.has(path))
         return true;
     let dir = path;
     for (;;) {
         const slash = dir.lastIndexOf('/');
         dir = slash < 0 ? '' : dir.slice(0, slash);
-        if (opaque.has(dir) || (dir !== '' && whiteouts.has(dir)))
+        if (opaque.has(dir))
             return true;
         if (dir === '')
             return false;
+        if (whiteouts.has(dir) || layer.nonDirectories.has(dir))
+            return true;
     }
+}
+/** The files an image's layers leave visible, lowest layer first, sorted by path. */
+function mergeViews(layers) {
+    const view = new Map();
+    for (const layer of layers) {
+        const whiteouts = new Set(layer.whiteouts);
+        const opaque = new Set(layer.opaque);
+        for (const path of [...view.keys()]) {
+            if (scan_hidden(layer, whiteouts, opaque, path))
+                view.delete(path);
+        }
+        for (const [path, file] of layer.files)
+            view.set(path, file);
+    }
+    return [...view.keys()]
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(path => view.get(path));
 }
 /** A kept file as a cataloger's FileSource. */
 function keptSource(file) {
@@ -44266,23 +44647,15 @@ function keptSource(file) {
 /**
  * The image's file system as the catalogers see it, from its layers' scans, lowest first: a
  * whiteout deletes a lower path and all below it, an opaque directory hides its lower contents,
- * and any entry of a higher layer replaces a lower file at the same path.
+ * any entry of a higher layer replaces a lower file at the same path, and a file or link of a
+ * higher layer hides all a lower layer had below that path.
  */
 function mergeLayers(scans) {
-    const view = new Map();
-    for (const scan of scans) {
-        const whiteouts = new Set(scan.whiteouts);
-        const opaque = new Set(scan.opaque);
-        for (const path of [...view.keys()]) {
-            if (scan_hidden(scan, whiteouts, opaque, path))
-                view.delete(path);
-        }
-        for (const [path, file] of scan.kept)
-            view.set(path, file);
-    }
-    return [...view.values()]
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-        .map(keptSource);
+    return mergeViews(scans.map(scanView)).map(keptSource);
+}
+/** A scan as a layer view of its kept files. */
+function scanView(scan) {
+    return { ...scan, files: scan.kept };
 }
 /** Catalogs an image from its layers' scans, lowest first. */
 async function catalogLayers(scans, options = {}) {
@@ -44366,12 +44739,16 @@ async function fileSource(diskPath, imagePath, layer) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./src/registry/http.ts
+var http = __nccwpck_require__(8851);
 // EXTERNAL MODULE: ./src/sign/bundle-referrer.ts
 var bundle_referrer = __nccwpck_require__(5813);
 // EXTERNAL MODULE: ./src/sign/legacy-sig.ts
 var legacy_sig = __nccwpck_require__(3110);
 // EXTERNAL MODULE: ./src/sign/certificate.ts
 var sign_certificate = __nccwpck_require__(2478);
+// EXTERNAL MODULE: ./src/sign/payload.ts
+var sign_payload = __nccwpck_require__(5911);
 // EXTERNAL MODULE: ./src/sign/verify.ts
 var verify = __nccwpck_require__(2132);
 ;// CONCATENATED MODULE: ./src/sign/attestation.ts
@@ -44380,6 +44757,27 @@ var verify = __nccwpck_require__(2132);
 
 
 
+
+
+/**
+ * The most a signed attestation may hold: what `.att` layers and bundle referrers are read back
+ * with (verification after writing, `imprint verify`, re-runs). One written larger could never be
+ * read again, and would make its image's whole `.att` tag unreadable.
+ */
+const maxAttestationBytes = http/* sizeLimits */.gX.attestation;
+/** Room for what a bundle adds to the envelope: signature, certificate, Rekor entry, timestamps. */
+const bundleOverhead = 64 * 1024;
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/**
+ * Throws, before anything is signed or written, when the signed form of `statement` (base64 in a
+ * DSSE envelope, inside a bundle) could exceed what attestations are read back with. `what` names
+ * it in the message (`the SBOM of sha256:…`).
+ */
+function checkAttestationSize(statement, what, limit = maxAttestationBytes) {
+    const signed = 4 * Math.ceil(statement.length / 3) + bundleOverhead;
+    if (signed > limit)
+        throw new Error(`${what} is ${mib(statement.length)} as an in-toto statement, about ${mib(signed)} once signed: over the ${mib(limit)} attestations are read back with, so it cannot be attached; nothing was signed`);
+}
 /**
  * The `.att` layer cosign v2 writes for the same signed envelope: the DSSE envelope itself, its
  * predicate type, and (keyless) the certificate and the Rekor SET, so `cosign verify-attestation`
@@ -44459,6 +44857,10 @@ async function attachStatement(client, repo, subject, method, attestation, creat
         };
     }
     const signed = await method.statementBundle(statement);
+    // The signed bundle itself, before any of it is written: never an attestation too large to read.
+    const size = Buffer.byteLength(JSON.stringify(signed));
+    if (size > maxAttestationBytes)
+        throw new Error(`the signed ${predicateType} attestation of ${repo}@${subject.digest} is ${mib(size)}, over the ${mib(maxAttestationBytes)} attestations are read back with; it was not written`);
     const attached = await (0,bundle_referrer/* attachBundle */.U9)(client, repo, subject, signed, predicateType, created);
     if (attached.viaFallbackTag) {
         log.debug(`${repo.registry} has no referrers API; listed ${predicateType} under the sha256-<hex> fallback tag`);
@@ -44487,15 +44889,45 @@ function isSameAttestation(layer, digest, trust, predicateType, sameAs) {
 /** Predicate types of SBOM attestations (cosign's spdxjson and cyclonedx, and versioned SPDX). */
 const sbomPredicate = /^https:\/\/(spdx\.dev\/Document|cyclonedx\.org\/bom)/;
 /**
- * An SBOM attestation the image already carries (a base image's, Chainguard's for one): as a
- * bundle referrer, or in its `.att` tag. Referenced by the digest of the manifest that holds it;
- * its signature is the base publisher's to verify.
+ * The predicate type of the SBOM statement a DSSE envelope carries about `digest`: an in-toto
+ * statement (payload type and `_type`), an SBOM predicate type, `digest` among its subjects.
+ * Undefined for anything else. Nothing here says who signed it.
+ */
+function sbomStatementAbout(envelope, digest) {
+    const e = envelope;
+    if (e?.payloadType !== sign_payload/* inTotoPayloadType */.OY || typeof e.payload !== 'string')
+        return undefined;
+    let statement;
+    try {
+        statement = JSON.parse(Buffer.from(e.payload, 'base64').toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    const hex = digest.slice('sha256:'.length);
+    const about = Array.isArray(statement?.subject) &&
+        statement.subject.some((s) => s?.digest?.sha256 === hex);
+    return typeof statement?._type === 'string' &&
+        statement._type.startsWith('https://in-toto.io/Statement/') &&
+        typeof statement.predicateType === 'string' &&
+        sbomPredicate.test(statement.predicateType) &&
+        about
+        ? statement.predicateType
+        : undefined;
+}
+/**
+ * An SBOM attestation the image already carries (a base image's, Chainguard's for one): a bundle
+ * referrer, or a layer of its `.att` tag, whose DSSE envelope holds an in-toto SBOM statement
+ * about `digest` (an annotation naming an SBOM type is not enough). Referenced by the digest of
+ * the manifest that holds it; its signature is the base publisher's to verify, so it is extra
+ * information, never a replacement for reading the base's layers.
  */
 async function findAttachedSbom(client, repo, digest) {
     for (const referrer of await (0,bundle_referrer/* listBundleReferrers */.F7)(client, repo, digest)) {
-        const predicateType = referrer.descriptor.annotations?.['dev.sigstore.bundle.predicateType'] ??
-            referrer.manifest.annotations?.['dev.sigstore.bundle.predicateType'];
-        if (predicateType && sbomPredicate.test(predicateType))
+        if (referrer.manifest.layers[0]?.mediaType !== bundle_referrer/* bundleMediaType */.l5)
+            continue;
+        const predicateType = sbomStatementAbout(referrer.bundle?.dsseEnvelope, digest);
+        if (predicateType)
             return {
                 url: `oci://${repo}@${referrer.descriptor.digest}`,
                 sha256: referrer.descriptor.digest.slice('sha256:'.length),
@@ -44506,14 +44938,27 @@ async function findAttachedSbom(client, repo, digest) {
     if (!found)
         return undefined;
     const manifest = JSON.parse(found.bytes.toString('utf8'));
-    const layer = manifest.layers?.find(l => sbomPredicate.test(l.annotations?.[legacy_sig/* predicateTypeAnnotation */.Ti] ?? ''));
-    return layer
-        ? {
-            url: `oci://${repo}@${found.digest}`,
-            sha256: found.digest.slice('sha256:'.length),
-            predicateType: layer.annotations[legacy_sig/* predicateTypeAnnotation */.Ti]
+    for (const layer of manifest.layers ?? []) {
+        if (layer.mediaType !== legacy_sig/* dsseEnvelopeMediaType */.GQ ||
+            !sbomPredicate.test(layer.annotations?.[legacy_sig/* predicateTypeAnnotation */.Ti] ?? ''))
+            continue;
+        const bytes = await client.getBlobBytes(repo, layer.digest, http/* sizeLimits */.gX.attestation);
+        let envelope;
+        try {
+            envelope = JSON.parse(bytes.toString('utf8'));
         }
-        : undefined;
+        catch {
+            continue;
+        }
+        const predicateType = sbomStatementAbout(envelope, digest);
+        if (predicateType)
+            return {
+                url: `oci://${repo}@${found.digest}`,
+                sha256: found.digest.slice('sha256:'.length),
+                predicateType
+            };
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./package.json
@@ -44531,12 +44976,15 @@ const version = package_namespaceObject.rE;
 
 
 
+
+/** How many of the other warnings one SBOM puts in the log as warnings (all go to the debug log). */
+const warningsShown = 5;
 /**
  * The SBOM stage. It starts as soon as the base is resolved, and only when the run will sign:
- * each base platform's own SBOM attestation is looked for (Chainguard's bases carry one, then it is
- * referenced by digest), else its layers are read as streams, alongside the build, keeping only
- * what the catalogers read. Once the image is assembled, its own layers are catalogued from the
- * files they were made of.
+ * each base platform's layers are read as streams, alongside the build, keeping only what the
+ * catalogers read, and its own SBOM attestation, when it carries one (Chainguard's bases do), is
+ * looked for, to be referenced by digest as well. Once the image is assembled, its own layers are
+ * catalogued from the files they were made of.
  */
 class SbomStage {
     base;
@@ -44553,30 +45001,35 @@ class SbomStage {
         const scanned = new Map();
         // Base layers are large; two at a time keep the network busy without starving the build.
         const slot = (0,pool/* limiter */.T)(2);
+        // What all base layers may keep, together: their package databases and executables' parts.
+        const budget = new ScanBudget();
         for (const platform of base.platforms) {
             const key = (0,oci_platform/* formatPlatform */.Bq)(platform.platform);
             const contents = (async () => {
+                // The base's own SBOM attestation, when it has one, is referenced too: extra information,
+                // never instead of its layers (scanners do not follow a document's references).
                 const reference = base.reference;
-                if (reference && platform.digest) {
-                    const client = registries.client(reference.repository.registry);
-                    const attached = await findAttachedSbom(client, reference.repository, platform.digest).catch(() => undefined);
-                    if (attached) {
-                        log.debug(`${base.name} (${key}) carries its own SBOM: ${attached.url}`);
-                        return { scans: [], attached };
-                    }
-                }
+                const attached = reference && platform.digest
+                    ? findAttachedSbom(registries.client(reference.repository.registry), reference.repository, platform.digest).catch(error => {
+                        log.debug(`${base.name} (${key}): its own SBOM was not looked up: ${error.message}`);
+                        return undefined;
+                    })
+                    : undefined;
                 const diffIds = platform.config.rootfs.diff_ids;
-                const scans = platform.layers.map((layer, i) => {
+                const layers = platform.layers.map((layer, i) => {
                     const digest = layer.descriptor.digest;
                     let scan = scanned.get(digest);
                     if (!scan) {
                         // Located by diffID, like the built layers.
-                        scan = slot(() => scanBlob(layer, diffIds[i] ?? digest, log));
+                        scan = slot(() => scanBaseLayer(layer, diffIds[i] ?? digest, budget));
                         scanned.set(digest, scan);
                     }
                     return scan;
                 });
-                return { scans: await Promise.all(scans) };
+                const [found, sbom] = await Promise.all([Promise.all(layers), attached]);
+                if (sbom)
+                    log.debug(`${base.name} (${key}) carries its own SBOM: ${sbom.url}`);
+                return { layers: found, ...(sbom ? { attached: sbom } : {}) };
             })();
             // A failure is reported when the SBOM is made, not as an unhandled rejection now.
             contents.catch(() => { });
@@ -44585,8 +45038,9 @@ class SbomStage {
         return stage;
     }
     /**
-     * The SBOM of each image of `artifact` (made while the image is pushed; logged by `report`): the base's packages (or its own SBOM, referenced) and
-     * those of the layers this run built, from `contents` (each built layer's entries, by diffID).
+     * The SBOM of each image of `artifact` (made while the image is pushed; logged by `report`): the
+     * base's packages (and a reference to its own SBOM) and those of the layers this run built, from
+     * `contents` (each built layer's entries, by diffID).
      */
     async make(artifact, repository, contents, created, tempDir) {
         const images = artifact.kind === 'image' ? [artifact] : artifact.images;
@@ -44595,34 +45049,63 @@ class SbomStage {
             sboms.push(await this.forImage(image, repository, contents, created, tempDir));
         return sboms;
     }
-    /** Says what each SBOM holds and where it was written, in its own log group. */
+    /**
+     * Says what each SBOM holds and where it was written, in its own log group, with a warning for
+     * each base layer that could not be read and a few of the files that could not. An SBOM that
+     * could not be made at all is a warning too: the image is signed and deployed without it.
+     */
     async report(sboms) {
         return this.log.group('SBOM', async () => {
-            const made = await sboms;
-            for (const sbom of made)
+            let made;
+            try {
+                made = await sboms;
+            }
+            catch (error) {
+                this.log.warning(`SBOM not made, the image is signed without one: ${error.message}`);
+                return [];
+            }
+            for (const sbom of made) {
                 this.log.info(sbom.summary);
+                for (const { digest, reason } of sbom.unread)
+                    this.log.warning(`SBOM of ${sbom.platform}: base layer ${digest} could not be read, its packages are not listed: ${reason}`);
+                const files = sbom.warnings;
+                for (const warning of files)
+                    this.log.debug(`SBOM: ${warning}`);
+                if (files.length)
+                    this.log.warning(`SBOM of ${sbom.platform}: ${files.length} file${files.length > 1 ? 's' : ''} not read, their packages may be missing: ${files.slice(0, warningsShown).join('; ')}${files.length > warningsShown ? '; … (all in the debug log)' : ''}`);
+            }
             return made;
         });
     }
     async forImage(image, repository, contents, created, tempDir) {
         const platform = (0,oci_platform/* formatPlatform */.Bq)(image.platform);
-        const base = (await this.bases.get(platform)) ?? { scans: [] };
-        const built = image.layers.flatMap(layer => layer.built
-            ? [
-                {
-                    diffId: layer.built.diffId,
-                    entries: contents.get(layer.built.diffId) ?? []
-                }
-            ]
-            : []);
-        // What the built layers write hides the base's file at the same path.
-        const written = new Set(built.flatMap(l => l.entries.map(e => e.path)));
-        const files = [
-            ...mergeLayers(base.scans).filter(file => !written.has(file.path)),
-            ...built.flatMap(({ diffId, entries }) => entriesAsSources(entries, diffId, this.log))
-        ];
-        const { packages, distro } = await catalog_catalog(files, {
-            warn: message => this.log.debug(`SBOM: ${message}`)
+        const base = (await this.bases.get(platform)) ?? { layers: [] };
+        const warnings = new Set();
+        const unread = [];
+        const views = [];
+        for (const layer of base.layers) {
+            for (const warning of layer.warnings)
+                warnings.add(warning);
+            if (layer.scan) {
+                views.push({
+                    ...layer.scan,
+                    files: new Map([...layer.scan.kept].map(([path, file]) => [path, keptSource(file)]))
+                });
+            }
+            else {
+                const { digest, diffId, failure = '' } = layer;
+                unread.push({ digest, diffId, reason: failure });
+            }
+        }
+        // The built layers over the base, merged the same way (a file or link hides what is below).
+        for (const layer of image.layers) {
+            if (!layer.built)
+                continue;
+            const diffId = layer.built.diffId;
+            views.push(builtView(contents.get(diffId) ?? [], diffId, m => warnings.add(m)));
+        }
+        const { packages, distro } = await catalog_catalog(mergeViews(views), {
+            warn: message => warnings.add(message)
         });
         const { statement, json } = sbomStatement({
             image: { name: String(repository), digest: image.digest },
@@ -44640,7 +45123,8 @@ class SbomStage {
                     }
                 }
                 : {}),
-            tool: { name: 'imprint', version: version }
+            tool: { name: 'imprint', version: version },
+            ...(unread.length ? { unreadLayers: unread.map(u => u.diffId) } : {})
         });
         const path = (0,external_node_path_.join)(tempDir, `imprint-sbom-${image.digest.slice(7, 19)}.cdx.json`);
         await (0,promises_.writeFile)(path, JSON.stringify(statement.predicate));
@@ -44650,16 +45134,31 @@ class SbomStage {
             statement: Buffer.from(json),
             path,
             packages: packages.length,
-            summary: `${platform}: ${packages.length} packages${base.attached ? ` (the base's own SBOM referenced: ${base.attached.url})` : ''}; ${path}`
+            summary: `${platform}: ${packages.length} packages${base.attached ? ` (the base's own SBOM also referenced: ${base.attached.url})` : ''}${unread.length ? ` (${unread.length} base layer${unread.length > 1 ? 's' : ''} could not be read)` : ''}; ${path}`,
+            unread,
+            warnings: [...warnings]
         };
     }
+}
+/** A layer this run built, as a view of the files catalogers read (it has no whiteouts). */
+function builtView(entries, layer, warn) {
+    return {
+        paths: new Set(entries.map(e => e.path)),
+        nonDirectories: new Set(entries.filter(e => e.type !== 'dir').map(e => e.path)),
+        whiteouts: [],
+        opaque: [],
+        files: new Map(entriesAsSources(entries, layer, warn).map(source => [
+            source.path,
+            source
+        ]))
+    };
 }
 /**
  * A built layer's files as cataloger sources, read from the files the layer was made of, with the
  * scanner's bounds: a file read whole over the limit is skipped (and said so), executables are
  * streamed.
  */
-function entriesAsSources(entries, layer, log) {
+function entriesAsSources(entries, layer, warn) {
     const sources = [];
     for (const entry of entries) {
         if (entry.type !== 'file')
@@ -44668,7 +45167,7 @@ function entriesAsSources(entries, layer, log) {
         if (!mode)
             continue;
         if (mode === 'whole' && entry.size > defaultMaxFileSize) {
-            log.debug(`SBOM: ${entry.path}: ${entry.size} bytes is over the ${defaultMaxFileSize}-byte limit, not read`);
+            warn(`${layer}: ${entry.path}: ${entry.size} bytes is over the ${defaultMaxFileSize}-byte limit, not read`);
             continue;
         }
         sources.push(diskSource({
@@ -44681,12 +45180,37 @@ function entriesAsSources(entries, layer, log) {
     }
     return sources;
 }
-/** One base layer, streamed from its registry and scanned; nothing of it is kept but what catalogers read. */
-async function scanBlob(layer, id, log) {
-    const stream = (await layer.open(0));
-    return scanLayer(stream, id, {
-        warn: message => log.debug(`SBOM: ${message}`)
-    });
+/**
+ * One base layer, streamed from its registry, checked against its digest and scanned; nothing of
+ * it is kept but what catalogers read. A layer that cannot be read (not a tar, not what its
+ * digest says, a network failure) is not an error: the SBOM is made without its packages.
+ */
+async function scanBaseLayer(layer, diffId, budget) {
+    const digest = layer.descriptor.digest;
+    const warnings = [];
+    let blob;
+    try {
+        blob = verifiedBlob((await layer.open(0)), layer.descriptor);
+        const scan = await scanLayer(blob.chunks, diffId, {
+            budget,
+            warn: message => warnings.push(message)
+        });
+        // What the scan did not need (after the archive's end) is read too: the digest covers it.
+        await blob.rest();
+        return { digest, diffId, scan, warnings };
+    }
+    catch (error) {
+        await blob?.close();
+        const message = error.message;
+        return {
+            digest,
+            diffId,
+            failure: message.startsWith(`${diffId}: `)
+                ? message.slice(diffId.length + 2)
+                : message,
+            warnings
+        };
+    }
 }
 
 // EXTERNAL MODULE: ./src/sign/keyless.ts
@@ -44780,8 +45304,6 @@ function provenanceStatement(inputs, env) {
     }));
 }
 
-// EXTERNAL MODULE: ./src/sign/payload.ts
-var sign_payload = __nccwpck_require__(5911);
 ;// CONCATENATED MODULE: ./src/sign/signer.ts
 
 
@@ -44886,6 +45408,7 @@ function shortType(predicateType) {
 
 
 
+
 /**
  * How this run signs: `sign` as the inputs resolved it, except that `auto` does not sign keyless
  * on a private repository (the public Rekor log would record its name and workflow). Said once.
@@ -44926,6 +45449,15 @@ async function sign(artifact, base, inputs, options) {
         if (inputs.sign === 'none')
             log.info('not signed: set signing-key, or give the job "id-token: write" for keyless signing');
         return [];
+    }
+    // An SBOM too large to be read back fails here, before any signature is written anywhere.
+    for (const [digest, statement] of options.sboms ?? []) {
+        try {
+            checkAttestationSize(statement, `the SBOM of ${digest}`);
+        }
+        catch (error) {
+            throw new Error(`${error.message} (sbom: false signs the image without it)`);
+        }
     }
     return log.group('Sign', async () => {
         log.info(`signing ${method.kind === 'key' ? 'with the signing-key' : 'keyless (Fulcio certificate for this workflow, Rekor entry)'}`);
@@ -45179,10 +45711,11 @@ async function runPipeline(inputs, deps) {
         const result = {
             ...imageOf(artifact, push, mirrors),
             signatures,
-            sboms: sboms.map(({ platform, path, packages }) => ({
+            sboms: sboms.map(({ platform, path, packages, unread }) => ({
                 platform,
                 path,
-                packages
+                packages,
+                ...(unread.length ? { unreadLayers: unread.map(u => u.digest) } : {})
             })),
             deploy: deployed,
             comparison,
@@ -45875,15 +46408,20 @@ class RegistryClient {
         const body = res.stream();
         return offset > 0 && res.status === 200 ? skip(body, offset) : body;
     }
-    /** Reads a small blob (a config, a signature payload) whole and checks its digest. */
-    async getBlobBytes(repo, digest) {
+    /**
+     * Reads a small blob (a config, a signature payload) whole and checks its digest. `limit` is
+     * the most it may hold (`sizeLimits.smallBlob`; `sizeLimits.attestation` for attestations).
+     */
+    async getBlobBytes(repo, digest, limit = http/* sizeLimits */.gX.smallBlob) {
         return this.retrying(async () => {
             const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
                 scopes: [(0,registry_auth/* repositoryScope */.F7)(repo.path, 'pull')],
                 ok: [200],
-                retries: false
+                retries: false,
+                // Larger than a small blob: bounded by the idle limit, like a layer, not the deadline.
+                ...(limit > http/* sizeLimits */.gX.smallBlob ? { blob: true } : {})
             });
-            const bytes = await res.bytes(http/* sizeLimits */.gX.smallBlob, `blob ${digest}`);
+            const bytes = await res.bytes(limit, `blob ${digest}`);
             if ((0,oci_digest/* sha256 */.sc)(bytes) !== digest) {
                 throw new Error(`blob ${digest} from ${repo} does not match its digest`);
             }
@@ -46240,6 +46778,11 @@ const sizeLimits = {
     manifest: 4 * 1024 * 1024,
     /** Configs, signature payloads and bundles: small JSON blobs read whole. */
     smallBlob: 8 * 1024 * 1024,
+    /**
+     * A signed attestation read back whole: a `.att` layer (a DSSE envelope) or a bundle referrer's
+     * layer. An SBOM of many thousand packages is several megabytes, base64 adds a third.
+     */
+    attestation: 64 * 1024 * 1024,
     token: 1024 * 1024,
     errorBody: 64 * 1024
 };
@@ -47007,7 +47550,7 @@ function renderSummary(result) {
     if (result.pushed && result.signatures.length === 0)
         lines.push('| Signature | not signed |');
     for (const sbom of result.sboms ?? [])
-        lines.push(`| SBOM | ${sbom.packages} packages${result.sboms.length > 1 ? ` (${escapeCell(sbom.platform)})` : ''}, CycloneDX, signed and attached; ${code(sbom.path)} |`);
+        lines.push(`| SBOM | ${sbom.packages} packages${result.sboms.length > 1 ? ` (${escapeCell(sbom.platform)})` : ''}, CycloneDX, signed and attached; ${code(sbom.path)}${sbom.unreadLayers?.length ? `<br>incomplete: ${sbom.unreadLayers.length} base layer${sbom.unreadLayers.length > 1 ? 's' : ''} could not be read (${sbom.unreadLayers.map(code).join(', ')}), their packages are not listed` : ''} |`);
     if (result.deploy) {
         const d = result.deploy;
         const what = d.skipped
@@ -47071,7 +47614,9 @@ function renderFailureSummary(errors, assembled) {
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_image__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7812);
 /* harmony import */ var _oci_media_types__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9217);
-/* harmony import */ var _util_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(704);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
+/* harmony import */ var _util_pool__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(704);
+
 
 
 
@@ -47115,14 +47660,14 @@ async function listBundleReferrers(client, repo, subject) {
             : undefined));
     const candidates = (index?.manifests ?? []).filter(descriptor => descriptor.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'));
     // A few at a time: each is two round trips, and an image collects several per run.
-    const found = await (0,_util_pool__WEBPACK_IMPORTED_MODULE_3__/* .mapBounded */ .y)(candidates, 4, async (descriptor) => {
+    const found = await (0,_util_pool__WEBPACK_IMPORTED_MODULE_4__/* .mapBounded */ .y)(candidates, 4, async (descriptor) => {
         // Someone else's odd or deleted referrer must not stop us from finding ours.
         try {
             const found = await client.getManifest(repo, descriptor.digest);
             const manifest = JSON.parse(found.bytes.toString('utf8'));
             if (manifest.layers?.length !== 1)
                 return undefined;
-            const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest);
+            const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest, _registry_http__WEBPACK_IMPORTED_MODULE_3__/* .sizeLimits */ .gX.attestation);
             return {
                 descriptor,
                 manifest,
@@ -47629,17 +48174,19 @@ function generateKeyPair(password) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GQ: () => (/* binding */ dsseEnvelopeMediaType),
 /* harmony export */   I9: () => (/* binding */ signatureAnnotation),
 /* harmony export */   Ti: () => (/* binding */ predicateTypeAnnotation),
 /* harmony export */   cH: () => (/* binding */ appendLegacySignature),
 /* harmony export */   t6: () => (/* binding */ readLegacySignatures),
 /* harmony export */   w_: () => (/* binding */ legacyTag)
 /* harmony export */ });
-/* unused harmony export dsseEnvelopeMediaType */
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_image__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7812);
 /* harmony import */ var _oci_media_types__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9217);
-/* harmony import */ var _util_pool__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(704);
+/* harmony import */ var _registry_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8851);
+/* harmony import */ var _util_pool__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(704);
+
 
 
 
@@ -47675,9 +48222,10 @@ async function readLegacySignatures(client, repo, digest, kind = 'sig') {
     if (!found)
         return { signatures: [] };
     const manifest = JSON.parse(found.bytes.toString('utf8'));
-    const signatures = await (0,_util_pool__WEBPACK_IMPORTED_MODULE_3__/* .mapBounded */ .y)(manifest.layers.filter(layer => layer.mediaType === layerTypes[kind]), 4, async (layer) => ({
+    const signatures = await (0,_util_pool__WEBPACK_IMPORTED_MODULE_4__/* .mapBounded */ .y)(manifest.layers.filter(layer => layer.mediaType === layerTypes[kind]), 4, async (layer) => ({
         layer,
-        payload: await client.getBlobBytes(repo, layer.digest)
+        // An attestation (an SBOM of thousands of packages) is larger than a signature payload.
+        payload: await client.getBlobBytes(repo, layer.digest, kind === 'att' ? _registry_http__WEBPACK_IMPORTED_MODULE_3__/* .sizeLimits */ .gX.attestation : _registry_http__WEBPACK_IMPORTED_MODULE_3__/* .sizeLimits */ .gX.smallBlob)
     }));
     return { manifest, signatures };
 }

@@ -244,10 +244,11 @@ export async function runPipeline(
     const result: PipelineResult = {
       ...imageOf(artifact, push, mirrors),
       signatures,
-      sboms: sboms.map(({ platform, path, packages }) => ({
+      sboms: sboms.map(({ platform, path, packages, unread }) => ({
         platform,
         path,
-        packages
+        packages,
+        ...(unread.length ? { unreadLayers: unread.map(u => u.digest) } : {})
       })),
       deploy: deployed,
       comparison,

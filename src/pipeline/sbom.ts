@@ -6,18 +6,22 @@ import type { Digest } from '../oci/digest'
 import type { Artifact, Blob, Image } from '../oci/image'
 import { formatPlatform } from '../oci/platform'
 import type { Repository } from '../oci/reference'
+import { verifiedBlob, type VerifiedBlob } from '../oci/verified-blob'
 import type { Registries } from '../registry/registries'
 import {
   catalog,
   defaultMaxFileSize,
   diskSource,
-  mergeLayers,
+  keptSource,
+  mergeViews,
   readMode,
   sbomStatement,
+  ScanBudget,
   scanLayer,
   type BaseImageRef,
   type FileSource,
-  type LayerScan
+  type LayerScan,
+  type LayerView
 } from '../sbom'
 import { findAttachedSbom } from '../sign/attestation'
 import type { Logger } from '../util/log'
@@ -35,20 +39,37 @@ export interface ImageSbom {
   packages: number
   /** One line for the log. */
   summary: string
+  /** Base layers that could not be read, and why: their packages are not in the SBOM. */
+  unread: { digest: Digest; diffId: string; reason: string }[]
+  /** Files that were not read (too large, over the budget, malformed), for the log. */
+  warnings: string[]
 }
 
-/** What the base of one platform holds, as far as the catalogers read: its layers' scans, or its own SBOM. */
+/** One base layer as the SBOM sees it: its scan, or why it could not be read. */
+interface BaseLayer {
+  digest: Digest
+  diffId: string
+  scan?: LayerScan
+  failure?: string
+  /** Files of it that were skipped (too large, over the budget). */
+  warnings: string[]
+}
+
+/** What the base of one platform holds, as far as the catalogers read: its layers, and its own SBOM's reference. */
 interface BaseContents {
-  scans: LayerScan[]
+  layers: BaseLayer[]
   attached?: BaseImageRef['sbom']
 }
 
+/** How many of the other warnings one SBOM puts in the log as warnings (all go to the debug log). */
+const warningsShown = 5
+
 /**
  * The SBOM stage. It starts as soon as the base is resolved, and only when the run will sign:
- * each base platform's own SBOM attestation is looked for (Chainguard's bases carry one, then it is
- * referenced by digest), else its layers are read as streams, alongside the build, keeping only
- * what the catalogers read. Once the image is assembled, its own layers are catalogued from the
- * files they were made of.
+ * each base platform's layers are read as streams, alongside the build, keeping only what the
+ * catalogers read, and its own SBOM attestation, when it carries one (Chainguard's bases do), is
+ * looked for, to be referenced by digest as well. Once the image is assembled, its own layers are
+ * catalogued from the files they were made of.
  */
 export class SbomStage {
   private readonly bases = new Map<string, Promise<BaseContents>>()
@@ -68,39 +89,47 @@ export class SbomStage {
     if (!inputs.sbom || !willSign || !inputs.push || inputs.mergeDigests.length)
       return undefined
     const stage = new SbomStage(base, log)
-    const scanned = new Map<Digest, Promise<LayerScan>>()
+    const scanned = new Map<Digest, Promise<BaseLayer>>()
     // Base layers are large; two at a time keep the network busy without starving the build.
     const slot = limiter(2)
+    // What all base layers may keep, together: their package databases and executables' parts.
+    const budget = new ScanBudget()
     for (const platform of base.platforms) {
       const key = formatPlatform(platform.platform)
       const contents = (async (): Promise<BaseContents> => {
+        // The base's own SBOM attestation, when it has one, is referenced too: extra information,
+        // never instead of its layers (scanners do not follow a document's references).
         const reference = base.reference
-        if (reference && platform.digest) {
-          const client = registries.client(reference.repository.registry)
-          const attached = await findAttachedSbom(
-            client,
-            reference.repository,
-            platform.digest
-          ).catch(() => undefined)
-          if (attached) {
-            log.debug(
-              `${base.name} (${key}) carries its own SBOM: ${attached.url}`
-            )
-            return { scans: [], attached }
-          }
-        }
+        const attached =
+          reference && platform.digest
+            ? findAttachedSbom(
+                registries.client(reference.repository.registry),
+                reference.repository,
+                platform.digest
+              ).catch(error => {
+                log.debug(
+                  `${base.name} (${key}): its own SBOM was not looked up: ${(error as Error).message}`
+                )
+                return undefined
+              })
+            : undefined
         const diffIds = platform.config.rootfs.diff_ids
-        const scans = platform.layers.map((layer, i) => {
+        const layers = platform.layers.map((layer, i) => {
           const digest = layer.descriptor.digest
           let scan = scanned.get(digest)
           if (!scan) {
             // Located by diffID, like the built layers.
-            scan = slot(() => scanBlob(layer, diffIds[i] ?? digest, log))
+            scan = slot(() =>
+              scanBaseLayer(layer, diffIds[i] ?? digest, budget)
+            )
             scanned.set(digest, scan)
           }
           return scan
         })
-        return { scans: await Promise.all(scans) }
+        const [found, sbom] = await Promise.all([Promise.all(layers), attached])
+        if (sbom)
+          log.debug(`${base.name} (${key}) carries its own SBOM: ${sbom.url}`)
+        return { layers: found, ...(sbom ? { attached: sbom } : {}) }
       })()
       // A failure is reported when the SBOM is made, not as an unhandled rejection now.
       contents.catch(() => {})
@@ -110,8 +139,9 @@ export class SbomStage {
   }
 
   /**
-   * The SBOM of each image of `artifact` (made while the image is pushed; logged by `report`): the base's packages (or its own SBOM, referenced) and
-   * those of the layers this run built, from `contents` (each built layer's entries, by diffID).
+   * The SBOM of each image of `artifact` (made while the image is pushed; logged by `report`): the
+   * base's packages (and a reference to its own SBOM) and those of the layers this run built, from
+   * `contents` (each built layer's entries, by diffID).
    */
   async make(
     artifact: Artifact,
@@ -129,11 +159,35 @@ export class SbomStage {
     return sboms
   }
 
-  /** Says what each SBOM holds and where it was written, in its own log group. */
+  /**
+   * Says what each SBOM holds and where it was written, in its own log group, with a warning for
+   * each base layer that could not be read and a few of the files that could not. An SBOM that
+   * could not be made at all is a warning too: the image is signed and deployed without it.
+   */
   async report(sboms: Promise<ImageSbom[]>): Promise<ImageSbom[]> {
     return this.log.group('SBOM', async () => {
-      const made = await sboms
-      for (const sbom of made) this.log.info(sbom.summary)
+      let made: ImageSbom[]
+      try {
+        made = await sboms
+      } catch (error) {
+        this.log.warning(
+          `SBOM not made, the image is signed without one: ${(error as Error).message}`
+        )
+        return []
+      }
+      for (const sbom of made) {
+        this.log.info(sbom.summary)
+        for (const { digest, reason } of sbom.unread)
+          this.log.warning(
+            `SBOM of ${sbom.platform}: base layer ${digest} could not be read, its packages are not listed: ${reason}`
+          )
+        const files = sbom.warnings
+        for (const warning of files) this.log.debug(`SBOM: ${warning}`)
+        if (files.length)
+          this.log.warning(
+            `SBOM of ${sbom.platform}: ${files.length} file${files.length > 1 ? 's' : ''} not read, their packages may be missing: ${files.slice(0, warningsShown).join('; ')}${files.length > warningsShown ? '; … (all in the debug log)' : ''}`
+          )
+      }
       return made
     })
   }
@@ -146,27 +200,34 @@ export class SbomStage {
     tempDir: string
   ): Promise<ImageSbom> {
     const platform = formatPlatform(image.platform)
-    const base = (await this.bases.get(platform)) ?? { scans: [] }
-    const built = image.layers.flatMap(layer =>
-      layer.built
-        ? [
-            {
-              diffId: layer.built.diffId,
-              entries: contents.get(layer.built.diffId) ?? []
-            }
-          ]
-        : []
-    )
-    // What the built layers write hides the base's file at the same path.
-    const written = new Set(built.flatMap(l => l.entries.map(e => e.path)))
-    const files: FileSource[] = [
-      ...mergeLayers(base.scans).filter(file => !written.has(file.path)),
-      ...built.flatMap(({ diffId, entries }) =>
-        entriesAsSources(entries, diffId, this.log)
+    const base = (await this.bases.get(platform)) ?? { layers: [] }
+    const warnings = new Set<string>()
+    const unread: ImageSbom['unread'] = []
+    const views: LayerView<FileSource>[] = []
+    for (const layer of base.layers) {
+      for (const warning of layer.warnings) warnings.add(warning)
+      if (layer.scan) {
+        views.push({
+          ...layer.scan,
+          files: new Map(
+            [...layer.scan.kept].map(([path, file]) => [path, keptSource(file)])
+          )
+        })
+      } else {
+        const { digest, diffId, failure = '' } = layer
+        unread.push({ digest, diffId, reason: failure })
+      }
+    }
+    // The built layers over the base, merged the same way (a file or link hides what is below).
+    for (const layer of image.layers) {
+      if (!layer.built) continue
+      const diffId = layer.built.diffId
+      views.push(
+        builtView(contents.get(diffId) ?? [], diffId, m => warnings.add(m))
       )
-    ]
-    const { packages, distro } = await catalog(files, {
-      warn: message => this.log.debug(`SBOM: ${message}`)
+    }
+    const { packages, distro } = await catalog(mergeViews(views), {
+      warn: message => warnings.add(message)
     })
     const { statement, json } = sbomStatement({
       image: { name: String(repository), digest: image.digest },
@@ -187,7 +248,8 @@ export class SbomStage {
             }
           }
         : {}),
-      tool: { name: 'imprint', version }
+      tool: { name: 'imprint', version },
+      ...(unread.length ? { unreadLayers: unread.map(u => u.diffId) } : {})
     })
     const path = join(
       tempDir,
@@ -200,8 +262,32 @@ export class SbomStage {
       statement: Buffer.from(json),
       path,
       packages: packages.length,
-      summary: `${platform}: ${packages.length} packages${base.attached ? ` (the base's own SBOM referenced: ${base.attached.url})` : ''}; ${path}`
+      summary: `${platform}: ${packages.length} packages${base.attached ? ` (the base's own SBOM also referenced: ${base.attached.url})` : ''}${unread.length ? ` (${unread.length} base layer${unread.length > 1 ? 's' : ''} could not be read)` : ''}; ${path}`,
+      unread,
+      warnings: [...warnings]
     }
+  }
+}
+
+/** A layer this run built, as a view of the files catalogers read (it has no whiteouts). */
+function builtView(
+  entries: readonly TarEntry[],
+  layer: string,
+  warn: (message: string) => void
+): LayerView<FileSource> {
+  return {
+    paths: new Set(entries.map(e => e.path)),
+    nonDirectories: new Set(
+      entries.filter(e => e.type !== 'dir').map(e => e.path)
+    ),
+    whiteouts: [],
+    opaque: [],
+    files: new Map(
+      entriesAsSources(entries, layer, warn).map(source => [
+        source.path,
+        source
+      ])
+    )
   }
 }
 
@@ -213,7 +299,7 @@ export class SbomStage {
 function entriesAsSources(
   entries: readonly TarEntry[],
   layer: string,
-  log: Logger
+  warn: (message: string) => void
 ): FileSource[] {
   const sources: FileSource[] = []
   for (const entry of entries) {
@@ -221,8 +307,8 @@ function entriesAsSources(
     const mode = readMode(entry.path, entry.mode)
     if (!mode) continue
     if (mode === 'whole' && entry.size > defaultMaxFileSize) {
-      log.debug(
-        `SBOM: ${entry.path}: ${entry.size} bytes is over the ${defaultMaxFileSize}-byte limit, not read`
+      warn(
+        `${layer}: ${entry.path}: ${entry.size} bytes is over the ${defaultMaxFileSize}-byte limit, not read`
       )
       continue
     }
@@ -239,14 +325,41 @@ function entriesAsSources(
   return sources
 }
 
-/** One base layer, streamed from its registry and scanned; nothing of it is kept but what catalogers read. */
-async function scanBlob(
+/**
+ * One base layer, streamed from its registry, checked against its digest and scanned; nothing of
+ * it is kept but what catalogers read. A layer that cannot be read (not a tar, not what its
+ * digest says, a network failure) is not an error: the SBOM is made without its packages.
+ */
+async function scanBaseLayer(
   layer: Blob,
-  id: string,
-  log: Logger
-): Promise<LayerScan> {
-  const stream = (await layer.open(0)) as AsyncIterable<Buffer>
-  return scanLayer(stream, id, {
-    warn: message => log.debug(`SBOM: ${message}`)
-  })
+  diffId: string,
+  budget: ScanBudget
+): Promise<BaseLayer> {
+  const digest = layer.descriptor.digest
+  const warnings: string[] = []
+  let blob: VerifiedBlob | undefined
+  try {
+    blob = verifiedBlob(
+      (await layer.open(0)) as AsyncIterable<Uint8Array>,
+      layer.descriptor
+    )
+    const scan = await scanLayer(blob.chunks, diffId, {
+      budget,
+      warn: message => warnings.push(message)
+    })
+    // What the scan did not need (after the archive's end) is read too: the digest covers it.
+    await blob.rest()
+    return { digest, diffId, scan, warnings }
+  } catch (error) {
+    await blob?.close()
+    const message = (error as Error).message
+    return {
+      digest,
+      diffId,
+      failure: message.startsWith(`${diffId}: `)
+        ? message.slice(diffId.length + 2)
+        : message,
+      warnings
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { rfc3339, type Descriptor } from '../oci/types'
 import { GitHubApi, GitHubApiError } from '../github/api'
 import type { Registries } from '../registry/registries'
 import { cycloneDxPredicateType } from '../sbom'
-import type { Attestation } from '../sign/attestation'
+import { checkAttestationSize, type Attestation } from '../sign/attestation'
 import { KeylessSigner, keylessConfig } from '../sign/keyless'
 import {
   provenanceStatement,
@@ -95,6 +95,16 @@ export async function sign(
         'not signed: set signing-key, or give the job "id-token: write" for keyless signing'
       )
     return []
+  }
+  // An SBOM too large to be read back fails here, before any signature is written anywhere.
+  for (const [digest, statement] of options.sboms ?? []) {
+    try {
+      checkAttestationSize(statement, `the SBOM of ${digest}`)
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message} (sbom: false signs the image without it)`
+      )
+    }
   }
   return log.group('Sign', async () => {
     log.info(

@@ -125,8 +125,15 @@ export class RegistryClient {
     return offset > 0 && res.status === 200 ? skip(body, offset) : body
   }
 
-  /** Reads a small blob (a config, a signature payload) whole and checks its digest. */
-  async getBlobBytes(repo: Repository, digest: Digest): Promise<Buffer> {
+  /**
+   * Reads a small blob (a config, a signature payload) whole and checks its digest. `limit` is
+   * the most it may hold (`sizeLimits.smallBlob`; `sizeLimits.attestation` for attestations).
+   */
+  async getBlobBytes(
+    repo: Repository,
+    digest: Digest,
+    limit: number = sizeLimits.smallBlob
+  ): Promise<Buffer> {
     return this.retrying(async () => {
       const res = await this.request(
         'GET',
@@ -134,10 +141,12 @@ export class RegistryClient {
         {
           scopes: [repositoryScope(repo.path, 'pull')],
           ok: [200],
-          retries: false
+          retries: false,
+          // Larger than a small blob: bounded by the idle limit, like a layer, not the deadline.
+          ...(limit > sizeLimits.smallBlob ? { blob: true } : {})
         }
       )
-      const bytes = await res.bytes(sizeLimits.smallBlob, `blob ${digest}`)
+      const bytes = await res.bytes(limit, `blob ${digest}`)
       if (sha256(bytes) !== digest) {
         throw new Error(`blob ${digest} from ${repo} does not match its digest`)
       }

@@ -26,6 +26,11 @@ export const sizeLimits = {
   manifest: 4 * 1024 * 1024,
   /** Configs, signature payloads and bundles: small JSON blobs read whole. */
   smallBlob: 8 * 1024 * 1024,
+  /**
+   * A signed attestation read back whole: a `.att` layer (a DSSE envelope) or a bundle referrer's
+   * layer. An SBOM of many thousand packages is several megabytes, base64 adds a third.
+   */
+  attestation: 64 * 1024 * 1024,
   token: 1024 * 1024,
   errorBody: 64 * 1024
 } as const

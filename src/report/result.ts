@@ -50,8 +50,16 @@ export interface PipelineResult {
   ociLayout?: string
   /** One record per signed digest: the top-level one first. */
   signatures: SignatureRecord[]
-  /** The SBOM attached to each platform image (when signing): the document's file, a count. */
-  sboms?: { platform: string; path: string; packages: number }[]
+  /**
+   * The SBOM attached to each platform image (when signing): the document's file, a count, and
+   * the base layers (digests) that could not be read, whose packages it lacks.
+   */
+  sboms?: {
+    platform: string
+    path: string
+    packages: number
+    unreadLayers?: string[]
+  }[]
   deploy?: DeployResult
   /** Against the image of the pull request's base commit (pull_request events). */
   comparison?: Comparison

@@ -145,7 +145,7 @@ export function renderSummary(result: PipelineResult): string {
     lines.push('| Signature | not signed |')
   for (const sbom of result.sboms ?? [])
     lines.push(
-      `| SBOM | ${sbom.packages} packages${result.sboms!.length > 1 ? ` (${escapeCell(sbom.platform)})` : ''}, CycloneDX, signed and attached; ${code(sbom.path)} |`
+      `| SBOM | ${sbom.packages} packages${result.sboms!.length > 1 ? ` (${escapeCell(sbom.platform)})` : ''}, CycloneDX, signed and attached; ${code(sbom.path)}${sbom.unreadLayers?.length ? `<br>incomplete: ${sbom.unreadLayers.length} base layer${sbom.unreadLayers.length > 1 ? 's' : ''} could not be read (${sbom.unreadLayers.map(code).join(', ')}), their packages are not listed` : ''} |`
     )
 
   if (result.deploy) {

@@ -96,7 +96,8 @@ export function mergePackages(packages: Package[]): Package[] {
 
 /**
  * Finds the packages in a set of files (one layer's, or an image's merged view): each cataloger
- * gets the files it wants. A cataloger that fails is reported through `warn` and skipped.
+ * gets the files it wants. A cataloger that fails is run again file by file, and the files that
+ * still fail are reported through `warn` and skipped.
  */
 export async function catalog(
   files: FileSource[],
@@ -109,7 +110,11 @@ export async function catalog(
     for (const path of osReleasePaths) {
       const file = files.find(f => f.path === path)
       if (!file) continue
-      distro = parseOsRelease((await file.read()).toString('utf8'))
+      try {
+        distro = parseOsRelease((await file.read()).toString('utf8'))
+      } catch (err) {
+        warn(`${path}: ${(err as Error).message}`)
+      }
       if (distro) break
     }
   }
@@ -117,10 +122,27 @@ export async function catalog(
   for (const cataloger of options.catalogers ?? defaultCatalogers) {
     const mine = files.filter(f => cataloger.wants(f.path, f.mode ?? 0o644))
     if (mine.length === 0) continue
+    const context = { distro, layer, warn }
     try {
-      found.push(...(await cataloger.catalog(mine, { distro, layer, warn })))
+      found.push(...(await cataloger.catalog(mine, context)))
     } catch (err) {
-      warn(`${cataloger.name} cataloger: ${(err as Error).message}`)
+      if (mine.length === 1) {
+        warn(
+          `${cataloger.name} cataloger: ${mine[0].path}: ${(err as Error).message}`
+        )
+        continue
+      }
+      // One file it could not read must not hide the others: each file on its own, and only the
+      // ones that fail are left out (and named).
+      for (const file of mine) {
+        try {
+          found.push(...(await cataloger.catalog([file], context)))
+        } catch (err) {
+          warn(
+            `${cataloger.name} cataloger: ${file.path}: ${(err as Error).message}`
+          )
+        }
+      }
     }
   }
   return { packages: mergePackages(found), ...(distro ? { distro } : {}) }

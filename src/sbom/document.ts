@@ -22,7 +22,7 @@ export interface ImageRef {
   digest: string
 }
 
-/** The base image, and the SBOM attestation it carries (when it has one) instead of a scan of it. */
+/** The base image, and the SBOM attestation it carries (when it has one), referenced besides the packages read from its layers. */
 export interface BaseImageRef extends ImageRef {
   sbom?: {
     /** Where the attestation is, e.g. `oci://cgr.dev/chainguard/static@sha256:…`. */
@@ -42,6 +42,11 @@ export interface SbomInput {
   distro?: Distro
   base?: BaseImageRef
   tool?: { name: string; version: string }
+  /**
+   * Layers (diffIDs) that could not be read: their packages are missing from the document, which
+   * says so with one `imprint:unread-layer` property of its metadata each.
+   */
+  unreadLayers?: string[]
 }
 
 /** An in-toto Statement v1 carrying the SBOM as its predicate. */
@@ -171,6 +176,10 @@ export function cycloneDxBom(input: SbomInput): string {
     { bomRef: imagePurl, version: input.image.digest, purl: imagePurl }
   )
   bom.metadata.component = image
+  for (const layer of input.unreadLayers ?? [])
+    bom.metadata.properties.add(
+      new Models.Property('imprint:unread-layer', layer)
+    )
   if (input.distro) {
     const { id, versionId, prettyName } = input.distro
     bom.components.add(

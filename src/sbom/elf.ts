@@ -9,7 +9,8 @@ export interface ByteSource {
   find(needle: Buffer, start: number, end: number, align: number): number
 }
 
-function findAligned(
+/** The first offset in [start, end) of `data` (which starts at `base`) where `needle` is, at a multiple of `align`. */
+export function findAligned(
   data: Buffer,
   base: number,
   needle: Buffer,
@@ -71,12 +72,15 @@ export function sparseSource(
   }
 }
 
-const ptLoad = 1
-const pfWrite = 2
+export const ptLoad = 1
+export const pfWrite = 2
 const shtNobits = 8
 export const goBuildInfoMagic = Buffer.from('\xff Go buildinf:', 'latin1')
+/** How much of the Go build info is read: its header and the module list after it. */
+const goBuildInfoRead = 1024 * 1024
 
-interface Header {
+/** The fields of the ELF header the readers use. */
+export interface ElfHeader {
   is64: boolean
   littleEndian: boolean
   phoff: number
@@ -103,8 +107,30 @@ interface Section {
   size: number
 }
 
-/** Parses the ELF header, or undefined for anything else. */
-export function elfHeader(b: Buffer): Header | undefined {
+/**
+ * The largest section header table read (4 MiB): 65,535 entries of a 64-bit file's 64 bytes fit,
+ * and a header claiming more (up to 4 GiB) is not an executable this reader takes.
+ */
+export const maxSectionTable = 4 * 1024 * 1024
+
+/**
+ * Whether the tables a header describes can be read: entries at least as large as the structures
+ * read from them, and a section header table within `maxSectionTable`.
+ */
+function tablesReadable(h: ElfHeader): boolean {
+  if (h.phnum > 0 && h.phentsize < (h.is64 ? 56 : 32)) return false
+  if (h.shnum === 0) return true
+  return (
+    h.shentsize >= (h.is64 ? 64 : 40) &&
+    h.shnum * h.shentsize <= maxSectionTable
+  )
+}
+
+/**
+ * Parses the ELF header, or undefined for anything else, and for a header whose tables cannot be
+ * read (entries smaller than their structure, an oversized section header table).
+ */
+export function elfHeader(b: Buffer): ElfHeader | undefined {
   if (b.length < 52 || b.readUInt32BE(0) !== 0x7f454c46) return undefined
   const is64 = b[4] === 2
   const littleEndian = b[5] === 1
@@ -116,7 +142,7 @@ export function elfHeader(b: Buffer): Header | undefined {
     littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o)
   const u64 = (o: number) =>
     Number(littleEndian ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o))
-  return is64
+  const h: ElfHeader = is64
     ? {
         is64,
         littleEndian,
@@ -139,6 +165,7 @@ export function elfHeader(b: Buffer): Header | undefined {
         shnum: u16(48),
         shstrndx: u16(50)
       }
+  return tablesReadable(h) ? h : undefined
 }
 
 function reader(b: Buffer, littleEndian: boolean) {
@@ -150,7 +177,7 @@ function reader(b: Buffer, littleEndian: boolean) {
 }
 
 /** Program headers (segments) from their table. */
-export function elfSegments(h: Header, table: Buffer): Segment[] {
+export function elfSegments(h: ElfHeader, table: Buffer): Segment[] {
   const segments: Segment[] = []
   for (let i = 0; i < h.phnum; i++) {
     const o = i * h.phentsize
@@ -177,7 +204,7 @@ export function elfSegments(h: Header, table: Buffer): Segment[] {
   return segments
 }
 
-function elfSections(h: Header, src: ByteSource): Section[] | undefined {
+function elfSections(h: ElfHeader, src: ByteSource): Section[] | undefined {
   if (h.shoff === 0 || h.shnum === 0) return undefined
   const table = src.read(h.shoff, h.shnum * h.shentsize)
   if (!table || table.length < h.shnum * h.shentsize) return undefined
@@ -219,6 +246,41 @@ function elfSections(h: Header, src: ByteSource): Section[] | undefined {
   })
 }
 
+/** The sections the binary catalogers look up by name. */
+export const catalogedSections = ['.go.buildinfo', '.dep-v0'] as const
+
+/** A byte range of a file: [start, end). */
+export interface Span {
+  start: number
+  end: number
+}
+
+/**
+ * Where what the catalogers read through sections lies in the file: the section header table,
+ * the section names, and `catalogedSections` (`.go.buildinfo` with the bytes Go's reader takes
+ * past its end). Empty when `src` is not ELF.
+ */
+export function sectionSpans(src: ByteSource): Span[] {
+  const head = src.read(0, 64)
+  const h = head && elfHeader(head)
+  if (!h || h.shoff === 0 || h.shnum === 0) return []
+  const spans: Span[] = [
+    { start: h.shoff, end: h.shoff + h.shnum * h.shentsize }
+  ]
+  const sections = elfSections(h, src)
+  const strtab = sections?.[h.shstrndx]
+  if (strtab)
+    spans.push({ start: strtab.offset, end: strtab.offset + strtab.size })
+  for (const s of sections ?? []) {
+    if (s.type === shtNobits) continue
+    if (!(catalogedSections as readonly string[]).includes(s.name)) continue
+    const length =
+      s.name === '.go.buildinfo' ? Math.max(s.size, goBuildInfoRead) : s.size
+    spans.push({ start: s.offset, end: s.offset + length })
+  }
+  return spans
+}
+
 /** An ElfView over whatever parts of an ELF file `src` holds; undefined when it is not ELF. */
 export function parseElf(src: ByteSource): ElfView | undefined {
   const head = src.read(0, 64)
@@ -245,7 +307,7 @@ export function parseElf(src: ByteSource): ElfView | undefined {
       // The strings of the ≥1.18 format follow the header inside the section; read on past its
       // end anyway, as Go's reader does, in case a linker sized the section short.
       if (s && s.type !== shtNobits) {
-        const data = src.read(s.offset, Math.max(s.size, 1024 * 1024))
+        const data = src.read(s.offset, Math.max(s.size, goBuildInfoRead))
         if (data && data.subarray(0, 14).equals(goBuildInfoMagic)) return data
       }
       for (const seg of segments) {
@@ -256,7 +318,7 @@ export function parseElf(src: ByteSource): ElfView | undefined {
           seg.offset + seg.filesz,
           16
         )
-        if (at >= 0) return src.read(at, 1024 * 1024)
+        if (at >= 0) return src.read(at, goBuildInfoRead)
       }
       return undefined
     },
@@ -270,222 +332,6 @@ export function parseElf(src: ByteSource): ElfView | undefined {
       }
       return undefined
     }
-  }
-}
-
-/** How much of an executable the collector keeps. */
-export interface ElfLimits {
-  /** Bytes kept after the Go build-info magic (header and module list). */
-  goBytes: number
-  /** Bytes kept from the start of the non-loaded tail (where `.dep-v0` and the section names sit). */
-  tailHead: number
-  /** Bytes kept from the end of the file (section header table, `.shstrtab` of linkers that put it last). */
-  tailEnd: number
-}
-
-export const defaultElfLimits: ElfLimits = {
-  goBytes: 1024 * 1024,
-  tailHead: 4 * 1024 * 1024,
-  tailEnd: 4 * 1024 * 1024
-}
-
-/**
- * Reads an executable as a stream and keeps only what the binary catalogers need: the ELF and
- * program headers, the Go build info (searched for in the writable segments, as Go's own
- * debug/buildinfo does), and the bounded start and end of the part after the loaded segments,
- * where non-allocated sections such as cargo-auditable's `.dep-v0` and the section header
- * table live. Memory stays within the limits whatever the file's size.
- */
-export class ElfCollector {
-  private pos = 0
-  private dead = false
-  /** Bytes seen before the program headers could be parsed. */
-  private pending: Buffer[] = []
-  private head: Buffer | undefined
-  private header: Header | undefined
-  private writable: { start: number; end: number }[] = []
-  private tailStart = Infinity
-  private sht = { start: 0, end: 0 }
-  private shtParts: Buffer[] = []
-  private scan: { start: number; data: Buffer } | undefined
-  private go: { start: number; parts: Buffer[]; length: number } | undefined
-  private tailHeadParts: Buffer[] = []
-  private tailHeadLength = 0
-  private tailEndParts: Buffer[] = []
-  private tailEndLength = 0
-
-  constructor(
-    private readonly size: number,
-    private readonly limits: ElfLimits = defaultElfLimits
-  ) {}
-
-  push(chunk: Buffer): void {
-    if (this.dead || chunk.length === 0) return
-    const start = this.pos
-    this.pos += chunk.length
-    if (this.head) {
-      this.collect(start, chunk)
-      return
-    }
-    this.pending.push(chunk)
-    const seen = Buffer.concat(this.pending)
-    this.pending = [seen]
-    if (!this.header) {
-      if (seen.length >= 4 && seen.readUInt32BE(0) !== 0x7f454c46) {
-        this.dead = true
-        this.pending = []
-        return
-      }
-      if (seen.length < 64) return
-      this.header = elfHeader(seen)
-      if (!this.header) {
-        this.dead = true
-        this.pending = []
-        return
-      }
-    }
-    const h = this.header
-    // Program headers sit right after the ELF header in practice; far away, go without them.
-    const phEnd = h.phoff + h.phnum * h.phentsize
-    const headEnd = phEnd <= 1024 * 1024 ? Math.max(64, phEnd) : 64
-    if (seen.length < headEnd) return
-    this.head = Buffer.from(seen.subarray(0, headEnd))
-    this.pending = []
-    if (headEnd === phEnd) {
-      const table = this.head.subarray(h.phoff, phEnd)
-      let loadEnd = 0
-      for (const seg of elfSegments(h, table)) {
-        if (seg.type !== ptLoad) continue
-        loadEnd = Math.max(loadEnd, seg.offset + seg.filesz)
-        if (seg.flags & pfWrite)
-          this.writable.push({
-            start: seg.offset,
-            end: seg.offset + seg.filesz
-          })
-      }
-      this.tailStart = loadEnd
-    } else {
-      this.tailStart = headEnd
-    }
-    this.sht = { start: h.shoff, end: h.shoff + h.shnum * h.shentsize }
-    this.collect(0, seen)
-  }
-
-  private collect(start: number, chunk: Buffer): void {
-    const end = start + chunk.length
-    const slice = (a: number, b: number) =>
-      chunk.subarray(Math.max(a, start) - start, Math.min(b, end) - start)
-    if (start < this.sht.end && end > this.sht.start)
-      this.shtParts.push(slice(this.sht.start, this.sht.end))
-    if (this.go) {
-      const want = this.limits.goBytes - this.go.length
-      if (want > 0 && start === this.go.start + this.go.length) {
-        const part = chunk.subarray(0, want)
-        this.go.parts.push(part)
-        this.go.length += part.length
-      }
-    } else {
-      for (const w of this.writable) {
-        if (start >= w.end || end <= w.start) continue
-        this.searchGo(Math.max(start, w.start), slice(w.start, w.end))
-        if (this.go) break
-      }
-    }
-    if (end > this.tailStart) {
-      const tail = slice(this.tailStart, end)
-      const tailPos = Math.max(start, this.tailStart)
-      const headRoom = this.limits.tailHead - (tailPos - this.tailStart)
-      if (headRoom > 0) {
-        const part = tail.subarray(0, headRoom)
-        this.tailHeadParts.push(part)
-        this.tailHeadLength += part.length
-      }
-      this.tailEndParts.push(tail)
-      this.tailEndLength += tail.length
-      while (
-        this.tailEndParts.length > 1 &&
-        this.tailEndLength - this.tailEndParts[0].length >= this.limits.tailEnd
-      ) {
-        this.tailEndLength -= this.tailEndParts.shift()!.length
-      }
-    }
-  }
-
-  private searchGo(start: number, data: Buffer): void {
-    // Join the kept end of the previous piece when it is contiguous with this one.
-    const window =
-      this.scan && this.scan.start + this.scan.data.length === start
-        ? {
-            start: this.scan.start,
-            data: Buffer.concat([this.scan.data, data])
-          }
-        : { start, data }
-    const at = findAligned(
-      window.data,
-      window.start,
-      goBuildInfoMagic,
-      window.start,
-      window.start + window.data.length,
-      16
-    )
-    if (at >= 0) {
-      const part = Buffer.from(
-        window.data.subarray(
-          at - window.start,
-          at - window.start + this.limits.goBytes
-        )
-      )
-      this.go = { start: at, parts: [part], length: part.length }
-      this.scan = undefined
-      return
-    }
-    // Keep just enough to find a magic that straddles this piece and the next.
-    const keep = Math.min(window.data.length, goBuildInfoMagic.length + 15)
-    this.scan = {
-      start: window.start + window.data.length - keep,
-      data: Buffer.from(window.data.subarray(window.data.length - keep))
-    }
-  }
-
-  /** Bytes held now: the bound the limits promise, whatever the file's size. */
-  get keptBytes(): number {
-    const sum = (parts: Buffer[]) => parts.reduce((n, b) => n + b.length, 0)
-    return (
-      (this.head?.length ?? 0) +
-      sum(this.pending) +
-      (this.go?.length ?? 0) +
-      (this.scan?.data.length ?? 0) +
-      this.tailHeadLength +
-      this.tailEndLength +
-      sum(this.shtParts)
-    )
-  }
-
-  /** What was kept, as an ElfView; undefined for a file that is not ELF. */
-  finish(): ElfView | undefined {
-    if (this.dead) return undefined
-    if (!this.head) {
-      // A file shorter than its own headers claim: parse what there is.
-      return parseElf(bufferSource(Buffer.concat(this.pending)))
-    }
-    const ranges: { start: number; data: Buffer }[] = [
-      { start: 0, data: this.head }
-    ]
-    if (this.go)
-      ranges.push({ start: this.go.start, data: Buffer.concat(this.go.parts) })
-    if (this.tailHeadLength > 0)
-      ranges.push({
-        start: this.tailStart,
-        data: Buffer.concat(this.tailHeadParts)
-      })
-    if (this.tailEndLength > 0)
-      ranges.push({
-        start: this.pos - this.tailEndLength,
-        data: Buffer.concat(this.tailEndParts)
-      })
-    if (this.shtParts.length > 0)
-      ranges.push({ start: this.sht.start, data: Buffer.concat(this.shtParts) })
-    return parseElf(sparseSource(Math.max(this.size, this.pos), ranges))
   }
 }
 

@@ -18,13 +18,19 @@ export {
   type SbomStatement
 } from './document'
 export { parseOsRelease } from './distro'
-export { defaultElfLimits, type ElfLimits } from './elf'
+export { defaultElfLimits, type ElfLimits } from './elf-collector'
 export {
   catalogLayers,
   defaultMaxFileSize,
+  defaultScanBudget,
+  keptSource,
   mergeLayers,
+  mergeViews,
+  ScanBudget,
   scanLayer,
+  scanView,
   type LayerScan,
+  type LayerView,
   type ScanOptions
 } from './scan'
 export { diskSource, fileSource, type DiskFile } from './sources'

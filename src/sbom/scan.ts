@@ -5,7 +5,7 @@ import {
   type CatalogOptions,
   type CatalogResult
 } from './catalog'
-import { defaultElfLimits, ElfCollector, type ElfLimits } from './elf'
+import { defaultElfLimits, ElfCollector, type ElfLimits } from './elf-collector'
 import { basename, dirname } from './text'
 import { decompressLayer, TarParser } from './tar'
 import type { Cataloger, ElfView, FileSource } from './types'
@@ -13,12 +13,35 @@ import type { Cataloger, ElfView, FileSource } from './types'
 /** Files read whole are skipped above this size (64 MiB): no package database comes near it. */
 export const defaultMaxFileSize = 64 * 1024 * 1024
 
+/** All a scan keeps (256 MiB): files read whole and the parts of executables, together. */
+export const defaultScanBudget = 256 * 1024 * 1024
+
+/**
+ * How many bytes scans may still keep. One budget can be shared by several scans (the layers of
+ * one image); once it is used up, further files are skipped with a warning.
+ */
+export class ScanBudget {
+  remaining: number
+  constructor(readonly limit: number = defaultScanBudget) {
+    this.remaining = limit
+  }
+
+  /** Takes `bytes` if they are left. */
+  take(bytes: number): boolean {
+    if (bytes > this.remaining) return false
+    this.remaining -= bytes
+    return true
+  }
+}
+
 export interface ScanOptions {
   catalogers?: readonly Cataloger[]
   /** Largest file read whole; bigger ones are skipped with a warning. */
   maxFileSize?: number
   /** What is kept of each executable. */
   elfLimits?: ElfLimits
+  /** What the scan may keep in all (shared with other scans, or its own of `defaultScanBudget`). */
+  budget?: ScanBudget
   warn?(message: string): void
 }
 
@@ -39,6 +62,8 @@ export interface LayerScan {
   kept: Map<string, KeptFile>
   /** Every path the layer writes (any type): each hides what lower layers had there. */
   paths: Set<string>
+  /** Paths it writes as something else than a directory: all below them in lower layers is hidden too. */
+  nonDirectories: Set<string>
   /** `.wh.NAME` entries: NAME (and all below it) is deleted from lower layers. */
   whiteouts: string[]
   /** `.wh..wh..opq` entries: the directory's lower-layer contents are hidden. */
@@ -61,11 +86,17 @@ export async function scanLayer(
 ): Promise<LayerScan> {
   const catalogers = options.catalogers ?? defaultCatalogers
   const maxFileSize = options.maxFileSize ?? defaultMaxFileSize
+  const budget = options.budget ?? new ScanBudget()
   const warn = options.warn ?? (() => {})
+  const overBudget = (path: string, bytes: number) =>
+    warn(
+      `${layer}: ${path}: ${bytes} bytes not kept, the ${budget.limit}-byte budget of what the scan keeps is used up`
+    )
   const scan: LayerScan = {
     layer,
     kept: new Map(),
     paths: new Set(),
+    nonDirectories: new Set(),
     whiteouts: [],
     opaque: []
   }
@@ -82,6 +113,8 @@ export async function scanLayer(
     }
     if (header.path === '') return undefined
     scan.paths.add(header.path)
+    if (header.type === 'dir') scan.nonDirectories.delete(header.path)
+    else scan.nonDirectories.add(header.path)
     scan.kept.delete(header.path) // a later entry for the same path wins
     const file = {
       path: header.path,
@@ -104,6 +137,10 @@ export async function scanLayer(
         )
         return undefined
       }
+      if (!budget.take(header.size)) {
+        overBudget(header.path, header.size)
+        return undefined
+      }
       const parts: Buffer[] = []
       return {
         data: chunk => parts.push(chunk),
@@ -121,32 +158,72 @@ export async function scanLayer(
         data: chunk => collector.push(chunk),
         end: () => {
           const elf = collector.finish()
-          if (elf) scan.kept.set(header.path, { ...file, elf })
+          if (!elf) return
+          if (!budget.take(collector.keptBytes))
+            overBudget(header.path, collector.keptBytes)
+          else scan.kept.set(header.path, { ...file, elf })
         }
       }
     }
     return undefined
   })
-  for await (const chunk of decompressLayer(blob)) parser.write(chunk)
-  parser.end()
+  try {
+    for await (const chunk of decompressLayer(blob)) parser.write(chunk)
+    parser.end()
+  } catch (error) {
+    // The layer is named: a base has several, and one unreadable layer is reported on its own.
+    throw new Error(`${layer}: ${(error as Error).message}`, { cause: error })
+  }
   return scan
 }
 
-/** Whether a layer's whiteouts or opaque directories hide a lower layer's `path`. */
+/** What a layer does to the file system below it, and the files of it catalogers read. */
+export interface LayerView<T> {
+  /** Every path the layer writes (any type): each hides what lower layers had there. */
+  paths: ReadonlySet<string>
+  /** Paths it writes as something else than a directory: all below them in lower layers is hidden. */
+  nonDirectories: ReadonlySet<string>
+  whiteouts: readonly string[]
+  opaque: readonly string[]
+  files: ReadonlyMap<string, T>
+}
+
+/**
+ * Whether a layer hides a lower layer's `path`: it writes that path, deletes it or a directory
+ * above it (whiteout), makes a directory above it opaque, or puts a file or link where a directory
+ * above it was (as the runtime's overlay does).
+ */
 function hidden(
-  scan: LayerScan,
+  layer: LayerView<unknown>,
   whiteouts: Set<string>,
   opaque: Set<string>,
   path: string
 ): boolean {
-  if (scan.paths.has(path) || whiteouts.has(path)) return true
+  if (layer.paths.has(path) || whiteouts.has(path)) return true
   let dir = path
   for (;;) {
     const slash = dir.lastIndexOf('/')
     dir = slash < 0 ? '' : dir.slice(0, slash)
-    if (opaque.has(dir) || (dir !== '' && whiteouts.has(dir))) return true
+    if (opaque.has(dir)) return true
     if (dir === '') return false
+    if (whiteouts.has(dir) || layer.nonDirectories.has(dir)) return true
   }
+}
+
+/** The files an image's layers leave visible, lowest layer first, sorted by path. */
+export function mergeViews<T>(layers: readonly LayerView<T>[]): T[] {
+  const view = new Map<string, T>()
+  for (const layer of layers) {
+    const whiteouts = new Set(layer.whiteouts)
+    const opaque = new Set(layer.opaque)
+    for (const path of [...view.keys()]) {
+      if (hidden(layer, whiteouts, opaque, path)) view.delete(path)
+    }
+    for (const [path, file] of layer.files) view.set(path, file)
+  }
+  return [...view.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(path => view.get(path)!)
 }
 
 /** A kept file as a cataloger's FileSource. */
@@ -167,21 +244,16 @@ export function keptSource(file: KeptFile): FileSource {
 /**
  * The image's file system as the catalogers see it, from its layers' scans, lowest first: a
  * whiteout deletes a lower path and all below it, an opaque directory hides its lower contents,
- * and any entry of a higher layer replaces a lower file at the same path.
+ * any entry of a higher layer replaces a lower file at the same path, and a file or link of a
+ * higher layer hides all a lower layer had below that path.
  */
 export function mergeLayers(scans: LayerScan[]): FileSource[] {
-  const view = new Map<string, KeptFile>()
-  for (const scan of scans) {
-    const whiteouts = new Set(scan.whiteouts)
-    const opaque = new Set(scan.opaque)
-    for (const path of [...view.keys()]) {
-      if (hidden(scan, whiteouts, opaque, path)) view.delete(path)
-    }
-    for (const [path, file] of scan.kept) view.set(path, file)
-  }
-  return [...view.values()]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map(keptSource)
+  return mergeViews(scans.map(scanView)).map(keptSource)
+}
+
+/** A scan as a layer view of its kept files. */
+export function scanView(scan: LayerScan): LayerView<KeptFile> {
+  return { ...scan, files: scan.kept }
 }
 
 /** Catalogs an image from its layers' scans, lowest first. */

@@ -1,6 +1,6 @@
 import { constants, createReadStream } from 'node:fs'
 import { open, stat as statFile } from 'node:fs/promises'
-import { defaultElfLimits, ElfCollector } from './elf'
+import { defaultElfLimits, ElfCollector } from './elf-collector'
 import { defaultMaxFileSize } from './scan'
 import type { FileSource } from './types'
 

@@ -20,6 +20,18 @@ export interface EntrySink {
 
 const block = 512
 
+/**
+ * The most a pax extended header or GNU long name may hold (1 MiB): real ones are a few hundred
+ * bytes, and they are kept in memory until the entry they describe.
+ */
+export const maxMetadataSize = 1024 * 1024
+
+const metadataNames: Record<string, string> = {
+  x: 'pax extended header',
+  L: 'GNU long name',
+  K: 'GNU long link name'
+}
+
 /** Normalises a path from an archive: no leading `./` or `/`, no `.` segments, no trailing `/`. */
 export function normalisePath(path: string): string {
   const out: string[] = []
@@ -71,7 +83,8 @@ function parsePax(body: Buffer): Record<string, string> {
 /**
  * A streaming tar reader (ustar, pax and GNU long names): `write` chunks as they come, and each
  * entry's header goes to `onEntry`, whose sink (if any) receives the content. Nothing but the
- * current header and metadata records is buffered.
+ * current header and metadata records (up to `maxMetadataSize`, a larger one fails the archive)
+ * is buffered; global pax headers are skipped unread.
  */
 export class TarParser {
   private pending: Buffer[] = []
@@ -80,7 +93,8 @@ export class TarParser {
   private remaining = 0
   private padding = 0
   private sink: EntrySink | undefined
-  private meta: { type: string; parts: Buffer[] } | undefined
+  /** The metadata record being read; `parts` is undefined for one that is skipped. */
+  private meta: { type: string; parts?: Buffer[] } | undefined
   private pax: Record<string, string> = {}
   private longName: string | undefined
   private longLink: string | undefined
@@ -106,7 +120,7 @@ export class TarParser {
         const part = chunk.subarray(off, off + this.remaining)
         off += part.length
         this.remaining -= part.length
-        if (this.meta) this.meta.parts.push(Buffer.from(part))
+        if (this.meta) this.meta.parts?.push(Buffer.from(part))
         else this.sink?.data(part)
         if (this.remaining === 0) this.bodyDone()
       } else {
@@ -140,7 +154,17 @@ export class TarParser {
     const prefix = ustar && h[345] !== 0 ? cString(h, 345, 155) : ''
     let path = (prefix ? prefix + '/' : '') + cString(h, 0, 100)
     let linkname = cString(h, 157, 100)
-    if ('xgLK'.includes(typeflag)) {
+    if (typeflag === 'g') {
+      // Global pax headers carry nothing a cataloger needs: skipped, whatever their size.
+      this.meta = { type: typeflag }
+      this.startBody(size)
+      return
+    }
+    if (typeflag in metadataNames) {
+      if (size > maxMetadataSize)
+        throw new Error(
+          `a ${metadataNames[typeflag]} of ${size} bytes is over the ${maxMetadataSize} bytes this reader keeps`
+        )
       this.meta = { type: typeflag, parts: [] }
       this.startBody(size)
       return
@@ -181,13 +205,12 @@ export class TarParser {
 
   private bodyDone(): void {
     if (this.meta) {
-      const body = Buffer.concat(this.meta.parts)
-      if (this.meta.type === 'x') this.pax = parsePax(body)
-      else if (this.meta.type === 'L')
+      const body = this.meta.parts && Buffer.concat(this.meta.parts)
+      if (body && this.meta.type === 'x') this.pax = parsePax(body)
+      else if (body && this.meta.type === 'L')
         this.longName = cString(body, 0, body.length)
-      else if (this.meta.type === 'K')
+      else if (body && this.meta.type === 'K')
         this.longLink = cString(body, 0, body.length)
-      // 'g' (global pax headers) carry nothing a cataloger needs.
       this.meta = undefined
     } else {
       this.sink?.end()

@@ -10,6 +10,34 @@ export interface ZipEntry {
   localOffset: number
 }
 
+/**
+ * What reading one archive may cost, nested archives included: entries listed, and bytes
+ * inflated. One budget is shared by a top-level archive and every archive inside it, so a small
+ * jar cannot make the reader inflate gigabytes (a zip bomb).
+ */
+export class ZipBudget {
+  entries: number
+  inflated: number
+  /** Set once a limit was reached: the archive is read no further. */
+  exhausted = false
+
+  constructor(
+    readonly limits: { entries: number; inflated: number } = defaultZipLimits
+  ) {
+    this.entries = limits.entries
+    this.inflated = limits.inflated
+  }
+}
+
+/** 500,000 entries and 256 MiB inflated per top-level archive: a large war fits in either. */
+export const defaultZipLimits = {
+  entries: 500_000,
+  inflated: 256 * 1024 * 1024
+} as const
+
+/** A budget was used up: the rest of the archive is not read. */
+export class ZipBudgetExceeded extends Error {}
+
 const eocdSignature = 0x06054b50
 const zip64LocatorSignature = 0x07064b50
 const zip64EocdSignature = 0x06064b50
@@ -26,11 +54,40 @@ function findEocd(buf: Buffer): number {
 }
 
 /**
+ * Throws when two entries' local records (header, name, extra field and data) share bytes: no
+ * writer makes such an archive, and it lets a small one inflate the same data many times.
+ */
+function checkOverlaps(buf: Buffer, entries: readonly ZipEntry[]): void {
+  const spans = entries.map(entry => {
+    const p = entry.localOffset
+    const header =
+      p >= 0 && p + 30 <= buf.length && buf.readUInt32LE(p) === localSignature
+        ? 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28)
+        : 30
+    return { entry, start: p, end: p + header + entry.compressedSize }
+  })
+  spans.sort((a, b) => a.start - b.start)
+  for (let i = 1; i < spans.length; i++) {
+    const [before, after] = [spans[i - 1], spans[i]]
+    if (after.start < before.end)
+      throw new Error(
+        after.start === before.start
+          ? `ZIP entries ${before.entry.name} and ${after.entry.name} have the same local header (offset ${after.start}): not read`
+          : `ZIP entries ${before.entry.name} and ${after.entry.name} overlap (offset ${after.start}): not read`
+      )
+  }
+}
+
+/**
  * Lists a ZIP archive (a jar) from its central directory: the minimum a cataloger needs, with
  * ZIP64 sizes and offsets, and archives that carry a prefix (self-executing jars). Throws on
- * anything that is not a readable archive.
+ * anything that is not a readable archive, on entries whose data overlap, and when its entries
+ * are more than `budget` has left.
  */
-export function listZip(buf: Buffer): ZipEntry[] {
+export function listZip(
+  buf: Buffer,
+  budget: ZipBudget = new ZipBudget()
+): ZipEntry[] {
   const eocd = findEocd(buf)
   if (eocd < 0) throw new Error('no ZIP end-of-central-directory record')
   let count = buf.readUInt16LE(eocd + 10)
@@ -54,6 +111,13 @@ export function listZip(buf: Buffer): ZipEntry[] {
     cdOffset = Number(buf.readBigUInt64LE(at + 48))
     cdEnd = at
   }
+  if (count > budget.entries) {
+    budget.exhausted = true
+    throw new ZipBudgetExceeded(
+      `${count} entries: over the ${budget.limits.entries} entries read per archive (nested ones included)`
+    )
+  }
+  budget.entries -= count
   // Bytes in front of the archive shift every offset by the same amount.
   const shift = cdEnd - (cdOffset + cdSize)
   let p = cdOffset + shift
@@ -102,24 +166,49 @@ export function listZip(buf: Buffer): ZipEntry[] {
     })
     p = extraEnd + commentLength
   }
+  checkOverlaps(buf, entries)
   return entries
 }
 
-/** The content of one entry (stored or deflated), refusing more than `limit` bytes. */
+/**
+ * The content of one entry (stored or deflated), refusing more than `limit` bytes; what is
+ * inflated is taken from `budget`, and never more than it has left.
+ */
 export function readZipEntry(
   buf: Buffer,
   entry: ZipEntry,
-  limit: number
+  limit: number,
+  budget: ZipBudget = new ZipBudget()
 ): Buffer {
   const p = entry.localOffset
-  if (p + 30 > buf.length || buf.readUInt32LE(p) !== localSignature)
+  if (p < 0 || p + 30 > buf.length || buf.readUInt32LE(p) !== localSignature)
     throw new Error(`${entry.name}: local header not found`)
   const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28)
   const data = buf.subarray(start, start + entry.compressedSize)
   if (entry.size > limit)
     throw new Error(`${entry.name}: ${entry.size} bytes is over ${limit}`)
   if (entry.method === 0) return data
-  if (entry.method === 8)
-    return inflateRawSync(data, { maxOutputLength: Math.max(1, limit) })
-  throw new Error(`${entry.name}: compression method ${entry.method}`)
+  if (entry.method !== 8)
+    throw new Error(`${entry.name}: compression method ${entry.method}`)
+  const exceeded = () => {
+    budget.exhausted = true
+    return new ZipBudgetExceeded(
+      `${entry.name}: over the ${budget.limits.inflated} bytes inflated per archive (nested ones included)`
+    )
+  }
+  if (entry.size > budget.inflated) throw exceeded()
+  // The declared size may lie: inflating stops at what the limit and the budget allow.
+  const allowed = Math.min(limit, budget.inflated)
+  let out: Buffer
+  try {
+    out = inflateRawSync(data, { maxOutputLength: Math.max(1, allowed) })
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE')
+      throw error
+    budget.inflated -= allowed
+    if (allowed < limit) throw exceeded()
+    throw new Error(`${entry.name}: inflates to more than ${limit} bytes`)
+  }
+  budget.inflated -= out.length
+  return out
 }

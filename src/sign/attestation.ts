@@ -2,20 +2,24 @@ import { isDeepStrictEqual } from 'node:util'
 import type { Repository } from '../oci/reference'
 import type { Descriptor } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { sizeLimits } from '../registry/http'
 import type { Logger } from '../util/log'
 import {
   attachBundle,
+  bundleMediaType,
   listBundleReferrers,
   type Referrer
 } from './bundle-referrer'
 import {
   appendLegacySignature,
+  dsseEnvelopeMediaType,
   legacyTag,
   predicateTypeAnnotation,
   signatureAnnotation,
   type LegacySignature
 } from './legacy-sig'
 import { certificatePem } from './certificate'
+import { inTotoPayloadType } from './payload'
 import type { SigningMethod } from './signer'
 import {
   bundleStatement,
@@ -60,6 +64,35 @@ interface BundleJson {
       canonicalizedBody?: string
     }[]
   }
+}
+
+/**
+ * The most a signed attestation may hold: what `.att` layers and bundle referrers are read back
+ * with (verification after writing, `imprint verify`, re-runs). One written larger could never be
+ * read again, and would make its image's whole `.att` tag unreadable.
+ */
+export const maxAttestationBytes: number = sizeLimits.attestation
+
+/** Room for what a bundle adds to the envelope: signature, certificate, Rekor entry, timestamps. */
+const bundleOverhead = 64 * 1024
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+/**
+ * Throws, before anything is signed or written, when the signed form of `statement` (base64 in a
+ * DSSE envelope, inside a bundle) could exceed what attestations are read back with. `what` names
+ * it in the message (`the SBOM of sha256:…`).
+ */
+export function checkAttestationSize(
+  statement: Buffer,
+  what: string,
+  limit = maxAttestationBytes
+): void {
+  const signed = 4 * Math.ceil(statement.length / 3) + bundleOverhead
+  if (signed > limit)
+    throw new Error(
+      `${what} is ${mib(statement.length)} as an in-toto statement, about ${mib(signed)} once signed: over the ${mib(limit)} attestations are read back with, so it cannot be attached; nothing was signed`
+    )
 }
 
 /**
@@ -180,6 +213,12 @@ export async function attachStatement(
     }
   }
   const signed = await method.statementBundle(statement)
+  // The signed bundle itself, before any of it is written: never an attestation too large to read.
+  const size = Buffer.byteLength(JSON.stringify(signed))
+  if (size > maxAttestationBytes)
+    throw new Error(
+      `the signed ${predicateType} attestation of ${repo}@${subject.digest} is ${mib(size)}, over the ${mib(maxAttestationBytes)} attestations are read back with; it was not written`
+    )
   const attached = await attachBundle(
     client,
     repo,
@@ -236,9 +275,48 @@ function isSameAttestation(
 const sbomPredicate = /^https:\/\/(spdx\.dev\/Document|cyclonedx\.org\/bom)/
 
 /**
- * An SBOM attestation the image already carries (a base image's, Chainguard's for one): as a
- * bundle referrer, or in its `.att` tag. Referenced by the digest of the manifest that holds it;
- * its signature is the base publisher's to verify.
+ * The predicate type of the SBOM statement a DSSE envelope carries about `digest`: an in-toto
+ * statement (payload type and `_type`), an SBOM predicate type, `digest` among its subjects.
+ * Undefined for anything else. Nothing here says who signed it.
+ */
+function sbomStatementAbout(
+  envelope: unknown,
+  digest: Descriptor['digest']
+): string | undefined {
+  const e = envelope as { payloadType?: unknown; payload?: unknown } | null
+  if (e?.payloadType !== inTotoPayloadType || typeof e.payload !== 'string')
+    return undefined
+  let statement: {
+    _type?: unknown
+    predicateType?: unknown
+    subject?: unknown
+  } | null
+  try {
+    statement = JSON.parse(Buffer.from(e.payload, 'base64').toString('utf8'))
+  } catch {
+    return undefined
+  }
+  const hex = digest.slice('sha256:'.length)
+  const about =
+    Array.isArray(statement?.subject) &&
+    statement.subject.some(
+      (s: { digest?: { sha256?: unknown } } | null) => s?.digest?.sha256 === hex
+    )
+  return typeof statement?._type === 'string' &&
+    statement._type.startsWith('https://in-toto.io/Statement/') &&
+    typeof statement.predicateType === 'string' &&
+    sbomPredicate.test(statement.predicateType) &&
+    about
+    ? statement.predicateType
+    : undefined
+}
+
+/**
+ * An SBOM attestation the image already carries (a base image's, Chainguard's for one): a bundle
+ * referrer, or a layer of its `.att` tag, whose DSSE envelope holds an in-toto SBOM statement
+ * about `digest` (an annotation naming an SBOM type is not enough). Referenced by the digest of
+ * the manifest that holds it; its signature is the base publisher's to verify, so it is extra
+ * information, never a replacement for reading the base's layers.
  */
 export async function findAttachedSbom(
   client: RegistryClient,
@@ -246,10 +324,12 @@ export async function findAttachedSbom(
   digest: Descriptor['digest']
 ): Promise<{ url: string; sha256: string; predicateType: string } | undefined> {
   for (const referrer of await listBundleReferrers(client, repo, digest)) {
-    const predicateType =
-      referrer.descriptor.annotations?.['dev.sigstore.bundle.predicateType'] ??
-      referrer.manifest.annotations?.['dev.sigstore.bundle.predicateType']
-    if (predicateType && sbomPredicate.test(predicateType))
+    if (referrer.manifest.layers[0]?.mediaType !== bundleMediaType) continue
+    const predicateType = sbomStatementAbout(
+      (referrer.bundle as BundleJson | null)?.dsseEnvelope,
+      digest
+    )
+    if (predicateType)
       return {
         url: `oci://${repo}@${referrer.descriptor.digest}`,
         sha256: referrer.descriptor.digest.slice('sha256:'.length),
@@ -261,14 +341,30 @@ export async function findAttachedSbom(
   const manifest = JSON.parse(found.bytes.toString('utf8')) as {
     layers?: Descriptor[]
   }
-  const layer = manifest.layers?.find(l =>
-    sbomPredicate.test(l.annotations?.[predicateTypeAnnotation] ?? '')
-  )
-  return layer
-    ? {
+  for (const layer of manifest.layers ?? []) {
+    if (
+      layer.mediaType !== dsseEnvelopeMediaType ||
+      !sbomPredicate.test(layer.annotations?.[predicateTypeAnnotation] ?? '')
+    )
+      continue
+    const bytes = await client.getBlobBytes(
+      repo,
+      layer.digest,
+      sizeLimits.attestation
+    )
+    let envelope: unknown
+    try {
+      envelope = JSON.parse(bytes.toString('utf8'))
+    } catch {
+      continue
+    }
+    const predicateType = sbomStatementAbout(envelope, digest)
+    if (predicateType)
+      return {
         url: `oci://${repo}@${found.digest}`,
         sha256: found.digest.slice('sha256:'.length),
-        predicateType: layer.annotations![predicateTypeAnnotation]
+        predicateType
       }
-    : undefined
+  }
+  return undefined
 }

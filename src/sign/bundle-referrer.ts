@@ -4,6 +4,7 @@ import { MediaType } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { sizeLimits } from '../registry/http'
 import { mapBounded } from '../util/pool'
 
 export const bundleMediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json'
@@ -90,7 +91,11 @@ export async function listBundleReferrers(
       const found = await client.getManifest(repo, descriptor.digest)
       const manifest = JSON.parse(found.bytes.toString('utf8')) as ImageManifest
       if (manifest.layers?.length !== 1) return undefined
-      const bytes = await client.getBlobBytes(repo, manifest.layers[0].digest)
+      const bytes = await client.getBlobBytes(
+        repo,
+        manifest.layers[0].digest,
+        sizeLimits.attestation
+      )
       return {
         descriptor,
         manifest,

@@ -4,6 +4,7 @@ import { MediaType } from '../oci/media-types'
 import type { Repository } from '../oci/reference'
 import type { Descriptor, ImageManifest } from '../oci/types'
 import type { RegistryClient } from '../registry/client'
+import { sizeLimits } from '../registry/http'
 import { mapBounded } from '../util/pool'
 
 const simpleSigningMediaType =
@@ -70,7 +71,12 @@ export async function readLegacySignatures(
     4,
     async layer => ({
       layer,
-      payload: await client.getBlobBytes(repo, layer.digest)
+      // An attestation (an SBOM of thousands of packages) is larger than a signature payload.
+      payload: await client.getBlobBytes(
+        repo,
+        layer.digest,
+        kind === 'att' ? sizeLimits.attestation : sizeLimits.smallBlob
+      )
     })
   )
   return { manifest, signatures }

@@ -106,6 +106,24 @@ describe('report', () => {
     expect(JSON.parse(outputsOf(result).metadata)).not.toHaveProperty('loaded')
   })
 
+  it('says when an SBOM lacks base layers that could not be read', () => {
+    const sbom = {
+      platform: 'linux/amd64',
+      path: '/tmp/x.cdx.json',
+      packages: 3
+    }
+    const incomplete = {
+      ...result,
+      sboms: [{ ...sbom, unreadLayers: [d('9')] }]
+    }
+    expect(renderSummary(incomplete)).toContain(
+      `| SBOM | 3 packages, CycloneDX, signed and attached; <code>/tmp/x.cdx.json</code><br>incomplete: 1 base layer could not be read (<code>${d('9')}</code>), their packages are not listed |`
+    )
+    expect(renderSummary({ ...result, sboms: [sbom] })).not.toContain(
+      'incomplete'
+    )
+  })
+
   it('escapes Markdown and HTML in cells', () => {
     expect(escapeCell('a|b`c<d>&\nx')).toBe('a&#124;b&#96;c&lt;d&gt;&amp; x')
   })

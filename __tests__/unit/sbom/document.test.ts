@@ -212,6 +212,17 @@ describe('CycloneDX document', () => {
     )
   })
 
+  it('says which layers could not be read, their packages missing', async () => {
+    const json = cycloneDxBom(input({ unreadLayers: [base] }))
+    expect(await validate(json)).toBeNull()
+    expect(JSON.parse(json).metadata.properties).toEqual([
+      { name: 'imprint:unread-layer', value: base }
+    ])
+    expect(
+      JSON.parse(cycloneDxBom(input())).metadata.properties
+    ).toBeUndefined()
+  })
+
   it('refers to the base image’s own SBOM attestation by digest', async () => {
     const json = cycloneDxBom(
       input({

@@ -2,8 +2,9 @@ import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { catalog, readMode } from '../../../src/sbom/catalog'
-import { readGoBuildInfo } from '../../../src/sbom/catalogers/go'
-import { bufferSource, ElfCollector, parseElf } from '../../../src/sbom/elf'
+import { goCataloger, readGoBuildInfo } from '../../../src/sbom/catalogers/go'
+import { bufferSource, parseElf } from '../../../src/sbom/elf'
+import { ElfCollector } from '../../../src/sbom/elf-collector'
 import { golangPurl } from '../../../src/sbom/purl'
 import { fileSource } from '../../../src/sbom/sources'
 import type { ElfView, FileSource } from '../../../src/sbom/types'
@@ -53,14 +54,15 @@ function expectedPurls(binary: string): string[] {
 async function streamed(
   path: string,
   highWaterMark: number
-): Promise<{ elf: ElfView | undefined; peak: number }> {
+): Promise<{ elf: ElfView | undefined; peak: number; kept: number }> {
   const collector = new ElfCollector(statSync(path).size)
   let peak = 0
   for await (const chunk of createReadStream(path, { highWaterMark })) {
     collector.push(chunk as Buffer)
     peak = Math.max(peak, collector.keptBytes)
   }
-  return { elf: collector.finish(), peak }
+  const elf = collector.finish()
+  return { elf, peak, kept: collector.keptBytes }
 }
 
 describe('go', () => {
@@ -92,10 +94,12 @@ describe('go', () => {
       parseElf(bufferSource(readFileSync(kubectl)))!
     )
     for (const highWaterMark of [65536, 4093]) {
-      const { elf, peak } = await streamed(kubectl, highWaterMark)
+      const { elf, peak, kept } = await streamed(kubectl, highWaterMark)
       expect(readGoBuildInfo(elf!)).toEqual(whole)
       // Headers, build info and the bounded tail: far below the 57 MB file.
       expect(peak).toBeLessThan(10 * 1024 * 1024)
+      // Once read, only what the catalogers use stays: the build info and the section tables.
+      expect(kept).toBeLessThan(1.5 * 1024 * 1024)
     }
   })
 
@@ -150,5 +154,28 @@ describe('go', () => {
     collector.push(Buffer.from('#!/bin/sh\necho hi\n'))
     expect(collector.finish()).toBeUndefined()
     expect(collector.keptBytes).toBe(0)
+  })
+
+  it('reports an executable it cannot read and still lists the others', async () => {
+    const w = { list: [] as string[], warn: (m: string) => w.list.push(m) }
+    const broken: FileSource = {
+      ...memorySource('usr/bin/broken', Buffer.alloc(64), { mode: 0o755 }),
+      elf: async () => {
+        throw new RangeError('The value of "offset" is out of range')
+      }
+    }
+    const kubectlSource = await fileSource(
+      kubectl,
+      'usr/local/bin/kubectl',
+      layer
+    )
+    const { packages } = await catalog([broken, kubectlSource], {
+      catalogers: [goCataloger],
+      warn: w.warn
+    })
+    expect(packages.map(p => p.purl)).toEqual(expectedPurls(kubectl))
+    expect(w.list).toEqual([
+      'usr/bin/broken: The value of "offset" is out of range'
+    ])
   })
 })

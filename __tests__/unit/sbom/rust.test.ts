@@ -12,14 +12,11 @@ import { describe, expect, it } from '@jest/globals'
 import { catalog } from '../../../src/sbom/catalog'
 import {
   readAuditData,
+  rustCataloger,
   type AuditablePackage
 } from '../../../src/sbom/catalogers/rust'
-import {
-  bufferSource,
-  ElfCollector,
-  parseElf,
-  type ElfLimits
-} from '../../../src/sbom/elf'
+import { bufferSource, parseElf } from '../../../src/sbom/elf'
+import { ElfCollector, type ElfLimits } from '../../../src/sbom/elf-collector'
 import { fileSource } from '../../../src/sbom/sources'
 import type { ElfView } from '../../../src/sbom/types'
 import { python, run, tempDir } from './helpers'
@@ -150,14 +147,18 @@ function pythonAuditData(binary: string): AuditablePackage[] {
   ).packages
 }
 
+/** The kept view of a streamed executable; `kept` gets the bytes it holds. */
 async function streamed(
   path: string,
-  limits?: ElfLimits
+  limits?: ElfLimits,
+  kept?: (bytes: number) => void
 ): Promise<ElfView | undefined> {
   const collector = new ElfCollector(statSync(path).size, limits)
   for await (const chunk of createReadStream(path, { highWaterMark: 8192 }))
     collector.push(chunk as Buffer)
-  return collector.finish()
+  const view = collector.finish()
+  kept?.(collector.keptBytes)
+  return view
 }
 
 describe('rust', () => {
@@ -195,7 +196,12 @@ describe('rust', () => {
     const stripped = binary + '-stripped'
     run('strip', ['-o', stripped, binary])
     for (const path of [binary, stripped]) {
-      expect(readAuditData((await streamed(path))!)).toEqual(audit)
+      let kept = Infinity
+      expect(
+        readAuditData((await streamed(path, undefined, b => (kept = b)))!)
+      ).toEqual(audit)
+      // Headers, section tables and .dep-v0 stay, not the rest of the tail (symbols, debug info).
+      expect(kept).toBeLessThan(64 * 1024)
     }
   })
 
@@ -227,5 +233,30 @@ describe('rust', () => {
     })
     expect(packages).toEqual([])
     expect(warnings).toEqual([expect.stringMatching(/^bad: \.dep-v0: /)])
+  })
+
+  it('reports an executable it cannot read and still lists the others', async () => {
+    const warnings: string[] = []
+    const { packages } = await catalog(
+      [
+        {
+          path: 'usr/bin/broken',
+          size: 64,
+          mode: 0o755,
+          read: async () => Buffer.alloc(64),
+          elf: async () => {
+            throw new Error('usr/bin/broken changed since the layer was built')
+          }
+        },
+        await fileSource(binary, 'usr/bin/hello-app', layer)
+      ],
+      { catalogers: [rustCataloger], warn: m => warnings.push(m) }
+    )
+    expect(packages.length).toBe(
+      audit.filter(crate => crate.kind !== 'build').length
+    )
+    expect(warnings).toEqual([
+      'usr/bin/broken: usr/bin/broken changed since the layer was built'
+    ])
   })
 })

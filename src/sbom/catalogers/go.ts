@@ -150,9 +150,15 @@ export const goCataloger: Cataloger = {
   ): Promise<Package[]> {
     const packages: Package[] = []
     for (const file of files) {
-      const elf = await readElf(file)
-      if (!elf) continue
-      const info = readGoBuildInfo(elf)
+      // One unreadable executable is reported and skipped; the others are still read.
+      let info: GoBuildInfo | undefined
+      try {
+        const elf = await readElf(file)
+        info = elf && readGoBuildInfo(elf)
+      } catch (err) {
+        context.warn(`${file.path}: ${(err as Error).message}`)
+        continue
+      }
       if (!info) continue
       packages.push(
         ...goPackages(info, {

@@ -1,7 +1,13 @@
 import { purl } from '../purl'
 import { parseKeyValues } from '../text'
 import type { Cataloger, CatalogContext, FileSource, Package } from '../types'
-import { listZip, readZipEntry, type ZipEntry } from '../zip'
+import {
+  listZip,
+  readZipEntry,
+  ZipBudget,
+  ZipBudgetExceeded,
+  type ZipEntry
+} from '../zip'
 
 const archivePath = /\.(jar|war|ear|jpi|hpi)$/i
 const pomProperties = /^META-INF\/maven\/([^/]+)\/([^/]+)\/pom\.properties$/
@@ -24,11 +30,12 @@ function catalogArchive(
   layer: string,
   depth: number,
   context: CatalogContext,
-  out: Package[]
+  out: Package[],
+  budget: ZipBudget
 ): void {
   let entries: ZipEntry[]
   try {
-    entries = listZip(buf)
+    entries = listZip(buf, budget)
   } catch (err) {
     context.warn(`${path}: ${(err as Error).message}`)
     return
@@ -36,11 +43,12 @@ function catalogArchive(
   const found: Package[] = []
   let license: string | undefined
   for (const entry of entries) {
+    if (budget.exhausted) break
     const match = pomProperties.exec(entry.name)
     try {
       if (match) {
         const props = parseKeyValues(
-          readZipEntry(buf, entry, 1024 * 1024).toString('utf8'),
+          readZipEntry(buf, entry, 1024 * 1024, budget).toString('utf8'),
           /\s*[=:]\s*|\s+/
         )
         const group = props.get('groupId') || match[1]
@@ -62,25 +70,47 @@ function catalogArchive(
         })
       } else if (entry.name === 'META-INF/MANIFEST.MF') {
         license = bundleLicense(
-          readZipEntry(buf, entry, 1024 * 1024).toString('utf8')
+          readZipEntry(buf, entry, 1024 * 1024, budget).toString('utf8')
         )
       } else if (archivePath.test(entry.name) && depth < maxDepth) {
         catalogArchive(
-          readZipEntry(buf, entry, nestedLimit),
+          readZipEntry(buf, entry, nestedLimit, budget),
           `${path}:${entry.name}`,
           layer,
           depth + 1,
           context,
-          out
+          out,
+          budget
         )
       }
     } catch (err) {
-      context.warn(`${path}:${entry.name}: ${(err as Error).message}`)
+      const what = `${path}:${entry.name}`
+      context.warn(
+        err instanceof ZipBudgetExceeded
+          ? `${what}: ${err.message}; the rest of the archive is not read`
+          : `${what}: ${(err as Error).message}`
+      )
     }
   }
   // The manifest speaks for the jar: only trust it for a jar that is one artifact, not a shaded mix.
   if (license && found.length === 1) found[0].licenses = [license]
   out.push(...found)
+}
+
+/**
+ * The Maven artifacts of one archive (a jar, war, ear…) and the archives inside it, up to three
+ * levels deep, all within one `budget` of entries and inflated bytes.
+ */
+export function archivePackages(
+  buf: Buffer,
+  path: string,
+  layer: string,
+  context: CatalogContext,
+  budget: ZipBudget = new ZipBudget()
+): Package[] {
+  const out: Package[] = []
+  catalogArchive(buf, path, layer, 0, context, out, budget)
+  return out
 }
 
 /** Maven artifacts from the `pom.properties` Maven writes into every jar it builds, nested jars included. */
@@ -94,13 +124,13 @@ export const javaCataloger: Cataloger = {
   ): Promise<Package[]> {
     const packages: Package[] = []
     for (const file of files) {
-      catalogArchive(
-        await file.read(),
-        file.path,
-        file.layer ?? context.layer,
-        0,
-        context,
-        packages
+      packages.push(
+        ...archivePackages(
+          await file.read(),
+          file.path,
+          file.layer ?? context.layer,
+          context
+        )
       )
     }
     return packages

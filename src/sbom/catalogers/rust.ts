@@ -54,7 +54,14 @@ export const rustCataloger: Cataloger = {
   ): Promise<Package[]> {
     const packages: Package[] = []
     for (const file of files) {
-      const elf = await readElf(file)
+      // One unreadable executable is reported and skipped; the others are still read.
+      let elf: ElfView | undefined
+      try {
+        elf = await readElf(file)
+      } catch (err) {
+        context.warn(`${file.path}: ${(err as Error).message}`)
+        continue
+      }
       if (!elf) continue
       let crates: AuditablePackage[] | undefined
       try {
