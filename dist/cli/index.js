@@ -39655,6 +39655,7 @@ async function buildLayers(specs, platforms, options) {
     const built = await (0,pool/* mapBounded */.y)(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
+            options.expectReuse?.(job.source, job.destination);
             const { diffId, size } = await tarDigest(entryLists[i], tarOptions);
             const previous = await options.reuse(diffId);
             if (previous) {
@@ -39720,6 +39721,7 @@ async function buildArtifact(inputs, context, base, options) {
         compression: inputs.compression,
         exclude: inputs.exclude,
         reuse: options.reuse,
+        expectReuse: options.expectReuse,
         existing: base.platforms.flatMap(p => p.layers),
         observer: options.observer,
         followFrom: options.followFrom,
@@ -42124,7 +42126,8 @@ async function previousLayers(client, repo, tags, log) {
                 if (diffIds.length !== manifest.layers.length)
                     continue;
                 for (let k = 1; k <= Math.min(history.length, manifest.layers.length); k++) {
-                    const comment = history[history.length - k].comment ?? '';
+                    const entry = history[history.length - k];
+                    const comment = entry.comment ?? '';
                     if (!comment.startsWith('imprint, '))
                         continue;
                     const diffId = diffIds[diffIds.length - k];
@@ -42132,7 +42135,8 @@ async function previousLayers(client, repo, tags, log) {
                         map.set(diffId, {
                             descriptor: manifest.layers[manifest.layers.length - k],
                             compressor: comment.slice('imprint, '.length),
-                            from: `${repo}:${tag}`
+                            from: `${repo}:${tag}`,
+                            madeFrom: entry.created_by
                         });
                     }
                 }
@@ -42149,61 +42153,89 @@ async function previousLayers(client, repo, tags, log) {
  * (so the blob is what a full build would write), still exist with the recorded digest and size,
  * and decompress to the diffID (so a wrong entry cannot slip through). Anything else is a miss,
  * and the layer is built in full.
+ *
+ * Checking a blob means downloading and decompressing it, as long as hashing the layer takes. So
+ * `expect` starts the check of the previous image's layer made from the same line while the layer
+ * is still being hashed (its decompression runs on another core), and `lookup` of that diffID
+ * waits for the check already under way. A layer that did change wasted one decompression.
  */
 function reuseLookup(client, repo, map, written, log) {
-    const { compressor, mediaType } = written;
-    return async (diffId) => {
-        const candidate = map.get(diffId);
-        if (!candidate)
-            return undefined;
-        const { descriptor } = candidate;
-        if (candidate.compressor !== compressor ||
-            descriptor.mediaType !== mediaType) {
-            log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor} as ${descriptor.mediaType}, not ${compressor} as ${mediaType}; building`);
-            return undefined;
+    const checks = new Map();
+    const check = (diffId) => {
+        let checked = checks.get(diffId);
+        if (!checked) {
+            checked = checkCandidate(client, repo, map, written, log, diffId);
+            checks.set(diffId, checked);
         }
-        try {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            let size = 0;
-            async function* counted(source) {
-                for await (const chunk of source) {
-                    hash.update(chunk);
-                    size += chunk.length;
-                    yield chunk;
+        return checked;
+    };
+    return {
+        lookup: check,
+        expect(source, destination) {
+            const madeFrom = `imprint: ${source} → ${destination}`;
+            for (const [diffId, candidate] of map)
+                if (candidate.madeFrom === madeFrom &&
+                    candidate.compressor === written.compressor &&
+                    candidate.descriptor.mediaType === written.mediaType) {
+                    void check(diffId);
+                    return;
                 }
-            }
-            const actual = await diffIdOfBlob(counted(await client.getBlob(repo, descriptor.digest)), descriptor.mediaType);
-            const digest = `sha256:${hash.digest('hex')}`;
-            if (digest !== descriptor.digest || size !== descriptor.size) {
-                log.warning(`${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`);
-                return undefined;
-            }
-            if (actual !== diffId) {
-                log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
-                return undefined;
+        }
+    };
+}
+/** Whether the blob recorded for `diffId` may be reused: see `reuseLookup`. */
+async function checkCandidate(client, repo, map, written, log, diffId) {
+    const { compressor, mediaType } = written;
+    const candidate = map.get(diffId);
+    if (!candidate)
+        return undefined;
+    const { descriptor } = candidate;
+    if (candidate.compressor !== compressor ||
+        descriptor.mediaType !== mediaType) {
+        log.info(`${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor} as ${descriptor.mediaType}, not ${compressor} as ${mediaType}; building`);
+        return undefined;
+    }
+    try {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        let size = 0;
+        async function* counted(source) {
+            for await (const chunk of source) {
+                hash.update(chunk);
+                size += chunk.length;
+                yield chunk;
             }
         }
-        catch (error) {
-            log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
+        const actual = await diffIdOfBlob(counted(await client.getBlob(repo, descriptor.digest)), descriptor.mediaType);
+        const digest = `sha256:${hash.digest('hex')}`;
+        if (digest !== descriptor.digest || size !== descriptor.size) {
+            log.warning(`${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`);
             return undefined;
         }
-        return {
-            descriptor: {
-                mediaType: descriptor.mediaType,
-                digest: descriptor.digest,
-                size: descriptor.size
-            },
-            origin: repo,
-            open: offset => client.getBlob(repo, descriptor.digest, offset),
-            built: {
-                diffId,
-                uncompressedSize: 0,
-                source: '',
-                destination: '',
-                compressor,
-                reusedFrom: candidate.from
-            }
-        };
+        if (actual !== diffId) {
+            log.warning(`${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`);
+            return undefined;
+        }
+    }
+    catch (error) {
+        log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
+        return undefined;
+    }
+    return {
+        descriptor: {
+            mediaType: descriptor.mediaType,
+            digest: descriptor.digest,
+            size: descriptor.size
+        },
+        origin: repo,
+        open: offset => client.getBlob(repo, descriptor.digest, offset),
+        built: {
+            diffId,
+            uncompressedSize: 0,
+            source: '',
+            destination: '',
+            compressor,
+            reusedFrom: candidate.from
+        }
     };
 }
 /**
@@ -42259,7 +42291,7 @@ async function findReusableLayers(inputs, context, base, registries, store, log)
     log.info(`${plural(fromImages, 'layer')} known from ${plural(tags.length, 'earlier image')} (tagged with earlier commits)` +
         (store ? `, ${map.size - fromImages} more from ${store.name}` : ''));
     return {
-        lookup: reuseLookup(client, inputs.image, map, {
+        ...reuseLookup(client, inputs.image, map, {
             compressor: compressorId(inputs.compression),
             mediaType: layerMediaType(inputs.compression)
         }, log),
@@ -45660,6 +45692,7 @@ async function runPipeline(inputs, deps) {
                 scratchDir,
                 jobs,
                 reuse: reuse?.lookup,
+                expectReuse: reuse?.expect,
                 observer: early,
                 followFrom: deps.followFrom,
                 log

@@ -18,6 +18,7 @@ export async function buildArtifact(
     scratchDir: string
     jobs: number
     reuse?: (diffId: Digest) => Promise<Blob | undefined>
+    expectReuse?: (source: string, destination: string) => void
     observer?: BlobObserver
     followFrom?: number
     log: Logger
@@ -41,6 +42,7 @@ export async function buildArtifact(
         compression: inputs.compression,
         exclude: inputs.exclude,
         reuse: options.reuse,
+        expectReuse: options.expectReuse,
         existing: base.platforms.flatMap(p => p.layers),
         observer: options.observer,
         followFrom: options.followFrom,

@@ -22,6 +22,8 @@ interface Candidate {
   descriptor: Descriptor
   compressor: string
   from: string
+  /** What the previous image's history says the layer was made of (`imprint: SOURCE → DEST`). */
+  madeFrom?: string
 }
 
 /**
@@ -49,14 +51,16 @@ async function previousLayers(
           k <= Math.min(history.length, manifest.layers.length);
           k++
         ) {
-          const comment = history[history.length - k].comment ?? ''
+          const entry = history[history.length - k]
+          const comment = entry.comment ?? ''
           if (!comment.startsWith('imprint, ')) continue
           const diffId = diffIds[diffIds.length - k]
           if (!map.has(diffId)) {
             map.set(diffId, {
               descriptor: manifest.layers[manifest.layers.length - k],
               compressor: comment.slice('imprint, '.length),
-              from: `${repo}:${tag}`
+              from: `${repo}:${tag}`,
+              madeFrom: entry.created_by
             })
           }
         }
@@ -75,6 +79,11 @@ async function previousLayers(
  * (so the blob is what a full build would write), still exist with the recorded digest and size,
  * and decompress to the diffID (so a wrong entry cannot slip through). Anything else is a miss,
  * and the layer is built in full.
+ *
+ * Checking a blob means downloading and decompressing it, as long as hashing the layer takes. So
+ * `expect` starts the check of the previous image's layer made from the same line while the layer
+ * is still being hashed (its decompression runs on another core), and `lookup` of that diffID
+ * waits for the check already under way. A layer that did change wasted one decompression.
  */
 function reuseLookup(
   client: RegistryClient,
@@ -82,72 +91,105 @@ function reuseLookup(
   map: Map<Digest, Candidate>,
   written: { compressor: string; mediaType: string },
   log: Logger
-): (diffId: Digest) => Promise<Blob | undefined> {
-  const { compressor, mediaType } = written
-  return async diffId => {
-    const candidate = map.get(diffId)
-    if (!candidate) return undefined
-    const { descriptor } = candidate
-    if (
-      candidate.compressor !== compressor ||
-      descriptor.mediaType !== mediaType
-    ) {
-      log.info(
-        `${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor} as ${descriptor.mediaType}, not ${compressor} as ${mediaType}; building`
-      )
-      return undefined
+): Pick<LayerReuse, 'lookup' | 'expect'> {
+  const checks = new Map<Digest, Promise<Blob | undefined>>()
+  const check = (diffId: Digest): Promise<Blob | undefined> => {
+    let checked = checks.get(diffId)
+    if (!checked) {
+      checked = checkCandidate(client, repo, map, written, log, diffId)
+      checks.set(diffId, checked)
     }
-    try {
-      const hash = createHash('sha256')
-      let size = 0
-      async function* counted(
-        source: AsyncIterable<Uint8Array>
-      ): AsyncIterable<Uint8Array> {
-        for await (const chunk of source) {
-          hash.update(chunk)
-          size += chunk.length
-          yield chunk
+    return checked
+  }
+  return {
+    lookup: check,
+    expect(source, destination) {
+      const madeFrom = `imprint: ${source} → ${destination}`
+      for (const [diffId, candidate] of map)
+        if (
+          candidate.madeFrom === madeFrom &&
+          candidate.compressor === written.compressor &&
+          candidate.descriptor.mediaType === written.mediaType
+        ) {
+          void check(diffId)
+          return
         }
+    }
+  }
+}
+
+/** Whether the blob recorded for `diffId` may be reused: see `reuseLookup`. */
+async function checkCandidate(
+  client: RegistryClient,
+  repo: Repository,
+  map: Map<Digest, Candidate>,
+  written: { compressor: string; mediaType: string },
+  log: Logger,
+  diffId: Digest
+): Promise<Blob | undefined> {
+  const { compressor, mediaType } = written
+  const candidate = map.get(diffId)
+  if (!candidate) return undefined
+  const { descriptor } = candidate
+  if (
+    candidate.compressor !== compressor ||
+    descriptor.mediaType !== mediaType
+  ) {
+    log.info(
+      `${diffId.slice(0, 19)}: ${candidate.from} wrote it with ${candidate.compressor} as ${descriptor.mediaType}, not ${compressor} as ${mediaType}; building`
+    )
+    return undefined
+  }
+  try {
+    const hash = createHash('sha256')
+    let size = 0
+    async function* counted(
+      source: AsyncIterable<Uint8Array>
+    ): AsyncIterable<Uint8Array> {
+      for await (const chunk of source) {
+        hash.update(chunk)
+        size += chunk.length
+        yield chunk
       }
-      const actual = await diffIdOfBlob(
-        counted(await client.getBlob(repo, descriptor.digest)),
-        descriptor.mediaType
-      )
-      const digest = `sha256:${hash.digest('hex')}`
-      if (digest !== descriptor.digest || size !== descriptor.size) {
-        log.warning(
-          `${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`
-        )
-        return undefined
-      }
-      if (actual !== diffId) {
-        log.warning(
-          `${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`
-        )
-        return undefined
-      }
-    } catch (error) {
-      log.info(
-        `${descriptor.digest} from ${candidate.from} cannot be reused (${(error as Error).message}); building`
+    }
+    const actual = await diffIdOfBlob(
+      counted(await client.getBlob(repo, descriptor.digest)),
+      descriptor.mediaType
+    )
+    const digest = `sha256:${hash.digest('hex')}`
+    if (digest !== descriptor.digest || size !== descriptor.size) {
+      log.warning(
+        `${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`
       )
       return undefined
     }
-    return {
-      descriptor: {
-        mediaType: descriptor.mediaType,
-        digest: descriptor.digest,
-        size: descriptor.size
-      },
-      origin: repo,
-      open: offset => client.getBlob(repo, descriptor.digest, offset),
-      built: {
-        diffId,
-        uncompressedSize: 0,
-        source: '',
-        destination: '',
-        compressor,
-        reusedFrom: candidate.from
-      }
+    if (actual !== diffId) {
+      log.warning(
+        `${candidate.from} pairs ${descriptor.digest} with diffID ${diffId}, but it decompresses to ${actual}; building the layer instead`
+      )
+      return undefined
+    }
+  } catch (error) {
+    log.info(
+      `${descriptor.digest} from ${candidate.from} cannot be reused (${(error as Error).message}); building`
+    )
+    return undefined
+  }
+  return {
+    descriptor: {
+      mediaType: descriptor.mediaType,
+      digest: descriptor.digest,
+      size: descriptor.size
+    },
+    origin: repo,
+    open: offset => client.getBlob(repo, descriptor.digest, offset),
+    built: {
+      diffId,
+      uncompressedSize: 0,
+      source: '',
+      destination: '',
+      compressor,
+      reusedFrom: candidate.from
     }
   }
 }
@@ -155,6 +197,8 @@ function reuseLookup(
 /** What a build may reuse, and what the stored map held, so the new map can extend it. */
 export interface LayerReuse {
   lookup?: (diffId: Digest) => Promise<Blob | undefined>
+  /** Says which line a layer is about to be hashed for: its likely previous blob is checked meanwhile. */
+  expect?: (source: string, destination: string) => void
   stored: LayerRecord[]
 }
 
@@ -240,7 +284,7 @@ async function findReusableLayers(
       (store ? `, ${map.size - fromImages} more from ${store.name}` : '')
   )
   return {
-    lookup: reuseLookup(
+    ...reuseLookup(
       client,
       inputs.image,
       map,

@@ -153,6 +153,7 @@ export async function runPipeline(
           scratchDir,
           jobs,
           reuse: reuse?.lookup,
+          expectReuse: reuse?.expect,
           observer: early,
           followFrom: deps.followFrom,
           log
