@@ -64229,6 +64229,14 @@ function parseReference(value) {
     return new Reference(Repository.of(registry, path), tag, digest);
 }
 
+;// CONCATENATED MODULE: ./src/oci/types.ts
+/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
+const lastRfc3339Second = 253402300799;
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 ;// CONCATENATED MODULE: ./src/util/list-input.ts
 /** Splits a list input: one item per line (commas too when asked); blank and `#` lines ignored. */
 function parseList(value, { commas = false } = {}) {
@@ -64392,6 +64400,7 @@ function oneOf(...allowed) {
 
 
 
+
 /** A JSON array of strings, or a plain string split on spaces. */
 function parseCommand(value) {
     const trimmed = value.trim();
@@ -64488,8 +64497,6 @@ function parseRfc3339(value) {
     const offset = (offsetHours * 60 + offsetMinutes) * 60 * (sign === '-' ? -1 : 1);
     return utc.getTime() / 1000 - offset;
 }
-/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
-const lastRfc3339Second = 253402300799;
 const keyValues = (value) => parseList(value).map(parseKeyValue);
 function readBuildInputs(reader, merging) {
     const user = reader.optional('user', v => v);
@@ -67174,12 +67181,6 @@ function isImageManifest(mediaType) {
         mediaType === MediaType.dockerManifest);
 }
 
-;// CONCATENATED MODULE: ./src/oci/types.ts
-/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
-function rfc3339(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: ./src/oci/image.ts
@@ -68587,8 +68588,12 @@ async function buildLayers(specs, platforms, options) {
     const built = await mapBounded(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
-            options.expectReuse?.(job.source, job.destination);
-            const { diffId, size } = await tarDigest(entryLists[i], tarOptions);
+            const hashed = options.expectReuse?.(job.source, job.destination);
+            const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(error => {
+                hashed?.();
+                throw error;
+            });
+            hashed?.(diffId);
             const previous = await options.reuse(diffId);
             if (previous) {
                 tell(i, `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
@@ -68915,6 +68920,8 @@ async function readContext(env, run, where, sourceDateEpochInput) {
         else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
             sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH);
             sourceDateOrigin = '$SOURCE_DATE_EPOCH';
+            if (sourceDateEpoch > lastRfc3339Second)
+                throw new Error(`$SOURCE_DATE_EPOCH ${env.SOURCE_DATE_EPOCH} is after 9999-12-31T23:59:59Z (${lastRfc3339Second}), the last time an image's created field can hold`);
         }
     }
     const previousCommits = [];
@@ -71734,6 +71741,34 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 
 
+/**
+ * Which of this run's settings the existing image does not have (its config and annotations also
+ * hold what its base gave it, which may differ on a newer base: only what the inputs set is
+ * compared).
+ */
+function settingsMissing(image, settings) {
+    const container = image.config.config ?? {};
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const missing = [];
+    if (settings.entrypoint && !same(container.Entrypoint, settings.entrypoint))
+        missing.push('entrypoint');
+    if (settings.cmd && !same(container.Cmd, settings.cmd))
+        missing.push('cmd');
+    for (const [key, value] of settings.env)
+        if (!(container.Env ?? []).includes(`${key}=${value}`))
+            missing.push(`env ${key}`);
+    if (settings.workdir && container.WorkingDir !== settings.workdir)
+        missing.push('workdir');
+    if (settings.user && container.User !== settings.user)
+        missing.push('user');
+    for (const [key, value] of Object.entries(settings.labels))
+        if (container.Labels?.[key] !== value)
+            missing.push(`label ${key}`);
+    for (const [key, value] of Object.entries(settings.annotations))
+        if (image.manifest.annotations?.[key] !== value)
+            missing.push(`annotation ${key}`);
+    return missing;
+}
 const tag_conflict_images = (artifact) => artifact.kind === 'image' ? [artifact] : artifact.images;
 const revisionOf = (image) => image.config.config?.Labels?.[annotationKeys.revision];
 /** The config without the label a release tag sets (`org.opencontainers.image.version`). */
@@ -71747,9 +71782,8 @@ function withoutVersion(image) {
     });
 }
 const tag_conflict_short = (value) => value ? value.slice(0, 7) : 'an unknown commit';
-async function judgeTagConflict(client, repo, tag, existing, ours, 
-/** The merge commit a pull_request run checked out instead of the head it tags. */
-mergeCheckout) {
+async function judgeTagConflict(client, repo, tag, existing, ours, options = {}) {
+    const { mergeCheckout } = options;
     const reference = `${repo}:${tag}`;
     const conflict = (detail) => ({
         kind: 'conflict',
@@ -71786,13 +71820,21 @@ mergeCheckout) {
         existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
         ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
     };
-    if (bases.existing !== bases.ours)
+    if (bases.existing !== bases.ours) {
+        const missing = options.settings
+            ? [
+                ...new Set(theirImages.flatMap(image => settingsMissing(image, options.settings)))
+            ]
+            : [];
+        if (missing.length > 0)
+            return conflict(`it holds the same commit and layers on an older base, but was built with other settings (${missing.join(', ')} differ from this run's); give images of other settings their own tags, or set allow-tag-overwrite: true`);
         return {
             kind: 'existing',
             why: 'base-moved',
             artifact: theirs.artifact,
             bases
         };
+    }
     const sameButVersion = ourImages.every(image => {
         const their = byPlatform.get(formatPlatform(image.platform));
         return (withoutVersion(their) === withoutVersion(image) &&
@@ -71930,7 +71972,8 @@ async function publish(artifact, tags, inputs, context, options) {
         try {
             Object.assign(published, await log.group(`Push ${inputs.images.join(', ')}`, () => pushWithTags(artifact, tags, inputs, {
                 ...options,
-                mergeCheckout: context.mergeCheckout
+                mergeCheckout: context.mergeCheckout,
+                settings: options.settings
             })));
         }
         catch (error) {
@@ -71972,7 +72015,7 @@ async function pushWithTags(artifact, tags, inputs, options) {
             for (const conflict of conflicts) {
                 if (conflict.existing === target.digest)
                     continue;
-                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, options.mergeCheckout);
+                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, { mergeCheckout: options.mergeCheckout, settings: options.settings });
                 if (verdict.kind === 'conflict')
                     throw verdict.error;
                 // Only the primary repository's tag can make the run deploy an existing image.
@@ -72257,29 +72300,43 @@ async function previousLayers(client, repo, tags, log) {
 function reuseLookup(client, repo, map, written, log) {
     const checks = new Map();
     const check = (diffId) => {
-        let checked = checks.get(diffId);
-        if (!checked) {
-            checked = checkCandidate(client, repo, map, written, log, diffId);
-            checks.set(diffId, checked);
+        let started = checks.get(diffId);
+        if (!started) {
+            let cancelled = false;
+            started = {
+                result: checkCandidate(client, repo, map, written, log, diffId, () => cancelled),
+                cancel: () => {
+                    cancelled = true;
+                    checks.delete(diffId);
+                }
+            };
+            checks.set(diffId, started);
         }
-        return checked;
+        return started;
     };
     return {
-        lookup: check,
+        lookup: diffId => check(diffId).result,
         expect(source, destination) {
             const madeFrom = `imprint: ${source} → ${destination}`;
             for (const [diffId, candidate] of map)
                 if (candidate.madeFrom === madeFrom &&
                     candidate.compressor === written.compressor &&
                     candidate.descriptor.mediaType === written.mediaType) {
-                    void check(diffId);
-                    return;
+                    const started = check(diffId);
+                    // The layer changed (or could not be hashed): its old blob is not read to the end.
+                    return actual => {
+                        if (actual !== diffId)
+                            started.cancel();
+                    };
                 }
+            return () => { };
         }
     };
 }
 /** Whether the blob recorded for `diffId` may be reused: see `reuseLookup`. */
-async function checkCandidate(client, repo, map, written, log, diffId) {
+async function checkCandidate(client, repo, map, written, log, diffId, 
+/** True once nobody waits for the answer: reading stops at the next chunk, silently. */
+cancelled = () => false) {
     const { compressor, mediaType } = written;
     const candidate = map.get(diffId);
     if (!candidate)
@@ -72295,6 +72352,8 @@ async function checkCandidate(client, repo, map, written, log, diffId) {
         let size = 0;
         async function* counted(source) {
             for await (const chunk of source) {
+                if (cancelled())
+                    throw new Error('no longer needed');
                 hash.update(chunk);
                 size += chunk.length;
                 yield chunk;
@@ -72312,6 +72371,8 @@ async function checkCandidate(client, repo, map, written, log, diffId) {
         }
     }
     catch (error) {
+        if (cancelled())
+            return undefined;
         log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
         return undefined;
     }
@@ -76314,7 +76375,8 @@ async function runPipeline(inputs, deps) {
             layoutDir,
             load: engine && { engine, tempDir: scratchDir },
             jobs,
-            log
+            log,
+            settings: inputs
         });
         // A re-run after the base moved deploys the commit's existing image instead.
         if (artifact !== built)

@@ -307,6 +307,26 @@ describe('a stream of merges', () => {
     expect(await tagOf(`${image}:${ws.sha}`)).toBe(branch.digest)
   })
 
+  it('refuses to deploy the existing image on a moved base when this run sets other settings', async () => {
+    const base = `${registry.host}/bases/moving3:latest`
+    await moveBase(base, 1)
+    const ws = gitWorkspace(app)
+    const image = `${registry.host}/acme/settings`
+    const first = await build(inputsFor(image, base, ws.dir), {
+      env: env(ws.sha)
+    })
+    await moveBase(base, 2)
+    // Same commit and layers, newer base, but an env the existing image does not have.
+    await expect(
+      build(inputsFor(image, base, ws.dir, { env: 'MODE=canary' }), {
+        env: env(ws.sha)
+      })
+    ).rejects.toThrow(
+      /on an older base, but was built with other settings \(env MODE differ from this run's\)/
+    )
+    expect(await tagOf(`${image}:${ws.sha}`)).toBe(first.digest)
+  })
+
   it('refuses a re-run whose layers differ, naming the layer and how to make it deterministic', async () => {
     const base = `${registry.host}/bases/moving2:latest`
     await moveBase(base, 1)

@@ -35068,7 +35068,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6826);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4471);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(7994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
@@ -36678,6 +36678,8 @@ var layer_spec = __nccwpck_require__(250);
 var platform = __nccwpck_require__(1890);
 // EXTERNAL MODULE: ./src/oci/reference.ts
 var reference = __nccwpck_require__(2148);
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(3048);
 ;// CONCATENATED MODULE: ./src/util/list-input.ts
 /** Splits a list input: one item per line (commas too when asked); blank and `#` lines ignored. */
 function parseList(value, { commas = false } = {}) {
@@ -36841,6 +36843,7 @@ function oneOf(...allowed) {
 
 
 
+
 /** A JSON array of strings, or a plain string split on spaces. */
 function parseCommand(value) {
     const trimmed = value.trim();
@@ -36937,8 +36940,6 @@ function parseRfc3339(value) {
     const offset = (offsetHours * 60 + offsetMinutes) * 60 * (sign === '-' ? -1 : 1);
     return utc.getTime() / 1000 - offset;
 }
-/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
-const lastRfc3339Second = 253402300799;
 const keyValues = (value) => parseList(value).map(parseKeyValue);
 function readBuildInputs(reader, merging) {
     const user = reader.optional('user', v => v);
@@ -36972,8 +36973,8 @@ function readBuildInputs(reader, merging) {
         sourceDateEpoch: reader.optional('source-date-epoch', value => {
             if (!/^\d+$/.test(value))
                 throw new Error(`"${value}" is not a whole number of seconds since 1970-01-01`);
-            if (Number(value) > lastRfc3339Second)
-                throw new Error(`"${value}" is after 9999-12-31T23:59:59Z (${lastRfc3339Second}), the last time an image's created field can hold`);
+            if (Number(value) > types/* lastRfc3339Second */.u)
+                throw new Error(`"${value}" is after 9999-12-31T23:59:59Z (${types/* lastRfc3339Second */.u}), the last time an image's created field can hold`);
             return Number(value);
         }),
         fileMtime: reader.field('file-mtime', parseFileMtime, 946684800),
@@ -38189,7 +38190,24 @@ function parseReference(value) {
 
 /***/ }),
 
-/***/ 6826:
+/***/ 3048:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ rfc3339),
+/* harmony export */   u: () => (/* binding */ lastRfc3339Second)
+/* harmony export */ });
+/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
+const lastRfc3339Second = 253402300799;
+/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
+function rfc3339(epochSeconds) {
+    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+
+/***/ }),
+
+/***/ 4471:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38366,12 +38384,8 @@ function imageResult(built) {
 
 // EXTERNAL MODULE: ./src/oci/media-types.ts
 var media_types = __nccwpck_require__(9217);
-;// CONCATENATED MODULE: ./src/oci/types.ts
-/** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
-function rfc3339(epochSeconds) {
-    return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
+// EXTERNAL MODULE: ./src/oci/types.ts
+var types = __nccwpck_require__(3048);
 // EXTERNAL MODULE: ./src/oci/image.ts
 var oci_image = __nccwpck_require__(7812);
 // EXTERNAL MODULE: ./src/registry/errors.ts
@@ -38504,7 +38518,7 @@ function ociLayerType(mediaType) {
 }
 function emptyConfig(platform, epoch) {
     return {
-        created: rfc3339(epoch),
+        created: (0,types/* rfc3339 */.a)(epoch),
         architecture: platform.architecture,
         os: platform.os,
         ...(platform.variant ? { variant: platform.variant } : {}),
@@ -38597,7 +38611,7 @@ function baseStage(inputs, context, registries, log) {
 /** The standard labels, from the run's facts; `created` is the source date, never the wall clock. */
 function standardLabels(context) {
     const labels = {
-        [annotationKeys.created]: rfc3339(context.sourceDateEpoch)
+        [annotationKeys.created]: (0,types/* rfc3339 */.a)(context.sourceDateEpoch)
     };
     if (context.sha)
         labels[annotationKeys.revision] = context.sha;
@@ -38623,7 +38637,7 @@ function mergeEnv(base, overrides) {
  * container settings from the inputs. Setting an entrypoint clears the base's cmd, as Docker does.
  */
 function assembleConfig(base, layers, inputs, context) {
-    const created = rfc3339(context.sourceDateEpoch);
+    const created = (0,types/* rfc3339 */.a)(context.sourceDateEpoch);
     const container = { ...(base.config ?? {}) };
     if (inputs.entrypoint) {
         container.Entrypoint = inputs.entrypoint;
@@ -39655,8 +39669,12 @@ async function buildLayers(specs, platforms, options) {
     const built = await (0,pool/* mapBounded */.y)(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
-            options.expectReuse?.(job.source, job.destination);
-            const { diffId, size } = await tarDigest(entryLists[i], tarOptions);
+            const hashed = options.expectReuse?.(job.source, job.destination);
+            const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(error => {
+                hashed?.();
+                throw error;
+            });
+            hashed?.(diffId);
             const previous = await options.reuse(diffId);
             if (previous) {
                 tell(i, `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
@@ -39985,6 +40003,8 @@ async function readContext(env, run, where, sourceDateEpochInput) {
         else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
             sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH);
             sourceDateOrigin = '$SOURCE_DATE_EPOCH';
+            if (sourceDateEpoch > types/* lastRfc3339Second */.u)
+                throw new Error(`$SOURCE_DATE_EPOCH ${env.SOURCE_DATE_EPOCH} is after 9999-12-31T23:59:59Z (${types/* lastRfc3339Second */.u}), the last time an image's created field can hold`);
         }
     }
     const previousCommits = [];
@@ -40055,7 +40075,7 @@ function isPullRequest(context) {
 function contextStage(env, git, where, sourceDateEpoch, log) {
     return log.group('Context', async () => {
         const context = await readContext(env, git, where, sourceDateEpoch);
-        log.info(`commit ${context.sha ?? '(none)'}; source date ${context.sourceDateEpoch} (${rfc3339(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
+        log.info(`commit ${context.sha ?? '(none)'}; source date ${context.sourceDateEpoch} (${(0,types/* rfc3339 */.a)(context.sourceDateEpoch)}) from ${context.sourceDateOrigin}`);
         return context;
     });
 }
@@ -41639,6 +41659,34 @@ async function pushArtifact(client, repo, artifact, plans, options) {
 
 
 
+/**
+ * Which of this run's settings the existing image does not have (its config and annotations also
+ * hold what its base gave it, which may differ on a newer base: only what the inputs set is
+ * compared).
+ */
+function settingsMissing(image, settings) {
+    const container = image.config.config ?? {};
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const missing = [];
+    if (settings.entrypoint && !same(container.Entrypoint, settings.entrypoint))
+        missing.push('entrypoint');
+    if (settings.cmd && !same(container.Cmd, settings.cmd))
+        missing.push('cmd');
+    for (const [key, value] of settings.env)
+        if (!(container.Env ?? []).includes(`${key}=${value}`))
+            missing.push(`env ${key}`);
+    if (settings.workdir && container.WorkingDir !== settings.workdir)
+        missing.push('workdir');
+    if (settings.user && container.User !== settings.user)
+        missing.push('user');
+    for (const [key, value] of Object.entries(settings.labels))
+        if (container.Labels?.[key] !== value)
+            missing.push(`label ${key}`);
+    for (const [key, value] of Object.entries(settings.annotations))
+        if (image.manifest.annotations?.[key] !== value)
+            missing.push(`annotation ${key}`);
+    return missing;
+}
 const tag_conflict_images = (artifact) => artifact.kind === 'image' ? [artifact] : artifact.images;
 const revisionOf = (image) => image.config.config?.Labels?.[annotationKeys.revision];
 /** The config without the label a release tag sets (`org.opencontainers.image.version`). */
@@ -41652,9 +41700,8 @@ function withoutVersion(image) {
     });
 }
 const tag_conflict_short = (value) => value ? value.slice(0, 7) : 'an unknown commit';
-async function judgeTagConflict(client, repo, tag, existing, ours, 
-/** The merge commit a pull_request run checked out instead of the head it tags. */
-mergeCheckout) {
+async function judgeTagConflict(client, repo, tag, existing, ours, options = {}) {
+    const { mergeCheckout } = options;
     const reference = `${repo}:${tag}`;
     const conflict = (detail) => ({
         kind: 'conflict',
@@ -41691,13 +41738,21 @@ mergeCheckout) {
         existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
         ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
     };
-    if (bases.existing !== bases.ours)
+    if (bases.existing !== bases.ours) {
+        const missing = options.settings
+            ? [
+                ...new Set(theirImages.flatMap(image => settingsMissing(image, options.settings)))
+            ]
+            : [];
+        if (missing.length > 0)
+            return conflict(`it holds the same commit and layers on an older base, but was built with other settings (${missing.join(', ')} differ from this run's); give images of other settings their own tags, or set allow-tag-overwrite: true`);
         return {
             kind: 'existing',
             why: 'base-moved',
             artifact: theirs.artifact,
             bases
         };
+    }
     const sameButVersion = ourImages.every(image => {
         const their = byPlatform.get((0,oci_platform/* formatPlatform */.Bq)(image.platform));
         return (withoutVersion(their) === withoutVersion(image) &&
@@ -41835,7 +41890,8 @@ async function publish(artifact, tags, inputs, context, options) {
         try {
             Object.assign(published, await log.group(`Push ${inputs.images.join(', ')}`, () => pushWithTags(artifact, tags, inputs, {
                 ...options,
-                mergeCheckout: context.mergeCheckout
+                mergeCheckout: context.mergeCheckout,
+                settings: options.settings
             })));
         }
         catch (error) {
@@ -41877,7 +41933,7 @@ async function pushWithTags(artifact, tags, inputs, options) {
             for (const conflict of conflicts) {
                 if (conflict.existing === target.digest)
                     continue;
-                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, options.mergeCheckout);
+                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, { mergeCheckout: options.mergeCheckout, settings: options.settings });
                 if (verdict.kind === 'conflict')
                     throw verdict.error;
                 // Only the primary repository's tag can make the run deploy an existing image.
@@ -42162,29 +42218,43 @@ async function previousLayers(client, repo, tags, log) {
 function reuseLookup(client, repo, map, written, log) {
     const checks = new Map();
     const check = (diffId) => {
-        let checked = checks.get(diffId);
-        if (!checked) {
-            checked = checkCandidate(client, repo, map, written, log, diffId);
-            checks.set(diffId, checked);
+        let started = checks.get(diffId);
+        if (!started) {
+            let cancelled = false;
+            started = {
+                result: checkCandidate(client, repo, map, written, log, diffId, () => cancelled),
+                cancel: () => {
+                    cancelled = true;
+                    checks.delete(diffId);
+                }
+            };
+            checks.set(diffId, started);
         }
-        return checked;
+        return started;
     };
     return {
-        lookup: check,
+        lookup: diffId => check(diffId).result,
         expect(source, destination) {
             const madeFrom = `imprint: ${source} → ${destination}`;
             for (const [diffId, candidate] of map)
                 if (candidate.madeFrom === madeFrom &&
                     candidate.compressor === written.compressor &&
                     candidate.descriptor.mediaType === written.mediaType) {
-                    void check(diffId);
-                    return;
+                    const started = check(diffId);
+                    // The layer changed (or could not be hashed): its old blob is not read to the end.
+                    return actual => {
+                        if (actual !== diffId)
+                            started.cancel();
+                    };
                 }
+            return () => { };
         }
     };
 }
 /** Whether the blob recorded for `diffId` may be reused: see `reuseLookup`. */
-async function checkCandidate(client, repo, map, written, log, diffId) {
+async function checkCandidate(client, repo, map, written, log, diffId, 
+/** True once nobody waits for the answer: reading stops at the next chunk, silently. */
+cancelled = () => false) {
     const { compressor, mediaType } = written;
     const candidate = map.get(diffId);
     if (!candidate)
@@ -42200,6 +42270,8 @@ async function checkCandidate(client, repo, map, written, log, diffId) {
         let size = 0;
         async function* counted(source) {
             for await (const chunk of source) {
+                if (cancelled())
+                    throw new Error('no longer needed');
                 hash.update(chunk);
                 size += chunk.length;
                 yield chunk;
@@ -42217,6 +42289,8 @@ async function checkCandidate(client, repo, map, written, log, diffId) {
         }
     }
     catch (error) {
+        if (cancelled())
+            return undefined;
         log.info(`${descriptor.digest} from ${candidate.from} cannot be reused (${error.message}); building`);
         return undefined;
     }
@@ -45504,7 +45578,7 @@ async function sign(artifact, base, inputs, options) {
                 ...options,
                 recursive: inputs.signRecursive,
                 attest,
-                created: rfc3339(options.context.sourceDateEpoch),
+                created: (0,types/* rfc3339 */.a)(options.context.sourceDateEpoch),
                 revision: options.context.sha,
                 base
             })));
@@ -45714,7 +45788,8 @@ async function runPipeline(inputs, deps) {
             layoutDir,
             load: engine && { engine, tempDir: scratchDir },
             jobs,
-            log
+            log,
+            settings: inputs
         });
         // A re-run after the base moved deploys the commit's existing image instead.
         if (artifact !== built)

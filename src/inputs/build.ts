@@ -5,7 +5,7 @@ import { parsePatterns, type IgnorePattern } from '../layer/ignore'
 import { parseLayerSpec, type LayerSpec } from '../layer/layer-spec'
 import { parsePlatform } from '../oci/platform'
 import { parseReference, type Reference } from '../oci/reference'
-import type { Platform } from '../oci/types'
+import { lastRfc3339Second, type Platform } from '../oci/types'
 import { parseKeyValue, parseList } from '../util/list-input'
 import { oneOf, type InputReader } from './fields'
 
@@ -140,9 +140,6 @@ function parseRfc3339(value: string): number | undefined {
     (offsetHours * 60 + offsetMinutes) * 60 * (sign === '-' ? -1 : 1)
   return utc.getTime() / 1000 - offset
 }
-
-/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
-const lastRfc3339Second = 253402300799
 
 const keyValues = (value: string): [string, string][] =>
   parseList(value).map(parseKeyValue)

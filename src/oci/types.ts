@@ -73,6 +73,9 @@ export interface ImageConfig {
   [key: string]: unknown
 }
 
+/** The last second an RFC 3339 time (four-digit year) can name: 9999-12-31T23:59:59Z. */
+export const lastRfc3339Second = 253402300799
+
 /** An RFC 3339 timestamp in UTC without fractional seconds, as images carry them. */
 export function rfc3339(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')

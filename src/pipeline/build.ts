@@ -18,7 +18,10 @@ export async function buildArtifact(
     scratchDir: string
     jobs: number
     reuse?: (diffId: Digest) => Promise<Blob | undefined>
-    expectReuse?: (source: string, destination: string) => void
+    expectReuse?: (
+      source: string,
+      destination: string
+    ) => (actual?: Digest) => void
     observer?: BlobObserver
     followFrom?: number
     log: Logger

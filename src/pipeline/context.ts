@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Git } from '../git/git'
-import { rfc3339 } from '../oci/types'
+import { lastRfc3339Second, rfc3339 } from '../oci/types'
 import type { Logger } from '../util/log'
 
 /** Facts about the commit and the workflow run that tags, labels and timestamps are made from. */
@@ -122,6 +122,10 @@ export async function readContext(
     } else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
       sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH)
       sourceDateOrigin = '$SOURCE_DATE_EPOCH'
+      if (sourceDateEpoch > lastRfc3339Second)
+        throw new Error(
+          `$SOURCE_DATE_EPOCH ${env.SOURCE_DATE_EPOCH} is after 9999-12-31T23:59:59Z (${lastRfc3339Second}), the last time an image's created field can hold`
+        )
     }
   }
 

@@ -35,7 +35,10 @@ export interface LayerBuildOptions {
    */
   reuse?: (diffId: Digest) => Promise<Blob | undefined>
   /** Told before a layer is hashed, so that its likely previous blob is checked meanwhile. */
-  expectReuse?: (source: string, destination: string) => void
+  expectReuse?: (
+    source: string,
+    destination: string
+  ) => (actual?: Digest) => void
   /** Hears of blobs as they come to exist; base layers once every source is checked. */
   observer?: BlobObserver
   /** Blobs that exist before any layer is built (the base's), announced once sources check out. */
@@ -114,8 +117,14 @@ export async function buildLayers(
   const built = await mapBounded(jobs, options.jobs, async (job, i) => {
     const where = { source: job.source, destination: job.destination }
     if (options.reuse) {
-      options.expectReuse?.(job.source, job.destination)
-      const { diffId, size } = await tarDigest(entryLists[i], tarOptions)
+      const hashed = options.expectReuse?.(job.source, job.destination)
+      const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(
+        error => {
+          hashed?.()
+          throw error
+        }
+      )
+      hashed?.(diffId)
       const previous = await options.reuse(diffId)
       if (previous) {
         tell(

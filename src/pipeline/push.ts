@@ -27,7 +27,11 @@ import {
 } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import { isPullRequest, type BuildContext } from './context'
-import { judgeTagConflict, type Verdict } from './tag-conflict'
+import {
+  judgeTagConflict,
+  type ImageSettings,
+  type Verdict
+} from './tag-conflict'
 
 /** Another repository the image went to, beside the primary one. */
 export interface Mirror {
@@ -191,6 +195,8 @@ export async function publish(
     load?: { engine: Engine; tempDir: string; timeouts?: EngineTimeouts }
     jobs: number
     log: Logger
+    /** The settings this run built with: an existing image must have them to be deployed. */
+    settings?: ImageSettings
   }
 ): Promise<Published> {
   const { log } = options
@@ -202,7 +208,8 @@ export async function publish(
         await log.group(`Push ${inputs.images.join(', ')}`, () =>
           pushWithTags(artifact, tags, inputs, {
             ...options,
-            mergeCheckout: context.mergeCheckout
+            mergeCheckout: context.mergeCheckout,
+            settings: options.settings
           })
         )
       )
@@ -255,6 +262,7 @@ async function pushWithTags(
     jobs: number
     log: Logger
     mergeCheckout?: string
+    settings?: ImageSettings
   }
 ): Promise<{ artifact: Artifact; push: PushReport; mirrors: Mirror[] }> {
   const { log } = options
@@ -277,7 +285,7 @@ async function pushWithTags(
           conflict.tag,
           conflict.existing!,
           target,
-          options.mergeCheckout
+          { mergeCheckout: options.mergeCheckout, settings: options.settings }
         )
         if (verdict.kind === 'conflict') throw verdict.error
         // Only the primary repository's tag can make the run deploy an existing image.

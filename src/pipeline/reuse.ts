@@ -18,7 +18,7 @@ import {
   type LayerRecord
 } from '../cache/layer-map'
 
-interface Candidate {
+export interface Candidate {
   descriptor: Descriptor
   compressor: string
   from: string
@@ -85,24 +85,42 @@ async function previousLayers(
  * is still being hashed (its decompression runs on another core), and `lookup` of that diffID
  * waits for the check already under way. A layer that did change wasted one decompression.
  */
-function reuseLookup(
+export function reuseLookup(
   client: RegistryClient,
   repo: Repository,
   map: Map<Digest, Candidate>,
   written: { compressor: string; mediaType: string },
   log: Logger
 ): Pick<LayerReuse, 'lookup' | 'expect'> {
-  const checks = new Map<Digest, Promise<Blob | undefined>>()
-  const check = (diffId: Digest): Promise<Blob | undefined> => {
-    let checked = checks.get(diffId)
-    if (!checked) {
-      checked = checkCandidate(client, repo, map, written, log, diffId)
-      checks.set(diffId, checked)
+  const checks = new Map<
+    Digest,
+    { result: Promise<Blob | undefined>; cancel: () => void }
+  >()
+  const check = (diffId: Digest) => {
+    let started = checks.get(diffId)
+    if (!started) {
+      let cancelled = false
+      started = {
+        result: checkCandidate(
+          client,
+          repo,
+          map,
+          written,
+          log,
+          diffId,
+          () => cancelled
+        ),
+        cancel: () => {
+          cancelled = true
+          checks.delete(diffId)
+        }
+      }
+      checks.set(diffId, started)
     }
-    return checked
+    return started
   }
   return {
-    lookup: check,
+    lookup: diffId => check(diffId).result,
     expect(source, destination) {
       const madeFrom = `imprint: ${source} → ${destination}`
       for (const [diffId, candidate] of map)
@@ -111,9 +129,13 @@ function reuseLookup(
           candidate.compressor === written.compressor &&
           candidate.descriptor.mediaType === written.mediaType
         ) {
-          void check(diffId)
-          return
+          const started = check(diffId)
+          // The layer changed (or could not be hashed): its old blob is not read to the end.
+          return actual => {
+            if (actual !== diffId) started.cancel()
+          }
         }
+      return () => {}
     }
   }
 }
@@ -125,7 +147,9 @@ async function checkCandidate(
   map: Map<Digest, Candidate>,
   written: { compressor: string; mediaType: string },
   log: Logger,
-  diffId: Digest
+  diffId: Digest,
+  /** True once nobody waits for the answer: reading stops at the next chunk, silently. */
+  cancelled: () => boolean = () => false
 ): Promise<Blob | undefined> {
   const { compressor, mediaType } = written
   const candidate = map.get(diffId)
@@ -147,6 +171,7 @@ async function checkCandidate(
       source: AsyncIterable<Uint8Array>
     ): AsyncIterable<Uint8Array> {
       for await (const chunk of source) {
+        if (cancelled()) throw new Error('no longer needed')
         hash.update(chunk)
         size += chunk.length
         yield chunk
@@ -170,6 +195,7 @@ async function checkCandidate(
       return undefined
     }
   } catch (error) {
+    if (cancelled()) return undefined
     log.info(
       `${descriptor.digest} from ${candidate.from} cannot be reused (${(error as Error).message}); building`
     )
@@ -197,8 +223,12 @@ async function checkCandidate(
 /** What a build may reuse, and what the stored map held, so the new map can extend it. */
 export interface LayerReuse {
   lookup?: (diffId: Digest) => Promise<Blob | undefined>
-  /** Says which line a layer is about to be hashed for: its likely previous blob is checked meanwhile. */
-  expect?: (source: string, destination: string) => void
+  /**
+   * Says which line a layer is about to be hashed for: its likely previous blob is checked
+   * meanwhile. Call what it returns with the diffID the layer hashed to (undefined on failure):
+   * a check nobody needs is stopped.
+   */
+  expect?: (source: string, destination: string) => (actual?: Digest) => void
   stored: LayerRecord[]
 }
 

@@ -199,7 +199,8 @@ export async function runPipeline(
         layoutDir,
         load: engine && { engine, tempDir: scratchDir },
         jobs,
-        log
+        log,
+        settings: inputs
       }
     )
     // A re-run after the base moved deploys the commit's existing image instead.

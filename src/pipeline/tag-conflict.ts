@@ -6,6 +6,40 @@ import type { Repository } from '../oci/reference'
 import type { RegistryClient } from '../registry/client'
 import { readRemote } from '../registry/remote-image'
 import { TagConflictError } from '../sinks/registry'
+import type { Inputs } from '../inputs'
+
+/** The inputs that shape an image's config and annotations besides its layers and base. */
+export type ImageSettings = Pick<
+  Inputs,
+  'entrypoint' | 'cmd' | 'env' | 'workdir' | 'user' | 'labels' | 'annotations'
+>
+
+/**
+ * Which of this run's settings the existing image does not have (its config and annotations also
+ * hold what its base gave it, which may differ on a newer base: only what the inputs set is
+ * compared).
+ */
+function settingsMissing(image: Image, settings: ImageSettings): string[] {
+  const container = image.config.config ?? {}
+  const same = (a: unknown, b: unknown) =>
+    JSON.stringify(a) === JSON.stringify(b)
+  const missing: string[] = []
+  if (settings.entrypoint && !same(container.Entrypoint, settings.entrypoint))
+    missing.push('entrypoint')
+  if (settings.cmd && !same(container.Cmd, settings.cmd)) missing.push('cmd')
+  for (const [key, value] of settings.env)
+    if (!(container.Env ?? []).includes(`${key}=${value}`))
+      missing.push(`env ${key}`)
+  if (settings.workdir && container.WorkingDir !== settings.workdir)
+    missing.push('workdir')
+  if (settings.user && container.User !== settings.user) missing.push('user')
+  for (const [key, value] of Object.entries(settings.labels))
+    if (container.Labels?.[key] !== value) missing.push(`label ${key}`)
+  for (const [key, value] of Object.entries(settings.annotations))
+    if (image.manifest.annotations?.[key] !== value)
+      missing.push(`annotation ${key}`)
+  return missing
+}
 
 /**
  * What to make of a tag that already points at another image than this run's:
@@ -52,9 +86,14 @@ export async function judgeTagConflict(
   tag: string,
   existing: Digest,
   ours: Artifact,
-  /** The merge commit a pull_request run checked out instead of the head it tags. */
-  mergeCheckout?: string
+  options: {
+    /** The merge commit a pull_request run checked out instead of the head it tags. */
+    mergeCheckout?: string
+    /** This run's settings: an image built with others is not this commit's image of today. */
+    settings?: ImageSettings
+  } = {}
 ): Promise<Verdict> {
+  const { mergeCheckout } = options
   const reference = `${repo}:${tag}`
   const conflict = (detail: string): Verdict => ({
     kind: 'conflict',
@@ -101,13 +140,27 @@ export async function judgeTagConflict(
     existing: theirImages[0].manifest.annotations?.[annotationKeys.baseDigest],
     ours: ourImages[0].manifest.annotations?.[annotationKeys.baseDigest]
   }
-  if (bases.existing !== bases.ours)
+  if (bases.existing !== bases.ours) {
+    const missing = options.settings
+      ? [
+          ...new Set(
+            theirImages.flatMap(image =>
+              settingsMissing(image, options.settings!)
+            )
+          )
+        ]
+      : []
+    if (missing.length > 0)
+      return conflict(
+        `it holds the same commit and layers on an older base, but was built with other settings (${missing.join(', ')} differ from this run's); give images of other settings their own tags, or set allow-tag-overwrite: true`
+      )
     return {
       kind: 'existing',
       why: 'base-moved',
       artifact: theirs.artifact,
       bases
     }
+  }
   const sameButVersion = ourImages.every(image => {
     const their = byPlatform.get(formatPlatform(image.platform))!
     return (

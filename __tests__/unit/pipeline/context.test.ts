@@ -93,6 +93,16 @@ describe('readContext', () => {
       42
     )
     expect(input.sourceDateEpoch).toBe(42)
+    // After the year 9999 no image can carry it: one line naming the variable.
+    await expect(
+      readContext(
+        { SOURCE_DATE_EPOCH: '253402300800' },
+        git,
+        at(mkdtempSync(join(tmpdir(), 'imprint-nogit-')))
+      )
+    ).rejects.toThrow(
+      /^\$SOURCE_DATE_EPOCH 253402300800 is after 9999-12-31T23:59:59Z/
+    )
   })
 
   it('reads the version from a tag ref', async () => {
