@@ -41890,8 +41890,7 @@ async function publish(artifact, tags, inputs, context, options) {
         try {
             Object.assign(published, await log.group(`Push ${inputs.images.join(', ')}`, () => pushWithTags(artifact, tags, inputs, {
                 ...options,
-                mergeCheckout: context.mergeCheckout,
-                settings: options.settings
+                mergeCheckout: context.mergeCheckout
             })));
         }
         catch (error) {
@@ -41933,7 +41932,7 @@ async function pushWithTags(artifact, tags, inputs, options) {
             for (const conflict of conflicts) {
                 if (conflict.existing === target.digest)
                     continue;
-                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, { mergeCheckout: options.mergeCheckout, settings: options.settings });
+                const verdict = await judgeTagConflict(clientOf(repo), repo, conflict.tag, conflict.existing, target, { mergeCheckout: options.mergeCheckout, settings: inputs });
                 if (verdict.kind === 'conflict')
                     throw verdict.error;
                 // Only the primary repository's tag can make the run deploy an existing image.
@@ -42225,7 +42224,9 @@ function reuseLookup(client, repo, map, written, log) {
                 result: checkCandidate(client, repo, map, written, log, diffId, () => cancelled),
                 cancel: () => {
                     cancelled = true;
-                    checks.delete(diffId);
+                    // A later lookup starts afresh (a check of its own, not this stopped one).
+                    if (checks.get(diffId) === started)
+                        checks.delete(diffId);
                 }
             };
             checks.set(diffId, started);
@@ -45788,8 +45789,7 @@ async function runPipeline(inputs, deps) {
             layoutDir,
             load: engine && { engine, tempDir: scratchDir },
             jobs,
-            log,
-            settings: inputs
+            log
         });
         // A re-run after the base moved deploys the commit's existing image instead.
         if (artifact !== built)

@@ -185,7 +185,7 @@ function refusedCredentials(error: unknown): boolean {
 export async function publish(
   artifact: Artifact,
   tags: readonly string[],
-  inputs: PushInputs,
+  inputs: PushInputs & ImageSettings,
   context: BuildContext,
   options: {
     registries: Registries
@@ -195,8 +195,6 @@ export async function publish(
     load?: { engine: Engine; tempDir: string; timeouts?: EngineTimeouts }
     jobs: number
     log: Logger
-    /** The settings this run built with: an existing image must have them to be deployed. */
-    settings?: ImageSettings
   }
 ): Promise<Published> {
   const { log } = options
@@ -208,8 +206,7 @@ export async function publish(
         await log.group(`Push ${inputs.images.join(', ')}`, () =>
           pushWithTags(artifact, tags, inputs, {
             ...options,
-            mergeCheckout: context.mergeCheckout,
-            settings: options.settings
+            mergeCheckout: context.mergeCheckout
           })
         )
       )
@@ -255,14 +252,13 @@ export async function publish(
 async function pushWithTags(
   artifact: Artifact,
   tags: readonly string[],
-  inputs: PushInputs,
+  inputs: PushInputs & ImageSettings,
   options: {
     registries: Registries
     early?: EarlyUploads
     jobs: number
     log: Logger
     mergeCheckout?: string
-    settings?: ImageSettings
   }
 ): Promise<{ artifact: Artifact; push: PushReport; mirrors: Mirror[] }> {
   const { log } = options
@@ -285,7 +281,7 @@ async function pushWithTags(
           conflict.tag,
           conflict.existing!,
           target,
-          { mergeCheckout: options.mergeCheckout, settings: options.settings }
+          { mergeCheckout: options.mergeCheckout, settings: inputs }
         )
         if (verdict.kind === 'conflict') throw verdict.error
         // Only the primary repository's tag can make the run deploy an existing image.

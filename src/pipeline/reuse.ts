@@ -112,7 +112,8 @@ export function reuseLookup(
         ),
         cancel: () => {
           cancelled = true
-          checks.delete(diffId)
+          // A later lookup starts afresh (a check of its own, not this stopped one).
+          if (checks.get(diffId) === started) checks.delete(diffId)
         }
       }
       checks.set(diffId, started)

@@ -199,8 +199,7 @@ export async function runPipeline(
         layoutDir,
         load: engine && { engine, tempDir: scratchDir },
         jobs,
-        log,
-        settings: inputs
+        log
       }
     )
     // A re-run after the base moved deploys the commit's existing image instead.
