@@ -63420,7 +63420,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(93595);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7542);
 
 await (0,_main__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -63429,7 +63429,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 93595:
+/***/ 7542:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70114,9 +70114,32 @@ function basic(credential) {
     return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
 }
 
+;// CONCATENATED MODULE: ./src/util/executable.ts
+
+
+
+/**
+ * The executable `name` in `env.PATH`'s absolute directories, as a shell (or Go's exec.LookPath,
+ * which Docker uses to run credential helpers) finds it; undefined when there is none. An empty or
+ * relative entry (`bin`, `.`) means a place in the working directory, the repository being built,
+ * which must not choose a program we run (and may hand credentials or images to).
+ */
+async function findExecutable(name, env) {
+    for (const dir of (env.PATH ?? '').split(external_node_path_.delimiter)) {
+        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
+            continue;
+        const candidate = (0,external_node_path_.join)(dir, name);
+        const info = await (0,promises_.stat)(candidate).catch(() => undefined);
+        if (!info?.isFile())
+            continue;
+        const executable = await (0,promises_.access)(candidate, external_node_fs_.constants.X_OK).then(() => true, () => false);
+        if (executable)
+            return candidate;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/registry/credential-helper.ts
-
-
 
 
 /** The protocol's answer for "nothing stored for this server" (docker-credential-helpers). */
@@ -70129,27 +70152,6 @@ class CredentialHelperError extends Error {
         super(`credential helper docker-credential-${call.helper} (${call.source}) ${detail}`);
         this.name = 'CredentialHelperError';
     }
-}
-/** The helper's executable on `env.PATH`, as Docker finds it; undefined when there is none. */
-async function findOnPath(name, env) {
-    for (const dir of (env.PATH ?? '').split(external_node_path_.delimiter)) {
-        // An empty or relative PATH entry (`bin`, `.`) means a place in the working directory, the
-        // repository being built, which must not choose the program that is handed credentials (nor
-        // does Go's exec.LookPath, as Docker runs helpers, take one).
-        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
-            continue;
-        const candidate = (0,external_node_path_.join)(dir, name);
-        try {
-            if (!(await (0,promises_.stat)(candidate)).isFile())
-                continue;
-            await (0,promises_.access)(candidate, external_node_fs_.constants.X_OK);
-            return candidate;
-        }
-        catch {
-            continue;
-        }
-    }
-    return undefined;
 }
 /**
  * Runs the helper in a process group of its own, so that when it is stopped (out of time, or
@@ -70218,7 +70220,7 @@ async function helperGet(call) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(call.helper)) {
         throw new Error(`${call.source} names the credential helper "${call.helper}", which is not a helper name (docker-credential-<name>)`);
     }
-    const path = await findOnPath(`docker-credential-${call.helper}`, call.env);
+    const path = await findExecutable(`docker-credential-${call.helper}`, call.env);
     if (!path) {
         throw new CredentialHelperError(call, `is not on the PATH; install it, or remove that entry to log in to ${call.registry} another way`);
     }
@@ -71270,20 +71272,6 @@ class EngineUnavailable extends Error {
 function engineEnvironment(env) {
     return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_') && !/TOKEN|PASSWORD|SECRET/i.test(name)));
 }
-/** An executable named `name` in PATH's absolute directories, as a shell would find it. */
-async function onPath(name, env) {
-    for (const dir of (env.PATH ?? '').split(':')) {
-        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
-            continue;
-        const path = (0,external_node_path_.join)(dir, name);
-        const info = await (0,promises_.stat)(path).catch(() => undefined);
-        if (!info?.isFile())
-            continue;
-        if (await (0,promises_.access)(path, external_node_fs_.constants.X_OK).then(() => true, () => false))
-            return path;
-    }
-    return undefined;
-}
 /** Keeps the end of a stream's text: an engine's output is only ever summarised. */
 class Tail {
     text = '';
@@ -71409,7 +71397,7 @@ async function findEngine(options) {
     const reasons = [];
     for (const kind of ['docker', 'podman']) {
         const probe = probes[kind];
-        const path = await onPath(kind, env);
+        const path = await findExecutable(kind, env);
         if (!path) {
             reasons.push(`${kind}: not found on PATH`);
             continue;

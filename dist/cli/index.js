@@ -41152,6 +41152,8 @@ async function writeLayout(dir, artifact, tags) {
     await writeNew(indexPath, (0,oci_image/* canonicalBytes */.Mr)(updated));
 }
 
+// EXTERNAL MODULE: ./src/util/executable.ts
+var executable = __nccwpck_require__(2146);
 ;// CONCATENATED MODULE: ./src/sinks/engine.ts
 
 
@@ -41187,20 +41189,6 @@ class EngineUnavailable extends Error {
  */
 function engineEnvironment(env) {
     return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_') && !/TOKEN|PASSWORD|SECRET/i.test(name)));
-}
-/** An executable named `name` in PATH's absolute directories, as a shell would find it. */
-async function onPath(name, env) {
-    for (const dir of (env.PATH ?? '').split(':')) {
-        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
-            continue;
-        const path = (0,external_node_path_.join)(dir, name);
-        const info = await (0,promises_.stat)(path).catch(() => undefined);
-        if (!info?.isFile())
-            continue;
-        if (await (0,promises_.access)(path, external_node_fs_.constants.X_OK).then(() => true, () => false))
-            return path;
-    }
-    return undefined;
 }
 /** Keeps the end of a stream's text: an engine's output is only ever summarised. */
 class Tail {
@@ -41327,7 +41315,7 @@ async function findEngine(options) {
     const reasons = [];
     for (const kind of ['docker', 'podman']) {
         const probe = probes[kind];
-        const path = await onPath(kind, env);
+        const path = await (0,executable/* findExecutable */.o)(kind, env);
         if (!path) {
             reasons.push(`${kind}: not found on PATH`);
             continue;
@@ -47119,11 +47107,9 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/util/executable.ts
+var executable = __nccwpck_require__(2146);
 ;// CONCATENATED MODULE: ./src/registry/credential-helper.ts
-
-
 
 
 /** The protocol's answer for "nothing stored for this server" (docker-credential-helpers). */
@@ -47136,27 +47122,6 @@ class CredentialHelperError extends Error {
         super(`credential helper docker-credential-${call.helper} (${call.source}) ${detail}`);
         this.name = 'CredentialHelperError';
     }
-}
-/** The helper's executable on `env.PATH`, as Docker finds it; undefined when there is none. */
-async function findOnPath(name, env) {
-    for (const dir of (env.PATH ?? '').split(external_node_path_.delimiter)) {
-        // An empty or relative PATH entry (`bin`, `.`) means a place in the working directory, the
-        // repository being built, which must not choose the program that is handed credentials (nor
-        // does Go's exec.LookPath, as Docker runs helpers, take one).
-        if (!dir || !(0,external_node_path_.isAbsolute)(dir))
-            continue;
-        const candidate = (0,external_node_path_.join)(dir, name);
-        try {
-            if (!(await (0,promises_.stat)(candidate)).isFile())
-                continue;
-            await (0,promises_.access)(candidate, external_node_fs_.constants.X_OK);
-            return candidate;
-        }
-        catch {
-            continue;
-        }
-    }
-    return undefined;
 }
 /**
  * Runs the helper in a process group of its own, so that when it is stopped (out of time, or
@@ -47225,7 +47190,7 @@ async function helperGet(call) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(call.helper)) {
         throw new Error(`${call.source} names the credential helper "${call.helper}", which is not a helper name (docker-credential-<name>)`);
     }
-    const path = await findOnPath(`docker-credential-${call.helper}`, call.env);
+    const path = await (0,executable/* findExecutable */.o)(`docker-credential-${call.helper}`, call.env);
     if (!path) {
         throw new CredentialHelperError(call, `is not on the PATH; install it, or remove that entry to log in to ${call.registry} another way`);
     }
@@ -48899,6 +48864,45 @@ async function verifyImageSignatures(client, repo, digest, trust) {
         },
         statements: [...statements, ...attested]
     };
+}
+
+
+/***/ }),
+
+/***/ 2146:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ findExecutable)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+/**
+ * The executable `name` in `env.PATH`'s absolute directories, as a shell (or Go's exec.LookPath,
+ * which Docker uses to run credential helpers) finds it; undefined when there is none. An empty or
+ * relative entry (`bin`, `.`) means a place in the working directory, the repository being built,
+ * which must not choose a program we run (and may hand credentials or images to).
+ */
+async function findExecutable(name, env) {
+    for (const dir of (env.PATH ?? '').split(node_path__WEBPACK_IMPORTED_MODULE_2__.delimiter)) {
+        if (!dir || !(0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(dir))
+            continue;
+        const candidate = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, name);
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(candidate).catch(() => undefined);
+        if (!info?.isFile())
+            continue;
+        const executable = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.access)(candidate, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK).then(() => true, () => false);
+        if (executable)
+            return candidate;
+    }
+    return undefined;
 }
 
 

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process'
-import { constants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
-import { delimiter, isAbsolute, join } from 'node:path'
+import { findExecutable } from '../util/executable'
 
 /** What a `docker-credential-<name> get` answers: a username and its secret (a password or token). */
 export interface HelperAnswer {
@@ -36,28 +34,6 @@ export class CredentialHelperError extends Error {
     )
     this.name = 'CredentialHelperError'
   }
-}
-
-/** The helper's executable on `env.PATH`, as Docker finds it; undefined when there is none. */
-async function findOnPath(
-  name: string,
-  env: NodeJS.ProcessEnv
-): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    // An empty or relative PATH entry (`bin`, `.`) means a place in the working directory, the
-    // repository being built, which must not choose the program that is handed credentials (nor
-    // does Go's exec.LookPath, as Docker runs helpers, take one).
-    if (!dir || !isAbsolute(dir)) continue
-    const candidate = join(dir, name)
-    try {
-      if (!(await stat(candidate)).isFile()) continue
-      await access(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      continue
-    }
-  }
-  return undefined
 }
 
 interface Outcome {
@@ -141,7 +117,10 @@ export async function helperGet(
       `${call.source} names the credential helper "${call.helper}", which is not a helper name (docker-credential-<name>)`
     )
   }
-  const path = await findOnPath(`docker-credential-${call.helper}`, call.env)
+  const path = await findExecutable(
+    `docker-credential-${call.helper}`,
+    call.env
+  )
   if (!path) {
     throw new CredentialHelperError(
       call,

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
-import { constants } from 'node:fs'
-import { access, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { isAbsolute, join } from 'node:path'
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { tarStream, type TarEntry } from '../layer/tar'
@@ -13,6 +12,7 @@ import type { ImageIndex, Platform } from '../oci/types'
 import type { Logger } from '../util/log'
 import { foreignText } from '../util/text'
 import { writeLayout } from './layout'
+import { findExecutable } from '../util/executable'
 
 /** A container engine whose CLI answered: where images are loaded for a later step to run. */
 export interface Engine {
@@ -74,27 +74,6 @@ export function engineEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
         !name.startsWith('INPUT_') && !/TOKEN|PASSWORD|SECRET/i.test(name)
     )
   )
-}
-
-/** An executable named `name` in PATH's absolute directories, as a shell would find it. */
-async function onPath(
-  name: string,
-  env: NodeJS.ProcessEnv
-): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(':')) {
-    if (!dir || !isAbsolute(dir)) continue
-    const path = join(dir, name)
-    const info = await stat(path).catch(() => undefined)
-    if (!info?.isFile()) continue
-    if (
-      await access(path, constants.X_OK).then(
-        () => true,
-        () => false
-      )
-    )
-      return path
-  }
-  return undefined
 }
 
 interface Ran {
@@ -251,7 +230,7 @@ export async function findEngine(options: {
   const reasons: string[] = []
   for (const kind of ['docker', 'podman'] as const) {
     const probe = probes[kind]
-    const path = await onPath(kind, env)
+    const path = await findExecutable(kind, env)
     if (!path) {
       reasons.push(`${kind}: not found on PATH`)
       continue
