@@ -1,9 +1,8 @@
 // Issue 12: users live across a stream of merges on a base that moves. These tests build commit
 // after commit against the real registry and check what a user of the images would see.
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { InputName } from '../../src/inputs'
 import type { PipelineResult } from '../../src/report/result'
@@ -14,6 +13,7 @@ import { build } from '../helpers/pipeline'
 import { startRegistry, type TestRegistry } from '../helpers/registry'
 import { podmanRun } from '../helpers/runtime'
 import { skopeo } from '../helpers/tools'
+import { generateCosignKeys } from '../helpers/keys'
 import { gitWorkspace } from '../helpers/workspace'
 
 let registry: TestRegistry
@@ -130,21 +130,7 @@ function recording(): Logger & { lines: string[] } {
 function signingInputs(): Partial<Record<InputName, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'imprint-merges-keys-'))
   const password = 'merges'
-  const made = spawnSync(
-    process.execPath,
-    [
-      resolve('dist/cli/index.js'),
-      'generate-key-pair',
-      '--output-key-prefix',
-      join(dir, 'cosign')
-    ],
-    {
-      env: { ...process.env, IMPRINT_KEY_PASSWORD: password },
-      encoding: 'utf8'
-    }
-  )
-  if (made.status !== 0)
-    throw new Error(`generate-key-pair failed: ${made.stderr}`)
+  generateCosignKeys(dir, password)
   return {
     'signing-key': readFileSync(join(dir, 'cosign.key'), 'utf8'),
     'signing-key-password': password

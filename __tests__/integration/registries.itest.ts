@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { runAction } from '../helpers/action'
 import { catalog, startRegistry, type TestRegistry } from '../helpers/registry'
 import { skopeo } from '../helpers/tools'
+import { generateCosignKeys } from '../helpers/keys'
 import { gitWorkspace } from '../helpers/workspace'
 
 let first: TestRegistry
@@ -17,20 +18,7 @@ const password = 'mirror mirror'
 
 beforeAll(async () => {
   ;[first, second] = await Promise.all([startRegistry(), startRegistry()])
-  const made = spawnSync(
-    process.execPath,
-    [
-      resolve('dist/cli/index.js'),
-      'generate-key-pair',
-      '--output-key-prefix',
-      join(keys, 'cosign')
-    ],
-    {
-      env: { ...process.env, IMPRINT_KEY_PASSWORD: password },
-      encoding: 'utf8'
-    }
-  )
-  if (made.status !== 0) throw new Error(made.stderr)
+  generateCosignKeys(keys, password)
 })
 afterAll(async () => {
   await Promise.all([first?.stop(), second?.stop()])

@@ -23,6 +23,7 @@ import { runAction } from '../helpers/action'
 import { pushBusyboxBase } from '../helpers/busybox-base'
 import { readBlob, startRegistry, type TestRegistry } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
+import { generateCosignKeys } from '../helpers/keys'
 import { gitWorkspace } from '../helpers/workspace'
 
 const run = promisify(execFile)
@@ -89,21 +90,7 @@ const app = {
 
 beforeAll(async () => {
   registry = await startRegistry()
-  const made = spawnSync(
-    process.execPath,
-    [
-      resolve('dist/cli/index.js'),
-      'generate-key-pair',
-      '--output-key-prefix',
-      join(keys, 'cosign')
-    ],
-    {
-      env: { ...process.env, IMPRINT_KEY_PASSWORD: password },
-      encoding: 'utf8'
-    }
-  )
-  if (made.status !== 0)
-    throw new Error(`generate-key-pair failed: ${made.stderr}`)
+  generateCosignKeys(keys, password)
   publicKey = createPublicKey(readFileSync(join(keys, 'cosign.pub'), 'utf8'))
   base = `${registry.host}/acme/debian-like:12`
   baseDigest = await pushBusyboxBase(base, { files: baseFiles })

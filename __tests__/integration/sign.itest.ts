@@ -23,6 +23,7 @@ import {
   type TestRegistry
 } from '../helpers/registry'
 import { requireTool } from '../helpers/tools'
+import { generateCosignKeys } from '../helpers/keys'
 import { gitWorkspace } from '../helpers/workspace'
 
 const run = promisify(execFile)
@@ -33,21 +34,7 @@ const password = 'correct horse battery staple'
 beforeAll(async () => {
   registry = await startRegistry()
   // The key pair comes from our own command line, as a user would make it.
-  const made = spawnSync(
-    process.execPath,
-    [
-      resolve('dist/cli/index.js'),
-      'generate-key-pair',
-      '--output-key-prefix',
-      join(keys, 'cosign')
-    ],
-    {
-      env: { ...process.env, IMPRINT_KEY_PASSWORD: password },
-      encoding: 'utf8'
-    }
-  )
-  if (made.status !== 0)
-    throw new Error(`generate-key-pair failed: ${made.stderr}`)
+  generateCosignKeys(keys, password)
 })
 afterAll(async () => registry?.stop())
 
