@@ -38960,167 +38960,195 @@ const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 ;// CONCATENATED MODULE: ./src/layer/read-ahead.ts
 
-/** Bytes of file content a reader may have read ahead of the tar stream. */
-const aheadBytes = 8 * 1024 * 1024;
-/** Content per message from the reader: large enough that messages are few. */
-const batchBytes = 1024 * 1024;
+/**
+ * The memory files are read into, shared with the reader and reused round and round: at most this
+ * much content is read ahead of the tar stream. Allocating per file or per batch instead cost a
+ * page fault per 4 KiB read (150,000 for a 170 MB tree), more than the reads themselves. It holds
+ * two of the largest files read here, so a file that does not fit at the end always fits at the
+ * start once what is before it was taken.
+ */
+const ringBytes = 8 * 1024 * 1024;
+// The shared counters (Int32 slots).
+/** Bytes of the ring not holding content the stream has yet to take. */
+const FREE = 0;
+/** Files read so far, in order (the reader's progress). */
+const READ = 1;
+/**
+ * A stream waiting for files is woken once this much (content and a header's worth per file) was
+ * read since it last was: waking it per file cost more than reading a small file.
+ */
+const tellEvery = 256 * 1024;
+/** Where each file goes in the ring: after the one before, or at the start when it does not fit. */
+function placement(size, at) {
+    return at + size > ringBytes
+        ? { offset: 0, skip: ringBytes - at }
+        : { offset: at, skip: 0 };
+}
 /**
  * The reader thread: opens each file without following a link, checks it is the file the walk
- * listed (device, inode, regular, same size), reads it whole and sends contents in batches, in
- * order. It stays at most `aheadBytes` ahead of what the tar stream has taken (`credit`).
+ * listed (device, inode, regular, same size) and reads it whole into the ring, in order, never more
+ * than the ring's free bytes ahead of the stream. `placement` is written twice (here and above), as
+ * a worker's source cannot import it; the test of a full ring keeps both in step.
  */
 const readerSource = `;(() => {
 const fs = require('node:fs')
 const { parentPort, workerData } = require('node:worker_threads')
-const { files, credit, batchBytes } = workerData
+const { sources, sizes, identities, ring, counters, ringBytes } = workerData
+const paths = sources.split('\\0')
+const memory = Buffer.from(ring)
 const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW
-let batch = []
-let bytes = 0
-let first = 0
-const send = () => {
-  const buffer = new ArrayBuffer(bytes)
-  const view = new Uint8Array(buffer)
-  let at = 0
-  for (const part of batch) { view.set(part, at); at += part.length }
-  Atomics.sub(credit, 0, bytes)
-  parentPort.postMessage({ first, count: batch.length, buffer }, [buffer])
-  first += batch.length
-  batch = []
-  bytes = 0
+const FREE = ${FREE}, READ = ${READ}
+let at = 0
+// A stream waiting for files is woken once per batch, not per file (each wake is a task).
+let untold = 0
+const tellEvery = ${tellEvery}
+const tell = () => {
+  untold = 0
+  Atomics.notify(counters, READ)
 }
-for (let i = 0; i < files.length; i++) {
-  const file = files[i]
-  while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, Atomics.load(credit, 0), 1000)
+const fail = (index, why) => {
+  tell()
+  parentPort.postMessage({ index, why })
+}
+for (let i = 0; i < paths.length; i++) {
+  const size = sizes[i]
+  const skip = at + size > ringBytes ? ringBytes - at : 0
+  const need = skip + size
+  for (let free = Atomics.load(counters, FREE); free < need; free = Atomics.load(counters, FREE)) {
+    tell()
+    Atomics.wait(counters, FREE, free, 1000)
+  }
+  if (skip) at = 0
   let fd
   try {
-    fd = fs.openSync(file.source, flags)
+    fd = fs.openSync(paths[i], flags)
   } catch (error) {
-    if (batch.length) send()
-    parentPort.postMessage({ failed: i, why: error.message })
-    return
+    return fail(i, error.message)
   }
   let why
   try {
     const info = fs.fstatSync(fd)
-    if (!info.isFile() || (file.dev !== undefined && (info.dev !== file.dev || info.ino !== file.ino)))
+    const dev = identities[2 * i], ino = identities[2 * i + 1]
+    if (!info.isFile() || (dev >= 0 && (info.dev !== dev || info.ino !== ino)))
       why = 'it is no longer the file that was listed'
-    else if (info.size !== file.size)
-      why = file.size + ' bytes expected, ' + info.size + ' found'
+    else if (info.size !== size)
+      why = size + ' bytes expected, ' + info.size + ' found'
     else {
-      const content = Buffer.allocUnsafe(file.size)
       let read = 0
-      while (read < file.size) {
-        const n = fs.readSync(fd, content, read, file.size - read, read)
+      while (read < size) {
+        const n = fs.readSync(fd, memory, at + read, size - read, read)
         if (n === 0) break
         read += n
       }
-      if (read !== file.size) why = file.size + ' bytes expected, ' + read + ' found'
-      else { batch.push(content); bytes += content.length }
+      if (read !== size) why = size + ' bytes expected, ' + read + ' found'
     }
   } catch (error) {
     why = error.message
   } finally {
     fs.closeSync(fd)
   }
-  if (why !== undefined) {
-    if (batch.length) send()
-    parentPort.postMessage({ failed: i, why })
-    return
-  }
-  if (bytes >= workerData.batchBytes || batch.length >= 4096) send()
+  if (why !== undefined) return fail(i, why)
+  at += size
+  Atomics.sub(counters, FREE, need)
+  Atomics.store(counters, READ, i + 1)
+  untold += size + 512
+  if (untold >= tellEvery) tell()
 }
-if (batch.length) send()
+tell()
 })()
 `;
 /**
  * Reads the small files of a layer on another thread, ahead of the tar stream, in its order: the
  * per-file system calls (open, stat, read, close) run on the second core while this one builds
- * headers, hashes and compresses. `content(i)` hands each file's bytes over in order.
+ * headers, hashes and compresses. `content(i)` hands each file's bytes over in order, as a view of
+ * the shared ring that stays valid until the next call: the caller copies or hashes it first.
  */
 class ReadAhead {
     files;
     worker;
-    credit = new Int32Array(new SharedArrayBuffer(4));
-    batches = [];
+    ring = new SharedArrayBuffer(ringBytes);
+    counters = new Int32Array(new SharedArrayBuffer(8));
     failure;
     ended;
-    waiting;
-    current;
     next = 0;
+    at = 0;
+    /** Ring bytes of the file handed out last, given back on the next call. */
+    lent = 0;
     constructor(files) {
         this.files = files;
-        Atomics.store(this.credit, 0, aheadBytes);
+        for (const file of files)
+            if (file.size > ringBytes / 2)
+                throw new Error(`${file.source}: ${file.size} bytes is too large to read ahead`);
+        Atomics.store(this.counters, FREE, ringBytes);
+        // Plain arrays and one string: copied to the thread at once, not one object per file.
+        const identities = new Float64Array(files.length * 2).fill(-1);
+        files.forEach((file, i) => {
+            if (file.identity) {
+                identities[2 * i] = file.identity.dev;
+                identities[2 * i + 1] = file.identity.ino;
+            }
+        });
         this.worker = new external_node_worker_threads_namespaceObject.Worker(readerSource, {
             eval: true,
             workerData: {
-                files: files.map(f => ({
-                    source: f.source,
-                    size: f.size,
-                    dev: f.identity?.dev,
-                    ino: f.identity?.ino
-                })),
-                credit: this.credit,
-                batchBytes
+                sources: files.map(f => f.source).join('\0'),
+                sizes: Float64Array.from(files, f => f.size),
+                identities,
+                ring: this.ring,
+                counters: this.counters,
+                ringBytes
             }
         });
-        this.worker.on('message', (message) => {
-            if ('failed' in message)
-                this.failure = { index: message.failed, why: message.why };
-            else
-                this.batches.push(message);
+        this.worker.on('message', (failure) => {
+            this.failure = failure;
             this.wake();
         });
-        this.worker.on('error', error => {
-            this.ended = error;
-            this.wake();
-        });
-        this.worker.on('exit', () => {
-            this.ended ??= new Error('the file reader stopped early');
-            this.wake();
-        });
+        this.worker.on('error', error => this.end(error));
+        this.worker.on('exit', () => this.end(new Error('the file reader stopped early')));
     }
     /**
      * The content of file `index` (asked for in order), or a failure naming why it could not be
-     * read as listed.
+     * read as listed. The bytes are lent: the next call reuses them.
      */
     async content(index) {
         if (index !== this.next)
             throw new Error(`files are read in order: ${this.next} expected, not ${index}`);
-        while (!this.current || this.current.left === 0) {
-            const batch = this.batches.shift();
-            if (batch) {
-                this.current = {
-                    view: new Uint8Array(batch.buffer),
-                    offset: 0,
-                    left: batch.count
-                };
-                continue;
-            }
+        this.giveBack();
+        while (Atomics.load(this.counters, READ) <= index) {
             if (this.failure?.index === index)
                 throw new ReadFailure(this.files[index].source, this.failure.why);
             if (this.ended)
                 throw this.ended;
-            await new Promise(resolve => (this.waiting = resolve));
+            const waiting = Atomics.waitAsync(this.counters, READ, Atomics.load(this.counters, READ), 1000);
+            if (waiting.async)
+                await waiting.value;
         }
-        const size = this.files[index].size;
-        const { view, offset } = this.current;
-        const content = Buffer.from(view.buffer, view.byteOffset + offset, size);
-        this.current.offset += size;
-        this.current.left--;
+        const { size } = this.files[index];
+        const { offset, skip } = placement(size, this.at);
+        this.at = offset + size;
+        this.lent = skip + size;
         this.next++;
-        // The stream took these bytes: the reader may read as much again.
-        Atomics.add(this.credit, 0, size);
-        Atomics.notify(this.credit, 0);
-        return content;
+        return Buffer.from(this.ring, offset, size);
     }
     /** Stops the reader (the stream ended or failed). */
     async close() {
         await this.worker.terminate();
     }
+    /** The stream is done with the file lent last: the reader may fill its bytes again. */
+    giveBack() {
+        if (this.lent === 0)
+            return;
+        Atomics.add(this.counters, FREE, this.lent);
+        Atomics.notify(this.counters, FREE);
+        this.lent = 0;
+    }
+    end(error) {
+        this.ended ??= error;
+        this.wake();
+    }
+    /** Wakes a `content` waiting for a file that will not come. */
     wake() {
-        const waiting = this.waiting;
-        this.waiting = undefined;
-        waiting?.();
+        Atomics.notify(this.counters, READ);
     }
 }
 /** A file that could not be read as the walk listed it. */
@@ -39148,10 +39176,15 @@ function writeString(buf, offset, length, value) {
     buf.write(value, offset, length, 'utf8');
 }
 function writeOctal(buf, offset, length, value) {
-    if (value.toString(8).length > length - 1) {
-        throw new Error(`${value} does not fit a ${length}-byte tar header field`);
+    // length - 1 octal digits, then NUL; written digit by digit (a header has six of these).
+    let rest = value;
+    for (let at = offset + length - 2; at >= offset; at--) {
+        buf[at] = 0x30 + (rest % 8);
+        rest = Math.floor(rest / 8);
     }
-    writeString(buf, offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
+    if (rest > 0)
+        throw new Error(`${value} does not fit a ${length}-byte tar header field`);
+    buf[offset + length - 1] = 0;
 }
 function needsPax(value, limit) {
     return Buffer.byteLength(value) > limit || /[^\x20-\x7e]/.test(value);
@@ -39189,7 +39222,9 @@ function ustarHeader(name, typeflag, mode, size, linkname, options, header = Buf
  * Puts the header blocks of one entry: a PAX extended header first when the name or link target
  * is too long or not plain ASCII, or the size or time does not fit its octal field.
  */
-function putHeader(out, entry, options, scratch) {
+function putHeader(out, entry, options, 
+/** `options` with the time cut to what the octal field holds (the PAX record has it whole). */
+clamped, scratch) {
     const name = entry.type === 'dir' ? `${entry.path}/` : entry.path;
     const linkname = entry.type === 'symlink' ? entry.target : '';
     const size = entry.type === 'file' ? entry.size : 0;
@@ -39204,7 +39239,6 @@ function putHeader(out, entry, options, scratch) {
         pax += paxRecord('size', String(size));
     if (options.mtime > maxOctal11)
         pax += paxRecord('mtime', String(options.mtime));
-    const clamped = { ...options, mtime: Math.min(options.mtime, maxOctal11) };
     if (pax !== '') {
         const paxBody = Buffer.from(pax, 'utf8');
         out.put(ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', clamped));
@@ -39229,8 +39263,8 @@ class Chunker {
     chunk = Buffer.allocUnsafe(flushAt);
     used = 0;
     full = [];
-    put(bytes) {
-        if (bytes.length >= flushAt) {
+    put(bytes, lent = false) {
+        if (bytes.length >= flushAt && !lent) {
             // A large piece (a chunk of a large file) goes as it is, after what came before it.
             this.flush();
             this.full.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
@@ -39257,9 +39291,10 @@ class Chunker {
                 this.flush();
         }
     }
-    /** What is left once everything was put. */
-    rest() {
-        return this.chunk.subarray(0, this.used);
+    /** Everything put, as chunks: call once the archive is written. */
+    end() {
+        this.flush();
+        return this.full.splice(0);
     }
     flush() {
         if (this.used === 0)
@@ -39269,13 +39304,54 @@ class Chunker {
         this.used = 0;
     }
 }
+const zeroBlocks = Buffer.alloc(2 * block);
+/**
+ * Hashes the archive as it is written: no chunk is gathered (or copied, or allocated), which is
+ * what makes checking an unchanged layer cheaper than building it.
+ */
+class HashSink {
+    hash;
+    size = 0;
+    full = [];
+    constructor(hash) {
+        this.hash = hash;
+    }
+    put(bytes) {
+        this.hash.update(bytes);
+        this.size += bytes.length;
+    }
+    zeros(length) {
+        for (let left = length; left > 0; left -= zeroBlocks.length)
+            this.put(zeroBlocks.subarray(0, Math.min(left, zeroBlocks.length)));
+    }
+}
 /**
  * Streams a tar archive of `entries` in the given order, reading file contents from disk as it
  * goes; output comes in chunks of a few hundred KiB so that the compressor sees large writes.
  */
 async function* tarStream(entries, options) {
     const out = new Chunker();
+    const writing = writeArchive(entries, options, out);
+    while (!(await writing.next()).done)
+        while (out.full.length)
+            yield out.full.shift();
+    yield* out.end();
+}
+/** The archive of `entries` hashed into `hash` without being kept; returns its size. */
+async function tarHash(entries, options, hash) {
+    const out = new HashSink(hash);
+    const writing = writeArchive(entries, options, out);
+    while (!(await writing.next()).done)
+        ;
+    return out.size;
+}
+/**
+ * Writes the archive into `out`, yielding whenever `out` holds chunks to pass on (so a stream's
+ * consumer sets the pace).
+ */
+async function* writeArchive(entries, options, out) {
     const scratch = Buffer.alloc(block);
+    const clamped = { ...options, mtime: Math.min(options.mtime, maxOctal11) };
     // The many small files of a dependency tree are read whole, on another thread ahead of the
     // stream when there are many (their system calls then run beside the hashing and compression),
     // else here, synchronously: a round trip to the thread pool per open, stat, read and close
@@ -39285,18 +39361,21 @@ async function* tarStream(entries, options) {
     let smallIndex = 0;
     try {
         for (const entry of entries) {
-            putHeader(out, entry, options, scratch);
+            putHeader(out, entry, options, clamped, scratch);
             if (entry.type === 'file') {
                 if (entry.size <= smallFileLimit) {
-                    out.put(ahead ? await ahead.content(smallIndex++) : readSmall(entry));
+                    if (ahead)
+                        out.put(await ahead.content(smallIndex++), true);
+                    else
+                        out.put(readSmall(entry));
                 }
                 else {
                     const handle = await openChecked(entry);
                     try {
                         for await (const chunk of readLarge(entry, handle)) {
                             out.put(chunk);
-                            while (out.full.length)
-                                yield out.full.shift();
+                            if (out.full.length)
+                                yield;
                         }
                     }
                     finally {
@@ -39307,17 +39386,14 @@ async function* tarStream(entries, options) {
                 if (rest)
                     out.zeros(block - rest);
             }
-            while (out.full.length)
-                yield out.full.shift();
+            if (out.full.length)
+                yield;
         }
     }
     finally {
         await ahead?.close();
     }
     out.zeros(block * 2);
-    while (out.full.length)
-        yield out.full.shift();
-    yield out.rest();
 }
 /**
  * Opens the file an entry was made from, without following a link at its last component, and
@@ -39434,12 +39510,17 @@ function compressor(compression) {
     // zlib writes a gzip header without name and with mtime 0, so only the level matters.
     return (0,external_node_zlib_namespaceObject.createGzip)({ level: gzipLevel, chunkSize: 64 * 1024 });
 }
+/**
+ * Output per decompression step: each step is a round trip to the thread pool and a callback on
+ * this thread, so zlib's 16 KiB default makes checking a 150 MB layer twice as slow as 256 KiB.
+ */
+const decompressChunk = 256 * 1024;
 /** The decompressor for a layer media type, or undefined for types we do not read. */
 function decompressorFor(mediaType) {
     if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
-        return (0,external_node_zlib_namespaceObject.createGunzip)();
+        return (0,external_node_zlib_namespaceObject.createGunzip)({ chunkSize: decompressChunk });
     if (mediaType.endsWith('+zstd'))
-        return (0,external_node_zlib_namespaceObject.createZstdDecompress)();
+        return (0,external_node_zlib_namespaceObject.createZstdDecompress)({ chunkSize: decompressChunk });
     return undefined;
 }
 class HashTap extends external_node_stream_.Transform {
@@ -39519,11 +39600,7 @@ async function writeLayer(entries, options, path, compression = 'gzip', onProgre
 /** The diffID alone: tar and hash, nothing compressed or written (a fraction of a full build). */
 async function tarDigest(entries, options) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    for await (const chunk of tarStream(entries, options)) {
-        hash.update(chunk);
-        size += chunk.length;
-    }
+    const size = await tarHash(entries, options, hash);
     return { diffId: `sha256:${hash.digest('hex')}`, size };
 }
 /** The diffID of a compressed layer stream: decompress and hash, keeping nothing. */
@@ -39532,7 +39609,10 @@ async function diffIdOfBlob(source, mediaType) {
     if (!decompress)
         return undefined;
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({ write: (_c, _e, done) => done() }));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompress, new HashTap(hash), new external_node_stream_.Writable({
+        highWaterMark: decompressChunk,
+        write: (_c, _e, done) => done()
+    }));
     return `sha256:${hash.digest('hex')}`;
 }
 
@@ -39634,6 +39714,11 @@ async function buildLayers(specs, platforms, options) {
             jobs.push({ source, destination: spec.destination });
         return key;
     }));
+    // The previous image's blob of each line is checked (downloaded and decompressed) while the
+    // sources are listed and hashed: told the diffID, a check whose layer changed stops.
+    const hashed = jobs.map(job => options.reuse
+        ? options.expectReuse?.(job.source, job.destination)
+        : undefined);
     // Every source is checked before any layer is written, so a typo fails fast.
     const excludedCounts = jobs.map(() => 0);
     const entryLists = await Promise.all(jobs.map((job, i) => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning, {
@@ -39644,6 +39729,8 @@ async function buildLayers(specs, platforms, options) {
             options.log.debug(`${job.source}: excluded ${path}`);
         }
     }).catch(error => {
+        for (const stop of hashed)
+            stop?.();
         // A bad .imprintignore names its own input (exclude).
         if (error instanceof errors/* InputError */.dz)
             throw error;
@@ -39669,12 +39756,11 @@ async function buildLayers(specs, platforms, options) {
     const built = await (0,pool/* mapBounded */.y)(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
-            const hashed = options.expectReuse?.(job.source, job.destination);
             const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(error => {
-                hashed?.();
+                hashed[i]?.();
                 throw error;
             });
-            hashed?.(diffId);
+            hashed[i]?.(diffId);
             const previous = await options.reuse(diffId);
             if (previous) {
                 tell(i, `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
@@ -39713,6 +39799,11 @@ async function buildLayers(specs, platforms, options) {
         if (!growing)
             options.observer?.blob(blob);
         return blob;
+    }).catch(error => {
+        // A failed build needs no check of a previous blob any more.
+        for (const stop of hashed)
+            stop?.();
+        throw error;
     });
     const byKey = new Map(jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]]));
     return {
@@ -39959,24 +40050,65 @@ async function readEvent(path) {
         return {};
     }
 }
+/**
+ * `rev` and up to three commits before it (newest first, as `git rev-list` walks), with their
+ * commit times; empty when git cannot say (outside a checkout, a commit a shallow clone lacks).
+ */
+async function commitsFrom(git, cwd, rev, count = 4) {
+    const out = await git.tryRun(cwd, [
+        'log',
+        `--max-count=${count}`,
+        '--format=%H %ct',
+        '--end-of-options',
+        rev,
+        '--'
+    ]);
+    const commits = [];
+    for (const line of out?.split('\n') ?? []) {
+        const match = /^([0-9a-f]{40}|[0-9a-f]{64}) (\d+)$/.exec(line.trim());
+        if (!match)
+            return commits;
+        commits.push({ sha: match[1], time: Number(match[2]) });
+    }
+    return commits;
+}
 /** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
 async function readContext(env, run, where, sourceDateEpochInput) {
     const { workingDirectory } = where;
-    const git = (cwd, ...args) => run.tryRun(cwd, args);
     const eventName = env.GITHUB_EVENT_NAME;
     const event = await readEvent(env.GITHUB_EVENT_PATH);
     const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
-    const sha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
-        env.GITHUB_SHA ??
-        (await git(workingDirectory, 'rev-parse', 'HEAD'));
+    const knownSha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+        env.GITHUB_SHA;
+    const isBranchRef = env.GITHUB_REF_TYPE === 'branch' ||
+        env.GITHUB_REF?.startsWith('refs/heads/') === true;
+    // Locally (not in Actions) the checkout says which branch it is on.
+    const askBranch = !isPullRequest && !isBranchRef && !env.GITHUB_ACTIONS;
+    // The git questions go out at once (each is a process start): the commit with its ancestors,
+    // what is checked out (a pull request's merge), and locally the branch.
+    const [history, headOfCheckout, localBranch] = await Promise.all([
+        commitsFrom(run, workingDirectory, knownSha ?? 'HEAD'),
+        isPullRequest && knownSha
+            ? commitsFrom(run, workingDirectory, 'HEAD', 1)
+            : Promise.resolve([]),
+        askBranch
+            ? run.tryRun(workingDirectory, ['branch', '--show-current'])
+            : undefined
+    ]);
+    const sha = knownSha ?? history[0]?.sha;
+    // The commit's time comes from HEAD when the checkout lacks the commit (a shallow pull_request
+    // checkout of the merge has no PR head; a workflow may check out another ref than GITHUB_SHA).
+    const checkedOut = knownSha &&
+        history.length === 0 &&
+        !isPullRequest &&
+        sourceDateEpochInput === undefined
+        ? await commitsFrom(run, workingDirectory, 'HEAD', 1)
+        : headOfCheckout;
     const branch = isPullRequest
         ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-        : env.GITHUB_REF_TYPE === 'branch' ||
-            env.GITHUB_REF?.startsWith('refs/heads/')
+        : isBranchRef
             ? env.GITHUB_REF_NAME
-            : env.GITHUB_ACTIONS
-                ? undefined
-                : await git(workingDirectory, 'branch', '--show-current');
+            : localBranch;
     const version = env.GITHUB_REF?.startsWith('refs/tags/')
         ? env.GITHUB_REF.slice('refs/tags/'.length)
         : undefined;
@@ -39991,13 +40123,9 @@ async function readContext(env, run, where, sourceDateEpochInput) {
         sourceDateOrigin = 'the source-date-epoch input';
     }
     else {
-        // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
-        const commitTime = (sha
-            ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
-            : undefined) ??
-            (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'));
-        if (commitTime && /^\d+$/.test(commitTime)) {
-            sourceDateEpoch = Number(commitTime);
+        const commitTime = history[0]?.time ?? checkedOut[0]?.time;
+        if (commitTime !== undefined) {
+            sourceDateEpoch = commitTime;
             sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`;
         }
         else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
@@ -40019,16 +40147,10 @@ async function readContext(env, run, where, sourceDateEpochInput) {
     };
     add(event.before);
     add(event.pull_request?.base?.sha);
-    if (sha) {
-        const parents = await git(workingDirectory, 'rev-list', '--skip=1', '--max-count=3', sha);
-        for (const parent of parents?.split('\n') ?? [])
-            add(parent.trim());
-    }
-    const checkedOut = isPullRequest
-        ? await git(workingDirectory, 'rev-parse', 'HEAD')
-        : undefined;
-    const mergeCheckout = checkedOut && /^[0-9a-f]{40}$/.test(checkedOut) && checkedOut !== sha
-        ? checkedOut
+    for (const ancestor of history.slice(1))
+        add(ancestor.sha);
+    const mergeCheckout = isPullRequest && checkedOut[0] && checkedOut[0].sha !== sha
+        ? checkedOut[0].sha
         : undefined;
     const head = event.pull_request?.head?.repo?.full_name;
     const baseRepo = event.pull_request?.base?.repo?.full_name;
@@ -42198,9 +42320,10 @@ async function previousLayers(client, repo, tags, log) {
  * and the layer is built in full.
  *
  * Checking a blob means downloading and decompressing it, as long as hashing the layer takes. So
- * `expect` starts the check of the previous image's layer made from the same line while the layer
- * is still being hashed (its decompression runs on another core), and `lookup` of that diffID
- * waits for the check already under way. A layer that did change wasted one decompression.
+ * `expect` starts the check of the previous image's layer made from the same line before the
+ * layer's sources are even listed (its decompression runs on another core), and `lookup` of that
+ * diffID waits for the check already under way. A layer that did change stops its check once it
+ * is hashed: it wasted part of one decompression.
  */
 function reuseLookup(client, repo, map, written, log) {
     const checks = new Map();

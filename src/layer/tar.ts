@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { ReadAhead } from './read-ahead'
 import { open, type FileHandle } from 'node:fs/promises'
+import type { Hash } from 'node:crypto'
 
 /** One entry of a layer, in archive terms; `path` has no leading slash and no trailing slash. */
 export type TarEntry =
@@ -48,15 +49,15 @@ function writeOctal(
   length: number,
   value: number
 ): void {
-  if (value.toString(8).length > length - 1) {
-    throw new Error(`${value} does not fit a ${length}-byte tar header field`)
+  // length - 1 octal digits, then NUL; written digit by digit (a header has six of these).
+  let rest = value
+  for (let at = offset + length - 2; at >= offset; at--) {
+    buf[at] = 0x30 + (rest % 8)
+    rest = Math.floor(rest / 8)
   }
-  writeString(
-    buf,
-    offset,
-    length,
-    value.toString(8).padStart(length - 1, '0') + '\0'
-  )
+  if (rest > 0)
+    throw new Error(`${value} does not fit a ${length}-byte tar header field`)
+  buf[offset + length - 1] = 0
 }
 
 function needsPax(value: string, limit: number): boolean {
@@ -106,9 +107,11 @@ function ustarHeader(
  * is too long or not plain ASCII, or the size or time does not fit its octal field.
  */
 function putHeader(
-  out: Chunker,
+  out: TarSink,
   entry: TarEntry,
   options: TarOptions,
+  /** `options` with the time cut to what the octal field holds (the PAX record has it whole). */
+  clamped: TarOptions,
   scratch: Buffer
 ): void {
   const name = entry.type === 'dir' ? `${entry.path}/` : entry.path
@@ -125,7 +128,6 @@ function putHeader(
   if (options.mtime > maxOctal11)
     pax += paxRecord('mtime', String(options.mtime))
 
-  const clamped = { ...options, mtime: Math.min(options.mtime, maxOctal11) }
   if (pax !== '') {
     const paxBody = Buffer.from(pax, 'utf8')
     out.put(ustarHeader('PaxHeader', 'x', 0o644, paxBody.length, '', clamped))
@@ -153,17 +155,26 @@ function asciiPrefix(value: string, limit: number): string {
   return ascii.length > limit ? ascii.slice(0, limit) : ascii
 }
 
+/** Where the archive's bytes go: gathered into chunks for a stream, or hashed as they come. */
+interface TarSink {
+  /** `lent` bytes are reused once this returns (a read-ahead view): copied, never kept. */
+  put(bytes: Uint8Array, lent?: boolean): void
+  zeros(length: number): void
+  /** Chunks ready to pass on (a hash passes nothing on). */
+  readonly full: Buffer[]
+}
+
 /**
  * Gathers the archive into chunks of `flushAt` bytes, copying each small piece once, so the
  * compressor sees large writes and no object is made per header, file or padding.
  */
-class Chunker {
+class Chunker implements TarSink {
   private chunk = Buffer.allocUnsafe(flushAt)
   private used = 0
   readonly full: Buffer[] = []
 
-  put(bytes: Uint8Array): void {
-    if (bytes.length >= flushAt) {
+  put(bytes: Uint8Array, lent = false): void {
+    if (bytes.length >= flushAt && !lent) {
       // A large piece (a chunk of a large file) goes as it is, after what came before it.
       this.flush()
       this.full.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))
@@ -190,9 +201,10 @@ class Chunker {
     }
   }
 
-  /** What is left once everything was put. */
-  rest(): Buffer {
-    return this.chunk.subarray(0, this.used)
+  /** Everything put, as chunks: call once the archive is written. */
+  end(): Buffer[] {
+    this.flush()
+    return this.full.splice(0)
   }
 
   private flush(): void {
@@ -200,6 +212,28 @@ class Chunker {
     this.full.push(this.chunk.subarray(0, this.used))
     this.chunk = Buffer.allocUnsafe(flushAt)
     this.used = 0
+  }
+}
+
+const zeroBlocks = Buffer.alloc(2 * block)
+
+/**
+ * Hashes the archive as it is written: no chunk is gathered (or copied, or allocated), which is
+ * what makes checking an unchanged layer cheaper than building it.
+ */
+class HashSink implements TarSink {
+  size = 0
+  readonly full: Buffer[] = []
+  constructor(private readonly hash: Hash) {}
+
+  put(bytes: Uint8Array): void {
+    this.hash.update(bytes)
+    this.size += bytes.length
+  }
+
+  zeros(length: number): void {
+    for (let left = length; left > 0; left -= zeroBlocks.length)
+      this.put(zeroBlocks.subarray(0, Math.min(left, zeroBlocks.length)))
   }
 }
 
@@ -212,7 +246,35 @@ export async function* tarStream(
   options: TarOptions
 ): AsyncGenerator<Buffer> {
   const out = new Chunker()
+  const writing = writeArchive(entries, options, out)
+  while (!(await writing.next()).done)
+    while (out.full.length) yield out.full.shift()!
+  yield* out.end()
+}
+
+/** The archive of `entries` hashed into `hash` without being kept; returns its size. */
+export async function tarHash(
+  entries: readonly TarEntry[],
+  options: TarOptions,
+  hash: Hash
+): Promise<number> {
+  const out = new HashSink(hash)
+  const writing = writeArchive(entries, options, out)
+  while (!(await writing.next()).done);
+  return out.size
+}
+
+/**
+ * Writes the archive into `out`, yielding whenever `out` holds chunks to pass on (so a stream's
+ * consumer sets the pace).
+ */
+async function* writeArchive(
+  entries: readonly TarEntry[],
+  options: TarOptions,
+  out: TarSink
+): AsyncGenerator<void> {
   const scratch = Buffer.alloc(block)
+  const clamped = { ...options, mtime: Math.min(options.mtime, maxOctal11) }
   // The many small files of a dependency tree are read whole, on another thread ahead of the
   // stream when there are many (their system calls then run beside the hashing and compression),
   // else here, synchronously: a round trip to the thread pool per open, stat, read and close
@@ -224,16 +286,17 @@ export async function* tarStream(
   let smallIndex = 0
   try {
     for (const entry of entries) {
-      putHeader(out, entry, options, scratch)
+      putHeader(out, entry, options, clamped, scratch)
       if (entry.type === 'file') {
         if (entry.size <= smallFileLimit) {
-          out.put(ahead ? await ahead.content(smallIndex++) : readSmall(entry))
+          if (ahead) out.put(await ahead.content(smallIndex++), true)
+          else out.put(readSmall(entry))
         } else {
           const handle = await openChecked(entry)
           try {
             for await (const chunk of readLarge(entry, handle)) {
               out.put(chunk)
-              while (out.full.length) yield out.full.shift()!
+              if (out.full.length) yield
             }
           } finally {
             await handle.close()
@@ -242,14 +305,12 @@ export async function* tarStream(
         const rest = entry.size % block
         if (rest) out.zeros(block - rest)
       }
-      while (out.full.length) yield out.full.shift()!
+      if (out.full.length) yield
     }
   } finally {
     await ahead?.close()
   }
   out.zeros(block * 2)
-  while (out.full.length) yield out.full.shift()!
-  yield out.rest()
 }
 
 /**

@@ -68,6 +68,33 @@ async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
   }
 }
 
+/**
+ * `rev` and up to three commits before it (newest first, as `git rev-list` walks), with their
+ * commit times; empty when git cannot say (outside a checkout, a commit a shallow clone lacks).
+ */
+async function commitsFrom(
+  git: Git,
+  cwd: string,
+  rev: string,
+  count = 4
+): Promise<{ sha: string; time: number }[]> {
+  const out = await git.tryRun(cwd, [
+    'log',
+    `--max-count=${count}`,
+    '--format=%H %ct',
+    '--end-of-options',
+    rev,
+    '--'
+  ])
+  const commits: { sha: string; time: number }[] = []
+  for (const line of out?.split('\n') ?? []) {
+    const match = /^([0-9a-f]{40}|[0-9a-f]{64}) (\d+)$/.exec(line.trim())
+    if (!match) return commits
+    commits.push({ sha: match[1], time: Number(match[2]) })
+  }
+  return commits
+}
+
 /** Reads the GitHub Actions environment, falling back to the git checkout for local runs. */
 export async function readContext(
   env: NodeJS.ProcessEnv,
@@ -76,23 +103,44 @@ export async function readContext(
   sourceDateEpochInput?: number
 ): Promise<BuildContext> {
   const { workingDirectory } = where
-  const git = (cwd: string, ...args: string[]) => run.tryRun(cwd, args)
   const eventName = env.GITHUB_EVENT_NAME
   const event = await readEvent(env.GITHUB_EVENT_PATH)
   const isPullRequest =
     eventName === 'pull_request' || eventName === 'pull_request_target'
-  const sha =
+  const knownSha =
     (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
-    env.GITHUB_SHA ??
-    (await git(workingDirectory, 'rev-parse', 'HEAD'))
+    env.GITHUB_SHA
+  const isBranchRef =
+    env.GITHUB_REF_TYPE === 'branch' ||
+    env.GITHUB_REF?.startsWith('refs/heads/') === true
+  // Locally (not in Actions) the checkout says which branch it is on.
+  const askBranch = !isPullRequest && !isBranchRef && !env.GITHUB_ACTIONS
+  // The git questions go out at once (each is a process start): the commit with its ancestors,
+  // what is checked out (a pull request's merge), and locally the branch.
+  const [history, headOfCheckout, localBranch] = await Promise.all([
+    commitsFrom(run, workingDirectory, knownSha ?? 'HEAD'),
+    isPullRequest && knownSha
+      ? commitsFrom(run, workingDirectory, 'HEAD', 1)
+      : Promise.resolve([]),
+    askBranch
+      ? run.tryRun(workingDirectory, ['branch', '--show-current'])
+      : undefined
+  ])
+  const sha = knownSha ?? history[0]?.sha
+  // The commit's time comes from HEAD when the checkout lacks the commit (a shallow pull_request
+  // checkout of the merge has no PR head; a workflow may check out another ref than GITHUB_SHA).
+  const checkedOut =
+    knownSha &&
+    history.length === 0 &&
+    !isPullRequest &&
+    sourceDateEpochInput === undefined
+      ? await commitsFrom(run, workingDirectory, 'HEAD', 1)
+      : headOfCheckout
   const branch = isPullRequest
     ? (env.GITHUB_HEAD_REF ?? event.pull_request?.head?.ref)
-    : env.GITHUB_REF_TYPE === 'branch' ||
-        env.GITHUB_REF?.startsWith('refs/heads/')
+    : isBranchRef
       ? env.GITHUB_REF_NAME
-      : env.GITHUB_ACTIONS
-        ? undefined
-        : await git(workingDirectory, 'branch', '--show-current')
+      : localBranch
   const version = env.GITHUB_REF?.startsWith('refs/tags/')
     ? env.GITHUB_REF.slice('refs/tags/'.length)
     : undefined
@@ -110,14 +158,9 @@ export async function readContext(
     sourceDateEpoch = sourceDateEpochInput
     sourceDateOrigin = 'the source-date-epoch input'
   } else {
-    // A shallow pull_request checkout may lack the PR head commit; HEAD (the merge) stands in.
-    const commitTime =
-      (sha
-        ? await git(workingDirectory, 'log', '-1', '--format=%ct', sha)
-        : undefined) ??
-      (await git(workingDirectory, 'log', '-1', '--format=%ct', 'HEAD'))
-    if (commitTime && /^\d+$/.test(commitTime)) {
-      sourceDateEpoch = Number(commitTime)
+    const commitTime = history[0]?.time ?? checkedOut[0]?.time
+    if (commitTime !== undefined) {
+      sourceDateEpoch = commitTime
       sourceDateOrigin = `the commit time of ${sha?.slice(0, 7)}`
     } else if (env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH)) {
       sourceDateEpoch = Number(env.SOURCE_DATE_EPOCH)
@@ -143,25 +186,12 @@ export async function readContext(
   }
   add(event.before)
   add(event.pull_request?.base?.sha)
-  if (sha) {
-    const parents = await git(
-      workingDirectory,
-      'rev-list',
-      '--skip=1',
-      '--max-count=3',
-      sha
-    )
-    for (const parent of parents?.split('\n') ?? []) add(parent.trim())
-  }
+  for (const ancestor of history.slice(1)) add(ancestor.sha)
 
-  const checkedOut = isPullRequest
-    ? await git(workingDirectory, 'rev-parse', 'HEAD')
-    : undefined
   const mergeCheckout =
-    checkedOut && /^[0-9a-f]{40}$/.test(checkedOut) && checkedOut !== sha
-      ? checkedOut
+    isPullRequest && checkedOut[0] && checkedOut[0].sha !== sha
+      ? checkedOut[0].sha
       : undefined
-
   const head = event.pull_request?.head?.repo?.full_name
   const baseRepo = event.pull_request?.base?.repo?.full_name
   return {

@@ -70,6 +70,13 @@ export async function buildLayers(
     })
   )
 
+  // The previous image's blob of each line is checked (downloaded and decompressed) while the
+  // sources are listed and hashed: told the diffID, a check whose layer changed stops.
+  const hashed = jobs.map(job =>
+    options.reuse
+      ? options.expectReuse?.(job.source, job.destination)
+      : undefined
+  )
   // Every source is checked before any layer is written, so a typo fails fast.
   const excludedCounts = jobs.map(() => 0)
   const entryLists = await Promise.all(
@@ -88,6 +95,7 @@ export async function buildLayers(
           }
         }
       ).catch(error => {
+        for (const stop of hashed) stop?.()
         // A bad .imprintignore names its own input (exclude).
         if (error instanceof InputError) throw error
         throw new InputError(
@@ -117,14 +125,13 @@ export async function buildLayers(
   const built = await mapBounded(jobs, options.jobs, async (job, i) => {
     const where = { source: job.source, destination: job.destination }
     if (options.reuse) {
-      const hashed = options.expectReuse?.(job.source, job.destination)
       const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(
         error => {
-          hashed?.()
+          hashed[i]?.()
           throw error
         }
       )
-      hashed?.(diffId)
+      hashed[i]?.(diffId)
       const previous = await options.reuse(diffId)
       if (previous) {
         tell(
@@ -182,6 +189,10 @@ export async function buildLayers(
     )
     if (!growing) options.observer?.blob(blob)
     return blob
+  }).catch(error => {
+    // A failed build needs no check of a previous blob any more.
+    for (const stop of hashed) stop?.()
+    throw error
   })
   const byKey = new Map(
     jobs.map((job, i) => [keyOf(job.source, job.destination), built[i]])

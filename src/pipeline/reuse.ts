@@ -81,9 +81,10 @@ async function previousLayers(
  * and the layer is built in full.
  *
  * Checking a blob means downloading and decompressing it, as long as hashing the layer takes. So
- * `expect` starts the check of the previous image's layer made from the same line while the layer
- * is still being hashed (its decompression runs on another core), and `lookup` of that diffID
- * waits for the check already under way. A layer that did change wasted one decompression.
+ * `expect` starts the check of the previous image's layer made from the same line before the
+ * layer's sources are even listed (its decompression runs on another core), and `lookup` of that
+ * diffID waits for the check already under way. A layer that did change stops its check once it
+ * is hashed: it wasted part of one decompression.
  */
 export function reuseLookup(
   client: RegistryClient,
@@ -225,9 +226,9 @@ async function checkCandidate(
 export interface LayerReuse {
   lookup?: (diffId: Digest) => Promise<Blob | undefined>
   /**
-   * Says which line a layer is about to be hashed for: its likely previous blob is checked
-   * meanwhile. Call what it returns with the diffID the layer hashed to (undefined on failure):
-   * a check nobody needs is stopped.
+   * Says which line a layer will be built for, before its sources are listed: its likely previous
+   * blob is checked meanwhile. Call what it returns with the diffID the layer hashed to (undefined
+   * on failure): a check nobody needs is stopped.
    */
   expect?: (source: string, destination: string) => (actual?: Digest) => void
   stored: LayerRecord[]

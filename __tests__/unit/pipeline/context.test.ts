@@ -105,6 +105,71 @@ describe('readContext', () => {
     )
   })
 
+  it('lists up to three earlier commits, newest first, and sees a PR merge checkout', async () => {
+    const { dir, sha: first } = repo()
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_DATE: '1700000000 +0000',
+      GIT_COMMITTER_DATE: '1700000000 +0000'
+    }
+    const commit = (message: string) => {
+      execFileSync(
+        'git',
+        [
+          '-c',
+          'user.name=t',
+          '-c',
+          'user.email=t@x',
+          'commit',
+          '-q',
+          '--allow-empty',
+          '-m',
+          message
+        ],
+        { cwd: dir, env }
+      )
+      return execFileSync('git', ['rev-parse', 'HEAD'], {
+        cwd: dir,
+        encoding: 'utf8'
+      }).trim()
+    }
+    const [second, third, fourth, fifth] = ['2', '3', '4', '5'].map(commit)
+    const local = await readContext({}, git, at(dir))
+    expect(local.sha).toBe(fifth)
+    expect(local.sourceDateEpoch).toBe(1700000000)
+    expect(local.previousCommits).toEqual([fourth, third, second])
+    expect(local.mergeCheckout).toBeUndefined()
+
+    // A pull request whose head is an older commit: the checkout (HEAD) is the merge.
+    const event = join(dir, 'event.json')
+    writeFileSync(
+      event,
+      JSON.stringify({
+        pull_request: { number: 3, head: { sha: third }, base: { sha: first } }
+      })
+    )
+    const pr = await readContext(
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
+      git,
+      at(dir)
+    )
+    expect(pr.sha).toBe(third)
+    expect(pr.mergeCheckout).toBe(fifth)
+    expect(pr.previousCommits).toEqual([first, second])
+
+    // GITHUB_SHA that is not in the checkout: its time comes from HEAD, no ancestors are known.
+    const elsewhere = await readContext(
+      { GITHUB_SHA: 'c'.repeat(40), GITHUB_ACTIONS: 'true' },
+      git,
+      at(dir)
+    )
+    expect(elsewhere).toMatchObject({
+      sha: 'c'.repeat(40),
+      sourceDateEpoch: 1700000000,
+      previousCommits: []
+    })
+  })
+
   it('reads the version from a tag ref', async () => {
     const { dir } = repo()
     const context = await readContext(
