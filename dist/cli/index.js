@@ -36954,7 +36954,7 @@ function readBuildInputs(reader, merging) {
             }
             if (lines.length === 0)
                 throw new Error('is required: one SOURCE:DESTINATION per line, e.g. dist:/app/dist');
-            return lines.map(layer_spec/* parseLayerSpec */.a);
+            return lines.map(layer_spec/* parseLayerSpec */.aL);
         }, []),
         exclude: reader.field('exclude', value => (0,ignore/* parsePatterns */.Z7)(parseList(value)), []),
         platforms: reader.field('platforms', parsePlatforms, []),
@@ -37725,8 +37725,9 @@ function reachesUnder(pattern) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ parseLayerSpec),
-/* harmony export */   o: () => (/* binding */ sourceForPlatform)
+/* harmony export */   UR: () => (/* binding */ namesPlatform),
+/* harmony export */   aL: () => (/* binding */ parseLayerSpec),
+/* harmony export */   o$: () => (/* binding */ sourceForPlatform)
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
@@ -37750,6 +37751,10 @@ function parseLayerSpec(line) {
     return { source, destination };
 }
 const placeholder = /\{\{\s*(os|arch|variant)\s*\}\}/g;
+/** Whether a source names a platform (`{{os}}`…): it is known once the base's platforms are. */
+function namesPlatform(source) {
+    return new RegExp(placeholder.source).test(source);
+}
 /** Fills `{{os}}`, `{{arch}}` and `{{variant}}` in a source for one platform. */
 function sourceForPlatform(source, platform) {
     return source.replace(placeholder, (_, key) => key === 'os'
@@ -38727,8 +38732,14 @@ function isInside(root, candidate) {
 function normaliseMode(mode) {
     return mode & 0o111 ? 0o755 : 0o644;
 }
-/** Sorted by the bytes of their paths (not UTF-16 units), each path encoded once. */
+/**
+ * Sorted by the bytes of their paths. UTF-16 units sort as UTF-8 bytes do except for surrogate
+ * pairs (characters above U+FFFF, which UTF-16 puts before U+E000–U+FFFF): only paths holding one
+ * need their bytes compared, each path encoded once.
+ */
 function inByteOrder(entries) {
+    if (!entries.some(entry => /[\uD800-\uDFFF]/.test(entry.path)))
+        return entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     return entries
         .map(entry => ({ entry, key: Buffer.from(entry.path) }))
         .sort((a, b) => Buffer.compare(a.key, b.key))
@@ -38785,10 +38796,13 @@ async function collectEntries(root, source, destination, warn, options = {}) {
             entries,
             warn,
             ignore: rules && { rules, excluded: options.excluded, pending: [] },
-            left: 0
+            left: 0,
+            signal: options.signal,
+            sliceStarted: performance.now()
         };
         const before = entries.length;
-        walk(actualPath, dest, '', rules?.top ?? [], state);
+        options.signal?.throwIfAborted();
+        await walk(actualPath, dest, '', rules?.top ?? [], state);
         if (entries.length === before && state.left > 0)
             warn(`source "${source}": the exclude patterns leave nothing in this layer`);
     }
@@ -38817,9 +38831,14 @@ async function collectEntries(root, source, destination, warn, options = {}) {
  * entries, or they would not exist.
  */
 function withoutImpliedDirectories(entries) {
-    const parents = new Set(entries.map(entry => external_node_path_.posix.dirname(entry.path)));
+    const parents = new Set(entries.map(({ path }) => path.slice(0, Math.max(0, path.lastIndexOf('/')))));
     return entries.filter(entry => entry.type !== 'dir' || !parents.has(entry.path));
 }
+/**
+ * How long the walk keeps the thread before letting other work run: sources are listed from the
+ * start of a run, beside the git and registry questions whose answers must not wait for it.
+ */
+const sliceMs = 10;
 function add(state, entry) {
     const pending = state.ignore?.pending;
     if (pending?.length) {
@@ -38865,14 +38884,20 @@ function readIgnoreFile(dir, shown) {
     }
 }
 /**
- * Lists a directory tree depth-first. Synchronous on purpose: a `node_modules` has tens of
- * thousands of entries, and one round trip to the thread pool per listing and stat would cost more
- * than the calls themselves; nothing else needs the event loop while sources are listed.
+ * Lists a directory tree depth-first. Its system calls are synchronous on purpose: a `node_modules`
+ * has tens of thousands of entries, and one round trip to the thread pool per listing and stat
+ * would cost more than the calls themselves. Between directories, every `sliceMs`, it lets the
+ * event loop run (the run's git and registry work goes on meanwhile).
  *
  * `rel` is the directory's path in the source (empty at its top), what the patterns are matched
  * against; `matched` says which patterns matched it or a directory above it.
  */
-function walk(dir, prefix, rel, matched, state) {
+async function walk(dir, prefix, rel, matched, state) {
+    if (performance.now() - state.sliceStarted > sliceMs) {
+        await new Promise(setImmediate);
+        state.signal?.throwIfAborted();
+        state.sliceStarted = performance.now();
+    }
     let children;
     try {
         children = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
@@ -38884,7 +38909,10 @@ function walk(dir, prefix, rel, matched, state) {
     for (const child of children) {
         if (rel === '' && child.name === layer_ignore/* IGNORE_FILE */.SV)
             continue;
-        const fsPath = (0,external_node_path_.join)(dir, child.name);
+        // Joined by hand: `dir` is already normal, and path.join's normalising showed in profiles.
+        const fsPath = dir.endsWith(external_node_path_.sep)
+            ? `${dir}${child.name}`
+            : `${dir}${external_node_path_.sep}${child.name}`;
         const path = prefix === '' ? child.name : `${prefix}/${child.name}`;
         const relPath = rel === '' ? child.name : `${rel}/${child.name}`;
         if (child.isDirectory()) {
@@ -38901,13 +38929,13 @@ function walk(dir, prefix, rel, matched, state) {
                     // Listed only for what a `!` pattern includes again; its entry comes with the first.
                     const mark = ignore.pending.length;
                     ignore.pending.push(path);
-                    walk(fsPath, path, relPath, below, state);
+                    await walk(fsPath, path, relPath, below, state);
                     ignore.pending.length = Math.min(ignore.pending.length, mark);
                     continue;
                 }
             }
             add(state, { type: 'dir', path, mode: 0o755 });
-            walk(fsPath, path, relPath, below, state);
+            await walk(fsPath, path, relPath, below, state);
             continue;
         }
         if (ignore?.rules.excludesFile(relPath, matched)) {
@@ -39701,6 +39729,48 @@ var pool = __nccwpck_require__(704);
 
 
 /**
+ * The listings of the run's sources, each made once: `startEarly` begins those of lines that name
+ * no platform when the run starts, beside its git and registry questions (they do not depend on
+ * the base), and the layer stage takes them (or lists the rest) when it gets there.
+ */
+class SourceListing {
+    options;
+    lists = new Map();
+    stopped = new AbortController();
+    constructor(options) {
+        this.options = options;
+    }
+    /** Starts listing every line without platform placeholders. */
+    startEarly(specs) {
+        for (const spec of specs)
+            if (!(0,layer_spec/* namesPlatform */.UR)(spec.source))
+                // Failures are for the layer stage to report, once it asks.
+                this.list(spec.source, spec.destination).catch(() => { });
+        return this;
+    }
+    /** The entries of one line's source, listed now or earlier. */
+    list(source, destination) {
+        const key = `${source}\0${destination}`;
+        let listing = this.lists.get(key);
+        if (!listing) {
+            const warnings = [];
+            const excluded = [];
+            listing = collectEntries(this.options.workingDirectory, source, destination, warning => warnings.push(warning), {
+                ownDestination: this.options.ownDestination,
+                exclude: this.options.exclude,
+                excluded: path => excluded.push(path),
+                signal: this.stopped.signal
+            }).then(entries => ({ entries, warnings, excluded }));
+            this.lists.set(key, listing);
+        }
+        return listing;
+    }
+    /** Stops listings still under way (the run ended without needing them). */
+    stop() {
+        this.stopped.abort(new Error('the run ended'));
+    }
+}
+/**
  * Builds one layer per `layers` line for each platform. A line without platform placeholders gives
  * the same bytes for every platform and is built once.
  */
@@ -39708,7 +39778,7 @@ async function buildLayers(specs, platforms, options) {
     const jobs = [];
     const keyOf = (source, destination) => `${source}\0${destination}`;
     const perPlatform = platforms.map(platform => specs.map(spec => {
-        const source = (0,layer_spec/* sourceForPlatform */.o)(spec.source, platform);
+        const source = (0,layer_spec/* sourceForPlatform */.o$)(spec.source, platform);
         const key = keyOf(source, spec.destination);
         if (!jobs.some(j => keyOf(j.source, j.destination) === key))
             jobs.push({ source, destination: spec.destination });
@@ -39720,15 +39790,13 @@ async function buildLayers(specs, platforms, options) {
         ? options.expectReuse?.(job.source, job.destination)
         : undefined);
     // Every source is checked before any layer is written, so a typo fails fast.
-    const excludedCounts = jobs.map(() => 0);
-    const entryLists = await Promise.all(jobs.map((job, i) => collectEntries(options.workingDirectory, job.source, job.destination, options.log.warning, {
-        ownDestination: options.uid !== 0 || options.gid !== 0,
-        exclude: options.exclude,
-        excluded: path => {
-            excludedCounts[i]++;
-            options.log.debug(`${job.source}: excluded ${path}`);
-        }
-    }).catch(error => {
+    const listing = options.listing ??
+        new SourceListing({
+            workingDirectory: options.workingDirectory,
+            exclude: options.exclude,
+            ownDestination: options.uid !== 0 || options.gid !== 0
+        });
+    const listed = await Promise.all(jobs.map(job => listing.list(job.source, job.destination).catch(error => {
         for (const stop of hashed)
             stop?.();
         // A bad .imprintignore names its own input (exclude).
@@ -39736,6 +39804,15 @@ async function buildLayers(specs, platforms, options) {
             throw error;
         throw new errors/* InputError */.dz('layers', `${error.message} (line "${job.source}:${job.destination}")`);
     })));
+    // Told here, in this stage's log, whenever the listing ran.
+    listed.forEach(({ warnings, excluded }, i) => {
+        for (const warning of warnings)
+            options.log.warning(warning);
+        for (const path of excluded)
+            options.log.debug(`${jobs[i].source}: excluded ${path}`);
+    });
+    const entryLists = listed.map(l => l.entries);
+    const excludedCounts = listed.map(l => l.excluded.length);
     for (const blob of options.existing ?? [])
         options.observer?.blob(blob);
     const compressor = compressorId(options.compression);
@@ -39834,6 +39911,7 @@ async function buildArtifact(inputs, context, base, options) {
         existing: base.platforms.flatMap(p => p.layers),
         observer: options.observer,
         followFrom: options.followFrom,
+        listing: options.listing,
         log
     }));
     const artifact = await log.group('Assemble', async () => {
@@ -45820,6 +45898,7 @@ async function signArtifact(repo, artifact, method, options) {
 
 
 
+
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
@@ -45835,30 +45914,39 @@ async function runPipeline(inputs, deps) {
     const isDirectory = await (0,promises_.stat)(workingDirectory).then(info => info.isDirectory(), () => false);
     if (!isDirectory)
         throw new errors/* InputError */.dz('working-directory', `"${inputs.workingDirectory}" is not a directory (looked for ${workingDirectory})`);
-    const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
-    const registries = registriesFor(inputs, context, { ...deps, env });
     const merging = inputs.mergeDigests.length > 0;
-    const base = merging
-        ? { name: '', platforms: [] }
-        : await baseStage(inputs, context, registries, log);
-    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
-    const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log);
-    const scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
-    const imageOf = (artifact, push, mirrors) => imageResult({
-        repository: inputs.image,
-        repositories: inputs.images,
-        mirrors,
-        artifact,
-        base: baseOf(base, artifact),
-        tags,
-        ...facts(context),
-        ociLayout: inputs.ociLayout,
-        push
-    });
+    // The sources are listed from now on, beside the git and registry questions below.
+    const listing = merging
+        ? undefined
+        : new SourceListing({
+            workingDirectory,
+            exclude: inputs.exclude,
+            ownDestination: inputs.layerOwner.uid !== 0 || inputs.layerOwner.gid !== 0
+        }).startEarly(inputs.layers);
     let opened;
     let early;
     let saving;
+    let scratchDir;
     try {
+        const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
+        const registries = registriesFor(inputs, context, { ...deps, env });
+        const base = merging
+            ? { name: '', platforms: [] }
+            : await baseStage(inputs, context, registries, log);
+        // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+        const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log);
+        scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
+        const imageOf = (artifact, push, mirrors) => imageResult({
+            repository: inputs.image,
+            repositories: inputs.images,
+            mirrors,
+            artifact,
+            base: baseOf(base, artifact),
+            tags,
+            ...facts(context),
+            ociLayout: inputs.ociLayout,
+            push
+        });
         // Everything a user can get wrong is checked before the first layer is compressed, so a bad
         // input costs no build time and leaves nothing pushed.
         const layoutDir = await layoutTarget(inputs, deps.workspace);
@@ -45881,6 +45969,7 @@ async function runPipeline(inputs, deps) {
                 expectReuse: reuse?.expect,
                 observer: early,
                 followFrom: deps.followFrom,
+                listing,
                 log
             });
         deps.onAssembled?.(imageOf(built));
@@ -45945,11 +46034,13 @@ async function runPipeline(inputs, deps) {
         return result;
     }
     finally {
+        listing?.stop();
         early?.cancel();
         await early?.settled();
         await saving;
         await opened?.cleanup();
-        await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
+        if (scratchDir)
+            await (0,promises_.rm)(scratchDir, { recursive: true, force: true });
     }
 }
 /**

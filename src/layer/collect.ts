@@ -36,8 +36,16 @@ function normaliseMode(mode: number): number {
   return mode & 0o111 ? 0o755 : 0o644
 }
 
-/** Sorted by the bytes of their paths (not UTF-16 units), each path encoded once. */
+/**
+ * Sorted by the bytes of their paths. UTF-16 units sort as UTF-8 bytes do except for surrogate
+ * pairs (characters above U+FFFF, which UTF-16 puts before U+E000–U+FFFF): only paths holding one
+ * need their bytes compared, each path encoded once.
+ */
 function inByteOrder(entries: TarEntry[]): TarEntry[] {
+  if (!entries.some(entry => /[\uD800-\uDFFF]/.test(entry.path)))
+    return entries.sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0
+    )
   return entries
     .map(entry => ({ entry, key: Buffer.from(entry.path) }))
     .sort((a, b) => Buffer.compare(a.key, b.key))
@@ -51,6 +59,8 @@ export interface CollectOptions {
   exclude?: readonly IgnorePattern[]
   /** Hears of each path left out (relative to the source; a directory not listed ends in `/`). */
   excluded?: (path: string) => void
+  /** Stops the listing (the run failed before it needed it). */
+  signal?: AbortSignal
 }
 
 /**
@@ -112,10 +122,13 @@ export async function collectEntries(
       entries,
       warn,
       ignore: rules && { rules, excluded: options.excluded, pending: [] },
-      left: 0
+      left: 0,
+      signal: options.signal,
+      sliceStarted: performance.now()
     }
     const before = entries.length
-    walk(actualPath, dest, '', rules?.top ?? [], state)
+    options.signal?.throwIfAborted()
+    await walk(actualPath, dest, '', rules?.top ?? [], state)
     if (entries.length === before && state.left > 0)
       warn(
         `source "${source}": the exclude patterns leave nothing in this layer`
@@ -148,7 +161,9 @@ export async function collectEntries(
  * entries, or they would not exist.
  */
 function withoutImpliedDirectories(entries: TarEntry[]): TarEntry[] {
-  const parents = new Set(entries.map(entry => posix.dirname(entry.path)))
+  const parents = new Set(
+    entries.map(({ path }) => path.slice(0, Math.max(0, path.lastIndexOf('/'))))
+  )
   return entries.filter(
     entry => entry.type !== 'dir' || !parents.has(entry.path)
   )
@@ -165,7 +180,16 @@ interface Walk {
   }
   /** Paths left out by the patterns. */
   left: number
+  signal?: AbortSignal
+  /** When the walk last let other work run. */
+  sliceStarted: number
 }
+
+/**
+ * How long the walk keeps the thread before letting other work run: sources are listed from the
+ * start of a run, beside the git and registry questions whose answers must not wait for it.
+ */
+const sliceMs = 10
 
 function add(state: Walk, entry: TarEntry): void {
   const pending = state.ignore?.pending
@@ -216,20 +240,26 @@ function readIgnoreFile(dir: string, shown: string): IgnorePattern[] {
 }
 
 /**
- * Lists a directory tree depth-first. Synchronous on purpose: a `node_modules` has tens of
- * thousands of entries, and one round trip to the thread pool per listing and stat would cost more
- * than the calls themselves; nothing else needs the event loop while sources are listed.
+ * Lists a directory tree depth-first. Its system calls are synchronous on purpose: a `node_modules`
+ * has tens of thousands of entries, and one round trip to the thread pool per listing and stat
+ * would cost more than the calls themselves. Between directories, every `sliceMs`, it lets the
+ * event loop run (the run's git and registry work goes on meanwhile).
  *
  * `rel` is the directory's path in the source (empty at its top), what the patterns are matched
  * against; `matched` says which patterns matched it or a directory above it.
  */
-function walk(
+async function walk(
   dir: string,
   prefix: string,
   rel: string,
   matched: Matched,
   state: Walk
-): void {
+): Promise<void> {
+  if (performance.now() - state.sliceStarted > sliceMs) {
+    await new Promise(setImmediate)
+    state.signal?.throwIfAborted()
+    state.sliceStarted = performance.now()
+  }
   let children: Dirent[]
   try {
     children = readdirSync(dir, { withFileTypes: true })
@@ -239,7 +269,10 @@ function walk(
   const ignore = state.ignore
   for (const child of children) {
     if (rel === '' && child.name === IGNORE_FILE) continue
-    const fsPath = join(dir, child.name)
+    // Joined by hand: `dir` is already normal, and path.join's normalising showed in profiles.
+    const fsPath = dir.endsWith(sep)
+      ? `${dir}${child.name}`
+      : `${dir}${sep}${child.name}`
     const path = prefix === '' ? child.name : `${prefix}/${child.name}`
     const relPath = rel === '' ? child.name : `${rel}/${child.name}`
     if (child.isDirectory()) {
@@ -256,13 +289,13 @@ function walk(
           // Listed only for what a `!` pattern includes again; its entry comes with the first.
           const mark = ignore.pending.length
           ignore.pending.push(path)
-          walk(fsPath, path, relPath, below, state)
+          await walk(fsPath, path, relPath, below, state)
           ignore.pending.length = Math.min(ignore.pending.length, mark)
           continue
         }
       }
       add(state, { type: 'dir', path, mode: 0o755 })
-      walk(fsPath, path, relPath, below, state)
+      await walk(fsPath, path, relPath, below, state)
       continue
     }
     if (ignore?.rules.excludesFile(relPath, matched)) {

@@ -34,6 +34,11 @@ export function parseLayerSpec(line: string): LayerSpec {
 
 const placeholder = /\{\{\s*(os|arch|variant)\s*\}\}/g
 
+/** Whether a source names a platform (`{{os}}`…): it is known once the base's platforms are. */
+export function namesPlatform(source: string): boolean {
+  return new RegExp(placeholder.source).test(source)
+}
+
 /** Fills `{{os}}`, `{{arch}}` and `{{variant}}` in a source for one platform. */
 export function sourceForPlatform(source: string, platform: Platform): string {
   return source.replace(placeholder, (_, key: string) =>

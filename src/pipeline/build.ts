@@ -6,7 +6,7 @@ import { assemble } from './assemble'
 import type { ResolvedBase } from './base'
 import type { BuildContext } from './context'
 import type { BlobObserver } from '../layer/observer'
-import { buildLayers, type BuiltLayers } from './layers'
+import { buildLayers, type BuiltLayers, type SourceListing } from './layers'
 
 /** Builds the layers and assembles the image (or index) on the resolved base. */
 export async function buildArtifact(
@@ -24,6 +24,7 @@ export async function buildArtifact(
     ) => (actual?: Digest) => void
     observer?: BlobObserver
     followFrom?: number
+    listing?: SourceListing
     log: Logger
   }
 ): Promise<{ artifact: Artifact; contents: BuiltLayers['contents'] }> {
@@ -49,6 +50,7 @@ export async function buildArtifact(
         existing: base.platforms.flatMap(p => p.layers),
         observer: options.observer,
         followFrom: options.followFrom,
+        listing: options.listing,
         log
       }
     )

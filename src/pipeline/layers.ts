@@ -1,7 +1,11 @@
 import { join } from 'node:path'
 import { collectEntries } from '../layer/collect'
 import type { TarEntry } from '../layer/tar'
-import { sourceForPlatform, type LayerSpec } from '../layer/layer-spec'
+import {
+  namesPlatform,
+  sourceForPlatform,
+  type LayerSpec
+} from '../layer/layer-spec'
 import {
   compressorId,
   tarDigest,
@@ -45,7 +49,74 @@ export interface LayerBuildOptions {
   existing?: readonly Blob[]
   /** Content size from which a large layer is announced as growing (default 32 MiB). */
   followFrom?: number
+  /** Listings already under way (from the start of the run); else the sources are listed here. */
+  listing?: SourceListing
   log: Logger
+}
+
+/** A source's entries, with what its listing had to say (told in the layer stage's log). */
+interface Listed {
+  entries: TarEntry[]
+  warnings: string[]
+  /** Paths the exclude patterns left out. */
+  excluded: string[]
+}
+
+/**
+ * The listings of the run's sources, each made once: `startEarly` begins those of lines that name
+ * no platform when the run starts, beside its git and registry questions (they do not depend on
+ * the base), and the layer stage takes them (or lists the rest) when it gets there.
+ */
+export class SourceListing {
+  private readonly lists = new Map<string, Promise<Listed>>()
+  private readonly stopped = new AbortController()
+
+  constructor(
+    private readonly options: {
+      workingDirectory: string
+      exclude?: readonly IgnorePattern[]
+      /** Directories get entries (a layer owner other than root): see `collectEntries`. */
+      ownDestination: boolean
+    }
+  ) {}
+
+  /** Starts listing every line without platform placeholders. */
+  startEarly(specs: readonly LayerSpec[]): this {
+    for (const spec of specs)
+      if (!namesPlatform(spec.source))
+        // Failures are for the layer stage to report, once it asks.
+        this.list(spec.source, spec.destination).catch(() => {})
+    return this
+  }
+
+  /** The entries of one line's source, listed now or earlier. */
+  list(source: string, destination: string): Promise<Listed> {
+    const key = `${source}\0${destination}`
+    let listing = this.lists.get(key)
+    if (!listing) {
+      const warnings: string[] = []
+      const excluded: string[] = []
+      listing = collectEntries(
+        this.options.workingDirectory,
+        source,
+        destination,
+        warning => warnings.push(warning),
+        {
+          ownDestination: this.options.ownDestination,
+          exclude: this.options.exclude,
+          excluded: path => excluded.push(path),
+          signal: this.stopped.signal
+        }
+      ).then(entries => ({ entries, warnings, excluded }))
+      this.lists.set(key, listing)
+    }
+    return listing
+  }
+
+  /** Stops listings still under way (the run ended without needing them). */
+  stop(): void {
+    this.stopped.abort(new Error('the run ended'))
+  }
 }
 
 /**
@@ -78,23 +149,16 @@ export async function buildLayers(
       : undefined
   )
   // Every source is checked before any layer is written, so a typo fails fast.
-  const excludedCounts = jobs.map(() => 0)
-  const entryLists = await Promise.all(
-    jobs.map((job, i) =>
-      collectEntries(
-        options.workingDirectory,
-        job.source,
-        job.destination,
-        options.log.warning,
-        {
-          ownDestination: options.uid !== 0 || options.gid !== 0,
-          exclude: options.exclude,
-          excluded: path => {
-            excludedCounts[i]++
-            options.log.debug(`${job.source}: excluded ${path}`)
-          }
-        }
-      ).catch(error => {
+  const listing =
+    options.listing ??
+    new SourceListing({
+      workingDirectory: options.workingDirectory,
+      exclude: options.exclude,
+      ownDestination: options.uid !== 0 || options.gid !== 0
+    })
+  const listed = await Promise.all(
+    jobs.map(job =>
+      listing.list(job.source, job.destination).catch(error => {
         for (const stop of hashed) stop?.()
         // A bad .imprintignore names its own input (exclude).
         if (error instanceof InputError) throw error
@@ -105,6 +169,14 @@ export async function buildLayers(
       })
     )
   )
+  // Told here, in this stage's log, whenever the listing ran.
+  listed.forEach(({ warnings, excluded }, i) => {
+    for (const warning of warnings) options.log.warning(warning)
+    for (const path of excluded)
+      options.log.debug(`${jobs[i].source}: excluded ${path}`)
+  })
+  const entryLists = listed.map(l => l.entries)
+  const excludedCounts = listed.map(l => l.excluded.length)
 
   for (const blob of options.existing ?? []) options.observer?.blob(blob)
 

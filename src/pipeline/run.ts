@@ -14,6 +14,7 @@ import type { Logger } from '../util/log'
 import type { RetryPolicy } from '../util/retry'
 import { baseStage, type ResolvedBase } from './base'
 import { buildArtifact } from './build'
+import { SourceListing } from './layers'
 import { compareWithBaseBranch } from './compare'
 import { contextStage, type BuildContext } from './context'
 import {
@@ -85,41 +86,51 @@ export async function runPipeline(
       'working-directory',
       `"${inputs.workingDirectory}" is not a directory (looked for ${workingDirectory})`
     )
-  const context = await contextStage(
-    env,
-    git,
-    { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir },
-    inputs.sourceDateEpoch,
-    log
-  )
-  const registries = registriesFor(inputs, context, { ...deps, env })
   const merging = inputs.mergeDigests.length > 0
-  const base: ResolvedBase = merging
-    ? { name: '', platforms: [] }
-    : await baseStage(inputs, context, registries, log)
-  // The fan-out half of a matrix build writes no tag: the merge job tags the index.
-  const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log)
-  const scratchDir = await mkdtemp(join(deps.tempDir, 'imprint-'))
-  const imageOf = (
-    artifact: Parameters<typeof imageResult>[0]['artifact'],
-    push?: Parameters<typeof imageResult>[0]['push'],
-    mirrors?: Parameters<typeof imageResult>[0]['mirrors']
-  ): PipelineResult =>
-    imageResult({
-      repository: inputs.image,
-      repositories: inputs.images,
-      mirrors,
-      artifact,
-      base: baseOf(base, artifact),
-      tags,
-      ...facts(context),
-      ociLayout: inputs.ociLayout,
-      push
-    })
+  // The sources are listed from now on, beside the git and registry questions below.
+  const listing = merging
+    ? undefined
+    : new SourceListing({
+        workingDirectory,
+        exclude: inputs.exclude,
+        ownDestination:
+          inputs.layerOwner.uid !== 0 || inputs.layerOwner.gid !== 0
+      }).startEarly(inputs.layers)
   let opened: OpenedManifests | undefined
   let early: EarlyUploads | undefined
   let saving: Promise<void> | undefined
+  let scratchDir: string | undefined
   try {
+    const context = await contextStage(
+      env,
+      git,
+      { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir },
+      inputs.sourceDateEpoch,
+      log
+    )
+    const registries = registriesFor(inputs, context, { ...deps, env })
+    const base: ResolvedBase = merging
+      ? { name: '', platforms: [] }
+      : await baseStage(inputs, context, registries, log)
+    // The fan-out half of a matrix build writes no tag: the merge job tags the index.
+    const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log)
+    scratchDir = await mkdtemp(join(deps.tempDir, 'imprint-'))
+    const imageOf = (
+      artifact: Parameters<typeof imageResult>[0]['artifact'],
+      push?: Parameters<typeof imageResult>[0]['push'],
+      mirrors?: Parameters<typeof imageResult>[0]['mirrors']
+    ): PipelineResult =>
+      imageResult({
+        repository: inputs.image,
+        repositories: inputs.images,
+        mirrors,
+        artifact,
+        base: baseOf(base, artifact),
+        tags,
+        ...facts(context),
+        ociLayout: inputs.ociLayout,
+        push
+      })
     // Everything a user can get wrong is checked before the first layer is compressed, so a bad
     // input costs no build time and leaves nothing pushed.
     const layoutDir = await layoutTarget(inputs, deps.workspace)
@@ -156,6 +167,7 @@ export async function runPipeline(
           expectReuse: reuse?.expect,
           observer: early,
           followFrom: deps.followFrom,
+          listing,
           log
         })
     deps.onAssembled?.(imageOf(built))
@@ -259,11 +271,12 @@ export async function runPipeline(
     await report(result, inputs, context, log)
     return result
   } finally {
+    listing?.stop()
     early?.cancel()
     await early?.settled()
     await saving
     await opened?.cleanup()
-    await rm(scratchDir, { recursive: true, force: true })
+    if (scratchDir) await rm(scratchDir, { recursive: true, force: true })
   }
 }
 
