@@ -7605,7 +7605,7 @@ function isSet(value) {
 
 /***/ }),
 
-/***/ 6764:
+/***/ 4383:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -7679,7 +7679,7 @@ function isSet(value) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CreateEntryRequest = exports.Spec = exports.Entry = void 0;
 /* eslint-disable */
-const dsse_1 = __nccwpck_require__(6764);
+const dsse_1 = __nccwpck_require__(4383);
 const hashedrekord_1 = __nccwpck_require__(4969);
 exports.Entry = {
     fromJSON(object) {
@@ -9429,7 +9429,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-__exportStar(__nccwpck_require__(6764), exports);
+__exportStar(__nccwpck_require__(4383), exports);
 __exportStar(__nccwpck_require__(381), exports);
 __exportStar(__nccwpck_require__(4969), exports);
 __exportStar(__nccwpck_require__(7543), exports);
@@ -14384,7 +14384,7 @@ module.exports.hasContent = read.hasContent
 const get = __nccwpck_require__(9690)
 const put = __nccwpck_require__(4283)
 const rm = __nccwpck_require__(793)
-const verify = __nccwpck_require__(7621)
+const verify = __nccwpck_require__(2)
 const { clearMemoized } = __nccwpck_require__(6068)
 const tmp = __nccwpck_require__(3990)
 const index = __nccwpck_require__(6575)
@@ -14696,7 +14696,7 @@ function withTmp (cache, opts, cb) {
 
 /***/ }),
 
-/***/ 7621:
+/***/ 2:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35068,7 +35068,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4471);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5196);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(7994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
@@ -36598,7 +36598,7 @@ function messageOf(error) {
 /* unused harmony export cliSecrets */
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6958);
-/* harmony import */ var _registry_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4383);
+/* harmony import */ var _registry_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6764);
 
 
 
@@ -36661,6 +36661,7 @@ function failureMessages(error, frontEnd = 'action') {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   vj: () => (/* reexport */ inputNames),
+  Mp: () => (/* reexport */ keylessTrustMaterial),
   TL: () => (/* binding */ parseInputs)
 });
 
@@ -37096,10 +37097,10 @@ function readReportInputs(reader) {
 
 // EXTERNAL MODULE: ./src/sign/keys.ts
 var keys = __nccwpck_require__(2821);
-// EXTERNAL MODULE: ./src/sign/keyless.ts
-var keyless = __nccwpck_require__(2891);
-// EXTERNAL MODULE: ./src/sign/trusted-root.ts
-var trusted_root = __nccwpck_require__(1903);
+// EXTERNAL MODULE: ./src/sign/oidc.ts
+var oidc = __nccwpck_require__(6920);
+// EXTERNAL MODULE: ./src/sign/trusted-root-file.ts
+var trusted_root_file = __nccwpck_require__(8318);
 ;// CONCATENATED MODULE: ./src/inputs/sign.ts
 
 
@@ -37116,7 +37117,7 @@ function readSignInputs(reader, env) {
     const sign = reader.field('sign', value => {
         switch (value) {
             case 'auto':
-                return keyPem ? 'key' : (0,keyless/* hasIdentityToken */.Aw)(env) ? 'keyless' : 'none';
+                return keyPem ? 'key' : (0,oidc/* hasIdentityToken */.A)(env) ? 'keyless' : 'none';
             case 'key':
                 if (!keyPem)
                     throw new Error('is "key" but signing-key is empty; pass the key, e.g. signing-key: ${{ secrets.COSIGN_PRIVATE_KEY }}');
@@ -37124,7 +37125,7 @@ function readSignInputs(reader, env) {
             case 'none':
                 return 'none';
             case 'keyless':
-                if (!(0,keyless/* hasIdentityToken */.Aw)(env))
+                if (!(0,oidc/* hasIdentityToken */.A)(env))
                     throw new Error('is "keyless" but the job has no OIDC token: missing "id-token" permission. Please add "permissions: id-token: write" to your workflow.');
                 return 'keyless';
             default:
@@ -37146,10 +37147,10 @@ function readSignInputs(reader, env) {
     const trustedRootFile = env.SIGSTORE_TRUSTED_ROOT?.trim();
     if (sign === 'keyless' && trustedRootFile) {
         try {
-            keylessTrustedRoot = (0,trusted_root/* readTrustedRoot */.gv)(trustedRootFile);
+            keylessTrustedRoot = (0,trusted_root_file/* readTrustedRootFile */.u)(trustedRootFile);
         }
         catch (error) {
-            reader.fail('sign', new Error(`keyless, but $SIGSTORE_TRUSTED_ROOT: ${(0,errors/* messageOf */.bD)(error)}`));
+            reader.fail('sign', trustedRootError(error));
         }
     }
     return {
@@ -37162,8 +37163,28 @@ function readSignInputs(reader, env) {
         keylessTrustedRoot
     };
 }
+/**
+ * The keyless trusted root as sigstore-js's trust material, made where the pipeline checks its
+ * inputs, before anything is built: only a run that has one loads sigstore-js for it, and a root
+ * sigstore-js cannot use fails as the `sign` input, like one that cannot be read.
+ */
+async function keylessTrustMaterial(inputs) {
+    if (!inputs.keylessTrustedRoot)
+        return undefined;
+    const { trustMaterialOf } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 1903));
+    try {
+        return trustMaterialOf(inputs.keylessTrustedRoot);
+    }
+    catch (error) {
+        throw trustedRootError(error);
+    }
+}
+function trustedRootError(error) {
+    return new errors/* InputError */.dz('sign', `keyless, but $SIGSTORE_TRUSTED_ROOT: ${(0,errors/* messageOf */.bD)(error)}`);
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/index.ts
+
 
 
 
@@ -38207,7 +38228,7 @@ function rfc3339(epochSeconds) {
 
 /***/ }),
 
-/***/ 4471:
+/***/ 5196:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38315,6 +38336,8 @@ function tokenConfig(url, token) {
     ];
 }
 
+// EXTERNAL MODULE: ./src/inputs/index.ts + 8 modules
+var src_inputs = __nccwpck_require__(6958);
 ;// CONCATENATED MODULE: ./src/oci/annotations.ts
 /** The OCI annotation (and label) keys Imprint writes: image-spec `annotations.md`. */
 const annotationKeys = {
@@ -38389,7 +38412,7 @@ var types = __nccwpck_require__(3048);
 // EXTERNAL MODULE: ./src/oci/image.ts
 var oci_image = __nccwpck_require__(7812);
 // EXTERNAL MODULE: ./src/registry/errors.ts
-var registry_errors = __nccwpck_require__(4383);
+var registry_errors = __nccwpck_require__(6764);
 ;// CONCATENATED MODULE: ./src/registry/remote-image.ts
 
 
@@ -45431,8 +45454,163 @@ async function scanBaseLayer(layer, diffId, budget) {
     }
 }
 
-// EXTERNAL MODULE: ./src/sign/keyless.ts
-var sign_keyless = __nccwpck_require__(2891);
+// EXTERNAL MODULE: ./node_modules/@sigstore/bundle/dist/index.js
+var dist = __nccwpck_require__(1040);
+// EXTERNAL MODULE: ./node_modules/@sigstore/sign/dist/index.js
+var sign_dist = __nccwpck_require__(5179);
+// EXTERNAL MODULE: ./src/sign/oidc.ts
+var oidc = __nccwpck_require__(6920);
+// EXTERNAL MODULE: ./src/sign/trusted-root.ts
+var trusted_root = __nccwpck_require__(1903);
+;// CONCATENATED MODULE: ./src/sign/keyless.ts
+
+
+
+
+
+
+/**
+ * Keyless signing's settings: `$SIGSTORE_FULCIO_URL` / `$SIGSTORE_REKOR_URL` for a private
+ * instance, whose trusted root is `trustedRoot` (read from `$SIGSTORE_TRUSTED_ROOT` with the
+ * inputs); the public-good instance's own is built in.
+ */
+function keylessConfig(env, trustedRoot) {
+    const fulcioURL = env.SIGSTORE_FULCIO_URL || trusted_root/* publicGoodFulcioURL */.eH;
+    const rekorURL = env.SIGSTORE_REKOR_URL || trusted_root/* publicGoodRekorURL */.X3;
+    const publicGood = fulcioURL === trusted_root/* publicGoodFulcioURL */.eH && rekorURL === trusted_root/* publicGoodRekorURL */.X3;
+    return {
+        fulcioURL,
+        rekorURL,
+        identity: (0,oidc/* oidcTokenProvider */.i)(env),
+        trustedRoot: trustedRoot ??
+            (publicGood ? (0,trusted_root/* trustMaterialFrom */.Y9)(trusted_root/* publicGoodTrustedRoot */.cB) : undefined)
+    };
+}
+/** A certificate with less validity left than this is replaced before signing. */
+const certificateMargin = 2 * 60_000;
+/**
+ * Signs keyless: one ephemeral P-256 key per run, certified by Fulcio once (again only when the
+ * short-lived certificate is about to expire), every signature witnessed by Rekor (v1). Knowing
+ * the certificate before signing anything lets a re-run recognise what an earlier run of the same
+ * workflow identity already attached.
+ */
+class KeylessSigner {
+    key = (0,external_node_crypto_.generateKeyPairSync)('ec', { namedCurve: 'P-256' });
+    fulcio;
+    witness;
+    current;
+    /** Every certificate Fulcio issued to this run (DER): this run's own signatures verify with them. */
+    issued = [];
+    /** The instance's trusted root, when known: earlier runs' signatures are checked against it. */
+    trustedRoot;
+    constructor(config) {
+        const keyHolder = {
+            sign: async (data) => ({
+                signature: (0,external_node_crypto_.sign)('sha256', data, this.key.privateKey),
+                key: {
+                    $case: 'publicKey',
+                    publicKey: this.key.publicKey
+                        .export({ format: 'pem', type: 'spki' })
+                        .toString()
+                }
+            })
+        };
+        this.fulcio = new sign_dist/* FulcioSigner */.$o({
+            fulcioBaseURL: config.fulcioURL,
+            identityProvider: config.identity,
+            keyHolder
+        });
+        this.witness = new sign_dist/* RekorWitness */.fU({ rekorBaseURL: config.rekorURL });
+        this.trustedRoot = config.trustedRoot;
+    }
+    /** The run's certificate: asked of Fulcio once, and again when less than two minutes of it are left. */
+    async certificate() {
+        const held = await this.current;
+        if (held && held.notAfter - Date.now() > certificateMargin)
+            return held;
+        this.current = this.requestCertificate();
+        return this.current;
+    }
+    async requestCertificate() {
+        // Fulcio certifies the key (proof of possession over the token's subject); what is signed
+        // alongside is not used.
+        const { key } = await this.fulcio.sign(Buffer.alloc(0));
+        const der = key.$case === 'x509Certificate' ? (0,sign_certificate/* pemToDer */.BL)(key.certificate) : undefined;
+        if (!der)
+            throw new Error('Fulcio returned no certificate');
+        const { identity, issuer, notAfter } = (0,sign_certificate/* certificateFacts */.lF)(der);
+        if (!identity || !issuer)
+            throw new Error('the Fulcio certificate names no identity or no OIDC issuer');
+        this.issued.push(der);
+        return {
+            pem: (0,sign_certificate/* certificatePem */.mj)(der),
+            der,
+            identity,
+            issuer,
+            notAfter: notAfter.getTime()
+        };
+    }
+    /** Signs with the run's key and hands sigstore-js the run's certificate. */
+    signer = {
+        sign: async (data) => {
+            const certificate = await this.certificate();
+            return {
+                signature: (0,external_node_crypto_.sign)('sha256', data, this.key.privateKey),
+                key: { $case: 'x509Certificate', certificate: certificate.pem }
+            };
+        }
+    };
+    /**
+     * The legacy `.sig` layer annotations for a simple-signing payload: signature, certificate, an
+     * empty chain (verifiers take the chain from their trusted root), and the Rekor SET as cosign
+     * writes it.
+     */
+    async legacyAnnotations(payload) {
+        const bundle = await new sign_dist/* MessageSignatureBundleBuilder */.z3({
+            signer: this.signer,
+            witnesses: [this.witness]
+        }).create({
+            data: payload
+        });
+        const content = bundle.content;
+        const material = bundle.verificationMaterial;
+        const chain = material.content;
+        const leaf = chain.x509CertificateChain?.certificates[0]?.rawBytes ??
+            chain.certificate?.rawBytes;
+        if (!content.messageSignature || !leaf)
+            throw new Error('Fulcio/Rekor returned a bundle without a signature or certificate');
+        const annotations = {
+            'dev.cosignproject.cosign/signature': content.messageSignature.signature.toString('base64'),
+            'dev.sigstore.cosign/certificate': (0,sign_certificate/* certificatePem */.mj)(leaf),
+            'dev.sigstore.cosign/chain': ''
+        };
+        const entry = material.tlogEntries[0];
+        if (entry?.inclusionPromise) {
+            annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
+                SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
+                Payload: {
+                    body: entry.canonicalizedBody.toString('base64'),
+                    integratedTime: Number(entry.integratedTime),
+                    logIndex: Number(entry.logIndex),
+                    logID: entry.logId.keyId.toString('hex')
+                }
+            });
+        }
+        return annotations;
+    }
+    /** A Sigstore bundle v0.3 with a DSSE envelope over an in-toto statement (cosign v3's format). */
+    async statementBundle(statement, payloadType) {
+        const bundle = await new sign_dist/* DSSEBundleBuilder */.VV({
+            signer: this.signer,
+            witnesses: [this.witness]
+        }).create({
+            data: statement,
+            type: payloadType
+        });
+        return (0,dist.bundleToJSON)(bundle);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sign/provenance.ts
 
 const slsaProvenancePredicate = 'https://slsa.dev/provenance/v1';
@@ -45651,12 +45829,12 @@ async function sign(artifact, base, inputs, options) {
     const { log } = options;
     const mode = signingMode(inputs, options.context, log);
     const keyless = mode === 'keyless'
-        ? (0,sign_keyless/* keylessConfig */.RN)(options.env, inputs.keylessTrustedRoot)
+        ? keylessConfig(options.env, options.trustedRoot)
         : undefined;
     const method = mode === 'key' && inputs.signingKey
         ? keyMethod(inputs.signingKey)
         : keyless
-            ? keylessMethod(new sign_keyless/* KeylessSigner */.Bf(keyless))
+            ? keylessMethod(new KeylessSigner(keyless))
             : undefined;
     if (!options.pushed) {
         if (method)
@@ -45820,6 +45998,7 @@ async function signArtifact(repo, artifact, method, options) {
 
 
 
+
 /**
  * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
@@ -45863,6 +46042,7 @@ async function runPipeline(inputs, deps) {
         // input costs no build time and leaves nothing pushed.
         const layoutDir = await layoutTarget(inputs, deps.workspace);
         const engine = await loadTarget(inputs, { env, log });
+        const trustedRoot = await (0,src_inputs/* keylessTrustMaterial */.Mp)(inputs);
         opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
         early = await startEarlyUploads(inputs, tags, registries, jobs, log);
         const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log);
@@ -45922,6 +46102,7 @@ async function runPipeline(inputs, deps) {
             registries,
             context,
             sboms: new Map(sboms.map(s => [s.image, s.statement])),
+            trustedRoot,
             env,
             log
         });
@@ -45997,7 +46178,7 @@ function facts(context) {
 /* harmony export */ });
 /* unused harmony export parseChallenge */
 /* harmony import */ var _util_retry__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4266);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4383);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6764);
 /* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8851);
 
 
@@ -46266,7 +46447,7 @@ var util_retry = __nccwpck_require__(4266);
 // EXTERNAL MODULE: ./src/registry/auth.ts
 var registry_auth = __nccwpck_require__(7481);
 // EXTERNAL MODULE: ./src/registry/errors.ts
-var errors = __nccwpck_require__(4383);
+var errors = __nccwpck_require__(6764);
 // EXTERNAL MODULE: ./src/registry/http.ts
 var http = __nccwpck_require__(8851);
 ;// CONCATENATED MODULE: ./src/registry/transport.ts
@@ -46768,7 +46949,7 @@ async function* skip(source, bytes) {
 
 /***/ }),
 
-/***/ 4383:
+/***/ 6764:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -46985,7 +47166,7 @@ async function registryError(method, res) {
 /* harmony export */   tN: () => (/* binding */ send)
 /* harmony export */ });
 /* unused harmony export HttpResponse */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4383);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6764);
 
 const defaultLimits = {
     idleMs: 30_000,
@@ -47991,220 +48172,6 @@ function certificatePem(der) {
 
 /***/ }),
 
-/***/ 2891:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Aw: () => (/* binding */ hasIdentityToken),
-/* harmony export */   Bf: () => (/* binding */ KeylessSigner),
-/* harmony export */   RN: () => (/* binding */ keylessConfig)
-/* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1040);
-/* harmony import */ var _util_fetch_text__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6614);
-/* harmony import */ var _util_retry__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4266);
-/* harmony import */ var _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5179);
-/* harmony import */ var _certificate__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2478);
-/* harmony import */ var _trusted_root__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1903);
-
-
-
-
-
-
-
-/**
- * Keyless signing's settings: `$SIGSTORE_FULCIO_URL` / `$SIGSTORE_REKOR_URL` for a private
- * instance, whose trusted root is `trustedRoot` (read from `$SIGSTORE_TRUSTED_ROOT` with the
- * inputs); the public-good instance's own is built in.
- */
-function keylessConfig(env, trustedRoot) {
-    const fulcioURL = env.SIGSTORE_FULCIO_URL || _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodFulcioURL */ .eH;
-    const rekorURL = env.SIGSTORE_REKOR_URL || _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodRekorURL */ .X3;
-    const publicGood = fulcioURL === _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodFulcioURL */ .eH && rekorURL === _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodRekorURL */ .X3;
-    return {
-        fulcioURL,
-        rekorURL,
-        identity: oidcTokenProvider(env),
-        trustedRoot: trustedRoot ??
-            (publicGood ? (0,_trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .trustMaterialFrom */ .Y9)(_trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodTrustedRoot */ .cB) : undefined)
-    };
-}
-/**
- * The job's OIDC token for Fulcio (audience `sigstore`), as sigstore-js's CI provider gets it,
- * but from the environment the front end was given: `$SIGSTORE_ID_TOKEN`, else GitHub's token
- * service (`permissions: id-token: write`).
- */
-function oidcTokenProvider(env) {
-    return {
-        getToken: async () => {
-            if (env.SIGSTORE_ID_TOKEN)
-                return env.SIGSTORE_ID_TOKEN;
-            const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-            const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-            if (!url || !token)
-                throw new Error('no OIDC token: give the job "permissions: id-token: write"');
-            const request = new URL(url);
-            request.searchParams.set('audience', 'sigstore');
-            // As sigstore-js does: a failed answer (or none) is asked for again, twice.
-            const res = await (0,_util_retry__WEBPACK_IMPORTED_MODULE_2__/* .withRetries */ .LH)(async () => {
-                const answer = await (0,_util_fetch_text__WEBPACK_IMPORTED_MODULE_6__/* .fetchText */ .S)(request, {
-                    headers: {
-                        accept: 'application/json',
-                        authorization: `Bearer ${token}`
-                    }
-                }, { timeoutMs: 30_000, maxBytes: 64 * 1024 });
-                if (answer.status >= 500 || answer.status === 429)
-                    throw new Error(`the OIDC token service answered ${answer.status}`);
-                return answer;
-            }, { ..._util_retry__WEBPACK_IMPORTED_MODULE_2__/* .defaultRetryPolicy */ .ur, attempts: 3 }, () => true);
-            let value;
-            try {
-                value = JSON.parse(res.text).value;
-            }
-            catch {
-                value = undefined;
-            }
-            if (!res.ok || typeof value !== 'string' || value === '')
-                throw new Error(`the OIDC token service answered ${res.status} without a token`);
-            return value;
-        }
-    };
-}
-/** Whether the job can get an OIDC token for Fulcio (`permissions: id-token: write`). */
-function hasIdentityToken(env) {
-    return Boolean((env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) ||
-        env.SIGSTORE_ID_TOKEN);
-}
-/** A certificate with less validity left than this is replaced before signing. */
-const certificateMargin = 2 * 60_000;
-/**
- * Signs keyless: one ephemeral P-256 key per run, certified by Fulcio once (again only when the
- * short-lived certificate is about to expire), every signature witnessed by Rekor (v1). Knowing
- * the certificate before signing anything lets a re-run recognise what an earlier run of the same
- * workflow identity already attached.
- */
-class KeylessSigner {
-    key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.generateKeyPairSync)('ec', { namedCurve: 'P-256' });
-    fulcio;
-    witness;
-    current;
-    /** Every certificate Fulcio issued to this run (DER): this run's own signatures verify with them. */
-    issued = [];
-    /** The instance's trusted root, when known: earlier runs' signatures are checked against it. */
-    trustedRoot;
-    constructor(config) {
-        const keyHolder = {
-            sign: async (data) => ({
-                signature: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)('sha256', data, this.key.privateKey),
-                key: {
-                    $case: 'publicKey',
-                    publicKey: this.key.publicKey
-                        .export({ format: 'pem', type: 'spki' })
-                        .toString()
-                }
-            })
-        };
-        this.fulcio = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .FulcioSigner */ .$o({
-            fulcioBaseURL: config.fulcioURL,
-            identityProvider: config.identity,
-            keyHolder
-        });
-        this.witness = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .RekorWitness */ .fU({ rekorBaseURL: config.rekorURL });
-        this.trustedRoot = config.trustedRoot;
-    }
-    /** The run's certificate: asked of Fulcio once, and again when less than two minutes of it are left. */
-    async certificate() {
-        const held = await this.current;
-        if (held && held.notAfter - Date.now() > certificateMargin)
-            return held;
-        this.current = this.requestCertificate();
-        return this.current;
-    }
-    async requestCertificate() {
-        // Fulcio certifies the key (proof of possession over the token's subject); what is signed
-        // alongside is not used.
-        const { key } = await this.fulcio.sign(Buffer.alloc(0));
-        const der = key.$case === 'x509Certificate' ? (0,_certificate__WEBPACK_IMPORTED_MODULE_4__/* .pemToDer */ .BL)(key.certificate) : undefined;
-        if (!der)
-            throw new Error('Fulcio returned no certificate');
-        const { identity, issuer, notAfter } = (0,_certificate__WEBPACK_IMPORTED_MODULE_4__/* .certificateFacts */ .lF)(der);
-        if (!identity || !issuer)
-            throw new Error('the Fulcio certificate names no identity or no OIDC issuer');
-        this.issued.push(der);
-        return {
-            pem: (0,_certificate__WEBPACK_IMPORTED_MODULE_4__/* .certificatePem */ .mj)(der),
-            der,
-            identity,
-            issuer,
-            notAfter: notAfter.getTime()
-        };
-    }
-    /** Signs with the run's key and hands sigstore-js the run's certificate. */
-    signer = {
-        sign: async (data) => {
-            const certificate = await this.certificate();
-            return {
-                signature: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)('sha256', data, this.key.privateKey),
-                key: { $case: 'x509Certificate', certificate: certificate.pem }
-            };
-        }
-    };
-    /**
-     * The legacy `.sig` layer annotations for a simple-signing payload: signature, certificate, an
-     * empty chain (verifiers take the chain from their trusted root), and the Rekor SET as cosign
-     * writes it.
-     */
-    async legacyAnnotations(payload) {
-        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .MessageSignatureBundleBuilder */ .z3({
-            signer: this.signer,
-            witnesses: [this.witness]
-        }).create({
-            data: payload
-        });
-        const content = bundle.content;
-        const material = bundle.verificationMaterial;
-        const chain = material.content;
-        const leaf = chain.x509CertificateChain?.certificates[0]?.rawBytes ??
-            chain.certificate?.rawBytes;
-        if (!content.messageSignature || !leaf)
-            throw new Error('Fulcio/Rekor returned a bundle without a signature or certificate');
-        const annotations = {
-            'dev.cosignproject.cosign/signature': content.messageSignature.signature.toString('base64'),
-            'dev.sigstore.cosign/certificate': (0,_certificate__WEBPACK_IMPORTED_MODULE_4__/* .certificatePem */ .mj)(leaf),
-            'dev.sigstore.cosign/chain': ''
-        };
-        const entry = material.tlogEntries[0];
-        if (entry?.inclusionPromise) {
-            annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
-                SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
-                Payload: {
-                    body: entry.canonicalizedBody.toString('base64'),
-                    integratedTime: Number(entry.integratedTime),
-                    logIndex: Number(entry.logIndex),
-                    logID: entry.logId.keyId.toString('hex')
-                }
-            });
-        }
-        return annotations;
-    }
-    /** A Sigstore bundle v0.3 with a DSSE envelope over an in-toto statement (cosign v3's format). */
-    async statementBundle(statement, payloadType) {
-        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_3__/* .DSSEBundleBuilder */ .VV({
-            signer: this.signer,
-            witnesses: [this.witness]
-        }).create({
-            data: statement,
-            type: payloadType
-        });
-        return (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__.bundleToJSON)(bundle);
-    }
-}
-
-
-/***/ }),
-
 /***/ 2821:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -48485,6 +48452,70 @@ async function appendLegacySignature(client, repo, digest, signature, isDuplicat
 
 /***/ }),
 
+/***/ 6920:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ hasIdentityToken),
+/* harmony export */   i: () => (/* binding */ oidcTokenProvider)
+/* harmony export */ });
+/* harmony import */ var _util_fetch_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6614);
+/* harmony import */ var _util_retry__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4266);
+
+
+/**
+ * Whether the job can get an OIDC token for Fulcio (`permissions: id-token: write`). Kept apart
+ * from the keyless signer: every run's inputs ask it (`sign: auto`), without loading sigstore-js.
+ */
+function hasIdentityToken(env) {
+    return Boolean((env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) ||
+        env.SIGSTORE_ID_TOKEN);
+}
+/**
+ * The job's OIDC token for Fulcio (audience `sigstore`), as sigstore-js's CI provider gets it,
+ * but from the environment the front end was given: `$SIGSTORE_ID_TOKEN`, else GitHub's token
+ * service (`permissions: id-token: write`).
+ */
+function oidcTokenProvider(env) {
+    return {
+        getToken: async () => {
+            if (env.SIGSTORE_ID_TOKEN)
+                return env.SIGSTORE_ID_TOKEN;
+            const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+            const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+            if (!url || !token)
+                throw new Error('no OIDC token: give the job "permissions: id-token: write"');
+            const request = new URL(url);
+            request.searchParams.set('audience', 'sigstore');
+            // As sigstore-js does: a failed answer (or none) is asked for again, twice.
+            const res = await (0,_util_retry__WEBPACK_IMPORTED_MODULE_0__/* .withRetries */ .LH)(async () => {
+                const answer = await (0,_util_fetch_text__WEBPACK_IMPORTED_MODULE_1__/* .fetchText */ .S)(request, {
+                    headers: {
+                        accept: 'application/json',
+                        authorization: `Bearer ${token}`
+                    }
+                }, { timeoutMs: 30_000, maxBytes: 64 * 1024 });
+                if (answer.status >= 500 || answer.status === 429)
+                    throw new Error(`the OIDC token service answered ${answer.status}`);
+                return answer;
+            }, { ..._util_retry__WEBPACK_IMPORTED_MODULE_0__/* .defaultRetryPolicy */ .ur, attempts: 3 }, () => true);
+            let value;
+            try {
+                value = JSON.parse(res.text).value;
+            }
+            catch {
+                value = undefined;
+            }
+            if (!res.ok || typeof value !== 'string' || value === '')
+                throw new Error(`the OIDC token service answered ${res.status} without a token`);
+            return value;
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 5911:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -48535,6 +48566,51 @@ function pae(payloadType, body) {
 
 /***/ }),
 
+/***/ 8318:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ checkTrustedRoot),
+/* harmony export */   u: () => (/* binding */ readTrustedRootFile)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+const trustedRootMediaType = 'application/vnd.dev.sigstore.trustedroot+json';
+/** Throws unless `json` is a trusted root (by its media type) naming a certificate authority. */
+function checkTrustedRoot(json) {
+    const root = json;
+    const mediaType = root?.mediaType;
+    if (typeof mediaType !== 'string' ||
+        !mediaType.startsWith(trustedRootMediaType))
+        throw new Error(`not a Sigstore trusted root (mediaType ${JSON.stringify(mediaType)}, want ${trustedRootMediaType};version=0.1)`);
+    // sigstore-js reads anything but a list as no authority at all.
+    const authorities = root?.certificateAuthorities;
+    if (!Array.isArray(authorities) || authorities.length === 0)
+        throw new Error('the trusted root names no certificate authority');
+}
+/** Reads a `trusted_root.json` file; the message says which file and what is wrong with it. */
+function readTrustedRootFile(file) {
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        throw new Error(`cannot read the trusted root "${file}" (${error.code ?? error.message})`);
+    }
+    try {
+        const json = JSON.parse(text);
+        checkTrustedRoot(json);
+        return { file, json };
+    }
+    catch (error) {
+        throw new Error(`${file}: ${error.message}`);
+    }
+}
+
+
+/***/ }),
+
 /***/ 1903:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -48543,13 +48619,13 @@ function pae(payloadType, body) {
 /* harmony export */   Y9: () => (/* binding */ trustMaterialFrom),
 /* harmony export */   cB: () => (/* binding */ publicGoodTrustedRoot),
 /* harmony export */   eH: () => (/* binding */ publicGoodFulcioURL),
-/* harmony export */   gv: () => (/* binding */ readTrustedRoot)
+/* harmony export */   gv: () => (/* binding */ readTrustedRoot),
+/* harmony export */   trustMaterialOf: () => (/* binding */ trustMaterialOf)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9654);
-/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4187);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9654);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4187);
+/* harmony import */ var _trusted_root_file__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8318);
 
 
 
@@ -48689,33 +48765,23 @@ const publicGoodTrustedRoot = {
 /** The public-good instance's Fulcio and Rekor: what `publicGoodTrustedRoot` is the root of. */
 const publicGoodFulcioURL = 'https://fulcio.sigstore.dev';
 const publicGoodRekorURL = 'https://rekor.sigstore.dev';
-const trustedRootMediaType = 'application/vnd.dev.sigstore.trustedroot+json';
 /** Trust material from a Sigstore `trusted_root.json` (the format of cosign's `--trusted-root`). */
 function trustMaterialFrom(json) {
-    const mediaType = json?.mediaType;
-    if (typeof mediaType !== 'string' ||
-        !mediaType.startsWith(trustedRootMediaType))
-        throw new Error(`not a Sigstore trusted root (mediaType ${JSON.stringify(mediaType)}, want ${trustedRootMediaType};version=0.1)`);
-    const root = _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_1__.TrustedRoot.fromJSON(json);
-    if (root.certificateAuthorities.length === 0)
-        throw new Error('the trusted root names no certificate authority');
-    return (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_2__/* .toTrustMaterial */ .jO)(root);
+    (0,_trusted_root_file__WEBPACK_IMPORTED_MODULE_2__/* .checkTrustedRoot */ .q)(json);
+    return (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_1__/* .toTrustMaterial */ .jO)(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__.TrustedRoot.fromJSON(json));
 }
-/** Reads a `trusted_root.json` file; the message says which file and what is wrong with it. */
+/** The trust material of a trusted root file as read; the message says which file is wrong. */
+function trustMaterialOf(root) {
+    try {
+        return trustMaterialFrom(root.json);
+    }
+    catch (error) {
+        throw new Error(`${root.file}: ${error.message}`);
+    }
+}
+/** Reads a `trusted_root.json` file as trust material. */
 function readTrustedRoot(file) {
-    let text;
-    try {
-        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        throw new Error(`cannot read the trusted root "${file}" (${error.code ?? error.message})`);
-    }
-    try {
-        return trustMaterialFrom(JSON.parse(text));
-    }
-    catch (error) {
-        throw new Error(`${file}: ${error.message}`);
-    }
+    return trustMaterialOf((0,_trusted_root_file__WEBPACK_IMPORTED_MODULE_2__/* .readTrustedRootFile */ .u)(file));
 }
 
 
@@ -52339,7 +52405,7 @@ exports.MissingOptionalDependencyError = MissingOptionalDependencyError;
 
 /***/ }),
 
-/***/ 2:
+/***/ 7621:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -52448,7 +52514,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-__exportStar(__nccwpck_require__(2), exports);
+__exportStar(__nccwpck_require__(7621), exports);
 __exportStar(__nccwpck_require__(6179), exports);
 //# sourceMappingURL=index.node.js.map
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import type { LayerMapStore } from '../cache/layer-map'
 import { InputError } from '../errors'
 import { Git } from '../git/git'
-import type { Inputs } from '../inputs'
+import { keylessTrustMaterial, type Inputs } from '../inputs'
 import { annotationKeys } from '../oci/annotations'
 import { isDigest } from '../oci/digest'
 import type { Artifact } from '../oci/image'
@@ -124,6 +124,7 @@ export async function runPipeline(
     // input costs no build time and leaves nothing pushed.
     const layoutDir = await layoutTarget(inputs, deps.workspace)
     const engine = await loadTarget(inputs, { env, log })
+    const trustedRoot = await keylessTrustMaterial(inputs)
     opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log)
 
     early = await startEarlyUploads(inputs, tags, registries, jobs, log)
@@ -228,6 +229,7 @@ export async function runPipeline(
       registries,
       context,
       sboms: new Map(sboms.map(s => [s.image, s.statement])),
+      trustedRoot,
       env,
       log
     })

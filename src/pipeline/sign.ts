@@ -1,3 +1,4 @@
+import type { TrustMaterial } from '@sigstore/verify'
 import type { SignInputs, SignMode } from '../inputs'
 import type { Digest } from '../oci/digest'
 import { imageDescriptor, topLevel, type Artifact } from '../oci/image'
@@ -69,6 +70,8 @@ export async function sign(
     context: BuildContext
     /** Signed SBOM statements, by the digest of the image they describe. */
     sboms?: ReadonlyMap<Digest, Buffer>
+    /** Keyless: the instance's trusted root from the inputs, as trust material (`keylessTrustMaterial`). */
+    trustedRoot?: TrustMaterial
     env: NodeJS.ProcessEnv
     log: Logger
   }
@@ -77,7 +80,7 @@ export async function sign(
   const mode = signingMode(inputs, options.context, log)
   const keyless =
     mode === 'keyless'
-      ? keylessConfig(options.env, inputs.keylessTrustedRoot)
+      ? keylessConfig(options.env, options.trustedRoot)
       : undefined
   const method: SigningMethod | undefined =
     mode === 'key' && inputs.signingKey
