@@ -35069,15 +35069,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2148);
 /* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5196);
-/* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(7994);
+/* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(590);
 /* harmony import */ var _sign_keys__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2821);
-/* harmony import */ var _sign_trusted_root__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1903);
-/* harmony import */ var _sign_verify__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(2132);
-/* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(9906);
-
-
+/* harmony import */ var _util_log__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9906);
 
 
 
@@ -35190,7 +35186,7 @@ async function build(rest) {
         'oci-layout': pushGiven === '' || pushGiven === 'false' ? 'out/oci' : ''
     };
     const verbose = values.verbose === true;
-    const log = (0,_util_log__WEBPACK_IMPORTED_MODULE_15__/* .consoleLogger */ .k)(verbose);
+    const log = (0,_util_log__WEBPACK_IMPORTED_MODULE_13__/* .consoleLogger */ .k)(verbose);
     try {
         const keyFile = given('signing-key');
         let keyPem = keyFile;
@@ -35220,7 +35216,7 @@ async function build(rest) {
             tempDir: (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)()
         });
         process.stdout.write(values.json
-            ? `${JSON.stringify((0,_report_summary__WEBPACK_IMPORTED_MODULE_16__/* .metadataOf */ .Nk)(result), null, 2)}\n`
+            ? `${JSON.stringify((0,_report_summary__WEBPACK_IMPORTED_MODULE_14__/* .metadataOf */ .Nk)(result), null, 2)}\n`
             : `${result.digest}\n`);
         // What was made, for people (stdout carries only the digest, for scripts).
         if (result.pushed) {
@@ -35289,16 +35285,21 @@ async function verifyCommand(rest) {
         return 2;
     }
     try {
+        // Verification (sigstore-js) is loaded by this command only, not by every start of the CLI.
+        const [{ githubActionsIssuer, keyHint, verifyImageSignatures }, { publicGoodTrustedRoot, readTrustedRoot, trustMaterialFrom }] = await Promise.all([
+            Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2132)),
+            Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 1903))
+        ]);
         // A key, or (keyless) the identity and issuer the certificates must name, and the trusted
         // root (Fulcio, CT log, Rekor) that must vouch for them.
         const trust = values.key
             ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_3__.createPublicKey)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(values.key, 'utf8'))
             : {
                 identity: values['certificate-identity'],
-                issuer: values['certificate-oidc-issuer'] ?? _sign_verify__WEBPACK_IMPORTED_MODULE_14__/* .githubActionsIssuer */ .ib,
+                issuer: values['certificate-oidc-issuer'] ?? githubActionsIssuer,
                 trustedRoot: values['trusted-root']
-                    ? (0,_sign_trusted_root__WEBPACK_IMPORTED_MODULE_13__/* .readTrustedRoot */ .gv)(values['trusted-root'])
-                    : (0,_sign_trusted_root__WEBPACK_IMPORTED_MODULE_13__/* .trustMaterialFrom */ .Y9)(_sign_trusted_root__WEBPACK_IMPORTED_MODULE_13__/* .publicGoodTrustedRoot */ .cB)
+                    ? readTrustedRoot(values['trusted-root'])
+                    : trustMaterialFrom(publicGoodTrustedRoot)
             };
         const reference = (0,_oci_reference__WEBPACK_IMPORTED_MODULE_8__/* .parseReference */ .F2)(positionals[0]);
         const repo = reference.repository;
@@ -35312,7 +35313,7 @@ async function verifyCommand(rest) {
                 env: process.env
             }),
             insecureRegistries: (values['insecure-registries'] ?? []).map(h => _oci_reference__WEBPACK_IMPORTED_MODULE_8__/* .Registry */ .OR.parse(h).name),
-            log: (0,_util_log__WEBPACK_IMPORTED_MODULE_15__/* .consoleLogger */ .k)(false)
+            log: (0,_util_log__WEBPACK_IMPORTED_MODULE_13__/* .consoleLogger */ .k)(false)
         });
         let digest = reference.digest;
         if (!digest) {
@@ -35325,7 +35326,7 @@ async function verifyCommand(rest) {
         else if (!(await client.findManifest(repo, digest))) {
             throw new Error(`${repo}@${digest} does not exist in the registry`);
         }
-        const report = await (0,_sign_verify__WEBPACK_IMPORTED_MODULE_14__/* .verifyImageSignatures */ .a$)(client, repo, digest, trust);
+        const report = await verifyImageSignatures(client, repo, digest, trust);
         const counted = (what, { verified, total, predicateTypes }) => `  ${what}: ${verified} of ${total} verified` +
             (predicateTypes.length ? ` (${predicateTypes.join(', ')})` : '') +
             '\n';
@@ -35350,7 +35351,7 @@ async function verifyCommand(rest) {
         }
         const found = report.legacy.total + report.bundles.total;
         const against = trust instanceof node_crypto__WEBPACK_IMPORTED_MODULE_3__.KeyObject
-            ? `the key ${values.key} (hint ${(0,_sign_verify__WEBPACK_IMPORTED_MODULE_14__/* .keyHint */ .p4)(trust)})`
+            ? `the key ${values.key} (hint ${keyHint(trust)})`
             : keylessDescription(trust, values['trusted-root']);
         if (found === 0) {
             process.stderr.write(`error: no signature found for ${repo}@${digest}: neither a .sig tag nor bundle referrers\n`);
@@ -45081,7 +45082,7 @@ async function attachStatement(client, repo, subject, method, attestation, creat
         ((existing) => (0,external_node_util_.isDeepStrictEqual)(existing, parsed));
     const known = options.trust ?? (await method.trust());
     const existing = (options.referrers ??
-        (await (0,bundle_referrer/* listBundleReferrers */.F7)(client, repo, subject.digest))).find(r => (0,verify/* bundleStatement */.Qm)(r.bundle, subject.digest, known)?.predicateType ===
+        (await (0,bundle_referrer/* listBundleReferrers */.F7)(client, repo, subject.digest))).find(r => (0,verify.bundleStatement)(r.bundle, subject.digest, known)?.predicateType ===
         predicateType && sameAs(statementOf(r.bundle)));
     if (existing) {
         const bundle = `${repo}@${existing.descriptor.digest}`;
@@ -45124,7 +45125,7 @@ async function attachStatement(client, repo, subject, method, attestation, creat
     };
 }
 function isSameAttestation(layer, digest, trust, predicateType, sameAs) {
-    const statement = (0,verify/* legacyAttestationStatement */.Z)(layer, digest, trust);
+    const statement = (0,verify.legacyAttestationStatement)(layer, digest, trust);
     return (statement?.predicateType === predicateType && sameAs(statement.statement));
 }
 /** Predicate types of SBOM attestations (cosign's spdxjson and cyclonedx, and versioned SPDX). */
@@ -45475,15 +45476,15 @@ var trusted_root = __nccwpck_require__(1903);
  * inputs); the public-good instance's own is built in.
  */
 function keylessConfig(env, trustedRoot) {
-    const fulcioURL = env.SIGSTORE_FULCIO_URL || trusted_root/* publicGoodFulcioURL */.eH;
-    const rekorURL = env.SIGSTORE_REKOR_URL || trusted_root/* publicGoodRekorURL */.X3;
-    const publicGood = fulcioURL === trusted_root/* publicGoodFulcioURL */.eH && rekorURL === trusted_root/* publicGoodRekorURL */.X3;
+    const fulcioURL = env.SIGSTORE_FULCIO_URL || trusted_root.publicGoodFulcioURL;
+    const rekorURL = env.SIGSTORE_REKOR_URL || trusted_root.publicGoodRekorURL;
+    const publicGood = fulcioURL === trusted_root.publicGoodFulcioURL && rekorURL === trusted_root.publicGoodRekorURL;
     return {
         fulcioURL,
         rekorURL,
         identity: (0,oidc/* oidcTokenProvider */.i)(env),
         trustedRoot: trustedRoot ??
-            (publicGood ? (0,trusted_root/* trustMaterialFrom */.Y9)(trusted_root/* publicGoodTrustedRoot */.cB) : undefined)
+            (publicGood ? (0,trusted_root.trustMaterialFrom)(trusted_root.publicGoodTrustedRoot) : undefined)
     };
 }
 /** A certificate with less validity left than this is replaced before signing. */
@@ -45749,7 +45750,7 @@ async function signDigest(client, repo, subject, method, created, log, attestati
         payload,
         annotations: await method.legacyAnnotations(payload)
     }), existing => existing.payload.equals(payload) &&
-        (0,verify/* legacySignatureValid */.AS)(existing, digest, trust));
+        (0,verify.legacySignatureValid)(existing, digest, trust));
     // What is already attached, listed once: a re-run finds its statements there.
     const referrers = await (0,bundle_referrer/* listBundleReferrers */.F7)(client, repo, digest);
     // The signature as cosign v3 reads it: a bundle of the cosign "sign" statement (no `.att`).
@@ -45760,7 +45761,7 @@ async function signDigest(client, repo, subject, method, created, log, attestati
     const attached = [];
     for (const attestation of attestations)
         attached.push(await attachStatement(client, repo, subject, method, attestation, created, log, { legacy: true, referrers, trust }));
-    const report = await (0,verify/* verifyImageSignatures */.a$)(client, repo, digest, trust);
+    const report = await (0,verify.verifyImageSignatures)(client, repo, digest, trust);
     const wanted = [
         sign_payload/* cosignSignPredicate */.g5,
         ...attestations.map(a => a.predicateType)
@@ -48614,12 +48615,13 @@ function readTrustedRootFile(file) {
 /***/ 1903:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+__nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   X3: () => (/* binding */ publicGoodRekorURL),
-/* harmony export */   Y9: () => (/* binding */ trustMaterialFrom),
-/* harmony export */   cB: () => (/* binding */ publicGoodTrustedRoot),
-/* harmony export */   eH: () => (/* binding */ publicGoodFulcioURL),
-/* harmony export */   gv: () => (/* binding */ readTrustedRoot),
+/* harmony export */   publicGoodFulcioURL: () => (/* binding */ publicGoodFulcioURL),
+/* harmony export */   publicGoodRekorURL: () => (/* binding */ publicGoodRekorURL),
+/* harmony export */   publicGoodTrustedRoot: () => (/* binding */ publicGoodTrustedRoot),
+/* harmony export */   readTrustedRoot: () => (/* binding */ readTrustedRoot),
+/* harmony export */   trustMaterialFrom: () => (/* binding */ trustMaterialFrom),
 /* harmony export */   trustMaterialOf: () => (/* binding */ trustMaterialOf)
 /* harmony export */ });
 /* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9654);
@@ -48790,15 +48792,19 @@ function readTrustedRoot(file) {
 /***/ 2132:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+__nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AS: () => (/* binding */ legacySignatureValid),
-/* harmony export */   Qm: () => (/* binding */ bundleStatement),
-/* harmony export */   Z: () => (/* binding */ legacyAttestationStatement),
-/* harmony export */   a$: () => (/* binding */ verifyImageSignatures),
-/* harmony export */   ib: () => (/* binding */ githubActionsIssuer),
-/* harmony export */   p4: () => (/* binding */ keyHint)
+/* harmony export */   bundleStatement: () => (/* binding */ bundleStatement),
+/* harmony export */   certificateAnnotation: () => (/* binding */ certificateAnnotation),
+/* harmony export */   githubActionsIssuer: () => (/* binding */ githubActionsIssuer),
+/* harmony export */   keyHint: () => (/* binding */ keyHint),
+/* harmony export */   keylessBundleVerified: () => (/* binding */ keylessBundleVerified),
+/* harmony export */   legacyAttestationStatement: () => (/* binding */ legacyAttestationStatement),
+/* harmony export */   legacySignatureValid: () => (/* binding */ legacySignatureValid),
+/* harmony export */   payloadNames: () => (/* binding */ payloadNames),
+/* harmony export */   rekorBundleAnnotation: () => (/* binding */ rekorBundleAnnotation),
+/* harmony export */   verifyImageSignatures: () => (/* binding */ verifyImageSignatures)
 /* harmony export */ });
-/* unused harmony exports certificateAnnotation, rekorBundleAnnotation, keylessBundleVerified, payloadNames */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1040);
@@ -66615,6 +66621,17 @@ module.exports = {"rE":"5.0.2"};
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */
