@@ -171,7 +171,7 @@ export async function runPipeline(
         },
         log
       )
-    let planned = planFor(built)
+    let planned = await planFor(built)
 
     const comparison = await compareWithBaseBranch(
       inputs,
@@ -204,7 +204,7 @@ export async function runPipeline(
       }
     )
     // A re-run after the base moved deploys the commit's existing image instead.
-    if (artifact !== built) planned = planFor(artifact)
+    if (artifact !== built) planned = await planFor(artifact)
     if (push) {
       deps.onPublished?.(imageOf(artifact, push, mirrors))
       // Saved while signing and manifests go on: the layers are in the registry now.
