@@ -13,18 +13,7 @@ import { metadataOf } from './report/summary'
 import { defaultKeychain } from './registry/keychain'
 import { RegistryClient } from './registry/client'
 import { generateKeyPair } from './sign/keys'
-import {
-  publicGoodTrustedRoot,
-  readTrustedRoot,
-  trustMaterialFrom
-} from './sign/trusted-root'
-import {
-  githubActionsIssuer,
-  keyHint,
-  verifyImageSignatures,
-  type KeylessTrust,
-  type Trust
-} from './sign/verify'
+import type { KeylessTrust, Trust } from './sign/verify'
 import { consoleLogger } from './util/log'
 
 const usage = `Usage:
@@ -248,6 +237,14 @@ async function verifyCommand(rest: string[]): Promise<number> {
     return 2
   }
   try {
+    // Verification (sigstore-js) is loaded by this command only, not by every start of the CLI.
+    const [
+      { githubActionsIssuer, keyHint, verifyImageSignatures },
+      { publicGoodTrustedRoot, readTrustedRoot, trustMaterialFrom }
+    ] = await Promise.all([
+      import('./sign/verify'),
+      import('./sign/trusted-root')
+    ])
     // A key, or (keyless) the identity and issuer the certificates must name, and the trusted
     // root (Fulcio, CT log, Rekor) that must vouch for them.
     const trust: Trust = values.key

@@ -4,7 +4,7 @@ import { Git, isRejectedPush } from '../git/git'
 import type { Logger } from '../util/log'
 import { withRetries, type RetryPolicy } from '../util/retry'
 import { fileInside, writeAtomically } from './manifests'
-import { editManifest, type ImageTarget, type ManifestChange } from './edit'
+import type { ImageTarget, ManifestChange } from './edit'
 
 /** How often a push rejected because the branch moved is tried again on the new head. */
 const movedBranchPolicy: RetryPolicy = {
@@ -150,6 +150,8 @@ async function applyEdits(
   options: PushOptions,
   worktree: string
 ): Promise<{ changed: string[]; applied: PushResult['changes'] }> {
+  // The editor (and the YAML library) is loaded where manifests are edited, not at start-up.
+  const { editManifest } = await import('./edit')
   const changed: string[] = []
   const applied: PushResult['changes'] = []
   const seen = new Set<string>()
@@ -215,6 +217,7 @@ async function pullRequestBranchState(
     { config }
   )
   const allow = options.allow
+  const { editManifest } = await import('./edit')
   for (const file of allow ? changed : []) {
     const theirs = await git.tryRun(root, ['show', `FETCH_HEAD:${file}`])
     if (theirs === undefined) continue

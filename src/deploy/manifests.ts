@@ -19,12 +19,7 @@ import {
   sep
 } from 'node:path'
 import { InputError } from '../errors'
-import {
-  editManifest,
-  type ImageTarget,
-  type ManifestChange,
-  type ManifestEdit
-} from './edit'
+import type { ImageTarget, ManifestChange, ManifestEdit } from './edit'
 
 /** What one file would become. */
 export interface FilePlan {
@@ -147,11 +142,13 @@ export async function readManifests(
  * Edits every file in memory: a parse error, or a file without the image when `requireMatch`,
  * stops the run here, before anything is pushed or written.
  */
-export function planManifests(
+export async function planManifests(
   manifests: readonly ManifestText[],
   target: ImageTarget,
   requireMatch: boolean
-): ManifestPlan {
+): Promise<ManifestPlan> {
+  // The editor and its YAML library: loaded by the runs that edit manifests, not at start-up.
+  const { editManifest } = await import('./edit')
   const plans: FilePlan[] = []
   const warnings: string[] = []
   const notes: string[] = []

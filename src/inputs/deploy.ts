@@ -1,5 +1,5 @@
 import type { Repository } from '../oci/reference'
-import { parseNamedPath, type NamedPath } from '../deploy/edit'
+import { parseNamedPath, type NamedPath } from '../deploy/edit/types'
 import { parseList } from '../util/list-input'
 import { oneOf, type InputReader } from './fields'
 

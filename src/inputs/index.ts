@@ -12,6 +12,7 @@ export type { DeployInputs } from './deploy'
 export type { PushInputs } from './push'
 export type { ReportInputs } from './report'
 export type { SignInputs, SignMode } from './sign'
+export { keylessTrustMaterial } from './sign'
 export { parseCommand } from './build'
 export { inputDefaults, inputNames, type InputName } from './names'
 

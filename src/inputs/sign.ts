@@ -1,8 +1,11 @@
-import { messageOf } from '../errors'
-import { KeyError, loadSigningKey, type SigningKey } from '../sign/keys'
 import type { TrustMaterial } from '@sigstore/verify'
-import { hasIdentityToken } from '../sign/keyless'
-import { readTrustedRoot } from '../sign/trusted-root'
+import { InputError, messageOf } from '../errors'
+import { KeyError, loadSigningKey, type SigningKey } from '../sign/keys'
+import { hasIdentityToken } from '../sign/oidc'
+import {
+  readTrustedRootFile,
+  type TrustedRootFile
+} from '../sign/trusted-root-file'
 import { parseBoolean, type InputReader } from './fields'
 
 export type SignMode = 'key' | 'keyless' | 'none'
@@ -23,8 +26,9 @@ export interface SignInputs {
   /**
    * Keyless on a private Sigstore instance (`$SIGSTORE_FULCIO_URL`): its trusted root, from
    * `$SIGSTORE_TRUSTED_ROOT`, so a re-run recognises what an earlier run of the workflow signed.
+   * Read and checked here; `keylessTrustMaterial` makes sigstore-js's trust material of it.
    */
-  keylessTrustedRoot?: TrustMaterial
+  keylessTrustedRoot?: TrustedRootFile
 }
 
 /**
@@ -76,16 +80,13 @@ export function readSignInputs(
       )
     }
   }
-  let keylessTrustedRoot: TrustMaterial | undefined
+  let keylessTrustedRoot: TrustedRootFile | undefined
   const trustedRootFile = env.SIGSTORE_TRUSTED_ROOT?.trim()
   if (sign === 'keyless' && trustedRootFile) {
     try {
-      keylessTrustedRoot = readTrustedRoot(trustedRootFile)
+      keylessTrustedRoot = readTrustedRootFile(trustedRootFile)
     } catch (error) {
-      reader.fail(
-        'sign',
-        new Error(`keyless, but $SIGSTORE_TRUSTED_ROOT: ${messageOf(error)}`)
-      )
+      reader.fail('sign', trustedRootError(error))
     }
   }
   return {
@@ -97,4 +98,28 @@ export function readSignInputs(
     sbom: reader.field('sbom', parseBoolean, true),
     keylessTrustedRoot
   }
+}
+
+/**
+ * The keyless trusted root as sigstore-js's trust material, made where the pipeline checks its
+ * inputs, before anything is built: only a run that has one loads sigstore-js for it, and a root
+ * sigstore-js cannot use fails as the `sign` input, like one that cannot be read.
+ */
+export async function keylessTrustMaterial(
+  inputs: Pick<SignInputs, 'keylessTrustedRoot'>
+): Promise<TrustMaterial | undefined> {
+  if (!inputs.keylessTrustedRoot) return undefined
+  const { trustMaterialOf } = await import('../sign/trusted-root')
+  try {
+    return trustMaterialOf(inputs.keylessTrustedRoot)
+  } catch (error) {
+    throw trustedRootError(error)
+  }
+}
+
+function trustedRootError(error: unknown): InputError {
+  return new InputError(
+    'sign',
+    `keyless, but $SIGSTORE_TRUSTED_ROOT: ${messageOf(error)}`
+  )
 }

@@ -16,7 +16,7 @@ import {
 import { orderingGuard } from '../deploy/ordering'
 import { openPullRequest, pullRequestBranch } from '../deploy/pull-request'
 import type { DeployResult } from '../deploy/result'
-import { ManifestError, type ImageTarget } from '../deploy/edit'
+import { ManifestError, type ImageTarget } from '../deploy/edit/types'
 import { InputError } from '../errors'
 import type { Git } from '../git/git'
 import { GitHubApi } from '../github/api'
@@ -116,7 +116,7 @@ async function checkManifests(
   try {
     const files = await expandManifests(opened.root, inputs.manifests)
     const manifests = await readManifests(opened.root, files)
-    const checked = planManifests(
+    const checked = await planManifests(
       manifests,
       targetOf(inputs, tag, provisionalDigest),
       inputs.manifestNoMatch === 'error'
@@ -147,16 +147,16 @@ export interface PlannedManifests {
   preview: string[]
 }
 
-export function planManifestEdits(
+export async function planManifestEdits(
   opened: OpenedManifests,
   inputs: DeployInputs,
   image: { tag: string; digest: Digest },
   log: Logger
-): PlannedManifests {
+): Promise<PlannedManifests> {
   const target = targetOf(inputs, image.tag, image.digest)
   let plan: ManifestPlan
   try {
-    plan = planManifests(
+    plan = await planManifests(
       opened.manifests,
       target,
       inputs.manifestNoMatch === 'error'

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import type { LayerMapStore } from '../cache/layer-map'
 import { InputError } from '../errors'
 import { Git } from '../git/git'
-import type { Inputs } from '../inputs'
+import { keylessTrustMaterial, type Inputs } from '../inputs'
 import { annotationKeys } from '../oci/annotations'
 import { isDigest } from '../oci/digest'
 import type { Artifact } from '../oci/image'
@@ -135,6 +135,7 @@ export async function runPipeline(
     // input costs no build time and leaves nothing pushed.
     const layoutDir = await layoutTarget(inputs, deps.workspace)
     const engine = await loadTarget(inputs, { env, log })
+    const trustedRoot = await keylessTrustMaterial(inputs)
     opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log)
 
     early = await startEarlyUploads(inputs, tags, registries, jobs, log)
@@ -182,7 +183,7 @@ export async function runPipeline(
         },
         log
       )
-    let planned = planFor(built)
+    let planned = await planFor(built)
 
     const comparison = await compareWithBaseBranch(
       inputs,
@@ -215,7 +216,7 @@ export async function runPipeline(
       }
     )
     // A re-run after the base moved deploys the commit's existing image instead.
-    if (artifact !== built) planned = planFor(artifact)
+    if (artifact !== built) planned = await planFor(artifact)
     if (push) {
       deps.onPublished?.(imageOf(artifact, push, mirrors))
       // Saved while signing and manifests go on: the layers are in the registry now.
@@ -240,6 +241,7 @@ export async function runPipeline(
       registries,
       context,
       sboms: new Map(sboms.map(s => [s.image, s.statement])),
+      trustedRoot,
       env,
       log
     })

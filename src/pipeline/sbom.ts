@@ -15,7 +15,6 @@ import {
   keptSource,
   mergeViews,
   readMode,
-  sbomStatement,
   ScanBudget,
   scanLayer,
   type BaseImageRef,
@@ -23,7 +22,7 @@ import {
   type LayerScan,
   type LayerView
 } from '../sbom'
-import { findAttachedSbom } from '../sign/attestation'
+import { findAttachedSbom } from '../sign/attached-sbom'
 import type { Logger } from '../util/log'
 import { limiter } from '../util/pool'
 import { version } from '../version'
@@ -229,6 +228,8 @@ export class SbomStage {
     const { packages, distro } = await catalog(mergeViews(views), {
       warn: message => warnings.add(message)
     })
+    // The CycloneDX library, loaded by the runs that make an SBOM, when they make it.
+    const { sbomStatement } = await import('../sbom/document')
     const { statement, json } = sbomStatement({
       image: { name: String(repository), digest: image.digest },
       packages,

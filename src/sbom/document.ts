@@ -10,11 +10,12 @@ import {
   isSupportedSpdxId
 } from '@cyclonedx/cyclonedx-library/SPDX'
 import { ociPurl } from './purl'
+import {
+  cycloneDxPredicateType,
+  inTotoStatementType,
+  type SbomStatement
+} from './statement'
 import type { Distro, Package } from './types'
-
-/** The predicate type of a CycloneDX attestation; `cosign verify-attestation --type cyclonedx` matches it. */
-export const cycloneDxPredicateType = 'https://cyclonedx.org/bom'
-export const inTotoStatementType = 'https://in-toto.io/Statement/v1'
 
 /** An image by name (fully qualified, without tag) and manifest digest (`sha256:…`). */
 export interface ImageRef {
@@ -47,14 +48,6 @@ export interface SbomInput {
    * says so with one `imprint:unread-layer` property of its metadata each.
    */
   unreadLayers?: string[]
-}
-
-/** An in-toto Statement v1 carrying the SBOM as its predicate. */
-export interface SbomStatement {
-  _type: typeof inTotoStatementType
-  subject: { name: string; digest: { sha256: string } }[]
-  predicateType: typeof cycloneDxPredicateType
-  predicate: Record<string, unknown>
 }
 
 const expressionOperator = /\s(AND|OR|WITH)\s|[()]/

@@ -1,4 +1,8 @@
-/** SBOM of what is in an image: catalogers, a streaming layer scanner and the CycloneDX document. */
+/**
+ * SBOM of what is in an image: catalogers, a streaming layer scanner and the statement it is
+ * attached as. The CycloneDX document itself is `./document`, imported where an SBOM is made and
+ * only then: its library is a large part of the bundle.
+ */
 export {
   catalog,
   defaultCatalogers,
@@ -7,16 +11,12 @@ export {
   type CatalogOptions,
   type CatalogResult
 } from './catalog'
+export type { BaseImageRef, ImageRef, SbomInput } from './document'
 export {
-  cycloneDxBom,
   cycloneDxPredicateType,
   inTotoStatementType,
-  sbomStatement,
-  type BaseImageRef,
-  type ImageRef,
-  type SbomInput,
   type SbomStatement
-} from './document'
+} from './statement'
 export { parseOsRelease } from './distro'
 export { defaultElfLimits, type ElfLimits } from './elf-collector'
 export {

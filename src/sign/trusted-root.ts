@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify'
+import {
+  checkTrustedRoot,
+  readTrustedRootFile,
+  type TrustedRootFile
+} from './trusted-root-file'
 
 /**
  * The Sigstore public-good instance's trusted root (Fulcio CAs, CT logs, Rekor logs, TSA), as
@@ -149,37 +153,22 @@ export const publicGoodTrustedRoot: unknown = {
 export const publicGoodFulcioURL = 'https://fulcio.sigstore.dev'
 export const publicGoodRekorURL = 'https://rekor.sigstore.dev'
 
-const trustedRootMediaType = 'application/vnd.dev.sigstore.trustedroot+json'
-
 /** Trust material from a Sigstore `trusted_root.json` (the format of cosign's `--trusted-root`). */
 export function trustMaterialFrom(json: unknown): TrustMaterial {
-  const mediaType = (json as { mediaType?: unknown } | null)?.mediaType
-  if (
-    typeof mediaType !== 'string' ||
-    !mediaType.startsWith(trustedRootMediaType)
-  )
-    throw new Error(
-      `not a Sigstore trusted root (mediaType ${JSON.stringify(mediaType)}, want ${trustedRootMediaType};version=0.1)`
-    )
-  const root = TrustedRoot.fromJSON(json)
-  if (root.certificateAuthorities.length === 0)
-    throw new Error('the trusted root names no certificate authority')
-  return toTrustMaterial(root)
+  checkTrustedRoot(json)
+  return toTrustMaterial(TrustedRoot.fromJSON(json))
 }
 
-/** Reads a `trusted_root.json` file; the message says which file and what is wrong with it. */
+/** The trust material of a trusted root file as read; the message says which file is wrong. */
+export function trustMaterialOf(root: TrustedRootFile): TrustMaterial {
+  try {
+    return trustMaterialFrom(root.json)
+  } catch (error) {
+    throw new Error(`${root.file}: ${(error as Error).message}`)
+  }
+}
+
+/** Reads a `trusted_root.json` file as trust material. */
 export function readTrustedRoot(file: string): TrustMaterial {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new Error(
-      `cannot read the trusted root "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
-    )
-  }
-  try {
-    return trustMaterialFrom(JSON.parse(text))
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`)
-  }
+  return trustMaterialOf(readTrustedRootFile(file))
 }

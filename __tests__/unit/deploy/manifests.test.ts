@@ -61,7 +61,7 @@ const target = {
 }
 
 describe('planManifests without a reference to pin', () => {
-  it('names the fields the editor does not know, with the manifest-paths line', () => {
+  it('names the fields the editor does not know, with the manifest-paths line', async () => {
     const manifests = [
       {
         path: 'deploy/values.yaml',
@@ -69,12 +69,12 @@ describe('planManifests without a reference to pin', () => {
         text: 'api:\n  image:\n    name: ghcr.io/acme/api\n    version: "1.0"\n'
       }
     ]
-    expect(() => planManifests(manifests, target, true)).toThrow(
+    await expect(planManifests(manifests, target, true)).rejects.toThrow(
       'deploy/values.yaml has no reference to ghcr.io/acme/api; it names the image at api.image.name, a field the editor does not know. If that field deploys it, list it in manifest-paths: "api.image.name=reference" for a whole reference, or PATH=tag and PATH=digest for separate tag and digest fields (name the field in manifest-paths, or set manifest-no-match: warning to allow this)'
     )
   })
 
-  it('says why a rule left the fields naming the image alone', () => {
+  it('says why a rule left the fields naming the image alone', async () => {
     const manifests = [
       {
         path: 'flux/image-automation.yaml',
@@ -82,16 +82,16 @@ describe('planManifests without a reference to pin', () => {
         text: 'apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata:\n  name: api\nspec:\n  image: ghcr.io/acme/api\n'
       }
     ]
-    const plan = planManifests(manifests, target, false)
+    const plan = await planManifests(manifests, target, false)
     expect(plan.warnings).toEqual([
       'flux/image-automation.yaml has no reference to ghcr.io/acme/api; left alone: spec.image (the repository a Flux ImageRepository scans for tags)'
     ])
-    expect(() => planManifests(manifests, target, true)).toThrow(
+    await expect(planManifests(manifests, target, true)).rejects.toThrow(
       /scans for tags\) \(set manifest-no-match: warning to allow this\)$/
     )
   })
 
-  it('keeps the notes for the debug log', () => {
+  it('keeps the notes for the debug log', async () => {
     const manifests = [
       {
         path: 'a.yaml',
@@ -99,7 +99,7 @@ describe('planManifests without a reference to pin', () => {
         text: 'x:\n  {{ .y }}: 1\nimage: ghcr.io/acme/api:1\n'
       }
     ]
-    const plan = planManifests(manifests, target, true)
+    const plan = await planManifests(manifests, target, true)
     expect(plan.notes).toEqual([
       'a.yaml:2: a key in x is itself a mapping or list (an unquoted template?); left alone'
     ])

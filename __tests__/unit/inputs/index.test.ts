@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { InputErrors } from '../../../src/errors'
-import { parseCommand, parseInputs, type InputName } from '../../../src/inputs'
+import {
+  keylessTrustMaterial,
+  parseCommand,
+  parseInputs,
+  type InputName
+} from '../../../src/inputs'
+import { publicGoodTrustedRoot } from '../../../src/sign/trusted-root'
 
 const parse = (inputs: Partial<Record<InputName, string>>) =>
   parseInputs(name => inputs[name] ?? '', {})
@@ -253,5 +259,36 @@ describe('keyless settings', () => {
     )
     expect(none.sign).toBe('keyless')
     expect(none.keylessTrustedRoot).toBeUndefined()
+  })
+
+  it('makes trust material of $SIGSTORE_TRUSTED_ROOT before the build, and refuses as the sign input one sigstore-js cannot use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imprint-root-'))
+    const read = (file: string) =>
+      parseInputs(
+        name => (base as Partial<Record<InputName, string>>)[name] ?? '',
+        env({ SIGSTORE_TRUSTED_ROOT: file })
+      )
+    const good = join(dir, 'root.json')
+    writeFileSync(good, JSON.stringify(publicGoodTrustedRoot))
+    const material = await keylessTrustMaterial(read(good))
+    expect(material?.certificateAuthorities.length).toBeGreaterThan(0)
+    // Its kind and authorities are right, so it passes with the inputs; its certificate is no DER.
+    const broken = join(dir, 'broken.json')
+    writeFileSync(
+      broken,
+      JSON.stringify({
+        ...(publicGoodTrustedRoot as object),
+        certificateAuthorities: [
+          {
+            uri: 'https://fulcio.example',
+            certChain: { certificates: [{ rawBytes: 'AAAA' }] }
+          }
+        ]
+      })
+    )
+    await expect(keylessTrustMaterial(read(broken))).rejects.toThrow(
+      /^Input "sign": keyless, but \$SIGSTORE_TRUSTED_ROOT: .*broken\.json: /
+    )
+    expect(await keylessTrustMaterial(read(''))).toBeUndefined()
   })
 })

@@ -16,8 +16,7 @@ import { editReference, sameRepository } from './reference'
 import { formatPath, Splicer, type JsPath } from './splice'
 import type { ImageTarget, ManifestEdit } from './types'
 
-export { ManifestError } from './splice'
-export { parseNamedPath } from './named-paths'
+export { ManifestError, parseNamedPath } from './types'
 export type {
   ImageTarget,
   ManifestChange,

@@ -11,21 +11,14 @@ import {
   type YAMLMap
 } from 'yaml'
 import { doubleQuoted, needsQuotes, singleQuoted } from '../quote'
-import type { ImageTarget, ManifestChange, ManifestEdit } from './types'
+import {
+  ManifestError,
+  type ImageTarget,
+  type ManifestChange,
+  type ManifestEdit
+} from './types'
 
 export type JsPath = (string | number)[]
-
-/** A file that cannot be edited safely, with where the problem is. */
-export class ManifestError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    detail: string
-  ) {
-    super(`${file}${line ? `:${line}` : ''}: ${detail}`)
-    this.name = 'ManifestError'
-  }
-}
 
 export function formatPath(path: JsPath): string {
   return path

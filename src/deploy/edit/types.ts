@@ -1,10 +1,32 @@
 import type { Digest } from '../../oci/digest'
 import type { Repository } from '../../oci/reference'
 
+// The editor's vocabulary, without the YAML library: the inputs and the pipeline use it in every
+// run, while the editor itself (./index) is loaded only where a manifest is edited.
+
 /** A field named by the user (`manifest-paths`) that gets the tag, the digest or the reference. */
 export interface NamedPath {
   path: (string | number)[]
   field: 'tag' | 'digest' | 'reference'
+}
+
+/** Parses `a.b[0].c=tag`: a dotted path (numeric indices in brackets) and what it receives. */
+export function parseNamedPath(line: string): NamedPath {
+  const match = /^([^=\s]+)\s*=\s*(tag|digest|reference)$/.exec(line.trim())
+  if (!match)
+    throw new Error(
+      `"${line}" is not PATH=tag|digest|reference (e.g. api.image.version=tag)`
+    )
+  const path: (string | number)[] = []
+  for (const part of match[1].split('.')) {
+    const segments = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part)
+    if (!segments || (segments[1] === '' && segments[2] === ''))
+      throw new Error(`"${line}": "${part}" is not a key`)
+    if (segments[1]) path.push(segments[1])
+    for (const index of segments[2].matchAll(/\[(\d+)\]/g))
+      path.push(Number(index[1]))
+  }
+  return { path, field: match[2] as NamedPath['field'] }
 }
 
 /** The image every matching reference is pointed at. */
@@ -45,4 +67,16 @@ export interface ManifestEdit {
   notes: string[]
   /** Fields naming the image that were left as they are (explains a file without matches). */
   unmatched: UnmatchedField[]
+}
+
+/** A file that cannot be edited safely, with where the problem is. */
+export class ManifestError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    detail: string
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${detail}`)
+    this.name = 'ManifestError'
+  }
 }

@@ -1,0 +1,346 @@
+export const id = 891;
+export const ids = [891,903];
+export const modules = {
+
+/***/ 52891:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   KeylessSigner: () => (/* binding */ KeylessSigner),
+/* harmony export */   keylessConfig: () => (/* binding */ keylessConfig)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(61040);
+/* harmony import */ var _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(15179);
+/* harmony import */ var _certificate__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(22478);
+/* harmony import */ var _oidc__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(76920);
+/* harmony import */ var _trusted_root__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(21903);
+
+
+
+
+
+
+/**
+ * Keyless signing's settings: `$SIGSTORE_FULCIO_URL` / `$SIGSTORE_REKOR_URL` for a private
+ * instance, whose trusted root is `trustedRoot` (read from `$SIGSTORE_TRUSTED_ROOT` with the
+ * inputs); the public-good instance's own is built in.
+ */
+function keylessConfig(env, trustedRoot) {
+    const fulcioURL = env.SIGSTORE_FULCIO_URL || _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodFulcioURL */ .eH;
+    const rekorURL = env.SIGSTORE_REKOR_URL || _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodRekorURL */ .X3;
+    const publicGood = fulcioURL === _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodFulcioURL */ .eH && rekorURL === _trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodRekorURL */ .X3;
+    return {
+        fulcioURL,
+        rekorURL,
+        identity: (0,_oidc__WEBPACK_IMPORTED_MODULE_4__/* .oidcTokenProvider */ .i)(env),
+        trustedRoot: trustedRoot ??
+            (publicGood ? (0,_trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .trustMaterialFrom */ .Y9)(_trusted_root__WEBPACK_IMPORTED_MODULE_5__/* .publicGoodTrustedRoot */ .cB) : undefined)
+    };
+}
+/** A certificate with less validity left than this is replaced before signing. */
+const certificateMargin = 2 * 60_000;
+/**
+ * Signs keyless: one ephemeral P-256 key per run, certified by Fulcio once (again only when the
+ * short-lived certificate is about to expire), every signature witnessed by Rekor (v1). Knowing
+ * the certificate before signing anything lets a re-run recognise what an earlier run of the same
+ * workflow identity already attached.
+ */
+class KeylessSigner {
+    key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.generateKeyPairSync)('ec', { namedCurve: 'P-256' });
+    fulcio;
+    witness;
+    current;
+    /** Every certificate Fulcio issued to this run (DER): this run's own signatures verify with them. */
+    issued = [];
+    /** The instance's trusted root, when known: earlier runs' signatures are checked against it. */
+    trustedRoot;
+    constructor(config) {
+        const keyHolder = {
+            sign: async (data) => ({
+                signature: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)('sha256', data, this.key.privateKey),
+                key: {
+                    $case: 'publicKey',
+                    publicKey: this.key.publicKey
+                        .export({ format: 'pem', type: 'spki' })
+                        .toString()
+                }
+            })
+        };
+        this.fulcio = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .FulcioSigner */ .$o({
+            fulcioBaseURL: config.fulcioURL,
+            identityProvider: config.identity,
+            keyHolder
+        });
+        this.witness = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .RekorWitness */ .fU({ rekorBaseURL: config.rekorURL });
+        this.trustedRoot = config.trustedRoot;
+    }
+    /** The run's certificate: asked of Fulcio once, and again when less than two minutes of it are left. */
+    async certificate() {
+        const held = await this.current;
+        if (held && held.notAfter - Date.now() > certificateMargin)
+            return held;
+        this.current = this.requestCertificate();
+        return this.current;
+    }
+    async requestCertificate() {
+        // Fulcio certifies the key (proof of possession over the token's subject); what is signed
+        // alongside is not used.
+        const { key } = await this.fulcio.sign(Buffer.alloc(0));
+        const der = key.$case === 'x509Certificate' ? (0,_certificate__WEBPACK_IMPORTED_MODULE_3__/* .pemToDer */ .BL)(key.certificate) : undefined;
+        if (!der)
+            throw new Error('Fulcio returned no certificate');
+        const { identity, issuer, notAfter } = (0,_certificate__WEBPACK_IMPORTED_MODULE_3__/* .certificateFacts */ .lF)(der);
+        if (!identity || !issuer)
+            throw new Error('the Fulcio certificate names no identity or no OIDC issuer');
+        this.issued.push(der);
+        return {
+            pem: (0,_certificate__WEBPACK_IMPORTED_MODULE_3__/* .certificatePem */ .mj)(der),
+            der,
+            identity,
+            issuer,
+            notAfter: notAfter.getTime()
+        };
+    }
+    /** Signs with the run's key and hands sigstore-js the run's certificate. */
+    signer = {
+        sign: async (data) => {
+            const certificate = await this.certificate();
+            return {
+                signature: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)('sha256', data, this.key.privateKey),
+                key: { $case: 'x509Certificate', certificate: certificate.pem }
+            };
+        }
+    };
+    /**
+     * The legacy `.sig` layer annotations for a simple-signing payload: signature, certificate, an
+     * empty chain (verifiers take the chain from their trusted root), and the Rekor SET as cosign
+     * writes it.
+     */
+    async legacyAnnotations(payload) {
+        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .MessageSignatureBundleBuilder */ .z3({
+            signer: this.signer,
+            witnesses: [this.witness]
+        }).create({
+            data: payload
+        });
+        const content = bundle.content;
+        const material = bundle.verificationMaterial;
+        const chain = material.content;
+        const leaf = chain.x509CertificateChain?.certificates[0]?.rawBytes ??
+            chain.certificate?.rawBytes;
+        if (!content.messageSignature || !leaf)
+            throw new Error('Fulcio/Rekor returned a bundle without a signature or certificate');
+        const annotations = {
+            'dev.cosignproject.cosign/signature': content.messageSignature.signature.toString('base64'),
+            'dev.sigstore.cosign/certificate': (0,_certificate__WEBPACK_IMPORTED_MODULE_3__/* .certificatePem */ .mj)(leaf),
+            'dev.sigstore.cosign/chain': ''
+        };
+        const entry = material.tlogEntries[0];
+        if (entry?.inclusionPromise) {
+            annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
+                SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
+                Payload: {
+                    body: entry.canonicalizedBody.toString('base64'),
+                    integratedTime: Number(entry.integratedTime),
+                    logIndex: Number(entry.logIndex),
+                    logID: entry.logId.keyId.toString('hex')
+                }
+            });
+        }
+        return annotations;
+    }
+    /** A Sigstore bundle v0.3 with a DSSE envelope over an in-toto statement (cosign v3's format). */
+    async statementBundle(statement, payloadType) {
+        const bundle = await new _sigstore_sign__WEBPACK_IMPORTED_MODULE_2__/* .DSSEBundleBuilder */ .VV({
+            signer: this.signer,
+            witnesses: [this.witness]
+        }).create({
+            data: statement,
+            type: payloadType
+        });
+        return (0,_sigstore_bundle__WEBPACK_IMPORTED_MODULE_1__.bundleToJSON)(bundle);
+    }
+}
+
+
+/***/ }),
+
+/***/ 21903:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   X3: () => (/* binding */ publicGoodRekorURL),
+/* harmony export */   Y9: () => (/* binding */ trustMaterialFrom),
+/* harmony export */   cB: () => (/* binding */ publicGoodTrustedRoot),
+/* harmony export */   eH: () => (/* binding */ publicGoodFulcioURL),
+/* harmony export */   trustMaterialOf: () => (/* binding */ trustMaterialOf)
+/* harmony export */ });
+/* unused harmony export readTrustedRoot */
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(19654);
+/* harmony import */ var _sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _sigstore_verify__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(54187);
+/* harmony import */ var _trusted_root_file__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48318);
+
+
+
+/**
+ * The Sigstore public-good instance's trusted root (Fulcio CAs, CT logs, Rekor logs, TSA), as
+ * `trusted_root.json` in its TUF repository: the seed @sigstore/tuf 5.0.1 ships (the same as
+ * 4.0.2's; published 2026-11-05). Kept in the program because verification must work offline;
+ * a newer root (after a key rotation) is given with `--trusted-root` (cosign:
+ * `cosign trusted-root create`, or the TUF repository's `trusted_root.json`).
+ */
+const publicGoodTrustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+        {
+            baseUrl: 'https://rekor.sigstore.dev',
+            hashAlgorithm: 'SHA2_256',
+            publicKey: {
+                rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==',
+                keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+                validFor: {
+                    start: '2021-01-12T11:53:27Z'
+                }
+            },
+            logId: {
+                keyId: 'wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0='
+            }
+        },
+        {
+            baseUrl: 'https://log2025-1.rekor.sigstore.dev',
+            hashAlgorithm: 'SHA2_256',
+            publicKey: {
+                rawBytes: 'MCowBQYDK2VwAyEAt8rlp1knGwjfbcXAYPYAkn0XiLz1x8O4t0YkEhie244=',
+                keyDetails: 'PKIX_ED25519',
+                validFor: {
+                    start: '2025-09-23T00:00:00Z'
+                }
+            },
+            logId: {
+                keyId: 'zxGZFVvd0FEmjR8WrFwMdcAJ9vtaY/QXf44Y1wUeP6A='
+            }
+        }
+    ],
+    certificateAuthorities: [
+        {
+            subject: {
+                organization: 'sigstore.dev',
+                commonName: 'sigstore'
+            },
+            uri: 'https://fulcio.sigstore.dev',
+            certChain: {
+                certificates: [
+                    {
+                        rawBytes: 'MIIB+DCCAX6gAwIBAgITNVkDZoCiofPDsy7dfm6geLbuhzAKBggqhkjOPQQDAzAqMRUwEwYDVQQKEwxzaWdzdG9yZS5kZXYxETAPBgNVBAMTCHNpZ3N0b3JlMB4XDTIxMDMwNzAzMjAyOVoXDTMxMDIyMzAzMjAyOVowKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTB2MBAGByqGSM49AgEGBSuBBAAiA2IABLSyA7Ii5k+pNO8ZEWY0ylemWDowOkNa3kL+GZE5Z5GWehL9/A9bRNA3RbrsZ5i0JcastaRL7Sp5fp/jD5dxqc/UdTVnlvS16an+2Yfswe/QuLolRUCrcOE2+2iA5+tzd6NmMGQwDgYDVR0PAQH/BAQDAgEGMBIGA1UdEwEB/wQIMAYBAf8CAQEwHQYDVR0OBBYEFMjFHQBBmiQpMlEk6w2uSu1KBtPsMB8GA1UdIwQYMBaAFMjFHQBBmiQpMlEk6w2uSu1KBtPsMAoGCCqGSM49BAMDA2gAMGUCMH8liWJfMui6vXXBhjDgY4MwslmN/TJxVe/83WrFomwmNf056y1X48F9c4m3a3ozXAIxAKjRay5/aj/jsKKGIkmQatjI8uupHr/+CxFvaJWmpYqNkLDGRU+9orzh5hI2RrcuaQ=='
+                    }
+                ]
+            },
+            validFor: {
+                start: '2021-03-07T03:20:29Z',
+                end: '2022-12-31T23:59:59.999Z'
+            }
+        },
+        {
+            subject: {
+                organization: 'sigstore.dev',
+                commonName: 'sigstore'
+            },
+            uri: 'https://fulcio.sigstore.dev',
+            certChain: {
+                certificates: [
+                    {
+                        rawBytes: 'MIICGjCCAaGgAwIBAgIUALnViVfnU0brJasmRkHrn/UnfaQwCgYIKoZIzj0EAwMwKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTAeFw0yMjA0MTMyMDA2MTVaFw0zMTEwMDUxMzU2NThaMDcxFTATBgNVBAoTDHNpZ3N0b3JlLmRldjEeMBwGA1UEAxMVc2lnc3RvcmUtaW50ZXJtZWRpYXRlMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE8RVS/ysH+NOvuDZyPIZtilgUF9NlarYpAd9HP1vBBH1U5CV77LSS7s0ZiH4nE7Hv7ptS6LvvR/STk798LVgMzLlJ4HeIfF3tHSaexLcYpSASr1kS0N/RgBJz/9jWCiXno3sweTAOBgNVHQ8BAf8EBAMCAQYwEwYDVR0lBAwwCgYIKwYBBQUHAwMwEgYDVR0TAQH/BAgwBgEB/wIBADAdBgNVHQ4EFgQU39Ppz1YkEZb5qNjpKFWixi4YZD8wHwYDVR0jBBgwFoAUWMAeX5FFpWapesyQoZMi0CrFxfowCgYIKoZIzj0EAwMDZwAwZAIwPCsQK4DYiZYDPIaDi5HFKnfxXx6ASSVmERfsynYBiX2X6SJRnZU84/9DZdnFvvxmAjBOt6QpBlc4J/0DxvkTCqpclvziL6BCCPnjdlIB3Pu3BxsPmygUY7Ii2zbdCdliiow='
+                    },
+                    {
+                        rawBytes: 'MIIB9zCCAXygAwIBAgIUALZNAPFdxHPwjeDloDwyYChAO/4wCgYIKoZIzj0EAwMwKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTAeFw0yMTEwMDcxMzU2NTlaFw0zMTEwMDUxMzU2NThaMCoxFTATBgNVBAoTDHNpZ3N0b3JlLmRldjERMA8GA1UEAxMIc2lnc3RvcmUwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAAT7XeFT4rb3PQGwS4IajtLk3/OlnpgangaBclYpsYBr5i+4ynB07ceb3LP0OIOZdxexX69c5iVuyJRQ+Hz05yi+UF3uBWAlHpiS5sh0+H2GHE7SXrk1EC5m1Tr19L9gg92jYzBhMA4GA1UdDwEB/wQEAwIBBjAPBgNVHRMBAf8EBTADAQH/MB0GA1UdDgQWBBRYwB5fkUWlZql6zJChkyLQKsXF+jAfBgNVHSMEGDAWgBRYwB5fkUWlZql6zJChkyLQKsXF+jAKBggqhkjOPQQDAwNpADBmAjEAj1nHeXZp+13NWBNa+EDsDP8G1WWg1tCMWP/WHPqpaVo0jhsweNFZgSs0eE7wYI4qAjEA2WB9ot98sIkoF3vZYdd3/VtWB5b9TNMea7Ix/stJ5TfcLLeABLE4BNJOsQ4vnBHJ'
+                    }
+                ]
+            },
+            validFor: {
+                start: '2022-04-13T20:06:15Z'
+            }
+        }
+    ],
+    ctlogs: [
+        {
+            baseUrl: 'https://ctfe.sigstore.dev/test',
+            hashAlgorithm: 'SHA2_256',
+            publicKey: {
+                rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEbfwR+RJudXscgRBRpKX1XFDy3PyudDxz/SfnRi1fT8ekpfBd2O1uoz7jr3Z8nKzxA69EUQ+eFCFI3zeubPWU7w==',
+                keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+                validFor: {
+                    start: '2021-03-14T00:00:00Z',
+                    end: '2022-10-31T23:59:59.999Z'
+                }
+            },
+            logId: {
+                keyId: 'CGCS8ChS/2hF0dFrJ4ScRWcYrBY9wzjSbea8IgY2b3I='
+            }
+        },
+        {
+            baseUrl: 'https://ctfe.sigstore.dev/2022',
+            hashAlgorithm: 'SHA2_256',
+            publicKey: {
+                rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEiPSlFi0CmFTfEjCUqF9HuCEcYXNKAaYalIJmBZ8yyezPjTqhxrKBpMnaocVtLJBI1eM3uXnQzQGAJdJ4gs9Fyw==',
+                keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+                validFor: {
+                    start: '2022-10-20T00:00:00Z'
+                }
+            },
+            logId: {
+                keyId: '3T0wasbHETJjGR4cmWc3AqJKXrjePK3/h4pygC8p7o4='
+            }
+        }
+    ],
+    timestampAuthorities: [
+        {
+            subject: {
+                organization: 'sigstore.dev',
+                commonName: 'sigstore-tsa-selfsigned'
+            },
+            uri: 'https://timestamp.sigstore.dev/api/v1/timestamp',
+            certChain: {
+                certificates: [
+                    {
+                        rawBytes: 'MIICEDCCAZagAwIBAgIUOhNULwyQYe68wUMvy4qOiyojiwwwCgYIKoZIzj0EAwMwOTEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MSAwHgYDVQQDExdzaWdzdG9yZS10c2Etc2VsZnNpZ25lZDAeFw0yNTA0MDgwNjU5NDNaFw0zNTA0MDYwNjU5NDNaMC4xFTATBgNVBAoTDHNpZ3N0b3JlLmRldjEVMBMGA1UEAxMMc2lnc3RvcmUtdHNhMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE4ra2Z8hKNig2T9kFjCAToGG30jky+WQv3BzL+mKvh1SKNR/UwuwsfNCg4sryoYAd8E6isovVA3M4aoNdm9QDi50Z8nTEyvqgfDPtTIwXItfiW/AFf1V7uwkbkAoj0xxco2owaDAOBgNVHQ8BAf8EBAMCB4AwHQYDVR0OBBYEFIn9eUOHz9BlRsMCRscsc1t9tOsDMB8GA1UdIwQYMBaAFJjsAe9/u1H/1JUeb4qImFMHic6/MBYGA1UdJQEB/wQMMAoGCCsGAQUFBwMIMAoGCCqGSM49BAMDA2gAMGUCMDtpsV/6KaO0qyF/UMsX2aSUXKQFdoGTptQGc0ftq1csulHPGG6dsmyMNd3JB+G3EQIxAOajvBcjpJmKb4Nv+2Taoj8Uc5+b6ih6FXCCKraSqupe07zqswMcXJTe1cExvHvvlw=='
+                    },
+                    {
+                        rawBytes: 'MIIB9zCCAXygAwIBAgIUV7f0GLDOoEzIh8LXSW80OJiUp14wCgYIKoZIzj0EAwMwOTEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MSAwHgYDVQQDExdzaWdzdG9yZS10c2Etc2VsZnNpZ25lZDAeFw0yNTA0MDgwNjU5NDNaFw0zNTA0MDYwNjU5NDNaMDkxFTATBgNVBAoTDHNpZ3N0b3JlLmRldjEgMB4GA1UEAxMXc2lnc3RvcmUtdHNhLXNlbGZzaWduZWQwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAAQUQNtfRT/ou3YATa6wB/kKTe70cfJwyRIBovMnt8RcJph/COE82uyS6FmppLLL1VBPGcPfpQPYJNXzWwi8icwhKQ6W/Qe2h3oebBb2FHpwNJDqo+TMaC/tdfkv/ElJB72jRTBDMA4GA1UdDwEB/wQEAwIBBjASBgNVHRMBAf8ECDAGAQH/AgEAMB0GA1UdDgQWBBSY7AHvf7tR/9SVHm+KiJhTB4nOvzAKBggqhkjOPQQDAwNpADBmAjEAwGEGrfGZR1cen1R8/DTVMI943LssZmJRtDp/i7SfGHmGRP6gRbuj9vOK3b67Z0QQAjEAuT2H673LQEaHTcyQSZrkp4mX7WwkmF+sVbkYY5mXN+RMH13KUEHHOqASaemYWK/E'
+                    }
+                ]
+            },
+            validFor: {
+                start: '2025-07-04T00:00:00Z'
+            }
+        }
+    ]
+};
+/** The public-good instance's Fulcio and Rekor: what `publicGoodTrustedRoot` is the root of. */
+const publicGoodFulcioURL = 'https://fulcio.sigstore.dev';
+const publicGoodRekorURL = 'https://rekor.sigstore.dev';
+/** Trust material from a Sigstore `trusted_root.json` (the format of cosign's `--trusted-root`). */
+function trustMaterialFrom(json) {
+    (0,_trusted_root_file__WEBPACK_IMPORTED_MODULE_2__/* .checkTrustedRoot */ .q)(json);
+    return (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_1__/* .toTrustMaterial */ .jO)(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_0__.TrustedRoot.fromJSON(json));
+}
+/** The trust material of a trusted root file as read; the message says which file is wrong. */
+function trustMaterialOf(root) {
+    try {
+        return trustMaterialFrom(root.json);
+    }
+    catch (error) {
+        throw new Error(`${root.file}: ${error.message}`);
+    }
+}
+/** Reads a `trusted_root.json` file as trust material. */
+function readTrustedRoot(file) {
+    return trustMaterialOf(readTrustedRootFile(file));
+}
+
+
+/***/ })
+
+};
