@@ -32680,17 +32680,32 @@ async function resolveBase(reference, wanted, registries) {
     };
 }
 /**
+ * Starts reading the base from its registry (nothing is logged), so that the run's git questions
+ * and the registry's answers overlap; `baseStage` takes the result. Nothing to read for scratch.
+ */
+function startResolvingBase(inputs, registries) {
+    if (inputs.base === 'scratch')
+        return undefined;
+    const resolving = resolveBase(inputs.base, inputs.platforms, registries);
+    // A failure is the base stage's to report, in its turn.
+    resolving.catch(() => { });
+    return resolving;
+}
+/**
  * The base stage: the base resolved to a digest once for the run (scratch: an empty config per
  * platform), with the platforms it serves.
  */
-function baseStage(inputs, context, registries, log) {
+function baseStage(inputs, context, registries, log, 
+/** The resolution `startResolvingBase` began; else it is made now. */
+resolving) {
     return log.group('Resolve base', async () => {
         if (inputs.base === 'scratch') {
             if (inputs.platforms === 'all')
                 throw new InputError('platforms', '"all" needs a base image to take the platforms from');
             return scratchBase(inputs.platforms, context.sourceDateEpoch);
         }
-        const resolved = await resolveBase(inputs.base, inputs.platforms, registries);
+        const resolved = await (resolving ??
+            resolveBase(inputs.base, inputs.platforms, registries));
         log.info(`${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`);
         return resolved;
     });
@@ -33279,6 +33294,8 @@ const maxOctal11 = 0o77777777777;
 const smallFileLimit = 4 * 1024 * 1024;
 const readChunk = 1024 * 1024;
 const flushAt = 256 * 1024;
+/** How long writing the archive keeps the thread before letting other work run. */
+const tar_sliceMs = 5;
 /** From this many small files on, they are read on another thread (starting one costs ~30 ms). */
 const readAheadFrom = 512;
 function writeString(buf, offset, length, value) {
@@ -33468,8 +33485,16 @@ async function* writeArchive(entries, options, out) {
     const small = entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
     const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined;
     let smallIndex = 0;
+    let sliceStarted = performance.now();
     try {
         for (const entry of entries) {
+            // Files read ahead come as resolved promises, which never let the event loop run: without a
+            // pause now and then, what runs beside the archive (the check of a previous image's blob:
+            // its download and decompression) would wait for the whole archive.
+            if (performance.now() - sliceStarted > tar_sliceMs) {
+                await new Promise(setImmediate);
+                sliceStarted = performance.now();
+            }
             putHeader(out, entry, options, clamped, scratch);
             if (entry.type === 'file') {
                 if (entry.size <= smallFileLimit) {
@@ -37516,11 +37541,18 @@ function nextLayerMap(artifact, stored) {
  * each config's `diff_ids` paired with its manifest's layers, counted from the end, where our
  * layers are, and kept only for layers whose history names the compressor settings.
  */
-async function previousLayers(client, repo, tags, log) {
+async function previousLayers(client, repo, tags, 
+/** Why an image was not usable, for the debug log of the reuse stage. */
+notes) {
     const map = new Map();
-    for (const tag of tags) {
+    // Read at once; the map is filled in the tags' order (the newest commit's first).
+    const remotes = tags.map(tag => readRemote(client, repo, tag).then(remote => ({ remote }), (error) => ({ error })));
+    for (const [i, tag] of tags.entries()) {
+        const read = await remotes[i];
         try {
-            const remote = await readRemote(client, repo, tag);
+            if ('error' in read)
+                throw read.error;
+            const { remote } = read;
             for (const image of remote?.images ?? []) {
                 const { manifest, config } = image;
                 const history = (config.history ?? []).filter(h => !h.empty_layer);
@@ -37545,10 +37577,38 @@ async function previousLayers(client, repo, tags, log) {
             }
         }
         catch (error) {
-            log.debug(`previous image ${repo}:${tag} not usable for layer reuse: ${error.message}`);
+            notes.push(`previous image ${repo}:${tag} not usable for layer reuse: ${error.message}`);
         }
     }
     return map;
+}
+/**
+ * Starts reading the images of earlier commits (nothing is logged): the tags that name a commit,
+ * rendered for the previous commits. Where a tag also names the base's digest, they are known only
+ * once the base is resolved, and reading starts then.
+ */
+function readPreviousImages(inputs, context, registries, base) {
+    // Only a build that pushes can reuse pushed layers.
+    if (!inputs.push || inputs.mergeDigests.length > 0)
+        return undefined;
+    // Only templates that name the commit tell which tag a previous commit's image has.
+    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
+    if (!base && templates.some(t => /\{\{\s*base_digest\s*\}\}/.test(t)))
+        return undefined;
+    const tags = context.previousCommits.flatMap(sha => {
+        try {
+            // Earlier commits' images on the same base, where a template names it.
+            return renderTags(templates, { ...context, sha }, { baseDigest: base?.digest }).tags;
+        }
+        catch {
+            return [];
+        }
+    });
+    const notes = [];
+    const layers = tags.length > 0
+        ? previousLayers(registries.client(inputs.image.registry), inputs.image, tags, notes)
+        : Promise.resolve(new Map());
+    return { tags, layers, notes };
 }
 /**
  * A lookup for the layer stage: a hit must come from the same compressor settings and media type
@@ -37667,31 +37727,23 @@ cancelled = () => false) {
  * previous head, the PR base, parents) and, second, from a stored map (the Actions cache), which
  * also knows layers of images whose tags do not name the commit.
  */
-async function layerReuse(inputs, context, base, registries, store, log) {
-    // Only a build that pushes can reuse pushed layers.
-    if (!inputs.push || inputs.mergeDigests.length > 0)
+async function layerReuse(inputs, context, base, registries, store, log, 
+/** The reading `readPreviousImages` began before the base was resolved, if it could. */
+previous) {
+    const reading = previous ?? readPreviousImages(inputs, context, registries, base);
+    if (!reading)
         return undefined;
-    return log.group('Layer reuse', () => findReusableLayers(inputs, context, base, registries, store, log));
+    return log.group('Layer reuse', () => findReusableLayers(inputs, reading, registries, store, log));
 }
-async function findReusableLayers(inputs, context, base, registries, store, log) {
-    // Only templates that name the commit tell which tag a previous commit's image has.
-    const templates = inputs.tags.filter(t => /\{\{\s*(sha|short_sha)\s*\}\}/.test(t));
-    const tags = context.previousCommits.flatMap(sha => {
-        try {
-            // Earlier commits' images on the same base, where a template names it.
-            return renderTags(templates, { ...context, sha }, { baseDigest: base.digest }).tags;
-        }
-        catch {
-            return [];
-        }
-    });
+async function findReusableLayers(inputs, previous, registries, store, log) {
     const client = registries.client(inputs.image.registry);
     const [map, stored] = await Promise.all([
-        tags.length > 0
-            ? previousLayers(client, inputs.image, tags, log)
-            : new Map(),
+        previous.layers,
         store ? loadStored(store, inputs.image, log) : []
     ]);
+    for (const note of previous.notes)
+        log.debug(note);
+    const { tags } = previous;
     const fromImages = map.size;
     for (const record of stored) {
         if (!map.has(record.diffId)) {
@@ -38234,11 +38286,18 @@ async function runPipeline(inputs, deps) {
     let saving;
     let scratchDir;
     try {
+        // The registry clients need of the context only the actor (GitHub's token for ghcr.io is
+        // tied to it), which the environment says: the base is asked for while git is.
+        const registries = registriesFor(inputs, { actor: env.GITHUB_ACTOR }, { ...deps, env });
+        const resolvingBase = merging
+            ? undefined
+            : startResolvingBase(inputs, registries);
         const context = await contextStage(env, git, { workspace: deps.workspace, workingDirectory, tempDir: deps.tempDir }, inputs.sourceDateEpoch, log);
-        const registries = registriesFor(inputs, context, { ...deps, env });
+        // The previous commits' images are read while the base is (unless their tags name it).
+        const previousImages = readPreviousImages(inputs, context, registries);
         const base = merging
             ? { name: '', platforms: [] }
-            : await baseStage(inputs, context, registries, log);
+            : await baseStage(inputs, context, registries, log, resolvingBase);
         // The fan-out half of a matrix build writes no tag: the merge job tags the index.
         const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log);
         scratchDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(deps.tempDir, 'imprint-'));
@@ -38260,7 +38319,7 @@ async function runPipeline(inputs, deps) {
         const trustedRoot = await keylessTrustMaterial(inputs);
         opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
         early = await startEarlyUploads(inputs, tags, registries, jobs, log);
-        const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log);
+        const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log, previousImages);
         // Base layers are read for the SBOM while the layers are built, when the run will sign.
         const sbom = SbomStage.start(inputs, signingMode(inputs, context) !== 'none', base, registries, log);
         const { artifact: built, contents } = merging

@@ -129,6 +129,21 @@ async function resolveBase(
 }
 
 /**
+ * Starts reading the base from its registry (nothing is logged), so that the run's git questions
+ * and the registry's answers overlap; `baseStage` takes the result. Nothing to read for scratch.
+ */
+export function startResolvingBase(
+  inputs: Pick<BuildInputs, 'base' | 'platforms'>,
+  registries: Registries
+): Promise<ResolvedBase> | undefined {
+  if (inputs.base === 'scratch') return undefined
+  const resolving = resolveBase(inputs.base, inputs.platforms, registries)
+  // A failure is the base stage's to report, in its turn.
+  resolving.catch(() => {})
+  return resolving
+}
+
+/**
  * The base stage: the base resolved to a digest once for the run (scratch: an empty config per
  * platform), with the platforms it serves.
  */
@@ -136,7 +151,9 @@ export function baseStage(
   inputs: Pick<BuildInputs, 'base' | 'platforms'>,
   context: BuildContext,
   registries: Registries,
-  log: Logger
+  log: Logger,
+  /** The resolution `startResolvingBase` began; else it is made now. */
+  resolving?: Promise<ResolvedBase>
 ): Promise<ResolvedBase> {
   return log.group('Resolve base', async () => {
     if (inputs.base === 'scratch') {
@@ -147,11 +164,8 @@ export function baseStage(
         )
       return scratchBase(inputs.platforms, context.sourceDateEpoch)
     }
-    const resolved = await resolveBase(
-      inputs.base,
-      inputs.platforms,
-      registries
-    )
+    const resolved = await (resolving ??
+      resolveBase(inputs.base, inputs.platforms, registries))
     log.info(
       `${resolved.name} → ${resolved.digest} (${resolved.platforms.map(p => formatPlatform(p.platform)).join(', ')})`
     )

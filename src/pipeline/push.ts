@@ -100,7 +100,7 @@ export async function startEarlyUploads(
  */
 export function registriesFor(
   inputs: PushInputs & { base?: Reference | 'scratch' },
-  context: BuildContext,
+  context: Pick<BuildContext, 'actor'>,
   options: Omit<ClientOptions, 'keychain' | 'insecureRegistries'> & {
     env: NodeJS.ProcessEnv
   }

@@ -35,12 +35,22 @@ async function previousLayers(
   client: RegistryClient,
   repo: Repository,
   tags: readonly string[],
-  log: Logger
+  /** Why an image was not usable, for the debug log of the reuse stage. */
+  notes: string[]
 ): Promise<Map<Digest, Candidate>> {
   const map = new Map<Digest, Candidate>()
-  for (const tag of tags) {
+  // Read at once; the map is filled in the tags' order (the newest commit's first).
+  const remotes = tags.map(tag =>
+    readRemote(client, repo, tag).then(
+      remote => ({ remote }),
+      (error: Error) => ({ error })
+    )
+  )
+  for (const [i, tag] of tags.entries()) {
+    const read = await remotes[i]
     try {
-      const remote = await readRemote(client, repo, tag)
+      if ('error' in read) throw read.error
+      const { remote } = read
       for (const image of remote?.images ?? []) {
         const { manifest, config } = image
         const history = (config.history ?? []).filter(h => !h.empty_layer)
@@ -66,12 +76,63 @@ async function previousLayers(
         }
       }
     } catch (error) {
-      log.debug(
+      notes.push(
         `previous image ${repo}:${tag} not usable for layer reuse: ${(error as Error).message}`
       )
     }
   }
   return map
+}
+
+/** The previous commits' images, read: which tags were asked, and what their layers are. */
+export interface PreviousImages {
+  tags: string[]
+  layers: Promise<Map<Digest, Candidate>>
+  notes: string[]
+}
+
+/**
+ * Starts reading the images of earlier commits (nothing is logged): the tags that name a commit,
+ * rendered for the previous commits. Where a tag also names the base's digest, they are known only
+ * once the base is resolved, and reading starts then.
+ */
+export function readPreviousImages(
+  inputs: Pick<Inputs, 'image' | 'tags' | 'push' | 'mergeDigests'>,
+  context: BuildContext,
+  registries: Registries,
+  base?: ResolvedBase
+): PreviousImages | undefined {
+  // Only a build that pushes can reuse pushed layers.
+  if (!inputs.push || inputs.mergeDigests.length > 0) return undefined
+  // Only templates that name the commit tell which tag a previous commit's image has.
+  const templates = inputs.tags.filter(t =>
+    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
+  )
+  if (!base && templates.some(t => /\{\{\s*base_digest\s*\}\}/.test(t)))
+    return undefined
+  const tags = context.previousCommits.flatMap(sha => {
+    try {
+      // Earlier commits' images on the same base, where a template names it.
+      return renderTags(
+        templates,
+        { ...context, sha },
+        { baseDigest: base?.digest }
+      ).tags
+    } catch {
+      return []
+    }
+  })
+  const notes: string[] = []
+  const layers =
+    tags.length > 0
+      ? previousLayers(
+          registries.client(inputs.image.registry),
+          inputs.image,
+          tags,
+          notes
+        )
+      : Promise.resolve(new Map<Digest, Candidate>())
+  return { tags, layers, notes }
 }
 
 /**
@@ -249,46 +310,32 @@ export async function layerReuse(
   base: ResolvedBase,
   registries: Registries,
   store: LayerMapStore | undefined,
-  log: Logger
+  log: Logger,
+  /** The reading `readPreviousImages` began before the base was resolved, if it could. */
+  previous?: PreviousImages
 ): Promise<LayerReuse | undefined> {
-  // Only a build that pushes can reuse pushed layers.
-  if (!inputs.push || inputs.mergeDigests.length > 0) return undefined
+  const reading =
+    previous ?? readPreviousImages(inputs, context, registries, base)
+  if (!reading) return undefined
   return log.group('Layer reuse', () =>
-    findReusableLayers(inputs, context, base, registries, store, log)
+    findReusableLayers(inputs, reading, registries, store, log)
   )
 }
 
 async function findReusableLayers(
-  inputs: Pick<Inputs, 'image' | 'tags' | 'compression'>,
-  context: BuildContext,
-  base: ResolvedBase,
+  inputs: Pick<Inputs, 'image' | 'compression'>,
+  previous: PreviousImages,
   registries: Registries,
   store: LayerMapStore | undefined,
   log: Logger
 ): Promise<LayerReuse> {
-  // Only templates that name the commit tell which tag a previous commit's image has.
-  const templates = inputs.tags.filter(t =>
-    /\{\{\s*(sha|short_sha)\s*\}\}/.test(t)
-  )
-  const tags = context.previousCommits.flatMap(sha => {
-    try {
-      // Earlier commits' images on the same base, where a template names it.
-      return renderTags(
-        templates,
-        { ...context, sha },
-        { baseDigest: base.digest }
-      ).tags
-    } catch {
-      return []
-    }
-  })
   const client = registries.client(inputs.image.registry)
   const [map, stored] = await Promise.all([
-    tags.length > 0
-      ? previousLayers(client, inputs.image, tags, log)
-      : new Map<Digest, Candidate>(),
+    previous.layers,
     store ? loadStored(store, inputs.image, log) : []
   ])
+  for (const note of previous.notes) log.debug(note)
+  const { tags } = previous
   const fromImages = map.size
   for (const record of stored) {
     if (!map.has(record.diffId)) {

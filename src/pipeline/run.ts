@@ -12,7 +12,7 @@ import { imageResult, type PipelineResult } from '../report/result'
 import type { EarlyUploads } from '../sinks/registry'
 import type { Logger } from '../util/log'
 import type { RetryPolicy } from '../util/retry'
-import { baseStage, type ResolvedBase } from './base'
+import { baseStage, startResolvingBase, type ResolvedBase } from './base'
 import { buildArtifact } from './build'
 import { SourceListing } from './layers'
 import { compareWithBaseBranch } from './compare'
@@ -32,7 +32,7 @@ import {
   startEarlyUploads
 } from './push'
 import { report } from './report'
-import { layerReuse, rememberLayers } from './reuse'
+import { layerReuse, readPreviousImages, rememberLayers } from './reuse'
 import { SbomStage } from './sbom'
 import { sign, signingMode } from './sign'
 import { renderTags } from './tags'
@@ -101,6 +101,16 @@ export async function runPipeline(
   let saving: Promise<void> | undefined
   let scratchDir: string | undefined
   try {
+    // The registry clients need of the context only the actor (GitHub's token for ghcr.io is
+    // tied to it), which the environment says: the base is asked for while git is.
+    const registries = registriesFor(
+      inputs,
+      { actor: env.GITHUB_ACTOR },
+      { ...deps, env }
+    )
+    const resolvingBase = merging
+      ? undefined
+      : startResolvingBase(inputs, registries)
     const context = await contextStage(
       env,
       git,
@@ -108,10 +118,11 @@ export async function runPipeline(
       inputs.sourceDateEpoch,
       log
     )
-    const registries = registriesFor(inputs, context, { ...deps, env })
+    // The previous commits' images are read while the base is (unless their tags name it).
+    const previousImages = readPreviousImages(inputs, context, registries)
     const base: ResolvedBase = merging
       ? { name: '', platforms: [] }
-      : await baseStage(inputs, context, registries, log)
+      : await baseStage(inputs, context, registries, log, resolvingBase)
     // The fan-out half of a matrix build writes no tag: the merge job tags the index.
     const tags = inputs.pushByDigest ? [] : tagsFor(inputs, context, base, log)
     scratchDir = await mkdtemp(join(deps.tempDir, 'imprint-'))
@@ -145,7 +156,8 @@ export async function runPipeline(
       base,
       registries,
       deps.layerMapStore,
-      log
+      log,
+      previousImages
     )
     // Base layers are read for the SBOM while the layers are built, when the run will sign.
     const sbom = SbomStage.start(
