@@ -32897,6 +32897,7 @@ async function collectEntries(root, source, destination, warn, options = {}) {
             warn,
             ignore: rules && { rules, excluded: options.excluded, pending: [] },
             left: 0,
+            skip: new Set(await Promise.all((options.skip ?? []).map(path => realLocation(path)))),
             signal: options.signal,
             sliceStarted: performance.now()
         };
@@ -33015,6 +33016,8 @@ async function walk(dir, prefix, rel, matched, state) {
             : `${dir}${external_node_path_.sep}${child.name}`;
         const path = prefix === '' ? child.name : `${prefix}/${child.name}`;
         const relPath = rel === '' ? child.name : `${rel}/${child.name}`;
+        if (child.isDirectory() && state.skip.has(fsPath))
+            continue;
         if (child.isDirectory()) {
             let below = matched;
             if (ignore) {
@@ -33070,6 +33073,25 @@ async function walk(dir, prefix, rel, matched, state) {
         }
     }
 }
+/**
+ * Where a path really is, as the walk (which starts from a real path) meets it: the real path of
+ * its nearest existing ancestor, then the rest (it may not exist yet).
+ */
+async function realLocation(path) {
+    const rest = [];
+    for (let at = (0,external_node_path_.resolve)(path);;) {
+        try {
+            return (0,external_node_path_.join)(await (0,promises_.realpath)(at), ...rest.reverse());
+        }
+        catch {
+            const parent = (0,external_node_path_.dirname)(at);
+            if (parent === at)
+                return (0,external_node_path_.resolve)(path);
+            rest.push((0,external_node_path_.basename)(at));
+            at = parent;
+        }
+    }
+}
 function changedWhileListed(path, error) {
     return new Error(`${path} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
 }
@@ -33092,6 +33114,8 @@ var external_node_worker_threads_ = __nccwpck_require__(75919);
  * start once what is before it was taken.
  */
 const ringBytes = 8 * 1024 * 1024;
+/** The largest file read ahead: half the ring (see above). */
+const largestReadAhead = ringBytes / 2;
 // The shared counters (Int32 slots).
 /** Bytes of the ring not holding content the stream has yet to take. */
 const FREE = 0;
@@ -33201,7 +33225,7 @@ class ReadAhead {
     constructor(files) {
         this.files = files;
         for (const file of files)
-            if (file.size > ringBytes / 2)
+            if (file.size > largestReadAhead)
                 throw new Error(`${file.source}: ${file.size} bytes is too large to read ahead`);
         Atomics.store(this.counters, FREE, ringBytes);
         // Plain arrays and one string: copied to the thread at once, not one object per file.
@@ -33291,7 +33315,8 @@ class ReadFailure extends Error {
 
 const block = 512;
 const maxOctal11 = 0o77777777777;
-const smallFileLimit = 4 * 1024 * 1024;
+/** Files up to this size are read whole (ahead, on another thread, when there are many). */
+const smallFileLimit = largestReadAhead;
 const readChunk = 1024 * 1024;
 const flushAt = 256 * 1024;
 /** How long writing the archive keeps the thread before letting other work run. */
@@ -33438,6 +33463,7 @@ const zeroBlocks = Buffer.alloc(2 * block);
 class HashSink {
     hash;
     size = 0;
+    /** Always empty: nothing is passed on. */
     full = [];
     constructor(hash) {
         this.hash = hash;
@@ -33458,10 +33484,17 @@ class HashSink {
 async function* tarStream(entries, options) {
     const out = new Chunker();
     const writing = writeArchive(entries, options, out);
-    while (!(await writing.next()).done)
-        while (out.full.length)
-            yield out.full.shift();
-    yield* out.end();
+    try {
+        while (!(await writing.next()).done)
+            while (out.full.length)
+                yield out.full.shift();
+        yield* out.end();
+    }
+    finally {
+        // A consumer that stops early (a failed compressor, a full disk) ends the writer too: its
+        // reader thread and open file are closed, or the process would never exit.
+        await writing.return(undefined);
+    }
 }
 /** The archive of `entries` hashed into `hash` without being kept; returns its size. */
 async function tarHash(entries, options, hash) {
@@ -33866,6 +33899,7 @@ class SourceListing {
                 ownDestination: this.options.ownDestination,
                 exclude: this.options.exclude,
                 excluded: path => excluded.push(path),
+                skip: this.options.skip,
                 signal: this.stopped.signal
             }).then(entries => ({ entries, warnings, excluded }));
             this.lists.set(key, listing);
@@ -33891,21 +33925,27 @@ async function buildLayers(specs, platforms, options) {
             jobs.push({ source, destination: spec.destination });
         return key;
     }));
-    // The previous image's blob of each line is checked (downloaded and decompressed) while the
-    // sources are listed and hashed: told the diffID, a check whose layer changed stops.
-    const hashed = jobs.map(job => options.reuse
-        ? options.expectReuse?.(job.source, job.destination)
-        : undefined);
+    // The previous image's blob of a line is checked (downloaded and decompressed) while the
+    // sources are listed and hashed: told the diffID, a check whose layer changed stops. The first
+    // `jobs` lines' checks start now, the others' when their layer's turn comes (as many at once as
+    // layers are built).
+    const expect = (i) => options.reuse
+        ? options.expectReuse?.(jobs[i].source, jobs[i].destination)
+        : undefined;
+    const hashed = jobs.map((_, i) => (i < options.jobs ? expect(i) : undefined));
     // Every source is checked before any layer is written, so a typo fails fast.
-    const listing = options.listing ??
-        new SourceListing({
+    const ownListing = options.listing
+        ? undefined
+        : new SourceListing({
             workingDirectory: options.workingDirectory,
             exclude: options.exclude,
             ownDestination: options.uid !== 0 || options.gid !== 0
         });
+    const listing = options.listing ?? ownListing;
     const listed = await Promise.all(jobs.map(job => listing.list(job.source, job.destination).catch(error => {
         for (const stop of hashed)
             stop?.();
+        ownListing?.stop();
         // A bad .imprintignore names its own input (exclude).
         if (error instanceof InputError)
             throw error;
@@ -33940,6 +33980,7 @@ async function buildLayers(specs, platforms, options) {
     const built = await (0,pool/* mapBounded */.y)(jobs, options.jobs, async (job, i) => {
         const where = { source: job.source, destination: job.destination };
         if (options.reuse) {
+            hashed[i] ??= expect(i);
             const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(error => {
                 hashed[i]?.();
                 throw error;
@@ -34233,25 +34274,29 @@ async function readEvent(path) {
         return {};
     }
 }
+/** A full commit id: SHA-1, or SHA-256 in repositories that use it. */
+const commitId = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /**
- * `rev` and up to three commits before it (newest first, as `git rev-list` walks), with their
- * commit times; empty when git cannot say (outside a checkout, a commit a shallow clone lacks).
+ * `rev` (`HEAD` or a commit id) and up to three commits before it (newest first, as `git rev-list`
+ * walks), with their commit times; empty when git cannot say (outside a checkout, a commit a
+ * shallow clone lacks). Plumbing, so that no user setting (`log.showSignature`) changes the output.
  */
 async function commitsFrom(git, cwd, rev, count = 4) {
+    if (rev !== 'HEAD' && !commitId.test(rev))
+        return [];
     const out = await git.tryRun(cwd, [
-        'log',
+        'rev-list',
+        '--timestamp',
         `--max-count=${count}`,
-        '--format=%H %ct',
-        '--end-of-options',
         rev,
         '--'
     ]);
     const commits = [];
     for (const line of out?.split('\n') ?? []) {
-        const match = /^([0-9a-f]{40}|[0-9a-f]{64}) (\d+)$/.exec(line.trim());
-        if (!match)
+        const match = /^(\d+) ([0-9a-f]+)$/.exec(line.trim());
+        if (!match || !commitId.test(match[2]))
             return commits;
-        commits.push({ sha: match[1], time: Number(match[2]) });
+        commits.push({ sha: match[2], time: Number(match[1]) });
     }
     return commits;
 }
@@ -34261,8 +34306,9 @@ async function readContext(env, run, where, sourceDateEpochInput) {
     const eventName = env.GITHUB_EVENT_NAME;
     const event = await readEvent(env.GITHUB_EVENT_PATH);
     const isPullRequest = eventName === 'pull_request' || eventName === 'pull_request_target';
-    const knownSha = (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
-        env.GITHUB_SHA;
+    const knownSha = ((isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+        env.GITHUB_SHA) ||
+        undefined;
     const isBranchRef = env.GITHUB_REF_TYPE === 'branch' ||
         env.GITHUB_REF?.startsWith('refs/heads/') === true;
     // Locally (not in Actions) the checkout says which branch it is on.
@@ -34321,7 +34367,7 @@ async function readContext(env, run, where, sourceDateEpochInput) {
     const previousCommits = [];
     const add = (commit) => {
         if (commit &&
-            /^[0-9a-f]{40}$/.test(commit) &&
+            commitId.test(commit) &&
             !/^0+$/.test(commit) &&
             commit !== sha &&
             !previousCommits.includes(commit)) {
@@ -38259,8 +38305,10 @@ async function sign(artifact, base, inputs, options) {
 
 
 /**
- * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
- * → compare → push → sign → manifests → report. The action and the command line are two front
+ * The whole run, stage by stage: context → base → checks → (reuse → layers → assemble, or merge)
+ * → compare → push → sign → manifests → report. Work that depends on nothing before it starts
+ * early and is told in its stage's turn: the sources are listed from the start, the base is read
+ * while git answers, the previous commits' images while the base is. The action and the command line are two front
  * ends of this function; each stage opens its own log group and takes its slice of the inputs.
  */
 async function runPipeline(inputs, deps) {
@@ -38280,13 +38328,19 @@ async function runPipeline(inputs, deps) {
         : new SourceListing({
             workingDirectory,
             exclude: inputs.exclude,
-            ownDestination: inputs.layerOwner.uid !== 0 || inputs.layerOwner.gid !== 0
+            ownDestination: inputs.layerOwner.uid !== 0 || inputs.layerOwner.gid !== 0,
+            // The layout is written while the sources are listed: never into a layer.
+            skip: inputs.ociLayout
+                ? [(0,external_node_path_.resolve)(deps.workspace, inputs.ociLayout)]
+                : []
         }).startEarly(inputs.layers);
     let opened;
     let early;
     let saving;
     let scratchDir;
     try {
+        // A keyless trusted root that sigstore-js refuses is an input error: told before anything else.
+        const trustedRoot = await keylessTrustMaterial(inputs);
         // The registry clients need of the context only the actor (GitHub's token for ghcr.io is
         // tied to it), which the environment says: the base is asked for while git is.
         const registries = registriesFor(inputs, { actor: env.GITHUB_ACTOR }, { ...deps, env });
@@ -38317,7 +38371,6 @@ async function runPipeline(inputs, deps) {
         // input costs no build time and leaves nothing pushed.
         const layoutDir = await layoutTarget(inputs, deps.workspace);
         const engine = await loadTarget(inputs, { env, log });
-        const trustedRoot = await keylessTrustMaterial(inputs);
         opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log);
         early = await startEarlyUploads(inputs, tags, registries, jobs, log);
         const reuse = await layerReuse(inputs, context, base, registries, deps.layerMapStore, log, previousImages);

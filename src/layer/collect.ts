@@ -10,7 +10,16 @@ import {
   type Dirent
 } from 'node:fs'
 import { lstat, realpath } from 'node:fs/promises'
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import {
+  basename,
+  dirname,
+  isAbsolute,
+  join,
+  posix,
+  relative,
+  resolve,
+  sep
+} from 'node:path'
 import { InputError, messageOf } from '../errors'
 import {
   IGNORE_FILE,
@@ -61,6 +70,11 @@ export interface CollectOptions {
   excluded?: (path: string) => void
   /** Stops the listing (the run failed before it needed it). */
   signal?: AbortSignal
+  /**
+   * Directories never listed, wherever they are: what Imprint itself writes (the `oci-layout`
+   * directory), which may appear while the sources are listed and must not go into a layer.
+   */
+  skip?: readonly string[]
 }
 
 /**
@@ -123,6 +137,9 @@ export async function collectEntries(
       warn,
       ignore: rules && { rules, excluded: options.excluded, pending: [] },
       left: 0,
+      skip: new Set(
+        await Promise.all((options.skip ?? []).map(path => realLocation(path)))
+      ),
       signal: options.signal,
       sliceStarted: performance.now()
     }
@@ -180,6 +197,8 @@ interface Walk {
   }
   /** Paths left out by the patterns. */
   left: number
+  /** Real paths of directories not listed (`CollectOptions.skip`). */
+  skip: Set<string>
   signal?: AbortSignal
   /** When the walk last let other work run. */
   sliceStarted: number
@@ -275,6 +294,7 @@ async function walk(
       : `${dir}${sep}${child.name}`
     const path = prefix === '' ? child.name : `${prefix}/${child.name}`
     const relPath = rel === '' ? child.name : `${rel}/${child.name}`
+    if (child.isDirectory() && state.skip.has(fsPath)) continue
     if (child.isDirectory()) {
       let below = matched
       if (ignore) {
@@ -325,6 +345,24 @@ async function walk(
     } catch (error) {
       // A concurrent step changing the tree gives system errors (EINVAL, ENOENT): say what happened.
       throw changedWhileListed(fsPath, error)
+    }
+  }
+}
+
+/**
+ * Where a path really is, as the walk (which starts from a real path) meets it: the real path of
+ * its nearest existing ancestor, then the rest (it may not exist yet).
+ */
+async function realLocation(path: string): Promise<string> {
+  const rest: string[] = []
+  for (let at = resolve(path); ;) {
+    try {
+      return join(await realpath(at), ...rest.reverse())
+    } catch {
+      const parent = dirname(at)
+      if (parent === at) return resolve(path)
+      rest.push(basename(at))
+      at = parent
     }
   }
 }

@@ -16,6 +16,9 @@ export interface SmallFile {
  */
 const ringBytes = 8 * 1024 * 1024
 
+/** The largest file read ahead: half the ring (see above). */
+export const largestReadAhead = ringBytes / 2
+
 // The shared counters (Int32 slots).
 /** Bytes of the ring not holding content the stream has yet to take. */
 const FREE = 0
@@ -128,7 +131,7 @@ export class ReadAhead {
 
   constructor(private readonly files: readonly SmallFile[]) {
     for (const file of files)
-      if (file.size > ringBytes / 2)
+      if (file.size > largestReadAhead)
         throw new Error(
           `${file.source}: ${file.size} bytes is too large to read ahead`
         )

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
-import { ReadAhead } from './read-ahead'
+import { largestReadAhead, ReadAhead } from './read-ahead'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Hash } from 'node:crypto'
 
@@ -28,7 +28,8 @@ export interface TarOptions {
 
 const block = 512
 const maxOctal11 = 0o77777777777
-const smallFileLimit = 4 * 1024 * 1024
+/** Files up to this size are read whole (ahead, on another thread, when there are many). */
+const smallFileLimit = largestReadAhead
 const readChunk = 1024 * 1024
 const flushAt = 256 * 1024
 /** How long writing the archive keeps the thread before letting other work run. */
@@ -225,6 +226,7 @@ const zeroBlocks = Buffer.alloc(2 * block)
  */
 class HashSink implements TarSink {
   size = 0
+  /** Always empty: nothing is passed on. */
   readonly full: Buffer[] = []
   constructor(private readonly hash: Hash) {}
 
@@ -249,9 +251,15 @@ export async function* tarStream(
 ): AsyncGenerator<Buffer> {
   const out = new Chunker()
   const writing = writeArchive(entries, options, out)
-  while (!(await writing.next()).done)
-    while (out.full.length) yield out.full.shift()!
-  yield* out.end()
+  try {
+    while (!(await writing.next()).done)
+      while (out.full.length) yield out.full.shift()!
+    yield* out.end()
+  } finally {
+    // A consumer that stops early (a failed compressor, a full disk) ends the writer too: its
+    // reader thread and open file are closed, or the process would never exit.
+    await writing.return(undefined)
+  }
 }
 
 /** The archive of `entries` hashed into `hash` without being kept; returns its size. */

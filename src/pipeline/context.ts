@@ -68,9 +68,13 @@ async function readEvent(path: string | undefined): Promise<PullRequestEvent> {
   }
 }
 
+/** A full commit id: SHA-1, or SHA-256 in repositories that use it. */
+const commitId = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
+
 /**
- * `rev` and up to three commits before it (newest first, as `git rev-list` walks), with their
- * commit times; empty when git cannot say (outside a checkout, a commit a shallow clone lacks).
+ * `rev` (`HEAD` or a commit id) and up to three commits before it (newest first, as `git rev-list`
+ * walks), with their commit times; empty when git cannot say (outside a checkout, a commit a
+ * shallow clone lacks). Plumbing, so that no user setting (`log.showSignature`) changes the output.
  */
 async function commitsFrom(
   git: Git,
@@ -78,19 +82,19 @@ async function commitsFrom(
   rev: string,
   count = 4
 ): Promise<{ sha: string; time: number }[]> {
+  if (rev !== 'HEAD' && !commitId.test(rev)) return []
   const out = await git.tryRun(cwd, [
-    'log',
+    'rev-list',
+    '--timestamp',
     `--max-count=${count}`,
-    '--format=%H %ct',
-    '--end-of-options',
     rev,
     '--'
   ])
   const commits: { sha: string; time: number }[] = []
   for (const line of out?.split('\n') ?? []) {
-    const match = /^([0-9a-f]{40}|[0-9a-f]{64}) (\d+)$/.exec(line.trim())
-    if (!match) return commits
-    commits.push({ sha: match[1], time: Number(match[2]) })
+    const match = /^(\d+) ([0-9a-f]+)$/.exec(line.trim())
+    if (!match || !commitId.test(match[2])) return commits
+    commits.push({ sha: match[2], time: Number(match[1]) })
   }
   return commits
 }
@@ -108,8 +112,9 @@ export async function readContext(
   const isPullRequest =
     eventName === 'pull_request' || eventName === 'pull_request_target'
   const knownSha =
-    (isPullRequest ? event.pull_request?.head?.sha : undefined) ??
-    env.GITHUB_SHA
+    ((isPullRequest ? event.pull_request?.head?.sha : undefined) ??
+      env.GITHUB_SHA) ||
+    undefined
   const isBranchRef =
     env.GITHUB_REF_TYPE === 'branch' ||
     env.GITHUB_REF?.startsWith('refs/heads/') === true
@@ -176,7 +181,7 @@ export async function readContext(
   const add = (commit: string | undefined): void => {
     if (
       commit &&
-      /^[0-9a-f]{40}$/.test(commit) &&
+      commitId.test(commit) &&
       !/^0+$/.test(commit) &&
       commit !== sha &&
       !previousCommits.includes(commit)

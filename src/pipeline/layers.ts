@@ -38,7 +38,7 @@ export interface LayerBuildOptions {
    * tar is then hashed but not compressed.
    */
   reuse?: (diffId: Digest) => Promise<Blob | undefined>
-  /** Told before a layer is hashed, so that its likely previous blob is checked meanwhile. */
+  /** Told before a layer's sources are listed, so that its likely previous blob is checked meanwhile. */
   expectReuse?: (
     source: string,
     destination: string
@@ -77,6 +77,8 @@ export class SourceListing {
       exclude?: readonly IgnorePattern[]
       /** Directories get entries (a layer owner other than root): see `collectEntries`. */
       ownDestination: boolean
+      /** Directories Imprint writes (the OCI layout), never listed. */
+      skip?: readonly string[]
     }
   ) {}
 
@@ -105,6 +107,7 @@ export class SourceListing {
           ownDestination: this.options.ownDestination,
           exclude: this.options.exclude,
           excluded: path => excluded.push(path),
+          skip: this.options.skip,
           signal: this.stopped.signal
         }
       ).then(entries => ({ entries, warnings, excluded }))
@@ -141,25 +144,29 @@ export async function buildLayers(
     })
   )
 
-  // The previous image's blob of each line is checked (downloaded and decompressed) while the
-  // sources are listed and hashed: told the diffID, a check whose layer changed stops.
-  const hashed = jobs.map(job =>
+  // The previous image's blob of a line is checked (downloaded and decompressed) while the
+  // sources are listed and hashed: told the diffID, a check whose layer changed stops. The first
+  // `jobs` lines' checks start now, the others' when their layer's turn comes (as many at once as
+  // layers are built).
+  const expect = (i: number) =>
     options.reuse
-      ? options.expectReuse?.(job.source, job.destination)
+      ? options.expectReuse?.(jobs[i].source, jobs[i].destination)
       : undefined
-  )
+  const hashed = jobs.map((_, i) => (i < options.jobs ? expect(i) : undefined))
   // Every source is checked before any layer is written, so a typo fails fast.
-  const listing =
-    options.listing ??
-    new SourceListing({
-      workingDirectory: options.workingDirectory,
-      exclude: options.exclude,
-      ownDestination: options.uid !== 0 || options.gid !== 0
-    })
+  const ownListing = options.listing
+    ? undefined
+    : new SourceListing({
+        workingDirectory: options.workingDirectory,
+        exclude: options.exclude,
+        ownDestination: options.uid !== 0 || options.gid !== 0
+      })
+  const listing = options.listing ?? ownListing!
   const listed = await Promise.all(
     jobs.map(job =>
       listing.list(job.source, job.destination).catch(error => {
         for (const stop of hashed) stop?.()
+        ownListing?.stop()
         // A bad .imprintignore names its own input (exclude).
         if (error instanceof InputError) throw error
         throw new InputError(
@@ -197,6 +204,7 @@ export async function buildLayers(
   const built = await mapBounded(jobs, options.jobs, async (job, i) => {
     const where = { source: job.source, destination: job.destination }
     if (options.reuse) {
+      hashed[i] ??= expect(i)
       const { diffId, size } = await tarDigest(entryLists[i], tarOptions).catch(
         error => {
           hashed[i]?.()

@@ -64,8 +64,10 @@ export interface PipelineDeps {
 }
 
 /**
- * The whole run, stage by stage: context → checks → (reuse → base → layers → assemble, or merge)
- * → compare → push → sign → manifests → report. The action and the command line are two front
+ * The whole run, stage by stage: context → base → checks → (reuse → layers → assemble, or merge)
+ * → compare → push → sign → manifests → report. Work that depends on nothing before it starts
+ * early and is told in its stage's turn: the sources are listed from the start, the base is read
+ * while git answers, the previous commits' images while the base is. The action and the command line are two front
  * ends of this function; each stage opens its own log group and takes its slice of the inputs.
  */
 export async function runPipeline(
@@ -94,13 +96,19 @@ export async function runPipeline(
         workingDirectory,
         exclude: inputs.exclude,
         ownDestination:
-          inputs.layerOwner.uid !== 0 || inputs.layerOwner.gid !== 0
+          inputs.layerOwner.uid !== 0 || inputs.layerOwner.gid !== 0,
+        // The layout is written while the sources are listed: never into a layer.
+        skip: inputs.ociLayout
+          ? [resolve(deps.workspace, inputs.ociLayout)]
+          : []
       }).startEarly(inputs.layers)
   let opened: OpenedManifests | undefined
   let early: EarlyUploads | undefined
   let saving: Promise<void> | undefined
   let scratchDir: string | undefined
   try {
+    // A keyless trusted root that sigstore-js refuses is an input error: told before anything else.
+    const trustedRoot = await keylessTrustMaterial(inputs)
     // The registry clients need of the context only the actor (GitHub's token for ghcr.io is
     // tied to it), which the environment says: the base is asked for while git is.
     const registries = registriesFor(
@@ -146,7 +154,6 @@ export async function runPipeline(
     // input costs no build time and leaves nothing pushed.
     const layoutDir = await layoutTarget(inputs, deps.workspace)
     const engine = await loadTarget(inputs, { env, log })
-    const trustedRoot = await keylessTrustMaterial(inputs)
     opened = await openManifests(inputs, context, tags[0] ?? 'latest', git, log)
 
     early = await startEarlyUploads(inputs, tags, registries, jobs, log)

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import {
   mkdtempSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   utimesSync,
@@ -15,6 +16,7 @@ import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
 import { collectEntries } from '../../../src/layer/collect'
 import { tarDigest, writeLayer } from '../../../src/layer/layer'
+import { tarStream } from '../../../src/layer/tar'
 
 const options = { mtime: 1700000000, uid: 0, gid: 0 }
 
@@ -270,6 +272,27 @@ describe('many small files (read ahead on another thread)', () => {
     const hashed = await tarDigest(entries, options)
     expect(hashed.diffId).toBe(layer.diffId)
     expect(hashed.size).toBe(layer.uncompressedSize)
+  })
+
+  it('stops its reader thread when the consumer stops early', async () => {
+    // More than the reader's 8 MiB ring: it is left waiting for room when the consumer goes.
+    const root = tree(600)
+    for (let i = 0; i < 6; i++)
+      writeFileSync(
+        join(root, 'deps', `pkg${i}`, `big${i}.bin`),
+        Buffer.alloc(3 << 20, i)
+      )
+    const entries = await collectEntries(root, 'deps', '/deps', () => {})
+    // Each thread of this process is a directory here (Linux): the reader is one of them.
+    const threads = () => readdirSync('/proc/self/task').length
+    const before = threads()
+    const stream = tarStream(entries, options)
+    await stream.next()
+    expect(threads()).toBeGreaterThan(before)
+    await stream.return(undefined)
+    for (let waited = 0; threads() > before && waited < 5000; waited += 50)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    expect(threads()).toBe(before)
   })
 
   it('fails, naming the file, when one changed after it was listed', async () => {

@@ -168,6 +168,21 @@ describe('readContext', () => {
       sourceDateEpoch: 1700000000,
       previousCommits: []
     })
+    // An empty GITHUB_SHA is no commit: the checkout's is used.
+    const empty = await readContext(
+      { GITHUB_SHA: '', GITHUB_ACTIONS: 'true' },
+      git,
+      at(dir)
+    )
+    expect(empty).toMatchObject({ sha: fifth, sourceDateEpoch: 1700000000 })
+    // A user setting that changes `git log` output changes nothing (plumbing is asked).
+    execFileSync('git', ['config', 'log.showSignature', 'true'], { cwd: dir })
+    execFileSync('git', ['config', 'format.pretty', 'oneline'], { cwd: dir })
+    expect((await readContext({}, git, at(dir))).previousCommits).toEqual([
+      fourth,
+      third,
+      second
+    ])
   })
 
   it('reads the version from a tag ref', async () => {

@@ -22,7 +22,7 @@ const listingOf = (root: string) =>
   })
 
 describe('SourceListing', () => {
-  it('lists each line once, early for lines without platform placeholders', async () => {
+  it('lists each line once; a line naming a platform when asked', async () => {
     const root = tree()
     const listing = listingOf(root).startEarly([
       { source: 'app', destination: '/srv' },
@@ -34,9 +34,27 @@ describe('SourceListing', () => {
       'srv/lib/a.js',
       'srv/secret.env'
     ])
-    // The platform line was not listed early: asked for, it is listed now.
     const platform = await listing.list('linux-amd64', '/usr/local')
     expect(platform.entries.map(e => e.path)).toEqual(['usr/local/bin'])
+  })
+
+  it('never lists the directory Imprint writes the OCI layout to', async () => {
+    const root = tree()
+    // Made while the sources are listed (here: before; the layout itself made later would do).
+    mkdirSync(join(root, 'app/out/oci/blobs'), { recursive: true })
+    writeFileSync(join(root, 'app/out/oci/index.json'), '{}')
+    writeFileSync(join(root, 'app/out/keep.txt'), 'k')
+    const listing = new SourceListing({
+      workingDirectory: root,
+      ownDestination: false,
+      skip: [join(root, 'app/out/oci'), join(root, 'app/not-yet/made')]
+    })
+    const { entries } = await listing.list('app', '/srv')
+    expect(entries.map(e => e.path)).toEqual([
+      'srv/lib/a.js',
+      'srv/out/keep.txt',
+      'srv/secret.env'
+    ])
   })
 
   it('keeps what the listing had to say for the layer stage to tell', async () => {
