@@ -9422,10 +9422,11 @@ async function sign(artifact, base, inputs, options) {
 
 /**
  * The whole run, stage by stage: context → base → checks → (reuse → layers → assemble, or merge)
- * → compare → push → sign → manifests → report. Work that depends on nothing before it starts
- * early and is told in its stage's turn: the sources are listed from the start, the base is read
- * while git answers, the previous commits' images while the base is. The action and the command line are two front
+ * → compare → push → sign → manifests → report. The action and the command line are two front
  * ends of this function; each stage opens its own log group and takes its slice of the inputs.
+ * Work that depends on nothing before it starts early and is told in its stage's turn: the
+ * sources are listed from the start, the base is read while git answers, the previous commits'
+ * images while the base is.
  */
 async function runPipeline(inputs, deps) {
     const { log, env } = deps;

@@ -65,10 +65,11 @@ export interface PipelineDeps {
 
 /**
  * The whole run, stage by stage: context → base → checks → (reuse → layers → assemble, or merge)
- * → compare → push → sign → manifests → report. Work that depends on nothing before it starts
- * early and is told in its stage's turn: the sources are listed from the start, the base is read
- * while git answers, the previous commits' images while the base is. The action and the command line are two front
+ * → compare → push → sign → manifests → report. The action and the command line are two front
  * ends of this function; each stage opens its own log group and takes its slice of the inputs.
+ * Work that depends on nothing before it starts early and is told in its stage's turn: the
+ * sources are listed from the start, the base is read while git answers, the previous commits'
+ * images while the base is.
  */
 export async function runPipeline(
   inputs: Inputs,
