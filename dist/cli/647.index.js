@@ -427,7 +427,7 @@ async function storeOnGitHub(records, token, context, log) {
     const [owner, repo] = (context.repository ?? '').split('/');
     if (!owner || !repo || !token)
         return;
-    const api = new github_api/* GitHubApi */.y(token, context.apiUrl);
+    const api = new github_api/* GitHubApi */.yN(token, context.apiUrl);
     const seen = new Set();
     for (const attestation of records.flatMap(r => r.attestations)) {
         // What an earlier run (a re-run) attached was stored then; only this run's bundles go up.
@@ -441,9 +441,7 @@ async function storeOnGitHub(records, token, context, log) {
             log.info(`${attestation.predicateType}: stored in GitHub's attestations (${id})`);
         }
         catch (error) {
-            const hint = error instanceof github_api/* GitHubApiError */.O && error.status === 403
-                ? ' (give the job "attestations: write")'
-                : '';
+            const hint = (0,github_api/* refusedHint */.yv)(error, 'give the job "attestations: write"');
             log.warning(`attestation not stored on GitHub: ${error.message}${hint}`);
             return;
         }

@@ -2420,7 +2420,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(56958);
 /* harmony import */ var _oci_digest__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(68825);
 /* harmony import */ var _oci_reference__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(62148);
-/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(33904);
+/* harmony import */ var _pipeline_run__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(16839);
 /* harmony import */ var _report_summary__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(57994);
 /* harmony import */ var _registry_keychain__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(68886);
 /* harmony import */ var _registry_client__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(50590);
@@ -2894,8 +2894,9 @@ function failureMessages(error, frontEnd = 'action') {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   O: () => (/* binding */ GitHubApiError),
-/* harmony export */   y: () => (/* binding */ GitHubApi)
+/* harmony export */   OS: () => (/* binding */ GitHubApiError),
+/* harmony export */   yN: () => (/* binding */ GitHubApi),
+/* harmony export */   yv: () => (/* binding */ refusedHint)
 /* harmony export */ });
 /* harmony import */ var _util_fetch_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(86614);
 /* harmony import */ var _util_text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(49997);
@@ -2908,6 +2909,12 @@ class GitHubApiError extends Error {
         this.status = status;
         this.name = 'GitHubApiError';
     }
+}
+/** ` (what)` when the API refused the token (403: a permission the job lacks), else nothing. */
+function refusedHint(error, what) {
+    return error instanceof GitHubApiError && error.status === 403
+        ? ` (${what})`
+        : '';
 }
 const bounds = { timeoutMs: 60_000, maxBytes: 16 * 1024 * 1024 };
 class GitHubApi {
@@ -4574,7 +4581,7 @@ function rfc3339(epochSeconds) {
 
 /***/ }),
 
-/***/ 33904:
+/***/ 16839:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5097,7 +5104,26 @@ function assemble(base, layersPerPlatform, inputs, context) {
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: ./src/layer/ignore.ts + 1 modules
 var layer_ignore = __nccwpck_require__(28165);
+;// CONCATENATED MODULE: ./src/util/slices.ts
+/**
+ * Long synchronous work (listing sources, writing an archive from files read ahead) runs in
+ * slices: after `sliceMs` it lets the event loop run, so that registry answers, git and the
+ * decompression of a previous blob go on beside it. One clock for every caller: several
+ * listings or archives at once still hold the thread for one slice, not one slice each.
+ */
+const sliceMs = 5;
+let sliceStarted = performance.now();
+/** Lets other work run when this thread has been held for a slice; else returns at once. */
+async function letOthersRun(signal) {
+    if (performance.now() - sliceStarted <= sliceMs)
+        return;
+    await new Promise(setImmediate);
+    signal?.throwIfAborted();
+    sliceStarted = performance.now();
+}
+
 ;// CONCATENATED MODULE: ./src/layer/collect.ts
+
 
 
 
@@ -5177,8 +5203,7 @@ async function collectEntries(root, source, destination, warn, options = {}) {
             ignore: rules && { rules, excluded: options.excluded, pending: [] },
             left: 0,
             skip: new Set(await Promise.all((options.skip ?? []).map(path => realLocation(path)))),
-            signal: options.signal,
-            sliceStarted: performance.now()
+            signal: options.signal
         };
         const before = entries.length;
         options.signal?.throwIfAborted();
@@ -5214,11 +5239,6 @@ function withoutImpliedDirectories(entries) {
     const parents = new Set(entries.map(({ path }) => path.slice(0, Math.max(0, path.lastIndexOf('/')))));
     return entries.filter(entry => entry.type !== 'dir' || !parents.has(entry.path));
 }
-/**
- * How long the walk keeps the thread before letting other work run: sources are listed from the
- * start of a run, beside the git and registry questions whose answers must not wait for it.
- */
-const sliceMs = 10;
 function add(state, entry) {
     const pending = state.ignore?.pending;
     if (pending?.length) {
@@ -5266,18 +5286,15 @@ function readIgnoreFile(dir, shown) {
 /**
  * Lists a directory tree depth-first. Its system calls are synchronous on purpose: a `node_modules`
  * has tens of thousands of entries, and one round trip to the thread pool per listing and stat
- * would cost more than the calls themselves. Between directories, every `sliceMs`, it lets the
- * event loop run (the run's git and registry work goes on meanwhile).
+ * would cost more than the calls themselves. Between directories it lets the event loop run
+ * now and then (`letOthersRun`): sources are listed from the start of a run, beside its git and
+ * registry questions.
  *
  * `rel` is the directory's path in the source (empty at its top), what the patterns are matched
  * against; `matched` says which patterns matched it or a directory above it.
  */
 async function walk(dir, prefix, rel, matched, state) {
-    if (performance.now() - state.sliceStarted > sliceMs) {
-        await new Promise(setImmediate);
-        state.signal?.throwIfAborted();
-        state.sliceStarted = performance.now();
-    }
+    await letOthersRun(state.signal);
     let children;
     try {
         children = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
@@ -5596,14 +5613,13 @@ class ReadFailure extends Error {
 
 
 
+
 const block = 512;
 const maxOctal11 = 0o77777777777;
 /** Files up to this size are read whole (ahead, on another thread, when there are many). */
 const smallFileLimit = largestReadAhead;
 const readChunk = 1024 * 1024;
 const flushAt = 256 * 1024;
-/** How long writing the archive keeps the thread before letting other work run. */
-const tar_sliceMs = 5;
 /** From this many small files on, they are read on another thread (starting one costs ~30 ms). */
 const readAheadFrom = 512;
 function writeString(buf, offset, length, value) {
@@ -5801,16 +5817,12 @@ async function* writeArchive(entries, options, out) {
     const small = entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
     const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined;
     let smallIndex = 0;
-    let sliceStarted = performance.now();
     try {
         for (const entry of entries) {
             // Files read ahead come as resolved promises, which never let the event loop run: without a
             // pause now and then, what runs beside the archive (the check of a previous image's blob:
             // its download and decompression) would wait for the whole archive.
-            if (performance.now() - sliceStarted > tar_sliceMs) {
-                await new Promise(setImmediate);
-                sliceStarted = performance.now();
-            }
+            await letOthersRun();
             putHeader(out, entry, options, clamped, scratch);
             if (entry.type === 'file') {
                 if (entry.size <= smallFileLimit) {
@@ -6151,6 +6163,10 @@ var pool = __nccwpck_require__(40704);
 
 
 
+/** One `layers` line (its source for one platform) as a key: lines are built and listed once. */
+function keyOf(source, destination) {
+    return `${source}\0${destination}`;
+}
 /**
  * The listings of the run's sources, each made once: `startEarly` begins those of lines that name
  * no platform when the run starts, beside its git and registry questions (they do not depend on
@@ -6173,7 +6189,7 @@ class SourceListing {
     }
     /** The entries of one line's source, listed now or earlier. */
     list(source, destination) {
-        const key = `${source}\0${destination}`;
+        const key = keyOf(source, destination);
         let listing = this.lists.get(key);
         if (!listing) {
             const warnings = [];
@@ -6200,7 +6216,6 @@ class SourceListing {
  */
 async function buildLayers(specs, platforms, options) {
     const jobs = [];
-    const keyOf = (source, destination) => `${source}\0${destination}`;
     const perPlatform = platforms.map(platform => specs.map(spec => {
         const source = (0,layer_spec/* sourceForPlatform */.o$)(spec.source, platform);
         const key = keyOf(source, spec.destination);
@@ -7405,7 +7420,7 @@ async function writeManifests({ opened, target, plan, preview }, inputs, pushed,
         return committed;
     }
     const runLink = context.runUrl ? `\n\nFrom ${context.runUrl}` : '';
-    committed.pullRequest = await openPullRequest(new github_api/* GitHubApi */.y(inputs.manifestToken ?? '', context.apiUrl), opened.repository ?? '', {
+    committed.pullRequest = await openPullRequest(new github_api/* GitHubApi */.yN(inputs.manifestToken ?? '', context.apiUrl), opened.repository ?? '', {
         head: pushTo,
         base: branch,
         title: message.headline,
@@ -8614,7 +8629,7 @@ async function upsertComment(api, target, marker, body) {
         }
         catch (error) {
             // Not ours to edit (another author planted the marker): write our own instead.
-            if (!(error instanceof github_api/* GitHubApiError */.O &&
+            if (!(error instanceof github_api/* GitHubApiError */.OS &&
                 (error.status === 403 || error.status === 404)))
                 throw error;
         }
@@ -8647,13 +8662,11 @@ async function report(result, inputs, context, log) {
             return;
         }
         try {
-            const { action } = await upsertComment(new github_api/* GitHubApi */.y(inputs.githubToken, context.apiUrl), { owner, repo, issue: pullRequest.number }, commentMarker(result.repository), renderComment(result, pullRequest.baseBranch));
+            const { action } = await upsertComment(new github_api/* GitHubApi */.yN(inputs.githubToken, context.apiUrl), { owner, repo, issue: pullRequest.number }, commentMarker(result.repository), renderComment(result, pullRequest.baseBranch));
             log.info(`pull request #${pullRequest.number}: comment ${action}`);
         }
         catch (error) {
-            const hint = error instanceof github_api/* GitHubApiError */.O && error.status === 403
-                ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
-                : '';
+            const hint = (0,github_api/* refusedHint */.yv)(error, 'the token may not write to this pull request: a fork, or missing "pull-requests: write" permission');
             log.warning(`pull request comment not written: ${error.message}${hint}`);
         }
     });

@@ -22,6 +22,13 @@ export class GitHubApiError extends Error {
   }
 }
 
+/** ` (what)` when the API refused the token (403: a permission the job lacks), else nothing. */
+export function refusedHint(error: unknown, what: string): string {
+  return error instanceof GitHubApiError && error.status === 403
+    ? ` (${what})`
+    : ''
+}
+
 const bounds = { timeoutMs: 60_000, maxBytes: 16 * 1024 * 1024 }
 
 export class GitHubApi {

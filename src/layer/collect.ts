@@ -29,6 +29,7 @@ import {
   type Matched
 } from './ignore'
 import type { TarEntry } from './tar'
+import { letOthersRun } from '../util/slices'
 
 /** Reports entries that cannot go into a layer (sockets, devices) and are left out. */
 export type Warn = (message: string) => void
@@ -140,8 +141,7 @@ export async function collectEntries(
       skip: new Set(
         await Promise.all((options.skip ?? []).map(path => realLocation(path)))
       ),
-      signal: options.signal,
-      sliceStarted: performance.now()
+      signal: options.signal
     }
     const before = entries.length
     options.signal?.throwIfAborted()
@@ -200,15 +200,7 @@ interface Walk {
   /** Real paths of directories not listed (`CollectOptions.skip`). */
   skip: Set<string>
   signal?: AbortSignal
-  /** When the walk last let other work run. */
-  sliceStarted: number
 }
-
-/**
- * How long the walk keeps the thread before letting other work run: sources are listed from the
- * start of a run, beside the git and registry questions whose answers must not wait for it.
- */
-const sliceMs = 10
 
 function add(state: Walk, entry: TarEntry): void {
   const pending = state.ignore?.pending
@@ -261,8 +253,9 @@ function readIgnoreFile(dir: string, shown: string): IgnorePattern[] {
 /**
  * Lists a directory tree depth-first. Its system calls are synchronous on purpose: a `node_modules`
  * has tens of thousands of entries, and one round trip to the thread pool per listing and stat
- * would cost more than the calls themselves. Between directories, every `sliceMs`, it lets the
- * event loop run (the run's git and registry work goes on meanwhile).
+ * would cost more than the calls themselves. Between directories it lets the event loop run
+ * now and then (`letOthersRun`): sources are listed from the start of a run, beside its git and
+ * registry questions.
  *
  * `rel` is the directory's path in the source (empty at its top), what the patterns are matched
  * against; `matched` says which patterns matched it or a directory above it.
@@ -274,11 +267,7 @@ async function walk(
   matched: Matched,
   state: Walk
 ): Promise<void> {
-  if (performance.now() - state.sliceStarted > sliceMs) {
-    await new Promise(setImmediate)
-    state.signal?.throwIfAborted()
-    state.sliceStarted = performance.now()
-  }
+  await letOthersRun(state.signal)
   let children: Dirent[]
   try {
     children = readdirSync(dir, { withFileTypes: true })

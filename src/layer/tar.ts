@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { largestReadAhead, ReadAhead } from './read-ahead'
+import { letOthersRun } from '../util/slices'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Hash } from 'node:crypto'
 
@@ -32,8 +33,6 @@ const maxOctal11 = 0o77777777777
 const smallFileLimit = largestReadAhead
 const readChunk = 1024 * 1024
 const flushAt = 256 * 1024
-/** How long writing the archive keeps the thread before letting other work run. */
-const sliceMs = 5
 /** From this many small files on, they are read on another thread (starting one costs ~30 ms). */
 const readAheadFrom = 512
 
@@ -294,16 +293,12 @@ async function* writeArchive(
   )
   const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined
   let smallIndex = 0
-  let sliceStarted = performance.now()
   try {
     for (const entry of entries) {
       // Files read ahead come as resolved promises, which never let the event loop run: without a
       // pause now and then, what runs beside the archive (the check of a previous image's blob:
       // its download and decompression) would wait for the whole archive.
-      if (performance.now() - sliceStarted > sliceMs) {
-        await new Promise(setImmediate)
-        sliceStarted = performance.now()
-      }
+      await letOthersRun()
       putHeader(out, entry, options, clamped, scratch)
       if (entry.type === 'file') {
         if (entry.size <= smallFileLimit) {

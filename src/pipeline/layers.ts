@@ -54,6 +54,11 @@ export interface LayerBuildOptions {
   log: Logger
 }
 
+/** One `layers` line (its source for one platform) as a key: lines are built and listed once. */
+function keyOf(source: string, destination: string): string {
+  return `${source}\0${destination}`
+}
+
 /** A source's entries, with what its listing had to say (told in the layer stage's log). */
 interface Listed {
   entries: TarEntry[]
@@ -93,7 +98,7 @@ export class SourceListing {
 
   /** The entries of one line's source, listed now or earlier. */
   list(source: string, destination: string): Promise<Listed> {
-    const key = `${source}\0${destination}`
+    const key = keyOf(source, destination)
     let listing = this.lists.get(key)
     if (!listing) {
       const warnings: string[] = []
@@ -132,8 +137,6 @@ export async function buildLayers(
   options: LayerBuildOptions
 ): Promise<BuiltLayers> {
   const jobs: { source: string; destination: string }[] = []
-  const keyOf = (source: string, destination: string): string =>
-    `${source}\0${destination}`
   const perPlatform = platforms.map(platform =>
     specs.map(spec => {
       const source = sourceForPlatform(spec.source, platform)

@@ -1,4 +1,4 @@
-import { GitHubApi, GitHubApiError } from '../github/api'
+import { GitHubApi, refusedHint } from '../github/api'
 import type { ReportInputs } from '../inputs'
 import {
   commentMarker,
@@ -42,10 +42,10 @@ export async function report(
       )
       log.info(`pull request #${pullRequest.number}: comment ${action}`)
     } catch (error) {
-      const hint =
-        error instanceof GitHubApiError && error.status === 403
-          ? ' (the token may not write to this pull request: a fork, or missing "pull-requests: write" permission)'
-          : ''
+      const hint = refusedHint(
+        error,
+        'the token may not write to this pull request: a fork, or missing "pull-requests: write" permission'
+      )
       log.warning(
         `pull request comment not written: ${(error as Error).message}${hint}`
       )

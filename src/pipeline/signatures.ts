@@ -3,7 +3,7 @@ import type { Digest } from '../oci/digest'
 import { imageDescriptor, topLevel, type Artifact } from '../oci/image'
 import type { Repository } from '../oci/reference'
 import { rfc3339, type Descriptor } from '../oci/types'
-import { GitHubApi, GitHubApiError } from '../github/api'
+import { GitHubApi, refusedHint } from '../github/api'
 import type { Registries } from '../registry/registries'
 import { cycloneDxPredicateType } from '../sbom'
 import { checkAttestationSize, type Attestation } from '../sign/attestation'
@@ -123,10 +123,7 @@ async function storeOnGitHub(
         `${attestation.predicateType}: stored in GitHub's attestations (${id})`
       )
     } catch (error) {
-      const hint =
-        error instanceof GitHubApiError && error.status === 403
-          ? ' (give the job "attestations: write")'
-          : ''
+      const hint = refusedHint(error, 'give the job "attestations: write"')
       log.warning(
         `attestation not stored on GitHub: ${(error as Error).message}${hint}`
       )
