@@ -21,8 +21,8 @@ var github_api = __webpack_require__(28943);
 var sbom = __webpack_require__(56486);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(57975);
-// EXTERNAL MODULE: ./src/registry/http.ts
-var http = __webpack_require__(58851);
+// EXTERNAL MODULE: ./src/registry/http.ts + 3 modules
+var http = __webpack_require__(18669);
 // EXTERNAL MODULE: ./src/sign/bundle-referrer.ts
 var bundle_referrer = __webpack_require__(45813);
 // EXTERNAL MODULE: ./src/sign/legacy-sig.ts

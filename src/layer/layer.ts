@@ -17,6 +17,7 @@ import {
 } from 'node:zlib'
 import type { Digest } from '../oci/digest'
 import { MediaType } from '../oci/media-types'
+import { letOthersRun } from '../util/slices'
 import { tarHash, tarStream, type TarEntry, type TarOptions } from './tar'
 
 /** gzip level 6 (zlib's default) is pinned: a different level gives different bytes and digests. */
@@ -57,19 +58,117 @@ function compressor(compression: Compression): Transform {
 }
 
 /**
- * Output per decompression step: each step is a round trip to the thread pool and a callback on
- * this thread, so zlib's 16 KiB default made checking a 170 MB layer 2.3× slower than 1 MiB
- * (1.11 s against 0.49 s, 256 KiB 0.55 s).
+ * Output per decompression step. Each step runs on this thread, into one reused buffer (see
+ * `Decompressor`), and the thread is let go between steps now and then (`letOthersRun`).
  */
 const decompressChunk = 1024 * 1024
 
 /** The decompressor for a layer media type, or undefined for types we do not read. */
-function decompressorFor(mediaType: string): Transform | undefined {
+function decompressorFor(mediaType: string): Decompressor | undefined {
   if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
-    return createGunzip({ chunkSize: decompressChunk })
+    return new Decompressor(createGunzip())
   if (mediaType.endsWith('+zstd'))
-    return createZstdDecompress({ chunkSize: decompressChunk })
+    return new Decompressor(createZstdDecompress())
   return undefined
+}
+
+/** The parts of a zlib stream that zlib's own `*Sync` functions drive (node's lib/zlib.js). */
+interface ZlibInternals {
+  _handle: {
+    writeSync(
+      flush: number,
+      input: Uint8Array,
+      inputOffset: number,
+      inputLength: number,
+      output: Uint8Array,
+      outputOffset: number,
+      outputLength: number
+    ): void
+  } | null
+  /** After each write: output bytes left free, input bytes left unread. */
+  _writeState: Uint32Array
+  _defaultFlushFlag: number
+  _finishFlushFlag: number
+}
+
+/**
+ * Decompresses on this thread into one output buffer, reused for every step, by driving Node's
+ * zlib handle the way `zlib.gunzipSync` does (`processChunkSync`), as no public API writes into
+ * a given buffer. The stream API allocates every output chunk afresh: checking a 170 MB layer
+ * took 0.8 s that way, 0.4 s of it page faults on the new memory, against 0.37 s here. Should
+ * Node change these internals, `write` throws and the caller builds the layer instead.
+ */
+class Decompressor {
+  private readonly output = Buffer.allocUnsafe(decompressChunk)
+
+  constructor(private readonly stream: Transform & { close(): void }) {
+    // Errors are read from `errored` right after each step; the event comes later.
+    stream.on('error', () => {})
+  }
+
+  /** Decompresses `input`, handing each piece of output to `take` before the next is made. */
+  async write(
+    input: Uint8Array,
+    take: (output: Uint8Array) => void
+  ): Promise<void> {
+    await this.step(
+      input,
+      (this.stream as unknown as ZlibInternals)._defaultFlushFlag,
+      take
+    )
+  }
+
+  /** Flushes what is left, checks the stream ended (and its checksum), and frees the handle. */
+  async end(take: (output: Uint8Array) => void): Promise<void> {
+    try {
+      await this.step(
+        new Uint8Array(0),
+        (this.stream as unknown as ZlibInternals)._finishFlushFlag,
+        take
+      )
+    } finally {
+      this.close()
+    }
+  }
+
+  close(): void {
+    if (!this.stream.destroyed) this.stream.close()
+  }
+
+  private async step(
+    input: Uint8Array,
+    flush: number,
+    take: (output: Uint8Array) => void
+  ): Promise<void> {
+    const internals = this.stream as unknown as ZlibInternals
+    const state = internals._writeState
+    let offset = 0
+    let left = input.length
+    for (;;) {
+      const handle = internals._handle
+      if (this.stream.destroyed || !handle || state?.length !== 2)
+        throw this.stream.errored ?? new Error('the decompressor is closed')
+      handle.writeSync(
+        flush,
+        input,
+        offset,
+        left,
+        this.output,
+        0,
+        this.output.length
+      )
+      // A corrupt stream closes the handle within the write: never write to it again.
+      if (this.stream.errored) throw this.stream.errored
+      const [outputFree, inputLeft] = state
+      const produced = this.output.length - outputFree
+      if (produced > 0) take(this.output.subarray(0, produced))
+      offset += left - inputLeft
+      left = inputLeft
+      // A full output buffer means more may come out of the same input.
+      if (outputFree !== 0) return
+      await letOthersRun()
+    }
+  }
 }
 
 /** A layer blob written to disk, with both of its content addresses. */
@@ -199,22 +298,25 @@ export async function tarDigest(
   return { diffId: `sha256:${hash.digest('hex')}`, size }
 }
 
-/** The diffID of a compressed layer stream: decompress and hash, keeping nothing. */
+/**
+ * The diffID of a compressed layer stream: decompress and hash, keeping nothing. Each chunk is
+ * done with before the next is asked for, so `source` may lend its chunks (`HttpRequest.lent`).
+ */
 export async function diffIdOfBlob(
-  source: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
+  source: AsyncIterable<Uint8Array>,
   mediaType: string
 ): Promise<Digest | undefined> {
-  const decompress = decompressorFor(mediaType)
-  if (!decompress) return undefined
+  const decompressor = decompressorFor(mediaType)
+  if (!decompressor) return undefined
   const hash = createHash('sha256')
-  await pipeline(
-    source as AsyncIterable<Uint8Array>,
-    decompress,
-    new HashTap(hash),
-    new Writable({
-      highWaterMark: decompressChunk,
-      write: (_c, _e, done) => done()
-    })
-  )
+  const take = (output: Uint8Array): void => {
+    hash.update(output)
+  }
+  try {
+    for await (const chunk of source) await decompressor.write(chunk, take)
+    await decompressor.end(take)
+  } finally {
+    decompressor.close()
+  }
   return `sha256:${hash.digest('hex')}`
 }

@@ -8,6 +8,7 @@ import { AuthenticationError, RegistryError } from '../registry/errors'
 import type { ClientOptions } from '../registry/client'
 import { defaultKeychain } from '../registry/keychain'
 import { Registries } from '../registry/registries'
+import { proxiedByEnvironment } from '../registry/transport'
 import {
   EngineUnavailable,
   findEngine,
@@ -128,7 +129,8 @@ export function registriesFor(
       env
     }),
     insecureRegistries: inputs.insecureRegistries,
-    userAgent: 'imprint'
+    userAgent: 'imprint',
+    socketReads: !proxiedByEnvironment(env)
   })
 }
 

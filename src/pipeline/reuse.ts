@@ -237,11 +237,16 @@ async function checkCandidate(
         if (cancelled()) throw new Error('no longer needed')
         hash.update(chunk)
         size += chunk.length
+        if (size > descriptor.size)
+          throw new Error(
+            `the registry serves more than ${descriptor.size} bytes`
+          )
         yield chunk
       }
     }
+    // Lent chunks: each is hashed and decompressed before the next is read into its memory.
     const actual = await diffIdOfBlob(
-      counted(await client.getBlob(repo, descriptor.digest)),
+      counted(await client.getBlob(repo, descriptor.digest, { lent: true })),
       descriptor.mediaType
     )
     const digest = `sha256:${hash.digest('hex')}`
@@ -271,7 +276,7 @@ async function checkCandidate(
       size: descriptor.size
     },
     origin: repo,
-    open: offset => client.getBlob(repo, descriptor.digest, offset),
+    open: offset => client.getBlob(repo, descriptor.digest, { offset }),
     built: {
       diffId,
       uncompressedSize: 0,

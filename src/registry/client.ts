@@ -106,20 +106,22 @@ export class RegistryClient {
 
   /**
    * Streams a blob from `offset` on; the caller consumes the body. A registry that ignores
-   * `Range` answers 200 with the whole blob, and the skipped bytes are dropped here.
+   * `Range` answers 200 with the whole blob, and the skipped bytes are dropped here. With `lent`,
+   * each chunk is valid only until the next is asked for (see `HttpRequest.lent`).
    */
   async getBlob(
     repo: Repository,
     digest: Digest,
-    offset = 0,
-    retries = true
+    options: { offset?: number; retries?: boolean; lent?: boolean } = {}
   ): Promise<AsyncIterable<Uint8Array>> {
+    const { offset = 0, retries = true, lent = false } = options
     const res = await this.request('GET', `/v2/${repo.path}/blobs/${digest}`, {
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
       scopes: [repositoryScope(repo.path, 'pull')],
       ok: offset > 0 ? [200, 206] : [200],
       retries,
-      blob: true
+      blob: true,
+      lent
     })
     const body = res.stream()
     return offset > 0 && res.status === 200 ? skip(body, offset) : body

@@ -1,6 +1,10 @@
 import type { Readable } from 'node:stream'
-import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
+import type {
+  ReadableStream,
+  ReadableStreamDefaultReader
+} from 'node:stream/web'
 import { NetworkError, redact, ResponseTooLarge, TimeLimit } from './errors'
+import { socketGet, type LentBody } from './socket-get'
 
 /**
  * Bounds on one request, so a registry that stalls or trickles cannot hold a job forever. A blob
@@ -46,6 +50,12 @@ export interface HttpRequest {
   body?: () => Promise<RequestBody> | RequestBody
   /** A blob goes up or comes down: no overall deadline, only the idle and answer limits. */
   blob?: boolean
+  /**
+   * The body's chunks are lent: each is valid only until the next is asked for. A GET is then
+   * read straight off its socket into one reused buffer (`socket-get.ts`), for a caller that
+   * hashes or decompresses every chunk before it asks for the next and keeps none.
+   */
+  lent?: boolean
   /** Tighter bounds for this request (a ping). */
   limits?: Partial<Limits>
 }
@@ -60,7 +70,7 @@ export class HttpResponse {
     readonly headers: Headers,
     /** Where the answer came from, after redirects. */
     readonly url: string,
-    private readonly body: ReadableStream<Uint8Array> | null,
+    private readonly body: LentBody | null,
     private readonly clock: RequestClock,
     private readonly method: string
   ) {}
@@ -103,12 +113,11 @@ export class HttpResponse {
       this.clock.stop()
       return
     }
-    const reader = this.body.getReader()
     try {
       for (;;) {
-        let next: ReadableStreamReadResult<Uint8Array>
+        let chunk: Uint8Array | undefined
         try {
-          next = await reader.read()
+          chunk = await this.body.read()
         } catch (error) {
           throw new NetworkError(
             this.method,
@@ -116,13 +125,13 @@ export class HttpResponse {
             this.clock.reason() ?? error
           )
         }
-        if (next.done) return
+        if (chunk === undefined) return
         this.clock.touch()
-        yield next.value
+        yield chunk
       }
     } finally {
       this.clock.stop()
-      await reader.cancel().catch(() => {})
+      await this.body.cancel().catch(() => {})
     }
   }
 
@@ -197,6 +206,38 @@ class RequestClock {
 
 const maxRedirects = 5
 
+/** A fetch body as a `LentBody` (its chunks are its own, never reused). */
+function readerOf(stream: ReadableStream<Uint8Array> | null): LentBody | null {
+  if (!stream) return null
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  return {
+    async read() {
+      reader ??= stream.getReader()
+      const next = await reader.read()
+      return next.done ? undefined : next.value
+    },
+    async cancel() {
+      await (reader ?? stream).cancel().catch(() => {})
+    }
+  }
+}
+
+/** What `send` needs of an answer, from `fetch` or `socketGet`. */
+interface Answer {
+  status: number
+  headers: Headers
+  body: LentBody | null
+}
+
+async function fetched(url: string, init: RequestInit): Promise<Answer> {
+  const res = await fetch(url, init)
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: readerOf(res.body as ReadableStream<Uint8Array> | null)
+  }
+}
+
 /** A request body that counts what it sends as progress, and says when it is all sent. */
 async function* progressing(
   source: Readable | AsyncIterable<Uint8Array>,
@@ -217,7 +258,9 @@ async function* progressing(
 export async function send(
   request: HttpRequest,
   limits: Limits,
-  userAgent: string
+  userAgent: string,
+  /** False sends lent GETs through `fetch` too: Node's proxy settings reach only `fetch`. */
+  socketReads = true
 ): Promise<HttpResponse> {
   const origin = new URL(request.url).origin
   let url = request.url
@@ -239,16 +282,22 @@ export async function send(
       ...request.headers
     }
     if (new URL(url).origin !== origin) delete headers.authorization
-    let res: Response
+    let res: Answer
     try {
-      res = await fetch(url, {
-        method: request.method,
-        headers,
-        body: body as never,
-        redirect: 'manual',
-        signal: clock.controller.signal,
-        ...(streamed ? { duplex: 'half' } : {})
-      } as RequestInit)
+      res =
+        socketReads &&
+        request.lent &&
+        request.method === 'GET' &&
+        body === undefined
+          ? await socketGet(new URL(url), headers, clock.controller.signal)
+          : await fetched(url, {
+              method: request.method,
+              headers,
+              body: body as never,
+              redirect: 'manual',
+              signal: clock.controller.signal,
+              ...(streamed ? { duplex: 'half' } : {})
+            } as RequestInit)
     } catch (error) {
       clock.stop()
       throw new NetworkError(request.method, url, clock.reason() ?? error)
@@ -267,7 +316,7 @@ export async function send(
         request.method
       )
     }
-    await res.body?.cancel().catch(() => {})
+    await res.body?.cancel()
     const next = new URL(location, url)
     const why =
       hop >= maxRedirects

@@ -86,7 +86,7 @@ async function remoteImage(
   const layers: Blob[] = manifest.layers.map(descriptor => ({
     descriptor,
     origin: repo,
-    open: offset => client.getBlob(repo, descriptor.digest, offset)
+    open: offset => client.getBlob(repo, descriptor.digest, { offset })
   }))
   return {
     kind: 'image',

@@ -36,6 +36,27 @@ export interface TransportOptions {
   limits?: Limits
   log?: Logger
   userAgent?: string
+  /**
+   * Whether a lent blob read may use its own socket (`HttpRequest.lent`); false when Node sends
+   * HTTP through a proxy (`proxiedByEnvironment`), which only `fetch` goes through.
+   */
+  socketReads?: boolean
+}
+
+/**
+ * Whether Node's `fetch` sends requests through a proxy named in the environment: Node 24 does
+ * so with `NODE_USE_ENV_PROXY=1` (or `--use-env-proxy` in `NODE_OPTIONS`) and `HTTP(S)_PROXY`.
+ */
+export function proxiedByEnvironment(env: NodeJS.ProcessEnv): boolean {
+  const enabled =
+    env.NODE_USE_ENV_PROXY === '1' ||
+    /(?:^|\s)--use-env-proxy(?:\s|$)/.test(env.NODE_OPTIONS ?? '')
+  return (
+    enabled &&
+    ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some(
+      name => !!env[name]
+    )
+  )
 }
 
 /** Turns any status the request does not expect into a `RegistryError` (temporary or not). */
@@ -81,14 +102,18 @@ export function registryTransport(
   const userAgent = options.userAgent ?? 'imprint'
   const log = options.log ?? silentLogger
   const retry = options.retry ?? defaultRetryPolicy
-  const auth = new Authenticator(request => send(request, limits, userAgent), {
-    registry,
-    baseUrl,
-    keychain: options.keychain,
-    retry,
-    log,
-    limits
-  })
+  const socketReads = options.socketReads ?? true
+  const auth = new Authenticator(
+    request => send(request, limits, userAgent, socketReads),
+    {
+      registry,
+      baseUrl,
+      keychain: options.keychain,
+      retry,
+      log,
+      limits
+    }
+  )
   return {
     baseUrl,
     transport: retrying(checkingStatus(auth.transport), retry, log)

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   mkdtempSync,
   mkdirSync,
@@ -12,10 +12,11 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
 import { collectEntries } from '../../../src/layer/collect'
-import { tarDigest, writeLayer } from '../../../src/layer/layer'
+import { diffIdOfBlob, tarDigest, writeLayer } from '../../../src/layer/layer'
+import { MediaType } from '../../../src/oci/media-types'
 import { tarStream } from '../../../src/layer/tar'
 
 const options = { mtime: 1700000000, uid: 0, gid: 0 }
@@ -307,5 +308,70 @@ describe('many small files (read ahead on another thread)', () => {
     ).rejects.toThrow(
       /deps\/pkg7\/lib\/m100\.js changed while the layer was being written \(\d+ bytes expected, 23 found\)/
     )
+  })
+})
+
+describe('diffIdOfBlob', () => {
+  const sha = (bytes: Uint8Array): string =>
+    `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+
+  /** Serves `blob` as a socket read does: pieces of one buffer, overwritten after each. */
+  async function* lent(
+    blob: Buffer,
+    piece: number
+  ): AsyncGenerator<Uint8Array> {
+    const memory = Buffer.alloc(piece)
+    for (let at = 0; at < blob.length; at += piece) {
+      const n = blob.copy(memory, 0, at, at + piece)
+      yield memory.subarray(0, n)
+      memory.fill(0xee)
+    }
+  }
+
+  it('hashes what a gzip or zstd blob decompresses to, from chunks lent one at a time', async () => {
+    // Text-like content that expands many times over (several output steps per chunk), two
+    // gzip members (gzip allows that), and zstd.
+    const tar = Buffer.concat([
+      Buffer.alloc(6 << 20, 'node_modules/left-pad/index.js\n'),
+      randomBytes(1 << 20)
+    ])
+    const gzip = Buffer.concat([
+      gzipSync(tar.subarray(0, 3 << 20)),
+      gzipSync(tar.subarray(3 << 20))
+    ])
+    for (const piece of [1000, 64 * 1024, 1 << 20])
+      expect(
+        await diffIdOfBlob(lent(gzip, piece), MediaType.ociLayerGzip)
+      ).toBe(sha(tar))
+    expect(
+      await diffIdOfBlob(
+        lent(zstdCompressSync(tar), 65536),
+        MediaType.ociLayerZstd
+      )
+    ).toBe(sha(tar))
+  })
+
+  it('fails on a corrupt or cut-short blob, and reads no type it does not know', async () => {
+    const gzip = gzipSync(randomBytes(2 << 20))
+    const corrupt = Buffer.from(gzip)
+    corrupt.fill(0x55, 5000, 6000)
+    await expect(
+      diffIdOfBlob(lent(corrupt, 4096), MediaType.ociLayerGzip)
+    ).rejects.toThrow(/invalid|incorrect|error/i)
+    await expect(
+      diffIdOfBlob(
+        lent(gzip.subarray(0, gzip.length - 100), 4096),
+        MediaType.ociLayerGzip
+      )
+    ).rejects.toThrow(/unexpected end/)
+    await expect(
+      diffIdOfBlob(lent(gzip, 4096), MediaType.ociLayerZstd)
+    ).rejects.toThrow()
+    expect(
+      await diffIdOfBlob(
+        lent(gzip, 4096),
+        'application/vnd.oci.image.layer.v1.tar'
+      )
+    ).toBeUndefined()
   })
 })

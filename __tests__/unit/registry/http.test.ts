@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { NetworkError, ResponseTooLarge } from '../../../src/registry/errors'
 import { send, type Limits } from '../../../src/registry/http'
+import { proxiedByEnvironment } from '../../../src/registry/transport'
 
 type Handler = (
   req: IncomingMessage,
@@ -24,13 +25,13 @@ afterEach(async () => {
 
 const limits: Limits = { idleMs: 300, deadlineMs: 1500, answerMs: 900 }
 
-describe('send', () => {
+describe.each([false, true])('send a GET (lent: %s)', lent => {
   it('gives up on a body that goes quiet, and on one that trickles past the deadline', async () => {
     const quiet = await serve((_req, res) => {
       res.writeHead(200)
       res.write('a') // then nothing
     })
-    const res = await send({ method: 'GET', url: quiet }, limits, 'test')
+    const res = await send({ method: 'GET', url: quiet, lent }, limits, 'test')
     await expect(res.bytes(1024)).rejects.toThrow(/nothing moved for 0.3 s/)
 
     const trickle = await serve((_req, res) => {
@@ -38,7 +39,11 @@ describe('send', () => {
       const timer = setInterval(() => res.write('x'), 100)
       res.on('close', () => clearInterval(timer))
     })
-    const slow = await send({ method: 'GET', url: trickle }, limits, 'test')
+    const slow = await send(
+      { method: 'GET', url: trickle, lent },
+      limits,
+      'test'
+    )
     await expect(slow.bytes(1024 * 1024)).rejects.toThrow(
       /not finished within 1.5 s/
     )
@@ -56,10 +61,79 @@ describe('send', () => {
         }
       }, 100)
     })
-    const res = await send({ method: 'GET', url, blob: true }, limits, 'test')
+    const res = await send(
+      { method: 'GET', url, blob: true, lent },
+      limits,
+      'test'
+    )
     expect((await res.bytes(1024)).toString()).toBe('x'.repeat(20))
   })
 
+  it('refuses more than a limit, and reads a prefix of an error page', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(500)
+      res.end('e'.repeat(10_000))
+    })
+    const big = await send({ method: 'GET', url, lent }, limits, 'test')
+    await expect(big.bytes(100, 'the page')).rejects.toBeInstanceOf(
+      ResponseTooLarge
+    )
+    const page = await send({ method: 'GET', url, lent }, limits, 'test')
+    expect(await page.prefix(10)).toBe('e'.repeat(10))
+  })
+
+  it('follows up to five redirects, without credentials on another origin', async () => {
+    const seen: (string | undefined)[] = []
+    const connections = new Set<string | undefined>()
+    const target = await serve((req, res) => {
+      seen.push(req.headers.authorization)
+      connections.add(req.headers.connection)
+      res.writeHead(200)
+      res.end('ok')
+    })
+    const hops = (n: number): Promise<string> =>
+      serve((req, res) => {
+        seen.push(req.headers.authorization)
+        const hop = Number(
+          new URL(req.url ?? '/', 'http://x').searchParams.get('hop') ?? 0
+        )
+        res.writeHead(307, {
+          location: hop + 1 < n ? `/?hop=${hop + 1}` : `${target}/blob`
+        })
+        res.end()
+      })
+    const five = await send(
+      {
+        method: 'GET',
+        url: await hops(5),
+        headers: { authorization: 'Basic c2VjcmV0' },
+        lent
+      },
+      limits,
+      'test'
+    )
+    expect(await five.bytes(10)).toEqual(Buffer.from('ok'))
+    // The registry's own origin got the credentials on each hop; the storage host none.
+    expect(seen).toEqual([...Array(5).fill('Basic c2VjcmV0'), undefined])
+    // A lent GET came on its own connection (socket-get.ts), the others through fetch's pool.
+    expect([...connections]).toEqual([lent ? 'close' : 'keep-alive'])
+    await expect(
+      send({ method: 'GET', url: await hops(6), lent }, limits, 'test')
+    ).rejects.toThrow(/more than 5 redirects/)
+  })
+
+  it('says what failed below HTTP', async () => {
+    await expect(
+      send(
+        { method: 'GET', url: 'http://127.0.0.1:9/v2/', lent },
+        limits,
+        'test'
+      )
+    ).rejects.toBeInstanceOf(NetworkError)
+  })
+})
+
+describe('send an upload', () => {
   it('waits for the answer to an upload longer than for bytes, but not for ever', async () => {
     const answerAfter = (ms: number) =>
       serve((req, res) => {
@@ -88,58 +162,21 @@ describe('send', () => {
       )
     ).rejects.toThrow(/nothing moved for 0.9 s/)
   })
+})
 
-  it('refuses more than a limit, and reads a prefix of an error page', async () => {
-    const url = await serve((_req, res) => {
-      res.writeHead(500)
-      res.end('e'.repeat(10_000))
-    })
-    const big = await send({ method: 'GET', url }, limits, 'test')
-    await expect(big.bytes(100, 'the page')).rejects.toBeInstanceOf(
-      ResponseTooLarge
+describe('proxiedByEnvironment', () => {
+  it('says when Node sends fetch through a proxy, which a lent GET must go through too', () => {
+    const proxy = { HTTPS_PROXY: 'http://proxy:3128' }
+    expect(proxiedByEnvironment({ NODE_USE_ENV_PROXY: '1', ...proxy })).toBe(
+      true
     )
-    const page = await send({ method: 'GET', url }, limits, 'test')
-    expect(await page.prefix(10)).toBe('e'.repeat(10))
-  })
-
-  it('follows up to five redirects, without credentials on another origin', async () => {
-    const seen: (string | undefined)[] = []
-    const target = await serve((req, res) => {
-      seen.push(req.headers.authorization)
-      res.writeHead(200)
-      res.end('ok')
-    })
-    const hops = (n: number): Promise<string> =>
-      serve((req, res) => {
-        seen.push(req.headers.authorization)
-        const hop = Number(
-          new URL(req.url ?? '/', 'http://x').searchParams.get('hop') ?? 0
-        )
-        res.writeHead(307, {
-          location: hop + 1 < n ? `/?hop=${hop + 1}` : `${target}/blob`
-        })
-        res.end()
+    expect(
+      proxiedByEnvironment({
+        NODE_OPTIONS: '--max-old-space-size=4096 --use-env-proxy',
+        http_proxy: 'http://proxy:3128'
       })
-    const five = await send(
-      {
-        method: 'GET',
-        url: await hops(5),
-        headers: { authorization: 'Basic c2VjcmV0' }
-      },
-      limits,
-      'test'
-    )
-    expect(await five.bytes(10)).toEqual(Buffer.from('ok'))
-    // The registry's own origin got the credentials on each hop; the storage host none.
-    expect(seen).toEqual([...Array(5).fill('Basic c2VjcmV0'), undefined])
-    await expect(
-      send({ method: 'GET', url: await hops(6) }, limits, 'test')
-    ).rejects.toThrow(/more than 5 redirects/)
-  })
-
-  it('says what failed below HTTP', async () => {
-    await expect(
-      send({ method: 'GET', url: 'http://127.0.0.1:9/v2/' }, limits, 'test')
-    ).rejects.toBeInstanceOf(NetworkError)
+    ).toBe(true)
+    expect(proxiedByEnvironment(proxy)).toBe(false)
+    expect(proxiedByEnvironment({ NODE_USE_ENV_PROXY: '1' })).toBe(false)
   })
 })
