@@ -5392,16 +5392,6 @@ function changedWhileListed(path, error) {
     return new Error(`${path} changed while the layer was being collected (${error.message}); nothing may change the sources while Imprint runs`);
 }
 
-// EXTERNAL MODULE: ./src/layer/layer-spec.ts
-var layer_spec = __nccwpck_require__(20250);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 ;// CONCATENATED MODULE: ./src/layer/read-ahead.ts
@@ -5440,8 +5430,9 @@ function placement(size, at) {
  */
 const readerSource = `;(() => {
 const fs = require('node:fs')
-const { parentPort, workerData } = require('node:worker_threads')
-const { sources, sizes, identities, ring, counters, ringBytes } = workerData
+const { parentPort } = require('node:worker_threads')
+// Started before its files are known (see warmReader): the work comes as one message.
+parentPort.once('message', ({ sources, sizes, identities, ring, counters, ringBytes }) => {
 const paths = sources.split('\\0')
 const memory = Buffer.from(ring)
 const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW
@@ -5503,8 +5494,41 @@ for (let i = 0; i < paths.length; i++) {
   if (untold >= tellEvery) tell()
 }
 tell()
+})
 })()
 `;
+function startReader() {
+    return new external_node_worker_threads_namespaceObject.Worker(readerSource, { eval: true });
+}
+/** A reader thread started ahead of need, waiting for its files (see `warmReader`). */
+let warm;
+/**
+ * Starts a reader thread now, for the first layer of many small files to take: a thread takes
+ * 50–80 ms to start, which the run otherwise waits for once its sources are listed. It waits
+ * without keeping the process alive, and costs nothing more if no layer takes it.
+ */
+function warmReader() {
+    if (warm)
+        return;
+    warm = startReader();
+    warm.unref();
+    // A thread that fails to start is no worse than none: the layer starts its own.
+    const forget = () => {
+        warm = undefined;
+    };
+    warm.once('error', forget);
+    warm.once('exit', forget);
+}
+/** Ends the warm reader thread: no layer of this run will take it (it holds 19 MB). */
+function dropWarmReader() {
+    void takeWarmReader()?.terminate();
+}
+function takeWarmReader() {
+    const worker = warm;
+    warm = undefined;
+    worker?.removeAllListeners();
+    return worker;
+}
 /**
  * Reads the small files of a layer on another thread, ahead of the tar stream, in its order: the
  * per-file system calls (open, stat, read, close) run on the second core while this one builds
@@ -5536,16 +5560,15 @@ class ReadAhead {
                 identities[2 * i + 1] = file.identity.ino;
             }
         });
-        this.worker = new external_node_worker_threads_namespaceObject.Worker(readerSource, {
-            eval: true,
-            workerData: {
-                sources: files.map(f => f.source).join('\0'),
-                sizes: Float64Array.from(files, f => f.size),
-                identities,
-                ring: this.ring,
-                counters: this.counters,
-                ringBytes
-            }
+        this.worker = takeWarmReader() ?? startReader();
+        this.worker.ref();
+        this.worker.postMessage({
+            sources: files.map(f => f.source).join('\0'),
+            sizes: Float64Array.from(files, f => f.size),
+            identities,
+            ring: this.ring,
+            counters: this.counters,
+            ringBytes
         });
         this.worker.on('message', (failure) => {
             this.failure = failure;
@@ -5713,6 +5736,7 @@ class Chunker {
     chunk = Buffer.allocUnsafe(flushAt);
     used = 0;
     full = [];
+    keepsNothing = false;
     put(bytes, lent = false) {
         if (bytes.length >= flushAt && !lent) {
             // A large piece (a chunk of a large file) goes as it is, after what came before it.
@@ -5764,6 +5788,7 @@ class HashSink {
     size = 0;
     /** Always empty: nothing is passed on. */
     full = [];
+    keepsNothing = true;
     constructor(hash) {
         this.hash = hash;
     }
@@ -5803,6 +5828,13 @@ async function tarHash(entries, options, hash) {
         ;
     return out.size;
 }
+function smallFiles(entries) {
+    return entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
+}
+/** Whether the archive of `entries` reads its files on another thread (`ReadAhead`). */
+function readsAhead(entries) {
+    return smallFiles(entries).length >= readAheadFrom;
+}
 /**
  * Writes the archive into `out`, yielding whenever `out` holds chunks to pass on (so a stream's
  * consumer sets the pace).
@@ -5814,9 +5846,11 @@ async function* writeArchive(entries, options, out) {
     // stream when there are many (their system calls then run beside the hashing and compression),
     // else here, synchronously: a round trip to the thread pool per open, stat, read and close
     // would cost more than the calls themselves.
-    const small = entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
+    const small = smallFiles(entries);
     const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined;
     let smallIndex = 0;
+    /** This archive's read buffer for large files, when `out` keeps nothing. */
+    let reused;
     try {
         for (const entry of entries) {
             // Files read ahead come as resolved promises, which never let the event loop run: without a
@@ -5834,7 +5868,10 @@ async function* writeArchive(entries, options, out) {
                 else {
                     const handle = await openChecked(entry);
                     try {
-                        for await (const chunk of readLarge(entry, handle)) {
+                        // Fresh memory per chunk cost a page fault per 4 KiB: reused when nothing is kept.
+                        if (out.keepsNothing)
+                            reused ??= Buffer.allocUnsafe(readChunk);
+                        for await (const chunk of readLarge(entry, handle, reused)) {
                             out.put(chunk);
                             if (out.full.length)
                                 yield;
@@ -5913,10 +5950,17 @@ function readSmall(entry) {
 function changed(entry, why) {
     return new Error(`${entry.source} changed while the layer was being written (${why}); nothing may change the sources while Imprint runs`);
 }
-async function* readLarge(entry, handle) {
+/**
+ * A large file's content in chunks of `readChunk`, each in new memory, or in `reused` (valid until
+ * the next chunk is asked for).
+ */
+async function* readLarge(entry, handle, reused) {
     let position = 0;
     while (position < entry.size) {
-        const buffer = Buffer.allocUnsafe(Math.min(readChunk, entry.size - position));
+        const length = Math.min(readChunk, entry.size - position);
+        const buffer = reused
+            ? reused.subarray(0, length)
+            : Buffer.allocUnsafe(length);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
         if (bytesRead === 0)
             break;
@@ -5932,6 +5976,16 @@ function assertSize(entry, actual) {
     }
 }
 
+// EXTERNAL MODULE: ./src/layer/layer-spec.ts
+var layer_spec = __nccwpck_require__(20250);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./src/layer/layer.ts
 
 
@@ -6231,6 +6285,8 @@ var pool = __nccwpck_require__(40704);
 
 
 
+
+
 /** One `layers` line (its source for one platform) as a key: lines are built and listed once. */
 function keyOf(source, destination) {
     return `${source}\0${destination}`;
@@ -6291,14 +6347,16 @@ async function buildLayers(specs, platforms, options) {
             jobs.push({ source, destination: spec.destination });
         return key;
     }));
-    // The previous image's blob of a line is checked (downloaded and decompressed) while the
-    // sources are listed and hashed: told the diffID, a check whose layer changed stops. The first
-    // `jobs` lines' checks start now, the others' when their layer's turn comes (as many at once as
-    // layers are built).
+    // The previous image's blob of a line is checked (downloaded and decompressed) while its layer
+    // is hashed: told the diffID, a check whose layer changed stops. The first `jobs` lines' checks
+    // start once their source is listed, the others' when their layer's turn comes (as many at once
+    // as layers are built). Not before: the check's decompression runs on this thread, and beside
+    // the walk it delayed the listing, which every read of the layer waits for, by as much; while
+    // the layer is read, this thread mostly waits for the reader.
     const expect = (i) => options.reuse
         ? options.expectReuse?.(jobs[i].source, jobs[i].destination)
         : undefined;
-    const hashed = jobs.map((_, i) => (i < options.jobs ? expect(i) : undefined));
+    const hashed = [];
     // Every source is checked before any layer is written, so a typo fails fast.
     const ownListing = options.listing
         ? undefined
@@ -6308,7 +6366,13 @@ async function buildLayers(specs, platforms, options) {
             ownDestination: options.uid !== 0 || options.gid !== 0
         });
     const listing = options.listing ?? ownListing;
-    const listed = await Promise.all(jobs.map(job => listing.list(job.source, job.destination).catch(error => {
+    let failed = false;
+    const listed = await Promise.all(jobs.map((job, i) => listing.list(job.source, job.destination).then(found => {
+        if (i < options.jobs && !failed)
+            hashed[i] ??= expect(i);
+        return found;
+    }, error => {
+        failed = true;
         for (const stop of hashed)
             stop?.();
         ownListing?.stop();
@@ -6326,6 +6390,8 @@ async function buildLayers(specs, platforms, options) {
     });
     const entryLists = listed.map(l => l.entries);
     const excludedCounts = listed.map(l => l.excluded.length);
+    if (!entryLists.some(readsAhead))
+        dropWarmReader();
     for (const blob of options.existing ?? [])
         options.observer?.blob(blob);
     const compressor = compressorId(options.compression);
@@ -9508,6 +9574,7 @@ async function sign(artifact, base, inputs, options) {
 
 
 
+
 /**
  * The whole run, stage by stage: context → base → checks → (reuse → layers → assemble, or merge)
  * → compare → push → sign → manifests → report. The action and the command line are two front
@@ -9527,7 +9594,10 @@ async function runPipeline(inputs, deps) {
     if (!isDirectory)
         throw new errors/* InputError */.dz('working-directory', `"${inputs.workingDirectory}" is not a directory (looked for ${workingDirectory})`);
     const merging = inputs.mergeDigests.length > 0;
-    // The sources are listed from now on, beside the git and registry questions below.
+    // The sources are listed from now on, beside the git and registry questions below, and the
+    // thread that reads many small files starts meanwhile.
+    if (!merging)
+        warmReader();
     const listing = merging
         ? undefined
         : new SourceListing({
@@ -10776,6 +10846,7 @@ class Exchange {
         this.finished = true;
         this.ready = [];
         this.end();
+        this.wake();
     }
     onAbort = () => this.fail(this.signal.reason);
     /** A socket read: bytes of the head, then of the body. False pauses the socket. */

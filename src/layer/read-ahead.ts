@@ -46,8 +46,9 @@ function placement(size: number, at: number): { offset: number; skip: number } {
  */
 const readerSource = `;(() => {
 const fs = require('node:fs')
-const { parentPort, workerData } = require('node:worker_threads')
-const { sources, sizes, identities, ring, counters, ringBytes } = workerData
+const { parentPort } = require('node:worker_threads')
+// Started before its files are known (see warmReader): the work comes as one message.
+parentPort.once('message', ({ sources, sizes, identities, ring, counters, ringBytes }) => {
 const paths = sources.split('\\0')
 const memory = Buffer.from(ring)
 const flags = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW
@@ -109,8 +110,45 @@ for (let i = 0; i < paths.length; i++) {
   if (untold >= tellEvery) tell()
 }
 tell()
+})
 })()
 `
+
+function startReader(): Worker {
+  return new Worker(readerSource, { eval: true })
+}
+
+/** A reader thread started ahead of need, waiting for its files (see `warmReader`). */
+let warm: Worker | undefined
+
+/**
+ * Starts a reader thread now, for the first layer of many small files to take: a thread takes
+ * 50–80 ms to start, which the run otherwise waits for once its sources are listed. It waits
+ * without keeping the process alive, and costs nothing more if no layer takes it.
+ */
+export function warmReader(): void {
+  if (warm) return
+  warm = startReader()
+  warm.unref()
+  // A thread that fails to start is no worse than none: the layer starts its own.
+  const forget = (): void => {
+    warm = undefined
+  }
+  warm.once('error', forget)
+  warm.once('exit', forget)
+}
+
+/** Ends the warm reader thread: no layer of this run will take it (it holds 19 MB). */
+export function dropWarmReader(): void {
+  void takeWarmReader()?.terminate()
+}
+
+function takeWarmReader(): Worker | undefined {
+  const worker = warm
+  warm = undefined
+  worker?.removeAllListeners()
+  return worker
+}
 
 /**
  * Reads the small files of a layer on another thread, ahead of the tar stream, in its order: the
@@ -144,16 +182,15 @@ export class ReadAhead {
         identities[2 * i + 1] = file.identity.ino
       }
     })
-    this.worker = new Worker(readerSource, {
-      eval: true,
-      workerData: {
-        sources: files.map(f => f.source).join('\0'),
-        sizes: Float64Array.from(files, f => f.size),
-        identities,
-        ring: this.ring,
-        counters: this.counters,
-        ringBytes
-      }
+    this.worker = takeWarmReader() ?? startReader()
+    this.worker.ref()
+    this.worker.postMessage({
+      sources: files.map(f => f.source).join('\0'),
+      sizes: Float64Array.from(files, f => f.size),
+      identities,
+      ring: this.ring,
+      counters: this.counters,
+      ringBytes
     })
     this.worker.on('message', (failure: { index: number; why: string }) => {
       this.failure = failure

@@ -164,6 +164,8 @@ interface TarSink {
   zeros(length: number): void
   /** Chunks ready to pass on (a hash passes nothing on). */
   readonly full: Buffer[]
+  /** Done with everything put by the time `put` returns: a large file is read into one buffer. */
+  readonly keepsNothing: boolean
 }
 
 /**
@@ -174,6 +176,7 @@ class Chunker implements TarSink {
   private chunk = Buffer.allocUnsafe(flushAt)
   private used = 0
   readonly full: Buffer[] = []
+  readonly keepsNothing = false
 
   put(bytes: Uint8Array, lent = false): void {
     if (bytes.length >= flushAt && !lent) {
@@ -227,6 +230,7 @@ class HashSink implements TarSink {
   size = 0
   /** Always empty: nothing is passed on. */
   readonly full: Buffer[] = []
+  readonly keepsNothing = true
   constructor(private readonly hash: Hash) {}
 
   put(bytes: Uint8Array): void {
@@ -273,6 +277,17 @@ export async function tarHash(
   return out.size
 }
 
+function smallFiles(entries: readonly TarEntry[]): FileEntry[] {
+  return entries.filter(
+    (e): e is FileEntry => e.type === 'file' && e.size <= smallFileLimit
+  )
+}
+
+/** Whether the archive of `entries` reads its files on another thread (`ReadAhead`). */
+export function readsAhead(entries: readonly TarEntry[]): boolean {
+  return smallFiles(entries).length >= readAheadFrom
+}
+
 /**
  * Writes the archive into `out`, yielding whenever `out` holds chunks to pass on (so a stream's
  * consumer sets the pace).
@@ -288,11 +303,11 @@ async function* writeArchive(
   // stream when there are many (their system calls then run beside the hashing and compression),
   // else here, synchronously: a round trip to the thread pool per open, stat, read and close
   // would cost more than the calls themselves.
-  const small = entries.filter(
-    (e): e is FileEntry => e.type === 'file' && e.size <= smallFileLimit
-  )
+  const small = smallFiles(entries)
   const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined
   let smallIndex = 0
+  /** This archive's read buffer for large files, when `out` keeps nothing. */
+  let reused: Buffer | undefined
   try {
     for (const entry of entries) {
       // Files read ahead come as resolved promises, which never let the event loop run: without a
@@ -307,7 +322,9 @@ async function* writeArchive(
         } else {
           const handle = await openChecked(entry)
           try {
-            for await (const chunk of readLarge(entry, handle)) {
+            // Fresh memory per chunk cost a page fault per 4 KiB: reused when nothing is kept.
+            if (out.keepsNothing) reused ??= Buffer.allocUnsafe(readChunk)
+            for await (const chunk of readLarge(entry, handle, reused)) {
               out.put(chunk)
               if (out.full.length) yield
             }
@@ -387,15 +404,21 @@ function changed(entry: FileEntry, why: string): Error {
   )
 }
 
+/**
+ * A large file's content in chunks of `readChunk`, each in new memory, or in `reused` (valid until
+ * the next chunk is asked for).
+ */
 async function* readLarge(
   entry: FileEntry,
-  handle: FileHandle
+  handle: FileHandle,
+  reused?: Buffer
 ): AsyncGenerator<Buffer> {
   let position = 0
   while (position < entry.size) {
-    const buffer = Buffer.allocUnsafe(
-      Math.min(readChunk, entry.size - position)
-    )
+    const length = Math.min(readChunk, entry.size - position)
+    const buffer = reused
+      ? reused.subarray(0, length)
+      : Buffer.allocUnsafe(length)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
     if (bytesRead === 0) break
     position += bytesRead

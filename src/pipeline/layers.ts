@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { collectEntries } from '../layer/collect'
-import type { TarEntry } from '../layer/tar'
+import { readsAhead, type TarEntry } from '../layer/tar'
+import { dropWarmReader } from '../layer/read-ahead'
 import {
   namesPlatform,
   sourceForPlatform,
@@ -38,7 +39,7 @@ export interface LayerBuildOptions {
    * tar is then hashed but not compressed.
    */
   reuse?: (diffId: Digest) => Promise<Blob | undefined>
-  /** Told before a layer's sources are listed, so that its likely previous blob is checked meanwhile. */
+  /** Told before a layer is hashed, so that its likely previous blob is checked meanwhile. */
   expectReuse?: (
     source: string,
     destination: string
@@ -147,15 +148,17 @@ export async function buildLayers(
     })
   )
 
-  // The previous image's blob of a line is checked (downloaded and decompressed) while the
-  // sources are listed and hashed: told the diffID, a check whose layer changed stops. The first
-  // `jobs` lines' checks start now, the others' when their layer's turn comes (as many at once as
-  // layers are built).
+  // The previous image's blob of a line is checked (downloaded and decompressed) while its layer
+  // is hashed: told the diffID, a check whose layer changed stops. The first `jobs` lines' checks
+  // start once their source is listed, the others' when their layer's turn comes (as many at once
+  // as layers are built). Not before: the check's decompression runs on this thread, and beside
+  // the walk it delayed the listing, which every read of the layer waits for, by as much; while
+  // the layer is read, this thread mostly waits for the reader.
   const expect = (i: number) =>
     options.reuse
       ? options.expectReuse?.(jobs[i].source, jobs[i].destination)
       : undefined
-  const hashed = jobs.map((_, i) => (i < options.jobs ? expect(i) : undefined))
+  const hashed: (((actual?: Digest) => void) | undefined)[] = []
   // Every source is checked before any layer is written, so a typo fails fast.
   const ownListing = options.listing
     ? undefined
@@ -165,18 +168,26 @@ export async function buildLayers(
         ownDestination: options.uid !== 0 || options.gid !== 0
       })
   const listing = options.listing ?? ownListing!
+  let failed = false
   const listed = await Promise.all(
-    jobs.map(job =>
-      listing.list(job.source, job.destination).catch(error => {
-        for (const stop of hashed) stop?.()
-        ownListing?.stop()
-        // A bad .imprintignore names its own input (exclude).
-        if (error instanceof InputError) throw error
-        throw new InputError(
-          'layers',
-          `${(error as Error).message} (line "${job.source}:${job.destination}")`
-        )
-      })
+    jobs.map((job, i) =>
+      listing.list(job.source, job.destination).then(
+        found => {
+          if (i < options.jobs && !failed) hashed[i] ??= expect(i)
+          return found
+        },
+        error => {
+          failed = true
+          for (const stop of hashed) stop?.()
+          ownListing?.stop()
+          // A bad .imprintignore names its own input (exclude).
+          if (error instanceof InputError) throw error
+          throw new InputError(
+            'layers',
+            `${(error as Error).message} (line "${job.source}:${job.destination}")`
+          )
+        }
+      )
     )
   )
   // Told here, in this stage's log, whenever the listing ran.
@@ -187,6 +198,7 @@ export async function buildLayers(
   })
   const entryLists = listed.map(l => l.entries)
   const excludedCounts = listed.map(l => l.excluded.length)
+  if (!entryLists.some(readsAhead)) dropWarmReader()
 
   for (const blob of options.existing ?? []) options.observer?.blob(blob)
 

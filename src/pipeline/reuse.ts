@@ -292,8 +292,8 @@ async function checkCandidate(
 export interface LayerReuse {
   lookup?: (diffId: Digest) => Promise<Blob | undefined>
   /**
-   * Says which line a layer will be built for, before its sources are listed: its likely previous
-   * blob is checked meanwhile. Call what it returns with the diffID the layer hashed to (undefined
+   * Says which line a layer will be built for, before it is hashed: its likely previous blob is
+   * checked meanwhile. Call what it returns with the diffID the layer hashed to (undefined
    * on failure): a check nobody needs is stopped.
    */
   expect?: (source: string, destination: string) => (actual?: Digest) => void

@@ -15,6 +15,7 @@ import type { RetryPolicy } from '../util/retry'
 import { baseStage, startResolvingBase, type ResolvedBase } from './base'
 import { buildArtifact } from './build'
 import { SourceListing } from './layers'
+import { warmReader } from '../layer/read-ahead'
 import { compareWithBaseBranch } from './compare'
 import { contextStage, type BuildContext } from './context'
 import {
@@ -90,7 +91,9 @@ export async function runPipeline(
       `"${inputs.workingDirectory}" is not a directory (looked for ${workingDirectory})`
     )
   const merging = inputs.mergeDigests.length > 0
-  // The sources are listed from now on, beside the git and registry questions below.
+  // The sources are listed from now on, beside the git and registry questions below, and the
+  // thread that reads many small files starts meanwhile.
+  if (!merging) warmReader()
   const listing = merging
     ? undefined
     : new SourceListing({

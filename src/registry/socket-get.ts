@@ -136,6 +136,7 @@ class Exchange implements LentBody {
     this.finished = true
     this.ready = []
     this.end()
+    this.wake()
   }
 
   private readonly onAbort = (): void => this.fail(this.signal.reason)

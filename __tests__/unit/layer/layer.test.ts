@@ -18,6 +18,7 @@ import { collectEntries } from '../../../src/layer/collect'
 import { diffIdOfBlob, tarDigest, writeLayer } from '../../../src/layer/layer'
 import { MediaType } from '../../../src/oci/media-types'
 import { tarStream } from '../../../src/layer/tar'
+import { dropWarmReader, warmReader } from '../../../src/layer/read-ahead'
 
 const options = { mtime: 1700000000, uid: 0, gid: 0 }
 
@@ -196,6 +197,25 @@ describe('layer writer', () => {
     })
     expect(Buffer.compare(out, big)).toBe(0)
   })
+
+  it('hashes large files through one reused buffer per archive, several archives at once', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'imprint-layer-'))
+    for (const name of ['a', 'b'])
+      for (const file of ['one.bin', 'two.bin']) {
+        mkdirSync(join(root, name), { recursive: true })
+        writeFileSync(join(root, name, file), randomBytes(5 * 1024 * 1024 + 3))
+      }
+    const lists = await Promise.all(
+      ['a', 'b'].map(name => collectEntries(root, name, '/x', () => {}))
+    )
+    const hashed = await Promise.all(
+      lists.map(list => tarDigest(list, options))
+    )
+    for (const [i, list] of lists.entries()) {
+      const built = await writeLayer(list, options, join(root, `l${i}`))
+      expect(hashed[i].diffId).toBe(built.diffId)
+    }
+  })
 })
 
 describe('many small files (read ahead on another thread)', () => {
@@ -293,6 +313,31 @@ describe('many small files (read ahead on another thread)', () => {
     await stream.return(undefined)
     for (let waited = 0; threads() > before && waited < 5000; waited += 50)
       await new Promise(resolve => setTimeout(resolve, 50))
+    expect(threads()).toBe(before)
+  })
+
+  it('takes a reader thread started ahead of need, and ends one no layer takes', async () => {
+    const root = tree(1200)
+    const entries = await collectEntries(root, 'deps', '/deps', () => {})
+    const cold = await tarDigest(entries, options)
+    const threads = () => readdirSync('/proc/self/task').length
+    const settle = async (count: number): Promise<void> => {
+      for (let waited = 0; threads() !== count && waited < 5000; waited += 20)
+        await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    const before = threads()
+    warmReader()
+    warmReader() // one at a time
+    await settle(before + 1)
+    expect(threads()).toBe(before + 1)
+    // The archive takes it (no thread of its own) and ends it when done: none is left idle.
+    expect(await tarDigest(entries, options)).toEqual(cold)
+    await settle(before)
+    expect(threads()).toBe(before)
+    warmReader()
+    await settle(before + 1)
+    dropWarmReader()
+    await settle(before)
     expect(threads()).toBe(before)
   })
 
