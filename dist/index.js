@@ -39591,9 +39591,8 @@ class Exchange {
     signal;
     buffer = Buffer.allocUnsafe(readBytes);
     socket;
-    /** The head as it arrives: copied, as the buffer it came in is read into again. */
-    head = [];
-    headBytes = 0;
+    /** The head so far, when it takes more than one read: copied from the buffer. */
+    head;
     answered;
     framing;
     chunked = new ChunkedDecoder();
@@ -39683,24 +39682,31 @@ class Exchange {
         this.wake();
         return this.ready.length === 0 && !this.finished;
     }
-    /** Gathers the head; once whole, answers with it and gives back the body bytes after it. */
+    /**
+     * Gathers the head (copying what the buffer holds of it, as it is read into again); once whole,
+     * answers with it and gives back the body bytes after it in this read.
+     */
     readHead(data) {
-        this.head.push(Buffer.from(data));
-        this.headBytes += data.length;
-        const gathered = Buffer.concat(this.head, this.headBytes);
-        const end = gathered.indexOf('\r\n\r\n');
+        const before = this.head?.length ?? 0;
+        // A head within the limit ends within these bytes.
+        const searched = this.head
+            ? Buffer.concat([this.head, data.subarray(0, headLimit + 4)])
+            : Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, headLimit + 4));
+        const end = searched.indexOf('\r\n\r\n');
         if (end < 0) {
-            if (this.headBytes > headLimit)
+            if (before + data.length > headLimit)
                 this.fail(new Error(`the response head is larger than ${headLimit} bytes`));
+            else
+                this.head = Buffer.concat([this.head ?? Buffer.alloc(0), data]);
             return undefined;
         }
-        // What came after the head came in this read: a copy (see above), lent like the rest.
-        const rest = gathered.subarray(end + 4);
-        this.head = [];
-        this.headBytes = 0;
+        this.head = undefined;
+        const text = searched.subarray(0, end).toString('latin1');
+        // The end of the head may have begun in an earlier read: the rest is in this one.
+        const rest = data.subarray(end + 4 - before);
         let response;
         try {
-            response = parseHead(gathered.subarray(0, end).toString('latin1'));
+            response = parseHead(text);
             // An interim answer (100 Continue) is followed by the real one.
             if (response.status < 200)
                 return rest.length ? this.readHead(rest) : undefined;
