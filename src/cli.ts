@@ -145,6 +145,7 @@ async function build(rest: string[]): Promise<number> {
     const result = await runPipeline(inputs, {
       log,
       env: process.env,
+      execArgv: process.execArgv,
       workspace: process.cwd(),
       tempDir: tmpdir()
     })

@@ -101,6 +101,7 @@ export async function run(): Promise<void> {
     const result = await runPipeline(inputs, {
       log: coreLogger,
       env: process.env,
+      execArgv: process.execArgv,
       workspace: process.cwd(),
       tempDir: process.env.RUNNER_TEMP || tmpdir(),
       layerMapStore: await layerMapStoreFor(inputs),

@@ -2564,6 +2564,7 @@ async function build(rest) {
         const result = await (0,_pipeline_run__WEBPACK_IMPORTED_MODULE_9__/* .runPipeline */ .a)(inputs, {
             log,
             env: process.env,
+            execArgv: process.execArgv,
             workspace: process.cwd(),
             tempDir: (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)()
         });
@@ -5519,9 +5520,12 @@ function warmReader() {
     warm.once('error', forget);
     warm.once('exit', forget);
 }
-/** Ends the warm reader thread: no layer of this run will take it (it holds 19 MB). */
+/** Ends the warm reader thread, if no layer took it (it holds 19 MB). */
 function dropWarmReader() {
-    void takeWarmReader()?.terminate();
+    const worker = takeWarmReader();
+    // Still starting, it may yet report an error: heard here, as nobody else listens.
+    worker?.on('error', () => { });
+    void worker?.terminate();
 }
 function takeWarmReader() {
     const worker = warm;
@@ -5846,8 +5850,9 @@ async function* writeArchive(entries, options, out) {
     // stream when there are many (their system calls then run beside the hashing and compression),
     // else here, synchronously: a round trip to the thread pool per open, stat, read and close
     // would cost more than the calls themselves.
-    const small = smallFiles(entries);
-    const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined;
+    const ahead = readsAhead(entries)
+        ? new ReadAhead(smallFiles(entries))
+        : undefined;
     let smallIndex = 0;
     /** This archive's read buffer for large files, when `out` keeps nothing. */
     let reused;
@@ -6032,20 +6037,28 @@ function compressor(compression) {
  * `Decompressor`), and the thread is let go between steps now and then (`letOthersRun`).
  */
 const decompressChunk = 1024 * 1024;
-/** The decompressor for a layer media type, or undefined for types we do not read. */
+/** A decompressing stream for a layer media type, or undefined for types we do not read. */
 function decompressorFor(mediaType) {
     if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
-        return new Decompressor((0,external_node_zlib_.createGunzip)());
+        return (0,external_node_zlib_.createGunzip)({ chunkSize: decompressChunk });
     if (mediaType.endsWith('+zstd'))
-        return new Decompressor((0,external_node_zlib_.createZstdDecompress)());
+        return (0,external_node_zlib_.createZstdDecompress)({ chunkSize: decompressChunk });
     return undefined;
 }
+/**
+ * Node's zlib internals are driven (`Decompressor`) only on the major they were read from and are
+ * tested on: the native write checks its arguments with assertions that abort the process, so a
+ * changed signature would not throw. Elsewhere the stream API does the work, with fresh memory for
+ * every chunk.
+ */
+const zlibInternalsVerified = process.versions.node.split('.')[0] === '24';
 /**
  * Decompresses on this thread into one output buffer, reused for every step, by driving Node's
  * zlib handle the way `zlib.gunzipSync` does (`processChunkSync`), as no public API writes into
  * a given buffer. The stream API allocates every output chunk afresh: checking a 170 MB layer
- * took 0.8 s that way, 0.4 s of it page faults on the new memory, against 0.37 s here. Should
- * Node change these internals, `write` throws and the caller builds the layer instead.
+ * took 0.8 s that way, 0.4 s of it page faults on the new memory, against 0.37 s here. Used on
+ * the Node major it was checked against (`zlibInternalsVerified`); a handle that is missing or
+ * closed makes `write` throw, and the caller builds the layer instead.
  */
 class Decompressor {
     stream;
@@ -6181,15 +6194,45 @@ async function tarDigest(entries, options) {
 /**
  * The diffID of a compressed layer stream: decompress and hash, keeping nothing. Each chunk is
  * done with before the next is asked for, so `source` may lend its chunks (`HttpRequest.lent`).
+ * `bounds` are checked at every step of output (1 MiB): a blob that expands without end is
+ * stopped there, not after its chunk. `internals` is for tests, which take the stream path too.
  */
-async function diffIdOfBlob(source, mediaType) {
-    const decompressor = decompressorFor(mediaType);
-    if (!decompressor)
+async function diffIdOfBlob(source, mediaType, bounds = {}, internals = zlibInternalsVerified) {
+    const stream = decompressorFor(mediaType);
+    if (!stream)
         return undefined;
     const hash = (0,external_node_crypto_.createHash)('sha256');
+    let produced = 0;
     const take = (output) => {
+        if (bounds.cancelled?.())
+            throw new Error('no longer needed');
+        produced += output.length;
+        const most = bounds.most?.();
+        if (most !== undefined && produced > most)
+            throw new Error(`it decompresses to more than the layer's ${most} bytes`);
         hash.update(output);
     };
+    if (!internals) {
+        async function* copied() {
+            // The stream keeps what it is given until it gets to it: lent chunks are copied.
+            for await (const chunk of source)
+                yield Buffer.from(chunk);
+        }
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(copied(), stream, new external_node_stream_.Writable({
+            highWaterMark: decompressChunk,
+            write: (chunk, _encoding, done) => {
+                try {
+                    take(chunk);
+                    done();
+                }
+                catch (error) {
+                    done(error);
+                }
+            }
+        }));
+        return `sha256:${hash.digest('hex')}`;
+    }
+    const decompressor = new Decompressor(stream);
     try {
         for await (const chunk of source)
             await decompressor.write(chunk, take);
@@ -6418,7 +6461,7 @@ async function buildLayers(specs, platforms, options) {
                 throw error;
             });
             hashed[i]?.(diffId);
-            const previous = await options.reuse(diffId);
+            const previous = await options.reuse(diffId, size);
             if (previous) {
                 tell(i, `${job.source} → ${job.destination}: unchanged (diffID ${diffId.slice(0, 19)}), reusing ${previous.descriptor.digest} from ${previous.built?.reusedFrom} without compressing`);
                 return {
@@ -8501,7 +8544,7 @@ async function startEarlyUploads(inputs, tags, registries, jobs, log) {
  * holds for a namespace.
  */
 function registriesFor(inputs, context, options) {
-    const { env, ...client } = options;
+    const { env, execArgv, ...client } = options;
     return new Registries({
         ...client,
         keychain: (0,keychain/* defaultKeychain */.I)({
@@ -8524,7 +8567,7 @@ function registriesFor(inputs, context, options) {
         }),
         insecureRegistries: inputs.insecureRegistries,
         userAgent: 'imprint',
-        socketReads: !(0,transport/* proxiedByEnvironment */.W)(env)
+        socketReads: !(0,transport/* proxiedByEnvironment */.W)(env, execArgv)
     });
 }
 /**
@@ -8929,10 +8972,10 @@ function readPreviousImages(inputs, context, registries, base) {
  * and the layer is built in full.
  *
  * Checking a blob means downloading and decompressing it, as long as hashing the layer takes. So
- * `expect` starts the check of the previous image's layer made from the same line before the
- * layer's sources are even listed (its decompression runs on another core), and `lookup` of that
- * diffID waits for the check already under way. A layer that did change stops its check once it
- * is hashed: it wasted part of one decompression.
+ * `expect` starts the check of the previous image's layer made from the same line while the layer
+ * is hashed (this thread mostly waits for the file reader then), and `lookup` of that diffID waits
+ * for the check already under way. A layer that did change stops its check once it is hashed: it
+ * wasted part of one decompression.
  */
 function reuseLookup(client, repo, map, written, log) {
     const checks = new Map();
@@ -8940,8 +8983,15 @@ function reuseLookup(client, repo, map, written, log) {
         let started = checks.get(diffId);
         if (!started) {
             let cancelled = false;
+            let most;
             started = {
-                result: checkCandidate(client, repo, map, written, log, diffId, () => cancelled),
+                result: checkCandidate(client, repo, map, written, log, diffId, {
+                    cancelled: () => cancelled,
+                    most: () => most
+                }),
+                bound: size => {
+                    most = size;
+                },
                 cancel: () => {
                     cancelled = true;
                     // A later lookup starts afresh (a check of its own, not this stopped one).
@@ -8954,7 +9004,12 @@ function reuseLookup(client, repo, map, written, log) {
         return started;
     };
     return {
-        lookup: diffId => check(diffId).result,
+        lookup: (diffId, size) => {
+            const started = check(diffId);
+            if (size !== undefined)
+                started.bound(size);
+            return started.result;
+        },
         expect(source, destination) {
             const madeFrom = `imprint: ${source} → ${destination}`;
             for (const [diffId, candidate] of map)
@@ -8973,9 +9028,8 @@ function reuseLookup(client, repo, map, written, log) {
     };
 }
 /** Whether the blob recorded for `diffId` may be reused: see `reuseLookup`. */
-async function checkCandidate(client, repo, map, written, log, diffId, 
-/** True once nobody waits for the answer: reading stops at the next chunk, silently. */
-cancelled = () => false) {
+async function checkCandidate(client, repo, map, written, log, diffId, bounds = {}) {
+    const cancelled = bounds.cancelled ?? (() => false);
     const { compressor, mediaType } = written;
     const candidate = map.get(diffId);
     if (!candidate)
@@ -9001,7 +9055,7 @@ cancelled = () => false) {
             }
         }
         // Lent chunks: each is hashed and decompressed before the next is read into its memory.
-        const actual = await diffIdOfBlob(counted(await client.getBlob(repo, descriptor.digest, { lent: true })), descriptor.mediaType);
+        const actual = await diffIdOfBlob(counted(await client.getBlob(repo, descriptor.digest, { lent: true })), descriptor.mediaType, bounds);
         const digest = `sha256:${hash.digest('hex')}`;
         if (digest !== descriptor.digest || size !== descriptor.size) {
             log.warning(`${candidate.from} records ${descriptor.digest} (${descriptor.size} bytes), but the registry served ${digest} (${size} bytes); building the layer instead`);
@@ -9732,6 +9786,8 @@ async function runPipeline(inputs, deps) {
     finally {
         listing?.stop();
         early?.cancel();
+        // A run that failed before its layers did not take the thread started for them.
+        dropWarmReader();
         await early?.settled();
         await saving;
         await opened?.cleanup();
@@ -10744,13 +10800,16 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 /**
- * A GET whose body is read straight off the socket into one buffer, reused for every read, and
- * lent to the caller chunk by chunk. For layer blobs that are only hashed and decompressed (the
- * check of a previous image's blob): `fetch` allocates each chunk afresh, and on these machines
- * a 30 MB blob cost 0.3 s of this thread that way against 0.04 s here, most of it page faults on
- * the new memory. HTTP/1.1 only, one connection per request (`Connection: close`), no proxy.
+ * A GET whose body is lent to the caller chunk by chunk, each valid until the next is asked for.
+ * For layer blobs that are only hashed and decompressed (the check of a previous image's blob):
+ * `fetch` allocates each chunk afresh, and on these machines a 30 MB blob cost 0.3 s of this
+ * thread that way against 0.04 s here, most of it page faults on the new memory. Over plain HTTP
+ * the socket reads into one buffer, reused for every read (`onread`); over TLS the records come as
+ * `data` events in memory of their own, as Node's TLS layer may decrypt several records per read
+ * into an `onread` buffer before the first is taken. HTTP/1.1 only, one connection per request
+ * (`Connection: close`), no proxy.
  */
-/** Socket reads land here: the most a chunk lent to the caller holds. */
+/** Plain HTTP socket reads land here: the most a chunk lent to the caller holds. */
 const readBytes = 1024 * 1024;
 /** The status line and headers together; a registry's are a few hundred bytes. */
 const headLimit = 64 * 1024;
@@ -10774,10 +10833,12 @@ function socketGet(url, headers, signal) {
 /** One request and its response on one connection. */
 class Exchange {
     signal;
-    buffer = Buffer.allocUnsafe(readBytes);
     socket;
-    /** The head so far, when it takes more than one read: copied from the buffer. */
-    head;
+    /** The head so far, when it takes more than one read: copied, as the reads' memory is reused. */
+    head = [];
+    headBytes = 0;
+    /** The head's last three bytes so far: its end may begin there. */
+    headTail = Buffer.alloc(0);
     answered;
     framing;
     chunked = new ChunkedDecoder();
@@ -10797,20 +10858,26 @@ class Exchange {
             const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
             const secure = url.protocol === 'https:';
             const port = Number(url.port) || (secure ? 443 : 80);
-            const onread = {
-                buffer: this.buffer,
-                callback: (bytes) => this.received(bytes)
-            };
-            this.socket = secure
-                ? // tls.connect takes `onread` as net.connect does (Node's docs); its types miss it.
-                    (0,external_node_tls_namespaceObject.connect)({
-                        host,
-                        port,
-                        servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
-                        ALPNProtocols: ['http/1.1'],
-                        onread
-                    })
-                : (0,external_node_net_namespaceObject.connect)({ host, port, onread });
+            if (secure) {
+                this.socket = (0,external_node_tls_namespaceObject.connect)({
+                    host,
+                    port,
+                    servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host,
+                    ALPNProtocols: ['http/1.1']
+                });
+                this.socket.on('data', (data) => {
+                    if (!this.received(data))
+                        this.socket?.pause();
+                });
+            }
+            else {
+                const buffer = Buffer.allocUnsafe(readBytes);
+                const onread = {
+                    buffer,
+                    callback: (bytes) => this.received(buffer.subarray(0, bytes))
+                };
+                this.socket = (0,external_node_net_namespaceObject.connect)({ host, port, onread });
+            }
             this.socket.on('error', error => this.fail(error));
             this.socket.on('close', () => this.closed());
             this.signal.addEventListener('abort', this.onAbort, { once: true });
@@ -10818,6 +10885,8 @@ class Exchange {
                 `GET ${url.pathname}${url.search} HTTP/1.1`,
                 `host: ${url.host}`,
                 ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+                // The bytes as stored: a blob is hashed as it comes, never decoded.
+                'accept-encoding: identity',
                 'connection: close',
                 '',
                 ''
@@ -10848,9 +10917,11 @@ class Exchange {
         this.wake();
     }
     onAbort = () => this.fail(this.signal.reason);
-    /** A socket read: bytes of the head, then of the body. False pauses the socket. */
-    received(bytes) {
-        let data = this.buffer.subarray(0, bytes);
+    /**
+     * A socket read (a view of the reused buffer, or a TLS record): bytes of the head, then of the
+     * body. False pauses the socket until what it gave is taken.
+     */
+    received(data) {
         if (!this.framing) {
             const body = this.readHead(data);
             if (body === undefined)
@@ -10868,25 +10939,40 @@ class Exchange {
         return this.ready.length === 0 && !this.finished;
     }
     /**
-     * Gathers the head (copying what the buffer holds of it, as it is read into again); once whole,
-     * answers with it and gives back the body bytes after it in this read.
+     * Gathers the head, copying what a read holds of it (the read's memory is reused); once whole,
+     * answers with it and gives back the body bytes after it in this read. Only the bytes new in a
+     * read are searched, with the three before them: a head trickled byte by byte costs no more than
+     * one that comes at once.
      */
     readHead(data) {
-        const before = this.head?.length ?? 0;
-        // A head within the limit ends within these bytes.
-        const searched = this.head
-            ? Buffer.concat([this.head, data.subarray(0, headLimit + 4)])
-            : Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, headLimit + 4));
-        const end = searched.indexOf('\r\n\r\n');
-        if (end < 0) {
-            if (before + data.length > headLimit)
+        const before = this.headBytes;
+        const last = this.headTail;
+        const seam = Buffer.concat([last, data.subarray(0, 3)]).indexOf('\r\n\r\n');
+        const inData = Buffer.from(data.buffer, data.byteOffset, data.length).indexOf('\r\n\r\n');
+        const end = seam >= 0
+            ? before - last.length + seam
+            : inData >= 0
+                ? before + inData
+                : -1;
+        if (end < 0 || end > headLimit) {
+            if (end > headLimit || before + data.length > headLimit)
                 this.fail(new Error(`the response head is larger than ${headLimit} bytes`));
-            else
-                this.head = Buffer.concat([this.head ?? Buffer.alloc(0), data]);
+            else {
+                this.head.push(Buffer.from(data));
+                this.headBytes += data.length;
+                this.headTail = Buffer.concat([last, data.subarray(-3)]).subarray(-3);
+            }
             return undefined;
         }
-        this.head = undefined;
-        const text = searched.subarray(0, end).toString('latin1');
+        const text = Buffer.concat([
+            ...this.head,
+            data.subarray(0, Math.max(0, end - before))
+        ])
+            .subarray(0, end)
+            .toString('latin1');
+        this.head = [];
+        this.headBytes = 0;
+        this.headTail = Buffer.alloc(0);
         // The end of the head may have begun in an earlier read: the rest is in this one.
         const rest = data.subarray(end + 4 - before);
         let response;
@@ -10926,7 +11012,9 @@ class Exchange {
                 this.finish();
             return;
         }
-        this.ready.push(...this.chunked.decode(data));
+        const joined = joinedInPlace(this.chunked.decode(data));
+        if (joined)
+            this.ready.push(joined);
         if (this.chunked.done)
             this.finish();
     }
@@ -10968,6 +11056,22 @@ class Exchange {
         this.waiting = undefined;
         waiting?.();
     }
+}
+/**
+ * The data of a read's chunks as one view: moved together over the size lines between them, within
+ * the read's own memory. A body of tiny chunks is then one piece per read, not one per chunk.
+ */
+function joinedInPlace(parts) {
+    if (parts.length <= 1)
+        return parts[0];
+    const [first] = parts;
+    const memory = new Uint8Array(first.buffer);
+    let end = first.byteOffset + first.length;
+    for (const part of parts.slice(1)) {
+        memory.copyWithin(end, part.byteOffset, part.byteOffset + part.length);
+        end += part.length;
+    }
+    return memory.subarray(first.byteOffset, end);
 }
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** The status line and header fields (RFC 9112 §4, §5); anything malformed is refused. */
@@ -11097,15 +11201,19 @@ class HttpResponse {
     body;
     clock;
     method;
+    lent;
     constructor(status, headers, 
     /** Where the answer came from, after redirects. */
-    url, body, clock, method) {
+    url, body, clock, method, 
+    /** The body's chunks are lent (`HttpRequest.lent`): what is kept past a chunk is copied. */
+    lent = false) {
         this.status = status;
         this.headers = headers;
         this.url = url;
         this.body = body;
         this.clock = clock;
         this.method = method;
+        this.lent = lent;
     }
     /** The whole body, failing once it exceeds `limit` bytes. */
     async bytes(limit, what = 'the response') {
@@ -11117,7 +11225,7 @@ class HttpResponse {
                 await this.discard();
                 throw new errors/* ResponseTooLarge */.l1(what, this.url, limit);
             }
-            chunks.push(chunk);
+            chunks.push(this.lent ? Buffer.from(chunk) : chunk);
         }
         return Buffer.concat(chunks, total);
     }
@@ -11127,7 +11235,7 @@ class HttpResponse {
         let total = 0;
         try {
             for await (const chunk of this.stream()) {
-                chunks.push(chunk);
+                chunks.push(this.lent ? Buffer.from(chunk) : chunk);
                 total += chunk.length;
                 if (total >= limit)
                     break;
@@ -11278,22 +11386,22 @@ socketReads = true) {
         };
         if (new URL(url).origin !== origin)
             delete headers.authorization;
+        const lent = socketReads &&
+            !!request.lent &&
+            request.method === 'GET' &&
+            body === undefined;
         let res;
         try {
-            res =
-                socketReads &&
-                    request.lent &&
-                    request.method === 'GET' &&
-                    body === undefined
-                    ? await socketGet(new URL(url), headers, clock.controller.signal)
-                    : await fetched(url, {
-                        method: request.method,
-                        headers,
-                        body: body,
-                        redirect: 'manual',
-                        signal: clock.controller.signal,
-                        ...(streamed ? { duplex: 'half' } : {})
-                    });
+            res = lent
+                ? await socketGet(new URL(url), headers, clock.controller.signal)
+                : await fetched(url, {
+                    method: request.method,
+                    headers,
+                    body: body,
+                    redirect: 'manual',
+                    signal: clock.controller.signal,
+                    ...(streamed ? { duplex: 'half' } : {})
+                });
         }
         catch (error) {
             clock.stop();
@@ -11305,7 +11413,7 @@ socketReads = true) {
         if (!redirect || !location || body !== undefined) {
             if (request.method === 'HEAD' || !res.body)
                 clock.stop();
-            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method);
+            return new HttpResponse(res.status, res.headers, url, res.body, clock, request.method, lent);
         }
         await res.body?.cancel();
         const next = new URL(location, url);
@@ -11744,10 +11852,12 @@ function defaultKeychain(options) {
 
 /**
  * Whether Node's `fetch` sends requests through a proxy named in the environment: Node 24 does
- * so with `NODE_USE_ENV_PROXY=1` (or `--use-env-proxy` in `NODE_OPTIONS`) and `HTTP(S)_PROXY`.
+ * so with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy` (in `NODE_OPTIONS` or among Node's own
+ * flags, `execArgv`) and `HTTP(S)_PROXY`.
  */
-function proxiedByEnvironment(env) {
+function proxiedByEnvironment(env, execArgv = []) {
     const enabled = env.NODE_USE_ENV_PROXY === '1' ||
+        execArgv.includes('--use-env-proxy') ||
         /(?:^|\s)--use-env-proxy(?:\s|$)/.test(env.NODE_OPTIONS ?? '');
     return (enabled &&
         ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some(name => !!env[name]));

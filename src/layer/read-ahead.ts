@@ -138,9 +138,12 @@ export function warmReader(): void {
   warm.once('exit', forget)
 }
 
-/** Ends the warm reader thread: no layer of this run will take it (it holds 19 MB). */
+/** Ends the warm reader thread, if no layer took it (it holds 19 MB). */
 export function dropWarmReader(): void {
-  void takeWarmReader()?.terminate()
+  const worker = takeWarmReader()
+  // Still starting, it may yet report an error: heard here, as nobody else listens.
+  worker?.on('error', () => {})
+  void worker?.terminate()
 }
 
 function takeWarmReader(): Worker | undefined {

@@ -303,8 +303,9 @@ async function* writeArchive(
   // stream when there are many (their system calls then run beside the hashing and compression),
   // else here, synchronously: a round trip to the thread pool per open, stat, read and close
   // would cost more than the calls themselves.
-  const small = smallFiles(entries)
-  const ahead = small.length >= readAheadFrom ? new ReadAhead(small) : undefined
+  const ahead = readsAhead(entries)
+    ? new ReadAhead(smallFiles(entries))
+    : undefined
   let smallIndex = 0
   /** This archive's read buffer for large files, when `out` keeps nothing. */
   let reused: Buffer | undefined

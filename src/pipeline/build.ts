@@ -17,7 +17,7 @@ export async function buildArtifact(
     workingDirectory: string
     scratchDir: string
     jobs: number
-    reuse?: (diffId: Digest) => Promise<Blob | undefined>
+    reuse?: (diffId: Digest, size: number) => Promise<Blob | undefined>
     expectReuse?: (
       source: string,
       destination: string

@@ -38,7 +38,7 @@ export interface LayerBuildOptions {
    * Finds an already-pushed blob with this diffID (written with the same compressor): the layer's
    * tar is then hashed but not compressed.
    */
-  reuse?: (diffId: Digest) => Promise<Blob | undefined>
+  reuse?: (diffId: Digest, size: number) => Promise<Blob | undefined>
   /** Told before a layer is hashed, so that its likely previous blob is checked meanwhile. */
   expectReuse?: (
     source: string,
@@ -227,7 +227,7 @@ export async function buildLayers(
         }
       )
       hashed[i]?.(diffId)
-      const previous = await options.reuse(diffId)
+      const previous = await options.reuse(diffId, size)
       if (previous) {
         tell(
           i,

@@ -104,9 +104,10 @@ export function registriesFor(
   context: Pick<BuildContext, 'actor'>,
   options: Omit<ClientOptions, 'keychain' | 'insecureRegistries'> & {
     env: NodeJS.ProcessEnv
+    execArgv?: readonly string[]
   }
 ): Registries {
-  const { env, ...client } = options
+  const { env, execArgv, ...client } = options
   return new Registries({
     ...client,
     keychain: defaultKeychain({
@@ -130,7 +131,7 @@ export function registriesFor(
     }),
     insecureRegistries: inputs.insecureRegistries,
     userAgent: 'imprint',
-    socketReads: !proxiedByEnvironment(env)
+    socketReads: !proxiedByEnvironment(env, execArgv)
   })
 }
 

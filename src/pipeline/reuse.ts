@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto'
-import { compressorId, diffIdOfBlob, layerMediaType } from '../layer/layer'
+import {
+  compressorId,
+  diffIdOfBlob,
+  layerMediaType,
+  type DecompressBounds
+} from '../layer/layer'
 import type { Inputs } from '../inputs'
 import type { Registries } from '../registry/registries'
 import type { ResolvedBase } from './base'
@@ -142,10 +147,10 @@ export function readPreviousImages(
  * and the layer is built in full.
  *
  * Checking a blob means downloading and decompressing it, as long as hashing the layer takes. So
- * `expect` starts the check of the previous image's layer made from the same line before the
- * layer's sources are even listed (its decompression runs on another core), and `lookup` of that
- * diffID waits for the check already under way. A layer that did change stops its check once it
- * is hashed: it wasted part of one decompression.
+ * `expect` starts the check of the previous image's layer made from the same line while the layer
+ * is hashed (this thread mostly waits for the file reader then), and `lookup` of that diffID waits
+ * for the check already under way. A layer that did change stops its check once it is hashed: it
+ * wasted part of one decompression.
  */
 export function reuseLookup(
   client: RegistryClient,
@@ -156,22 +161,26 @@ export function reuseLookup(
 ): Pick<LayerReuse, 'lookup' | 'expect'> {
   const checks = new Map<
     Digest,
-    { result: Promise<Blob | undefined>; cancel: () => void }
+    {
+      result: Promise<Blob | undefined>
+      cancel: () => void
+      /** The size of the tar the layer hashed to: the blob may decompress to no more. */
+      bound: (size: number) => void
+    }
   >()
   const check = (diffId: Digest) => {
     let started = checks.get(diffId)
     if (!started) {
       let cancelled = false
+      let most: number | undefined
       started = {
-        result: checkCandidate(
-          client,
-          repo,
-          map,
-          written,
-          log,
-          diffId,
-          () => cancelled
-        ),
+        result: checkCandidate(client, repo, map, written, log, diffId, {
+          cancelled: () => cancelled,
+          most: () => most
+        }),
+        bound: size => {
+          most = size
+        },
         cancel: () => {
           cancelled = true
           // A later lookup starts afresh (a check of its own, not this stopped one).
@@ -183,7 +192,11 @@ export function reuseLookup(
     return started
   }
   return {
-    lookup: diffId => check(diffId).result,
+    lookup: (diffId, size) => {
+      const started = check(diffId)
+      if (size !== undefined) started.bound(size)
+      return started.result
+    },
     expect(source, destination) {
       const madeFrom = `imprint: ${source} → ${destination}`
       for (const [diffId, candidate] of map)
@@ -211,9 +224,9 @@ async function checkCandidate(
   written: { compressor: string; mediaType: string },
   log: Logger,
   diffId: Digest,
-  /** True once nobody waits for the answer: reading stops at the next chunk, silently. */
-  cancelled: () => boolean = () => false
+  bounds: DecompressBounds = {}
 ): Promise<Blob | undefined> {
+  const cancelled = bounds.cancelled ?? (() => false)
   const { compressor, mediaType } = written
   const candidate = map.get(diffId)
   if (!candidate) return undefined
@@ -247,7 +260,8 @@ async function checkCandidate(
     // Lent chunks: each is hashed and decompressed before the next is read into its memory.
     const actual = await diffIdOfBlob(
       counted(await client.getBlob(repo, descriptor.digest, { lent: true })),
-      descriptor.mediaType
+      descriptor.mediaType,
+      bounds
     )
     const digest = `sha256:${hash.digest('hex')}`
     if (digest !== descriptor.digest || size !== descriptor.size) {
@@ -290,7 +304,8 @@ async function checkCandidate(
 
 /** What a build may reuse, and what the stored map held, so the new map can extend it. */
 export interface LayerReuse {
-  lookup?: (diffId: Digest) => Promise<Blob | undefined>
+  /** The blob to reuse for a layer that hashed to `diffId` (a tar of `size` bytes), if any. */
+  lookup?: (diffId: Digest, size?: number) => Promise<Blob | undefined>
   /**
    * Says which line a layer will be built for, before it is hashed: its likely previous blob is
    * checked meanwhile. Call what it returns with the diffID the layer hashed to (undefined

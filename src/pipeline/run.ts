@@ -15,7 +15,7 @@ import type { RetryPolicy } from '../util/retry'
 import { baseStage, startResolvingBase, type ResolvedBase } from './base'
 import { buildArtifact } from './build'
 import { SourceListing } from './layers'
-import { warmReader } from '../layer/read-ahead'
+import { dropWarmReader, warmReader } from '../layer/read-ahead'
 import { compareWithBaseBranch } from './compare'
 import { contextStage, type BuildContext } from './context'
 import {
@@ -42,6 +42,8 @@ export interface PipelineDeps {
   log: Logger
   /** The front end's environment: the only place the pipeline learns about the runner from. */
   env: NodeJS.ProcessEnv
+  /** Node's own command-line flags (`--use-env-proxy` sends `fetch` through a proxy). */
+  execArgv?: readonly string[]
   /** The directory the run starts in (the runner's workspace): manifests are found from there. */
   workspace: string
   /** Where temporary files go (the runner's `RUNNER_TEMP`), removed when the run ends. */
@@ -298,6 +300,8 @@ export async function runPipeline(
   } finally {
     listing?.stop()
     early?.cancel()
+    // A run that failed before its layers did not take the thread started for them.
+    dropWarmReader()
     await early?.settled()
     await saving
     await opened?.cleanup()

@@ -72,7 +72,9 @@ export class HttpResponse {
     readonly url: string,
     private readonly body: LentBody | null,
     private readonly clock: RequestClock,
-    private readonly method: string
+    private readonly method: string,
+    /** The body's chunks are lent (`HttpRequest.lent`): what is kept past a chunk is copied. */
+    private readonly lent = false
   ) {}
 
   /** The whole body, failing once it exceeds `limit` bytes. */
@@ -85,7 +87,7 @@ export class HttpResponse {
         await this.discard()
         throw new ResponseTooLarge(what, this.url, limit)
       }
-      chunks.push(chunk)
+      chunks.push(this.lent ? Buffer.from(chunk) : chunk)
     }
     return Buffer.concat(chunks, total)
   }
@@ -96,7 +98,7 @@ export class HttpResponse {
     let total = 0
     try {
       for await (const chunk of this.stream()) {
-        chunks.push(chunk)
+        chunks.push(this.lent ? Buffer.from(chunk) : chunk)
         total += chunk.length
         if (total >= limit) break
       }
@@ -282,22 +284,23 @@ export async function send(
       ...request.headers
     }
     if (new URL(url).origin !== origin) delete headers.authorization
+    const lent =
+      socketReads &&
+      !!request.lent &&
+      request.method === 'GET' &&
+      body === undefined
     let res: Answer
     try {
-      res =
-        socketReads &&
-        request.lent &&
-        request.method === 'GET' &&
-        body === undefined
-          ? await socketGet(new URL(url), headers, clock.controller.signal)
-          : await fetched(url, {
-              method: request.method,
-              headers,
-              body: body as never,
-              redirect: 'manual',
-              signal: clock.controller.signal,
-              ...(streamed ? { duplex: 'half' } : {})
-            } as RequestInit)
+      res = lent
+        ? await socketGet(new URL(url), headers, clock.controller.signal)
+        : await fetched(url, {
+            method: request.method,
+            headers,
+            body: body as never,
+            redirect: 'manual',
+            signal: clock.controller.signal,
+            ...(streamed ? { duplex: 'half' } : {})
+          } as RequestInit)
     } catch (error) {
       clock.stop()
       throw new NetworkError(request.method, url, clock.reason() ?? error)
@@ -313,7 +316,8 @@ export async function send(
         url,
         res.body,
         clock,
-        request.method
+        request.method,
+        lent
       )
     }
     await res.body?.cancel()

@@ -4,17 +4,20 @@ import {
   type OnReadOpts,
   type Socket
 } from 'node:net'
-import { connect as connectTls, type ConnectionOptions } from 'node:tls'
+import { connect as connectTls } from 'node:tls'
 
 /**
- * A GET whose body is read straight off the socket into one buffer, reused for every read, and
- * lent to the caller chunk by chunk. For layer blobs that are only hashed and decompressed (the
- * check of a previous image's blob): `fetch` allocates each chunk afresh, and on these machines
- * a 30 MB blob cost 0.3 s of this thread that way against 0.04 s here, most of it page faults on
- * the new memory. HTTP/1.1 only, one connection per request (`Connection: close`), no proxy.
+ * A GET whose body is lent to the caller chunk by chunk, each valid until the next is asked for.
+ * For layer blobs that are only hashed and decompressed (the check of a previous image's blob):
+ * `fetch` allocates each chunk afresh, and on these machines a 30 MB blob cost 0.3 s of this
+ * thread that way against 0.04 s here, most of it page faults on the new memory. Over plain HTTP
+ * the socket reads into one buffer, reused for every read (`onread`); over TLS the records come as
+ * `data` events in memory of their own, as Node's TLS layer may decrypt several records per read
+ * into an `onread` buffer before the first is taken. HTTP/1.1 only, one connection per request
+ * (`Connection: close`), no proxy.
  */
 
-/** Socket reads land here: the most a chunk lent to the caller holds. */
+/** Plain HTTP socket reads land here: the most a chunk lent to the caller holds. */
 const readBytes = 1024 * 1024
 /** The status line and headers together; a registry's are a few hundred bytes. */
 const headLimit = 64 * 1024
@@ -63,10 +66,12 @@ type Framing =
 
 /** One request and its response on one connection. */
 class Exchange implements LentBody {
-  private readonly buffer = Buffer.allocUnsafe(readBytes)
   private socket?: Socket
-  /** The head so far, when it takes more than one read: copied from the buffer. */
-  private head?: Buffer
+  /** The head so far, when it takes more than one read: copied, as the reads' memory is reused. */
+  private head: Buffer[] = []
+  private headBytes = 0
+  /** The head's last three bytes so far: its end may begin there. */
+  private headTail = Buffer.alloc(0)
   private answered?: {
     resolve: (response: SocketResponse) => void
     reject: (error: unknown) => void
@@ -88,20 +93,24 @@ class Exchange implements LentBody {
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
       const secure = url.protocol === 'https:'
       const port = Number(url.port) || (secure ? 443 : 80)
-      const onread: OnReadOpts = {
-        buffer: this.buffer,
-        callback: (bytes: number) => this.received(bytes)
+      if (secure) {
+        this.socket = connectTls({
+          host,
+          port,
+          servername: isIP(host) ? undefined : host,
+          ALPNProtocols: ['http/1.1']
+        })
+        this.socket.on('data', (data: Buffer) => {
+          if (!this.received(data)) this.socket?.pause()
+        })
+      } else {
+        const buffer = Buffer.allocUnsafe(readBytes)
+        const onread: OnReadOpts = {
+          buffer,
+          callback: (bytes: number) => this.received(buffer.subarray(0, bytes))
+        }
+        this.socket = connectTcp({ host, port, onread })
       }
-      this.socket = secure
-        ? // tls.connect takes `onread` as net.connect does (Node's docs); its types miss it.
-          connectTls({
-            host,
-            port,
-            servername: isIP(host) ? undefined : host,
-            ALPNProtocols: ['http/1.1'],
-            onread
-          } as ConnectionOptions)
-        : connectTcp({ host, port, onread })
       this.socket.on('error', error => this.fail(error))
       this.socket.on('close', () => this.closed())
       this.signal.addEventListener('abort', this.onAbort, { once: true })
@@ -109,6 +118,8 @@ class Exchange implements LentBody {
         `GET ${url.pathname}${url.search} HTTP/1.1`,
         `host: ${url.host}`,
         ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+        // The bytes as stored: a blob is hashed as it comes, never decoded.
+        'accept-encoding: identity',
         'connection: close',
         '',
         ''
@@ -140,9 +151,11 @@ class Exchange implements LentBody {
 
   private readonly onAbort = (): void => this.fail(this.signal.reason)
 
-  /** A socket read: bytes of the head, then of the body. False pauses the socket. */
-  private received(bytes: number): boolean {
-    let data: Uint8Array = this.buffer.subarray(0, bytes)
+  /**
+   * A socket read (a view of the reused buffer, or a TLS record): bytes of the head, then of the
+   * body. False pauses the socket until what it gave is taken.
+   */
+  private received(data: Uint8Array): boolean {
     if (!this.framing) {
       const body = this.readHead(data)
       if (body === undefined) return true
@@ -159,30 +172,47 @@ class Exchange implements LentBody {
   }
 
   /**
-   * Gathers the head (copying what the buffer holds of it, as it is read into again); once whole,
-   * answers with it and gives back the body bytes after it in this read.
+   * Gathers the head, copying what a read holds of it (the read's memory is reused); once whole,
+   * answers with it and gives back the body bytes after it in this read. Only the bytes new in a
+   * read are searched, with the three before them: a head trickled byte by byte costs no more than
+   * one that comes at once.
    */
   private readHead(data: Uint8Array): Uint8Array | undefined {
-    const before = this.head?.length ?? 0
-    // A head within the limit ends within these bytes.
-    const searched = this.head
-      ? Buffer.concat([this.head, data.subarray(0, headLimit + 4)])
-      : Buffer.from(
-          data.buffer,
-          data.byteOffset,
-          Math.min(data.length, headLimit + 4)
-        )
-    const end = searched.indexOf('\r\n\r\n')
-    if (end < 0) {
-      if (before + data.length > headLimit)
+    const before = this.headBytes
+    const last = this.headTail
+    const seam = Buffer.concat([last, data.subarray(0, 3)]).indexOf('\r\n\r\n')
+    const inData = Buffer.from(
+      data.buffer,
+      data.byteOffset,
+      data.length
+    ).indexOf('\r\n\r\n')
+    const end =
+      seam >= 0
+        ? before - last.length + seam
+        : inData >= 0
+          ? before + inData
+          : -1
+    if (end < 0 || end > headLimit) {
+      if (end > headLimit || before + data.length > headLimit)
         this.fail(
           new Error(`the response head is larger than ${headLimit} bytes`)
         )
-      else this.head = Buffer.concat([this.head ?? Buffer.alloc(0), data])
+      else {
+        this.head.push(Buffer.from(data))
+        this.headBytes += data.length
+        this.headTail = Buffer.concat([last, data.subarray(-3)]).subarray(-3)
+      }
       return undefined
     }
-    this.head = undefined
-    const text = searched.subarray(0, end).toString('latin1')
+    const text = Buffer.concat([
+      ...this.head,
+      data.subarray(0, Math.max(0, end - before))
+    ])
+      .subarray(0, end)
+      .toString('latin1')
+    this.head = []
+    this.headBytes = 0
+    this.headTail = Buffer.alloc(0)
     // The end of the head may have begun in an earlier read: the rest is in this one.
     const rest = data.subarray(end + 4 - before)
     let response: { status: number; headers: Headers }
@@ -218,7 +248,8 @@ class Exchange implements LentBody {
       if (framing.left === 0) this.finish()
       return
     }
-    this.ready.push(...this.chunked.decode(data))
+    const joined = joinedInPlace(this.chunked.decode(data))
+    if (joined) this.ready.push(joined)
     if (this.chunked.done) this.finish()
   }
 
@@ -266,6 +297,22 @@ class Exchange implements LentBody {
     this.waiting = undefined
     waiting?.()
   }
+}
+
+/**
+ * The data of a read's chunks as one view: moved together over the size lines between them, within
+ * the read's own memory. A body of tiny chunks is then one piece per read, not one per chunk.
+ */
+function joinedInPlace(parts: Uint8Array[]): Uint8Array | undefined {
+  if (parts.length <= 1) return parts[0]
+  const [first] = parts
+  const memory = new Uint8Array(first.buffer)
+  let end = first.byteOffset + first.length
+  for (const part of parts.slice(1)) {
+    memory.copyWithin(end, part.byteOffset, part.byteOffset + part.length)
+    end += part.length
+  }
+  return memory.subarray(first.byteOffset, end)
 }
 
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

@@ -45,11 +45,16 @@ export interface TransportOptions {
 
 /**
  * Whether Node's `fetch` sends requests through a proxy named in the environment: Node 24 does
- * so with `NODE_USE_ENV_PROXY=1` (or `--use-env-proxy` in `NODE_OPTIONS`) and `HTTP(S)_PROXY`.
+ * so with `NODE_USE_ENV_PROXY=1` or `--use-env-proxy` (in `NODE_OPTIONS` or among Node's own
+ * flags, `execArgv`) and `HTTP(S)_PROXY`.
  */
-export function proxiedByEnvironment(env: NodeJS.ProcessEnv): boolean {
+export function proxiedByEnvironment(
+  env: NodeJS.ProcessEnv,
+  execArgv: readonly string[] = []
+): boolean {
   const enabled =
     env.NODE_USE_ENV_PROXY === '1' ||
+    execArgv.includes('--use-env-proxy') ||
     /(?:^|\s)--use-env-proxy(?:\s|$)/.test(env.NODE_OPTIONS ?? '')
   return (
     enabled &&

@@ -344,6 +344,8 @@ describe('many small files (read ahead on another thread)', () => {
   it('fails, naming the file, when one changed after it was listed', async () => {
     const root = tree(1200)
     const entries = await collectEntries(root, 'deps', '/deps', () => {})
+    // One file early and one late: the error names the first the stream meets.
+    writeFileSync(join(root, 'deps/pkg0/lib/m100.js'), 'changed\n')
     writeFileSync(
       join(root, 'deps/pkg7/lib/m100.js'),
       'changed after the walk\n'
@@ -351,7 +353,7 @@ describe('many small files (read ahead on another thread)', () => {
     await expect(
       writeLayer(entries, options, join(root, 'layer.tgz'))
     ).rejects.toThrow(
-      /deps\/pkg7\/lib\/m100\.js changed while the layer was being written \(\d+ bytes expected, 23 found\)/
+      /deps\/pkg0\/lib\/m100\.js changed while the layer was being written \(\d+ bytes expected, 8 found\)/
     )
   })
 })
@@ -395,6 +397,43 @@ describe('diffIdOfBlob', () => {
       )
     ).toBe(sha(tar))
   })
+
+  it('gives the same diffID through the stream API (a Node major whose zlib internals are not checked)', async () => {
+    const tar = Buffer.alloc(5 << 20, 'left-pad\n')
+    for (const [blob, type] of [
+      [gzipSync(tar), MediaType.ociLayerGzip],
+      [zstdCompressSync(tar), MediaType.ociLayerZstd]
+    ] as const)
+      expect(await diffIdOfBlob(lent(blob, 4096), type, {}, false)).toBe(
+        sha(tar)
+      )
+  })
+
+  it.each([true, false])(
+    'stops within a step when cancelled or past the layer size (zlib internals: %s)',
+    async internals => {
+      // One input chunk that expands to 32 MiB: the bounds are checked at each 1 MiB of output.
+      const bomb = zstdCompressSync(Buffer.alloc(32 << 20))
+      let steps = 0
+      await expect(
+        diffIdOfBlob(
+          lent(bomb, bomb.length),
+          MediaType.ociLayerZstd,
+          { cancelled: () => ++steps > 3 },
+          internals
+        )
+      ).rejects.toThrow('no longer needed')
+      expect(steps).toBe(4)
+      await expect(
+        diffIdOfBlob(
+          lent(bomb, bomb.length),
+          MediaType.ociLayerZstd,
+          { most: () => 3 << 20 },
+          internals
+        )
+      ).rejects.toThrow("decompresses to more than the layer's 3145728 bytes")
+    }
+  )
 
   it('fails on a corrupt or cut-short blob, and reads no type it does not know', async () => {
     const gzip = gzipSync(randomBytes(2 << 20))

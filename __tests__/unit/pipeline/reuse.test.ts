@@ -109,6 +109,28 @@ describe('reuseLookup', () => {
     expect(log.lines).toEqual([])
   })
 
+  it('builds instead when the previous blob decompresses to more than the layer hashed to', async () => {
+    const { client, candidate, diffId, release } = previousLayer()
+    const log = recording()
+    const reuse = reuseLookup(
+      client,
+      repo,
+      new Map([[diffId, candidate]]),
+      written,
+      log
+    )
+    reuse.expect!('deps', '/app/node_modules')
+    // The layer's tar was 1 MiB; the blob holds 4 MiB: its check stops past the first.
+    const looked = reuse.lookup!(diffId, 1 << 20)
+    release()
+    expect(await looked).toBeUndefined()
+    expect(log.lines).toEqual([
+      expect.stringMatching(
+        /cannot be reused \(it decompresses to more than the layer's 1048576 bytes\); building/
+      )
+    ])
+  })
+
   it('starts nothing for a line no previous layer was made from', () => {
     const { client, candidate, diffId, served } = previousLayer()
     const reuse = reuseLookup(

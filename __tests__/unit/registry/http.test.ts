@@ -82,6 +82,21 @@ describe.each([false, true])('send a GET (lent: %s)', lent => {
     expect(await page.prefix(10)).toBe('e'.repeat(10))
   })
 
+  it('keeps what it gathers of a body that comes in several reads', async () => {
+    const page = JSON.stringify({
+      errors: [{ code: 'BLOB_UNKNOWN', message: 'x'.repeat(6000) }]
+    })
+    const url = await serve((_req, res) => {
+      res.writeHead(404, { 'content-length': page.length })
+      res.write(page.slice(0, 3000))
+      setTimeout(() => res.end(page.slice(3000)), 50)
+    })
+    const whole = await send({ method: 'GET', url, lent }, limits, 'test')
+    expect((await whole.bytes(1 << 20)).toString()).toBe(page)
+    const start = await send({ method: 'GET', url, lent }, limits, 'test')
+    expect(await start.prefix(4000)).toBe(page.slice(0, 4000))
+  })
+
   it('follows up to five redirects, without credentials on another origin', async () => {
     const seen: (string | undefined)[] = []
     const connections = new Set<string | undefined>()
@@ -175,6 +190,12 @@ describe('proxiedByEnvironment', () => {
         NODE_OPTIONS: '--max-old-space-size=4096 --use-env-proxy',
         http_proxy: 'http://proxy:3128'
       })
+    ).toBe(true)
+    expect(
+      proxiedByEnvironment(proxy, [
+        '--max-old-space-size=4096',
+        '--use-env-proxy'
+      ])
     ).toBe(true)
     expect(proxiedByEnvironment(proxy)).toBe(false)
     expect(proxiedByEnvironment({ NODE_USE_ENV_PROXY: '1' })).toBe(false)
