@@ -6038,11 +6038,14 @@ function compressor(compression) {
  */
 const decompressChunk = 1024 * 1024;
 /** A decompressing stream for a layer media type, or undefined for types we do not read. */
-function decompressorFor(mediaType) {
+function decompressorFor(mediaType, 
+/** Its own output buffer's size: only the stream API uses one (`Decompressor` has its own). */
+chunkSize) {
+    const options = chunkSize ? { chunkSize } : {};
     if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
-        return (0,external_node_zlib_.createGunzip)({ chunkSize: decompressChunk });
+        return (0,external_node_zlib_.createGunzip)(options);
     if (mediaType.endsWith('+zstd'))
-        return (0,external_node_zlib_.createZstdDecompress)({ chunkSize: decompressChunk });
+        return (0,external_node_zlib_.createZstdDecompress)(options);
     return undefined;
 }
 /**
@@ -6198,7 +6201,7 @@ async function tarDigest(entries, options) {
  * stopped there, not after its chunk. `internals` is for tests, which take the stream path too.
  */
 async function diffIdOfBlob(source, mediaType, bounds = {}, internals = zlibInternalsVerified) {
-    const stream = decompressorFor(mediaType);
+    const stream = decompressorFor(mediaType, internals ? undefined : decompressChunk);
     if (!stream)
         return undefined;
     const hash = (0,external_node_crypto_.createHash)('sha256');
@@ -8983,6 +8986,8 @@ function reuseLookup(client, repo, map, written, log) {
         let started = checks.get(diffId);
         if (!started) {
             let cancelled = false;
+            /** A lookup waits for this check: a line that changed no longer stops it. */
+            let wanted = false;
             let most;
             started = {
                 result: checkCandidate(client, repo, map, written, log, diffId, {
@@ -8992,7 +8997,12 @@ function reuseLookup(client, repo, map, written, log) {
                 bound: size => {
                     most = size;
                 },
+                want: () => {
+                    wanted = true;
+                },
                 cancel: () => {
+                    if (wanted)
+                        return;
                     cancelled = true;
                     // A later lookup starts afresh (a check of its own, not this stopped one).
                     if (checks.get(diffId) === started)
@@ -9006,6 +9016,7 @@ function reuseLookup(client, repo, map, written, log) {
     return {
         lookup: (diffId, size) => {
             const started = check(diffId);
+            started.want();
             if (size !== undefined)
                 started.bound(size);
             return started.result;
@@ -10813,6 +10824,8 @@ const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 const readBytes = 1024 * 1024;
 /** The status line and headers together; a registry's are a few hundred bytes. */
 const headLimit = 64 * 1024;
+/** Interim (1xx) answers before the real one: a registry sends none to a GET. */
+const maxInterim = 10;
 /** A chunk-size line of a chunked body, with its extensions. */
 const chunkLineLimit = 4096;
 /** A header value that would end the line it is on and start another (a token's `\r\n`). */
@@ -10837,6 +10850,8 @@ class Exchange {
     /** The head so far, when it takes more than one read: copied, as the reads' memory is reused. */
     head = [];
     headBytes = 0;
+    /** Interim (1xx) answers so far. */
+    interim = 0;
     /** The head's last three bytes so far: its end may begin there. */
     headTail = Buffer.alloc(0);
     answered;
@@ -10955,7 +10970,8 @@ class Exchange {
                 ? before + inData
                 : -1;
         if (end < 0 || end > headLimit) {
-            if (end > headLimit || before + data.length > headLimit)
+            // What is kept may hold three bytes of the end of a head of the limit's size.
+            if (end > headLimit || before + data.length > headLimit + 3)
                 this.fail(new Error(`the response head is larger than ${headLimit} bytes`));
             else {
                 this.head.push(Buffer.from(data));
@@ -10978,9 +10994,12 @@ class Exchange {
         let response;
         try {
             response = parseHead(text);
-            // An interim answer (100 Continue) is followed by the real one.
-            if (response.status < 200)
+            // An interim answer (100 Continue) is followed by the real one; a few at most.
+            if (response.status < 200) {
+                if (++this.interim > maxInterim)
+                    throw new Error(`more than ${maxInterim} interim responses`);
                 return rest.length ? this.readHead(rest) : undefined;
+            }
             this.framing = framingOf(response.status, response.headers);
         }
         catch (error) {
@@ -11235,8 +11254,9 @@ class HttpResponse {
         let total = 0;
         try {
             for await (const chunk of this.stream()) {
-                chunks.push(this.lent ? Buffer.from(chunk) : chunk);
-                total += chunk.length;
+                const kept = chunk.subarray(0, limit - total);
+                chunks.push(this.lent ? Buffer.from(kept) : kept);
+                total += kept.length;
                 if (total >= limit)
                     break;
             }

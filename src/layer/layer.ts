@@ -65,12 +65,14 @@ const decompressChunk = 1024 * 1024
 
 /** A decompressing stream for a layer media type, or undefined for types we do not read. */
 function decompressorFor(
-  mediaType: string
+  mediaType: string,
+  /** Its own output buffer's size: only the stream API uses one (`Decompressor` has its own). */
+  chunkSize?: number
 ): (Transform & { close(): void }) | undefined {
+  const options = chunkSize ? { chunkSize } : {}
   if (mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip'))
-    return createGunzip({ chunkSize: decompressChunk })
-  if (mediaType.endsWith('+zstd'))
-    return createZstdDecompress({ chunkSize: decompressChunk })
+    return createGunzip(options)
+  if (mediaType.endsWith('+zstd')) return createZstdDecompress(options)
   return undefined
 }
 
@@ -80,7 +82,8 @@ function decompressorFor(
  * changed signature would not throw. Elsewhere the stream API does the work, with fresh memory for
  * every chunk.
  */
-const zlibInternalsVerified = process.versions.node.split('.')[0] === '24'
+export const zlibInternalsVerified =
+  process.versions.node.split('.')[0] === '24'
 
 /** What stops a decompression between two steps. */
 export interface DecompressBounds {
@@ -329,7 +332,10 @@ export async function diffIdOfBlob(
   bounds: DecompressBounds = {},
   internals = zlibInternalsVerified
 ): Promise<Digest | undefined> {
-  const stream = decompressorFor(mediaType)
+  const stream = decompressorFor(
+    mediaType,
+    internals ? undefined : decompressChunk
+  )
   if (!stream) return undefined
   const hash = createHash('sha256')
   let produced = 0

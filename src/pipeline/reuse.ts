@@ -166,12 +166,15 @@ export function reuseLookup(
       cancel: () => void
       /** The size of the tar the layer hashed to: the blob may decompress to no more. */
       bound: (size: number) => void
+      want: () => void
     }
   >()
   const check = (diffId: Digest) => {
     let started = checks.get(diffId)
     if (!started) {
       let cancelled = false
+      /** A lookup waits for this check: a line that changed no longer stops it. */
+      let wanted = false
       let most: number | undefined
       started = {
         result: checkCandidate(client, repo, map, written, log, diffId, {
@@ -181,7 +184,11 @@ export function reuseLookup(
         bound: size => {
           most = size
         },
+        want: () => {
+          wanted = true
+        },
         cancel: () => {
+          if (wanted) return
           cancelled = true
           // A later lookup starts afresh (a check of its own, not this stopped one).
           if (checks.get(diffId) === started) checks.delete(diffId)
@@ -194,6 +201,7 @@ export function reuseLookup(
   return {
     lookup: (diffId, size) => {
       const started = check(diffId)
+      started.want()
       if (size !== undefined) started.bound(size)
       return started.result
     },

@@ -52,8 +52,8 @@ export interface HttpRequest {
   blob?: boolean
   /**
    * The body's chunks are lent: each is valid only until the next is asked for. A GET is then
-   * read straight off its socket into one reused buffer (`socket-get.ts`), for a caller that
-   * hashes or decompresses every chunk before it asks for the next and keeps none.
+   * read straight off its own socket (`socket-get.ts`; over plain HTTP into one reused buffer),
+   * for a caller that hashes or decompresses every chunk before it asks for the next.
    */
   lent?: boolean
   /** Tighter bounds for this request (a ping). */
@@ -98,8 +98,9 @@ export class HttpResponse {
     let total = 0
     try {
       for await (const chunk of this.stream()) {
-        chunks.push(this.lent ? Buffer.from(chunk) : chunk)
-        total += chunk.length
+        const kept = chunk.subarray(0, limit - total)
+        chunks.push(this.lent ? Buffer.from(kept) : kept)
+        total += kept.length
         if (total >= limit) break
       }
     } catch {

@@ -21,6 +21,8 @@ import { connect as connectTls } from 'node:tls'
 const readBytes = 1024 * 1024
 /** The status line and headers together; a registry's are a few hundred bytes. */
 const headLimit = 64 * 1024
+/** Interim (1xx) answers before the real one: a registry sends none to a GET. */
+const maxInterim = 10
 /** A chunk-size line of a chunked body, with its extensions. */
 const chunkLineLimit = 4096
 
@@ -70,6 +72,8 @@ class Exchange implements LentBody {
   /** The head so far, when it takes more than one read: copied, as the reads' memory is reused. */
   private head: Buffer[] = []
   private headBytes = 0
+  /** Interim (1xx) answers so far. */
+  private interim = 0
   /** The head's last three bytes so far: its end may begin there. */
   private headTail = Buffer.alloc(0)
   private answered?: {
@@ -193,7 +197,8 @@ class Exchange implements LentBody {
           ? before + inData
           : -1
     if (end < 0 || end > headLimit) {
-      if (end > headLimit || before + data.length > headLimit)
+      // What is kept may hold three bytes of the end of a head of the limit's size.
+      if (end > headLimit || before + data.length > headLimit + 3)
         this.fail(
           new Error(`the response head is larger than ${headLimit} bytes`)
         )
@@ -218,9 +223,12 @@ class Exchange implements LentBody {
     let response: { status: number; headers: Headers }
     try {
       response = parseHead(text)
-      // An interim answer (100 Continue) is followed by the real one.
-      if (response.status < 200)
+      // An interim answer (100 Continue) is followed by the real one; a few at most.
+      if (response.status < 200) {
+        if (++this.interim > maxInterim)
+          throw new Error(`more than ${maxInterim} interim responses`)
         return rest.length ? this.readHead(rest) : undefined
+      }
       this.framing = framingOf(response.status, response.headers)
     } catch (error) {
       this.fail(error)

@@ -15,7 +15,12 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
 import { collectEntries } from '../../../src/layer/collect'
-import { diffIdOfBlob, tarDigest, writeLayer } from '../../../src/layer/layer'
+import {
+  diffIdOfBlob,
+  tarDigest,
+  writeLayer,
+  zlibInternalsVerified
+} from '../../../src/layer/layer'
 import { MediaType } from '../../../src/oci/media-types'
 import { tarStream } from '../../../src/layer/tar'
 import { dropWarmReader, warmReader } from '../../../src/layer/read-ahead'
@@ -409,7 +414,8 @@ describe('diffIdOfBlob', () => {
       )
   })
 
-  it.each([true, false])(
+  // Node's zlib internals are driven only where they were checked: never forced elsewhere.
+  it.each(zlibInternalsVerified ? [true, false] : [false])(
     'stops within a step when cancelled or past the layer size (zlib internals: %s)',
     async internals => {
       // One input chunk that expands to 32 MiB: the bounds are checked at each 1 MiB of output.

@@ -109,6 +109,26 @@ describe('reuseLookup', () => {
     expect(log.lines).toEqual([])
   })
 
+  it('goes on with a check another layer waits for, when its own line changed', async () => {
+    const { client, candidate, diffId, served, release } = previousLayer()
+    const log = recording()
+    const reuse = reuseLookup(
+      client,
+      repo,
+      new Map([[diffId, candidate]]),
+      written,
+      log
+    )
+    const hashed = reuse.expect!('deps', '/app/node_modules')
+    // Another line's layer hashed to the old blob's diffID and waits for the same check.
+    const looked = reuse.lookup!(diffId, 4 << 20)
+    hashed(`sha256:${'0'.repeat(64)}`)
+    release()
+    expect((await looked)?.descriptor.digest).toBe(candidate.descriptor.digest)
+    expect(served.chunks).toBe(served.total)
+    expect(log.lines).toEqual([])
+  })
+
   it('builds instead when the previous blob decompresses to more than the layer hashed to', async () => {
     const { client, candidate, diffId, release } = previousLayer()
     const log = recording()

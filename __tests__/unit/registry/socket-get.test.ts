@@ -239,7 +239,11 @@ describe('socketGet', () => {
         `HTTP/1.1 200 OK\r\nX: ${'a'.repeat(70_000)}`,
         /larger than 65536 bytes/
       ],
-      ['', /closed before a response arrived/]
+      ['', /closed before a response arrived/],
+      [
+        'HTTP/1.1 100 Continue\r\n\r\n'.repeat(11) + 'HTTP/1.1 200 OK\r\n\r\n',
+        /more than 10 interim responses/
+      ]
     ]
     for (const [wire, error] of cases) {
       const url = await rawServer(socket => socket.end(wire))
