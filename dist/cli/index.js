@@ -5506,7 +5506,8 @@ let warm;
 /**
  * Starts a reader thread now, for the first layer of many small files to take: a thread takes
  * 50–80 ms to start, which the run otherwise waits for once its sources are listed. It waits
- * without keeping the process alive, and costs nothing more if no layer takes it.
+ * without keeping the process alive, and is ended (`dropWarmReader`) once the listings show no
+ * layer needs it, or when the run ends.
  */
 function warmReader() {
     if (warm)
