@@ -5833,12 +5833,14 @@ async function tarHash(entries, options, hash) {
         ;
     return out.size;
 }
-function smallFiles(entries) {
-    return entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
+/** The small files the archive of `entries` reads on another thread, if it is worth one. */
+function readAheadFiles(entries) {
+    const small = entries.filter((e) => e.type === 'file' && e.size <= smallFileLimit);
+    return small.length >= readAheadFrom ? small : undefined;
 }
 /** Whether the archive of `entries` reads its files on another thread (`ReadAhead`). */
 function readsAhead(entries) {
-    return smallFiles(entries).length >= readAheadFrom;
+    return readAheadFiles(entries) !== undefined;
 }
 /**
  * Writes the archive into `out`, yielding whenever `out` holds chunks to pass on (so a stream's
@@ -5851,9 +5853,8 @@ async function* writeArchive(entries, options, out) {
     // stream when there are many (their system calls then run beside the hashing and compression),
     // else here, synchronously: a round trip to the thread pool per open, stat, read and close
     // would cost more than the calls themselves.
-    const ahead = readsAhead(entries)
-        ? new ReadAhead(smallFiles(entries))
-        : undefined;
+    const small = readAheadFiles(entries);
+    const ahead = small && new ReadAhead(small);
     let smallIndex = 0;
     /** This archive's read buffer for large files, when `out` keeps nothing. */
     let reused;
@@ -6066,36 +6067,35 @@ const zlibInternalsVerified = process.versions.node.split('.')[0] === '24';
  */
 class Decompressor {
     stream;
+    take;
     output = Buffer.allocUnsafe(decompressChunk);
-    constructor(stream) {
+    internals;
+    constructor(stream, 
+    /** Hears each piece of output before the next is made into the same memory. */
+    take) {
         this.stream = stream;
+        this.take = take;
+        this.internals = stream;
         // Errors are read from `errored` right after each step; the event comes later.
         stream.on('error', () => { });
     }
-    /** Decompresses `input`, handing each piece of output to `take` before the next is made. */
-    async write(input, take) {
-        await this.step(input, this.stream._defaultFlushFlag, take);
+    async write(input) {
+        await this.step(input, this.internals._defaultFlushFlag);
     }
-    /** Flushes what is left, checks the stream ended (and its checksum), and frees the handle. */
-    async end(take) {
-        try {
-            await this.step(new Uint8Array(0), this.stream._finishFlushFlag, take);
-        }
-        finally {
-            this.close();
-        }
+    /** Flushes what is left and checks the stream ended (and its checksum). */
+    async end() {
+        await this.step(new Uint8Array(0), this.internals._finishFlushFlag);
     }
     close() {
         if (!this.stream.destroyed)
             this.stream.close();
     }
-    async step(input, flush, take) {
-        const internals = this.stream;
-        const state = internals._writeState;
+    async step(input, flush) {
+        const state = this.internals._writeState;
         let offset = 0;
         let left = input.length;
         for (;;) {
-            const handle = internals._handle;
+            const handle = this.internals._handle;
             if (this.stream.destroyed || !handle || state?.length !== 2)
                 throw this.stream.errored ?? new Error('the decompressor is closed');
             handle.writeSync(flush, input, offset, left, this.output, 0, this.output.length);
@@ -6105,7 +6105,7 @@ class Decompressor {
             const [outputFree, inputLeft] = state;
             const produced = this.output.length - outputFree;
             if (produced > 0)
-                take(this.output.subarray(0, produced));
+                this.take(this.output.subarray(0, produced));
             offset += left - inputLeft;
             left = inputLeft;
             // A full output buffer means more may come out of the same input.
@@ -6236,11 +6236,11 @@ async function diffIdOfBlob(source, mediaType, bounds = {}, internals = zlibInte
         }));
         return `sha256:${hash.digest('hex')}`;
     }
-    const decompressor = new Decompressor(stream);
+    const decompressor = new Decompressor(stream, take);
     try {
         for await (const chunk of source)
-            await decompressor.write(chunk, take);
-        await decompressor.end(take);
+            await decompressor.write(chunk);
+        await decompressor.end();
     }
     finally {
         decompressor.close();
@@ -8987,7 +8987,6 @@ function reuseLookup(client, repo, map, written, log) {
         let started = checks.get(diffId);
         if (!started) {
             let cancelled = false;
-            /** A lookup waits for this check: a line that changed no longer stops it. */
             let wanted = false;
             let most;
             started = {
@@ -8995,11 +8994,9 @@ function reuseLookup(client, repo, map, written, log) {
                     cancelled: () => cancelled,
                     most: () => most
                 }),
-                bound: size => {
-                    most = size;
-                },
-                want: () => {
+                join: size => {
                     wanted = true;
+                    most = size ?? most;
                 },
                 cancel: () => {
                     if (wanted)
@@ -9017,9 +9014,7 @@ function reuseLookup(client, repo, map, written, log) {
     return {
         lookup: (diffId, size) => {
             const started = check(diffId);
-            started.want();
-            if (size !== undefined)
-                started.bound(size);
+            started.join(size);
             return started.result;
         },
         expect(source, destination) {
@@ -10858,8 +10853,11 @@ class Exchange {
     answered;
     framing;
     chunked = new ChunkedDecoder();
-    /** Views of the buffer not handed out yet: the socket is paused until they are. */
-    ready = [];
+    /**
+     * The body bytes of the last read, not handed out yet (one view: a read's chunked data is
+     * joined): the socket is paused until they are.
+     */
+    pending;
     finished = false;
     failure;
     waiting;
@@ -10912,7 +10910,8 @@ class Exchange {
     }
     async read() {
         for (;;) {
-            const next = this.ready.shift();
+            const next = this.pending;
+            this.pending = undefined;
             if (next)
                 return next;
             if (this.failure !== undefined)
@@ -10928,7 +10927,7 @@ class Exchange {
     }
     async cancel() {
         this.finished = true;
-        this.ready = [];
+        this.pending = undefined;
         this.end();
         this.wake();
     }
@@ -10952,7 +10951,7 @@ class Exchange {
             return false;
         }
         this.wake();
-        return this.ready.length === 0 && !this.finished;
+        return this.pending === undefined && !this.finished;
     }
     /**
      * Gathers the head, copying what a read holds of it (the read's memory is reused); once whole,
@@ -11019,22 +11018,22 @@ class Exchange {
         const framing = this.framing;
         if (framing.kind === 'close') {
             if (data.length)
-                this.ready.push(data);
+                this.pending = data;
             return;
         }
         if (framing.kind === 'length') {
             // Bytes past the declared length are not the body's: dropped with the connection.
             const take = Math.min(framing.left, data.length);
             if (take)
-                this.ready.push(data.subarray(0, take));
+                this.pending = data.subarray(0, take);
             framing.left -= take;
             if (framing.left === 0)
                 this.finish();
             return;
         }
         const joined = joinedInPlace(this.chunked.decode(data));
-        if (joined)
-            this.ready.push(joined);
+        if (joined?.length)
+            this.pending = joined;
         if (this.chunked.done)
             this.finish();
     }
@@ -11061,7 +11060,7 @@ class Exchange {
         if (this.failure !== undefined || (this.finished && !this.answered))
             return;
         this.failure = error;
-        this.ready = [];
+        this.pending = undefined;
         this.answered?.reject(error);
         this.answered = undefined;
         this.end();

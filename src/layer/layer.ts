@@ -122,52 +122,37 @@ interface ZlibInternals {
  */
 class Decompressor {
   private readonly output = Buffer.allocUnsafe(decompressChunk)
+  private readonly internals: ZlibInternals
 
-  constructor(private readonly stream: Transform & { close(): void }) {
+  constructor(
+    private readonly stream: Transform & { close(): void },
+    /** Hears each piece of output before the next is made into the same memory. */
+    private readonly take: (output: Uint8Array) => void
+  ) {
+    this.internals = stream as unknown as ZlibInternals
     // Errors are read from `errored` right after each step; the event comes later.
     stream.on('error', () => {})
   }
 
-  /** Decompresses `input`, handing each piece of output to `take` before the next is made. */
-  async write(
-    input: Uint8Array,
-    take: (output: Uint8Array) => void
-  ): Promise<void> {
-    await this.step(
-      input,
-      (this.stream as unknown as ZlibInternals)._defaultFlushFlag,
-      take
-    )
+  async write(input: Uint8Array): Promise<void> {
+    await this.step(input, this.internals._defaultFlushFlag)
   }
 
-  /** Flushes what is left, checks the stream ended (and its checksum), and frees the handle. */
-  async end(take: (output: Uint8Array) => void): Promise<void> {
-    try {
-      await this.step(
-        new Uint8Array(0),
-        (this.stream as unknown as ZlibInternals)._finishFlushFlag,
-        take
-      )
-    } finally {
-      this.close()
-    }
+  /** Flushes what is left and checks the stream ended (and its checksum). */
+  async end(): Promise<void> {
+    await this.step(new Uint8Array(0), this.internals._finishFlushFlag)
   }
 
   close(): void {
     if (!this.stream.destroyed) this.stream.close()
   }
 
-  private async step(
-    input: Uint8Array,
-    flush: number,
-    take: (output: Uint8Array) => void
-  ): Promise<void> {
-    const internals = this.stream as unknown as ZlibInternals
-    const state = internals._writeState
+  private async step(input: Uint8Array, flush: number): Promise<void> {
+    const state = this.internals._writeState
     let offset = 0
     let left = input.length
     for (;;) {
-      const handle = internals._handle
+      const handle = this.internals._handle
       if (this.stream.destroyed || !handle || state?.length !== 2)
         throw this.stream.errored ?? new Error('the decompressor is closed')
       handle.writeSync(
@@ -183,7 +168,7 @@ class Decompressor {
       if (this.stream.errored) throw this.stream.errored
       const [outputFree, inputLeft] = state
       const produced = this.output.length - outputFree
-      if (produced > 0) take(this.output.subarray(0, produced))
+      if (produced > 0) this.take(this.output.subarray(0, produced))
       offset += left - inputLeft
       left = inputLeft
       // A full output buffer means more may come out of the same input.
@@ -369,10 +354,10 @@ export async function diffIdOfBlob(
     )
     return `sha256:${hash.digest('hex')}`
   }
-  const decompressor = new Decompressor(stream)
+  const decompressor = new Decompressor(stream, take)
   try {
-    for await (const chunk of source) await decompressor.write(chunk, take)
-    await decompressor.end(take)
+    for await (const chunk of source) await decompressor.write(chunk)
+    await decompressor.end()
   } finally {
     decompressor.close()
   }

@@ -277,15 +277,17 @@ export async function tarHash(
   return out.size
 }
 
-function smallFiles(entries: readonly TarEntry[]): FileEntry[] {
-  return entries.filter(
+/** The small files the archive of `entries` reads on another thread, if it is worth one. */
+function readAheadFiles(entries: readonly TarEntry[]): FileEntry[] | undefined {
+  const small = entries.filter(
     (e): e is FileEntry => e.type === 'file' && e.size <= smallFileLimit
   )
+  return small.length >= readAheadFrom ? small : undefined
 }
 
 /** Whether the archive of `entries` reads its files on another thread (`ReadAhead`). */
 export function readsAhead(entries: readonly TarEntry[]): boolean {
-  return smallFiles(entries).length >= readAheadFrom
+  return readAheadFiles(entries) !== undefined
 }
 
 /**
@@ -303,9 +305,8 @@ async function* writeArchive(
   // stream when there are many (their system calls then run beside the hashing and compression),
   // else here, synchronously: a round trip to the thread pool per open, stat, read and close
   // would cost more than the calls themselves.
-  const ahead = readsAhead(entries)
-    ? new ReadAhead(smallFiles(entries))
-    : undefined
+  const small = readAheadFiles(entries)
+  const ahead = small && new ReadAhead(small)
   let smallIndex = 0
   /** This archive's read buffer for large files, when `out` keeps nothing. */
   let reused: Buffer | undefined

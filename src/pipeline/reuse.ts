@@ -164,16 +164,17 @@ export function reuseLookup(
     {
       result: Promise<Blob | undefined>
       cancel: () => void
-      /** The size of the tar the layer hashed to: the blob may decompress to no more. */
-      bound: (size: number) => void
-      want: () => void
+      /**
+       * A lookup waits for the check: a line that changed no longer stops it, and the blob may
+       * decompress to no more than the tar the layer hashed to (`size`).
+       */
+      join: (size?: number) => void
     }
   >()
   const check = (diffId: Digest) => {
     let started = checks.get(diffId)
     if (!started) {
       let cancelled = false
-      /** A lookup waits for this check: a line that changed no longer stops it. */
       let wanted = false
       let most: number | undefined
       started = {
@@ -181,11 +182,9 @@ export function reuseLookup(
           cancelled: () => cancelled,
           most: () => most
         }),
-        bound: size => {
-          most = size
-        },
-        want: () => {
+        join: size => {
           wanted = true
+          most = size ?? most
         },
         cancel: () => {
           if (wanted) return
@@ -201,8 +200,7 @@ export function reuseLookup(
   return {
     lookup: (diffId, size) => {
       const started = check(diffId)
-      started.want()
-      if (size !== undefined) started.bound(size)
+      started.join(size)
       return started.result
     },
     expect(source, destination) {

@@ -82,8 +82,11 @@ class Exchange implements LentBody {
   }
   private framing?: Framing
   private chunked = new ChunkedDecoder()
-  /** Views of the buffer not handed out yet: the socket is paused until they are. */
-  private ready: Uint8Array[] = []
+  /**
+   * The body bytes of the last read, not handed out yet (one view: a read's chunked data is
+   * joined): the socket is paused until they are.
+   */
+  private pending?: Uint8Array
   private finished = false
   private failure?: unknown
   private waiting?: () => void
@@ -134,7 +137,8 @@ class Exchange implements LentBody {
 
   async read(): Promise<Uint8Array | undefined> {
     for (;;) {
-      const next = this.ready.shift()
+      const next = this.pending
+      this.pending = undefined
       if (next) return next
       if (this.failure !== undefined) throw this.failure
       if (this.finished) return undefined
@@ -148,7 +152,7 @@ class Exchange implements LentBody {
 
   async cancel(): Promise<void> {
     this.finished = true
-    this.ready = []
+    this.pending = undefined
     this.end()
     this.wake()
   }
@@ -172,7 +176,7 @@ class Exchange implements LentBody {
       return false
     }
     this.wake()
-    return this.ready.length === 0 && !this.finished
+    return this.pending === undefined && !this.finished
   }
 
   /**
@@ -245,19 +249,19 @@ class Exchange implements LentBody {
   private takeBody(data: Uint8Array): void {
     const framing = this.framing!
     if (framing.kind === 'close') {
-      if (data.length) this.ready.push(data)
+      if (data.length) this.pending = data
       return
     }
     if (framing.kind === 'length') {
       // Bytes past the declared length are not the body's: dropped with the connection.
       const take = Math.min(framing.left, data.length)
-      if (take) this.ready.push(data.subarray(0, take))
+      if (take) this.pending = data.subarray(0, take)
       framing.left -= take
       if (framing.left === 0) this.finish()
       return
     }
     const joined = joinedInPlace(this.chunked.decode(data))
-    if (joined) this.ready.push(joined)
+    if (joined?.length) this.pending = joined
     if (this.chunked.done) this.finish()
   }
 
@@ -288,7 +292,7 @@ class Exchange implements LentBody {
   private fail(error: unknown): void {
     if (this.failure !== undefined || (this.finished && !this.answered)) return
     this.failure = error
-    this.ready = []
+    this.pending = undefined
     this.answered?.reject(error)
     this.answered = undefined
     this.end()

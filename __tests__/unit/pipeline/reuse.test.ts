@@ -61,17 +61,23 @@ const written = {
 }
 const repo = Repository.parse('registry.example/acme/app')
 
+/** A lookup over a map holding one previous layer, logging into `log`. */
+function lookingUp() {
+  const previous = previousLayer()
+  const log = recording()
+  const reuse = reuseLookup(
+    previous.client,
+    repo,
+    new Map([[previous.diffId, previous.candidate]]),
+    written,
+    log
+  )
+  return { ...previous, reuse, log }
+}
+
 describe('reuseLookup', () => {
   it('checks the previous blob of the same line while the layer is hashed, and lookup waits for that check', async () => {
-    const { client, candidate, diffId, served, release } = previousLayer()
-    const log = recording()
-    const reuse = reuseLookup(
-      client,
-      repo,
-      new Map([[diffId, candidate]]),
-      written,
-      log
-    )
+    const { reuse, log, candidate, diffId, served, release } = lookingUp()
     const hashed = reuse.expect!('deps', '/app/node_modules')
     // Started before the layer's own diffID is known.
     await new Promise(resolve => setImmediate(resolve))
@@ -85,15 +91,7 @@ describe('reuseLookup', () => {
   })
 
   it('stops reading the previous blob when the layer hashed to something else, without a word', async () => {
-    const { client, candidate, diffId, served, release } = previousLayer()
-    const log = recording()
-    const reuse = reuseLookup(
-      client,
-      repo,
-      new Map([[diffId, candidate]]),
-      written,
-      log
-    )
+    const { reuse, log, candidate, diffId, served, release } = lookingUp()
     const hashed = reuse.expect!('deps', '/app/node_modules')
     await new Promise(resolve => setImmediate(resolve))
     hashed(`sha256:${'0'.repeat(64)}`)
@@ -110,15 +108,7 @@ describe('reuseLookup', () => {
   })
 
   it('goes on with a check another layer waits for, when its own line changed', async () => {
-    const { client, candidate, diffId, served, release } = previousLayer()
-    const log = recording()
-    const reuse = reuseLookup(
-      client,
-      repo,
-      new Map([[diffId, candidate]]),
-      written,
-      log
-    )
+    const { reuse, log, candidate, diffId, served, release } = lookingUp()
     const hashed = reuse.expect!('deps', '/app/node_modules')
     // Another line's layer hashed to the old blob's diffID and waits for the same check.
     const looked = reuse.lookup!(diffId, 4 << 20)
@@ -130,15 +120,7 @@ describe('reuseLookup', () => {
   })
 
   it('builds instead when the previous blob decompresses to more than the layer hashed to', async () => {
-    const { client, candidate, diffId, release } = previousLayer()
-    const log = recording()
-    const reuse = reuseLookup(
-      client,
-      repo,
-      new Map([[diffId, candidate]]),
-      written,
-      log
-    )
+    const { reuse, log, diffId, release } = lookingUp()
     reuse.expect!('deps', '/app/node_modules')
     // The layer's tar was 1 MiB; the blob holds 4 MiB: its check stops past the first.
     const looked = reuse.lookup!(diffId, 1 << 20)
@@ -152,14 +134,7 @@ describe('reuseLookup', () => {
   })
 
   it('starts nothing for a line no previous layer was made from', () => {
-    const { client, candidate, diffId, served } = previousLayer()
-    const reuse = reuseLookup(
-      client,
-      repo,
-      new Map([[diffId, candidate]]),
-      written,
-      recording()
-    )
+    const { reuse, served } = lookingUp()
     reuse.expect!('app', '/app/src')(undefined)
     expect(served.chunks).toBe(0)
   })
